@@ -1,0 +1,58 @@
+"""Audit log: every write records who, when, what, before and after; rows are hash-chained."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+from models.users import AuditLog
+
+
+def _json(value) -> str:
+    if value is None or value == "":
+        return ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def row_hash(seq, ts, username, action, entity, entity_id, before, after, prev_hash) -> str:
+    payload = "\x1f".join(str(x) for x in (seq, ts, username, action, entity, entity_id, before, after, prev_hash))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def record(ctx, action: str, entity: str = "", entity_id="", before=None, after=None) -> AuditLog:
+    """Append one audit row (call inside the write's transaction)."""
+    user = getattr(ctx, "user", None)
+    last = AuditLog.select(AuditLog.seq, AuditLog.hash).order_by(AuditLog.seq.desc()).first()
+    seq = (last.seq + 1) if last else 1
+    prev = last.hash if last else ""
+    ts = ctx.clock.now() if getattr(ctx, "clock", None) else dt.datetime.now().replace(microsecond=0)
+    b, a = _json(before), _json(after)
+    username = getattr(user, "username", "") or ""
+    h = row_hash(seq, ts.isoformat(sep=" "), username, action, entity, str(entity_id), b, a, prev)
+    return AuditLog.create(ts=ts, user=getattr(user, "id", None), username=username, action=action,
+                           entity=entity, entity_id=str(entity_id), before=b, after=a,
+                           prev_hash=prev, hash=h, seq=seq)
+
+
+def verify_chain() -> list[str]:
+    """Problems found in the chain (edited, deleted or reordered rows); empty when intact."""
+    problems = []
+    prev = ""
+    expected_seq = 1
+    for row in AuditLog.select().order_by(AuditLog.seq):
+        if row.seq != expected_seq:
+            problems.append(f"审计记录 {expected_seq} 至 {row.seq - 1} 缺失（被删除）")
+        ts = row.ts.isoformat(sep=" ") if isinstance(row.ts, dt.datetime) else str(row.ts)
+        h = row_hash(row.seq, ts, row.username, row.action, row.entity, row.entity_id, row.before, row.after, row.prev_hash)
+        if row.prev_hash != prev:
+            problems.append(f"审计记录 {row.seq} 的前序哈希不符（前一条被修改或删除）")
+        if h != row.hash:
+            problems.append(f"审计记录 {row.seq} 内容被修改")
+        prev = row.hash
+        expected_seq = row.seq + 1
+    return problems
+
+
+def model_dict(instance, exclude=("id_enc", "password_hash")) -> dict:
+    """Field values of a model instance for the audit log (secret columns left out; FKs as ids)."""
+    return {name: instance.__data__.get(name) for name in instance._meta.fields if name not in exclude}

@@ -1,0 +1,5 @@
+"""Command-line subcommands of the keys area (see app/cli.py)."""
+
+
+def register(sub, groups):
+    pass

@@ -1,0 +1,61 @@
+"""Identity numbers at rest: encrypted (Fernet) plus a keyed hash (HMAC-SHA256) for look-ups.
+
+The key lives in a key file beside the data (``<data-dir>/keys/site.key``), never in the
+database, so the raw database file holds no identity number in clear.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken
+
+KEY_FILE = Path("keys") / "site.key"
+
+
+class Vault:
+    def __init__(self, key: bytes):
+        self._fernet = Fernet(key)
+        self._mac_key = hashlib.sha256(b"propertydesk-lookup|" + key).digest()
+
+    @classmethod
+    def for_data_dir(cls, data_dir) -> "Vault":
+        path = Path(data_dir) / KEY_FILE
+        if path.exists():
+            key = path.read_bytes().strip()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            key = Fernet.generate_key()
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(key)
+            try:
+                os.chmod(tmp, 0o600)
+            except OSError:
+                pass
+            tmp.replace(path)
+        return cls(key)
+
+    @classmethod
+    def ephemeral(cls) -> "Vault":
+        return cls(Fernet.generate_key())
+
+    def encrypt(self, text: str) -> str:
+        if not text:
+            return ""
+        return self._fernet.encrypt(text.encode("utf-8")).decode("ascii")
+
+    def decrypt(self, token: str) -> str:
+        if not token:
+            return ""
+        try:
+            return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
+        except InvalidToken:
+            return ""
+
+    def lookup_hash(self, text: str) -> str:
+        if not text:
+            return ""
+        return base64.b32encode(hmac.new(self._mac_key, text.upper().encode("utf-8"), hashlib.sha256).digest()).decode("ascii")[:32]

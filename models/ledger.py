@@ -1,0 +1,2 @@
+"""Models of the ledger area (filled in by its issue)."""
+MODELS = []

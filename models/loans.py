@@ -1,0 +1,2 @@
+"""Models of the loans area (filled in by its issue)."""
+MODELS = []

@@ -1,0 +1,99 @@
+"""Schema version and numbered migration steps.
+
+The schema version lives in the ``meta`` table (key ``schema_version``). Every step runs in
+one transaction, after a verified backup copy of an SQLite file. A database written by a
+newer version of the program is refused.
+
+Version 1 is the first release: it creates every table of every area. Later steps append to
+STEPS and use ``playhouse.migrate`` (add_column, rename_column …) on the live database.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+from . import all_models
+from .db import database, is_sqlite
+from .system import Meta
+
+
+class SchemaTooNew(Exception):
+    pass
+
+
+class MigrationFailed(Exception):
+    pass
+
+
+def _step_1_initial(db):
+    db.create_tables(all_models(), safe=True)
+
+
+STEPS = [
+    (1, "initial schema", _step_1_initial),
+]
+CURRENT_VERSION = STEPS[-1][0]
+
+
+def get_version(db=None) -> int:
+    db = db or database.obj
+    if not db.table_exists("meta"):
+        return 0
+    row = Meta.get_or_none(Meta.key == "schema_version")
+    return int(row.value) if row else 0
+
+
+def _set_version(version: int):
+    updated = Meta.update(value=str(version)).where(Meta.key == "schema_version").execute()
+    if not updated:
+        Meta.create(key="schema_version", value=str(version))
+
+
+def backup_sqlite_file(src_path: Path, dest_path: Path) -> Path:
+    """Copy a live SQLite database with the backup API and verify the copy."""
+    dest_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest_path.with_suffix(dest_path.suffix + ".tmp")
+    if tmp.exists():
+        tmp.unlink()
+    src = sqlite3.connect(str(src_path))
+    try:
+        dst = sqlite3.connect(str(tmp))
+        try:
+            src.backup(dst)
+            ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    if ok != "ok":
+        tmp.unlink(missing_ok=True)
+        raise MigrationFailed(f"备份校验失败：{ok}")
+    tmp.replace(dest_path)
+    return dest_path
+
+
+def migrate(db=None, backup_dir: Path | None = None) -> int:
+    """Bring the database to CURRENT_VERSION. Returns the version found before."""
+    db = db or database.obj
+    found = get_version(db)
+    if found > CURRENT_VERSION:
+        raise SchemaTooNew(
+            f"数据库版本为 {found}，高于本程序支持的版本 {CURRENT_VERSION}，请升级 PropertyDesk 后再打开。")
+    if found < CURRENT_VERSION and found > 0 and is_sqlite(db) and backup_dir is not None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup_sqlite_file(Path(db.database), Path(backup_dir) / f"before-migration-v{found}-{stamp}.db")
+    if not db.table_exists("meta"):
+        db.create_tables([Meta], safe=True)
+    for version, _name, step in STEPS:
+        if version <= found:
+            continue
+        try:
+            with db.atomic():
+                step(db)
+                _set_version(version)
+        except Exception as exc:  # the transaction is rolled back; the old database stays usable
+            raise MigrationFailed(f"数据库升级到版本 {version} 失败：{exc}") from exc
+    # Tables of areas added during the first release are created here too (safe=True).
+    db.create_tables(all_models(), safe=True)
+    return found

@@ -1,0 +1,2 @@
+"""Models of the movein area (filled in by its issue)."""
+MODELS = []

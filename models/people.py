@@ -1,0 +1,80 @@
+"""Owners, co-ownership, residents and tenants.
+
+Identity numbers are never stored in clear: ``id_enc`` holds the encrypted number,
+``id_hash`` a keyed hash for exact look-ups, ``id_masked`` the masked form for lists and
+``id_tail`` the last four characters for the search box (see app/crypto.py, app/privacy.py).
+"""
+from peewee import BooleanField, CharField, DateField, ForeignKeyField, IntegerField, TextField
+
+from .base import BaseModel, TimestampedModel
+from .property import Home, ParkingSpace
+
+
+class Owner(TimestampedModel):
+    name = CharField(index=True)
+    gender = CharField(default="")
+    birth_date = DateField(null=True)
+    education = CharField(default="")
+    native_place = CharField(default="")
+    employer = CharField(default="")
+    work_address = CharField(default="")
+    phone = CharField(default="", index=True)
+    phone2 = CharField(default="")
+    id_type = CharField(default="身份证")
+    id_enc = TextField(default="")
+    id_hash = CharField(default="", index=True)
+    id_masked = CharField(default="")
+    id_tail = CharField(default="", index=True)
+    spouse_name = CharField(default="")
+    spouse_phone = CharField(default="")
+    spouse_employer = CharField(default="")
+    family_structure = CharField(default="")   # e.g. 三口之家
+    residents_count = IntegerField(default=0)
+    is_key_customer = BooleanField(default=False, index=True)
+    key_customer_tags = CharField(default="")  # 媒体,政府,集团员工,经理指定 (comma separated)
+    opinion = TextField(default="")            # opinion of the service
+    suggestions = TextField(default="")        # past suggestions
+    special_requests = TextField(default="")
+    arrears_flag = BooleanField(default=False, index=True)
+    arrears_reason = TextField(default="")
+    arrears_complaint = TextField(default="")
+    anonymised = BooleanField(default=False)
+    notes = TextField(default="")
+
+
+class HomeOwner(BaseModel):
+    """An owner of a home; several owners may share one home, one owner may hold several."""
+    home = ForeignKeyField(Home, backref="ownerships", on_delete="CASCADE")
+    owner = ForeignKeyField(Owner, backref="ownerships", on_delete="CASCADE")
+    is_primary = BooleanField(default=True)
+    since = DateField(null=True)
+    until = DateField(null=True)             # set when the owner sells / leaves
+
+    class Meta:
+        indexes = ((("home", "owner"), True),)
+
+
+class ParkingOwner(BaseModel):
+    space = ForeignKeyField(ParkingSpace, backref="holders", on_delete="CASCADE")
+    owner = ForeignKeyField(Owner, backref="parking", on_delete="CASCADE")
+    kind = CharField(default="产权")          # 产权 / 租用
+
+
+class Resident(BaseModel):
+    """常居人口 and tenants (租户) recorded with the home."""
+    home = ForeignKeyField(Home, backref="residents", on_delete="CASCADE")
+    name = CharField()
+    relation = CharField(default="")         # 配偶 / 子女 / 父母 / 租户 / 保姆 …
+    is_tenant = BooleanField(default=False, index=True)
+    phone = CharField(default="")
+    id_enc = TextField(default="")
+    id_hash = CharField(default="")
+    id_masked = CharField(default="")
+    birth_date = DateField(null=True)
+    employer = CharField(default="")
+    lease_from = DateField(null=True)
+    lease_to = DateField(null=True)
+    notes = TextField(default="")
+
+
+MODELS = [Owner, HomeOwner, ParkingOwner, Resident]

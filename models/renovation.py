@@ -1,0 +1,2 @@
+"""Models of the renovation area (filled in by its issue)."""
+MODELS = []

@@ -1,0 +1,2 @@
+"""Models of the service area (filled in by its issue)."""
+MODELS = []

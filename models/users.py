@@ -1,0 +1,34 @@
+"""Accounts and the audit log."""
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+from .base import BaseModel, now
+
+ROLES = {"frontdesk": "前台", "area_manager": "客服管理员", "cashier": "财务", "manager": "经理"}
+
+
+class User(BaseModel):
+    username = CharField(unique=True)
+    display_name = CharField()
+    role = CharField()                       # key of ROLES
+    password_hash = CharField(default="")
+    phone = CharField(default="")
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=now)
+
+
+class AuditLog(BaseModel):
+    """Every write: who, when, what, values before and after; rows hash-chained."""
+    ts = DateTimeField(default=now, index=True)
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    username = CharField(default="")
+    action = CharField()                     # e.g. "owner.update"
+    entity = CharField(default="")           # e.g. "owner"
+    entity_id = CharField(default="")
+    before = TextField(default="")           # JSON
+    after = TextField(default="")            # JSON
+    prev_hash = CharField(default="")
+    hash = CharField(default="")
+    seq = IntegerField(default=0, index=True)
+
+
+MODELS = [User, AuditLog]

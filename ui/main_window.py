@@ -1,0 +1,126 @@
+"""The main window: one tab per area, created when first opened (fast start-up)."""
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
+
+from app import APP_TITLE
+
+from .icons import icon
+
+# (module under ui/tabs, tab title, icon purpose). A module defines ``Tab(ctx, parent)``.
+TABS = [
+    ("archives", "业主档案", "archives"),
+    ("movein", "入住办理", "movein"),
+    ("renovation", "装修管理", "renovation"),
+    ("keys", "钥匙登记", "keys"),
+    ("loans", "借用登记", "loans"),
+    ("ledger", "收费台账", "ledger"),
+    ("service", "报事投诉", "service"),
+]
+
+
+def available_tabs():
+    return [t for t in TABS if find_spec(f"ui.tabs.{t[0]}") is not None]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(f"{APP_TITLE} — {ctx.settings.get('site.name')}")
+        self.resize(1280, 800)
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
+        self._specs = available_tabs()
+        self._created: dict[str, QWidget] = {}
+        for name, title, ic in self._specs:
+            placeholder = QWidget()
+            placeholder.setObjectName(f"placeholder_{name}")
+            self.tabs.addTab(placeholder, icon(ic), title)
+        self.tabs.currentChanged.connect(self._ensure_tab)
+        self._build_menus()
+        user = getattr(ctx.user, "display_name", "") or getattr(ctx.user, "username", "")
+        self.statusBar().addPermanentWidget(QLabel(f"用户：{user}"))
+        self.statusBar().addPermanentWidget(QLabel(f"数据库：{ctx.url}"))
+        self._restore_state()
+        if self._specs:
+            self._ensure_tab(self.tabs.currentIndex())
+
+    # tabs ------------------------------------------------------------------
+    def tab(self, name: str) -> QWidget:
+        """The tab widget of area *name*, created if needed."""
+        for i, (n, _t, _i) in enumerate(self._specs):
+            if n == name:
+                self._ensure_tab(i)
+                return self._created[name]
+        raise KeyError(name)
+
+    def show_tab(self, name: str) -> QWidget:
+        w = self.tab(name)
+        self.tabs.setCurrentWidget(w)
+        return w
+
+    def _ensure_tab(self, index: int):
+        if index < 0 or index >= len(self._specs):
+            return
+        name, title, ic = self._specs[index]
+        if name in self._created:
+            return
+        module = import_module(f"ui.tabs.{name}")
+        widget = module.Tab(self.ctx, self)
+        self._created[name] = widget
+        blocked = self.tabs.blockSignals(True)
+        current = self.tabs.currentIndex()
+        old = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, widget, icon(ic), title)
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(blocked)
+        old.deleteLater()
+
+    # menus -----------------------------------------------------------------
+    def _build_menus(self):
+        m = self.menuBar().addMenu("文件(&F)")
+        act = QAction(icon("settings"), "站点设置…", self)
+        act.triggered.connect(self.open_settings)
+        m.addAction(act)
+        self.file_menu = m
+        m.addSeparator()
+        quit_act = QAction("退出", self)
+        quit_act.triggered.connect(self.close)
+        m.addAction(quit_act)
+        h = self.menuBar().addMenu("帮助(&H)")
+        about = QAction("关于", self)
+        about.triggered.connect(self.about)
+        h.addAction(about)
+
+    def open_settings(self):
+        from .dialogs.settings_dialog import SettingsDialog
+        SettingsDialog(self.ctx, self).exec()
+
+    def about(self):
+        from PySide6.QtWidgets import QMessageBox
+
+        from app import __version__
+        QMessageBox.about(self, "关于", f"{APP_TITLE}\n版本 {__version__}\n站点：{self.ctx.settings.get('site.name')}")
+
+    # state -----------------------------------------------------------------
+    def _restore_state(self):
+        s = QSettings("PropertyDesk", "PropertyDesk")
+        geo = s.value("main/geometry")
+        if geo is not None:
+            self.restoreGeometry(geo)
+
+    def closeEvent(self, event):
+        s = QSettings("PropertyDesk", "PropertyDesk")
+        s.setValue("main/geometry", self.saveGeometry())
+        for w in self._created.values():
+            if hasattr(w, "save_state"):
+                w.save_state()
+        super().closeEvent(event)
