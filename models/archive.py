@@ -54,3 +54,13 @@ class FamiliarityCheck(BaseModel):
 
 
 MODELS = [ArchiveDocument, Visit, FamiliarityCheck]
+
+
+class HomeSearch(BaseModel):
+    """One search line per home: room code, owners' and residents' names, phones, id tails.
+    Maintained by app/search.py (index_homes after every write that changes these)."""
+    home = ForeignKeyField(Home, unique=True, on_delete="CASCADE")
+    text = TextField(default="")
+
+
+MODELS.append(HomeSearch)
