@@ -119,6 +119,11 @@ SETTINGS: list[Setting] = [
     _S("renovation.first_inspection_days", 7, "完工后申请初验期限（天）", "int", "renovation"),
     _S("renovation.second_inspection_months", 3, "初验后复验（月）", "int", "renovation"),
     _S("renovation.daily_spot_checks", 2, "每日抽查装修户数", "int", "renovation"),
+    _S("renovation.rectify_days", 3, "违规/整改通知默认整改期限（天）", "int", "renovation"),
+    _S("renovation.pass_valid_days", 90, "施工人员出入证默认有效期（天）", "int", "renovation"),
+    _S("renovation.pass_warn_days", 7, "出入证到期提醒（天）", "int", "renovation"),
+    _S("renovation.due_window_days", 7, "复验“本周到期”提前天数", "int", "renovation"),
+    _S("renovation.spot_recent_days", 3, "抽查避开近几天已查户（天）", "int", "renovation"),
     # 000 item 5, 003: customers and visits
     _S("customer.new_months", 6, "新客户（入住未满，月）", "int", "customer"),
     _S("customer.settling_months", 18, "磨合期上限（月）", "int", "customer"),
