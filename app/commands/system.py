@@ -5,6 +5,8 @@ import json
 def register(sub, groups):
     p = sub.add_parser("settings", help="显示站点设置", parents=[groups["common"]])
     p.set_defaults(handler=show_settings)
+    from app import selftest  # installer issue: `propertydesk selftest --out result.json`
+    selftest.register(sub, groups)
 
 
 def show_settings(args, ctx):
