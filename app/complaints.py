@@ -1,0 +1,222 @@
+"""Complaints (投诉): grades detected from repeats, validity, contact, reply and report deadlines.
+
+domain.md §9 (003, 006-4.2, 4.4, 4.5):
+- grades: 重大 (lawsuit, media, the same complaint 3+ times from the same home),
+  热点 (the same complaint from 3+ homes in one calendar month, or a group of 3+ people), 一般.
+  "The same complaint" = the same complaint class (安全 … 其它) and the same subject (主题, a
+  short topic such as 电梯故障, compared after removing spaces). Repeats from one home count
+  within ``request.major_repeat_days`` (365). Grades are raised automatically, never lowered:
+  when a repeat makes a topic 热点 or 重大, the earlier complaints of the set are raised too.
+- contact within 30 minutes; reply the same day (phone or visit) or within 2 working days
+  (letter); unresolved after 5 working days → report (上报).
+- valid or invalid (经理定性); an invalid complaint still needs its explanation.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from models.service import GRADES, OPEN_STATUSES, ServiceRequest
+
+from . import audit
+from .errors import StateError, ValidationError
+from .permissions import require
+from .service_requests import END_OF_DAY, _event, _snapshot, add_workdays, get
+from .validation import check_required
+
+
+def norm_subject(subject: str) -> str:
+    return "".join(str(subject or "").split())
+
+
+# --------------------------------------------------------------------------- deadlines
+def is_written(r) -> bool:
+    return r.channel == "信函"
+
+
+def contact_due(ctx, r) -> dt.datetime:
+    return r.received_at + dt.timedelta(minutes=ctx.settings.get("request.complaint_contact_minutes"))
+
+
+def reply_due(ctx, r) -> dt.datetime:
+    """Spoken (phone, visit): the end of the day received; written: end of the 2nd working day after."""
+    day = r.received_at.date()
+    if is_written(r):
+        day = add_workdays(ctx, day, ctx.settings.get("request.written_reply_workdays"))
+    return dt.datetime.combine(day, END_OF_DAY)
+
+
+def report_due(ctx, r) -> dt.datetime:
+    """Unresolved after this moment (the end of the 5th working day after receipt) → report."""
+    day = add_workdays(ctx, r.received_at.date(), ctx.settings.get("request.report_after_workdays"))
+    return dt.datetime.combine(day, END_OF_DAY)
+
+
+def needs_report(ctx, r, when: dt.datetime | None = None) -> bool:
+    when = when or ctx.clock.now()
+    return (r.kind == "投诉" and r.status in OPEN_STATUSES and r.reported_at is None
+            and when > report_due(ctx, r))
+
+
+def contacted_on_time(ctx, r) -> bool | None:
+    return None if r.contacted_at is None else r.contacted_at <= contact_due(ctx, r)
+
+
+def replied_on_time(ctx, r) -> bool | None:
+    return None if r.replied_at is None else r.replied_at <= reply_due(ctx, r)
+
+
+def response_on_time(ctx, r, when: dt.datetime) -> bool | None:
+    """Complaint response for the KPI: contact within 30 min and reply by its deadline.
+    None while nothing is due yet (not counted)."""
+    if r.contacted_at is None and when <= contact_due(ctx, r):
+        return None
+    if not contacted_on_time(ctx, r):
+        return False
+    if r.replied_at is None:
+        return when <= reply_due(ctx, r)
+    return replied_on_time(ctx, r)
+
+
+def warnings(ctx, r, when: dt.datetime) -> list[str]:
+    out = []
+    if r.contacted_at is None and when > contact_due(ctx, r):
+        out.append("联系超时")
+    if r.replied_at is None and when > reply_due(ctx, r):
+        out.append("回复超时")
+    if needs_report(ctx, r, when):
+        out.append("须上报")
+    if r.grade in ("重大", "热点"):
+        out.append(f"{r.grade}投诉")
+    return out
+
+
+def to_report(ctx, when: dt.datetime | None = None) -> list[ServiceRequest]:
+    """Open complaints unresolved after 5 working days and not yet reported."""
+    when = when or ctx.clock.now()
+    q = ServiceRequest.select().where((ServiceRequest.kind == "投诉") & ServiceRequest.status.in_(OPEN_STATUSES)
+                                      & ServiceRequest.reported_at.is_null())
+    return [r for r in q.order_by(ServiceRequest.received_at) if needs_report(ctx, r, when)]
+
+
+# --------------------------------------------------------------------------- grades
+def _same(r):
+    return ServiceRequest.select().where((ServiceRequest.kind == "投诉")
+                                         & (ServiceRequest.complaint_class == r.complaint_class)
+                                         & (ServiceRequest.subject == norm_subject(r.subject)))
+
+
+def detect_grade(ctx, r) -> tuple[str, str]:
+    """(grade, reason) of complaint *r* from its flags and the repeats stored so far."""
+    s = ctx.settings
+    if r.lawsuit:
+        return "重大", "涉及诉讼"
+    if r.media:
+        return "重大", "媒体曝光"
+    since = r.received_at - dt.timedelta(days=s.get("request.major_repeat_days"))
+    same_home = _same(r).where((ServiceRequest.home == r.home_id) & (ServiceRequest.received_at >= since)).count()
+    if same_home >= s.get("request.major_repeats"):
+        return "重大", f"同一房屋同类投诉{same_home}次"
+    start = dt.datetime(r.received_at.year, r.received_at.month, 1)
+    end = dt.datetime(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    homes = (_same(r).where((ServiceRequest.received_at >= start) & (ServiceRequest.received_at < end))
+             .select(ServiceRequest.home).distinct().count())
+    if homes >= s.get("request.hot_homes"):
+        return "热点", f"本月{homes}户同类投诉"
+    if r.group_size >= s.get("request.group_size"):
+        return "热点", f"群体投诉{r.group_size}人"
+    return "一般", ""
+
+
+def regrade(ctx, r) -> list[ServiceRequest]:
+    """Raise the grades of *r* and of the complaints of the same topic (call inside the write's
+    transaction). Returns the complaints whose grade changed."""
+    changed = []
+    for c in _same(r).order_by(ServiceRequest.received_at):
+        grade, reason = detect_grade(ctx, c)
+        if GRADES.index(grade) > GRADES.index(c.grade or "一般"):
+            old = c.grade
+            c.grade, c.grade_reason = grade, reason
+            c.save()
+            _event(ctx, c, "定级", f"自动定为{grade}投诉：{reason}")
+            if c.id != r.id:
+                audit.record(ctx, "service.regrade", "service_request", c.id, {"grade": old},
+                             {"grade": grade, "reason": reason})
+            changed.append(c)
+    return changed
+
+
+# --------------------------------------------------------------------------- actions
+def _complaint(request_id):
+    r = get(request_id)
+    if r.kind != "投诉":
+        raise StateError(f"{r.number} 不是投诉")
+    return r
+
+
+def record_contact(ctx, request_id: int, note: str = "") -> ServiceRequest:
+    """The complainant was contacted (due within 30 minutes of intake)."""
+    require(ctx, "service.handle")
+    with ctx.db.atomic():
+        r = _complaint(request_id)
+        if r.contacted_at is not None:
+            raise StateError(f"{r.number} 已于 {r.contacted_at:%m-%d %H:%M} 联系过投诉人")
+        before = _snapshot(r)
+        r.contacted_at = ctx.clock.now()
+        r.save()
+        late = "" if contacted_on_time(ctx, r) else "（超过联系时限）"
+        _event(ctx, r, "联系", (note or "已联系投诉人").strip() + late)
+        audit.record(ctx, "service.contact", "service_request", r.id, before, {"contacted_at": r.contacted_at})
+    return r
+
+
+def record_reply(ctx, request_id: int, reply: str) -> ServiceRequest:
+    """The reply to the complainant (spoken: same day; written: within 2 working days)."""
+    require(ctx, "service.handle")
+    reply = check_required(reply, "答复内容")
+    with ctx.db.atomic():
+        r = _complaint(request_id)
+        if r.replied_at is not None:
+            raise StateError(f"{r.number} 已答复")
+        before = {"replied_at": None}
+        r.replied_at, r.reply = ctx.clock.now(), reply
+        if r.contacted_at is None:
+            r.contacted_at = r.replied_at
+        r.save()
+        late = "" if replied_on_time(ctx, r) else "（超过答复时限）"
+        _event(ctx, r, "回复", f"{'书面' if is_written(r) else '口头'}答复：{reply}{late}")
+        audit.record(ctx, "service.reply", "service_request", r.id, before, {"replied_at": r.replied_at})
+    return r
+
+
+def classify(ctx, request_id: int, valid: bool, note: str = "") -> ServiceRequest:
+    """经理定性: valid or invalid. An invalid complaint needs the explanation given to the owner."""
+    require(ctx, "service.classify")
+    note = (note or "").strip()
+    if not valid and not note:
+        raise ValidationError("解释说明", "无效投诉也须向业主解释，请填写解释说明")
+    with ctx.db.atomic():
+        r = _complaint(request_id)
+        before = {"valid": r.valid, "validity_note": r.validity_note}
+        r.valid, r.validity_note, r.classified_at = bool(valid), note, ctx.clock.now()
+        r.save()
+        _event(ctx, r, "定性", ("有效投诉" if valid else "无效投诉") + (f"：{note}" if note else ""))
+        audit.record(ctx, "service.classify", "service_request", r.id, before,
+                     {"valid": r.valid, "validity_note": note})
+    return r
+
+
+def report(ctx, request_id: int, note: str) -> ServiceRequest:
+    """上报 an unresolved complaint (due after 5 working days) to the company."""
+    require(ctx, "service.handle")
+    note = check_required(note, "上报说明")
+    with ctx.db.atomic():
+        r = _complaint(request_id)
+        if r.reported_at is not None:
+            raise StateError(f"{r.number} 已于 {r.reported_at:%m-%d} 上报")
+        if r.status not in OPEN_STATUSES:
+            raise StateError(f"{r.number} 已处理完成，无需上报")
+        r.reported_at, r.report_note = ctx.clock.now(), note
+        r.save()
+        _event(ctx, r, "上报", note)
+        audit.record(ctx, "service.report", "service_request", r.id, None, {"reported_at": r.reported_at})
+    return r

@@ -1,0 +1,536 @@
+"""Service requests (报事): intake, dispatch, arrival, completion, escalation, return visits.
+
+首问责任制: the user who receives a request (``receiver``) stays its responsible owner until it is
+closed; the escalation ladder adds who *holds* it now (domain.md §9, 003 005-4.2):
+
+    level 0  首问责任人 / 维修人员      from intake
+    level 1  部门主管                  not finished on the day received (from 00:00 next day)
+    level 2  客服主管                  48 h after intake
+    level 3  项目经理                  72 h
+    level 4  区域经理                  7 days
+    level 5  品质中心                  15 days
+
+Every time limit is a site setting (request.*). Times come from ctx.clock.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from importlib import import_module
+from importlib.util import find_spec
+
+from models.property import Home
+from models.service import (CHANNELS, COMPLAINT_CLASSES, KINDS, OPEN_STATUSES, ReturnVisit, ServiceEvent,
+                            ServiceRequest)
+from models.users import User
+
+from . import audit
+from .errors import NotFound, StateError, ValidationError
+from .permissions import require
+from .sequences import format_number, next_number
+from .validation import check_choice, check_phone, check_required
+
+LEVELS = ["首问责任人", "部门主管", "客服主管", "项目经理", "区域经理", "品质中心"]
+HOLDER_SETTINGS = [None, "request.holder.dept", "request.holder.cs", "request.holder.project",
+                   "request.holder.area", "request.holder.quality"]
+PAID_SERVICES = {"lamp": "安装灯具", "drain": "疏通下水道", "breaker": "更换空气开关",
+                 "basin_drain": "更换面盆下水", "tap": "更换水龙头"}
+END_OF_DAY = dt.time(23, 59, 59)
+
+
+# --------------------------------------------------------------------------- time rules
+def _hm(ctx, key) -> dt.time:
+    hh, mm = str(ctx.settings.get(key)).split(":")
+    return dt.time(int(hh), int(mm))
+
+
+def workdays(ctx) -> set[int]:
+    raw = str(ctx.settings.get("request.workdays") or "")
+    days = {int(x) for x in raw.replace("，", ",").split(",") if x.strip().isdigit() and 1 <= int(x) <= 7}
+    return days or {1, 2, 3, 4, 5}
+
+
+def holidays(ctx) -> set[dt.date]:
+    out = set()
+    for part in str(ctx.settings.get("request.holidays") or "").replace("，", ",").split(","):
+        part = part.strip()
+        if part:
+            try:
+                out.add(dt.date.fromisoformat(part))
+            except ValueError:
+                pass
+    return out
+
+
+def is_workday(ctx, day: dt.date) -> bool:
+    return day.isoweekday() in workdays(ctx) and day not in holidays(ctx)
+
+
+def add_workdays(ctx, day: dt.date, n: int) -> dt.date:
+    """The n-th working day after *day* (Monday–Friday by default, holidays skipped)."""
+    d = day
+    count = 0
+    while count < n:
+        d += dt.timedelta(days=1)
+        if is_workday(ctx, d):
+            count += 1
+    return d
+
+
+def visit_allowed(ctx, when: dt.datetime) -> bool:
+    """Return visits: not before 10:00, not at lunch (12:00–14:00), not from 21:00 on."""
+    t = when.time()
+    start, lunch_from = _hm(ctx, "request.visit_not_before"), _hm(ctx, "request.lunch_from")
+    lunch_to, end = _hm(ctx, "request.lunch_to"), _hm(ctx, "request.visit_not_after")
+    return start <= t < end and not (lunch_from <= t < lunch_to)
+
+
+def next_visit_slot(ctx, proposed: dt.datetime) -> dt.datetime:
+    """Move a proposed visit time to the next allowed moment (unchanged when already allowed)."""
+    start, lunch_from = _hm(ctx, "request.visit_not_before"), _hm(ctx, "request.lunch_from")
+    lunch_to, end = _hm(ctx, "request.lunch_to"), _hm(ctx, "request.visit_not_after")
+    t, d = proposed.time(), proposed.date()
+    if t < start:
+        return dt.datetime.combine(d, start)
+    if lunch_from <= t < lunch_to:
+        return dt.datetime.combine(d, lunch_to)
+    if t >= end:
+        return dt.datetime.combine(d + dt.timedelta(days=1), start)
+    return proposed
+
+
+# --------------------------------------------------------------------------- deadlines
+def dispatch_due(ctx, r) -> dt.datetime:
+    return r.received_at + dt.timedelta(minutes=ctx.settings.get("request.dispatch_minutes"))
+
+
+def arrival_due(ctx, r) -> dt.datetime | None:
+    if r.dispatched_at is None:
+        return None
+    return r.dispatched_at + dt.timedelta(minutes=ctx.settings.get("request.arrival_minutes"))
+
+
+def visit_due(ctx, r) -> dt.datetime | None:
+    if r.completed_at is None:
+        return None
+    return r.completed_at + dt.timedelta(hours=ctx.settings.get("request.return_visit_hours"))
+
+
+def dispatched_on_time(ctx, r) -> bool | None:
+    if r.dispatched_at is None:
+        return None
+    return r.dispatched_at <= dispatch_due(ctx, r)
+
+
+def arrived_on_time(ctx, r) -> bool | None:
+    if r.arrived_at is None:
+        return None
+    return r.arrived_at <= arrival_due(ctx, r)
+
+
+def level_thresholds(ctx, received: dt.datetime) -> list[dt.datetime]:
+    """The moments at which levels 1 … 5 are reached for a request received at *received*."""
+    s = ctx.settings
+    return [
+        dt.datetime.combine(received.date() + dt.timedelta(days=1), dt.time(0, 0)),
+        received + dt.timedelta(hours=s.get("request.escalate_supervisor_hours")),
+        received + dt.timedelta(hours=s.get("request.escalate_project_hours")),
+        received + dt.timedelta(days=s.get("request.escalate_area_days")),
+        received + dt.timedelta(days=s.get("request.escalate_quality_days")),
+    ]
+
+
+def level_at(ctx, r, when: dt.datetime | None = None) -> int:
+    """The escalation level of request *r* at *when* (0 once it is finished or not yet late)."""
+    when = when or ctx.clock.now()
+    if r.status not in OPEN_STATUSES:
+        return r.escalation_level
+    level = 0
+    for i, moment in enumerate(level_thresholds(ctx, r.received_at), start=1):
+        if when >= moment:
+            level = max(level, i)
+    return level
+
+
+def holder_name(ctx, r, level: int) -> str:
+    """Who holds the request at *level*: 'title（name）'."""
+    if level <= 0:
+        if r.handler and r.status in ("已派工", "处理中"):
+            return f"维修/处理人（{r.handler}）"
+        return f"首问责任人（{r.receiver.display_name}）"
+    name = ctx.settings.get(HOLDER_SETTINGS[level]) or ""
+    return f"{LEVELS[level]}（{name}）" if name else LEVELS[level]
+
+
+def warnings(ctx, r, when: dt.datetime | None = None) -> list[str]:
+    """Deadlines missed or due now, in Chinese, for the list's 提醒 column."""
+    from . import complaints
+    when = when or ctx.clock.now()
+    out = []
+    if r.kind == "报修" and r.status == "待派工" and when > dispatch_due(ctx, r):
+        out.append("派工超时")
+    if r.kind == "报修" and r.status == "已派工" and when > arrival_due(ctx, r):
+        out.append("到场超时")
+    if r.kind == "投诉":
+        out.extend(complaints.warnings(ctx, r, when))
+    if r.status == "已完成" and not _has_visit(r) and when > visit_due(ctx, r):
+        out.append("回访超时")
+    lvl = level_at(ctx, r, when)
+    if lvl:
+        out.append(f"已升级至{LEVELS[lvl]}")
+    return out
+
+
+def _has_visit(r) -> bool:
+    return ReturnVisit.select().where((ReturnVisit.request == r.id) & ReturnVisit.visited_at.is_null(False)).exists()
+
+
+# --------------------------------------------------------------------------- helpers
+def get(request_id: int) -> ServiceRequest:
+    r = ServiceRequest.get_or_none(ServiceRequest.id == request_id)
+    if r is None:
+        raise NotFound(f"报事记录 {request_id} 不存在")
+    return r
+
+
+def _event(ctx, r, kind, note="", level=None, holder="", ts=None):
+    return ServiceEvent.create(request=r.id, ts=ts or ctx.clock.now(), kind=kind,
+                               level=r.escalation_level if level is None else level,
+                               holder=holder, note=note, user=getattr(ctx.user, "id", None))
+
+
+def _snapshot(r) -> dict:
+    return {k: r.__data__.get(k) for k in ("status", "handler", "dispatched_at", "arrived_at", "completed_at",
+                                             "charge_fen", "escalation_level", "grade", "valid", "closed_at")}
+
+
+def _find_home(home_id=None, room_code=None) -> Home:
+    home = None
+    if home_id:
+        home = Home.get_or_none(Home.id == home_id)
+    elif room_code:
+        home = Home.get_or_none(Home.room_code == str(room_code).strip().upper())
+    if home is None:
+        raise ValidationError("房号", f"“{room_code or home_id or ''}”不存在，请先在业主档案中登记该房屋")
+    return home
+
+
+# --------------------------------------------------------------------------- intake
+def intake(ctx, *, channel: str, kind: str, caller: str, content: str, read_back: bool,
+           home_id: int | None = None, room_code: str | None = None, phone: str = "",
+           complaint_class: str = "", subject: str = "", lawsuit: bool = False, media: bool = False,
+           group_size: int = 1) -> ServiceRequest:
+    """Receive a request by phone, visit or letter; the current user becomes its first receiver."""
+    require(ctx, "service.intake")
+    channel = check_choice(channel, CHANNELS, "受理方式")
+    kind = check_choice(kind, KINDS, "类别")
+    home = _find_home(home_id, room_code)
+    caller = check_required(caller, "报事人")
+    phone = check_phone(phone, "联系电话", required=(channel == "电话"))
+    content = check_required(content, "报事内容")
+    if not read_back:
+        raise ValidationError("复述确认", "受理内容须向报事人复述确认后方可登记")
+    if kind == "投诉":
+        complaint_class = check_choice(complaint_class, COMPLAINT_CLASSES, "投诉类别")
+        subject = check_required(subject, "投诉主题")
+        try:
+            group_size = int(group_size)
+        except (TypeError, ValueError):
+            raise ValidationError("投诉人数", "应为整数") from None
+        if group_size < 1:
+            raise ValidationError("投诉人数", "至少为1人")
+    else:
+        complaint_class, subject, lawsuit, media, group_size = "", "", False, False, 1
+    if getattr(ctx.user, "id", None) is None:
+        raise StateError("受理人未登录：首问责任人须为已登录用户")
+    now = ctx.clock.now()
+    with ctx.db.atomic():
+        n = next_number("service_request", now.year)
+        r = ServiceRequest.create(
+            number=format_number("FW", now.year, n), channel=channel, kind=kind, home=home.id,
+            caller=caller, phone=phone, content=content, read_back=True, received_at=now,
+            receiver=ctx.user.id, status="待派工", complaint_class=complaint_class,
+            subject="".join(subject.split()), lawsuit=bool(lawsuit), media=bool(media), group_size=group_size,
+            grade="一般" if kind == "投诉" else "")
+        _event(ctx, r, "受理", f"{channel}受理，首问责任人：{ctx.user.display_name}")
+        if kind == "投诉":
+            from . import complaints
+            complaints.regrade(ctx, r)
+            r = ServiceRequest.get_by_id(r.id)
+        audit.record(ctx, "service.intake", "service_request", r.id, None,
+                     {"number": r.number, "kind": kind, "home": home.room_code, "channel": channel,
+                      "grade": r.grade})
+    return r
+
+
+# --------------------------------------------------------------------------- work
+def dispatch(ctx, request_id: int, handler: str) -> ServiceRequest:
+    require(ctx, "service.handle")
+    handler = check_required(handler, "处理人")
+    with ctx.db.atomic():
+        r = get(request_id)
+        if r.status != "待派工":
+            raise StateError(f"{r.number} 当前状态为“{r.status}”，不能派工")
+        before = _snapshot(r)
+        r.handler, r.dispatched_at, r.status = handler, ctx.clock.now(), "已派工"
+        r.save()
+        late = "" if dispatched_on_time(ctx, r) else "（超过派工时限）"
+        _event(ctx, r, "派工", f"派工给 {handler}{late}", holder=handler)
+        audit.record(ctx, "service.dispatch", "service_request", r.id, before, _snapshot(r))
+    return r
+
+
+def arrive(ctx, request_id: int) -> ServiceRequest:
+    require(ctx, "service.handle")
+    with ctx.db.atomic():
+        r = get(request_id)
+        if r.status != "已派工":
+            raise StateError(f"{r.number} 当前状态为“{r.status}”，不能登记到场")
+        before = _snapshot(r)
+        r.arrived_at, r.status = ctx.clock.now(), "处理中"
+        r.save()
+        late = "" if arrived_on_time(ctx, r) else "（超过到场时限）"
+        _event(ctx, r, "到场", f"{r.handler} 到场{late}", holder=r.handler)
+        audit.record(ctx, "service.arrive", "service_request", r.id, before, _snapshot(r))
+    return r
+
+
+def paid_service_price(ctx, item: str) -> int:
+    """The owner price of a paid service (000 item 18), in fen."""
+    if item not in PAID_SERVICES:
+        raise ValidationError("有偿服务项目", f"“{item}”无效，应为：{'、'.join(PAID_SERVICES.values())} 或 其他")
+    return int(ctx.settings.get(f"service_price.{item}.owner"))
+
+
+def _billing():
+    if find_spec("app.billing") is None:
+        return None
+    mod = import_module("app.billing")
+    return mod if hasattr(mod, "post_charge") else None
+
+
+def complete(ctx, request_id: int, *, result: str, owner_signed: bool = False, signer_name: str = "",
+             service_item: str = "", charge_fen: int | None = None, charge_memo: str = "") -> ServiceRequest:
+    """Finish a request. Repairs need the owner's signature; a paid service goes into the fee
+    ledger (app.billing.post_charge) when the ledger exists, else the amount stays on the request."""
+    require(ctx, "service.handle")
+    result = check_required(result, "处理结果")
+    r = get(request_id)
+    if r.status not in OPEN_STATUSES:
+        raise StateError(f"{r.number} 当前状态为“{r.status}”，不能再次完成")
+    if r.kind == "报修":
+        if r.status != "处理中":
+            raise StateError(f"{r.number} 尚未登记维修人员到场，不能完成")
+        if not owner_signed:
+            raise ValidationError("业主签字", "维修完成须经业主签字确认")
+        signer_name = check_required(signer_name, "签字人")
+    amount = 0
+    item = (service_item or "").strip()
+    if item:
+        if item == "other":
+            if charge_fen is None:
+                raise ValidationError("收费金额", "其他有偿服务须填写金额")
+        else:
+            paid_service_price(ctx, item)
+        amount = paid_service_price(ctx, item) if charge_fen is None else charge_fen
+        if isinstance(amount, float) or not isinstance(amount, int):
+            raise ValidationError("收费金额", "金额须为整数（分）")
+        if amount <= 0:
+            raise ValidationError("收费金额", "应大于0")
+    elif charge_fen:
+        raise ValidationError("有偿服务项目", "有收费金额时须选择有偿服务项目")
+    with ctx.db.atomic():
+        before = _snapshot(r)
+        r.result, r.completed_at, r.status = result, ctx.clock.now(), "已完成"
+        r.owner_signed, r.signer_name = bool(owner_signed), (signer_name or "").strip()
+        r.service_item, r.charge_fen = item, amount
+        label = PAID_SERVICES.get(item, "其他有偿服务") if item else ""
+        r.charge_memo = (charge_memo or "").strip() or (f"{label}（{r.number}）" if item else "")
+        if amount:
+            billing = _billing()
+            if billing is not None:
+                charge = billing.post_charge(ctx, r.home_id, f"service_{item}", amount, memo=r.charge_memo,
+                                             source="service", source_id=r.id)
+                r.charge_id = getattr(charge, "id", None)
+        r.save()
+        note = f"处理完成：{result}"
+        if amount:
+            from .money import fmt_fen
+            note += f"；有偿服务 {label} {fmt_fen(amount)} 元" + ("（已记入收费台账）" if r.charge_id else "")
+        _event(ctx, r, "完成", note)
+        audit.record(ctx, "service.complete", "service_request", r.id, before, _snapshot(r))
+    return r
+
+
+# --------------------------------------------------------------------------- escalation
+@dataclass(frozen=True)
+class Holding:
+    request_id: int
+    number: str
+    level: int
+    level_name: str
+    holder: str
+    since: dt.datetime
+
+
+def escalation_status(ctx, when: dt.datetime | None = None) -> list[Holding]:
+    """For each open request: its level and who holds it at *when* (default: now). Read only."""
+    when = when or ctx.clock.now()
+    out = []
+    for r in (ServiceRequest.select(ServiceRequest, User).join(User, on=(ServiceRequest.receiver == User.id))
+              .where(ServiceRequest.status.in_(OPEN_STATUSES)).order_by(ServiceRequest.received_at)):
+        lvl = level_at(ctx, r, when)
+        since = r.received_at if lvl == 0 else level_thresholds(ctx, r.received_at)[lvl - 1]
+        out.append(Holding(r.id, r.number, lvl, LEVELS[lvl], holder_name(ctx, r, lvl), since))
+    return out
+
+
+def run_escalations(ctx) -> list[Holding]:
+    """Move open requests up the ladder as of now; records one 升级 event per level passed.
+    Idempotent: running it again at the same time changes nothing. Returns the requests moved."""
+    require(ctx, "service.view")
+    now = ctx.clock.now()
+    moved = []
+    with ctx.db.atomic():
+        for h in escalation_status(ctx, now):
+            r = ServiceRequest.get_by_id(h.request_id)
+            if h.level <= r.escalation_level:
+                continue
+            before = _snapshot(r)
+            moments = level_thresholds(ctx, r.received_at)
+            for lvl in range(r.escalation_level + 1, h.level + 1):
+                _event(ctx, r, "升级", f"未按时完成，升级至{LEVELS[lvl]}", level=lvl,
+                       holder=holder_name(ctx, r, lvl), ts=moments[lvl - 1])
+            r.escalation_level = h.level
+            r.save()
+            audit.record(ctx, "service.escalate", "service_request", r.id, before, _snapshot(r))
+            moved.append(h)
+    return moved
+
+
+# --------------------------------------------------------------------------- return visits
+def schedule_visit(ctx, request_id: int, proposed: dt.datetime | None = None) -> ReturnVisit:
+    """Plan the return visit at the next allowed time from *proposed* (default: now)."""
+    require(ctx, "service.visit")
+    r = get(request_id)
+    if r.status != "已完成":
+        raise StateError(f"{r.number} 尚未完成，不能安排回访")
+    when = next_visit_slot(ctx, proposed or ctx.clock.now())
+    with ctx.db.atomic():
+        v, _ = ReturnVisit.get_or_create(request=r.id)
+        if v.visited_at is not None:
+            raise StateError(f"{r.number} 已回访")
+        v.scheduled_at = when
+        v.save()
+        _event(ctx, r, "安排回访", f"计划回访时间 {when:%Y-%m-%d %H:%M}")
+        audit.record(ctx, "service.schedule_visit", "service_request", r.id, None, {"scheduled_at": when})
+    return v
+
+
+def record_visit(ctx, request_id: int, score: int, comment: str = "", method: str = "电话") -> ReturnVisit:
+    """The return visit happened now: score 1–5; refused before 10:00, at lunch or from 21:00.
+    Closes the request."""
+    require(ctx, "service.visit")
+    try:
+        score = int(score)
+    except (TypeError, ValueError):
+        raise ValidationError("回访评分", "应为1至5分") from None
+    if not 1 <= score <= 5:
+        raise ValidationError("回访评分", "应为1至5分")
+    method = check_choice(method, ["电话", "上门"], "回访方式")
+    now = ctx.clock.now()
+    if not visit_allowed(ctx, now):
+        nxt = next_visit_slot(ctx, now)
+        raise StateError(f"现在（{now:%H:%M}）不宜回访：10:00前、午休时间及21:00后不回访，"
+                         f"请于 {nxt:%m-%d %H:%M} 后回访")
+    r = get(request_id)
+    if r.status != "已完成":
+        raise StateError(f"{r.number} 当前状态为“{r.status}”，不能登记回访")
+    with ctx.db.atomic():
+        before = _snapshot(r)
+        v, _ = ReturnVisit.get_or_create(request=r.id)
+        v.visited_at, v.score, v.comment, v.method = now, score, (comment or "").strip(), method
+        v.visitor = getattr(ctx.user, "id", None)
+        v.save()
+        late = "" if now <= visit_due(ctx, r) else "（超过回访时限）"
+        _event(ctx, r, "回访", f"{method}回访，评分 {score} 分{late}" + (f"：{v.comment}" if v.comment else ""))
+        r.status, r.closed_at = "已关闭", now
+        r.save()
+        _event(ctx, r, "关闭", "回访后关闭")
+        audit.record(ctx, "service.visit", "service_request", r.id, before, {**_snapshot(r), "score": score})
+    return v
+
+
+# --------------------------------------------------------------------------- lists
+@dataclass(frozen=True)
+class Row:
+    id: int
+    number: str
+    received_at: dt.datetime
+    channel: str
+    kind: str
+    room_code: str
+    caller: str
+    phone_masked: str
+    content: str
+    status: str
+    receiver: str
+    handler: str
+    level: int
+    holder: str
+    grade: str
+    complaint_class: str
+    warnings: str
+
+
+FILTERS = ["未完成", "待回访", "投诉", "已升级", "全部"]
+
+
+def list_requests(ctx, filter_: str = "未完成", text: str = "", month: str | None = None) -> list[Row]:
+    """Rows for the list (phones masked). *filter_* one of FILTERS; *month* 'YYYY-MM'."""
+    require(ctx, "service.view")
+    from .privacy import mask_phone
+    q = (ServiceRequest.select(ServiceRequest, Home, User)
+         .join(Home, on=(ServiceRequest.home == Home.id))
+         .switch(ServiceRequest).join(User, on=(ServiceRequest.receiver == User.id)))
+    if filter_ in ("未完成", "已升级"):
+        q = q.where(ServiceRequest.status.in_(OPEN_STATUSES))
+    elif filter_ == "待回访":
+        q = q.where(ServiceRequest.status == "已完成")
+    elif filter_ == "投诉":
+        q = q.where(ServiceRequest.kind == "投诉")
+    if month:
+        start, end = month_range(month)
+        q = q.where((ServiceRequest.received_at >= start) & (ServiceRequest.received_at < end))
+    text = (text or "").strip()
+    if text:
+        like = f"%{text}%"
+        q = q.where(ServiceRequest.number.contains(text) | Home.room_code.contains(text)
+                    | ServiceRequest.caller.contains(text) | ServiceRequest.content ** like
+                    | ServiceRequest.subject.contains(text))
+    now = ctx.clock.now()
+    rows = []
+    for r in q.order_by(ServiceRequest.received_at.desc()):
+        lvl = level_at(ctx, r, now)
+        if filter_ == "已升级" and lvl == 0:
+            continue
+        rows.append(Row(r.id, r.number, r.received_at, r.channel, r.kind, r.home.room_code, r.caller,
+                        mask_phone(r.phone), r.content, r.status, r.receiver.display_name, r.handler, lvl,
+                        holder_name(ctx, r, lvl) if r.status in OPEN_STATUSES else "",
+                        r.grade, r.complaint_class, "；".join(warnings(ctx, r, now))))
+    return rows
+
+
+def history(request_id: int) -> list[ServiceEvent]:
+    return list(ServiceEvent.select().where(ServiceEvent.request == request_id)
+                .order_by(ServiceEvent.ts, ServiceEvent.id))
+
+
+def month_range(month: str) -> tuple[dt.datetime, dt.datetime]:
+    try:
+        y, m = (int(x) for x in str(month).split("-"))
+        start = dt.datetime(y, m, 1)
+    except (ValueError, TypeError):
+        raise ValidationError("月份", f"“{month}”格式应为 YYYY-MM") from None
+    end = dt.datetime(y + (m == 12), m % 12 + 1, 1)
+    return start, end
