@@ -29,9 +29,21 @@ def record(ctx, action: str, entity: str = "", entity_id="", before=None, after=
     b, a = _json(before), _json(after)
     username = getattr(user, "username", "") or ""
     h = row_hash(seq, ts.isoformat(sep=" "), username, action, entity, str(entity_id), b, a, prev)
-    return AuditLog.create(ts=ts, user=getattr(user, "id", None), username=username, action=action,
-                           entity=entity, entity_id=str(entity_id), before=b, after=a,
-                           prev_hash=prev, hash=h, seq=seq)
+    row = AuditLog.create(ts=ts, user=getattr(user, "id", None), username=username, action=action,
+                          entity=entity, entity_id=str(entity_id), before=b, after=a,
+                          prev_hash=prev, hash=h, seq=seq)
+    _set_head(f"{seq}:{h}")
+    return row
+
+
+HEAD_KEY = "audit.head"
+
+
+def _set_head(value: str):
+    """The last row's seq and hash, kept beside the log so that deleting the newest rows shows."""
+    from models.system import Meta
+    if not Meta.update(value=value).where(Meta.key == HEAD_KEY).execute():
+        Meta.create(key=HEAD_KEY, value=value)
 
 
 def verify_chain() -> list[str]:
@@ -50,6 +62,14 @@ def verify_chain() -> list[str]:
             problems.append(f"审计记录 {row.seq} 内容被修改")
         prev = row.hash
         expected_seq = row.seq + 1
+    from models.system import Meta
+    head = Meta.get_or_none(Meta.key == HEAD_KEY)
+    if head is not None and head.value != f"{expected_seq - 1}:{prev}":
+        last_seq = head.value.split(":", 1)[0]
+        if expected_seq - 1 < int(last_seq or 0):
+            problems.append(f"审计记录 {expected_seq} 至 {last_seq} 缺失（最新记录被删除）")
+        else:
+            problems.append("审计日志末尾与记录的链头不符（记录被修改或删除）")
     return problems
 
 

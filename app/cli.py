@@ -20,9 +20,13 @@ COMMAND_MODULES = [
 ]
 
 
-def cli_user(role: str = "manager"):
-    """The account a command-line run acts as: the first active manager, else a transient one."""
+def cli_user(role: str = "manager", username: str | None = None):
+    """The account a command-line run acts as: ``--user NAME`` when given (it must exist and be
+    active), else the first active manager, else (an empty site) a transient manager."""
     from models.users import User
+    if username:
+        from .accounts import find_cli_user
+        return find_cli_user(username)
     try:
         user = (User.select().where((User.role == role) & (User.active == True))  # noqa: E712
                 .order_by(User.id).first())
@@ -36,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = argparse.ArgumentParser(add_help=False)
         p.add_argument("--data-dir", default=default, help="数据目录（默认：用户数据目录）")
         p.add_argument("--database", default=default, help="数据库URL（默认：sqlite:///<数据目录>/propertydesk.db）")
+        p.add_argument("--user", default=default, help="以该账号身份运行命令（默认：第一个启用的经理账号）")
         return p
 
     # Sub-parsers must not overwrite options given before the subcommand: SUPPRESS their defaults.
@@ -75,9 +80,11 @@ def main(argv=None) -> int:
         return 2
     try:
         if getattr(args, "needs_context", True):
-            from .context import open_context
+            from .checks import preflight
+            from .context import default_data_dir, open_context
+            preflight(args.data_dir or default_data_dir(), args.database)
             ctx = open_context(args.data_dir, args.database)
-            ctx.user = cli_user()
+            ctx.user = cli_user(username=getattr(args, "user", None))
         else:
             ctx = None
         return int(handler(args, ctx) or 0)
@@ -91,6 +98,11 @@ def main(argv=None) -> int:
         from models.migrations import MigrationFailed, SchemaTooNew
         if isinstance(exc, (SchemaTooNew, MigrationFailed)):
             print(f"错误：{exc}", file=sys.stderr)
+            return 2
+        from .dbguard import friendly_db_error
+        friendly = friendly_db_error(exc, getattr(args, "data_dir", None), getattr(args, "database", None))
+        if friendly:
+            print(f"错误：{friendly}", file=sys.stderr)
             return 2
         print(f"错误：操作失败（{type(exc).__name__}: {exc}）", file=sys.stderr)
         return 1

@@ -14,6 +14,10 @@ class User(BaseModel):
     phone = CharField(default="")
     active = BooleanField(default=True)
     created_at = DateTimeField(default=now)
+    failed_logins = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    last_login = DateTimeField(null=True)
+    must_change_password = BooleanField(default=False)
 
 
 class AuditLog(BaseModel):
@@ -28,7 +32,7 @@ class AuditLog(BaseModel):
     after = TextField(default="")            # JSON
     prev_hash = CharField(default="")
     hash = CharField(default="")
-    seq = IntegerField(default=0, index=True)
+    seq = IntegerField(default=0, unique=True)
 
 
 MODELS = [User, AuditLog]
