@@ -551,3 +551,21 @@ def handover_detail(handover_id: int) -> dict:
 def handover_for_home(room_or_id) -> Handover | None:
     home = _home(room_or_id)
     return (Handover.select().where(Handover.home == home.id).order_by(Handover.id.desc()).first())
+
+
+def cluster_choices() -> list[tuple[int, str]]:
+    return [(c.id, f"{c.code}组团 {c.name}") for c in Cluster.select().order_by(Cluster.sort_order, Cluster.code)]
+
+
+def owner_prefill(handover_id: int) -> dict:
+    """The owner's data already on file, for the identity step's form (identity number masked)."""
+    h = _handover(handover_id)
+    if not h.owner_id:
+        return {}
+    o = Owner.get_by_id(h.owner_id)
+    return {"name": o.name, "phone": o.phone, "gender": o.gender, "employer": o.employer,
+            "id_masked": o.id_masked}
+
+
+def next_step(handover_id: int) -> str | None:
+    return current_step(_handover(handover_id))

@@ -1,0 +1,91 @@
+"""Table models of the move-in tab: plain Python lists behind QAbstractTableModel."""
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+DISPLAY = Qt.ItemDataRole.DisplayRole
+BACKGROUND = Qt.ItemDataRole.BackgroundRole
+
+
+class ListModel(QAbstractTableModel):
+    """Rows are any objects; columns are (header, getter). ``colour(row)`` may shade a row."""
+
+    def __init__(self, columns, colour=None, parent=None):
+        super().__init__(parent)
+        self.columns = columns
+        self.rows = []
+        self.colour = colour
+
+    def set_rows(self, rows):
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index, role=DISPLAY):
+        if not index.isValid():
+            return None
+        if role == DISPLAY:
+            value = self.columns[index.column()][1](self.rows[index.row()])
+            return "" if value is None else str(value)
+        if role == BACKGROUND and self.colour is not None:
+            c = self.colour(self.rows[index.row()])
+            return QBrush(QColor(c)) if c else None
+        return None
+
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role == DISPLAY and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section][0]
+        return None
+
+    def row_at(self, index):
+        return self.rows[index.row()] if index.isValid() and index.row() < len(self.rows) else None
+
+
+STAGE_COLOURS = {"待办理": None, "已完成": "#E3F4E3", "已取消": "#EEEEEE"}
+
+
+def board_model(parent=None) -> ListModel:
+    return ListModel([
+        ("房号", lambda r: r.room_code),
+        ("业主", lambda r: r.owner_name),
+        ("当前环节", lambda r: r.stage),
+        ("未关闭缺陷", lambda r: r.open_defects or ""),
+        ("开始办理", lambda r: r.started_at.strftime("%m-%d %H:%M") if r.started_at else ""),
+    ], colour=lambda r: STAGE_COLOURS.get(r.stage, "#FFF6DA") if not r.open_defects else "#FDE2E2", parent=parent)
+
+
+def defects_model(parent=None) -> ListModel:
+    return ListModel([
+        ("维修单号", lambda d: d.order_number),
+        ("部位", lambda d: d.room),
+        ("类别", lambda d: d.kind),
+        ("问题描述", lambda d: d.description),
+        ("状态", lambda d: d.status),
+        ("施工单位", lambda d: d.builder),
+    ], parent=parent)
+
+
+def visits_model(parent=None) -> ListModel:
+    return ListModel([
+        ("房号", lambda x: x.home.room_code),
+        ("类别", lambda x: x.kind),
+        ("计划日期", lambda x: x.planned_date),
+    ], parent=parent)
+
+
+def bookings_model(parent=None) -> ListModel:
+    return ListModel([
+        ("房号", lambda b: b.home.room_code),
+        ("日期", lambda b: b.move_date),
+        ("时段", lambda b: b.time_slot),
+        ("联系人", lambda b: b.contact),
+        ("搬家公司", lambda b: b.mover),
+        ("已通知门岗", lambda b: "是" if b.passed_to_gate else "否"),
+    ], parent=parent)
