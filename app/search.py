@@ -5,6 +5,8 @@ be called (inside the write's transaction) after any change to those fields.
 """
 from __future__ import annotations
 
+from peewee import fn
+
 from models.archive import HomeSearch
 from models.people import HomeOwner, Owner, Resident
 from models.property import Home
@@ -55,16 +57,39 @@ def index_homes(home_ids=None):
             HomeSearch.insert_many(rows[i:i + 500]).execute()
 
 
-def search_home_ids(query: str, limit: int | None = None) -> list[int]:
-    """Home ids whose search line contains every word of the query (case-insensitive)."""
-    terms = normalize(query).lower().split()
+def _terms(query: str) -> list[str]:
+    return [t for t in normalize(query).lower().split() if t]
+
+
+def _contains(term: str):
+    """Substring test of the search line. On SQLite ``instr`` (a plain byte search) is about
+    twice as fast as ``LIKE '%x%'`` and needs no escaping of % and _; elsewhere ILIKE."""
+    from models.db import is_sqlite
+    if is_sqlite():
+        return fn.instr(HomeSearch.text, term) > 0
+    return HomeSearch.text.contains(term)
+
+
+def match_query(query: str):
+    """A sub-query of the ids of the homes whose line contains every word of *query*, or None
+    when the query has no words (used by app.archives to combine search with the filters)."""
+    terms = _terms(query)
     if not terms:
-        return []
+        return None
     cond = None
     for term in terms:
-        c = HomeSearch.text.contains(term)
+        c = _contains(term)
         cond = c if cond is None else cond & c
-    sel = HomeSearch.select(HomeSearch.home).where(cond).order_by(HomeSearch.home)
+    return HomeSearch.select(HomeSearch.home).where(cond)
+
+
+def search_home_ids(query: str, limit: int | None = None) -> list[int]:
+    """Home ids whose search line contains every word of the query (case-insensitive)."""
+    sel = match_query(query)
+    if sel is None:
+        return []
+    sel = sel.order_by(HomeSearch.home)
     if limit:
         sel = sel.limit(limit)
-    return [r[0] for r in sel.tuples()]
+    sql, params = sel.sql()
+    return [r[0] for r in HomeSearch._meta.database.execute_sql(sql, params).fetchall()]
