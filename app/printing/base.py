@@ -25,7 +25,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 FONT_NAME = "CJK"
 FONTS_DIR = Path(__file__).resolve().parent.parent.parent / "resources" / "fonts"
-FONT_FILE = FONTS_DIR / "DroidSansFallbackFull.ttf"
+FONT_FILE = FONTS_DIR / "wqy-microhei.ttc"  # WenQuanYi Micro Hei: CJK + Latin, TrueType outlines
 _registered = False
 
 
@@ -33,7 +33,7 @@ def register_fonts() -> str:
     """Register the shipped CJK TrueType font once (subset and embedded by reportlab)."""
     global _registered
     if not _registered:
-        pdfmetrics.registerFont(TTFont(FONT_NAME, str(FONT_FILE)))
+        pdfmetrics.registerFont(TTFont(FONT_NAME, str(FONT_FILE), subfontIndex=0))
         from reportlab.lib.fonts import addMapping
         for bold in (0, 1):
             for italic in (0, 1):

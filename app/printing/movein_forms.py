@@ -128,12 +128,8 @@ def handover_data(ctx, handover_id: int) -> HandoverData:
     from ..movein import handover_detail
     d = handover_detail(handover_id)
     h: Handover = d["handover"]
-    keys = ()
-    try:
-        from ..keys import home_door_keys
-        keys = tuple((getattr(k, "name", str(k)), str(getattr(k, "copies", 1))) for k in home_door_keys(h.home_id))
-    except ImportError:
-        pass
+    from models.keys import Key
+    keys = tuple((k.area, str(k.copies)) for k in Key.select().where(Key.home == h.home_id).order_by(Key.id))
     return HandoverData(
         home_info(d["home"]), h.kind,
         tuple((s["name"], s["desc"], _d(s["done_at"]) if s["done_at"] else "", s["done_by"], s["notes"]) for s in d["steps"]),
