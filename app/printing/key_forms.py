@@ -1,0 +1,162 @@
+"""Key register prints: the sign-out slip (钥匙借用单), the register sheet for the wall
+(钥匙登记表) and the list of keys overdue (钥匙逾期未还清单)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+from .base import FONT_NAME, FormRenderer, esc, grid_style, label_value_table, styles
+
+# The shipped CJK font (Droid Sans Fallback) has no Latin glyphs: ASCII letters, digits and
+# signs would print blank. These forms print them in their full-width forms, which it has.
+_FULLWIDTH = {c: c + 0xFEE0 for c in range(0x21, 0x7F)}
+
+
+def fw(text) -> str:
+    """Text with ASCII characters turned into their full-width forms (printable by the font)."""
+    return ("" if text is None else str(text)).translate(_FULLWIDTH)
+
+
+def signature_row(labels, width):
+    """Signature blanks drawn as lines (not underscores, which the font lacks)."""
+    st = styles()
+    cells, widths = [], []
+    for label in labels:
+        cells += [Paragraph(esc(f"{label}："), st["body"]), ""]
+        widths += [width / len(labels) * 0.42, width / len(labels) * 0.58]
+    t = Table([cells], colWidths=widths, rowHeights=[12 * mm])
+    t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT_NAME), ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                           *[("LINEBELOW", (i, 0), (i, 0), 0.5, colors.black) for i in range(1, len(cells), 2)],
+                           ("RIGHTPADDING", (0, 0), (-1, -1), 6)]))
+    return t
+
+
+@dataclass(frozen=True)
+class SignOutSlip:
+    number: str
+    area: str
+    copy_no: int
+    copies: int
+    keeper_place: str
+    borrower_name: str
+    borrower_kind: str
+    company: str
+    phone: str
+    purpose: str
+    out_at: str
+    due_at: str
+    issued_by: str
+    returned_at: str
+    received_by: str
+
+
+@dataclass(frozen=True)
+class KeyListData:
+    title_note: str
+    rows: tuple          # tuples of cell texts
+    overdue_rows: tuple  # indexes of rows to shade
+
+
+class SignOutSlipForm(FormRenderer):
+    title = "钥匙借用单"
+
+    def story(self, d: SignOutSlip):
+        w = 174 * mm
+        cw = [w * 0.17, w * 0.33, w * 0.17, w * 0.33]
+        who = d.borrower_name + (f"（{d.company}）" if d.company else "")
+        rows = [[fw(c) for c in r] for r in [["钥匙", d.area, "序号", f"第{d.copy_no}把（共{d.copies}把）"],
+                ["借用人", who, "类别", d.borrower_kind],
+                ["联系电话", d.phone, "存放地点", d.keeper_place],
+                ["借用事由", d.purpose, "经办人", d.issued_by],
+                ["借出时间", d.out_at, "预计归还", d.due_at],
+                ["归还时间", d.returned_at, "接收人", d.received_by]]]
+        out = self.title_block(fw(f"单号：{d.number}"))
+        out.append(label_value_table(rows, cw))
+        out.append(Spacer(1, 4 * mm))
+        out.append(Paragraph(esc("借用人须妥善保管钥匙，不得转借、复制，按时归还；逾期未还或遗失的，"
+                                 "由借用人承担相应责任。"), self.st["body"]))
+        out.append(Spacer(1, 6 * mm))
+        out.append(signature_row(["借用人签字", "经办人签字"], w))
+        out.append(signature_row(["归还人签字", "接收人签字"], w))
+        return out
+
+
+class KeyListForm(FormRenderer):
+    """A landscape table: the wall register or the overdue list."""
+    pagesize = landscape(A4)
+    headers: tuple = ()
+    widths: tuple = ()
+
+    def __init__(self, settings, title: str, headers, widths):
+        super().__init__(settings)
+        self.title = title
+        self.headers = tuple(headers)
+        self.widths = tuple(widths)
+
+    def story(self, d: KeyListData):
+        cell = self.st["cell"]
+        head = [Paragraph(esc(h), self.st["cell_c"]) for h in self.headers]
+        body = [[Paragraph(esc(fw(c)), cell) for c in r] for r in d.rows]
+        if not body:
+            body = [[Paragraph("（无）", cell)] + [""] * (len(self.headers) - 1)]
+        t = Table([head] + body, colWidths=[w * mm for w in self.widths], repeatRows=1)
+        extra = [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E0E0E0"))]
+        extra += [("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor("#FDE2E2")) for i in d.overdue_rows]
+        t.setStyle(grid_style(extra))
+        return self.title_block(fw(d.title_note)) + [t]
+
+
+def _slip_data(loan_id: int) -> SignOutSlip:
+    from models.keys import KeyLoan
+
+    from ..errors import NotFound
+    from ..keys import _loan_row
+    ln = KeyLoan.get_or_none(KeyLoan.id == loan_id)
+    if ln is None:
+        raise NotFound(f"借出记录（编号 {loan_id}）不存在")
+    r = _loan_row(ln, ln.out_at)
+    return SignOutSlip(number=r["number"], area=r["area"], copy_no=r["copy_no"], copies=r["copies"],
+                       keeper_place=r["keeper_place"], borrower_name=r["borrower_name"],
+                       borrower_kind=r["borrower_kind"], company=r["company"], phone=r["phone"],
+                       purpose=r["purpose"], out_at=r["out_at"], due_at=r["due_at"], issued_by=r["issued_by"],
+                       returned_at=r["returned_at"], received_by=r["received_by"])
+
+
+def sign_out_slip_pdf(ctx, loan_id: int) -> bytes:
+    d = _slip_data(loan_id)
+    return SignOutSlipForm(ctx.settings).render(d)
+
+
+def register_sheet_pdf(ctx) -> bytes:
+    """The wall sheet: every key in the register, where it is kept, who keeps it, its state now."""
+    from ..keys import list_keys
+    rows = list_keys(ctx)
+    data = KeyListData(
+        title_note=f"打印时间：{ctx.clock.now():%Y-%m-%d %H:%M}　钥匙借出须登记，归还须签收",
+        rows=tuple((str(i), r["area"], r["kind"], r["supply_method"], str(r["copies"]), r["keeper_place"],
+                    r["keeper_person"], r["status"]) for i, r in enumerate(rows, 1)),
+        overdue_rows=tuple(i for i, r in enumerate(rows) if r["overdue"]))
+    form = KeyListForm(ctx.settings, "钥匙登记表",
+                       ("序号", "钥匙区域", "类别", "配备方式", "数量", "存放地点", "保管人", "状态"),
+                       (12, 58, 26, 32, 14, 48, 36, 35))
+    return form.render(data)
+
+
+def overdue_list_pdf(ctx, all_out: bool = False) -> bytes:
+    """Keys overdue (or all keys out) with borrower, masked phone, purpose and due time."""
+    from ..keys import keys_out
+    rows = keys_out(ctx, overdue_only=not all_out)
+    data = KeyListData(
+        title_note=f"统计时间：{ctx.clock.now():%Y-%m-%d %H:%M}　共 {len(rows)} 把",
+        rows=tuple((r["number"], f"{r['area']} 第{r['copy_no']}把",
+                    r["borrower_name"] + (f"（{r['company']}）" if r["company"] else ""), r["phone"], r["purpose"],
+                    r["out_at"], r["due_at"], r["overdue_text"] or "未到期") for r in rows),
+        overdue_rows=tuple(i for i, r in enumerate(rows) if r["overdue"]))
+    form = KeyListForm(ctx.settings, "钥匙借出清单" if all_out else "钥匙逾期未还清单",
+                       ("单号", "钥匙", "借用人", "电话", "事由", "借出时间", "应还时间", "逾期"),
+                       (28, 40, 44, 25, 40, 28, 28, 28))
+    return form.render(data)
