@@ -33,7 +33,8 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     # ledger
     "ledger.view": ("查看收费台账", ALL),
     "ledger.bill": ("计费（月度计费、抄表）", (CA, MG)),
-    "ledger.charge": ("登记收费项目", (FD, CA, MG)),
+    "ledger.charge": ("登记收费项目", (FD, AM, CA, MG)),
+    "ledger.reading": ("录入抄表读数", (FD, AM, CA, MG)),
     "ledger.pay": ("收款开票", (CA, MG)),
     "ledger.refund": ("退款（押金退还）", (CA, MG)),
     "ledger.void": ("作废收据（需经理）", (MG,)),

@@ -98,6 +98,10 @@ SETTINGS: list[Setting] = [
     # billing
     _S("billing.prepay_months", 12, "入住预交物业费（月）", "int", "billing"),
     _S("billing.collection_target_pct", 96, "收费率目标（%）", "int", "billing"),
+    _S("billing.due_day", 31, "月度费用缴费截止日（每月几日，超过月末按月末）", "int", "billing"),
+    _S("billing.bill_vacant", True, "空置房计收物业费", "bool", "billing"),
+    _S("billing.receipt_prefix", "SJ", "收据编号前缀", group="billing"),
+    _S("billing.refund_prefix", "TK", "退款凭证编号前缀", group="billing"),
     # 000 应会 7: dunning calendar
     _S("dunning.list_by_day", 5, "欠费清单截止日（每月）", "int", "dunning"),
     _S("dunning.phone_from_day", 6, "电话催缴开始日", "int", "dunning"),
