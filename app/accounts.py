@@ -104,14 +104,16 @@ def authenticate(ctx, username: str, password: str) -> User:
     if not username:
         raise ValidationError("登录名", "不能为空")
     now = ctx.clock.now()
+    refusal = None
+    # The failed attempt (counter and audit row) is committed; the refusal is raised afterwards.
     with ctx.db.atomic():
         user = User.get_or_none(User.username == username)
         if user is None or not user.active or not user.password_hash:
             record(ctx.with_user(None), "auth.fail", "user", username, None, {"reason": "unknown or inactive"})
-            raise PermissionDenied("登录名或密码错误")
-        if user.locked_until and user.locked_until > now:
-            raise PermissionDenied(f"连续输错密码次数过多，账号已锁定至 {user.locked_until:%H:%M}，请稍后再试或联系经理")
-        if not verify_password(user.password_hash, password or ""):
+            refusal = "登录名或密码错误"
+        elif user.locked_until and user.locked_until > now:
+            refusal = f"连续输错密码次数过多，账号已锁定至 {user.locked_until:%H:%M}，请稍后再试或联系经理"
+        elif not verify_password(user.password_hash, password or ""):
             user.failed_logins += 1
             if user.failed_logins >= MAX_FAILED:
                 user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
@@ -119,14 +121,17 @@ def authenticate(ctx, username: str, password: str) -> User:
             user.save()
             record(ctx.with_user(None), "auth.fail", "user", user.id, None,
                    {"username": username, "locked_until": user.locked_until})
-            raise PermissionDenied("登录名或密码错误")
-        user.failed_logins = 0
-        user.locked_until = None
-        user.last_login = now
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
-        user.save()
-        record(ctx.with_user(user), "auth.login", "user", user.id)
+            refusal = "登录名或密码错误"
+        else:
+            user.failed_logins = 0
+            user.locked_until = None
+            user.last_login = now
+            if _hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            user.save()
+            record(ctx.with_user(user), "auth.login", "user", user.id)
+    if refusal:
+        raise PermissionDenied(refusal)
     return user
 
 

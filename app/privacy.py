@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .permissions import allowed
+from .permissions import allowed, require
 
 
 def mask_phone(phone: str) -> str:
@@ -53,12 +53,11 @@ OWNER_PHONE_FIELDS = {"phone": "联系电话", "phone2": "备用电话", "spouse
 
 def reveal_owner_id(ctx, owner_id: int, reason: str = "") -> str:
     """The owner's full identity number. Needs pii.view_full; writes an audit row."""
+    require(ctx, "pii.view_full")
     from models.people import Owner
 
     from .audit import record
     from .errors import NotFound
-    from .permissions import require
-    require(ctx, "pii.view_full")
     owner = Owner.get_or_none(Owner.id == owner_id)
     if owner is None:
         raise NotFound("业主不存在")
@@ -69,12 +68,11 @@ def reveal_owner_id(ctx, owner_id: int, reason: str = "") -> str:
 
 def reveal_owner_phone(ctx, owner_id: int, field: str = "phone", reason: str = "") -> str:
     """One of the owner's phones in full. Needs pii.view_full; writes an audit row."""
+    require(ctx, "pii.view_full")
     from models.people import Owner
 
     from .audit import record
     from .errors import NotFound
-    from .permissions import require
-    require(ctx, "pii.view_full")
     if field not in OWNER_PHONE_FIELDS:
         raise KeyError(field)
     owner = Owner.get_or_none(Owner.id == owner_id)
@@ -97,13 +95,12 @@ def anonymise_owner(ctx, owner_id: int, reason: str = "") -> dict:
     remains are removed; scanned personal papers (attachments of the owner) are unlinked.
     Homes, ownership dates, receipts, charges and other ledger rows stay (they point to homes,
     receipts keep the payer name printed at the time). Returns a summary."""
+    require(ctx, "owner.anonymise")
     from models.people import HomeOwner, Owner, Resident
     from models.system import Attachment
 
     from .audit import record
     from .errors import NotFound, StateError, ValidationError
-    from .permissions import require
-    require(ctx, "owner.anonymise")
     reason = (reason or "").strip()
     if len(reason) > 200:
         raise ValidationError("注销原因", "不能超过200个字")
