@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from models.ledger import Charge
 from models.people import HomeOwner, Owner
@@ -71,7 +71,7 @@ def home_arrears(ctx, as_of: dt.date | None = None, *, building_id=None, cluster
     info = {}
     hq = (Home.select(Home.id, Home.room_code, Building.name, Cluster.code, Cluster.name, User.display_name)
           .join(Building, on=(Home.building == Building.id))
-          .join(User, on=(Building.area_manager == User.id), join_type="LEFT OUTER")
+          .join(User, on=(Building.area_manager == User.id), join_type=JOIN.LEFT_OUTER)
           .switch(Home).join(Cluster, on=(Home.cluster == Cluster.id))
           .where(Home.id.in_(list(agg))).tuples())
     for hid, room, bname, ccode, cname, am in hq:

@@ -1,0 +1,156 @@
+"""Receipt (收款收据) and deposit refund voucher (押金退款凭证).
+
+Two layouts (setting print.receipt_layout):
+- "A4": a full form with the site header, items grid, amount in figures and in 大写, cashier,
+  payer signature, and the marks 补打 (reprint n) and 作废 (void, with the reason).
+- "三联": values only, placed on a pre-printed three-part form (241 × 93 mm, dot-matrix
+  continuous stationery); print.receipt_offset_x_mm / _y_mm shift everything to calibrate.
+"""
+from __future__ import annotations
+
+import io
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import Paragraph, Spacer, Table
+
+from app.money import fmt_fen
+
+from .base import FONT_NAME, FormRenderer, esc, grid_style, register_fonts, signature_line
+
+TRIPLE_SIZE = (241 * mm, 93 * mm)
+TRIPLE_LINES = 5
+
+
+def _marks(data) -> list[str]:
+    out = []
+    if data.reprint_no:
+        out.append(f"补打（第{data.reprint_no}次）")
+    if data.void:
+        out.append("作废")
+    return out
+
+
+def _qty_price(line) -> tuple[str, str]:
+    price = fmt_fen(line.unit_price) if line.unit_price else ""
+    return line.quantity, price
+
+
+class ReceiptA4(FormRenderer):
+    def __init__(self, settings, data):
+        super().__init__(settings, data.number)
+        self.data = data
+        self.title = data.title
+
+    def story(self, data):
+        st = self.st
+        out = self.title_block()
+        marks = _marks(data)
+        if marks:
+            out.append(Paragraph(f'<font color="#C00000" size="14">{esc("　".join(marks))}</font>', st["body"]))
+            out.append(Spacer(1, 2 * mm))
+        head = [["收据编号", data.number, "开具时间", data.issued_at.strftime("%Y-%m-%d %H:%M")],
+                ["房号", data.room_code, "交款人" if data.kind == "receipt" else "领款人", data.payer],
+                ["付款方式", data.method, "交易参考号", data.reference or "—"]]
+        from .base import label_value_table
+        out.append(label_value_table(head, [26 * mm, 59 * mm, 26 * mm, 63 * mm]))
+        out.append(Spacer(1, 4 * mm))
+        rows = [[Paragraph(esc(h), st["cell_c"]) for h in ("序号", "收费项目", "所属期间", "数量", "单价（元）", "金额（元）")]]
+        for i, line in enumerate(data.lines, 1):
+            qty, price = _qty_price(line)
+            rows.append([str(i), Paragraph(esc(line.item), st["cell"]), line.period, qty, price,
+                         fmt_fen(line.amount_fen)])
+        rows.append(["", Paragraph("合计", st["cell"]), "", "", "", fmt_fen(data.total_fen)])
+        t = Table(rows, colWidths=[12 * mm, 52 * mm, 26 * mm, 28 * mm, 26 * mm, 30 * mm], repeatRows=1)
+        t.setStyle(grid_style([("ALIGN", (0, 1), (0, -1), "CENTER"), ("ALIGN", (3, 1), (-1, -1), "RIGHT"),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F0F0F0"))]))
+        out.append(t)
+        out.append(Spacer(1, 3 * mm))
+        total = [["金额（大写）", f"人民币{data.total_daxie}", "金额（小写）", f"¥{fmt_fen(data.total_fen)}"]]
+        out.append(label_value_table(total, [26 * mm, 80 * mm, 26 * mm, 42 * mm]))
+        if data.memo:
+            out.append(Spacer(1, 2 * mm))
+            out.append(Paragraph(esc(f"备注：{data.memo}"), st["body"]))
+        if data.void:
+            out.append(Spacer(1, 2 * mm))
+            out.append(Paragraph(f'<font color="#C00000">{esc("作废原因：" + data.void_reason)}</font>', st["body"]))
+        out.append(Spacer(1, 6 * mm))
+        out.append(Paragraph(esc(f"收款人：{data.cashier_name}"), st["body"]))
+        out.append(signature_line(["交款人签字" if data.kind == "receipt" else "领款人签字", "单位盖章"]))
+        return out
+
+    def _decorate(self, canvas, doc, total=None):
+        super()._decorate(canvas, doc, total)
+        if self.data.void:
+            canvas.saveState()
+            w, h = self.pagesize
+            canvas.setFillColor(colors.Color(0.8, 0, 0, alpha=0.35))
+            canvas.setFont(FONT_NAME, 90)
+            canvas.translate(w / 2, h / 2)
+            canvas.rotate(30)
+            canvas.drawCentredString(0, 0, "作 废")
+            canvas.restoreState()
+
+
+def render_triple(settings, data) -> bytes:
+    """Values placed on the pre-printed 三联 form; offsets from print.receipt_offset_*_mm."""
+    register_fonts()
+    dx = int(settings.get("print.receipt_offset_x_mm")) * mm
+    dy = int(settings.get("print.receipt_offset_y_mm")) * mm
+    w, h = TRIPLE_SIZE
+    buf = io.BytesIO()
+    c = rl_canvas.Canvas(buf, pagesize=TRIPLE_SIZE)
+    c.setTitle(data.title)
+    c.setAuthor("PropertyDesk")
+
+    def text(x_mm, y_mm, s, size=10, right=False):
+        c.setFont(FONT_NAME, size)
+        x, y = x_mm * mm + dx, h - y_mm * mm - dy
+        (c.drawRightString if right else c.drawString)(x, y, s)
+
+    marks = _marks(data)
+    if marks:
+        c.setFillColor(colors.HexColor("#C00000"))
+        text(10, 9, "　".join(marks), 11)
+        c.setFillColor(colors.black)
+    text(178, 13, data.number, 10)
+    text(28, 22, data.issued_at.strftime("%Y-%m-%d"), 10)
+    text(92, 22, data.room_code, 10)
+    text(160, 22, data.payer, 10)
+    lines = list(data.lines)
+    if len(lines) > TRIPLE_LINES:
+        rest = lines[TRIPLE_LINES - 1:]
+        from app.payments import ReceiptLine
+        lines = lines[:TRIPLE_LINES - 1] + [ReceiptLine(f"其他 {len(rest)} 项", "", "", None,
+                                                        sum(x.amount_fen for x in rest))]
+    for i, line in enumerate(lines):
+        y = 35 + i * 7
+        qty, price = _qty_price(line)
+        text(16, y, line.item[:14], 9.5)
+        text(78, y, line.period, 9.5)
+        text(112, y, qty, 9.5)
+        text(165, y, price, 9.5, right=True)
+        text(206, y, fmt_fen(line.amount_fen), 9.5, right=True)
+    text(40, 74, f"人民币{data.total_daxie}", 10)
+    text(206, 74, f"¥{fmt_fen(data.total_fen)}", 10, right=True)
+    text(28, 84, data.method + (f" {data.reference}" if data.reference else ""), 9)
+    text(175, 84, data.cashier_name, 10)
+    if data.void:
+        c.saveState()
+        c.setFillColor(colors.Color(0.8, 0, 0, alpha=0.4))
+        c.setFont(FONT_NAME, 40)
+        c.translate(w / 2, h / 2)
+        c.rotate(15)
+        c.drawCentredString(0, -10, "作 废")
+        c.restoreState()
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def render_receipt(settings, data, layout: str | None = None) -> bytes:
+    layout = layout or settings.get("print.receipt_layout") or "A4"
+    if layout in ("三联", "triple"):
+        return render_triple(settings, data)
+    return ReceiptA4(settings, data).render(data)
