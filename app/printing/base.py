@@ -38,6 +38,8 @@ def register_fonts() -> str:
         for bold in (0, 1):
             for italic in (0, 1):
                 addMapping(FONT_NAME, bold, italic, FONT_NAME)
+        from reportlab import rl_config
+        rl_config.canvas_basefontname = FONT_NAME  # no unembedded Helvetica in our PDFs
         _registered = True
     return FONT_NAME
 

@@ -1,0 +1,42 @@
+"""Demo rows of the move-in area: a hand-over event for a cluster with homes not yet handed
+over, and hand-overs at several steps (one with defects, one finished)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from models.people import HomeOwner, Owner
+from models.property import Home
+
+from . import movein
+from .validation import id_check_char
+
+
+def populate(ctx, rng):
+    waiting = list(Home.select().where(Home.state == "未交付").order_by(Home.room_code))
+    if not waiting:
+        return
+    cluster_id = waiting[0].cluster_id
+    today = ctx.clock.today()
+    ev = movein.create_event(ctx, cluster_id, "集中交房", today, today + dt.timedelta(days=2), "客户服务中心")
+    homes = [h for h in waiting if h.cluster_id == cluster_id][:4]
+    stages = ["keys", "inspection", "payment", "identity"]
+    for home, upto in zip(homes, stages):
+        h = movein.start_handover(ctx, home.id, event_id=ev.id)
+        owner = (Owner.select().join(HomeOwner).where(HomeOwner.home == home.id).first())
+        name = owner.name if owner else "演示业主"
+        data = {"name": name}
+        if not (owner and owner.id_enc):
+            first17 = f"3201021{rng.randint(1960, 1995)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(100, 999)}"[:17]
+            data["id_number"] = first17 + id_check_char(first17)
+        movein.do_identity(ctx, h.id, owner=data)
+        if upto == "identity":
+            continue
+        movein.do_agreements(ctx, h.id, [c for c, _n in movein.AGREEMENTS])
+        movein.do_payment(ctx, h.id, "现金", name)
+        if upto == "payment":
+            continue
+        movein.record_defect(ctx, h.id, "卫生间", "防水", "淋浴区墙角渗水")
+        if upto == "inspection":
+            continue
+        movein.complete_inspection(ctx, h.id, True, {"water": "8", "power": "21"})
+        movein.do_keys(ctx, h.id, name, gifts="地垫一块")
