@@ -26,7 +26,7 @@ def populate(ctx, rng):
         name = owner.name if owner else "演示业主"
         data = {"name": name}
         if not (owner and owner.id_enc):
-            first17 = f"3201021{rng.randint(1960, 1995)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(100, 999)}"[:17]
+            first17 = f"320102{rng.randint(1960, 1995)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(100, 999)}"
             data["id_number"] = first17 + id_check_char(first17)
         movein.do_identity(ctx, h.id, owner=data)
         if upto == "identity":

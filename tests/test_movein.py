@@ -224,3 +224,31 @@ def test_prints(ctx, site):
     assert "房屋交接书" in pdf_text(f.handover_doc_pdf(ctx, h.id))
     assert "入户门" in pdf_text(f.key_list_pdf(ctx, h.id))
     assert d.order_number in pdf_text(f.repair_order_pdf(ctx, d.id))
+
+
+def test_command_line(ctx, site, data_dir, tmp_path):
+    import subprocess
+    import sys
+    ev = movein.create_event(ctx, site["cluster"].id, "A组团集中交房", "2026-11-23", "2026-11-25")
+    h = movein.start_handover(ctx, "5-101", event_id=ev.id)
+    walk_to(ctx, h, "payment")
+    d = movein.record_defect(ctx, h.id, "厨房", "管道", "下水管接口渗漏")
+    ctx.db.close()
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "app", "--data-dir", str(data_dir), *args],
+                              capture_output=True, text=True, encoding="utf-8")
+    r = run("movein", "--event", str(ev.id))
+    assert r.returncode == 0, r.stderr
+    assert "5-101" in r.stdout and "验房交接" in r.stdout
+    out = tmp_path / "n.pdf"
+    r = run("print", "movein-notice", "--event", str(ev.id), "--out", str(out))
+    assert r.returncode == 0 and "陈志强" in pdf_text(out.read_bytes())
+    r = run("print", "movein-form", "--home", "5-101", "--form", "procedure", "--out", str(out))
+    assert r.returncode == 0 and "入住手续书" in pdf_text(out.read_bytes())
+    r = run("print", "repair-order", "--number", d.order_number, "--out", str(out))
+    assert r.returncode == 0 and "下水管接口渗漏" in pdf_text(out.read_bytes())
+    r = run("print", "movein-form", "--home", "5-202", "--form", "procedure", "--out", str(out))
+    assert r.returncode == 2 and "尚未办理入住" in r.stderr
+    r = run("print", "movein-notice", "--event", "99", "--out", str(out))
+    assert r.returncode == 2 and "交房活动" in r.stderr
