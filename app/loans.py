@@ -159,7 +159,7 @@ def lend(ctx, data: dict) -> Loan:
     item = _item(data.get("item_id"))
     if not item.active:
         raise StateError(f"物品“{item.name}”已停用，不能借出")
-    qty = _int(data.get("quantity", 1) or 1, "借用数量", 1, MAX_QUANTITY)
+    qty = _int(1 if data.get("quantity") in (None, "") else data["quantity"], "借用数量", 1, MAX_QUANTITY)
     home = find_home(data.get("room_code"))
     name = v.check_required(data.get("borrower_name"), "借用人")
     phone = v.check_phone(data.get("phone"), "联系电话", required=True)

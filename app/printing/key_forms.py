@@ -11,18 +11,13 @@ from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from .base import FONT_NAME, FormRenderer, esc, grid_style, label_value_table, styles
 
-# The shipped CJK font (Droid Sans Fallback) has no Latin glyphs: ASCII letters, digits and
-# signs would print blank. These forms print them in their full-width forms, which it has.
-_FULLWIDTH = {c: c + 0xFEE0 for c in range(0x21, 0x7F)}
-
 
 def fw(text) -> str:
-    """Text with ASCII characters turned into their full-width forms (printable by the font)."""
-    return ("" if text is None else str(text)).translate(_FULLWIDTH)
+    return "" if text is None else str(text)
 
 
 def signature_row(labels, width):
-    """Signature blanks drawn as lines (not underscores, which the font lacks)."""
+    """Signature blanks drawn as lines, label and blank side by side."""
     st = styles()
     cells, widths = [], []
     for label in labels:
@@ -128,7 +123,7 @@ def _slip_data(loan_id: int) -> SignOutSlip:
 
 def sign_out_slip_pdf(ctx, loan_id: int) -> bytes:
     d = _slip_data(loan_id)
-    return SignOutSlipForm(ctx.settings).render(d)
+    return SignOutSlipForm(ctx.settings, d.number).render(d)
 
 
 def register_sheet_pdf(ctx) -> bytes:
@@ -158,5 +153,5 @@ def overdue_list_pdf(ctx, all_out: bool = False) -> bytes:
         overdue_rows=tuple(i for i, r in enumerate(rows) if r["overdue"]))
     form = KeyListForm(ctx.settings, "钥匙借出清单" if all_out else "钥匙逾期未还清单",
                        ("单号", "钥匙", "借用人", "电话", "事由", "借出时间", "应还时间", "逾期"),
-                       (28, 40, 44, 25, 40, 28, 28, 28))
+                       (28, 38, 42, 24, 37, 32, 32, 28))
     return form.render(data)
