@@ -138,8 +138,9 @@ def _complete_homes():
             .group_by(ArchiveDocument.home).having(fn.COUNT(ArchiveDocument.id) >= DOC_TOTAL))
 
 
-def home_id_query(ctx, f: HomeFilter):
-    """The peewee query of the ids of the homes matching *f*, sorted."""
+def home_id_query(ctx, f: HomeFilter, hit_ids=None):
+    """The peewee query of the ids of the homes matching *f* (text search aside), sorted; with
+    *hit_ids*, only those homes."""
     q = Home.select(Home.id)
     conds = []
     if f.entrance_id:
@@ -165,12 +166,8 @@ def home_id_query(ctx, f: HomeFilter):
         conds.append(Home.id.in_(_owner_flag_homes(Owner.arrears_flag)))
     if f.incomplete:
         conds.append(Home.id.not_in(_complete_homes()))
-    if f.text and f.text.strip():
-        match = search.match_query(f.text)
-        if match is None:
-            conds.append(Home.id < 0)
-        else:
-            conds.append(Home.id.in_(match))
+    if hit_ids is not None:
+        conds.append(Home.id.in_(hit_ids))
     for c in conds:
         q = q.where(c)
     keys = {
@@ -192,8 +189,24 @@ def home_id_query(ctx, f: HomeFilter):
 def list_home_ids(ctx, f: HomeFilter | None = None) -> list[int]:
     """Ids of the homes matching the filter, in display order (one fast query, ids only)."""
     require(ctx, "archive.view")
-    sql, params = home_id_query(ctx, f or HomeFilter()).sql()
-    return [r[0] for r in ctx.db.execute_sql(sql, params).fetchall()]
+    f = f or HomeFilter()
+    hits = None
+    if f.text and f.text.strip():
+        hits = search.search_home_ids(f.text)
+        if not hits:
+            return []
+    if hits is not None and len(hits) <= IN_LIST_MAX:
+        sql, params = home_id_query(ctx, f, hits).sql()
+        return [r[0] for r in ctx.db.execute_sql(sql, params).fetchall()]
+    sql, params = home_id_query(ctx, f).sql()
+    rows = ctx.db.execute_sql(sql, params).fetchall()
+    if hits is None:
+        return [r[0] for r in rows]
+    wanted = set(hits)
+    return [r[0] for r in rows if r[0] in wanted]
+
+
+IN_LIST_MAX = 500  # more search hits than this: filter the sorted id list in Python instead of IN (…)
 
 
 COLUMNS = [
@@ -761,6 +774,7 @@ def delete_home(ctx, home_id: int) -> None:
         ArchiveDocument.delete().where(ArchiveDocument.home == h.id).execute()
         h.delete_instance()
         record(ctx, "structure.home.delete", "home", home_id, before, None)
+        _reindex([home_id])
 
 
 def delete_entrance(ctx, entrance_id: int) -> None:
@@ -921,17 +935,15 @@ def household_completeness(home_id: int) -> dict:
 
 def _completeness(home_cond) -> dict:
     """Items on file / items required over the handed-over homes matching *home_cond*, and the
-    number of households whose archive is complete."""
-    homes = Home.select(Home.id).where(home_cond & (Home.state != "未交付"))
-    n_homes = homes.count()
-    per_home = (ArchiveDocument.select(ArchiveDocument.home, fn.COUNT(ArchiveDocument.id).alias("n"))
-                .where(ArchiveDocument.home.in_(homes) & (ArchiveDocument.on_file == True)  # noqa: E712
-                       & ArchiveDocument.doc_code.in_(DOC_CODES))
-                .group_by(ArchiveDocument.home).tuples())
-    items = complete = 0
-    for _hid, n in per_home:
-        items += n
-        complete += n >= DOC_TOTAL
+    number of households whose archive is complete (three aggregate queries)."""
+    cond = home_cond & (Home.state != "未交付")
+    n_homes = Home.select(Home.id).where(cond).count()
+    on_file = ((ArchiveDocument.on_file == True) & ArchiveDocument.doc_code.in_(DOC_CODES))  # noqa: E712
+    items = (ArchiveDocument.select(fn.COUNT(ArchiveDocument.id)).join(Home, on=(ArchiveDocument.home == Home.id))
+             .where(cond & on_file).scalar()) or 0
+    complete = (ArchiveDocument.select(ArchiveDocument.home).join(Home, on=(ArchiveDocument.home == Home.id))
+                .where(cond & on_file).group_by(ArchiveDocument.home)
+                .having(fn.COUNT(ArchiveDocument.id) >= DOC_TOTAL).count())
     return {"homes": n_homes, "items_on_file": items, "items_required": n_homes * DOC_TOTAL,
             "pct": _pct(items, n_homes * DOC_TOTAL), "complete_homes": complete,
             "complete_pct": _pct(complete, n_homes)}

@@ -1,0 +1,248 @@
+"""Owner archives at 50,000 homes: search latency, archive-tab open time, cold start to a painted
+main window.
+
+    .venv/bin/python benchmarks/bench_archives.py [--homes 50000] [--data-dir DIR] [--keep]
+
+Builds a throw-away database (raw sqlite3 inserts, then the real ``app.search.index_homes``),
+then measures through the same services the tab uses. Targets (issue 2): search ≤ 30 ms for any
+query, tab open ≤ 150 ms, main window painted ≤ 0.6 s.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强海燕玉兰红梅文博子涵浩然欣怡宇轩梓萱俊杰思远雨婷"
+EDU = ["本科", "硕士", "大专", "高中", "博士"]
+TYPES = ["洋房", "叠加", "联排", "高层"]
+
+
+def _id_number(rng) -> str:
+    from app.validation import id_check_char
+    first = f"{rng.choice(['110101', '320502', '440305', '140105'])}{rng.randint(1950, 2000)}" \
+            f"{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
+    return first + id_check_char(first)
+
+
+def build(data_dir: Path, n_homes: int, seed: int = 7) -> dict:
+    """Create the schema with the application, then bulk-insert a site of *n_homes* homes."""
+    from app.clock import Clock
+    from app.context import open_context
+    from app.privacy import mask_id
+    from models.db import close_database
+
+    rng = random.Random(seed)
+    t0 = time.perf_counter()
+    ctx = open_context(data_dir, clock=Clock(dt.datetime(2026, 11, 23, 9)))
+    db_path = Path(ctx.db.database)
+    from models.users import User
+    User.create(username="manager", display_name="王经理", role="manager")
+    close_database()
+    con = sqlite3.connect(str(db_path))
+    con.execute("PRAGMA synchronous=OFF")
+    cur = con.cursor()
+    per_building, entrances_per = 100, 2
+    n_buildings = (n_homes + per_building - 1) // per_building
+    n_clusters = max(1, n_buildings // 50)
+    for c in range(n_clusters):
+        cur.execute("INSERT INTO cluster (id, code, name, sort_order) VALUES (?, ?, ?, ?)",
+                    (c + 1, chr(65 + c % 26) + (str(c // 26) if c >= 26 else ""), f"第{c + 1}组团", c))
+    homes, owners, links, residents, docs = [], [], [], [], []
+    hid = oid = 0
+    today = dt.date(2026, 11, 23)
+    for b in range(n_buildings):
+        bid = b + 1
+        cur.execute("INSERT INTO building (id, cluster_id, code, name, floors, sort_order) VALUES (?, ?, ?, ?, ?, ?)",
+                    (bid, b % n_clusters + 1, str(bid), f"{bid}号楼", 18, b))
+        for e in range(entrances_per):
+            eid = b * entrances_per + e + 1
+            cur.execute("INSERT INTO entrance (id, building_id, code) VALUES (?, ?, ?)", (eid, bid, str(e + 1)))
+            for k in range(per_building // entrances_per):
+                if hid >= n_homes:
+                    break
+                hid += 1
+                floor, unit = k // 2 + 1, k % 2 + 1
+                move_in = today - dt.timedelta(days=rng.randint(0, 3000)) if rng.random() < 0.85 else None
+                state = "已入住" if move_in else rng.choice(["未交付", "空置"])
+                homes.append((hid, eid, bid, b % n_clusters + 1, f"{bid}-{e + 1}-{floor:02d}{unit:02d}", floor,
+                              rng.randint(6000, 22000), rng.choice(TYPES), state,
+                              move_in.isoformat() if move_in else None, "自住", "2026-01-01 00:00:00"))
+                if state == "未交付":
+                    continue
+                for j in range(2 if rng.random() < 0.15 else 1):
+                    oid += 1
+                    name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
+                    phone = f"1{rng.choice('3456789')}{rng.randint(0, 999999999):09d}"
+                    idn = _id_number(rng)
+                    key = rng.random() < 0.03
+                    owners.append((oid, name, phone, mask_id(idn), idn[-4:], rng.choice(EDU), int(key),
+                                   "政府" if key else "", int(rng.random() < 0.04), "2026-01-01 00:00:00"))
+                    links.append((hid, oid, int(j == 0)))
+                if rng.random() < 0.5:
+                    residents.append((hid, rng.choice(SURNAMES) + rng.choice(GIVEN), "子女", 0))
+                for code in ("movein_notice", "purchase_invoice", "owner_info_form", "id_copy_photo"):
+                    docs.append((hid, code, 1))
+    cur.executemany("INSERT INTO home (id, entrance_id, building_id, cluster_id, room_code, floor, area_x100, "
+                    "house_type, state, move_in_date, occupancy, created_at, updated_at, developer_done, notes) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,0,'')", [h + (h[-1],) for h in homes])
+    cur.executemany("INSERT INTO owner (id, name, phone, id_masked, id_tail, education, is_key_customer, "
+                    "key_customer_tags, arrears_flag, created_at, updated_at, gender, birth_date, native_place, "
+                    "employer, work_address, phone2, id_type, id_enc, id_hash, spouse_name, spouse_phone, "
+                    "spouse_employer, family_structure, residents_count, opinion, suggestions, special_requests, "
+                    "arrears_reason, arrears_complaint, anonymised, notes) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,'',NULL,'','','','','身份证','','','','','','',0,'','','','','',0,'')",
+                    [o + (o[-1],) for o in owners])
+    cur.executemany("INSERT INTO home_owner (home_id, owner_id, is_primary) VALUES (?,?,?)", links)
+    cur.executemany("INSERT INTO resident (home_id, name, relation, is_tenant, phone, id_enc, id_hash, id_masked, "
+                    "employer, notes) VALUES (?,?,?,?,'','','','','','')", residents)
+    cur.executemany("INSERT INTO archive_document (home_id, doc_code, on_file, notes) VALUES (?,?,?,'')", docs)
+    con.commit()
+    con.close()
+    t_insert = time.perf_counter() - t0
+    ctx = open_context(data_dir, clock=Clock(dt.datetime(2026, 11, 23, 9)))
+    from app import search
+    t1 = time.perf_counter()
+    search.index_homes(None)
+    t_index = time.perf_counter() - t1
+    close_database()
+    return {"homes": len(homes), "owners": len(owners), "insert_s": t_insert, "index_s": t_index, "db": db_path}
+
+
+def _ms(f, repeat=7):
+    times = []
+    result = None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = f()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times), max(times), result
+
+
+def measure(data_dir: Path) -> dict:
+    from app import archives as ar
+    from app import search
+    from app.cli import cli_user
+    from app.clock import Clock
+    from app.context import open_context
+    ctx = open_context(data_dir, clock=Clock(dt.datetime(2026, 11, 23, 9)))
+    ctx.user = cli_user()
+    from models.people import Owner
+    sample = Owner.select().where(Owner.id == 1234).get()
+    queries = [("1个汉字", "王"), ("姓名", sample.name), ("电话片段", sample.phone[3:8]),
+               ("房号", "17-1-0"), ("房号完整", "250-2-1001"), ("身份证尾号", sample.id_tail),
+               ("两词", f"{sample.name[0]} 13"), ("无结果", "不存在的人")]
+    out = {"search": []}
+    for label, q in queries:
+        raw_med, raw_max, ids = _ms(lambda: search.search_home_ids(q))
+        # What the tab does: filtered + sorted id list, then the first page of rows.
+        tab_med, tab_max, _ = _ms(lambda: ar.home_rows(ctx, ar.list_home_ids(ctx, ar.HomeFilter(text=q))[:60]))
+        out["search"].append((label, q, len(ids), raw_med, raw_max, tab_med, tab_max))
+    med, mx, ids = _ms(lambda: ar.list_home_ids(ctx, ar.HomeFilter()))
+    out["all_ids"] = (len(ids), med, mx)
+    med, mx, _ = _ms(lambda: ar.list_home_ids(ctx, ar.HomeFilter(category="稳定期", incomplete=True)))
+    out["filtered_ids"] = (med, mx)
+    med, mx, _ = _ms(lambda: ar.site_completeness(ctx), repeat=3)
+    out["site_completeness"] = (med, mx)
+    # Tab open, in process: build the tab, show it, let it paint.
+    try:
+        from PySide6.QtWidgets import QApplication
+        app = QApplication.instance() or QApplication([])
+        from ui.tabs.archives import Tab
+        times = []
+        for _ in range(5):
+            t = time.perf_counter()
+            tab = Tab(ctx, None)
+            tab.resize(1280, 760)
+            tab.show()
+            app.processEvents()
+            tab.repaint()
+            times.append((time.perf_counter() - t) * 1000)
+            tab.close()
+            tab.deleteLater()
+            app.processEvents()
+        out["tab_open"] = (statistics.median(times[1:]), times[0], max(times))
+    except ImportError as exc:
+        out["tab_open"] = str(exc)
+    return out
+
+
+CHILD = r"""
+import os, sys, time
+sys.path.insert(0, {root!r})
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv)
+from app.cli import cli_user
+from app.context import open_context
+from ui.main_window import MainWindow
+ctx = open_context({data!r})
+ctx.user = cli_user()
+w = MainWindow(ctx)
+w.show()
+app.processEvents()
+w.repaint()
+print("PAINTED", time.time() - float(os.environ["BENCH_T0"]))
+"""
+
+
+def cold_start(data_dir: Path, runs: int = 3) -> list[float]:
+    code = CHILD.format(root=str(ROOT), data=str(data_dir))
+    out = []
+    for _ in range(runs):
+        env = dict(os.environ, BENCH_T0=repr(time.time()), QT_QPA_PLATFORM="offscreen")
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=str(ROOT))
+        line = [x for x in r.stdout.splitlines() if x.startswith("PAINTED")]
+        if not line:
+            raise RuntimeError(r.stderr[-2000:])
+        out.append(float(line[0].split()[1]))
+    return out
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--homes", type=int, default=50000)
+    p.add_argument("--data-dir")
+    p.add_argument("--keep", action="store_true", help="keep the database (and reuse it if present)")
+    args = p.parse_args(argv)
+    data_dir = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="pd-bench-"))
+    try:
+        if not (data_dir / "propertydesk.db").exists():
+            info = build(data_dir, args.homes)
+            print(f"数据库：{info['homes']} 户，{info['owners']} 位业主；插入 {info['insert_s']:.2f} s，"
+                  f"建立搜索索引（index_homes 全部）{info['index_s']:.2f} s")
+        m = measure(data_dir)
+        print("\n搜索（中位数/最大值，ms）           命中    search_home_ids     表格（筛选+排序+首屏60行）")
+        for label, q, hits, rmed, rmax, tmed, tmax in m["search"]:
+            print(f"  {label:<8} {q!r:<14} {hits:>7}   {rmed:6.1f} / {rmax:6.1f}      {tmed:6.1f} / {tmax:6.1f}")
+        n, med, mx = m["all_ids"]
+        print(f"\n全部房屋 id 列表（{n} 户，已排序）：{med:.1f} / {mx:.1f} ms")
+        print(f"筛选（稳定期 + 档案不完整）：{m['filtered_ids'][0]:.1f} / {m['filtered_ids'][1]:.1f} ms")
+        print(f"全小区档案完整率：{m['site_completeness'][0]:.1f} ms")
+        if isinstance(m["tab_open"], tuple):
+            print(f"业主档案页打开（创建+显示+绘制）：中位数 {m['tab_open'][0]:.1f} ms，首次 {m['tab_open'][1]:.1f} ms，"
+                  f"最大 {m['tab_open'][2]:.1f} ms")
+        else:
+            print("业主档案页：", m["tab_open"])
+        cs = cold_start(data_dir)
+        print(f"冷启动到主窗口绘制完成：{', '.join(f'{x:.2f}' for x in cs)} s（中位数 {statistics.median(cs):.2f} s）")
+    finally:
+        if not args.keep and not args.data_dir:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
