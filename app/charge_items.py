@@ -37,6 +37,10 @@ ITEMS = {
     "service_basin_drain": ("更换面盆下水", "one_off", "元/次", "fee.basis.property"),
     "service_tap": ("更换水龙头", "one_off", "元/次", "fee.basis.property"),
 }
+# the unit of a line's quantity (the rate's unit is in ITEMS)
+QTY_UNITS = {"property_fee": "㎡", "property_prepay": "个月", "parking_above": "个", "parking_under": "个",
+             "bicycle": "辆", "cable_tv": "户", "water": "吨", "power": "度", "gas": "m³",
+             "rubbish_removal": "㎡", "pass_fee": "证", "pass_deposit": "证", "parcel_fee": "件"}
 SERVICES = ("lamp", "drain", "breaker", "basin_drain", "tap")
 
 
@@ -46,6 +50,10 @@ def item_name(code: str) -> str:
     if code.startswith("service_"):
         return "有偿服务：" + code[len("service_"):]
     return code
+
+
+def qty_label(code: str, quantity: str) -> str:
+    return f"{quantity} {QTY_UNITS.get(code, '')}".strip() if quantity else ""
 
 
 def category_of(code: str) -> str:

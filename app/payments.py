@@ -15,7 +15,7 @@ from models.property import Home
 
 from . import audit
 from .billing import fmt_quantity, prepay_balance
-from .charge_items import ITEMS, category_of, item_name
+from .charge_items import category_of, item_name, qty_label
 from .errors import NotFound, StateError, ValidationError
 from .money import daxie
 from .permissions import require
@@ -272,9 +272,7 @@ def receipt_print_data(ctx, receipt_id, reprint_no: int = 0) -> ReceiptPrint:
          .order_by(Payment.id))
     for p in q:
         c = p.charge
-        unit = ITEMS.get(c.item_code, ("", "", "", ""))[2]
-        qty = fmt_quantity(c.quantity_milli)
-        lines.append(ReceiptLine(item_name(c.item_code), c.period or "", f"{qty} {unit}".strip() if qty else "",
+        lines.append(ReceiptLine(item_name(c.item_code), c.period or "", qty_label(c.item_code, fmt_quantity(c.quantity_milli)),
                                  c.unit_price_fen, abs(p.amount_fen)))
     total = abs(r.total_fen)
     return ReceiptPrint(
@@ -326,10 +324,8 @@ def home_charges(ctx, home_id, only_open: bool = False) -> list[dict]:
         q = q.where(Charge.paid_fen < Charge.amount_fen)
     out = []
     for c in q.order_by(Charge.period.desc(nulls="LAST"), Charge.id.desc()):
-        unit = ITEMS.get(c.item_code, ("", "", "", ""))[2]
-        qty = fmt_quantity(c.quantity_milli)
         out.append({"id": c.id, "item_code": c.item_code, "item": item_name(c.item_code), "period": c.period or "",
-                    "category": c.category, "quantity": f"{qty} {unit}".strip() if qty else "",
+                    "category": c.category, "quantity": qty_label(c.item_code, fmt_quantity(c.quantity_milli)),
                     "unit_price_fen": c.unit_price_fen, "amount_fen": c.amount_fen, "paid_fen": c.paid_fen,
                     "owed_fen": c.amount_fen - c.paid_fen, "refunded_fen": c.refunded_fen,
                     "due_date": c.due_date, "memo": c.memo})
