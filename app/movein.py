@@ -570,3 +570,16 @@ def owner_prefill(handover_id: int) -> dict:
 
 def next_step(handover_id: int) -> str | None:
     return current_step(_handover(handover_id))
+
+
+def startup_reminders(ctx) -> list[str]:
+    """Visits after hand-over due today or earlier, and repair orders still open."""
+    lines = []
+    for visit in visits_due(ctx):
+        late = (ctx.clock.today() - visit.planned_date).days
+        lines.append(f"入住回访待办：{visit.home.room_code} {visit.kind}，计划 {visit.planned_date}"
+                     + (f"，已逾期{late}天" if late > 0 else ""))
+    n = Defect.select().where(Defect.status != "已关闭").count()
+    if n:
+        lines.append(f"工程质量维修单未关闭：{n} 张")
+    return lines

@@ -4,7 +4,7 @@ from __future__ import annotations
 from importlib import import_module
 from importlib.util import find_spec
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
 
@@ -51,6 +51,8 @@ class MainWindow(QMainWindow):
         self._restore_state()
         if self._specs:
             self._ensure_tab(self.tabs.currentIndex())
+        self.reminder_dialog = None
+        QTimer.singleShot(0, self.show_reminders)
 
     # tabs ------------------------------------------------------------------
     def tab(self, name: str) -> QWidget:
@@ -90,6 +92,9 @@ class MainWindow(QMainWindow):
         act = QAction(icon("settings"), "站点设置…", self)
         act.triggered.connect(self.open_settings)
         m.addAction(act)
+        rem = QAction(icon("warning"), "今日提醒…", self)
+        rem.triggered.connect(lambda: self.show_reminders(always=True))
+        m.addAction(rem)
         self.file_menu = m
         m.addSeparator()
         quit_act = QAction("退出", self)
@@ -99,6 +104,26 @@ class MainWindow(QMainWindow):
         about = QAction("关于", self)
         about.triggered.connect(self.about)
         h.addAction(about)
+
+    def show_reminders(self, always: bool = False):
+        """Start-up reminder: keys and loans overdue, visits due, deadlines passed (non-modal)."""
+        from app.reminders import startup_reminders
+        lines = startup_reminders(self.ctx)
+        if not lines and not always:
+            return
+        from PySide6.QtWidgets import QDialog, QDialogButtonBox, QListWidget, QVBoxLayout
+        dlg = QDialog(self)
+        dlg.setWindowTitle(f"今日提醒（{len(lines)} 项）")
+        dlg.resize(640, 360)
+        lst = QListWidget(dlg)
+        lst.addItems(lines or ["今天没有待办提醒。"])
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dlg.close)
+        lay = QVBoxLayout(dlg)
+        lay.addWidget(lst)
+        lay.addWidget(buttons)
+        dlg.show()
+        self.reminder_dialog = dlg
 
     def open_settings(self):
         from .dialogs.settings_dialog import SettingsDialog

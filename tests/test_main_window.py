@@ -1,0 +1,32 @@
+"""The main window: tabs created on first view, start-up reminders from every area."""
+import datetime as dt
+
+from app.reminders import startup_reminders
+
+
+def test_reminders_list_overdue_key(ctx):
+    from app.keys import create_key, sign_out
+    key = create_key(ctx, {"area": "水泵房", "kind": "公共钥匙", "copies": 1, "keeper_place": "维修办公室"})
+    sign_out(ctx, key.id, {"borrower_name": "刘师傅", "borrower_kind": "员工", "purpose": "检修水泵",
+                           "due_at": ctx.clock.now() + dt.timedelta(hours=2)})
+    assert not any("水泵房" in line for line in startup_reminders(ctx))
+    ctx.clock.advance(hours=5)
+    assert any("水泵房" in line and "刘师傅" in line for line in startup_reminders(ctx))
+
+
+def test_main_window_shows_reminders_and_creates_tabs_lazily(qtbot, ctx):
+    from app.keys import create_key, sign_out
+    from ui.main_window import MainWindow, available_tabs
+    key = create_key(ctx, {"area": "电梯", "kind": "公共钥匙", "copies": 1, "keeper_place": "经理办公室"})
+    sign_out(ctx, key.id, {"borrower_name": "电梯维保", "borrower_kind": "员工", "purpose": "年检",
+                           "due_at": ctx.clock.now() + dt.timedelta(hours=1)})
+    ctx.clock.advance(hours=3)
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.reminder_dialog is not None)
+    assert "今日提醒" in w.reminder_dialog.windowTitle()
+    assert len(w._created) == 1  # only the visible tab is built at start
+    for name, _title, _icon in available_tabs():
+        w.show_tab(name)
+    assert len(w._created) == len(available_tabs())
