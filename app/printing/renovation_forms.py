@@ -180,12 +180,13 @@ class TestsForm(_Form):
         out.append(label_value_table(_head_rows(d.head), COLS4))
         out.append(Spacer(1, 3 * mm))
         out.append(label_value_table([["试验日期", d.tests_on, "经办", d.recorded_by],
-                                      ["打压试验（给水管道）", d.pressure, "闭水试验（卫生间、厨房、阳台）", d.water],
-                                      ["说明", d.note or "—", "许可证最早领取", d.permit_from]], COLS4))
+                                      ["打压试验", f"{d.pressure}（给水管道）", "闭水试验", f"{d.water}（卫生间、厨房、阳台）"],
+                                      ["说明", d.note or "—", "许可证可领", f"{d.permit_from} 起"]], COLS4))
         out.append(Spacer(1, 3 * mm))
         out.append(self.p("打压试验：给水管道试验压力不低于0.6MPa，稳压30分钟压降不超过0.05MPa；"
                           "闭水试验：蓄水深度不低于20mm，持续48小时，楼下无渗漏。业主已到场确认以上结果。"))
-        out.append(signature_line([f"业主签字（{d.signed_by}）", "施工负责人", "物业工程人员"]))
+        out.append(self.p(f"业主确认人：{d.signed_by}"))
+        out.append(signature_line(["业主签字", "施工负责人", "物业工程人员"]))
         return out
 
 
