@@ -196,8 +196,9 @@ def lend(ctx, data: dict) -> Loan:
                            notes=str(data.get("notes") or "").strip(), **id_fields)
         if deposit and ledger_available():
             from . import billing, payments
-            charge = billing.post_charge(ctx, home.id, "loan_deposit", deposit, quantity=qty,
-                                         memo=f"借用{item.name}押金（{number}）", source="loan", source_id=loan.id)
+            charge = billing.post_charge(ctx, home.id, "loan_deposit", deposit,
+                                         memo=f"借用{item.name}×{qty}押金（{number}）", source="loan",
+                                         source_id=loan.id)
             receipt = payments.pay(ctx, home.id, [charge.id], data.get("deposit_method") or "现金", name)
             loan.deposit_receipt = receipt.number
             loan.save()
@@ -208,7 +209,8 @@ def lend(ctx, data: dict) -> Loan:
 def return_loan(ctx, loan_id: int, data: dict) -> Loan:
     """Take an item back, checked in front of the borrower. ``data``: condition_in, damage_notes
     (required when the condition is not 完好 or part of the deposit is kept), refund_fen
-    (default the whole deposit; at most the deposit), received_by (default the current user)."""
+    (default the whole deposit; at most the deposit), refund_method (default 现金), received_by
+    (default the current user). With the ledger the refund is a voucher of ``payments.refund``."""
     require(ctx, "loans.lend")
     loan = Loan.get_or_none(Loan.id == loan_id)
     if loan is None:
@@ -238,8 +240,10 @@ def return_loan(ctx, loan_id: int, data: dict) -> Loan:
         if refund and loan.deposit_receipt and ledger_available():
             from . import payments
             p = payments.refund(ctx, loan.home_id, "loan_deposit", refund, f"退还借用押金（{loan.number}）",
-                                source="loan", source_id=loan.id)
-            loan.refund_voucher = str(getattr(p, "number", "") or getattr(p, "voucher", "") or getattr(p, "id", ""))
+                                source="loan", source_id=loan.id, payee=loan.borrower_name,
+                                method=data.get("refund_method") or "现金")
+            voucher = getattr(p, "receipt", None)
+            loan.refund_voucher = str(getattr(voucher, "number", "") or getattr(p, "number", "") or "")
         loan.save()
         record(ctx, "loans.return", "loan", loan.id, before, model_dict(loan))
     return loan

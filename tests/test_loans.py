@@ -198,7 +198,7 @@ def test_deposit_goes_through_the_ledger_when_installed(ctx, homes, items, monke
         pay=lambda c, home_id, ids, method, payer, **kw: calls.append(("pay", ids, method, payer))
         or SimpleNamespace(number="SJ2026-000009", total_fen=5000),
         refund=lambda c, home_id, item, amount, reason, **kw: calls.append(("refund", item, amount))
-        or SimpleNamespace(number="TK2026-000003"))
+        or SimpleNamespace(receipt=SimpleNamespace(number="TK2026-000003")))
     import app
     monkeypatch.setattr(loans, "ledger_available", lambda: True)
     monkeypatch.setitem(sys.modules, "app.billing", fake_billing)
@@ -212,6 +212,23 @@ def test_deposit_goes_through_the_ledger_when_installed(ctx, homes, items, monke
     home_id = homes["5-201"].id
     assert calls == [("charge", home_id, "loan_deposit", 5000), ("pay", [7], "现金", "马建国"),
                      ("refund", "loan_deposit", 5000)]
+
+
+@pytest.mark.skipif(not loans.ledger_available(), reason="fee ledger not installed")
+def test_deposit_with_the_real_ledger(ctx, homes, items, as_role):
+    """Deposit charged as loan_deposit on a receipt, refunded (less damage) on a voucher."""
+    from app import payments
+    loan = loans.lend(ctx, base(items["工具箱"], deposit_fen=5000))
+    assert loan.deposit_receipt
+    assert payments.deposit_held(homes["5-201"].id, "loan_deposit", source="loan", source_id=loan.id) == 5000
+    back = loans.return_loan(ctx, loan.id, {"condition_in": "缺扳手", "damage_notes": "扳手遗失", "refund_fen": 3000})
+    assert back.refund_voucher and back.refund_voucher != loan.deposit_receipt
+    assert payments.deposit_held(homes["5-201"].id, "loan_deposit", source="loan", source_id=loan.id) == 2000
+    # the front desk cannot take money: the whole loan is refused, nothing half-saved
+    n = Loan.select().count()
+    with pytest.raises(PermissionDenied):
+        loans.lend(as_role("frontdesk"), base(items["工具箱"], deposit_fen=5000))
+    assert Loan.select().count() == n
 
 
 def test_overdue_loans_and_reminder(ctx, homes, items):
