@@ -51,8 +51,10 @@ def db_file(ctx) -> Path:
 def integrity_of(path: Path, quick: bool = False) -> str:
     """'ok' or the problem found, opening *path* read-only (the file is never changed)."""
     pragma = "quick_check" if quick else "integrity_check"
+    # Without a -wal file beside it, ``immutable=1`` reads the file without creating -wal/-shm.
+    mode = "mode=ro" if Path(str(path) + "-wal").exists() else "mode=ro&immutable=1"
     try:
-        con = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
+        con = sqlite3.connect(f"file:{Path(path).as_posix()}?{mode}", uri=True)
     except sqlite3.Error as exc:
         return f"无法打开：{exc}"
     try:
@@ -77,7 +79,7 @@ def copy_database(src: Path, dest: Path) -> Path:
             try:
                 s.backup(d)
                 d.execute("PRAGMA journal_mode=DELETE")
-                ok = "; ".join(r[0] for r in d.execute("PRAGMA integrity_check").fetchall()[:5])
+                ok = _integrity(d)
             finally:
                 d.close()
         finally:
@@ -95,6 +97,10 @@ def copy_database(src: Path, dest: Path) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return dest
+
+
+def _integrity(con) -> str:
+    return "; ".join(str(r[0]) for r in con.execute("PRAGMA integrity_check").fetchall()[:5])
 
 
 def _sqlite_msg(exc) -> str:

@@ -88,7 +88,7 @@ def location_problem(path, mounts_text: str | None = None) -> str:
     for part in lowered:
         for marker in SYNC_MARKERS:
             if part == marker or part.startswith(marker + " ") or part.startswith(marker + "-") \
-                    or (len(marker) > 3 and marker in part and not marker.isascii()):
+                    or (not marker.isascii() and marker in part):
                 return (f"数据库文件位于同步网盘文件夹（{part}）中，网盘同步会损坏正在使用的数据库。"
                         + POSTGRES_HINT)
     return ""
