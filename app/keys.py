@@ -473,4 +473,8 @@ def startup_reminders(ctx) -> list[str]:
     for r in overdue_loans(ctx):
         lines.append(f"借用物品逾期未还：{r['item']} ×{r['quantity']}，{r['room_code']} {r['borrower_name']}，"
                      f"应还 {r['due_date']}，{r['overdue_text']}")
+    late = [r["room_code"] for r in vacant_inspection_list(ctx) if r["overdue"]]
+    if late:
+        shown = "、".join(late[:10]) + ("等" if len(late) > 10 else "")
+        lines.append(f"空置房巡查逾期：{len(late)} 套（{shown}）")
     return lines

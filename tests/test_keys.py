@@ -299,6 +299,9 @@ def test_startup_reminders(ctx, pump):
     ctx.clock.set(dt.datetime(2026, 11, 23, 14, 0))
     lines = keys.startup_reminders(ctx)
     assert len(lines) == 1 and "水泵房" in lines[0] and "刘工（通达电梯维保公司）" in lines[0]
+    make_homes({"5-101": "空置"})
+    keys.record_inspection(ctx, "5-101", {"inspector": "张管家", "inspected_on": "2026-11-10"})
+    assert keys.startup_reminders(ctx)[1] == "空置房巡查逾期：1 套（5-101）"   # due 11-17 (7 days)
 
 
 def test_demo_populate(ctx):
