@@ -72,7 +72,8 @@ def check_phone(text, field: str = "联系电话", required: bool = False) -> st
         return ""
     if re.fullmatch(r"1[3-9]\d{9}", s):
         return s
-    m = re.fullmatch(r"(0\d{2,3})?(\d{7,8})(?:(?:转|ext|#)\d{1,6})?", s)
+    # Area codes: 010 and 02x have three digits, all others four; local numbers start with 2-9.
+    m = re.fullmatch(r"(010|02\d|0[3-9]\d\d)?([2-9]\d{6,7})(?:(?:转|ext|#)\d{1,6})?", s)
     if m:
         area, local = m.group(1), m.group(2)
         return f"{area}-{local}" if area else local
