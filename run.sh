@@ -42,7 +42,12 @@ setup() {
     "$(find_python)" -m venv "$VENV"
   fi
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".[test]"
+  echo "安装 Python 依赖…"
+  if ! "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".[test]" >"$VENV/pip-install.log" 2>&1; then
+    cat "$VENV/pip-install.log" >&2
+    echo "依赖安装失败（日志：$VENV/pip-install.log）" >&2
+    exit 1
+  fi
 }
 
 case "$cmd" in
