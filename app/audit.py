@@ -7,6 +7,8 @@ import json
 
 from models.users import AuditLog
 
+from .permissions import require
+
 
 def _json(value) -> str:
     if value is None or value == "":
@@ -76,3 +78,15 @@ def verify_chain() -> list[str]:
 def model_dict(instance, exclude=("id_enc", "password_hash")) -> dict:
     """Field values of a model instance for the audit log (secret columns left out; FKs as ids)."""
     return {name: instance.__data__.get(name) for name in instance._meta.fields if name not in exclude}
+
+
+def list_entries(ctx, text: str = "", limit: int = 500) -> list[AuditLog]:
+    """The newest audit rows (manager only), optionally filtered by user, action or entity."""
+    require(ctx, "audit.view")
+    q = AuditLog.select().order_by(AuditLog.seq.desc()).limit(limit)
+    text = (text or "").strip()
+    if text:
+        like = f"%{text}%"
+        q = q.where(AuditLog.username ** like | AuditLog.action ** like | AuditLog.entity ** like
+                    | (AuditLog.entity_id == text))
+    return list(q)

@@ -1,33 +1,100 @@
-"""Start the GUI: open the site's database, sign the user in, show the main window."""
+"""Start the GUI: check where the database lives, take the instance lock, check the file,
+open the site's database, sign the user in, show the main window, back up on a timer and on exit."""
 from __future__ import annotations
 
 import sys
+
+
+def _open(args, QMessageBox, APP_TITLE):
+    """Everything before sign-in. Returns (ctx, lock) or (None, lock) after telling the user why."""
+    from app.checks import DatabaseDamaged, preflight
+    from app.context import default_data_dir, open_context
+    from app.errors import UserError
+    from app.instance import InstanceLock, check_location
+    from models.db import default_url, sqlite_path
+
+    data_dir = getattr(args, "data_dir", None) or default_data_dir()
+    url = getattr(args, "database", None) or default_url(data_dir)
+    path = sqlite_path(url)
+    lock = None
+    try:
+        if path is not None:
+            check_location(path)
+            lock = InstanceLock(path).acquire()
+        try:
+            preflight(data_dir, url)
+        except DatabaseDamaged as exc:
+            from .dialogs.restore_dialog import RestoreDialog
+            from app.settings import Settings
+            QMessageBox.critical(None, APP_TITLE, str(exc))
+            dlg = RestoreDialog(None, data_dir=data_dir, db_path=exc.path, problem=str(exc),
+                                settings=Settings.load(data_dir))
+            if not (dlg.exec() and dlg.restored):
+                return None, lock
+        return open_context(data_dir, url), lock
+    except UserError as exc:
+        QMessageBox.critical(None, APP_TITLE, str(exc))
+    except Exception as exc:
+        from app.dbguard import friendly_db_error
+        QMessageBox.critical(None, APP_TITLE, friendly_db_error(exc, data_dir, url) or f"无法打开数据库：{exc}")
+    return None, lock
+
+
+def start_auto_backup(window, ctx):
+    """Every backup.interval_minutes, a verified backup when data changed (SQLite only)."""
+    from PySide6.QtCore import QTimer
+    minutes = int(ctx.settings.get("backup.interval_minutes") or 0)
+    if minutes <= 0:
+        return None
+    timer = QTimer(window)
+    timer.setInterval(minutes * 60 * 1000)
+
+    def tick():
+        from app.backup import auto_backup
+        try:
+            r = auto_backup(ctx, "interval")
+            if r is not None:
+                window.statusBar().showMessage(f"已自动备份：{r.path.name}", 10000)
+        except Exception as exc:  # never interrupt the user's work; say it in the status bar
+            window.statusBar().showMessage(f"自动备份失败：{exc}", 30000)
+
+    timer.timeout.connect(tick)
+    timer.start()
+    window.backup_timer = timer
+    return timer
 
 
 def run_gui(args) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from app import APP_TITLE
-    from app.context import open_context
-    from app.errors import UserError
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("PropertyDesk")
     app.setApplicationDisplayName(APP_TITLE)
+    ctx, lock = _open(args, QMessageBox, APP_TITLE)
     try:
-        ctx = open_context(getattr(args, "data_dir", None), getattr(args, "database", None))
-    except UserError as exc:
-        QMessageBox.critical(None, APP_TITLE, str(exc))
-        return 2
-    except Exception as exc:
-        QMessageBox.critical(None, APP_TITLE, f"无法打开数据库：{exc}")
-        return 2
-    from .dialogs.login import sign_in
-    user = sign_in(ctx)
-    if user is None:
-        return 1
-    ctx.user = user
-    from .main_window import MainWindow
-    window = MainWindow(ctx)
-    window.show()
-    return app.exec()
+        if ctx is None:
+            return 2
+        from .dialogs.login import sign_in
+        user = sign_in(ctx)
+        if user is None:
+            return 1
+        ctx.user = user
+        from .main_window import MainWindow
+        window = MainWindow(ctx)
+        if not hasattr(window, "security_menu"):
+            from .security_menu import install_menus
+            install_menus(window)
+        start_auto_backup(window, ctx)
+        window.show()
+        code = app.exec()
+        from app.backup import auto_backup
+        try:
+            auto_backup(ctx, "exit")
+        except Exception as exc:
+            QMessageBox.warning(None, APP_TITLE, f"退出时自动备份失败：{exc}")
+        return code
+    finally:
+        if lock is not None:
+            lock.release()
