@@ -400,12 +400,19 @@ def _owner_homes(owner_id) -> list[int]:
             .where((HomeOwner.owner == owner_id) & HomeOwner.until.is_null()).tuples()]
 
 
-def create_owner(ctx, home_id: int, data: dict, primary: bool | None = None) -> Owner:
+def _check_photo(path):
+    from pathlib import Path
+    if path and Path(path).suffix.lower() not in (".jpg", ".jpeg", ".png", ".bmp"):
+        raise ValidationError("照片", "应为 JPG、PNG 或 BMP 图片")
+
+
+def create_owner(ctx, home_id: int, data: dict, primary: bool | None = None, photo_path=None) -> Owner:
     """Add a new owner to a home. The first owner becomes the primary owner, later ones co-owners
     (unless *primary* is True, which makes the new one primary)."""
     require(ctx, "archive.edit")
     home = _get(Home, home_id, "房屋")
     fields = _check_owner(ctx, data)
+    _check_photo(photo_path)
     if fields.get("id_hash"):
         dup = Owner.get_or_none(Owner.id_hash == fields["id_hash"])
         if dup is not None:
@@ -420,6 +427,9 @@ def create_owner(ctx, home_id: int, data: dict, primary: bool | None = None) -> 
         link = HomeOwner.create(home=home.id, owner=owner.id, is_primary=make_primary, since=ctx.clock.today())
         record(ctx, "owner.create", "owner", owner.id, None,
                {**model_dict(owner), "home": home.room_code, "is_primary": link.is_primary})
+        if photo_path:
+            att = attachments.attach(ctx, OWNER_PHOTO, owner.id, photo_path)
+            record(ctx, "owner.photo", "owner", owner.id, None, {"attachment": att.id, "sha256": att.sha256})
         _reindex([home.id])
     return owner
 
@@ -449,11 +459,12 @@ def link_owner(ctx, home_id: int, owner_id: int, primary: bool = False) -> HomeO
     return link
 
 
-def update_owner(ctx, owner_id: int, data: dict) -> Owner:
-    """Change an owner's fields. Leave ``id_number`` out of *data* to keep the stored number."""
+def update_owner(ctx, owner_id: int, data: dict, photo_path=None) -> Owner:
+    """Change an owner's fields. Leave ``id_number`` (or a phone) out of *data* to keep it."""
     require(ctx, "archive.edit")
     owner = _get(Owner, owner_id, "业主")
     fields = _check_owner(ctx, data)
+    _check_photo(photo_path)
     if fields.get("id_hash"):
         dup = Owner.get_or_none((Owner.id_hash == fields["id_hash"]) & (Owner.id != owner.id))
         if dup is not None:
@@ -468,6 +479,9 @@ def update_owner(ctx, owner_id: int, data: dict) -> Owner:
         changed = {k for k in after if before.get(k) != after.get(k) and k != "updated_at"}
         record(ctx, "owner.update", "owner", owner.id, {k: before[k] for k in changed},
                {k: after[k] for k in changed})
+        if photo_path:
+            att = attachments.attach(ctx, OWNER_PHOTO, owner.id, photo_path)
+            record(ctx, "owner.photo", "owner", owner.id, None, {"attachment": att.id, "sha256": att.sha256})
         _reindex(_owner_homes(owner.id))
     return owner
 
@@ -510,9 +524,7 @@ def set_primary_owner(ctx, home_id: int, owner_id: int) -> None:
 def attach_owner_photo(ctx, owner_id: int, path) -> Attachment:
     require(ctx, "archive.edit")
     owner = _get(Owner, owner_id, "业主")
-    from pathlib import Path
-    if Path(path).suffix.lower() not in (".jpg", ".jpeg", ".png", ".bmp"):
-        raise ValidationError("照片", "应为 JPG、PNG 或 BMP 图片")
+    _check_photo(path)
     with ctx.db.atomic():
         att = attachments.attach(ctx, OWNER_PHOTO, owner.id, path)
         record(ctx, "owner.photo", "owner", owner.id, None, {"attachment": att.id, "sha256": att.sha256})
@@ -556,9 +568,10 @@ def _check_resident(ctx, data: dict) -> dict:
         raise ValidationError(f"{label}姓名", "不能超过40个字")
     out = {"name": name, "is_tenant": is_tenant,
            "relation": str(data.get("relation") or ("租户" if is_tenant else "")).strip(),
-           "phone": v.check_phone(data.get("phone"), "联系电话"),
            "employer": str(data.get("employer") or "").strip(), "notes": str(data.get("notes") or "").strip(),
            "birth_date": v.parse_date(data.get("birth_date"), "出生日期", required=False)}
+    if "phone" in data:
+        out["phone"] = v.check_phone(data.get("phone"), "联系电话")
     if "id_number" in data:
         ident = identity_fields(ctx, data.get("id_number") or "", "身份证号")
         out.update({k: ident[k] for k in ("id_enc", "id_hash", "id_masked")})
@@ -1141,3 +1154,29 @@ def familiarity_rates(ctx, month: str | None = None) -> list[dict]:
 def area_managers(ctx) -> list[dict]:
     return [{"id": u.id, "name": u.display_name} for u in
             User.select().where((User.role == "area_manager") & (User.active == True)).order_by(User.display_name)]  # noqa: E712
+
+
+def completeness_by_building(ctx) -> list[dict]:
+    """Archive completeness of every building (handed-over homes), in two grouped queries."""
+    require(ctx, "archive.view")
+    homes = dict(Home.select(Home.building, fn.COUNT(Home.id)).where(Home.state != "未交付")
+                 .group_by(Home.building).tuples())
+    per_home = (ArchiveDocument.select(Home.building, ArchiveDocument.home, fn.COUNT(ArchiveDocument.id))
+                .join(Home, on=(ArchiveDocument.home == Home.id))
+                .where((Home.state != "未交付") & (ArchiveDocument.on_file == True)  # noqa: E712
+                       & ArchiveDocument.doc_code.in_(DOC_CODES))
+                .group_by(Home.building, ArchiveDocument.home).tuples())
+    items: dict[int, list] = {}
+    for bid, _hid, n in per_home:
+        a = items.setdefault(bid, [0, 0])
+        a[0] += n
+        a[1] += n >= DOC_TOTAL
+    out = []
+    for b in Building.select(Building, Cluster).join(Cluster).order_by(Cluster.sort_order, Cluster.code,
+                                                                       Building.sort_order, Building.id):
+        n = homes.get(b.id, 0)
+        on, complete = items.get(b.id, [0, 0])
+        out.append({"building_id": b.id, "building": b.name or f"{b.code}号楼", "cluster": f"{b.cluster.code}组团",
+                    "homes": n, "items_on_file": on, "items_required": n * DOC_TOTAL,
+                    "pct": _pct(on, n * DOC_TOTAL), "complete_homes": complete, "complete_pct": _pct(complete, n)})
+    return out
