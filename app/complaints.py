@@ -162,6 +162,8 @@ def record_contact(ctx, request_id: int, note: str = "") -> ServiceRequest:
             raise StateError(f"{r.number} 已于 {r.contacted_at:%m-%d %H:%M} 联系过投诉人")
         before = _snapshot(r)
         r.contacted_at = ctx.clock.now()
+        if r.status == "待派工":
+            r.status = "处理中"
         r.save()
         late = "" if contacted_on_time(ctx, r) else "（超过联系时限）"
         _event(ctx, r, "联系", (note or "已联系投诉人").strip() + late)
@@ -181,6 +183,8 @@ def record_reply(ctx, request_id: int, reply: str) -> ServiceRequest:
         r.replied_at, r.reply = ctx.clock.now(), reply
         if r.contacted_at is None:
             r.contacted_at = r.replied_at
+        if r.status == "待派工":
+            r.status = "处理中"
         r.save()
         late = "" if replied_on_time(ctx, r) else "（超过答复时限）"
         _event(ctx, r, "回复", f"{'书面' if is_written(r) else '口头'}答复：{reply}{late}")

@@ -162,7 +162,7 @@ def holder_name(ctx, r, level: int) -> str:
     return f"{LEVELS[level]}（{name}）" if name else LEVELS[level]
 
 
-def warnings(ctx, r, when: dt.datetime | None = None) -> list[str]:
+def warnings(ctx, r, when: dt.datetime | None = None, visited: bool | None = None) -> list[str]:
     """Deadlines missed or due now, in Chinese, for the list's 提醒 column."""
     from . import complaints
     when = when or ctx.clock.now()
@@ -173,7 +173,7 @@ def warnings(ctx, r, when: dt.datetime | None = None) -> list[str]:
         out.append("到场超时")
     if r.kind == "投诉":
         out.extend(complaints.warnings(ctx, r, when))
-    if r.status == "已完成" and not _has_visit(r) and when > visit_due(ctx, r):
+    if r.status == "已完成" and when > visit_due(ctx, r) and not (_has_visit(r) if visited is None else visited):
         out.append("回访超时")
     lvl = level_at(ctx, r, when)
     if lvl:
@@ -486,8 +486,10 @@ class Row:
 FILTERS = ["未完成", "待回访", "投诉", "已升级", "全部"]
 
 
-def list_requests(ctx, filter_: str = "未完成", text: str = "", month: str | None = None) -> list[Row]:
-    """Rows for the list (phones masked). *filter_* one of FILTERS; *month* 'YYYY-MM'."""
+def list_requests(ctx, filter_: str = "未完成", text: str = "", month: str | None = None,
+                  limit: int | None = 3000) -> list[Row]:
+    """Rows for the list, newest first (phones masked). *filter_* one of FILTERS; *month* 'YYYY-MM';
+    at most *limit* rows for the long lists (open requests are never cut)."""
     require(ctx, "service.view")
     from .privacy import mask_phone
     q = (ServiceRequest.select(ServiceRequest, Home, User)
@@ -509,15 +511,22 @@ def list_requests(ctx, filter_: str = "未完成", text: str = "", month: str | 
                     | ServiceRequest.caller.contains(text) | ServiceRequest.content ** like
                     | ServiceRequest.subject.contains(text))
     now = ctx.clock.now()
+    q = q.order_by(ServiceRequest.received_at.desc())
+    if limit and filter_ not in ("未完成", "已升级"):
+        q = q.limit(limit)
+    found = list(q)
+    done_ids = [r.id for r in found if r.status == "已完成"]
+    visited = {v.request_id for v in ReturnVisit.select(ReturnVisit.request).where(
+        ReturnVisit.request.in_(done_ids) & ReturnVisit.visited_at.is_null(False))} if done_ids else set()
     rows = []
-    for r in q.order_by(ServiceRequest.received_at.desc()):
+    for r in found:
         lvl = level_at(ctx, r, now)
         if filter_ == "已升级" and lvl == 0:
             continue
         rows.append(Row(r.id, r.number, r.received_at, r.channel, r.kind, r.home.room_code, r.caller,
                         mask_phone(r.phone), r.content, r.status, r.receiver.display_name, r.handler, lvl,
                         holder_name(ctx, r, lvl) if r.status in OPEN_STATUSES else "",
-                        r.grade, r.complaint_class, "；".join(warnings(ctx, r, now))))
+                        r.grade, r.complaint_class, "；".join(warnings(ctx, r, now, r.id in visited))))
     return rows
 
 

@@ -1,0 +1,359 @@
+"""The 报事投诉 tab: the request list with its deadlines and escalation, the steps of a request,
+work orders, and the monthly KPI dashboard with a bar chart and the printed report."""
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSettings, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QPushButton, QSplitter, QTableView, QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
+
+from app import kpi
+from app import service_requests as sr
+from app.permissions import allowed
+from app.printing.base import esc
+
+from ..icons import icon
+from ..ops import run_action
+from ..table_models.service import KpiTableModel, RequestTableModel
+
+
+class KpiChart(QWidget):
+    """Bars of each rate (green when met, red when not) with a target tick, drawn with QPainter."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.kpis = []
+        self.setMinimumHeight(230)
+
+    def set_kpis(self, kpis):
+        self.kpis = [k for k in kpis if k.code != "valid_complaint_rate"]
+        self.update()
+
+    def paintEvent(self, event):
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        w, h = self.width(), self.height()
+        left, right, top, bottom = 44, 16, 16, 40
+        plot_w, plot_h = max(w - left - right, 10), max(h - top - bottom, 10)
+        p.fillRect(self.rect(), QColor("white"))
+        font = QFont(self.font())
+        font.setPointSize(8)
+        p.setFont(font)
+        p.setPen(QPen(QColor("#BDBDBD"), 1))
+        for pct in range(0, 101, 20):
+            y = top + plot_h - plot_h * pct / 100
+            p.drawLine(left, int(y), left + plot_w, int(y))
+            p.setPen(QColor("#616161"))
+            p.drawText(QRectF(0, y - 8, left - 6, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                       f"{pct}%")
+            p.setPen(QPen(QColor("#BDBDBD"), 1))
+        n = max(len(self.kpis), 1)
+        slot = plot_w / n
+        for i, k in enumerate(self.kpis):
+            x = left + i * slot
+            bar_w = slot * 0.5
+            bx = x + (slot - bar_w) / 2
+            if k.pct is not None:
+                value = float(k.pct)   # drawing geometry only
+                bh = plot_h * min(value, 100.0) / 100
+                colour = QColor("#2E7D32") if k.met else QColor("#C62828")
+                p.fillRect(QRectF(bx, top + plot_h - bh, bar_w, bh), colour)
+                p.setPen(QColor("#212121"))
+                p.drawText(QRectF(x, top + plot_h - bh - 16, slot, 14), Qt.AlignmentFlag.AlignCenter, k.pct_text)
+            ty = top + plot_h - plot_h * float(k.target) / 100
+            p.setPen(QPen(QColor("#1565C0"), 2, Qt.PenStyle.DashLine))
+            p.drawLine(int(bx - 4), int(ty), int(bx + bar_w + 4), int(ty))
+            p.setPen(QColor("#212121"))
+            p.drawText(QRectF(x, top + plot_h + 4, slot, 16), Qt.AlignmentFlag.AlignCenter,
+                       k.name.replace("率", ""))
+        p.setPen(QColor("#1565C0"))
+        p.drawText(QRectF(left, h - 18, plot_w, 16), Qt.AlignmentFlag.AlignRight, "虚线：目标值；绿色达标，红色未达标")
+        p.end()
+
+
+class Tab(QWidget):
+    def __init__(self, ctx, main_window=None):
+        super().__init__(main_window)
+        self.ctx = ctx
+        self.main_window = main_window
+        self._kpi_loaded = False
+        role = getattr(ctx.user, "role", None)
+        self.can = {a: allowed(role, a) for a in ("service.intake", "service.handle", "service.visit",
+                                                  "service.classify")}
+        self.inner = QTabWidget(self)
+        self.inner.addTab(self._build_list_page(), icon("service"), "报事投诉")
+        self.inner.addTab(self._build_kpi_page(), icon("star"), "服务指标")
+        self.inner.currentChanged.connect(self._inner_changed)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.inner)
+        self.timer = QTimer(self)
+        self.timer.setInterval(60_000)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+        self.refresh()
+
+    # ---------------------------------------------------------------- list page
+    def _build_list_page(self):
+        page = QWidget()
+        bar = QHBoxLayout()
+        self.buttons = {}
+
+        def button(key, text, ic, slot, perm):
+            b = QPushButton(icon(ic), text)
+            b.setObjectName(f"service_{key}")
+            b.clicked.connect(slot)
+            b.setEnabled(self.can.get(perm, True))
+            self.buttons[key] = (b, perm)
+            bar.addWidget(b)
+            return b
+
+        button("new", "受理", "add", self.new_request, "service.intake")
+        button("dispatch", "派工", "out", self.dispatch, "service.handle")
+        button("arrive", "到场", "in", self.arrive, "service.handle")
+        button("complete", "完成", "ok", self.complete, "service.handle")
+        button("contact", "联系投诉人", "user", lambda: self.text_action("contact"), "service.handle")
+        button("reply", "答复", "edit", lambda: self.text_action("reply"), "service.handle")
+        button("classify", "定性", "warning", self.classify, "service.classify")
+        button("report", "上报", "export", lambda: self.text_action("report"), "service.handle")
+        button("visit", "回访", "visit", self.visit, "service.visit")
+        button("print", "打印派工单", "print", self.print_work_order, "")
+        bar.addStretch(1)
+        self.filter = QComboBox()
+        self.filter.addItems(sr.FILTERS)
+        self.filter.currentTextChanged.connect(lambda *_: self.refresh())
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("编号、房号、报事人、内容")
+        self.search.setClearButtonEnabled(True)
+        self.search.returnPressed.connect(self.refresh)
+        refresh = QPushButton(icon("refresh"), "刷新")
+        refresh.clicked.connect(self.refresh)
+        filt = QHBoxLayout()
+        filt.addWidget(QLabel("显示"))
+        filt.addWidget(self.filter)
+        filt.addWidget(self.search, 1)
+        filt.addWidget(refresh)
+        self.count_label = QLabel()
+        filt.addWidget(self.count_label)
+
+        self.model = RequestTableModel(self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(24)
+        hh = self.view.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((118, 118, 62, 92, 44, 64, 96, 220, 58, 76, 110, 150, 64, 240)):
+            self.view.setColumnWidth(col, width)
+        hh.setStretchLastSection(True)
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.view.doubleClicked.connect(lambda *_: self._default_action())
+        self.detail = QTextBrowser()
+        self.detail.setMinimumHeight(120)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.view)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        self.splitter = split
+        lay = QVBoxLayout(page)
+        lay.addLayout(bar)
+        lay.addLayout(filt)
+        lay.addWidget(split, 1)
+        state = QSettings("PropertyDesk", "PropertyDesk").value("service/columns")
+        if state is not None:
+            hh.restoreState(state)
+        return page
+
+    def save_state(self):
+        QSettings("PropertyDesk", "PropertyDesk").setValue("service/columns", self.view.horizontalHeader().saveState())
+
+    def current(self):
+        idx = self.view.selectionModel().currentIndex() if self.view.selectionModel() else None
+        rows = self.view.selectionModel().selectedRows()
+        if rows:
+            return self.model.row(rows[0].row())
+        return self.model.row(idx.row()) if idx is not None and idx.isValid() else None
+
+    def refresh(self, keep_id=None):
+        if keep_id is None:
+            cur = self.current()
+            keep_id = cur.id if cur else None
+        run_action(self, sr.run_escalations, self.ctx, title="自动升级未完成")
+        rows = run_action(self, sr.list_requests, self.ctx, self.filter.currentText(), self.search.text())
+        if rows is None:
+            return
+        self.model.set_rows(rows)
+        late = sum(1 for r in rows if r.warnings)
+        self.count_label.setText(f"共 {len(rows)} 件，需关注 {late} 件")
+        if keep_id is not None:
+            for i, r in enumerate(rows):
+                if r.id == keep_id:
+                    self.view.selectRow(i)
+                    break
+        self._selection_changed()
+        if self._kpi_loaded:
+            self.refresh_kpis()
+
+    def _tick(self):
+        if self.isVisible():
+            self.refresh()
+
+    def _selection_changed(self, *_):
+        r = self.current()
+        enabled = {
+            "dispatch": r is not None and r.status == "待派工" and r.kind == "报修",
+            "arrive": r is not None and r.status == "已派工",
+            "complete": r is not None and r.status in ("待派工", "已派工", "处理中")
+                        and (r.kind != "报修" or r.status == "处理中"),
+            "contact": r is not None and r.kind == "投诉",
+            "reply": r is not None and r.kind == "投诉",
+            "classify": r is not None and r.kind == "投诉",
+            "report": r is not None and r.kind == "投诉" and r.status in ("待派工", "已派工", "处理中"),
+            "visit": r is not None and r.status == "已完成",
+            "print": r is not None,
+        }
+        for key, (b, perm) in self.buttons.items():
+            b.setEnabled(enabled.get(key, True) and self.can.get(perm, True))
+        self.detail.setHtml(self._detail_html(r) if r else "<p style='color:grey'>选择一条记录查看处理经过</p>")
+
+    def _detail_html(self, r) -> str:
+        events = sr.history(r.id)
+        lines = [f"<b>{esc(r.number)}</b>　{esc(r.room_code)}　{esc(r.kind)}　{esc(r.caller)} {esc(r.phone_masked)}"
+                 f"　首问责任人：{esc(r.receiver)}" + (f"　<span style='color:#C62828'>当前：{esc(r.holder)}</span>"
+                                                 if r.level else ""),
+                 f"<div>{esc(r.content)}</div>"]
+        if r.warnings:
+            lines.append(f"<div style='color:#C62828'>提醒：{esc(r.warnings)}</div>")
+        lines.append("<table cellspacing=0 cellpadding=2>")
+        for e in events:
+            lines.append(f"<tr><td style='color:#616161'>{e.ts:%Y-%m-%d %H:%M}</td><td><b>{esc(e.kind)}</b></td>"
+                         f"<td>{esc(e.note)}</td></tr>")
+        lines.append("</table>")
+        return "".join(lines)
+
+    def _default_action(self):
+        r = self.current()
+        if r is None:
+            return
+        if r.status == "待派工" and r.kind == "报修":
+            self.dispatch()
+        elif r.status == "已完成":
+            self.visit()
+
+    # ---------------------------------------------------------------- actions
+    def _after(self, result, r=None):
+        if result is not None:
+            self.refresh(keep_id=getattr(result, "id", None) if r is None else r.id)
+
+    def new_request(self):
+        from ..dialogs.service_intake import IntakeDialog
+        dlg = IntakeDialog(self.ctx, self)
+        if dlg.exec() and dlg.result_request is not None:
+            self.filter.setCurrentText("未完成")
+            self.refresh(keep_id=dlg.result_request.id)
+
+    def _dialog(self, cls, *args):
+        r = self.current()
+        if r is None:
+            return None
+        dlg = cls(self.ctx, r, *args, parent=self)
+        dlg.exec()
+        self._after(dlg.result_value, r)
+        return dlg
+
+    def dispatch(self):
+        from ..dialogs.service_actions import DispatchDialog
+        return self._dialog(DispatchDialog)
+
+    def arrive(self):
+        r = self.current()
+        if r is not None:
+            self._after(run_action(self, sr.arrive, self.ctx, r.id), r)
+
+    def complete(self):
+        from ..dialogs.service_actions import CompleteDialog
+        return self._dialog(CompleteDialog)
+
+    def visit(self):
+        from ..dialogs.service_actions import VisitDialog
+        return self._dialog(VisitDialog)
+
+    def classify(self):
+        from ..dialogs.service_actions import ClassifyDialog
+        return self._dialog(ClassifyDialog)
+
+    def text_action(self, action):
+        from ..dialogs.service_actions import TextDialog
+        return self._dialog(TextDialog, action)
+
+    def print_work_order(self):
+        r = self.current()
+        if r is None:
+            return
+        from app.printing.service_forms import work_order_pdf
+
+        from ..print_preview import preview
+        pdf = run_action(self, work_order_pdf, self.ctx, r.id, title="未能打印")
+        if pdf is not None:
+            return preview(self, pdf, f"派工单 {r.number}", f"派工单_{r.number}.pdf")
+
+    # ---------------------------------------------------------------- KPI page
+    def _build_kpi_page(self):
+        page = QWidget()
+        top = QHBoxLayout()
+        self.month = QComboBox()
+        today = self.ctx.clock.today()
+        y, m = today.year, today.month
+        for _ in range(24):
+            self.month.addItem(f"{y:04d}-{m:02d}")
+            y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+        self.month.currentTextChanged.connect(lambda *_: self.refresh_kpis())
+        self.print_report_button = QPushButton(icon("print"), "打印月度服务报告")
+        self.print_report_button.clicked.connect(self.print_report)
+        self.kpi_summary = QLabel()
+        top.addWidget(QLabel("月份"))
+        top.addWidget(self.month)
+        top.addWidget(self.kpi_summary, 1)
+        top.addWidget(self.print_report_button)
+        self.kpi_model = KpiTableModel(self)
+        self.kpi_view = QTableView()
+        self.kpi_view.setModel(self.kpi_model)
+        self.kpi_view.verticalHeader().setVisible(False)
+        self.kpi_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.kpi_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.kpi_view.verticalHeader().setDefaultSectionSize(26)
+        self.kpi_view.setFixedHeight(7 * 26 + self.kpi_view.horizontalHeader().sizeHint().height() + 4)
+        self.chart = KpiChart()
+        lay = QVBoxLayout(page)
+        lay.addLayout(top)
+        lay.addWidget(self.kpi_view)
+        lay.addWidget(self.chart, 1)
+        return page
+
+    def _inner_changed(self, index):
+        if index == 1:
+            self.refresh_kpis()
+
+    def refresh_kpis(self):
+        rep = run_action(self, kpi.month_report, self.ctx, self.month.currentText())
+        if rep is None:
+            return
+        self._kpi_loaded = True
+        self.kpi_model.set_kpis(rep.kpis)
+        self.chart.set_kpis(rep.kpis)
+        kinds = "，".join(f"{k} {v}" for k, v in rep.by_kind.items())
+        self.kpi_summary.setText(f"本月受理 {rep.total} 件（{kinds}），已完成 {rep.finished} 件，"
+                                 f"未完成 {len(rep.open_rows)} 件；住户 {rep.homes} 户")
+
+    def print_report(self):
+        from app.printing.service_forms import service_report_pdf
+
+        from ..print_preview import preview
+        month = self.month.currentText()
+        pdf = run_action(self, service_report_pdf, self.ctx, month, title="未能打印")
+        if pdf is not None:
+            return preview(self, pdf, f"月度客户服务报告 {month}", f"客户服务报告_{month}.pdf")
