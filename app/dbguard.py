@@ -24,6 +24,19 @@ class StorageFull(UserError):
 
 
 def _kind(exc) -> str:
+    """'full', 'locked' or ''. SQLite rolls a transaction back by itself on SQLITE_FULL, so the
+    error that reaches us may be peewee's failed ROLLBACK: the cause is looked for in the chain."""
+    seen = 0
+    while exc is not None and seen < 5:
+        kind = _kind_one(exc)
+        if kind:
+            return kind
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return ""
+
+
+def _kind_one(exc) -> str:
     text = str(exc).lower()
     if isinstance(exc, OSError) and getattr(exc, "errno", None) == 28:
         return "full"
@@ -76,7 +89,7 @@ def run_write(ctx, fn, *args, attempts: int = 3, delay: float = 1.0, **kwargs):
             return fn(*args, **kwargs)
         except (OperationalError, OSError) as exc:
             kind = _kind(exc)
-            if kind == "full":
+            if kind == "full":  # SQLite already rolled the transaction back; nothing was saved
                 raise StorageFull(FULL_MESSAGE) from exc
             if kind != "locked":
                 raise
