@@ -339,6 +339,9 @@ def complete(ctx, request_id: int, *, result: str, owner_signed: bool = False, s
             raise ValidationError("收费金额", "应大于0")
     elif charge_fen:
         raise ValidationError("有偿服务项目", "有收费金额时须选择有偿服务项目")
+    billing = _billing() if amount else None
+    if billing is not None:
+        require(ctx, "ledger.charge")      # refuse before anything is written
     with ctx.db.atomic():
         before = _snapshot(r)
         r.result, r.completed_at, r.status = result, ctx.clock.now(), "已完成"
@@ -347,7 +350,6 @@ def complete(ctx, request_id: int, *, result: str, owner_signed: bool = False, s
         label = PAID_SERVICES.get(item, "其他有偿服务") if item else ""
         r.charge_memo = (charge_memo or "").strip() or (f"{label}（{r.number}）" if item else "")
         if amount:
-            billing = _billing()
             if billing is not None:
                 charge = billing.post_charge(ctx, r.home_id, f"service_{item}", amount, memo=r.charge_memo,
                                              source="service", source_id=r.id)

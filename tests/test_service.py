@@ -161,9 +161,28 @@ def test_real_ledger_charge_when_billing_module_exists(ctx, homes):
     billing = sr._billing()
     if billing is None:
         pytest.skip("app.billing is not built yet")
+    from models.ledger import Charge
     r = _to_work(ctx, homes[0])
     r = sr.complete(ctx, r.id, result="已更换", owner_signed=True, signer_name="刘女士", service_item="tap")
-    assert r.charge_id is not None
+    charge = Charge.get_by_id(r.charge_id)
+    assert (charge.home_id, charge.item_code, charge.amount_fen, charge.source, charge.source_id) == \
+        (homes[0].id, "service_tap", 500, "service", r.id)
+    assert "更换水龙头" in charge.memo
+
+
+def test_paid_service_refused_before_writing_without_ledger_right(ctx, homes, as_role, monkeypatch):
+    if sr._billing() is None:
+        pytest.skip("app.billing is not built yet")
+    from app.permissions import ACTIONS
+    from models.ledger import Charge
+    label, _roles = ACTIONS["ledger.charge"]
+    monkeypatch.setitem(ACTIONS, "ledger.charge", (label, ("frontdesk", "cashier", "manager")))
+    am = as_role("area_manager")
+    r = _to_work(am, homes[0])
+    with pytest.raises(PermissionDenied, match="权限不足"):
+        sr.complete(am, r.id, result="已更换", owner_signed=True, signer_name="刘女士", service_item="tap")
+    assert sr.get(r.id).status == "处理中" and Charge.select().count() == 0
+    assert sr.complete(am, r.id, result="已修复", owner_signed=True, signer_name="刘女士").status == "已完成"
 
 
 def test_paid_service_bad_amounts(ctx, homes):
