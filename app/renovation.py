@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -126,8 +127,29 @@ def _charge(charge_id):
     return Charge.get_or_none(Charge.id == charge_id)
 
 
+_CHARGES: dict | None = None   # bulk-loaded charge states while building a list
+
+
+@contextmanager
+def _bulk_charges():
+    """Load the state of every renovation charge in one query for the length of a list build."""
+    global _CHARGES
+    from models.ledger import Charge
+    outer = _CHARGES
+    if outer is None:
+        _CHARGES = {cid: (int(a), int(p), int(f)) for cid, a, p, f in
+                    Charge.select(Charge.id, Charge.amount_fen, Charge.paid_fen, Charge.refunded_fen)
+                    .where(Charge.source == SOURCE).tuples()}
+    try:
+        yield
+    finally:
+        _CHARGES = outer
+
+
 def charge_status(charge_id) -> tuple[int, int, int]:
     """(amount, paid, refunded) fen of a ledger charge; (0, 0, 0) when there is none."""
+    if _CHARGES is not None and charge_id in _CHARGES:
+        return _CHARGES[charge_id]
     c = _charge(charge_id)
     if c is None:
         return 0, 0, 0
@@ -875,9 +897,11 @@ def list_renovations(ctx, which: str = "active", text: str = "") -> list[Row]:
         q = q.where(Home.room_code.contains(t) | Renovation.applicant ** like | Renovation.contractor_name ** like
                     | Renovation.number.contains(t))
     out = []
-    for r in q:
-        out.append(Row(r.id, r.number, r.home.room_code, r.home.house_type, r.applicant, mask_phone(r.applicant_phone),
-                       r.contractor_name, r.state, next_step(ctx, r), r.applied_on, r.permit_on))
+    with _bulk_charges():
+        for r in q:
+            out.append(Row(r.id, r.number, r.home.room_code, r.home.house_type, r.applicant,
+                           mask_phone(r.applicant_phone), r.contractor_name, r.state, next_step(ctx, r),
+                           r.applied_on, r.permit_on))
     return out
 
 
@@ -899,6 +923,11 @@ def due_items(ctx) -> list[DueItem]:
     overdue, second inspections due this week, notices past their deadline, passes expiring,
     deposits waiting for refund."""
     require(ctx, "renovation.view")
+    with _bulk_charges():
+        return _due_items(ctx)
+
+
+def _due_items(ctx) -> list[DueItem]:
     today = ctx.clock.today()
     week = today + dt.timedelta(days=int(ctx.settings.get("renovation.due_window_days")))
     warn = today + dt.timedelta(days=int(ctx.settings.get("renovation.pass_warn_days")))
@@ -1006,3 +1035,19 @@ def homes_for_application(ctx, text: str = "", limit: int = 50) -> list[Home]:
     if text:
         q = q.where(Home.room_code.contains(text.strip().upper()))
     return list(q.order_by(Home.room_code).limit(limit))
+
+
+def startup_reminders(ctx) -> list[str]:
+    """Start-up reminder lines (app/reminders.py): counts of what needs doing, today's spot checks."""
+    if not may(ctx, "renovation.view"):
+        return []
+    counts: dict[str, int] = {}
+    for d in due_items(ctx):
+        counts[d.category] = counts.get(d.category, 0) + 1
+    lines = []
+    if counts:
+        lines.append("装修管理：" + "，".join(f"{c} {counts[c]} 项" for c in DUE_CATEGORIES if c in counts))
+    spots = spot_checks(ctx)
+    if spots:
+        lines.append("今日装修抽查：" + "、".join(r.home.room_code for r in spots))
+    return lines

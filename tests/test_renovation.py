@@ -294,3 +294,36 @@ def test_second_inspection_month_end(ctx):
     assert rv.add_months(dt.date(2026, 11, 30), 3) == dt.date(2027, 2, 28)
     assert rv.add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
     assert rv.add_months(dt.date(2026, 11, 23), 3) == dt.date(2027, 2, 23)
+
+
+def test_startup_reminders(ctx, homes, tmp_path):
+    assert rv.startup_reminders(ctx) == []
+    started(ctx, homes, tmp_path, workers=0)
+    rv.apply(ctx, homes["5-102"].id, APPLICATION)
+    lines = rv.startup_reminders(ctx)
+    assert lines[0] == "装修管理：待审批 1 项" and lines[1] == "今日装修抽查：5-101"
+
+
+def test_demo_populate(ctx, tmp_path):
+    """The demo generator on a small site: renovations at every stage, consistent with the ledger."""
+    import random
+
+    from app import demo_renovation
+    from models.property import Home
+    from models.renovation import Renovation
+    homes = make_homes(ctx)
+    for i in range(6):
+        Home.create(entrance=homes["5-101"].entrance, building=homes["5-101"].building, cluster=homes["5-101"].cluster,
+                    room_code=f"5-50{i}", area_x100=11000 + i, house_type="洋房", state=["装修中", "空置", "已入住"][i % 3],
+                    move_in_date=dt.date(2025, 1, 1) if i % 3 == 2 else None)
+    demo_renovation.populate(ctx, random.Random(3))
+    states = {r.state for r in Renovation.select()}
+    assert {"施工中", "待审批", "已批准", "初验通过", "已结案", "已放弃"} <= states
+    for r in Renovation.select().where(Renovation.state == "施工中"):
+        assert r.home.state == "装修中" and rv.fees_paid(r)
+    closed = Renovation.get(Renovation.state == "已结案")
+    assert closed.refund_fen == rv.deposit_for(ctx, closed.home.house_type) - 35000
+    assert rv.due_items(ctx)
+    before = Renovation.select().count()
+    demo_renovation.populate(ctx, random.Random(3))     # idempotent: nothing added twice
+    assert Renovation.select().count() == before
