@@ -7,7 +7,7 @@ from __future__ import annotations
 from importlib import import_module
 from importlib.util import find_spec
 
-PROVIDERS = ["app.keys", "app.movein", "app.renovation", "app.service_requests", "app.arrears"]
+PROVIDERS = ["app.keys", "app.movein", "app.renovation", "app.service_requests", "app.dunning"]
 
 
 def startup_reminders(ctx) -> list[str]:

@@ -110,6 +110,7 @@ SETTINGS: list[Setting] = [
     _S("dunning.second_to_day", 20, "二次通知结束日", "int", "dunning"),
     _S("dunning.third_from_day", 21, "三次通知（含滞纳金）开始日", "int", "dunning"),
     _S("dunning.late_fee_daily_rate", "0.0003", "滞纳金日费率", "decimal", "dunning"),
+    _S("dunning.notice_pay_days", 7, "催缴通知缴费期限（天）", "int", "dunning"),
     # 000 item 17, 应会 3: renovation
     _S("renovation.deposit.洋房", 300000, "装修保证金 洋房", "fen", "renovation"),
     _S("renovation.deposit.叠加", 500000, "装修保证金 叠加", "fen", "renovation"),

@@ -100,6 +100,7 @@ class FormRenderer:
 
     title = ""
     pagesize = A4
+    count_pages = True   # False for large batches: one pass, pages say "第 x 页" only
     margins = (18 * mm, 18 * mm, 20 * mm, 18 * mm)  # left, right, top, bottom
 
     def __init__(self, settings, doc_number: str = ""):
@@ -139,6 +140,11 @@ class FormRenderer:
     def render(self, data) -> bytes:
         """Two passes: the first counts pages so each page can say 'page x of y'."""
         story_factory = lambda: list(self.story(data))  # noqa: E731
+        if not self.count_pages:
+            out = io.BytesIO()
+            deco = lambda c, d: self._decorate(c, d)  # noqa: E731
+            self._doc(out).build(story_factory(), onFirstPage=deco, onLaterPages=deco)
+            return out.getvalue()
         counter = io.BytesIO()
         doc = self._doc(counter)
         pages = {"n": 0}
