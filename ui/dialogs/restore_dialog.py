@@ -16,6 +16,15 @@ from app.errors import PermissionDenied
 from ..ops import confirm, info, run_action
 from ..table_models.security import TupleModel
 
+def _zh(buttons):
+    """Chinese texts on the standard buttons (whatever Qt translation is loaded)."""
+    from PySide6.QtWidgets import QDialogButtonBox as B
+    for std, text in ((B.StandardButton.Ok, "确定"), (B.StandardButton.Cancel, "取消"), (B.StandardButton.Save, "保存")):
+        b = buttons.button(std)
+        if b is not None:
+            b.setText(text)
+
+
 
 def _size(p: Path) -> str:
     try:
@@ -76,6 +85,7 @@ class RestoreDialog(QDialog):
             form.addRow("密码", self.password)
             lay.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        _zh(buttons)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("恢复所选备份")
         buttons.accepted.connect(self.do_restore)
         buttons.rejected.connect(self.reject)

@@ -12,6 +12,15 @@ from ..icons import icon
 from ..ops import confirm, info, run_action
 from ..table_models.security import TupleModel
 
+def _zh(buttons):
+    """Chinese texts on the standard buttons (whatever Qt translation is loaded)."""
+    from PySide6.QtWidgets import QDialogButtonBox as B
+    for std, text in ((B.StandardButton.Ok, "确定"), (B.StandardButton.Cancel, "取消"), (B.StandardButton.Save, "保存")):
+        b = buttons.button(std)
+        if b is not None:
+            b.setText(text)
+
+
 
 class UserEditDialog(QDialog):
     """New account (user=None) or edit an existing one. The input stays when saving fails."""
@@ -46,6 +55,7 @@ class UserEditDialog(QDialog):
             self.password.setPlaceholderText("至少6位；首次登录时本人修改")
             form.addRow("初始密码", self.password)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        _zh(buttons)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
@@ -77,6 +87,7 @@ class ResetPasswordDialog(QDialog):
         form = QFormLayout()
         form.addRow("新密码", self.password)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        _zh(buttons)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
