@@ -157,7 +157,7 @@ class People:
                 return p
 
     def landline(self) -> str:
-        return f"029-{self.rng.choice('8765')}{self.rng.randrange(10 ** 6):06d}"
+        return f"029-{self.rng.choice('8765')}{self.rng.randrange(10 ** 7):07d}"
 
     def identity(self, birth: dt.date, male: bool, region: str | None = None) -> str:
         region = region or self.rng.choice(REGIONS)[0]
@@ -487,17 +487,17 @@ def _populate_people(ctx, meta, people: People, rng, today, site) -> dict:
                     co_owner.update(id_enc=ctx.vault.encrypt(number), id_hash=ctx.vault.lookup_hash(number),
                                     id_masked=mask_id(number), id_tail=number[-4:])
             family: list[dict] = []
-            if state in ("已入住", "装修中") or (state == "空置" and rng.random() < 0.1):
-                if married:
-                    family.append({"name": main["spouse_name"], "relation": "配偶"})
-                    for _ in range(rng.choice([0, 1, 1, 1, 2])):
-                        family.append({"name": main["name"][0] + rng.choice(CHILD_GIVEN), "relation": "子女",
-                                       "birth_date": today - dt.timedelta(days=rng.randint(365, 365 * 22))})
-                if rng.random() < 0.2:
-                    family.append({"name": people.name(rng.random() < 0.5, main["name"][0]), "relation": "父母",
-                                   "birth_date": main["birth_date"] - dt.timedelta(days=365 * rng.randint(24, 32))})
-                if rng.random() < 0.04:
-                    family.append({"name": people.name(False), "relation": "保姆"})
+            # the household's family, whether or not it lives here yet
+            if married:
+                family.append({"name": main["spouse_name"], "relation": "配偶"})
+                for _ in range(rng.choice([0, 1, 1, 1, 2])):
+                    family.append({"name": main["name"][0] + rng.choice(CHILD_GIVEN), "relation": "子女",
+                                   "birth_date": today - dt.timedelta(days=rng.randint(365, 365 * 22))})
+            if rng.random() < 0.2:
+                family.append({"name": people.name(rng.random() < 0.5, main["name"][0]), "relation": "父母",
+                               "birth_date": main["birth_date"] - dt.timedelta(days=365 * rng.randint(24, 32))})
+            if rng.random() < 0.04:
+                family.append({"name": people.name(False), "relation": "保姆"})
             n = 1 + len(family)
             main["residents_count"] = n if state == "已入住" else 0
             main["family_structure"] = ("单身" if n == 1 else "夫妻二人" if n == 2 and married else
