@@ -322,25 +322,34 @@ def metered_lines(ctx, period: str) -> list[dict]:
 
 
 def _draw_down_prepayments(ctx, period: str) -> tuple[int, int]:
-    """Settle this period's property fee of prepaid homes from their prepayment balance."""
-    balances = {h: b for h, b in prepay_balances().items() if b > 0}
-    if not balances:
-        return 0, 0
-    charges = (Charge.select().where((Charge.item_code == "property_fee") & (Charge.bill_period == period)
-                                     & (Charge.home.in_(list(balances))) & (Charge.paid_fen < Charge.amount_fen)))
-    n = total = 0
-    now = ctx.clock.now()
-    uid = getattr(ctx.user, "id", None)
-    for c in charges:
-        amt = min(balances[c.home_id], c.amount_fen - c.paid_fen)
-        if amt <= 0:
-            continue
-        Payment.create(charge=c.id, home=c.home_id, item_code="property_fee", kind="prepay", method="prepay",
-                       amount_fen=amt, reason=f"预交物业费抵扣 {period}", created_at=now, created_by=uid)
-        Charge.update(paid_fen=Charge.paid_fen + amt).where(Charge.id == c.id).execute()
-        balances[c.home_id] -= amt
-        n += 1
-        total += amt
+    """Settle this period's property fee of prepaid homes from their prepayment balance
+    (set-based: one INSERT … SELECT of the payment lines, one UPDATE of the charges)."""
+    from peewee import fn
+    db = ctx.db
+    p = db.param
+    last_id = Payment.select(fn.COALESCE(fn.MAX(Payment.id), 0)).scalar() or 0
+    balance = ("((SELECT COALESCE(SUM(pp.paid_fen), 0) FROM charge pp WHERE pp.home_id = c.home_id"
+               " AND pp.item_code = 'property_prepay')"
+               " - (SELECT COALESCE(SUM(d.amount_fen), 0) FROM payment d WHERE d.home_id = c.home_id"
+               " AND d.kind = 'prepay'))")
+    owed = "(c.amount_fen - c.paid_fen)"
+    sql = ("INSERT INTO payment (receipt_id, charge_id, home_id, item_code, kind, method, amount_fen, reason, source,"
+           " source_id, created_at, created_by_id) "
+           f"SELECT NULL, c.id, c.home_id, 'property_fee', 'prepay', 'prepay',"
+           f" CASE WHEN {balance} < {owed} THEN {balance} ELSE {owed} END, {p}, 'billing', NULL, {p}, {p} "
+           "FROM charge c WHERE c.item_code = 'property_fee' AND c.bill_ref = '' AND c.bill_period = " + p +
+           f" AND c.paid_fen < c.amount_fen AND {balance} > 0"
+           " AND c.home_id IN (SELECT DISTINCT pp.home_id FROM charge pp WHERE pp.item_code = 'property_prepay'"
+           " AND pp.paid_fen > 0)")
+    db.execute_sql(sql, [f"预交物业费抵扣 {period}", _now_str(ctx), getattr(ctx.user, "id", None), period])
+    row = (Payment.select(fn.COUNT(Payment.id), fn.COALESCE(fn.SUM(Payment.amount_fen), 0))
+           .where(Payment.id > last_id).tuples().first())
+    n, total = int(row[0] or 0), int(row[1] or 0)
+    if n:
+        db.execute_sql(
+            f"UPDATE charge SET paid_fen = paid_fen + (SELECT SUM(x.amount_fen) FROM payment x"
+            f" WHERE x.charge_id = charge.id AND x.id > {p}) WHERE id IN (SELECT y.charge_id FROM payment y"
+            f" WHERE y.id > {p})", [last_id, last_id])
     return n, total
 
 

@@ -85,29 +85,27 @@ class MeterReading(NoDeleteMixin, BaseModel):
 
 class Charge(NoDeleteMixin, BaseModel):
     """A line of the ledger (应收): what a home owes for an item (and month)."""
-    home = ForeignKeyField(Home, backref="charges", on_delete="RESTRICT")
-    item_code = CharField(index=True)
+    home = ForeignKeyField(Home, backref="charges", on_delete="RESTRICT", index=False)  # unique index leads
+    item_code = CharField()
     category = CharField(default="one_off")
-    period = CharField(null=True, index=True)       # "YYYY-MM" the charge belongs to (informational)
-    bill_period = CharField(null=True, index=True)  # set by the monthly run only: the unique key
+    period = CharField(null=True)                   # "YYYY-MM" the charge belongs to (informational)
+    bill_period = CharField(null=True)              # set by the monthly run only: the unique key
     bill_ref = CharField(default="")                # e.g. "P12" (a parking space) for the unique key
     quantity_milli = BigIntegerField(null=True)     # quantity × 1000
     unit_price_fen = BigIntegerField(null=True)
     amount_fen = BigIntegerField()
     paid_fen = BigIntegerField(default=0)           # sum of this charge's payment lines (pay, void, prepay)
     refunded_fen = BigIntegerField(default=0)       # deposits paid back (sum of refund lines, positive)
-    due_date = DateField(null=True, index=True)
+    due_date = DateField(null=True)
     memo = TextField(default="")
     source = CharField(default="")                  # "renovation", "loan", "service", "billing" …
     source_id = IntegerField(null=True)
     created_at = DateTimeField(default=now)
-    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", index=False)
 
     class Meta:
-        indexes = (
-            (("home", "item_code", "bill_period", "bill_ref"), True),
-            (("source", "source_id"), False),
-        )
+        # few indexes on purpose: the monthly run inserts tens of thousands of rows at once
+        indexes = ((("home", "item_code", "bill_period", "bill_ref"), True),)
 
 
 class Receipt(NoDeleteMixin, BaseModel):
