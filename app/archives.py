@@ -180,7 +180,7 @@ def home_id_query(ctx, f: HomeFilter, hit_ids=None):
     if f.sort == "owner":
         sub = (Owner.select(fn.MIN(Owner.name)).join(HomeOwner)
                .where((HomeOwner.home == Home.id) & HomeOwner.until.is_null()))
-        order = [sub, Home.room_code]
+        order = [fn.COALESCE(sub, "\uffff"), Home.room_code]   # homes without an owner last
     else:
         order = keys.get(f.sort, keys["room"])
     return q.order_by(*[(o.desc() if f.descending else o.asc()) for o in order])
