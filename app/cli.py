@@ -16,7 +16,7 @@ from . import __version__
 from .errors import UserError
 
 COMMAND_MODULES = [
-    "system", "archives", "ledger", "dunning", "keys", "loans", "movein", "renovation", "service", "security",
+    "system", "archives", "ledger", "dunning", "reports", "keys", "loans", "movein", "renovation", "service", "security",
 ]
 
 
