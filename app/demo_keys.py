@@ -40,6 +40,12 @@ def _acting(ctx):
 
 
 def populate(ctx, rng):
+    """One transaction for the whole area (each write is still a service call with its audit row)."""
+    with ctx.db.atomic():
+        _populate(ctx, rng)
+
+
+def _populate(ctx, rng):
     from models.keys import Key
     from models.property import Home
 
@@ -52,9 +58,10 @@ def populate(ctx, rng):
         by_area[area] = keys.create_key(ctx, {
             "kind": keys.PUBLIC_KIND, "area": area, "supply_method": supply, "copies": copies,
             "keeper_place": "、".join(p for p, _ in keepers), "keeper_person": "、".join(n for _, n in keepers)})
-    vacant = Home.select(Home.id).where(Home.state.in_(keys.VACANT_STATES)).order_by(Home.id)
-    door = [keys.register_door_keys(ctx, h.id, copies=rng.choice((2, 2, 3)), keeper_person="李娜")
-            for h in vacant]
+    vacant = list(Home.select(Home.id).where(Home.state.in_(keys.VACANT_STATES)).order_by(Home.id))
+    keys.register_missing_door_keys(ctx, keeper_person="李娜",
+                                    copies_by_home={h.id: rng.choice((2, 2, 3)) for h in vacant})
+    door = keys.home_door_keys(vacant[0].id) if vacant else []
     clock = ctx.clock
     saved = clock.fixed
     now = clock.now()

@@ -22,6 +22,11 @@ ITEMS = [
 
 
 def populate(ctx, rng):
+    with ctx.db.atomic():
+        _populate(ctx, rng)
+
+
+def _populate(ctx, rng):
     from models.loans import LoanItem
     from models.property import Home
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from models.keys import BORROWER_KINDS, KEY_KINDS, Key, KeyLoan, VacantInspection
 from models.property import Home
@@ -138,6 +138,30 @@ def register_door_keys(ctx, home_id: int, copies: int = 2, keeper_place: str = "
                             "supply_method": supply_method})
 
 
+def register_missing_door_keys(ctx, copies: int = 2, keeper_place: str = "客服前台", keeper_person: str = "",
+                               supply_method: str = "开发商移交", copies_by_home: dict | None = None) -> int:
+    """Register door keys for every home not handed over (未交付) or vacant (空置) that has none
+    in the register, in one transaction with one audit row. Returns how many were registered."""
+    require(ctx, "keys.edit")
+    copies = _check_copies(copies)
+    keeper_place = v.check_required(keeper_place, "存放地点")
+    have = Key.select(Key.home).where((Key.kind == DOOR_KIND) & (Key.active == True) & Key.home.is_null(False))  # noqa: E712
+    homes = list(Home.select(Home.id, Home.room_code).where(Home.state.in_(VACANT_STATES) & Home.id.not_in(have))
+                 .order_by(Home.id).tuples())
+    now = ctx.clock.now()
+    rows = [{"kind": DOOR_KIND, "area": f"入户门 {code}", "home": hid, "supply_method": supply_method,
+             "copies": _check_copies((copies_by_home or {}).get(hid, copies)), "keeper_place": keeper_place,
+             "keeper_person": keeper_person, "created_at": now, "updated_at": now} for hid, code in homes]
+    with ctx.db.atomic():
+        for i in range(0, len(rows), 200):
+            Key.insert_many(rows[i:i + 200]).execute()
+        if rows:
+            record(ctx, "keys.register_door_keys", "key", "", None,
+                   {"homes": len(rows), "room_codes": [c for _h, c in homes][:50], "copies": copies,
+                    "keeper_place": keeper_place})
+    return len(rows)
+
+
 def update_key(ctx, key_id: int, data: dict) -> Key:
     """Change a key's catalogue entry (area, supply, copies, keeper). Copies out stay valid."""
     require(ctx, "keys.edit")
@@ -171,7 +195,9 @@ def _open_loans_of(key) -> list[KeyLoan]:
 
 def list_keys(ctx, search: str = "", include_handed_over: bool = False) -> list[dict]:
     """The catalogue as plain rows, with how many copies are out and whether any is overdue."""
-    q = Key.select(Key, Home).join(Home, JOIN.LEFT_OUTER)
+    q = (Key.select(Key.id, Key.kind, Key.area, Home.room_code, Key.supply_method, Key.copies, Key.keeper_place,
+                    Key.keeper_person, Key.active, Key.handed_over_to, Key.notes)
+         .join(Home, JOIN.LEFT_OUTER))
     if not include_handed_over:
         q = q.where(Key.active == True)  # noqa: E712
     s = (search or "").strip()
@@ -181,24 +207,22 @@ def list_keys(ctx, search: str = "", include_handed_over: bool = False) -> list[
     q = q.order_by(Key.kind.desc(), Key.id)
     now = ctx.clock.now()
     out_by_key: dict[int, list] = {}
-    for ln in KeyLoan.select(KeyLoan.key, KeyLoan.due_at).where(KeyLoan.returned_at.is_null()):
-        out_by_key.setdefault(ln.key_id, []).append(ln.due_at)
+    for key_id, due_at in KeyLoan.select(KeyLoan.key, KeyLoan.due_at).where(KeyLoan.returned_at.is_null()).tuples():
+        out_by_key.setdefault(key_id, []).append(due_at)
     rows = []
-    for key in q:
-        dues = out_by_key.get(key.id, [])
+    for (kid, kind, area, room_code, supply, copies, place, person, active, handed_to, notes) in q.tuples():
+        dues = out_by_key.get(kid, [])
         overdue = any(d < now for d in dues)
-        if not key.active:
-            status = f"已交业主 {key.handed_over_to}"
+        if not active:
+            status = f"已交业主 {handed_to}"
         elif not dues:
             status = "在库"
         else:
-            status = f"借出 {len(dues)}/{key.copies}" + ("（逾期）" if overdue else "")
-        rows.append({"id": key.id, "kind": key.kind, "area": key.area,
-                     "room_code": key.home.room_code if key.home_id else "",
-                     "supply_method": key.supply_method, "copies": key.copies, "out": len(dues),
-                     "available": key.copies - len(dues), "keeper_place": key.keeper_place,
-                     "keeper_person": key.keeper_person, "status": status, "overdue": overdue,
-                     "active": key.active, "notes": key.notes})
+            status = f"借出 {len(dues)}/{copies}" + ("（逾期）" if overdue else "")
+        rows.append({"id": kid, "kind": kind, "area": area, "room_code": room_code or "",
+                     "supply_method": supply, "copies": copies, "out": len(dues), "available": copies - len(dues),
+                     "keeper_place": place, "keeper_person": person, "status": status, "overdue": overdue,
+                     "active": bool(active), "notes": notes})
     return rows
 
 
@@ -405,22 +429,32 @@ def vacant_inspection_list(ctx, due_only: bool = False) -> list[dict]:
     _monday, sunday = _week_bounds(today)
     period = int(ctx.settings.get("keys.vacant_inspection_days"))
     homes = list(Home.select(Home.id, Home.room_code, Home.state).where(Home.state.in_(VACANT_STATES))
-                 .order_by(Home.room_code))
-    last: dict[int, VacantInspection] = {}
+                 .order_by(Home.room_code).tuples())
+    last: dict[int, tuple] = {}
     if homes:
-        for ins in (VacantInspection.select().where(VacantInspection.home.in_([h.id for h in homes]))
-                    .order_by(VacantInspection.inspected_on, VacantInspection.id)):
-            last[ins.home_id] = ins
-    door = {k.home_id for k in Key.select(Key.home).where((Key.kind == DOOR_KIND) & (Key.active == True))}  # noqa: E712
+        vacant_ids = Home.select(Home.id).where(Home.state.in_(VACANT_STATES))
+        latest = (VacantInspection.select(VacantInspection.home.alias("hid"),
+                                          fn.MAX(VacantInspection.inspected_on).alias("day"))
+                  .where(VacantInspection.home.in_(vacant_ids)).group_by(VacantInspection.home).alias("latest"))
+        q = (VacantInspection.select(VacantInspection.home, VacantInspection.inspected_on, VacantInspection.inspector,
+                                     VacantInspection.result, VacantInspection.findings)
+             .join(latest, on=((VacantInspection.home == latest.c.hid)
+                               & (VacantInspection.inspected_on == latest.c.day)))
+             .order_by(VacantInspection.id))
+        for home_id, day, inspector, result, findings in q.tuples():
+            if isinstance(day, str):
+                day = dt.date.fromisoformat(day)
+            last[home_id] = (day, inspector, result, findings)
+    door = {hid for (hid,) in Key.select(Key.home).where((Key.kind == DOOR_KIND) & (Key.active == True)).tuples()}  # noqa: E712
     rows = []
-    for h in homes:
-        ins = last.get(h.id)
-        due = ins.inspected_on + dt.timedelta(days=period) if ins else today
-        row = {"home_id": h.id, "room_code": h.room_code, "state": h.state,
-               "last_inspected": fmt_date(ins.inspected_on) if ins else "", "inspector": ins.inspector if ins else "",
-               "result": ins.result if ins else "", "findings": ins.findings if ins else "",
+    for hid, room_code, state in homes:
+        ins = last.get(hid)
+        due = ins[0] + dt.timedelta(days=period) if ins else today
+        row = {"home_id": hid, "room_code": room_code, "state": state,
+               "last_inspected": fmt_date(ins[0]) if ins else "", "inspector": ins[1] if ins else "",
+               "result": ins[2] if ins else "", "findings": ins[3] if ins else "",
                "next_due": fmt_date(due), "due_this_week": due <= sunday, "overdue": due < today,
-               "key_at_desk": h.id in door}
+               "key_at_desk": hid in door}
         if not due_only or row["due_this_week"]:
             rows.append(row)
     return rows

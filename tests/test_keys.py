@@ -91,6 +91,18 @@ def test_door_keys_only_for_homes_kept_at_desk(ctx, homes):
     assert row["room_code"] == "5-101" and row["kind"] == "入户门钥匙"
 
 
+def test_register_missing_door_keys_in_one_go(ctx, homes):
+    keys.register_door_keys(ctx, homes["5-101"].id, copies=3)
+    before = audit_count()
+    assert keys.register_missing_door_keys(ctx, copies=2, keeper_person="李娜") == 1     # only 5-102 left
+    assert audit_count() == before + 1
+    assert [k.copies for k in keys.home_door_keys(homes["5-102"].id)] == [2]
+    assert keys.home_door_keys(homes["5-201"].id) == []                                  # occupied: none
+    assert keys.register_missing_door_keys(ctx) == 0
+    with pytest.raises(PermissionDenied):
+        keys.register_missing_door_keys(ctx.with_user(None))
+
+
 def test_update_key_cannot_drop_copies_below_one_out(ctx, shaft):
     keys.sign_out(ctx, shaft.id, WORKER | {"copy_no": 2})
     with pytest.raises(ValidationError, match="钥匙数量"):
@@ -276,6 +288,13 @@ def test_weekly_inspection_list_from_home_states(ctx, homes):
     rows = {r["room_code"]: r for r in keys.vacant_inspection_list(ctx)}
     assert rows["5-101"]["next_due"] == "2026-11-21" and rows["5-101"]["overdue"]
     assert len(keys.inspection_history(ctx, homes["5-102"].id)) == 1
+
+
+def test_latest_inspection_counts_even_when_entered_late(ctx, homes):
+    keys.record_inspection(ctx, "5-101", {"inspector": "张管家", "inspected_on": "2026-11-20"})
+    keys.record_inspection(ctx, "5-101", {"inspector": "李娜", "inspected_on": "2026-11-13"})   # paper entered late
+    row = next(r for r in keys.vacant_inspection_list(ctx) if r["room_code"] == "5-101")
+    assert (row["last_inspected"], row["inspector"], row["next_due"]) == ("2026-11-20", "张管家", "2026-11-27")
 
 
 @pytest.mark.parametrize("room,data,exc,text", [

@@ -73,6 +73,9 @@ class Tab(QWidget):
         bar2.addWidget(button("历史记录…", "search", self.history_selected))
         bar2.addWidget(button("新增钥匙…", "add", self.add_key, enabled=can_edit))
         bar2.addWidget(button("编辑…", "edit", self.edit_key, enabled=can_edit))
+        self.register_doors_button = button("登记空置房钥匙", "keys", self.register_door_keys, enabled=can_edit)
+        self.register_doors_button.setToolTip("为所有未交付、空置且尚未登记的房屋登记入户门钥匙（每户2把，存放客服前台）")
+        bar2.addWidget(self.register_doors_button)
         bar2.addStretch(1)
         bar2.addWidget(button("打印钥匙登记表", "print", self.print_register))
         lay = QVBoxLayout(page)
@@ -190,6 +193,12 @@ class Tab(QWidget):
             return info(self, "请先在钥匙目录中选择一把钥匙。")
         dlg = KeyEditDialog(self.ctx, row["id"], self)
         if dlg.exec():
+            self.refresh_catalogue()
+
+    def register_door_keys(self):
+        n = run_action(self, keys.register_missing_door_keys, self.ctx)
+        if n is not None:
+            info(self, f"已登记 {n} 户房屋的入户门钥匙。" if n else "未交付、空置房屋的入户门钥匙均已登记。")
             self.refresh_catalogue()
 
     def inspect_selected(self):
