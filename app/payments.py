@@ -363,3 +363,51 @@ def home_totals(home_id) -> dict:
            .where((Charge.home == home_id) & (Charge.category != "prepay")).tuples().first())
     billed, paid = int(row[0]), int(row[1])
     return {"billed_fen": billed, "paid_fen": paid, "owed_fen": billed - paid, "prepay_fen": prepay_balance(home_id)}
+
+
+def find_homes(ctx, text: str, limit: int = 50) -> list[dict]:
+    """Homes matching what was typed (room code, owner or resident name, phone, id tail)."""
+    require(ctx, "ledger.view")
+    from models.people import HomeOwner, Owner
+
+    from .search import search_home_ids
+    s = str(text or "").strip()
+    if not s:
+        return []
+    ids = []
+    exact = Home.get_or_none(Home.room_code == s)
+    if exact is not None:
+        ids.append(exact.id)
+    for hid in search_home_ids(s, limit=limit):
+        if hid not in ids:
+            ids.append(hid)
+    if len(ids) < limit:   # homes not yet in the search index: room code prefix
+        for (hid,) in Home.select(Home.id).where(Home.room_code.startswith(s)).limit(limit).tuples():
+            if hid not in ids:
+                ids.append(hid)
+    ids = ids[:limit]
+    if not ids:
+        return []
+    rooms = dict(Home.select(Home.id, Home.room_code).where(Home.id.in_(ids)).tuples())
+    owners: dict[int, list] = {}
+    for hid, name in (HomeOwner.select(HomeOwner.home, Owner.name).join(Owner)
+                      .where(HomeOwner.home.in_(ids) & HomeOwner.until.is_null())
+                      .order_by(HomeOwner.is_primary.desc(), Owner.id).tuples()):
+        owners.setdefault(hid, []).append(name)
+    return [{"id": hid, "room_code": rooms[hid], "owners": "、".join(owners.get(hid, []))} for hid in ids]
+
+
+def home_header(ctx, home_id) -> dict:
+    """What the ledger tab shows above a home's charges."""
+    require(ctx, "ledger.view")
+    from .validation import fmt_area
+    home = _home(home_id)
+    from models.people import HomeOwner, Owner
+    from .privacy import mask_phone
+    owners = [(n, p) for n, p in (HomeOwner.select(Owner.name, Owner.phone).join(Owner)
+                                  .where((HomeOwner.home == home.id) & HomeOwner.until.is_null())
+                                  .order_by(HomeOwner.is_primary.desc(), Owner.id).tuples())]
+    t = home_totals(home.id)
+    return {"id": home.id, "room_code": home.room_code, "house_type": home.house_type, "state": home.state,
+            "area": fmt_area(home.area_x100), "owners": "、".join(o[0] for o in owners),
+            "phone": mask_phone(owners[0][1]) if owners else "", "payer": owners[0][0] if owners else "", **t}

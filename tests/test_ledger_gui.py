@@ -1,0 +1,127 @@
+"""The 收费台账 tab offscreen: find a home, pay selected charges (part-payment typed in 元),
+preview/reprint/void receipts, run the month's billing, the arrears views."""
+import os
+
+import pytest
+
+from app import billing
+from models.ledger import Charge, Receipt
+from tests.ledger_fixtures import make_site
+
+SHOTS = os.environ.get("LEDGER_SHOTS")  # set to a folder to save screenshots
+
+
+@pytest.fixture
+def tab(qtbot, ctx, users):
+    make_site(ctx, users)
+    from ui.tabs.ledger import Tab
+    w = Tab(ctx)
+    qtbot.addWidget(w)
+    w.resize(1200, 700)
+    w.show()
+    return w
+
+
+def shot(w, name):
+    if SHOTS:
+        w.grab().save(os.path.join(SHOTS, f"ledger_{name}.png"))
+
+
+def test_bill_find_pay_void(qtbot, tab, ctx, monkeypatch):
+    from ui.dialogs import ledger_pay
+    tab.inner.setCurrentIndex(2)
+    assert tab.standards_model.rowCount() > 20
+    tab.month.setText("2026-10")
+    tab.bill_button.click()
+    assert "新增 7 笔" in tab.bill_result.text()
+    shot(tab, "billing")
+    tab.bill_button.click()
+    assert "没有新增" in tab.bill_result.text()
+    tab.inner.setCurrentIndex(0)
+    tab.search.setText("5-102")
+    tab.find()
+    assert tab.charges_model.rowCount() == 2
+    assert "欠费 ¥319.74" in tab.header.text()  # 219.74 property fee + 100.00 parking
+    shot(tab, "charges")
+
+    def fake_exec(dlg):
+        # part-payment: only the property fee, 100 元 typed in 元
+        model = dlg.model
+        for r in range(model.rowCount()):
+            is_fee = model.rows[r]["item"] == "物业服务费"
+            model.setData(model.index(r, 0), 2 if is_fee else 0, 10)
+            if is_fee:
+                model.setData(model.index(r, 4), "100", 2)
+        assert "100.00" in dlg.total.text() and "壹佰元整" in dlg.total.text()
+        if SHOTS:
+            dlg.grab().save(os.path.join(SHOTS, "ledger_pay_dialog.png"))
+        dlg.save()
+        return dlg.result()
+    monkeypatch.setattr(ledger_pay.PayDialog, "exec", fake_exec)
+    receipt = tab.pay()
+    assert receipt is not None and receipt.total_fen == 10000
+    fee = Charge.get((Charge.home == tab.home_id) & (Charge.item_code == "property_fee"))
+    assert fee.paid_fen == 10000
+    assert tab.last_preview is not None and tab.last_preview.document.pageCount() == 1
+    tab.last_preview.close()
+    assert tab.receipts_model.rowCount() == 1
+    tab.inner.setCurrentIndex(1)
+    tab.receipts_view.selectRow(0)
+    tab.reprint_receipt()
+    assert Receipt.get_by_id(receipt.id).reprint_count == 1
+    tab.last_preview.close()
+
+    def fake_void(dlg):
+        dlg.reason.setPlainText("收错金额")
+        dlg.save()
+        return dlg.result()
+    monkeypatch.setattr(ledger_pay.VoidDialog, "exec", fake_void)
+    tab.receipts_view.selectRow(0)
+    tab.void_receipt()
+    assert Receipt.get_by_id(receipt.id).status == "void"
+    assert tab.receipts_model.rows[0]["status"] == "作废"
+    assert Charge.get_by_id(fee.id).paid_fen == 0
+    shot(tab, "receipts")
+
+
+def test_pay_refused_keeps_dialog(qtbot, tab, ctx, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.dialogs import ledger_pay
+    billing.run_month(ctx, "2026-10")
+    tab.search.setText("5-101")
+    tab.find()
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
+
+    def fake_exec(dlg):
+        dlg.model.setData(dlg.model.index(0, 4), "1.234", 2)
+        dlg.save()
+        return dlg.result()
+    monkeypatch.setattr(ledger_pay.PayDialog, "exec", fake_exec)
+    assert tab.pay() is None
+    assert warnings and "收款金额" in warnings[0]
+    assert Receipt.select().count() == 0
+
+
+def test_frontdesk_cannot_pay_or_void(qtbot, as_role):
+    from ui.tabs.ledger import Tab
+    w = Tab(as_role("frontdesk"))
+    qtbot.addWidget(w)
+    assert not w.pay_button.isEnabled() and not w.bill_button.isEnabled()
+
+
+def test_arrears_views(qtbot, tab, ctx):
+    billing.run_month(ctx, "2026-09")
+    billing.run_month(ctx, "2026-10")
+    tab.inner.setCurrentIndex(3)
+    assert tab.arrears_view.model().rowCount() == 5
+    assert "欠费 5 户" in tab.arrears_total.text()
+    shot(tab, "arrears")
+    for i in range(1, tab.arrears_kind.count()):
+        tab.arrears_kind.setCurrentIndex(i)
+        assert tab.arrears_view.model().rowCount() >= 1
+        assert "欠费 5 户" in tab.arrears_total.text()
+    tab.arrears_kind.setCurrentIndex(0)
+    tab._open_arrears_home(tab.arrears_view.model().index(0, 0))
+    assert tab.home_id is not None and tab.charges_model.rowCount() >= 2
