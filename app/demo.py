@@ -324,7 +324,7 @@ def build_site(ctx, site: str, seed: int = 1, extensions: bool = True) -> dict:
         record(ctx, "demo.build", "site", site, None, {"homes": summary["homes"], "seed": seed})
     ctx.settings.save()
     summary.update({k: v for k, v in counts.items() if not k.startswith("_")})
-    summary["extensions"] = _run_extensions(ctx, rng) if extensions else []
+    summary["extensions"], summary["extension_errors"] = _run_extensions(ctx, rng) if extensions else ([], [])
     summary["seconds"] = round(time.perf_counter() - started, 2)
     return summary
 
@@ -706,15 +706,22 @@ def _summary(site, spec) -> dict:
             "users": User.select().count()}
 
 
-def _run_extensions(ctx, rng) -> list[str]:
-    done = []
+def _run_extensions(ctx, rng) -> tuple[list[str], list[tuple[str, str]]]:
+    """Each area's demo rows, each in its own transaction: one area's failure leaves the site
+    and the other areas' rows in place and is reported as (area, message)."""
+    done, failed = [], []
     for name in EXTENSIONS:
         module = f"app.demo_{name}"
         if importlib.util.find_spec(module) is None:
             continue
-        importlib.import_module(module).populate(ctx, rng)
+        try:
+            with ctx.db.atomic():
+                importlib.import_module(module).populate(ctx, rng)
+        except Exception as exc:  # another area's defect must not lose the site just built
+            failed.append((name, f"{type(exc).__name__}: {exc}"))
+            continue
         done.append(name)
-    return done
+    return done, failed
 
 
 # ---------------------------------------------------------------------------------------------

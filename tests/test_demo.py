@@ -140,7 +140,9 @@ def test_extensions_run(ctx):
     s = demo.build_site(ctx, "tianlun", seed=5)
     assert Home.select().count() == 292
     present = [n for n in demo.EXTENSIONS if importlib.util.find_spec(f"app.demo_{n}") is not None]
-    assert s["extensions"] == present
+    # every area's populate ran; one that failed is reported by name and left the site intact
+    assert sorted(s["extensions"] + [name for name, _ in s["extension_errors"]]) == sorted(present)
+    assert Owner.select().count() > 280
 
 
 def test_build_large(ctx):
