@@ -1051,3 +1051,32 @@ def startup_reminders(ctx) -> list[str]:
     if spots:
         lines.append("今日装修抽查：" + "、".join(r.home.room_code for r in spots))
     return lines
+
+
+def todo(ctx) -> list[DueItem]:
+    """The tab's opening list: today's spot checks first, then everything of due_items."""
+    today = ctx.clock.today()
+    spots = [DueItem("今日抽查", r.id, r.home.room_code, f"{r.contractor_name} {r.contractor_person}（{r.number}）",
+                     today, False) for r in spot_checks(ctx)]
+    return spots + due_items(ctx)
+
+
+def fee_lines(ctx, reno_id) -> list[dict]:
+    require(ctx, "renovation.view")
+    return fees_of(_get(reno_id))
+
+
+def worker_rows(ctx, reno_id) -> list[tuple]:
+    today = ctx.clock.today()
+    return [(w, pass_state(w, today)) for w in workers_of(ctx, reno_id)]
+
+
+def patrol_rows(ctx, reno_id) -> list[tuple]:
+    rows = patrols_of(ctx, reno_id)
+    names = _names([p.inspector_id for p in rows])
+    return [(p, names.get(p.inspector_id, "")) for p in rows]
+
+
+def notice_rows(ctx, reno_id) -> list[tuple]:
+    today = ctx.clock.today()
+    return [(n, today) for n in notices_of(ctx, reno_id)]
