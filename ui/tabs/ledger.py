@@ -75,6 +75,8 @@ class Tab(QWidget):
         self.header.setObjectName("ledger_header")
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setStyleSheet("QLabel{padding:6px;background:#F5F7FA;border:1px solid #DDE3EA;}")
+        self.header.setWordWrap(True)
+        self.header.setMinimumHeight(54)
 
         self.inner = QTabWidget()
         # charges ------------------------------------------------------------------------------
@@ -134,6 +136,7 @@ class Tab(QWidget):
         bar.addWidget(self.bill_result, 1)
         self.standards_model = tm.standards_model(self)
         self.standards_view = _view(self.standards_model, "ledger_standards")
+        self.standards_view.setColumnWidth(1, 170)
         lay = QVBoxLayout(page)
         lay.addLayout(bar)
         lay.addWidget(QLabel("收费标准（在“设置—收费标准”中修改）："))
@@ -212,6 +215,9 @@ class Tab(QWidget):
             f"预交物业费余额 ¥{fmt_fen(h['prepay_fen'])}")
         self.charges_model.set_rows(payments.home_charges(self.ctx, self.home_id, self.only_open.isChecked()))
         self.receipts_model.set_rows(payments.home_receipts(self.ctx, self.home_id))
+        # one home's lists are short: fit the columns to their contents
+        self.charges_view.resizeColumnsToContents()
+        self.receipts_view.resizeColumnsToContents()
 
     def _selected_charge_ids(self):
         ids = []
