@@ -204,3 +204,7 @@ def startup_reminders(ctx) -> list[str]:
     _s, rows = board(ctx, today)
     pending = [r for r in rows if r.next_action.startswith("待")]
     return [f"催缴（{STAGES[stage]}）：{len(pending)} 户待处理"] if pending else []
+
+
+def building_choices() -> list[tuple[int, str]]:
+    return [(b.id, b.name) for b in Building.select().order_by(Building.sort_order, Building.code)]

@@ -20,6 +20,7 @@ TABS = [
     ("keys", "钥匙登记", "keys"),
     ("loans", "借用登记", "loans"),
     ("ledger", "收费台账", "ledger"),
+    ("dunning", "催缴与报表", "warning"),
     ("service", "报事投诉", "service"),
 ]
 
