@@ -167,7 +167,7 @@ class Tab(QWidget):
         lay.addWidget(split, 1)
         self.timer = QTimer(self)  # the board stays current while a desk keeps it open all day
         self.timer.setInterval(60_000)
-        self.timer.timeout.connect(self.refresh_board)
+        self.timer.timeout.connect(self._tick)
         self.timer.start()
         self.refresh()
 
@@ -186,8 +186,14 @@ class Tab(QWidget):
         self.visits.set_rows(movein.visits_due(self.ctx, self.ctx.clock.today() + timedelta(days=7)))
         self.bookings.set_rows(movein.bookings(self.ctx.clock.today()))
 
+    def _tick(self):
+        if self.isVisible():
+            self.refresh_board()
+
     def refresh_board(self):
-        board = movein.progress_board(event_id=self.event_box.currentData())
+        board = run_action(self, movein.progress_board, event_id=self.event_box.currentData())
+        if board is None:
+            return
         self._all_rows = board.rows
         c = board.counts
         self.counts_label.setText("　".join(f"{k} <b>{v}</b>" for k, v in c.items()))
