@@ -358,6 +358,16 @@ def test_register_sheet_and_overdue_pdf(ctx, pump, shaft):
     assert has(text, "钥匙逾期未还清单") and has(text, "水泵房") and has(text, "逾期20小时")
 
 
+def test_inspection_sheet_pdf(ctx, homes):
+    from app.printing import key_forms
+    keys.register_door_keys(ctx, homes["5-101"].id)
+    keys.record_inspection(ctx, "5-102", {"inspector": "张管家", "inspected_on": "2026-11-23"})
+    text = pdf_text(key_forms.inspection_sheet_pdf(ctx, due_only=True))
+    assert has(text, "空置房巡查表") and has(text, "5-101") and has(text, "未巡查") and has(text, "巡查人签字")
+    assert "5-102" not in text                                       # due next week
+    assert has(pdf_text(key_forms.inspection_sheet_pdf(ctx, due_only=False)), "2026-11-30")
+
+
 # command line ------------------------------------------------------------------------------------
 
 def run_cli(data_dir, *args):

@@ -86,8 +86,9 @@ class KeyListForm(FormRenderer):
     headers: tuple = ()
     widths: tuple = ()
 
-    def __init__(self, settings, title: str, headers, widths):
+    def __init__(self, settings, title: str, headers, widths, row_height=None):
         super().__init__(settings)
+        self.row_height = row_height
         self.title = title
         self.headers = tuple(headers)
         self.widths = tuple(widths)
@@ -98,7 +99,8 @@ class KeyListForm(FormRenderer):
         body = [[Paragraph(esc(fw(c)), cell) for c in r] for r in d.rows]
         if not body:
             body = [[Paragraph("（无）", cell)] + [""] * (len(self.headers) - 1)]
-        t = Table([head] + body, colWidths=[w * mm for w in self.widths], repeatRows=1)
+        heights = None if self.row_height is None else [None] + [self.row_height] * len(body)
+        t = Table([head] + body, colWidths=[w * mm for w in self.widths], rowHeights=heights, repeatRows=1)
         extra = [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E0E0E0"))]
         extra += [("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor("#FDE2E2")) for i in d.overdue_rows]
         t.setStyle(grid_style(extra))
@@ -154,4 +156,22 @@ def overdue_list_pdf(ctx, all_out: bool = False) -> bytes:
     form = KeyListForm(ctx.settings, "钥匙借出清单" if all_out else "钥匙逾期未还清单",
                        ("单号", "钥匙", "借用人", "电话", "事由", "借出时间", "应还时间", "逾期"),
                        (28, 38, 42, 24, 37, 32, 32, 28))
+    return form.render(data)
+
+
+def inspection_sheet_pdf(ctx, due_only: bool = True) -> bytes:
+    """The week's vacant-home inspection sheet to take round: homes due this week (or all vacant),
+    last inspection, due date, blanks for what was found and the inspector's signature."""
+    from ..keys import vacant_inspection_list
+    rows = vacant_inspection_list(ctx, due_only=due_only)
+    today = ctx.clock.today()
+    data = KeyListData(
+        title_note=(f"打印日期：{today:%Y-%m-%d}　巡查周期 {ctx.settings.get('keys.vacant_inspection_days')} 天　"
+                    f"共 {len(rows)} 套　检查门窗、水电、渗漏、卫生，发现问题回前台登记"),
+        rows=tuple((r["room_code"], r["state"], r["last_inspected"] or "未巡查", r["next_due"],
+                    "是" if r["key_at_desk"] else "", "", "") for r in rows),
+        overdue_rows=tuple(i for i, r in enumerate(rows) if r["overdue"]))
+    form = KeyListForm(ctx.settings, "空置房巡查表",
+                       ("房号", "房屋状态", "上次巡查", "应巡查日期", "钥匙在前台", "巡查情况", "巡查人签字"),
+                       (24, 22, 26, 26, 22, 101, 40), row_height=11 * mm)
     return form.render(data)

@@ -98,6 +98,7 @@ class Tab(QWidget):
         bar.addWidget(self.due_only)
         bar.addWidget(self.vacant_label)
         bar.addStretch(1)
+        bar.addWidget(button("打印巡查表", "print", self.print_inspection_sheet))
         lay = QVBoxLayout(page)
         lay.addLayout(bar)
         lay.addWidget(self.vac_view)
@@ -228,6 +229,11 @@ class Tab(QWidget):
     def print_overdue(self):
         from app.printing.key_forms import overdue_list_pdf
         self._preview(run_action(self, overdue_list_pdf, self.ctx), "钥匙逾期未还清单", "钥匙逾期清单.pdf")
+
+    def print_inspection_sheet(self):
+        from app.printing.key_forms import inspection_sheet_pdf
+        self._preview(run_action(self, inspection_sheet_pdf, self.ctx, self.due_only.isChecked()),
+                      "空置房巡查表", "空置房巡查表.pdf")
 
     def print_register(self):
         from app.printing.key_forms import register_sheet_pdf
