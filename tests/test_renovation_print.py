@@ -112,3 +112,11 @@ def test_premature_forms_refused(ctx, tmp_path):
     with pytest.raises(StateError, match="闭水"):
         rf.render(ctx, "tests", r.id)
     assert "待审批" in text_of(rf.render(ctx, "application", r.id))
+
+
+def test_pass_cards_on_a4_with_cut_lines(ctx, done):
+    pdf = rf.render(ctx, "passes_a4", done["reno"].id)
+    pages = pages_of(pdf)
+    assert len(pages) == 1 and abs(float(pages[0].mediabox.width) - 595.27) < 1
+    t = text_of(pdf)
+    assert "沿虚线裁切" in t and "张木工" in t and "李电工" in t and "A证" in t and "B证" in t

@@ -3,7 +3,8 @@
     propertydesk renovation due                 what needs doing (permits, inspections, notices, passes)
     propertydesk renovation spot-check [--date] today's spot-check homes
     propertydesk renovation list [--all]        renovations and their next step
-    propertydesk print renovation-permit --home 5-203 --out 许可证.pdf   (and the other forms)
+    propertydesk print renovation-permit --home 5-203 --out 许可证.pdf   (and the other forms;
+                                                renovation-passes --a4: 10 cards per A4 page with cut lines)
     propertydesk print renovation-notice --number ZG2026-0001 --out 通知单.pdf
 """
 from __future__ import annotations
@@ -30,6 +31,8 @@ def register(sub, groups):
         q = groups["print"].add_parser(f"renovation-{key}", help=f"打印{label}", parents=[groups["common"]])
         q.add_argument("--home", required=True, help="房号，如 5-203（取该户最近一次装修登记）")
         q.add_argument("--out", required=True, help="输出PDF文件")
+        if key == "passes":
+            q.add_argument("--a4", action="store_true", help="A4纸每页10张，带裁切线（默认每页一张卡片 85.6×54mm）")
         q.set_defaults(handler=cmd_print, form=key)
     q = groups["print"].add_parser("renovation-notice", help="打印违规/整改通知单", parents=[groups["common"]])
     q.add_argument("--number", required=True, help="通知单编号，如 ZG2026-0001")
@@ -92,7 +95,8 @@ def cmd_print(args, ctx):
     from app.printing.base import write_pdf
     from app.printing.renovation_forms import render
     r = _latest(args.home)
-    path = write_pdf(render(ctx, args.form, r.id), args.out)
+    form = "passes_a4" if getattr(args, "a4", False) else args.form
+    path = write_pdf(render(ctx, form, r.id), args.out)
     print(f"已生成{FORM_COMMANDS[args.form]}（{r.home.room_code} {r.number}）：{path}")
     return 0
 

@@ -317,6 +317,8 @@ class PassCardsForm(FormRenderer):
     title = "施工人员出入证"
     pagesize = (85.6 * mm, 54 * mm)
 
+    card_size = (85.6 * mm, 54 * mm)
+
     def render(self, cards) -> bytes:
         import io
 
@@ -325,14 +327,17 @@ class PassCardsForm(FormRenderer):
         c = rl_canvas.Canvas(buf, pagesize=self.pagesize)
         c.setTitle(self.title)
         c.setAuthor("PropertyDesk")
-        for card in cards:
-            self._card(c, card)
-            c.showPage()
+        self.draw_pages(c, cards)
         c.save()
         return buf.getvalue()
 
+    def draw_pages(self, c, cards):
+        for card in cards:
+            self._card(c, card)
+            c.showPage()
+
     def _card(self, c, d: PassCard):
-        w, h = self.pagesize
+        w, h = self.card_size
         band = colors.HexColor("#1F5FA8") if d.card == "A" else colors.HexColor("#2E8B57")
         c.setFillColor(band)
         c.rect(0, h - 10 * mm, w, 10 * mm, stroke=0, fill=1)
@@ -366,6 +371,41 @@ class PassCardsForm(FormRenderer):
         c.setFont(FONT_NAME, 6)
         c.setFillColor(colors.HexColor("#555555"))
         c.drawString(3 * mm, 2.2 * mm, "凭证出入，佩戴上岗；不得转借；离场时交回客服中心退押金")
+
+
+class PassSheetForm(PassCardsForm):
+    """Cards on A4 (2 × 5 per page) with dashed cut lines, for offices without a card printer."""
+    from reportlab.lib.pagesizes import A4 as _A4
+    pagesize = _A4
+    COLS, ROWS = 2, 5
+
+    def draw_pages(self, c, cards):
+        pw, ph = self.pagesize
+        cw, ch = self.card_size
+        x0 = (pw - self.COLS * cw) / 2
+        y0 = (ph - self.ROWS * ch) / 2
+        per = self.COLS * self.ROWS
+        for start in range(0, len(cards), per):
+            c.setFont(FONT_NAME, 8)
+            c.drawString(x0, ph - y0 + 4 * mm, "施工人员出入证（沿虚线裁切）")
+            for i, card in enumerate(cards[start:start + per]):
+                col, row = i % self.COLS, i // self.COLS
+                c.saveState()
+                c.translate(x0 + col * cw, ph - y0 - (row + 1) * ch)
+                self._card(c, card)
+                c.restoreState()
+            c.saveState()
+            c.setDash(3, 3)
+            c.setLineWidth(0.3)
+            c.setStrokeColor(colors.grey)
+            for k in range(self.COLS + 1):
+                x = x0 + k * cw
+                c.line(x, y0 - 6 * mm, x, ph - y0 + 2 * mm)
+            for k in range(self.ROWS + 1):
+                y = y0 + k * ch
+                c.line(x0 - 6 * mm, y, pw - x0 + 6 * mm, y)
+            c.restoreState()
+            c.showPage()
 
 
 # ------------------------------------------------------------------ 6. 装修巡查日志
@@ -581,6 +621,7 @@ FORMS = {
     "fire": ("防火责任书", build_fire, FireForm, "防火责任书"),
     "permit": ("装修许可证", build_permit, PermitForm, "装修许可证"),
     "passes": ("施工人员出入证", build_passes, PassCardsForm, "施工人员出入证"),
+    "passes_a4": ("施工人员出入证（A4裁切）", build_passes, PassSheetForm, "施工人员出入证A4"),
     "patrol": ("装修巡查日志", build_patrol_log, PatrolLogForm, "装修巡查日志"),
     "completion": ("装修竣工验收表", build_completion, CompletionForm, "装修竣工验收表"),
     "refund": ("装修保证金退还单", build_refund, RefundForm, "装修保证金退还单"),

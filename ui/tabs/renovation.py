@@ -22,7 +22,7 @@ from ..table_models.renovation import (DueModel, FeeModel, NoticeModel, PatrolMo
 VIEWS = ["待办事项", "在办装修", "已结案/驳回/放弃", "全部"]
 WHICH = {"在办装修": "active", "已结案/驳回/放弃": "closed", "全部": "all"}
 PRINTS = [("application", "装修申请/审批表"), ("tests", "闭水/打压确认单"), ("fire", "防火责任书"), ("permit", "装修许可证（门贴）"),
-          ("passes", "施工人员出入证"), ("patrol", "装修巡查日志"), ("completion", "装修竣工验收表"), ("refund", "装修保证金退还单")]
+          ("passes", "施工人员出入证（卡片）"), ("passes_a4", "施工人员出入证（A4裁切）"), ("patrol", "装修巡查日志"), ("completion", "装修竣工验收表"), ("refund", "装修保证金退还单")]
 
 
 def _table(model, stretch_col=-1) -> QTableView:
