@@ -107,21 +107,23 @@ def populate(ctx, rng, days: int = 60, per_day: tuple[int, int] = (1, 4)) -> int
         content, item = rng.choice(REPAIRS)
         sim = new(received, "报修", rng.choice(homes), content)
         r = sim.row
+        # recent requests are often still under way: stop at a random stage
+        stop = rng.choice(["intake", "dispatch", "arrive", "done"]) if now - received < dt.timedelta(days=3) else ""
         disp = received + M * rng.choices([3, 6, 9, 14], [4, 4, 3, 1])[0]
-        if disp >= now or (now - received < dt.timedelta(days=10) and rng.random() < 0.08):
+        if disp >= now or stop == "intake" or (now - received < dt.timedelta(days=10) and rng.random() < 0.08):
             return
         handler = rng.choice(HANDLERS)
         late = "" if disp <= received + M * dispatch_min else "（超过派工时限）"
         sim.ev(disp, "派工", f"派工给 {handler}{late}", r["receiver"], handler)
         r.update(handler=handler, dispatched_at=disp, status="已派工")
         arr = disp + M * rng.choices([8, 15, 19, 26], [3, 4, 3, 1])[0]
-        if arr >= now:
+        if arr >= now or stop == "dispatch":
             return
         late = "" if arr <= disp + M * arrival_min else "（超过到场时限）"
         sim.ev(arr, "到场", f"{handler} 到场{late}", r["receiver"], handler)
         r.update(arrived_at=arr, status="处理中")
         done = arr + M * rng.randint(20, 240)
-        if done >= now:
+        if done >= now or stop == "arrive":
             return
         note = "处理完成：已处理完毕，业主确认"
         r.update(completed_at=done, status="已完成", result="已处理完毕，业主确认", owner_signed=True,
@@ -131,7 +133,7 @@ def populate(ctx, rng, days: int = 60, per_day: tuple[int, int] = (1, 4)) -> int
             r.update(service_item=item, charge_fen=amount, charge_memo=sr.PAID_SERVICES[item])
             note += f"；有偿服务 {sr.PAID_SERVICES[item]} {fmt_fen(amount)} 元"
         sim.ev(done, "完成", note, r["receiver"])
-        if rng.random() < 0.88:
+        if rng.random() < 0.88 and stop != "done":
             visit(sim, done)
 
     def complaint(received, topic=None, home=None, channel=None, caller=None, work=True):

@@ -156,7 +156,7 @@ def holder_name(ctx, r, level: int) -> str:
     """Who holds the request at *level*: 'title（name）'."""
     if level <= 0:
         if r.handler and r.status in ("已派工", "处理中"):
-            return f"维修/处理人（{r.handler}）"
+            return f"处理人（{r.handler}）"
         return f"首问责任人（{r.receiver.display_name}）"
     name = ctx.settings.get(HOLDER_SETTINGS[level]) or ""
     return f"{LEVELS[level]}（{name}）" if name else LEVELS[level]

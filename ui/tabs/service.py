@@ -146,7 +146,7 @@ class Tab(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(24)
         hh = self.view.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((118, 118, 62, 92, 44, 64, 96, 220, 58, 76, 110, 150, 64, 240)):
+        for col, width in enumerate((110, 112, 70, 96, 40, 56, 92, 160, 52, 64, 96, 120, 40, 240)):
             self.view.setColumnWidth(col, width)
         hh.setStretchLastSection(True)
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
