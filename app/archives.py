@@ -1021,9 +1021,10 @@ def record_visit(ctx, home_id: int, data: dict) -> Visit:
 
 
 def visits_for(ctx, home_id: int) -> list[dict]:
-    q = (Visit.select(Visit, User.display_name).join(User, JOIN.LEFT_OUTER, on=(Visit.staff == User.id))
-         .where(Visit.home == home_id).order_by(Visit.visit_date.desc(), Visit.id.desc()))
-    return [{"id": x.id, "kind": x.kind, "visit_date": x.visit_date, "staff": x.staff.display_name if x.staff_id else "",
+    q = (Visit.select(Visit, User.display_name.alias("staff_name"))
+         .join(User, JOIN.LEFT_OUTER, on=(Visit.staff == User.id))
+         .where(Visit.home == home_id).order_by(Visit.visit_date.desc(), Visit.id.desc()).objects())
+    return [{"id": x.id, "kind": x.kind, "visit_date": x.visit_date, "staff": x.staff_name or "",
              "residents_info": x.residents_info, "opinions": x.opinions, "questions": x.questions,
              "safety_advice_given": x.safety_advice_given, "intercom_explained": x.intercom_explained,
              "satisfaction": x.satisfaction, "notes": x.notes} for x in q]
@@ -1116,10 +1117,11 @@ def check_passed(chk) -> bool:
 
 
 def familiarity_for(ctx, home_id: int) -> list[dict]:
-    q = (FamiliarityCheck.select(FamiliarityCheck, User.display_name)
+    q = (FamiliarityCheck.select(FamiliarityCheck, User.display_name.alias("manager_name"))
          .join(User, JOIN.LEFT_OUTER, on=(FamiliarityCheck.area_manager == User.id))
-         .where(FamiliarityCheck.home == home_id).order_by(FamiliarityCheck.month.desc(), FamiliarityCheck.id.desc()))
-    return [{"id": c.id, "month": c.month, "area_manager": c.area_manager.display_name if c.area_manager_id else "",
+         .where(FamiliarityCheck.home == home_id)
+         .order_by(FamiliarityCheck.month.desc(), FamiliarityCheck.id.desc()).objects())
+    return [{"id": c.id, "month": c.month, "area_manager": c.manager_name or "",
              "knew_name": c.knew_name, "knew_employer": c.knew_employer, "knew_family": c.knew_family,
              "knew_payment": c.knew_payment, "owner_knows_manager": c.owner_knows_manager,
              "passed": check_passed(c), "notes": c.notes} for c in q]

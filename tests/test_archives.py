@@ -326,6 +326,8 @@ def test_movein_visit_due_list(ctx, site):
     ar.record_visit(ctx, h["1-2-301"].id, {"kind": "入住三日回访", "visit_date": "2026-11-23",
                                            "residents_info": "夫妻二人", "safety_advice_given": True,
                                            "intercom_explained": True, "satisfaction": 5})
+    v = ar.home_detail(ctx, h["1-2-301"].id)["visits"][0]
+    assert (v["staff"], v["kind"], v["safety_advice_given"], v["intercom_explained"]) == ("王经理", "入住三日回访", True, True)
     due = {d["room_code"]: d for d in ar.movein_visit_due(ctx)}
     assert set(due) == {"1-201", "2-102"}
     assert due["1-201"]["deadline"] == dt.date(2026, 11, 24) and not due["1-201"]["overdue"]
@@ -378,6 +380,9 @@ def test_familiarity_rate_per_area_manager(ctx, site, users):
     assert r["target"] == 90 and not r["met"]
     assert (r["calls"], r["owner_knew"], r["owner_pct"]) == (2, 1, 50.0)
     assert ar.familiarity_rates(ctx, "2026-10")[0]["pct"] == 0.0
+    checks = ar.home_detail(ctx, h["1-101"].id)["familiarity"]
+    assert [(c["month"], c["area_manager"], c["passed"]) for c in checks] == [("2026-11", "张管家", True),
+                                                                             ("2026-10", "张管家", False)]
     with pytest.raises(ValidationError, match="检查月份"):
         ar.record_familiarity(ctx, h["1-101"].id, {"month": "11/2026"})
     assert FamiliarityCheck.select().count() == 5
