@@ -210,7 +210,9 @@ def return_loan(ctx, loan_id: int, data: dict) -> Loan:
     """Take an item back, checked in front of the borrower. ``data``: condition_in, damage_notes
     (required when the condition is not 完好 or part of the deposit is kept), refund_fen
     (default the whole deposit; at most the deposit), refund_method (default 现金), received_by
-    (default the current user). With the ledger the refund is a voucher of ``payments.refund``."""
+    (default the current user), update_item_condition (True: the item's condition becomes the
+    condition found, so the next borrower sees it). With the ledger the refund is a voucher of
+    ``payments.refund``."""
     require(ctx, "loans.lend")
     loan = Loan.get_or_none(Loan.id == loan_id)
     if loan is None:
@@ -246,6 +248,14 @@ def return_loan(ctx, loan_id: int, data: dict) -> Loan:
             loan.refund_voucher = str(getattr(voucher, "number", "") or getattr(p, "number", "") or "")
         loan.save()
         record(ctx, "loans.return", "loan", loan.id, before, model_dict(loan))
+        if data.get("update_item_condition"):
+            item = LoanItem.get_by_id(loan.item_id)
+            if item.condition != condition:
+                item_before = model_dict(item)
+                item.condition = condition
+                item.updated_at = ctx.clock.now()
+                item.save()
+                record(ctx, "loans.item_update", "loan_item", item.id, item_before, model_dict(item))
     return loan
 
 

@@ -181,6 +181,7 @@ def test_return_with_damage_keeps_part_of_deposit(ctx, homes, items):
     back = loans.return_loan(ctx, loan.id, {"condition_in": "缺少扳手", "damage_notes": "扳手遗失，按价赔偿20元",
                                             "refund_fen": 3000, "received_by": "李娜"})
     assert (back.refund_fen, back.condition_in, back.received_by) == (3000, "缺少扳手", "李娜")
+    assert LoanItem.get_by_id(items["工具箱"].id).condition == "完好"      # unchanged unless asked
     with pytest.raises(StateError, match="不能重复归还"):
         loans.return_loan(ctx, loan.id, {"condition_in": "完好"})
     with pytest.raises(NotFound):
@@ -242,6 +243,13 @@ def test_overdue_loans_and_reminder(ctx, homes, items):
     lines = startup_reminders(ctx)
     assert len(lines) == 1 and "轮椅" in lines[0] and "5-201" in lines[0]
     assert [r["overdue"] for r in loans.open_loans(ctx)] == [True, False]
+
+
+def test_return_can_update_item_condition(ctx, homes, items):
+    loan = loans.lend(ctx, base(items["轮椅"], id_number=GOOD_ID))
+    loans.return_loan(ctx, loan.id, {"condition_in": "左刹车失灵", "damage_notes": "刹车需维修",
+                                     "update_item_condition": True})
+    assert next(r for r in loans.list_items(ctx) if r["name"] == "轮椅")["condition"] == "左刹车失灵"
 
 
 def test_loan_history(ctx, homes, items):

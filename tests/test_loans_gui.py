@@ -103,6 +103,7 @@ def test_return_dialog_partial_refund_needs_damage_note(qtbot, ctx, site, warnin
     dlg.damage.setText("扳手遗失")
     back = dlg.submit()
     assert back.refund_fen == 3000 and back.condition_in == "有损坏" and Loan.get_by_id(loan.id).returned_at
+    assert dlg.update_item.isChecked() and LoanItem.get_by_id(site["工具箱"].id).condition == "有损坏"
 
 
 def test_tab_lend_preview_and_overdue(qtbot, ctx, site, tab, monkeypatch, warnings):

@@ -113,8 +113,10 @@ class ReturnDialog(FormDialog):
         self.refund.setEnabled(bool(loan_row["deposit_fen"]))
         self.refund.setPlaceholderText("未收押金")
         self.received_by = QLineEdit(getattr(ctx.user, "display_name", "") or "")
-        for label, w in (("归还时状况", self.condition), ("损坏说明", self.damage), ("退还押金（元）", self.refund),
-                         ("接收人", self.received_by)):
+        self.update_item = QCheckBox("同时将物品状况更新为归还时状况")
+        self.condition.currentTextChanged.connect(lambda t: self.update_item.setChecked(t != "完好"))
+        for label, w in (("归还时状况", self.condition), ("损坏说明", self.damage), ("", self.update_item),
+                         ("退还押金（元）", self.refund), ("接收人", self.received_by)):
             self.form.addRow(label, w)
         if loan_row["deposit_fen"]:
             self.form.addRow("", QLabel(f"已收押金 {loan_row['deposit']} 元"
@@ -127,7 +129,8 @@ class ReturnDialog(FormDialog):
         refund = _yuan(self.refund.text(), "退还押金") if self.deposit_fen else 0
         return loans.return_loan(self.ctx, self.loan_id, {
             "condition_in": self.condition.currentText(), "damage_notes": self.damage.text(),
-            "refund_fen": refund, "received_by": self.received_by.text()})
+            "refund_fen": refund, "received_by": self.received_by.text(),
+            "update_item_condition": self.update_item.isChecked()})
 
 
 class ItemDialog(FormDialog):
