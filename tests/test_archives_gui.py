@@ -26,7 +26,8 @@ def tab(qtbot, ctx, site, monkeypatch):
     qtbot.addWidget(t)
     t.resize(1300, 800)
     t.show()
-    return t
+    yield t
+    t.wait_background()
 
 
 def col(key):
@@ -37,7 +38,7 @@ def cell(t, row, key):
     return t.model.data(t.model.index(row, col(key)))
 
 
-def test_tab_opens_with_masked_rows(tab):
+def test_tab_opens_with_masked_rows(qtbot, tab):
     assert tab.model.rowCount() == 6
     assert tab.count_label.text() == "共 6 户"
     assert [cell(tab, r, "room_code") for r in range(6)] == ["1-101", "1-102", "1-201", "1-2-301", "2-101", "2-102"]
@@ -46,7 +47,7 @@ def test_tab_opens_with_masked_rows(tab):
     assert cell(tab, 0, "id_masked") == ID_ZHANG[:3] + "*" * 11 + ID_ZHANG[-4:]
     assert cell(tab, 0, "category") == "稳定期"
     assert cell(tab, 1, "arrears") == "欠费"
-    assert "全小区档案完整率" in tab.rate_label.text()
+    qtbot.waitUntil(lambda: "全小区档案完整率 0.0%" in tab.rate_label.text(), timeout=5000)
 
 
 def test_search_as_you_type(qtbot, tab):
@@ -82,7 +83,7 @@ def test_filters_and_tree(qtbot, tab, site):
     assert tab.model.rowCount() == 6
     tab.select_tree("building", site["b2"].id)
     assert [cell(tab, r, "room_code") for r in range(tab.model.rowCount())] == ["2-101", "2-102"]
-    assert "本楼栋档案完整率" in tab.rate_label.text()
+    assert "本楼栋档案完整率 0.0%" in tab.rate_label.text()
     tab.select_tree("entrance", site["e12"].id)
     assert tab.model.rowCount() == 1
     tab.incomplete_box.setChecked(True)
@@ -285,4 +286,5 @@ def test_main_window_shows_archives_first(qtbot, ctx, site):
     qtbot.addWidget(w)
     w.show()
     t = w.show_tab("archives")
-    assert t.model.rowCount() == 6
+    assert w.tabs.indexOf(t) == 0 and t.model.rowCount() == 6
+    t.wait_background()

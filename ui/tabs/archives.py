@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QObject, QRunnable, QSettings, Qt, QThreadPool, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu, QPushButton, QSplitter,
@@ -64,6 +64,30 @@ def _selected_id(t: QTableWidget):
 
 def _yn(v) -> str:
     return "✓" if v else ""
+
+
+class _Signals(QObject):
+    done = Signal(object)
+
+
+class _Job(QRunnable):
+    """Read-only work off the GUI thread (its own database connection, closed afterwards)."""
+
+    def __init__(self, ctx, fn):
+        super().__init__()
+        self.ctx, self.fn, self.signals = ctx, fn, _Signals()
+
+    def run(self):
+        try:
+            result = self.fn()
+        except Exception as exc:  # reported to the GUI thread, shown as "—"
+            result = exc
+        finally:
+            try:
+                self.ctx.db.close()      # this thread's connection only
+            except Exception:
+                pass
+        self.signals.done.emit(result)
 
 
 class HouseholdPane(QWidget):
@@ -415,7 +439,11 @@ class Tab(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.splitter)
-        self._site_rate = None
+        self._site_rate = ""
+        self._local_rate = ""
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._jobs = []
         self._restore_state()
         self.reload_tree()
         self.apply()
@@ -427,10 +455,27 @@ class Tab(QWidget):
         return allowed(getattr(self.ctx.user, "role", None), action)
 
     def _warm_up(self):
-        """After the first paint: load the in-memory search index and the site completeness rate."""
+        """After the first paint, off the GUI thread: load the in-memory search index and compute
+        the site's completeness rate (≈0.3–2 s at 50,000 homes)."""
         from app import search
-        search.search_home_ids("\x00")
+        self._background(lambda: search.search_home_ids("\x00"), lambda _r: None)
         self.update_rates()
+
+    def _background(self, fn, done):
+        job = _Job(self.ctx, fn)
+        self._jobs.append(job)
+
+        def finished(result, job=job):
+            if job in self._jobs:
+                self._jobs.remove(job)
+            done(result)
+        job.signals.done.connect(finished)
+        self.pool.start(job)
+
+    def wait_background(self, msecs: int = 30000):
+        self.pool.waitForDone(msecs)
+        from PySide6.QtWidgets import QApplication
+        QApplication.processEvents()
 
     def reload_tree(self):
         self.tree.blockSignals(True)
@@ -468,7 +513,7 @@ class Tab(QWidget):
         self.filter.building_id = hid if kind == "building" else None
         self.filter.entrance_id = hid if kind == "entrance" else None
         self.apply()
-        self.update_rates()
+        self.update_rates(site=False)
 
     def select_tree(self, kind: str, pk: int | None = None):
         """Select the tree node of a cluster/building/entrance (or the site)."""
@@ -551,19 +596,30 @@ class Tab(QWidget):
             self.pane.load(home_id)
         self.update_rates()
 
-    def update_rates(self):
+    def update_rates(self, site: bool = True):
+        """Completeness of the selected building/cluster now; of the whole site in the background."""
         item = self.tree.currentItem()
         kind = item.data(0, KIND_ROLE) if item else "site"
-        parts = []
+        self._local_rate = ""
         if kind == "building":
             b = ar.building_completeness(self.ctx, item.data(0, ID_ROLE))
-            parts.append(f"本楼栋档案完整率 {ar.fmt_pct(b['pct'])}")
+            self._local_rate = f"本楼栋档案完整率 {ar.fmt_pct(b['pct'])}"
         elif kind == "cluster":
             c = ar.cluster_completeness(self.ctx, item.data(0, ID_ROLE))
-            parts.append(f"本组团档案完整率 {ar.fmt_pct(c['pct'])}")
-        s = ar.site_completeness(self.ctx)
-        parts.append(f"全小区档案完整率 {ar.fmt_pct(s['pct'])}（齐全 {s['complete_homes']}/{s['homes']} 户）")
-        self.rate_label.setText("　".join(parts))
+            self._local_rate = f"本组团档案完整率 {ar.fmt_pct(c['pct'])}"
+        self._show_rates()
+        if site:
+            self._background(lambda: ar.site_completeness(self.ctx), self._site_ready)
+
+    def _site_ready(self, s):
+        if isinstance(s, Exception):
+            self._site_rate = "全小区档案完整率 —"
+        else:
+            self._site_rate = f"全小区档案完整率 {ar.fmt_pct(s['pct'])}（齐全 {s['complete_homes']}/{s['homes']} 户）"
+        self._show_rates()
+
+    def _show_rates(self):
+        self.rate_label.setText("　".join(p for p in (self._local_rate, self._site_rate) if p))
 
     # actions -------------------------------------------------------------------------------------------
     def print_owner_info(self):
