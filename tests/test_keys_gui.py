@@ -194,3 +194,13 @@ def test_cashier_cannot_sign_keys_buttons_disabled(qtbot, ctx, users, site):
     qtbot.addWidget(w)
     assert not w.sign_button.isEnabled() and not w.return_button.isEnabled()
     assert Key.select().count() == 3
+
+
+def test_tab_refreshes_when_shown_again(qtbot, ctx, site, tab):
+    tab.show()
+    qtbot.waitExposed(tab)
+    assert tab.out_model.rowCount() == 0
+    tab.hide()
+    keys.sign_out(ctx, site["pump"].id, WORKER)          # e.g. from another window or tab
+    tab.show()
+    assert tab.out_model.rowCount() == 1 and "借出未还 1 把钥匙" in tab.summary.text()

@@ -111,6 +111,13 @@ class Tab(QWidget):
         self.refresh()
 
     # data ---------------------------------------------------------------------------------------
+    def showEvent(self, event):
+        """Other tabs change these lists too (hand-over takes door keys away): refresh on view."""
+        super().showEvent(event)
+        if getattr(self, "_shown_once", False):
+            self.refresh()
+        self._shown_once = True
+
     def refresh(self):
         rows = keys.keys_out(self.ctx)
         self.out_model.set_rows(rows)

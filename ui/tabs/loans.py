@@ -76,6 +76,13 @@ class Tab(QWidget):
         lay.addWidget(self.inner)
         self.refresh()
 
+    def showEvent(self, event):
+        """Other tabs change these lists too (hand-over takes door keys away): refresh on view."""
+        super().showEvent(event)
+        if getattr(self, "_shown_once", False):
+            self.refresh()
+        self._shown_once = True
+
     def refresh(self):
         rows = loans.open_loans(self.ctx)
         self.open_model.set_rows(rows)
