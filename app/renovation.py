@@ -113,10 +113,10 @@ def rubbish_fee_for(ctx, area_x100: int) -> int:
     return mul_fen(Decimal(int(area_x100)) / Decimal(100), ctx.settings.get("renovation.rubbish_rate"))
 
 
-def _post(ctx, home_id, code, amount, reno_id, memo, quantity=None):
+def _post(ctx, home_id, code, amount, reno_id, memo, quantity=None, unit_price=None):
     from app import billing
     charge = billing.post_charge(ctx, home_id, code, amount, quantity=quantity, memo=memo,
-                                 source=SOURCE, source_id=reno_id)
+                                 source=SOURCE, source_id=reno_id, unit_price_fen=unit_price)
     return charge.id
 
 
@@ -265,7 +265,8 @@ def approve(ctx, reno_id, note: str = "") -> Renovation:
                                     f"装修质量保证金（{home.house_type}）{r.number}")
         area = Decimal(home.area_x100) / Decimal(100)
         r.rubbish_charge_id = _post(ctx, home.id, "rubbish_removal", rubbish, r.id,
-                                    f"装修垃圾清运费 {area}㎡ {r.number}", quantity=area)
+                                    f"装修垃圾清运费 {area}㎡ {r.number}", quantity=area,
+                                    unit_price=int(ctx.settings.get("renovation.rubbish_rate")))
         r.fees_charged_on, r.fees_charged_by = today, _uid(ctx)
         r.save()
         audit.record(ctx, "renovation.approve", "renovation", r.id, before, _snap(r))
@@ -409,9 +410,9 @@ def register_worker(ctx, reno_id, data: dict, photo=None) -> RenovationWorker:
                                     registered_on=today, registered_by=_uid(ctx), **ident)
         w.pass_number = format_number("CRZ", today.year, next_number("renovation_pass", today.year), 5)
         if fee:
-            w.fee_charge_id = _post(ctx, r.home_id, "pass_fee", fee, r.id, f"出入证手续费（{card}证）{name} {w.pass_number}", quantity=1)
+            w.fee_charge_id = _post(ctx, r.home_id, "pass_fee", fee, r.id, f"出入证手续费（{card}证）{name} {w.pass_number}", quantity=1, unit_price=fee)
         if deposit:
-            w.deposit_charge_id = _post(ctx, r.home_id, "pass_deposit", deposit, r.id, f"出入证押金 {name} {w.pass_number}", quantity=1)
+            w.deposit_charge_id = _post(ctx, r.home_id, "pass_deposit", deposit, r.id, f"出入证押金 {name} {w.pass_number}", quantity=1, unit_price=deposit)
         w.save()
         if photo:
             attach(ctx, "renovation_worker", w.id, photo, notes="施工人员照片")

@@ -340,7 +340,11 @@ class Tab(QWidget):
     def do_patrol(self):
         return self._form("巡查登记（装修巡查日志）", [("ok", "无违规", "bool", True), ("findings", "巡查情况", "multi", ""),
                                                ("workers_present", "在场施工人数", "int", 0), ("on", "巡查日期", "date", self._today()),
-                                               ("spot_check", "今日抽查", "bool", False)], rv.record_patrol, self.current_id)
+                                               ("spot_check", "今日抽查", "bool", self._is_spot_today())],
+                          rv.record_patrol, self.current_id)
+
+    def _is_spot_today(self) -> bool:
+        return self.current_id in {r.id for r in (run_action(self, rv.spot_checks, self.ctx) or [])}
 
     def do_notice(self):
         days = int(self.ctx.settings.get("renovation.rectify_days"))
