@@ -341,6 +341,17 @@ def _loan_row(ln: KeyLoan, now: dt.datetime) -> dict:
             "issued_by": getattr(ln.issued_by, "display_name", "") if ln.issued_by_id else ""}
 
 
+def reveal_borrower_phone(ctx, loan_id: int) -> str:
+    """The borrower's full phone (to chase an overdue key). Needs pii.view_full; audited."""
+    require(ctx, "pii.view_full")
+    loan = KeyLoan.get_or_none(KeyLoan.id == loan_id)
+    if loan is None:
+        raise NotFound(f"借出记录（编号 {loan_id}）不存在")
+    with ctx.db.atomic():
+        record(ctx, "pii.reveal_phone", "key_loan", loan.id, None, {"field": "借用人电话"})
+    return loan.phone
+
+
 def _late_text(delta: dt.timedelta) -> str:
     hours = int(delta.total_seconds() // 3600)
     if hours >= 24:

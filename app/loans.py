@@ -259,6 +259,15 @@ def return_loan(ctx, loan_id: int, data: dict) -> Loan:
     return loan
 
 
+def reveal_borrower_phone(ctx, loan_id: int) -> str:
+    """The borrower's full phone (to chase an overdue loan). Needs pii.view_full; audited."""
+    require(ctx, "pii.view_full")
+    loan = get_loan(loan_id)
+    with ctx.db.atomic():
+        record(ctx, "pii.reveal_phone", "loan", loan.id, None, {"field": "借用人电话"})
+    return loan.phone
+
+
 def _loan_row(ln: Loan, today: dt.date) -> dict:
     overdue = ln.returned_at is None and ln.due_date < today
     return {"id": ln.id, "number": ln.number, "item_id": ln.item_id, "item": ln.item.name, "quantity": ln.quantity,

@@ -390,3 +390,11 @@ def test_cli_keys_out(ctx, data_dir, pump, shaft):
     r = run_cli(data_dir, "print", "key-register", "--out", str(out_pdf))
     assert r.returncode == 0, r.stderr
     assert "水泵房" in pdf_text(out_pdf.read_bytes())
+
+
+def test_reveal_borrower_phone_needs_permission_and_is_audited(ctx, as_role, pump):
+    loan = keys.sign_out(ctx, pump.id, WORKER)
+    with pytest.raises(PermissionDenied):
+        keys.reveal_borrower_phone(as_role("frontdesk"), loan.id)
+    assert keys.reveal_borrower_phone(as_role("area_manager"), loan.id) == "13603512233"
+    assert AuditLog.select().where(AuditLog.action == "pii.reveal_phone").count() == 1

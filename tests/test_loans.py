@@ -304,3 +304,11 @@ def test_cli_loans_out(ctx, data_dir, homes, items):
     toolbox = next(ln for ln in r.stdout.splitlines() if "工具箱" in ln)
     assert "逾期" in umbrella and "逾期" not in toolbox and "押金 50.00 元" in toolbox
     assert "共 2 笔借用未还" in r.stdout
+
+
+def test_reveal_borrower_phone_needs_permission_and_is_audited(ctx, as_role, homes, items):
+    loan = loans.lend(ctx, base(items["雨伞"]))
+    with pytest.raises(PermissionDenied):
+        loans.reveal_borrower_phone(as_role("frontdesk"), loan.id)
+    assert loans.reveal_borrower_phone(ctx, loan.id) == "13703519876"
+    assert AuditLog.select().where(AuditLog.action == "pii.reveal_phone").count() == 1

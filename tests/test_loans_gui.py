@@ -151,3 +151,17 @@ def test_item_dialog(qtbot, ctx, site, warnings):
     edit.quantity.setValue(2)
     assert edit.submit().quantity == 2
     assert LoanItem.select().count() == 4
+
+
+def test_reveal_phone_button(qtbot, ctx, users, site, warnings):
+    from ui.tabs.loans import Tab
+    loans.lend(ctx, {"item_id": site["雨伞"].id, "room_code": "5-201", "borrower_name": "马建国",
+                     "phone": "13703519876", "condition_out": "完好", "borrower_signed": True})
+    desk = Tab(ctx.with_user(users["frontdesk"]), None)
+    qtbot.addWidget(desk)
+    assert not desk.phone_button.isEnabled() and desk.open_model.rows[0]["phone"] == "137****9876"
+    mgr = Tab(ctx, None)
+    qtbot.addWidget(mgr)
+    mgr.open_view.setCurrentIndex(mgr.open_model.index(0, 0))
+    mgr.phone_button.click()
+    assert "13703519876" in warnings[-1]

@@ -45,6 +45,9 @@ class Tab(QWidget):
         bar.addWidget(self.return_button)
         bar.addWidget(button("打印借用单", "print", self.print_slip))
         bar.addWidget(button("打印逾期清单", "print", self.print_overdue))
+        self.phone_button = button("显示完整电话", "user", self.reveal_phone,
+                                   enabled=allowed(role, "pii.view_full"))
+        bar.addWidget(self.phone_button)
         bar.addStretch(1)
         bar.addWidget(button("刷新", "refresh", self.refresh))
         lay = QVBoxLayout(page)
@@ -216,6 +219,14 @@ class Tab(QWidget):
         dlg = InspectionDialog(self.ctx, row, self)
         if dlg.exec():
             self.refresh_vacant()
+
+    def reveal_phone(self):
+        row = self.out_model.row_at(self.out_view.currentIndex())
+        if row is None:
+            return info(self, "请先在借出列表中选择一条记录。")
+        phone = run_action(self, keys.reveal_borrower_phone, self.ctx, row["id"])
+        if phone is not None:
+            info(self, f"{row['borrower_name']}：{phone or '未登记电话'}（已记入审计日志）", "借用人电话")
 
     # prints -------------------------------------------------------------------------------------
     def _preview(self, pdf, title, name):
