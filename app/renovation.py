@@ -786,7 +786,9 @@ def stages(ctx, r) -> list[Stage]:
     nm = _names(uids)
     n = lambda uid: nm.get(uid, "")  # noqa: E731
     today = ctx.clock.today()
-    out = [Stage(1, STAGES[0], True, r.applied_on, n(r.applied_by_id), f"申请人 {r.applicant}，施工单位 {r.contractor_name}")]
+    n_drawings = len(drawings_of(r.id))
+    out = [Stage(1, STAGES[0], True, r.applied_on, n(r.applied_by_id),
+                 f"申请人 {r.applicant}，施工单位 {r.contractor_name}，图纸 {n_drawings} 份")]
     if r.state == "已驳回":
         out.append(Stage(2, STAGES[1], True, r.decided_on, n(r.decided_by_id), f"已驳回：{r.decision_note}"))
         return out
@@ -840,7 +842,11 @@ def stages(ctx, r) -> list[Stage]:
     out.append(Stage(9, STAGES[8], bool(r.refunded_on), r.refunded_on or r.second_inspection_on,
                      n(r.refunded_by_id or r.second_inspection_by_id), t))
     if r.state == "已放弃":
-        out.append(Stage(10, "放弃装修", True, r.abandoned_on, n(r.abandoned_by_id), r.abandon_reason))
+        unpaid = sum(f["amount"] - f["paid"] for f in fees_of(r) if f["paid"] < f["amount"])
+        text = r.abandon_reason + (f"；退保证金 {fmt_fen(r.refund_fen)}" if r.refunded_on else "")
+        if unpaid:
+            text += f"；未缴费用 {fmt_fen(unpaid)} 元仍挂在收费台账，须由财务冲销"
+        out.append(Stage(10, "放弃装修", True, r.abandoned_on, n(r.abandoned_by_id), text))
     return out
 
 

@@ -66,6 +66,7 @@ def test_end_to_end_with_refused_premature_permit_and_deduction(ctx, homes, tmp_
     dep, rub = _charge(r.deposit_charge_id), _charge(r.rubbish_charge_id)
     assert (dep.item_code, dep.amount_fen, dep.source, dep.source_id) == ("renovation_deposit", 300000, "renovation", r.id)
     assert (rub.item_code, rub.amount_fen) == ("rubbish_removal", 49380)
+    assert (rub.quantity_milli, rub.unit_price_fen) == (123450, 400)      # 123.45 m² × 4.00 元
     # workers: pass fee 10 元 and pass deposit 50 元 each
     w1 = rv.register_worker(ctx, r.id, {"name": "张木工", "id_number": make_id(), "card": "A", "trade": "木工",
                                         "phone": "13700001111"}, photo=make_photo(tmp_path))
@@ -327,3 +328,13 @@ def test_demo_populate(ctx, tmp_path):
     before = Renovation.select().count()
     demo_renovation.populate(ctx, random.Random(3))     # idempotent: nothing added twice
     assert Renovation.select().count() == before
+
+
+def test_abandoned_unpaid_shows_open_charges(ctx, homes, tmp_path):
+    r = rv.apply(ctx, homes["5-201"].id, APPLICATION, drawings=[make_file(tmp_path)])
+    rv.approve(ctx, r.id)
+    r = rv.abandon(ctx, r.id, "业主改变主意")        # nothing paid: nothing refunded
+    assert r.state == "已放弃" and r.refund_fen == 0 and r.refunded_on is None
+    last = rv.stages(ctx, r)[-1]
+    assert "未缴费用 10,882.00 元" in last.text                 # 10,000 deposit + 220.50 m² × 4
+    assert rv.stages(ctx, r)[0].text.endswith("图纸 1 份")
