@@ -241,3 +241,18 @@ def test_prepay_partial_balance(ctx, site):
     billing.run_month(ctx, "2026-11")
     fee = Charge.get((Charge.home == h) & (Charge.item_code == "property_fee"))
     assert fee.paid_fen == 10000 and billing.prepay_balance(h.id) == 0
+
+
+def test_subscribe_and_end(ctx, site):
+    s = billing.subscribe(ctx, site["5-102"].id, "bicycle", 1, "2026-10")
+    with pytest.raises(ValidationError, match="收费项目"):
+        billing.subscribe(ctx, site["5-102"].id, "water")
+    with pytest.raises(ValidationError, match="数量"):
+        billing.subscribe(ctx, site["5-102"].id, "cable_tv", 0)
+    billing.run_month(ctx, "2026-10")
+    with pytest.raises(ValidationError, match="截止月份"):
+        billing.end_subscription(ctx, s.id, "2026-09")
+    billing.end_subscription(ctx, s.id, "2026-10")
+    r = billing.run_month(ctx, "2026-11")
+    assert "bicycle" not in r["by_item"]
+    assert Charge.select().where(Charge.item_code == "bicycle").count() == 1
