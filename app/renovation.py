@@ -1087,3 +1087,12 @@ def patrol_rows(ctx, reno_id) -> list[tuple]:
 def notice_rows(ctx, reno_id) -> list[tuple]:
     today = ctx.clock.today()
     return [(n, today) for n in notices_of(ctx, reno_id)]
+
+
+def owner_name(ctx, home_id) -> str:
+    """The primary owner's name of a home (to prefill the applicant)."""
+    require(ctx, "renovation.view")
+    from models.people import HomeOwner, Owner
+    o = (Owner.select(Owner.name).join(HomeOwner).where((HomeOwner.home == home_id) & HomeOwner.until.is_null())
+         .order_by(HomeOwner.is_primary.desc(), HomeOwner.id).first())
+    return o.name if o else ""

@@ -124,3 +124,22 @@ def test_frontdesk_cannot_approve(qtbot, ctx, users, tmp_path):
     c = Tab(ctx.with_user(users["cashier"]), None)
     qtbot.addWidget(c)
     assert not c.new_btn.isEnabled()
+
+
+def test_application_dialog_prefills_owner(qtbot, ctx):
+    from models.people import HomeOwner, Owner
+    from ui.dialogs.renovation_dialogs import ApplicationDialog
+    homes = make_homes(ctx)
+    HomeOwner.create(home=homes["5-102"], owner=Owner.create(name="陈美玲", phone="13811112222"))
+    dlg = ApplicationDialog(None, lambda text: rv.homes_for_application(ctx, text), ctx.clock.today(),
+                            lambda hid: rv.owner_name(ctx, hid))
+    qtbot.addWidget(dlg)
+    # 5-301 is not handed over: not offered
+    assert [dlg.home.itemText(i)[:5] for i in range(dlg.home.count())] == ["5-101", "5-102", "5-201"]
+    dlg.room_search.setText("5-102")
+    assert dlg.fields["applicant"].text() == "陈美玲"
+    dlg.fields["applicant"].setText("陈美玲之子")
+    dlg.room_search.setText("5-10")           # a typed name is kept when the home changes
+    assert dlg.fields["applicant"].text() == "陈美玲之子"
+    dlg.show()
+    dlg.grab().save(str(ctx.data_dir / "application_dialog.png"))

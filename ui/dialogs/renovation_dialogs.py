@@ -159,9 +159,11 @@ class FieldsDialog(SubmitDialog):
 class ApplicationDialog(SubmitDialog):
     """装修申请: the home (handed over, no open renovation), applicant, plan, contractor, drawings."""
 
-    def __init__(self, parent, find_homes, today: dt.date):
+    def __init__(self, parent, find_homes, today: dt.date, owner_name=None):
         super().__init__(parent, "装修申请登记")
         self.find_homes = find_homes
+        self.owner_name = owner_name
+        self._prefilled = ""
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.room_search = QLineEdit()
@@ -206,13 +208,22 @@ class ApplicationDialog(SubmitDialog):
         form.addRow("装修图纸：", g)
         lay.addLayout(form)
         lay.addWidget(self.buttons)
+        self.home.currentIndexChanged.connect(self._home_changed)
         self._load_homes("")
+        self._home_changed()
         self.resize(520, self.sizeHint().height())
 
     def _load_homes(self, text):
         self.home.clear()
         for h in self.find_homes(text):
             self.home.addItem(f"{h.room_code}（{h.house_type} {h.area_x100 / 100:.2f}㎡ {h.state}）", h.id)
+
+    def _home_changed(self, *_):
+        home_id = self.home.currentData()
+        field = self.fields["applicant"]
+        if self.owner_name and home_id is not None and field.text().strip() in ("", self._prefilled):
+            self._prefilled = self.owner_name(home_id)
+            field.setText(self._prefilled)
 
     def _add_drawing(self):
         paths, _ = QFileDialog.getOpenFileNames(self, "选择装修图纸", "", "图纸 (*.pdf *.jpg *.jpeg *.png *.dwg);;所有文件 (*)")

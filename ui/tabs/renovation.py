@@ -263,7 +263,7 @@ class Tab(QWidget):
     # actions -----------------------------------------------------------------
     def new_application(self):
         dlg = ApplicationDialog(self, lambda text: run_action(self, rv.homes_for_application, self.ctx, text) or [],
-                                self._today())
+                                self._today(), lambda home_id: rv.owner_name(self.ctx, home_id))
 
         def submit(values):
             home_id, data, drawings = values
