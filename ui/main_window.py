@@ -101,6 +101,8 @@ class MainWindow(QMainWindow):
         quit_act = QAction("退出", self)
         quit_act.triggered.connect(self.close)
         m.addAction(quit_act)
+        from .security_menu import install_menus
+        install_menus(self)  # 安全: backup, restore, accounts, audit log, check, password
         h = self.menuBar().addMenu("帮助(&H)")
         about = QAction("关于", self)
         about.triggered.connect(self.about)
