@@ -139,6 +139,18 @@ def test_end_to_end_with_refused_premature_permit_and_deduction(ctx, homes, tmp_
     st = rv.stages(ctx, r)
     assert [s.no for s in st] == list(range(1, 10)) and all(s.done for s in st)
     assert all(s.day for s in st) and st[0].by == "王经理"
+    # the paper archive has the renovation papers ticked; every write is audited, chain intact
+    from app.audit import verify_chain
+    from models.archive import ArchiveDocument
+    from models.users import AuditLog
+    on_file = {d.doc_code for d in ArchiveDocument.select().where((ArchiveDocument.home == home.id) & ArchiveDocument.on_file)}
+    assert {"reno_application", "water_pressure_test", "fire_undertaking", "rectification_notice"} <= on_file
+    actions = {a.action for a in AuditLog.select(AuditLog.action)}
+    assert {"renovation.apply", "renovation.approve", "renovation.tests", "renovation.permit", "renovation.worker",
+            "renovation.patrol", "renovation.notice", "renovation.notice_close", "renovation.finish",
+            "renovation.first_inspection", "renovation.pass_return", "renovation.second_inspection",
+            "renovation.refund", "home.state"} <= actions
+    assert verify_chain() == []
 
 
 def test_failed_test_then_retest_and_refused_states(ctx, homes, tmp_path):
@@ -338,3 +350,19 @@ def test_abandoned_unpaid_shows_open_charges(ctx, homes, tmp_path):
     last = rv.stages(ctx, r)[-1]
     assert "未缴费用 10,882.00 元" in last.text                 # 10,000 deposit + 220.50 m² × 4
     assert rv.stages(ctx, r)[0].text.endswith("图纸 1 份")
+
+
+def test_nothing_half_saved(ctx, homes, tmp_path):
+    """A failure inside the write (the photo cannot be attached after the charges were posted)
+    rolls back the worker and both ledger charges."""
+    from models.ledger import Charge
+    from models.renovation import RenovationWorker
+    r = rv.apply(ctx, homes["5-101"].id, APPLICATION, drawings=[make_file(tmp_path)])
+    rv.approve(ctx, r.id)
+    before = Charge.select().count()
+    with pytest.raises(ValidationError, match="附件"):
+        rv.register_worker(ctx, r.id, {"name": "张木工", "id_number": make_id()}, photo=tmp_path / "无此文件.png")
+    assert RenovationWorker.select().count() == 0 and Charge.select().count() == before
+    with pytest.raises(ValidationError, match="附件"):
+        rv.apply(ctx, homes["5-102"].id, APPLICATION, drawings=[tmp_path / "无此图纸.pdf"])
+    assert rv.list_renovations(ctx, "all")[0].room_code == "5-101" and len(rv.list_renovations(ctx, "all")) == 1
