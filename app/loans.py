@@ -127,6 +127,26 @@ def update_item(ctx, item_id: int, data: dict) -> LoanItem:
     return item
 
 
+def set_item_active(ctx, item_id: int, active: bool, reason: str = "") -> LoanItem:
+    """Retire an item (lost, worn out) or bring it back. Refused while units are lent out."""
+    require(ctx, "loans.edit")
+    item = _item(item_id)
+    if not active:
+        reason = v.check_required(reason, "停用原因")
+        out = out_quantity(item.id)
+        if out:
+            raise StateError(f"“{item.name}”尚有{out}件借出未还，归还后才能停用")
+    before = model_dict(item)
+    with ctx.db.atomic():
+        item.active = bool(active)
+        if reason:
+            item.notes = (item.notes + "\n" if item.notes else "") + f"{ctx.clock.today():%Y-%m-%d} 停用：{reason}"
+        item.updated_at = ctx.clock.now()
+        item.save()
+        record(ctx, "loans.item_active", "loan_item", item.id, before, model_dict(item))
+    return item
+
+
 def list_items(ctx, include_inactive: bool = False) -> list[dict]:
     q = LoanItem.select()
     if not include_inactive:
@@ -139,7 +159,7 @@ def list_items(ctx, include_inactive: bool = False) -> list[dict]:
         rows.append({"id": it.id, "name": it.name, "category": it.category, "quantity": it.quantity, "out": out,
                      "available": it.quantity - out, "condition": it.condition, "needs_id": it.needs_id,
                      "deposit_fen": it.deposit_fen, "deposit": fmt_fen(it.deposit_fen) if it.deposit_fen else "",
-                     "keeper_place": it.keeper_place, "notes": it.notes})
+                     "keeper_place": it.keeper_place, "notes": it.notes, "active": it.active})
     return rows
 
 

@@ -312,3 +312,18 @@ def test_reveal_borrower_phone_needs_permission_and_is_audited(ctx, as_role, hom
         loans.reveal_borrower_phone(as_role("frontdesk"), loan.id)
     assert loans.reveal_borrower_phone(ctx, loan.id) == "13703519876"
     assert AuditLog.select().where(AuditLog.action == "pii.reveal_phone").count() == 1
+
+
+def test_retire_item(ctx, homes, items):
+    loan = loans.lend(ctx, base(items["雨伞"]))
+    with pytest.raises(ValidationError, match="停用原因"):
+        loans.set_item_active(ctx, items["雨伞"].id, False)
+    with pytest.raises(StateError, match="尚有1件借出未还"):
+        loans.set_item_active(ctx, items["雨伞"].id, False, "遗失")
+    loans.return_loan(ctx, loan.id, {"condition_in": "完好"})
+    loans.set_item_active(ctx, items["雨伞"].id, False, "伞骨全部损坏，报废")
+    assert "雨伞" not in {r["name"] for r in loans.list_items(ctx)}
+    with pytest.raises(StateError, match="已停用"):
+        loans.lend(ctx, base(items["雨伞"]))
+    loans.set_item_active(ctx, items["雨伞"].id, True)
+    assert loans.lend(ctx, base(items["雨伞"])).quantity == 1

@@ -165,3 +165,16 @@ def test_reveal_phone_button(qtbot, ctx, users, site, warnings):
     mgr.open_view.setCurrentIndex(mgr.open_model.index(0, 0))
     mgr.phone_button.click()
     assert "13703519876" in warnings[-1]
+
+
+def test_retire_item_from_tab(qtbot, ctx, site, tab, monkeypatch, warnings):
+    monkeypatch.setattr("PySide6.QtWidgets.QInputDialog.getText", lambda *a, **k: ("遗失", True))
+    tab.inner.setCurrentIndex(1)
+    i = next(i for i, r in enumerate(tab.items_model.rows) if r["name"] == "雨伞")
+    tab.items_view.setCurrentIndex(tab.items_model.index(i, 0))
+    tab.retire_button.click()
+    row = next(r for r in tab.items_model.rows if r["name"] == "雨伞")
+    assert not row["active"] and tab.items_model.data(tab.items_model.index(i, 9)) == "已停用"
+    tab.items_view.setCurrentIndex(tab.items_model.index(i, 0))
+    tab.lend_selected_item()
+    assert "已停用" in warnings[-1]

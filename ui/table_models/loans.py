@@ -17,7 +17,8 @@ def items_model(parent=None) -> RowsModel:
     return RowsModel([
         ("物品", "name"), ("类别", "category"), ("数量", "quantity"), ("借出", "out"), ("可借", "available"),
         ("状况", "condition"), ("须登记证件", "needs_id"), ("押金（元/件）", "deposit"), ("存放地点", "keeper_place"),
-    ], shade=lambda r: DONE if r.get("available", 1) <= 0 else None, parent=parent)
+        ("状态", lambda r: "在用" if r.get("active", True) else "已停用"),
+    ], shade=lambda r: DONE if r.get("available", 1) <= 0 or not r.get("active", True) else None, parent=parent)
 
 
 def history_model(parent=None) -> RowsModel:

@@ -58,6 +58,8 @@ class Tab(QWidget):
         bar.addWidget(button("借出所选物品…", "out", self.lend_selected_item, enabled=can_lend))
         bar.addWidget(button("新增物品…", "add", self.add_item, enabled=can_edit))
         bar.addWidget(button("编辑…", "edit", self.edit_item, enabled=can_edit))
+        self.retire_button = button("停用/启用…", "delete", self.toggle_item, enabled=can_edit)
+        bar.addWidget(self.retire_button)
         bar.addStretch(1)
         lay = QVBoxLayout(page)
         lay.addLayout(bar)
@@ -96,7 +98,7 @@ class Tab(QWidget):
         self.summary.setText(text)
         page = self.inner.currentIndex()
         if page == 1:
-            self.items_model.set_rows(loans.list_items(self.ctx))
+            self.items_model.set_rows(loans.list_items(self.ctx, include_inactive=True))
         elif page == 2:
             self.hist_model.set_rows(loans.loan_history(self.ctx))
 
@@ -112,6 +114,8 @@ class Tab(QWidget):
         row = self.items_model.row_at(self.items_view.currentIndex())
         if row is None:
             return info(self, "请先选择物品。")
+        if not row["active"]:
+            return info(self, f"“{row['name']}”已停用，不能借出。")
         if row["available"] <= 0:
             return info(self, f"“{row['name']}”已全部借出（共{row['quantity']}件），暂无可借。")
         self.lend(row["id"])
@@ -122,6 +126,21 @@ class Tab(QWidget):
             return info(self, "请先在借出列表中选择一笔借用。")
         dlg = ReturnDialog(self.ctx, row, self)
         if dlg.exec():
+            self.refresh()
+
+    def toggle_item(self):
+        row = self.items_model.row_at(self.items_view.currentIndex())
+        if row is None:
+            return info(self, "请先选择物品。")
+        if row["active"]:
+            from PySide6.QtWidgets import QInputDialog
+            reason, ok = QInputDialog.getText(self, "停用物品", f"停用“{row['name']}”的原因（遗失、损坏报废等）：")
+            if not ok:
+                return
+            done = run_action(self, loans.set_item_active, self.ctx, row["id"], False, reason)
+        else:
+            done = run_action(self, loans.set_item_active, self.ctx, row["id"], True)
+        if done is not None:
             self.refresh()
 
     def add_item(self):
