@@ -2,8 +2,9 @@
 
 Every line is amount = quantity × rate rounded half-up to the fen once (domain.md §7). Rates come
 from the site settings (fee.*). The monthly run is idempotent: a unique index on
-(home, item, bill_period, bill_ref) and a NOT EXISTS guard mean a second run bills nothing twice.
-The periodic lines are written with ``INSERT … SELECT`` (SQLite and PostgreSQL alike).
+(home, item, bill_period, bill_ref) with ``ON CONFLICT DO NOTHING`` means a second run bills
+nothing twice. The periodic lines are written with ``INSERT … SELECT … ON CONFLICT DO NOTHING``
+(SQLite ≥ 3.24 and PostgreSQL alike).
 """
 from __future__ import annotations
 
@@ -228,10 +229,9 @@ def _insert_periodic(ctx, period: str, due: dt.date, last_day: dt.date) -> dict[
         f"WHERE h.house_type IN ({', '.join([p] * len(rates))})"
         f" AND h.state NOT IN ({', '.join([p] * len(states))})"
         f" AND (h.handover_date IS NULL OR h.handover_date <= {p})"
-        " AND NOT EXISTS (SELECT 1 FROM charge c WHERE c.home_id = h.id AND c.item_code = 'property_fee'"
-        f" AND c.bill_period = {p} AND c.bill_ref = '')")
+        " ON CONFLICT DO NOTHING")
     params = ([period, period] + case_params + case_params + [due.isoformat(), now, uid]
-              + [ht for ht, _ in rates] + states + [last_day.isoformat(), period])
+              + [ht for ht, _ in rates] + states + [last_day.isoformat()])
     counts["property_fee"] = db.execute_sql(sql, params).rowcount
     # parking spaces attached to a home
     for level, code, key in (("地上", "parking_above", "fee.parking_above"), ("地下", "parking_under", "fee.parking_under")):
@@ -243,10 +243,8 @@ def _insert_periodic(ctx, period: str, due: dt.date, last_day: dt.date) -> dict[
             f"SELECT s.home_id, {p}, 'periodic', {p}, {p}, 'P' || CAST(s.id AS VARCHAR(20)), 1000, {p}, {p}, 0, 0,"
             f" {p}, '车位 ' || s.code, 'billing', s.id, {p}, {p} "
             "FROM parking_space s "
-            f"WHERE s.home_id IS NOT NULL AND s.level = {p} AND NOT EXISTS (SELECT 1 FROM charge c"
-            f" WHERE c.home_id = s.home_id AND c.item_code = {p} AND c.bill_period = {p}"
-            " AND c.bill_ref = 'P' || CAST(s.id AS VARCHAR(20)))")
-        params = [code, period, period, rate, rate, due.isoformat(), now, uid, level, code, period]
+            f"WHERE s.home_id IS NOT NULL AND s.level = {p} ON CONFLICT DO NOTHING")
+        params = [code, period, period, rate, rate, due.isoformat(), now, uid, level]
         counts[code] = db.execute_sql(sql, params).rowcount
     # subscriptions (bicycle parking, cable TV): count × rate
     for code, key in (("bicycle", "fee.bicycle"), ("cable_tv", "fee.cable_tv")):
@@ -259,10 +257,8 @@ def _insert_periodic(ctx, period: str, due: dt.date, last_day: dt.date) -> dict[
             f" s.count * {p}, 0, 0, {p}, '', 'billing', s.id, {p}, {p} "
             "FROM subscription s "
             f"WHERE s.item_code = {p} AND s.start_period <= {p} AND (s.end_period IS NULL OR s.end_period >= {p})"
-            " AND s.count > 0 AND NOT EXISTS (SELECT 1 FROM charge c"
-            f" WHERE c.home_id = s.home_id AND c.item_code = {p} AND c.bill_period = {p}"
-            " AND c.bill_ref = 'S' || CAST(s.id AS VARCHAR(20)))")
-        params = [code, period, period, rate, rate, due.isoformat(), now, uid, code, period, period, code, period]
+            " AND s.count > 0 ON CONFLICT DO NOTHING")
+        params = [code, period, period, rate, rate, due.isoformat(), now, uid, code, period, period]
         counts[code] = db.execute_sql(sql, params).rowcount
     return counts
 
@@ -337,10 +333,9 @@ def _draw_down_prepayments(ctx, period: str) -> tuple[int, int]:
            " source_id, created_at, created_by_id) "
            f"SELECT NULL, c.id, c.home_id, 'property_fee', 'prepay', 'prepay',"
            f" CASE WHEN {balance} < {owed} THEN {balance} ELSE {owed} END, {p}, 'billing', NULL, {p}, {p} "
-           "FROM charge c WHERE c.item_code = 'property_fee' AND c.bill_ref = '' AND c.bill_period = " + p +
-           f" AND c.paid_fen < c.amount_fen AND {balance} > 0"
-           " AND c.home_id IN (SELECT DISTINCT pp.home_id FROM charge pp WHERE pp.item_code = 'property_prepay'"
-           " AND pp.paid_fen > 0)")
+           "FROM charge c WHERE c.home_id IN (SELECT pp.home_id FROM charge pp WHERE pp.item_code = 'property_prepay'"
+           " AND pp.paid_fen > 0) AND c.item_code = 'property_fee' AND c.bill_period = " + p +
+           f" AND c.bill_ref = '' AND c.paid_fen < c.amount_fen AND {balance} > 0")
     db.execute_sql(sql, [f"预交物业费抵扣 {period}", _now_str(ctx), getattr(ctx.user, "id", None), period])
     row = (Payment.select(fn.COUNT(Payment.id), fn.COALESCE(fn.SUM(Payment.amount_fen), 0))
            .where(Payment.id > last_id).tuples().first())
@@ -393,7 +388,8 @@ def run_month(ctx, period: str) -> dict:
         result = {"period": period, "lines": lines, "total_fen": total,
                   "by_item": {k: v for k, v in counts.items() if v}, "prepaid_lines": n_pre, "prepaid_fen": fen_pre}
         audit.record(ctx, "ledger.bill_month", "billing", period, None, result)
-    if lines or n_pre:
+    if (lines or n_pre) and due < ctx.clock.today():
+        # lines not yet due cannot change who is in arrears; a past month's lines can
         from .arrears import refresh_arrears_flags
         refresh_arrears_flags(ctx)
     return result

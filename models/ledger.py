@@ -108,6 +108,10 @@ class Charge(NoDeleteMixin, BaseModel):
         indexes = ((("home", "item_code", "bill_period", "bill_ref"), True),)
 
 
+# prepaid homes are found through a small partial index (the monthly run's draw-down)
+Charge.add_index(Charge.index(Charge.home, name="charge_prepay_home", where=(Charge.item_code == "property_prepay")))
+
+
 class Receipt(NoDeleteMixin, BaseModel):
     """A receipt (收据, kind "receipt") or a refund voucher (退款凭证, kind "refund"). Numbers come
     from app/sequences (unbroken per kind and year); a voided receipt keeps its number."""

@@ -310,6 +310,9 @@ class Tab(QWidget):
     def refresh_arrears(self):
         kind = self.arrears_kind.currentData()
         model = self.arrears_models[kind]
+        if allowed(getattr(self.ctx.user, "role", None), "ledger.bill"):
+            # charges fall due with the calendar: bring the owners' arrears flags up to date
+            run_action(self, arrears.refresh_arrears_flags, self.ctx)
         if kind == "homes":
             rows = [a.__dict__ for a in arrears.home_arrears(self.ctx)]
         elif kind == "ageing":
