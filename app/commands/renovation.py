@@ -67,7 +67,7 @@ def cmd_spot(args, ctx):
         return 0
     print(f"{day} 装修抽查（{len(rows)} 户）：")
     for r in rows:
-        print(f"  {r.home.room_code}\t{r.number}\t{r.contractor_name}\t{r.contractor_person}")
+        print(f"  {r.room_code}\t{r.number}\t{r.contractor_name}\t{r.contractor_person}\t上次巡查 {r.last_patrol or '无'}")
     return 0
 
 

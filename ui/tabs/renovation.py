@@ -39,6 +39,7 @@ def _table(model, stretch_col=-1) -> QTableView:
     h.setDefaultSectionSize(90)
     if stretch_col >= 0:
         h.setStretchLastSection(True)
+    h.setResizeContentsPrecision(60)   # size columns from the first rows only (fast on long lists)
     return t
 
 
