@@ -209,7 +209,7 @@ def populate(ctx, rng, days: int = 60, per_day: tuple[int, int] = (1, 4)) -> int
                 sim.row["number"] = f"FW{year}-{first + i:06d}"
         ids = _insert_returning_ids(ServiceRequest, [sim.row for sim in sims])
         events, visits = [], []
-        for rid, sim in zip(ids, sims):
+        for rid, sim in zip(ids, sims, strict=True):
             events.extend(dict(e, request=rid) for e in sim.events)
             if sim.visit:
                 visits.append(dict(sim.visit, request=rid))

@@ -24,7 +24,7 @@ from models.service import COMPLAINT_CLASSES, GRADES, KINDS, ReturnVisit, Servic
 
 from . import complaints
 from .permissions import require
-from .service_requests import (LEVELS, arrival_due, arrived_on_time, dispatch_due, dispatched_on_time, month_range,
+from .service_requests import (LEVELS, _light_query, arrival_due, level_at, arrived_on_time, dispatch_due, dispatched_on_time, month_range,
                                visit_due)
 
 
@@ -99,9 +99,8 @@ def month_report(ctx, month: str, when: dt.datetime | None = None) -> MonthRepor
     when = when or ctx.clock.now()
     s = ctx.settings
     start, end = month_range(month)
-    rows = list(ServiceRequest.select().where((ServiceRequest.received_at >= start)
-                                              & (ServiceRequest.received_at < end))
-                .order_by(ServiceRequest.received_at))
+    rows = list(_light_query().where((ServiceRequest.received_at >= start) & (ServiceRequest.received_at < end))
+                .order_by(ServiceRequest.received_at).namedtuples())
     visits = _visits(r.id for r in rows)
     good = s.get("request.satisfied_min_score")
     finished_states = ("已完成", "已关闭")
@@ -151,10 +150,6 @@ def month_report(ctx, month: str, when: dt.datetime | None = None) -> MonthRepor
     rep.by_grade = {g: sum(1 for r in comp if r.grade == g) for g in GRADES}
     rep.finished = sum(1 for r in rows if r.status in finished_states)
     rep.charges_fen = sum(r.charge_fen for r in rows)
-    from .service_requests import level_at
-    from models.property import Home as H
-    rooms = {h.id: h.room_code for h in H.select(H.id, H.room_code).where(H.id.in_([r.home_id for r in rows]))} \
-        if rows else {}
-    rep.open_rows = [(r.number, rooms.get(r.home_id, ""), r.kind, r.received_at, LEVELS[level_at(ctx, r, when)],
+    rep.open_rows = [(r.number, r.room_code, r.kind, r.received_at, LEVELS[level_at(ctx, r, when)],
                       r.status) for r in rows if r.status not in finished_states]
     return rep
