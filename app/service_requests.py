@@ -501,7 +501,7 @@ class Row:
     warnings: str
 
 
-FILTERS = ["未完成", "待回访", "投诉", "已升级", "全部"]
+FILTERS = ["未完成", "待回访", "投诉", "已升级", "须上报", "全部"]
 
 
 def _escalation_due(ctx, when):
@@ -522,6 +522,9 @@ def list_requests(ctx, filter_: str = "未完成", text: str = "", month: str | 
     q = _light_query()
     if filter_ in ("未完成", "已升级"):
         q = q.where(ServiceRequest.status.in_(OPEN_STATUSES))
+    elif filter_ == "须上报":
+        q = q.where(ServiceRequest.status.in_(OPEN_STATUSES) & (ServiceRequest.kind == "投诉")
+                    & ServiceRequest.reported_at.is_null())
     elif filter_ == "待回访":
         q = q.where(ServiceRequest.status == "已完成")
     elif filter_ == "投诉":
@@ -537,7 +540,7 @@ def list_requests(ctx, filter_: str = "未完成", text: str = "", month: str | 
                     | ServiceRequest.subject.contains(text))
     now = ctx.clock.now()
     q = q.order_by(ServiceRequest.received_at.desc())
-    if limit and filter_ not in ("未完成", "已升级"):
+    if limit and filter_ not in ("未完成", "已升级", "须上报"):
         q = q.limit(limit)
     found = list(q.namedtuples())
     done_ids = [r.id for r in found if r.status == "已完成"]
@@ -548,11 +551,24 @@ def list_requests(ctx, filter_: str = "未完成", text: str = "", month: str | 
         lvl = level_at(ctx, r, now)
         if filter_ == "已升级" and lvl == 0:
             continue
+        warn = warnings(ctx, r, now, r.id in visited)
+        if filter_ == "须上报" and "须上报" not in warn:
+            continue
         rows.append(Row(r.id, r.number, r.received_at, r.channel, r.kind, r.room_code, r.caller,
                         mask_phone(r.phone), r.content, r.status, r.receiver_name, r.handler, lvl,
                         holder_name(ctx, r, lvl) if r.status in OPEN_STATUSES else "",
-                        r.grade, r.complaint_class, "；".join(warnings(ctx, r, now, r.id in visited))))
+                        r.grade, r.complaint_class, "；".join(warn)))
     return rows
+
+
+def reveal_phone(ctx, request_id: int) -> str:
+    """The caller's full phone number for calling back: only for roles that may see it
+    (pii.view_full), and every look recorded in the audit log; others get the masked number."""
+    require(ctx, "service.view")
+    r = get(request_id)
+    from .privacy import phone_for
+    with ctx.db.atomic():
+        return phone_for(ctx, r.phone, reveal=True)
 
 
 def history(request_id: int) -> list[ServiceEvent]:

@@ -539,6 +539,22 @@ def test_pending_deadlines_not_counted_yet(ctx, homes):
     assert (k["request_ontime"].num, k["request_ontime"].den) == (0, 1)
 
 
+def test_reveal_phone_only_for_permitted_roles_and_audited(ctx, homes, as_role):
+    r = new_request(ctx, homes[0])
+    assert sr.reveal_phone(as_role("frontdesk"), r.id) == "138****5678"
+    assert sr.reveal_phone(as_role("area_manager"), r.id) == "13812345678"
+    assert AuditLog.select().where(AuditLog.action == "pii.reveal_phone").count() == 1
+
+
+def test_list_to_report_filter(ctx, homes):
+    c = new_request(ctx, homes[0], kind="投诉")
+    new_request(ctx, homes[1], kind="投诉", subject="绿化养护")
+    assert sr.list_requests(ctx, "须上报") == []
+    at(ctx, 2026, 12, 1, 8, 0)
+    cp.report(ctx, c.id, "已上报公司")
+    assert [r.room_code for r in sr.list_requests(ctx, "须上报")] == ["5-102"]
+
+
 def test_list_masks_phones_and_filters(ctx, homes):
     new_request(ctx, homes[0])
     c = new_request(ctx, homes[1], kind="投诉")

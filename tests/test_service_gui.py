@@ -137,6 +137,21 @@ def test_permissions_disable_buttons(qtbot, ctx, as_role):
     qtbot.addWidget(fd)
     fd.view.selectRow(0)
     assert fd.buttons["contact"][0].isEnabled() and not fd.buttons["classify"][0].isEnabled()
+    assert not fd.buttons["phone"][0].isEnabled()          # front desk sees masked phones only
+
+
+def test_manager_reveals_phone_audited(qtbot, ctx, tab, monkeypatch):
+    import ui.ops
+    from models.users import AuditLog
+    shown = []
+    monkeypatch.setattr(ui.ops.QMessageBox, "information", staticmethod(lambda p, t, text: shown.append(text)))
+    new_request(ctx, make_homes(4)[0])
+    tab.refresh()
+    tab.view.selectRow(0)
+    assert tab.buttons["phone"][0].isEnabled()
+    tab.show_phone()
+    assert "13812345678" in shown[0]
+    assert AuditLog.select().where(AuditLog.action == "pii.reveal_phone").count() == 1
 
 
 def test_main_window_opens_service_tab(qtbot, ctx):

@@ -79,7 +79,7 @@ class Tab(QWidget):
         self._kpi_loaded = False
         role = getattr(ctx.user, "role", None)
         self.can = {a: allowed(role, a) for a in ("service.intake", "service.handle", "service.visit",
-                                                  "service.classify")}
+                                                  "service.classify", "pii.view_full")}
         self.inner = QTabWidget(self)
         self.inner.addTab(self._build_list_page(), icon("service"), "报事投诉")
         self.inner.addTab(self._build_kpi_page(), icon("star"), "服务指标")
@@ -118,6 +118,7 @@ class Tab(QWidget):
         button("report", "上报", "export", lambda: self.text_action("report"), "service.handle")
         button("visit", "回访", "visit", self.visit, "service.visit")
         button("print", "打印派工单", "print", self.print_work_order, "")
+        button("phone", "查看电话", "user", self.show_phone, "pii.view_full")
         bar.addStretch(1)
         self.filter = QComboBox()
         self.filter.addItems(sr.FILTERS)
@@ -215,6 +216,7 @@ class Tab(QWidget):
             "report": r is not None and r.kind == "投诉" and r.status in ("待派工", "已派工", "处理中"),
             "visit": r is not None and r.status == "已完成",
             "print": r is not None,
+            "phone": r is not None and bool(r.phone_masked),
         }
         for key, (b, perm) in self.buttons.items():
             b.setEnabled(enabled.get(key, True) and self.can.get(perm, True))
@@ -289,6 +291,15 @@ class Tab(QWidget):
     def text_action(self, action):
         from ..dialogs.service_actions import TextDialog
         return self._dialog(TextDialog, action)
+
+    def show_phone(self):
+        r = self.current()
+        if r is None:
+            return
+        phone = run_action(self, sr.reveal_phone, self.ctx, r.id)
+        if phone is not None:
+            from ..ops import info
+            info(self, f"{r.caller}（{r.room_code}）：{phone}\n（本次查看已记入审计日志）", "联系电话")
 
     def print_work_order(self):
         r = self.current()
