@@ -84,24 +84,34 @@ def _category(ctx, move_in):
 
 # structure tree ----------------------------------------------------------------
 
+def _raw(ctx, query) -> list[tuple]:
+    """The rows of a peewee query as plain tuples straight from the cursor (no per-row peewee work)."""
+    sql, params = query.sql()
+    return ctx.db.execute_sql(sql, params).fetchall()
+
+
 def structure_tree(ctx) -> list[dict]:
     """Clusters → buildings → entrances with home counts, for the tree on the left."""
     require(ctx, "archive.view")
-    counts = dict(Home.select(Home.entrance, fn.COUNT(Home.id)).group_by(Home.entrance).tuples())
+    counts = dict(_raw(ctx, Home.select(Home.entrance, fn.COUNT(Home.id)).group_by(Home.entrance)))
     entrances: dict[int, list] = {}
-    for e in Entrance.select().order_by(Entrance.building, Entrance.code):
-        entrances.setdefault(e.building_id, []).append(
-            {"id": e.id, "code": e.code, "label": f"{e.code}单元", "homes": counts.get(e.id, 0)})
+    for eid, bid, code in _raw(ctx, Entrance.select(Entrance.id, Entrance.building, Entrance.code).order_by(
+            Entrance.building, Entrance.code)):
+        entrances.setdefault(bid, []).append({"id": eid, "code": code, "label": f"{code}单元",
+                                              "homes": counts.get(eid, 0)})
     buildings: dict[int, list] = {}
-    for b in Building.select().order_by(Building.sort_order, Building.id):
-        ents = entrances.get(b.id, [])
-        buildings.setdefault(b.cluster_id, []).append(
-            {"id": b.id, "code": b.code, "label": b.name or f"{b.code}号楼", "entrances": ents,
-             "homes": sum(e["homes"] for e in ents), "area_manager_id": b.area_manager_id})
+    for bid, cid, code, name, am in _raw(ctx, Building.select(Building.id, Building.cluster, Building.code,
+                                                              Building.name, Building.area_manager)
+                                         .order_by(Building.sort_order, Building.id)):
+        ents = entrances.get(bid, [])
+        buildings.setdefault(cid, []).append(
+            {"id": bid, "code": code, "label": name or f"{code}号楼", "entrances": ents,
+             "homes": sum(e["homes"] for e in ents), "area_manager_id": am})
     out = []
-    for c in Cluster.select().order_by(Cluster.sort_order, Cluster.code):
-        bs = buildings.get(c.id, [])
-        out.append({"id": c.id, "code": c.code, "label": f"{c.code}组团 {c.name}".strip(), "buildings": bs,
+    for cid, code, name in Cluster.select(Cluster.id, Cluster.code, Cluster.name).order_by(
+            Cluster.sort_order, Cluster.code).tuples():
+        bs = buildings.get(cid, [])
+        out.append({"id": cid, "code": code, "label": f"{code}组团 {name}".strip(), "buildings": bs,
                     "homes": sum(b["homes"] for b in bs)})
     return out
 
@@ -186,8 +196,9 @@ def home_id_query(ctx, f: HomeFilter, hit_ids=None):
     return q.order_by(*[(o.desc() if f.descending else o.asc()) for o in order])
 
 
-def list_home_ids(ctx, f: HomeFilter | None = None) -> list[int]:
-    """Ids of the homes matching the filter, in display order (one fast query, ids only)."""
+def list_home_ids(ctx, f: HomeFilter | None = None, limit: int | None = None) -> list[int]:
+    """Ids of the homes matching the filter, in display order (one fast query, ids only); with
+    *limit*, only the first ones (the tab shows the first screen before loading the rest)."""
     require(ctx, "archive.view")
     f = f or HomeFilter()
     hits = None
@@ -196,14 +207,26 @@ def list_home_ids(ctx, f: HomeFilter | None = None) -> list[int]:
         if not hits:
             return []
     if hits is not None and len(hits) <= IN_LIST_MAX:
-        sql, params = home_id_query(ctx, f, hits).sql()
-        return [r[0] for r in ctx.db.execute_sql(sql, params).fetchall()]
-    sql, params = home_id_query(ctx, f).sql()
-    rows = ctx.db.execute_sql(sql, params).fetchall()
-    if hits is None:
-        return [r[0] for r in rows]
+        q = home_id_query(ctx, f, hits)
+    else:
+        q = home_id_query(ctx, f)
+    if limit is not None and hits is None:
+        q = q.limit(limit)
+    sql, params = q.sql()
+    cursor = ctx.db.execute_sql(sql, params)
+    if hits is None or len(hits) <= IN_LIST_MAX:
+        rows = cursor.fetchall()
+        return [r[0] for r in (rows[:limit] if limit is not None else rows)]
     wanted = set(hits)
-    return [r[0] for r in rows if r[0] in wanted]
+    out = []
+    while True:
+        chunk = cursor.fetchmany(2000)
+        if not chunk:
+            break
+        out.extend(r[0] for r in chunk if r[0] in wanted)
+        if limit is not None and len(out) >= limit:
+            return out[:limit]
+    return out
 
 
 IN_LIST_MAX = 500  # more search hits than this: filter the sorted id list in Python instead of IN (…)

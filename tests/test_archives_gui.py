@@ -288,3 +288,16 @@ def test_main_window_shows_archives_first(qtbot, ctx, site):
     t = w.show_tab("archives")
     assert w.tabs.indexOf(t) == 0 and t.model.rowCount() == 6
     t.wait_background()
+
+
+def test_first_screen_then_rest(qtbot, ctx, site, monkeypatch):
+    """The tab shows the first screen of ids at once and appends the rest right after the paint."""
+    from ui.tabs.archives import Tab
+    monkeypatch.setattr(Tab, "FIRST_SCREEN", 2)
+    t = Tab(ctx, None)
+    qtbot.addWidget(t)
+    t.show()
+    assert t.model.rowCount() == 2 and t.count_label.text() == "共 2+ 户"
+    qtbot.waitUntil(lambda: t.count_label.text() == "共 6 户", timeout=3000)
+    assert [cell(t, r, "room_code") for r in range(6)][:2] == ["1-101", "1-102"] and t.model.rowCount() == 6
+    t.wait_background()

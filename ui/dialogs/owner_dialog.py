@@ -45,7 +45,7 @@ class OwnerDialog(QDialog, ErrorMixin):
         self.data = ar.owner_detail(ctx, owner_id) if owner_id else {}
         d = self.data
         self.setWindowTitle(("编辑业主资料" if owner_id else "新增业主") + (f" — {room_code}" if room_code else ""))
-        self.setMinimumWidth(900)
+        self.setMinimumWidth(960)
 
         def line(key, label, value="", placeholder=""):
             w = QLineEdit(_text(value))
@@ -80,7 +80,7 @@ class OwnerDialog(QDialog, ErrorMixin):
         self.native = line("native_place", "籍贯", d.get("native_place"))
         self.id_type = combo("id_type", "证件类型", ID_TYPES, d.get("id_type") or "身份证", editable=False)
         self.id_number = line("id_number", "身份证号", "",
-                              keep.format(d["id_masked"]) if d.get("id_masked") else "18位，末位可为X")
+                              f"{d['id_masked']}（不修改请留空）" if d.get("id_masked") else "18位，末位可为X")
         self.field_widgets["证件号码"] = self.id_number
         self.phone = line("phone", "联系电话", "", keep.format(d["phone"]) if d.get("phone") else "手机或固定电话")
         self.phone2 = line("phone2", "备用电话", "", keep.format(d["phone2"]) if d.get("phone2") else "")

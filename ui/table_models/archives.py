@@ -44,6 +44,16 @@ class HomesModel(QAbstractTableModel):
         self._rows.clear()
         self.endResetModel()
 
+    def append_ids(self, more):
+        """Add rows at the end (the rest of a list whose first screen is shown already)."""
+        more = list(more)
+        if not more:
+            return
+        n = len(self._ids)
+        self.beginInsertRows(QModelIndex(), n, n + len(more) - 1)
+        self._ids.extend(more)
+        self.endInsertRows()
+
     def ids(self) -> list[int]:
         return self._ids
 

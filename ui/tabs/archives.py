@@ -187,7 +187,8 @@ class HouseholdPane(QWidget):
             f"<b style='font-size:14px'>{d['room_code']}</b>　{d['cluster']} · {d['building']}{d['entrance']} · "
             f"{d['area']}㎡ · {d['house_type']} · {d['state']} · {d['occupancy']}　客户类别：{cat}"
             f"　交房：{d['handover_date'] or '—'}　入住：{d['move_in_date'] or '—'}"
-            f"　客服管理员：{d['area_manager'] or '未指定'}")
+            f"　客服管理员：{d['area_manager'] or '未指定'}"
+            + (f"　车位：{'、'.join(p['code'] + '（' + p['level'] + '）' for p in d['parking'])}" if d["parking"] else ""))
         _fill(self.owners, [(o["name"], "主业主" if o["is_primary"] else "共有人", o["phone"], o["id_masked"],
                              o["employer"], o["key_customer_tags"].replace(",", "、"),
                              ("欠费：" + o["arrears_reason"]) if o["arrears_flag"] else "", "、".join(o["home_rooms"]))
@@ -541,8 +542,11 @@ class Tab(QWidget):
         self.apply()
 
     # the table -------------------------------------------------------------------------------------------
+    FIRST_SCREEN = 200   # rows loaded at once; the rest right after the table is painted
+
     def apply(self, *_):
-        """Read the filter widgets and the search box, ask the service for the ids, reset the model."""
+        """Read the filter widgets and the search box, ask the service for the ids, reset the model.
+        The first screen of ids comes at once, the rest (up to 50,000) a moment later."""
         self._timer.stop()
         f = self.filter
         f.state = "" if self.state_box.currentText() == ALL else self.state_box.currentText()
@@ -551,18 +555,45 @@ class Tab(QWidget):
         f.arrears = self.arrears_box.isChecked()
         f.incomplete = self.incomplete_box.isChecked()
         f.text = self.search.text()
+        self._generation = getattr(self, "_generation", 0) + 1
         current = self.pane.detail["id"] if self.pane.detail else None
-        ids = run_action(self, ar.list_home_ids, self.ctx, f) or []
+        ids = run_action(self, ar.list_home_ids, self.ctx, f, self.FIRST_SCREEN) or []
         self.model.set_ids(ids)
-        self.count_label.setText(f"共 {len(ids)} 户")
+        if len(ids) < self.FIRST_SCREEN:
+            self.count_label.setText(f"共 {len(ids)} 户")
+        else:
+            self.count_label.setText(f"共 {len(ids)}+ 户")
+            QTimer.singleShot(30, lambda g=self._generation, cur=current: self._load_rest(g, cur))
         row = self.model.row_for_home(current) if current is not None else -1
         if row < 0 and len(ids) == 1:
             row = 0
         if row >= 0:
             self.table.selectRow(row)
             self.table.scrollTo(self.model.index(row, 0))
-        else:
+        elif current is None or len(ids) < self.FIRST_SCREEN:
             self.pane.load(None)
+
+    def _load_rest(self, generation, current):
+        if generation != self._generation:
+            return   # the filter changed meanwhile
+        ids = run_action(self, ar.list_home_ids, self.ctx, self.filter) or []
+        shown = self.model.ids()
+        if ids[:len(shown)] == shown:
+            self.model.append_ids(ids[len(shown):])
+        else:
+            self.model.set_ids(ids)
+        self.count_label.setText(f"共 {len(ids)} 户")
+        if current is not None and not self.table.selectionModel().hasSelection():
+            row = self.model.row_for_home(current)
+            if row >= 0:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+            else:
+                self.pane.load(None)
+
+    def finish_loading(self):
+        """Load the rest of the ids now (tests, and before acting on the whole list)."""
+        self._load_rest(self._generation, self.current_home_id())
 
     def _sort(self, key: str, descending: bool):
         self.filter.sort, self.filter.descending = key, descending
