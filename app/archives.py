@@ -229,7 +229,7 @@ def list_home_ids(ctx, f: HomeFilter | None = None, limit: int | None = None) ->
     return out
 
 
-IN_LIST_MAX = 500  # more search hits than this: filter the sorted id list in Python instead of IN (…)
+IN_LIST_MAX = 2000  # more search hits than this: filter the sorted id list in Python instead of IN (…)
 
 
 COLUMNS = [
