@@ -34,5 +34,7 @@ def test_cli_due_list_and_print(ctx, data_dir, tmp_path):
     assert res.returncode == 2 and "尚未发放装修许可证" in res.stderr
     res = run(data_dir, "print", "renovation-passes", "--home", "5-101", "--a4", "--out", str(tmp_path / "c.pdf"))
     assert res.returncode == 2 and "没有可打印的出入证" in res.stderr
+    res = run(data_dir, "print", "renovation-spot-sheet", "--date", "2026-11-23", "--out", str(tmp_path / "s.pdf"))
+    assert res.returncode == 2 and "没有施工中的装修户" in res.stderr
     res = run(data_dir, "print", "renovation-permit", "--home", "9-999", "--out", str(tmp_path / "p.pdf"))
     assert res.returncode == 2 and "9-999" in res.stderr

@@ -120,3 +120,15 @@ def test_pass_cards_on_a4_with_cut_lines(ctx, done):
     assert len(pages) == 1 and abs(float(pages[0].mediabox.width) - 595.27) < 1
     t = text_of(pdf)
     assert "沿虚线裁切" in t and "张木工" in t and "李电工" in t and "A证" in t and "B证" in t
+
+
+def test_daily_spot_sheet(ctx, done):
+    ctx.clock.advance(days=1)          # the patrol of 11-25 is the last one seen on 11-26
+    t = text_of(rf.render_spot_sheet(ctx))
+    for s in ("装修日常抽查单", "抽查日期 2026-11-26", "施工中 1 户", "今日抽查 1 户", "5-101", "华美装饰", "139****4321",
+              "2026-11-25"):
+        assert s in t, s
+    assert "13987654321" not in t
+    rv.record_completion(ctx, done["reno"].id)
+    with pytest.raises(StateError, match="没有施工中的装修户"):
+        rf.render_spot_sheet(ctx)

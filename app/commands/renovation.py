@@ -34,6 +34,10 @@ def register(sub, groups):
         if key == "passes":
             q.add_argument("--a4", action="store_true", help="A4纸每页10张，带裁切线（默认每页一张卡片 85.6×54mm）")
         q.set_defaults(handler=cmd_print, form=key)
+    q = groups["print"].add_parser("renovation-spot-sheet", help="打印今日装修抽查单", parents=[groups["common"]])
+    q.add_argument("--date", default=None, help="日期（默认今天）")
+    q.add_argument("--out", required=True, help="输出PDF文件")
+    q.set_defaults(handler=cmd_print_spot)
     q = groups["print"].add_parser("renovation-notice", help="打印违规/整改通知单", parents=[groups["common"]])
     q.add_argument("--number", required=True, help="通知单编号，如 ZG2026-0001")
     q.add_argument("--out", required=True, help="输出PDF文件")
@@ -111,4 +115,14 @@ def cmd_print_notice(args, ctx):
         raise NotFound(f"通知单“{args.number}”不存在")
     path = write_pdf(render_notice(ctx, n.id), args.out)
     print(f"已生成{n.kind} {n.number}：{path}")
+    return 0
+
+
+def cmd_print_spot(args, ctx):
+    from app.printing.base import write_pdf
+    from app.printing.renovation_forms import render_spot_sheet
+    from app.validation import parse_date
+    day = parse_date(args.date, "日期") if args.date else None
+    path = write_pdf(render_spot_sheet(ctx, day), args.out)
+    print(f"已生成装修日常抽查单：{path}")
     return 0

@@ -613,6 +613,65 @@ class RefundForm(_Form):
         return out
 
 
+# ------------------------------------------------------------------ daily spot-check sheet
+@dataclass(frozen=True)
+class SpotLine:
+    room_code: str
+    number: str
+    contractor: str
+    person: str
+    phone: str            # masked
+    last_patrol: str
+    open_notices: int
+
+
+@dataclass(frozen=True)
+class SpotSheetData:
+    day: str
+    lines: tuple[SpotLine, ...]
+    under_works: int
+
+
+def build_spot_sheet(ctx, day=None) -> SpotSheetData:
+    day = day or ctx.clock.today()
+    lines = []
+    for sp in rv.spot_checks(ctx, day):
+        r = _reno(sp.id)
+        lines.append(SpotLine(sp.room_code, sp.number, r.contractor_name, r.contractor_person, mask_phone(r.contractor_phone),
+                              _d(sp.last_patrol) or "无", len(rv.open_notices(r))))
+    under = Renovation.select().where(Renovation.state == "施工中").count()
+    return SpotSheetData(_d(day), tuple(lines), under)
+
+
+class SpotSheetForm(_Form):
+    title = "装修日常抽查单"
+
+    def story(self, d: SpotSheetData):
+        out = self.title_block(f"抽查日期 {d.day}　施工中 {d.under_works} 户，今日抽查 {len(d.lines)} 户")
+        c, cc = self.st["cell"], self.st["cell_c"]
+        head = ["房号", "施工单位 / 负责人", "上次巡查", "未关闭通知", "到场时间", "检查情况（防水、结构、用电、消防、垃圾、噪音、出入证）", "施工方签字"]
+        rows = [[Paragraph(x, cc) for x in head]]
+        for ln in d.lines:
+            rows.append([Paragraph(esc(ln.room_code), c), Paragraph(esc(f"{ln.contractor}\n{ln.person} {ln.phone}"), c),
+                         Paragraph(esc(ln.last_patrol), c), Paragraph(str(ln.open_notices), cc), "", "", ""])
+        t = Table(rows, colWidths=[18 * mm, 36 * mm, 22 * mm, 14 * mm, 16 * mm, 48 * mm, 20 * mm], repeatRows=1,
+                  rowHeights=[None] + [24 * mm] * len(d.lines))
+        t.setStyle(grid_style([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F0F0F0"))]))
+        out.append(t)
+        out.append(Spacer(1, 3 * mm))
+        out.append(self.p("发现违规当场制止，开具违规/整改通知单，并在系统中登记巡查结果。"))
+        out.append(signature_line(["巡查人", "客服主管"]))
+        return out
+
+
+def render_spot_sheet(ctx, day=None) -> bytes:
+    rv.require(ctx, "renovation.view")
+    data = build_spot_sheet(ctx, day)
+    if not data.lines:
+        raise StateError(f"{data.day} 没有施工中的装修户，无需抽查")
+    return SpotSheetForm(ctx.settings).render(data)
+
+
 # ------------------------------------------------------------------ dispatch
 FORMS = {
     # key: (label, builder, renderer, filename stem)

@@ -139,6 +139,9 @@ class Tab(QWidget):
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([620, 880])
         top.insertWidget(2, self.print_btn)
+        self.spot_btn = QPushButton(icon("print"), "今日抽查单")
+        self.spot_btn.clicked.connect(self.print_spot_sheet)
+        top.insertWidget(3, self.spot_btn)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.splitter, 1)
@@ -441,6 +444,11 @@ class Tab(QWidget):
             room = rv.get(self.ctx, self.current_id).home.room_code
             return self.show_pdf(pdf, label, f"{label}-{room}.pdf")
         return None
+
+    def print_spot_sheet(self):
+        from app.printing import renovation_forms as rf
+        pdf = run_action(self, rf.render_spot_sheet, self.ctx)
+        return self.show_pdf(pdf, "装修日常抽查单", f"装修日常抽查单-{self._today()}.pdf") if pdf else None
 
     def do_print_notice(self):
         from app.printing import renovation_forms as rf
