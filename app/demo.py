@@ -760,30 +760,20 @@ def build_large(ctx, homes: int = 50000, seed: int = 7) -> dict:
                         home_rows.append((ents[e - 1].id, building.id, cluster.id, f"{b + 1}-{e}-{floor}{k:02d}", floor,
                                           rng.choice((8960, 11230, 13650)), "高层", "已入住" if moved else "空置",
                                           mi, mi, "自住" if moved else "空置", True, ""))
-        fields = [Home.entrance, Home.building, Home.cluster, Home.room_code, Home.floor, Home.area_x100,
-                  Home.house_type, Home.state, Home.handover_date, Home.move_in_date, Home.occupancy,
-                  Home.developer_done, Home.notes]
-        last = Home.select(Home.id).order_by(Home.id.desc()).scalar() or 0
-        for i in range(0, len(home_rows), 2000):
-            Home.insert_many(home_rows[i:i + 2000], fields=fields).execute()
-        home_ids = [r[0] for r in Home.select(Home.id).where(Home.id > last).order_by(Home.id).tuples()]
+        names = ("entrance", "building", "cluster", "room_code", "floor", "area_x100", "house_type", "state",
+                 "handover_date", "move_in_date", "occupancy", "developer_done", "notes")
+        home_ids = _insert_returning_ids(Home, [dict(zip(names, r)) for r in home_rows])
         owner_rows = []
         for _ in home_ids:
             male = rng.random() < 0.6
             birth = people.birth(25, 75)
             number = people.identity(birth, male)
-            owner_rows.append((people.name(male), "男" if male else "女", birth, people.mobile(),
-                               ctx.vault.encrypt(number), ctx.vault.lookup_hash(number), mask_id(number), number[-4:]))
-        ofields = [Owner.name, Owner.gender, Owner.birth_date, Owner.phone, Owner.id_enc, Owner.id_hash,
-                   Owner.id_masked, Owner.id_tail]
-        last_o = Owner.select(Owner.id).order_by(Owner.id.desc()).scalar() or 0
-        for i in range(0, len(owner_rows), 2000):
-            Owner.insert_many(owner_rows[i:i + 2000], fields=ofields).execute()
-        owner_ids = [r[0] for r in Owner.select(Owner.id).where(Owner.id > last_o).order_by(Owner.id).tuples()]
-        links = [(h, o, True) for h, o in zip(home_ids, owner_ids)]
-        for i in range(0, len(links), 5000):
-            HomeOwner.insert_many(links[i:i + 5000],
-                                  fields=[HomeOwner.home, HomeOwner.owner, HomeOwner.is_primary]).execute()
+            owner_rows.append({"name": people.name(male), "gender": "男" if male else "女", "birth_date": birth,
+                               "phone": people.mobile(), "id_enc": ctx.vault.encrypt(number),
+                               "id_hash": ctx.vault.lookup_hash(number), "id_masked": mask_id(number),
+                               "id_tail": number[-4:]})
+        owner_ids = _insert_returning_ids(Owner, owner_rows)
+        _batched_insert(HomeOwner, [{"home": h, "owner": o, "is_primary": True} for h, o in zip(home_ids, owner_ids)])
         search.index_homes(None)
         ctx.settings.update({"site.name": "基准测试小区", "site.homes": len(home_ids), "site.buildings": n_buildings})
         record(ctx, "demo.build_large", "site", "large", None, {"homes": len(home_ids)})
