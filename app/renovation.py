@@ -797,7 +797,17 @@ def stages(ctx, r) -> list[Stage]:
     paid = fees_paid(r)
     fee_text = (f"保证金 {fmt_fen(r.deposit_fen)}，垃圾清运费 {fmt_fen(r.rubbish_fen)}，" + ("已缴清" if paid else "未缴清")) \
         if r.deposit_charge_id else "审批后计费"
-    out.append(Stage(3, STAGES[2], paid, r.fees_charged_on, n(r.fees_charged_by_id), fee_text))
+    fee_day, fee_by = r.fees_charged_on, n(r.fees_charged_by_id)
+    if paid:
+        from models.ledger import Payment
+        last = (Payment.select(Payment.created_at, Payment.created_by)
+                .where(Payment.charge.in_([r.deposit_charge_id, r.rubbish_charge_id]) & (Payment.kind == "pay"))
+                .order_by(Payment.created_at.desc()).first())
+        if last is not None:
+            fee_day = last.created_at.date() if isinstance(last.created_at, dt.datetime) else last.created_at
+            fee_by = user_name(last.created_by_id)
+            fee_text += f"（{fee_by} 收款）" if fee_by else ""
+    out.append(Stage(3, STAGES[2], paid, fee_day, fee_by, fee_text))
     if r.tests_on:
         t = f"打压{'合格' if r.pressure_ok else '不合格'}，闭水{'合格' if r.water_ok else '不合格'}，业主 {r.tests_signed_by} 签字"
     else:

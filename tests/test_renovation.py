@@ -139,6 +139,7 @@ def test_end_to_end_with_refused_premature_permit_and_deduction(ctx, homes, tmp_
     st = rv.stages(ctx, r)
     assert [s.no for s in st] == list(range(1, 10)) and all(s.done for s in st)
     assert all(s.day for s in st) and st[0].by == "王经理"
+    assert st[2].day == dt.date(2026, 11, 23) and "已缴清" in st[2].text      # paid at the cashier on 11-23
     # the paper archive has the renovation papers ticked; every write is audited, chain intact
     from app.audit import verify_chain
     from models.archive import ArchiveDocument
@@ -249,6 +250,7 @@ def test_permissions(ctx, homes, tmp_path, as_role):
     # the front desk registers a worker (posting the charges), the cashier takes the money
     w = rv.register_worker(fd, r.id, {"name": "赵瓦工", "id_number": make_id()})
     pay_all(ca, homes["5-101"].id, rv.unpaid_charge_ids(rv.get(ctx, r.id)))
+    assert rv.stages(ctx, rv.get(ctx, r.id))[2].by == "赵出纳"             # who took the money
     # a pass returned by the front desk: the refund needs the cashier
     with pytest.raises(PermissionDenied):
         rv.return_pass(fd, w.id)
