@@ -24,7 +24,7 @@ from models.service import COMPLAINT_CLASSES, GRADES, KINDS, ReturnVisit, Servic
 
 from . import complaints
 from .permissions import require
-from .service_requests import (LEVELS, _light_query, arrival_due, level_at, arrived_on_time, dispatch_due, dispatched_on_time, month_range,
+from .service_requests import (LEVELS, _light_query, arrival_due, level_at, status_label, arrived_on_time, dispatch_due, dispatched_on_time, month_range,
                                visit_due)
 
 
@@ -151,5 +151,5 @@ def month_report(ctx, month: str, when: dt.datetime | None = None) -> MonthRepor
     rep.finished = sum(1 for r in rows if r.status in finished_states)
     rep.charges_fen = sum(r.charge_fen for r in rows)
     rep.open_rows = [(r.number, r.room_code, r.kind, r.received_at, LEVELS[level_at(ctx, r, when)],
-                      r.status) for r in rows if r.status not in finished_states]
+                      status_label(r.kind, r.status)) for r in rows if r.status not in finished_states]
     return rep

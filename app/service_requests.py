@@ -187,6 +187,11 @@ def _has_visit(r) -> bool:
 
 
 # --------------------------------------------------------------------------- helpers
+def status_label(kind: str, status: str) -> str:
+    """The status as shown: a complaint, suggestion or enquiry is 待处理 rather than 待派工."""
+    return "待处理" if status == "待派工" and kind != "报修" else status
+
+
 def get(request_id: int) -> ServiceRequest:
     r = ServiceRequest.get_or_none(ServiceRequest.id == request_id)
     if r is None:

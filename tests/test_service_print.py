@@ -56,11 +56,12 @@ def test_service_report_kpis_and_chart(ctx, done_repair):
     at(ctx, 2026, 11, 23, 16, 0)                 # contacted after 60 minutes: late
     cp.record_contact(ctx, c.id)
     data = build_service_report(ctx, "2026-11")
-    assert ("报事及时", 1000, 980) in data.chart  # 100.0 % against 98 %
+    assert ("报事及时", 1000, 980, True) in data.chart  # 100.0 % against 98 %
+    assert ("投诉及时", 0, 1000, False) in data.chart
     pdf = service_report_pdf(ctx, "2026-11")
     text = pdf_text(pdf)
     for expected in ("月度客户服务报告", "2026-11", "服务质量指标", "有效投诉率", "报事及时率", "≥98%", "≤1%",
-                     "100.0%", "达标", "未达标", "投诉及时", "实际(%)", "目标(%)", "受理分类", "投诉类别与等级",
+                     "100.0%", "达标", "未达标", "投诉及时", "实际·达标", "目标(%)", "受理分类", "投诉类别与等级",
                      "未完成事项（1 件）", c.number, "30.00", "第 1 页"):
         assert expected in text, expected
 

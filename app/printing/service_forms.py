@@ -11,7 +11,7 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer, Table
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
 from ..money import fmt_fen
 from ..privacy import mask_phone
@@ -68,7 +68,7 @@ def build_work_order(ctx, request_id: int) -> WorkOrderData:
         arrived_at=_t(r.arrived_at), completed_at=_t(r.completed_at), result=r.result,
         paid_service=PAID_SERVICES.get(r.service_item, "其他" if r.service_item else "无"),
         charge=(fmt_fen(r.charge_fen) + " 元") if r.charge_fen else "",
-        level=sr.holder_name(ctx, r, lvl) if r.status in ("待派工", "已派工", "处理中") else r.status,
+        level=sr.holder_name(ctx, r, lvl) if r.status in ("待派工", "已派工", "处理中") else sr.status_label(r.kind, r.status),
         complaint=complaint, events=events)
 
 
@@ -125,7 +125,7 @@ class ServiceReportData:
     month: str
     site: str
     kpis: tuple          # (name, num, den, pct_text, target_text, met_text)
-    chart: tuple         # (short name, actual in 0.1 %, target in 0.1 %) as ints
+    chart: tuple         # (short name, actual in 0.1 %, target in 0.1 %, met True/False/None)
     by_kind: tuple
     by_class: tuple
     by_grade: tuple
@@ -146,7 +146,7 @@ def build_service_report(ctx, month: str) -> ServiceReportData:
     from ..kpi import month_report
     rep = month_report(ctx, month)
     kpis = tuple((k.name, k.num, k.den, k.pct_text, k.target_text, k.met_text) for k in rep.kpis)
-    chart = tuple((SHORT[k.code], int(k.pct * 10) if k.pct is not None else 0, int(k.target * 10))
+    chart = tuple((SHORT[k.code], int(k.pct * 10) if k.pct is not None else 0, int(k.target * 10), k.met)
                   for k in rep.kpis if k.code != "valid_complaint_rate")
     return ServiceReportData(
         month=month, site=ctx.settings.get("site.name"), kpis=kpis, chart=chart,
@@ -156,9 +156,9 @@ def build_service_report(ctx, month: str) -> ServiceReportData:
         printed_at=_t(ctx.clock.now()))
 
 
-def kpi_chart(chart, width=170 * mm, height=62 * mm) -> Drawing:
-    """Bars of the actual rates beside their targets (percent)."""
-    d = Drawing(width, height)
+def kpi_chart(chart, width=170 * mm, height=52 * mm) -> Drawing:
+    """Bars of the actual rates (green met, red not met) beside their targets (grey), in percent."""
+    d = Drawing(width, height, initialFontName=FONT_NAME, initialFontSize=8)
     bc = VerticalBarChart()
     bc.x, bc.y, bc.width, bc.height = 12 * mm, 12 * mm, width - 40 * mm, height - 18 * mm
     bc.data = [[c[1] / 10 for c in chart], [c[2] / 10 for c in chart]]
@@ -170,13 +170,17 @@ def kpi_chart(chart, width=170 * mm, height=62 * mm) -> Drawing:
     bc.categoryAxis.labels.fontSize = 8
     bc.bars[0].fillColor = colors.HexColor("#2E7D32")
     bc.bars[1].fillColor = colors.HexColor("#BDBDBD")
+    for i, c in enumerate(chart):
+        if len(c) > 3 and c[3] is False:
+            bc.bars[(0, i)].fillColor = colors.HexColor("#C62828")
     bc.barSpacing = 1
     bc.groupSpacing = 8
     d.add(bc)
     lg = Legend()
-    lg.x, lg.y = width - 26 * mm, height - 10 * mm
+    lg.x, lg.y = width - 28 * mm, height - 8 * mm
     lg.fontName, lg.fontSize = FONT_NAME, 8
-    lg.colorNamePairs = [(bc.bars[0].fillColor, "实际(%)"), (bc.bars[1].fillColor, "目标(%)")]
+    lg.colorNamePairs = [(colors.HexColor("#2E7D32"), "实际·达标"), (colors.HexColor("#C62828"), "实际·未达标"),
+                         (colors.HexColor("#BDBDBD"), "目标(%)")]
     d.add(lg)
     return d
 
@@ -211,16 +215,18 @@ class ServiceReportForm(FormRenderer):
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F0F0F0"))]))
         out.append(Paragraph("投诉类别与等级", self.st["h2"]))
         out.append(t)
-        out.append(Paragraph(f"未完成事项（{len(d.open_rows)} 件）", self.st["h2"]))
+        tail = [Paragraph(f"未完成事项（{len(d.open_rows)} 件）", self.st["h2"])]
         if d.open_rows:
             data = [["编号", "房号", "类别", "受理时间", "当前责任", "状态"]] + [list(r) for r in d.open_rows]
             t = Table(data, colWidths=[w * 0.2, w * 0.12, w * 0.1, w * 0.22, w * 0.2, w * 0.16], repeatRows=1)
             t.setStyle(grid_style([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F0F0F0"))]))
-            out.append(t)
+            tail.append(t)
         else:
-            out.append(Paragraph("无", self.st["body"]))
-        out.append(Spacer(1, 8 * mm))
-        out.append(signature_line(["编制", "审核（客服经理）"], w))
+            tail.append(Paragraph("无", self.st["body"]))
+        sign = [Spacer(1, 6 * mm), Paragraph(esc("本报告由系统根据受理、派工、回访记录生成。"), self.st["small"]),
+                signature_line(["编制", "审核（客服经理）"], w)]
+        # a short list stays on the page of its signatures; a long one flows and the signatures follow it
+        out += [KeepTogether(tail + sign)] if len(d.open_rows) <= 12 else tail + [KeepTogether(sign)]
         return out
 
 

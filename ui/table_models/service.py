@@ -4,6 +4,8 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from app.service_requests import status_label
+
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _FG = int(Qt.ItemDataRole.ForegroundRole)
 _TIP = int(Qt.ItemDataRole.ToolTipRole)
@@ -63,7 +65,7 @@ class RequestTableModel(QAbstractTableModel):
         if c == self.CONTENT:
             return r.content.replace("\n", " ")
         if c == self.STATUS:
-            return "待处理" if r.status == "待派工" and r.kind != "报修" else r.status
+            return status_label(r.kind, r.status)
         if c == self.RECEIVER:
             return r.receiver
         if c == self.HANDLER:
