@@ -301,3 +301,31 @@ def test_first_screen_then_rest(qtbot, ctx, site, monkeypatch):
     qtbot.waitUntil(lambda: t.count_label.text() == "共 6 户", timeout=3000)
     assert [cell(t, r, "room_code") for r in range(6)][:2] == ["1-101", "1-102"] and t.model.rowCount() == 6
     t.wait_background()
+
+
+def test_parking_dialog_and_home_structure_menu(qtbot, tab, site):
+    from ui.dialogs.archive_forms import edit_home_form
+    from ui.dialogs.archive_parking import ParkingDialog
+    tab.table.selectRow(0)
+    menu = tab._structure_menu(tab.tree.currentItem(), with_home=True)
+    assert any("修改房屋 1-101" in a.text() for a in menu.actions())
+    dlg = ParkingDialog(tab.ctx, tab.pane.detail)
+    qtbot.addWidget(dlg)
+    dlg.code.setText("B1-008")
+    dlg.level.setCurrentText("地下")
+    dlg.add()
+    assert dlg.code.text() == ""
+    dlg.code.setText("b1-008")
+    dlg.add()                                   # the same code again is refused
+    assert "已存在" in dlg.message.text() and dlg.table.rowCount() == 1
+    dlg.table.selectRow(0)
+    dlg.kind.setCurrentText("租用")
+    dlg.assign()
+    assert dlg.table.item(0, 2).text() == "已租" and dlg.table.item(0, 3).text() == "张伟"
+    tab.pane.load(site["homes"]["1-101"].id)
+    assert "B1-008" in tab.pane.header.text()
+    f = edit_home_form(tab.ctx, tab.pane.detail)
+    qtbot.addWidget(f)
+    f.widget("area").setText("124.00")
+    f.submit()
+    assert f.result_value.area_x100 == 12400

@@ -237,3 +237,11 @@ def structure_form(ctx, kind: str, parent_id: int | None, parent_label: str = ""
     fields = [("code", "单元编号", "text", "")]
     return ArchiveForm(f"新增单元 — {parent_label}", fields, lambda v: ar.create_entrance(ctx, parent_id, v["code"]),
                        parent)
+
+
+def edit_home_form(ctx, detail: dict, parent=None) -> ArchiveForm:
+    fields = [("room_code", "房号", "text", detail["room_code"]), ("floor", "楼层", "text", detail["floor"]),
+              ("area", "建筑面积（㎡）", "text", detail["area"]),
+              ("house_type", "户型", "choice", detail["house_type"], HOUSE_TYPES)]
+    return ArchiveForm(f"修改房屋 — {detail['room_code']}", fields,
+                       lambda v: ar.update_home(ctx, detail["id"], v), parent)

@@ -391,7 +391,10 @@ class Tab(QWidget):
         self.structure_button.setIcon(icon("settings"))
         self.structure_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.structure_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.structure_button.setMenu(self._structure_menu(None))
+        self._button_menu = QMenu(self)
+        self._button_menu.aboutToShow.connect(
+            lambda: self._structure_menu(self.tree.currentItem(), self._button_menu, with_home=True))
+        self.structure_button.setMenu(self._button_menu)
         self.structure_button.setEnabled(self.can("structure.edit"))
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
@@ -696,8 +699,10 @@ class Tab(QWidget):
         dlg.exec()
 
     # structure ---------------------------------------------------------------------------------------------
-    def _structure_menu(self, item) -> QMenu:
-        menu = QMenu(self)
+    def _structure_menu(self, item, menu: QMenu | None = None, with_home: bool = False) -> QMenu:
+        """Structure actions for a tree node (and, from the 结构 button, the selected home)."""
+        menu = menu or QMenu(self)
+        menu.clear()
         kind = item.data(0, KIND_ROLE) if item else None
         pk = item.data(0, ID_ROLE) if item else None
         label = item.text(0) if item else ""
@@ -711,9 +716,39 @@ class Tab(QWidget):
         if kind in ("cluster", "building", "entrance"):
             menu.addSeparator()
             menu.addAction(f"删除 {label}", lambda: self._structure_delete(kind, pk, label))
-        if item is None:
-            menu.addAction("在左侧结构树中右击组团、楼栋或单元可新增下级、删除").setEnabled(False)
+        if with_home and self.pane.detail:
+            room = self.pane.detail["room_code"]
+            menu.addSeparator()
+            menu.addAction(f"修改房屋 {room}（房号、面积、户型）…", self.edit_home_structure)
+            menu.addAction(f"删除房屋 {room}", self.delete_home)
+        menu.addSeparator()
+        menu.addAction("车位管理…", self.open_parking)
+        if kind not in ("cluster", "building", "entrance"):
+            menu.addAction("在左侧结构树中选中组团、楼栋或单元可新增下级").setEnabled(False)
         return menu
+
+    def edit_home_structure(self):
+        from ..dialogs.archive_forms import edit_home_form
+        d = self.pane.detail
+        if d and edit_home_form(self.ctx, d, self).exec():
+            self.reload_tree()
+            self.model.refresh_rows([d["id"]])
+            self.pane.load(d["id"])
+
+    def delete_home(self):
+        d = self.pane.detail
+        if d and confirm(self, f"删除房屋 {d['room_code']}？（仅限误录入、无业主和住户的房屋）"):
+            if run_action(self, ar.delete_home, self.ctx, d["id"], title="无法删除") is None:
+                self.pane.load(None)
+                self.reload_tree()
+                self.apply()
+
+    def open_parking(self):
+        from ..dialogs.archive_parking import ParkingDialog
+        d = self.pane.detail
+        ParkingDialog(self.ctx, d, self).exec()
+        if d:
+            self.pane.load(d["id"])
 
     def _tree_menu(self, pos):
         if not self.can("structure.edit"):
