@@ -444,6 +444,32 @@ def issue_pass(ctx, worker_id) -> RenovationWorker:
     return w
 
 
+def extend_pass(ctx, worker_id, valid_until) -> RenovationWorker:
+    """Extend a pass that is still out (works running longer than planned)."""
+    require(ctx, "renovation.edit")
+    w = _worker(worker_id)
+    if w.returned_on:
+        raise StateError(f"{w.name} 的出入证已退还，不能延期")
+    if w.renovation.state != "施工中" and w.renovation.state != "已批准":
+        raise StateError(f"装修登记当前为“{w.renovation.state}”，出入证不能延期")
+    day = parse_date(valid_until, "有效期至")
+    if day <= w.valid_until:
+        raise ValidationError("有效期至", f"应晚于原有效期 {w.valid_until}")
+    before = {"valid_until": w.valid_until}
+    with ctx.db.atomic():
+        w.valid_until = day
+        w.save()
+        audit.record(ctx, "renovation.pass_extend", "renovation_worker", w.id, before, {"valid_until": day})
+    return w
+
+
+def drawing_files(ctx, reno_id) -> list[tuple[str, str]]:
+    """(original name, stored file path) of the drawings attached to a renovation."""
+    require(ctx, "renovation.view")
+    from .attachments import path_of
+    return [(a.original_name, str(path_of(ctx, a))) for a in drawings_of(reno_id)]
+
+
 def _refund(ctx, home_id, code, amount, reason, reno_id):
     from app import payments
     return payments.refund(ctx, home_id, code, amount, reason, source=SOURCE, source_id=reno_id)

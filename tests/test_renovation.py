@@ -368,3 +368,18 @@ def test_nothing_half_saved(ctx, homes, tmp_path):
     with pytest.raises(ValidationError, match="附件"):
         rv.apply(ctx, homes["5-102"].id, APPLICATION, drawings=[tmp_path / "无此图纸.pdf"])
     assert rv.list_renovations(ctx, "all")[0].room_code == "5-101" and len(rv.list_renovations(ctx, "all")) == 1
+
+
+def test_pass_extension(ctx, homes, tmp_path):
+    r = started(ctx, homes, tmp_path, workers=1)
+    w = r.workers[0]
+    _at(ctx, 2027, 3, 26)
+    assert [d.category for d in rv.due_items(ctx)] == ["出入证到期"]
+    with pytest.raises(ValidationError, match="应晚于原有效期 2027-03-31"):
+        rv.extend_pass(ctx, w.id, "2027-03-01")
+    rv.extend_pass(ctx, w.id, "2027-05-31")
+    assert rv.due_items(ctx) == []
+    rv.return_pass(ctx, w.id)
+    with pytest.raises(StateError, match="已退还"):
+        rv.extend_pass(ctx, w.id, "2027-06-30")
+    assert rv.drawing_files(ctx, r.id)[0][0] == "图纸.pdf"

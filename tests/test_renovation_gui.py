@@ -87,6 +87,11 @@ def test_tab_walks_a_renovation(tab, ctx, tmp_path, monkeypatch):
     assert tab.do_permit() is not None and rv.get(ctx, r.id).state == "施工中"
     tab.workers.selectRow(0)
     assert tab.do_issue_pass() is not None
+    assert tab.drawings_btn.isEnabled() and len(tab.drawings_menu.actions()) == 1
+    tab.workers.selectRow(0)
+    tab.exec_dialog = fill_and_submit({"valid_until": dt.date(2027, 6, 30)})
+    assert tab.do_extend_pass() is not None and rv.workers_of(ctx, r.id)[0].valid_until == dt.date(2027, 6, 30)
+    tab.workers.selectRow(0)
     tab.exec_dialog = fill_and_submit({"ok": False, "findings": "楼道堆放垃圾", "workers_present": 2})
     assert tab.do_patrol() is not None and tab.patrol_model.rowCount() == 1
     tab.exec_dialog = fill_and_submit({"content": "楼道堆放垃圾", "requirement": "当日清运"})

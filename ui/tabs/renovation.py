@@ -114,6 +114,13 @@ class Tab(QWidget):
         for key, label in PRINTS:
             menu.addAction(label, lambda k=key, lab=label: self.print_form(k, lab))
         self.print_btn.setMenu(menu)
+        self.drawings_btn = QToolButton(self)
+        self.drawings_btn.setText("查看图纸")
+        self.drawings_btn.setIcon(icon("attach"))
+        self.drawings_btn.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.drawings_btn.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.drawings_menu = QMenu(self.drawings_btn)
+        self.drawings_btn.setMenu(self.drawings_menu)
         rl.addLayout(grid)
 
         self.sub = QTabWidget()
@@ -123,7 +130,7 @@ class Tab(QWidget):
         self.patrols = _table(self.patrol_model, 5)
         self.notices = _table(self.notice_model, 5)
         self.fees = _table(self.fee_model, 4)
-        wbar = self._bar([("发放出入证", self.do_issue_pass), ("退证（退押金）", self.do_return_pass),
+        wbar = self._bar([("发放出入证", self.do_issue_pass), ("延期", self.do_extend_pass), ("退证（退押金）", self.do_return_pass),
                           ("登记遗失", self.do_lost_pass), ("退押金", self.do_refund_pass)])
         nbar = self._bar([("关闭通知单", self.do_close_notice), ("打印通知单", self.do_print_notice)])
         self.sub.addTab(self._with_bar(self.workers, wbar), "施工人员出入证")
@@ -142,6 +149,7 @@ class Tab(QWidget):
         self.spot_btn = QPushButton(icon("print"), "今日抽查单")
         self.spot_btn.clicked.connect(self.print_spot_sheet)
         top.insertWidget(3, self.spot_btn)
+        top.insertWidget(4, self.drawings_btn)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.splitter, 1)
@@ -208,6 +216,8 @@ class Tab(QWidget):
             for m in (self.stage_model, self.worker_model, self.patrol_model, self.notice_model, self.fee_model):
                 m.set_rows([])
             self.header.setText("请在左侧选择一条装修登记")
+            self.drawings_menu.clear()
+            self.drawings_btn.setEnabled(False)
             self._update_buttons(None)
             return
         r = run_action(self, rv.get, self.ctx, reno_id)
@@ -227,7 +237,16 @@ class Tab(QWidget):
         for t in (self.stages, self.workers, self.patrols, self.notices, self.fees):
             if t.model().rowCount():
                 t.resizeColumnsToContents()
+        self.drawings_menu.clear()
+        for name, path in rv.drawing_files(self.ctx, reno_id):
+            self.drawings_menu.addAction(name, lambda p=path: self.open_file(p))
+        self.drawings_btn.setEnabled(not self.drawings_menu.isEmpty())
         self._update_buttons(r)
+
+    def open_file(self, path):
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(path))
 
     def _update_buttons(self, r):
         s = r.state if r is not None else None
@@ -416,6 +435,16 @@ class Tab(QWidget):
 
     def do_return_pass(self):
         return self._worker_action(rv.return_pass, refund=rv.may(self.ctx, "ledger.refund"))
+
+    def do_extend_pass(self):
+        row = self._selected(self.workers)
+        if row is None:
+            from ..ops import info
+            info(self, "请先选择施工人员")
+            return None
+        w = row[0]
+        return self._form(f"出入证延期：{w.name}", [("valid_until", "有效期至", "date", w.valid_until + dt.timedelta(days=30))],
+                          rv.extend_pass, w.id)
 
     def do_lost_pass(self):
         return self._worker_action(rv.return_pass, lost=True, refund=False)
