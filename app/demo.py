@@ -74,8 +74,8 @@ SUGGESTIONS = ["建议增加儿童游乐设施", "建议地下车库增加照明
                "建议垃圾分类点增加洗手池", "建议快递柜延长保管时间", "建议增设电动车充电桩"]
 SPECIAL_REQUESTS = ["家中有老人行动不便，停水停电请提前电话告知", "长期出差，快递请放前台",
                     "家有婴儿，装修噪音请提前通知", "老人独居，请管家每周探访一次", "对花粉过敏，绿化喷药请提前告知"]
-ARREARS = [("长期在外地工作，联系不上", "无"), ("认为车位管理不到位拒交物业费", "地下车库被外来车辆占用"),
-           ("房屋渗水未修复，拒交物业费", "卫生间渗水至楼下，开发商未维修"), ("经济困难，申请缓交", "无"),
+ARREARS = [("长期在外地工作，联系不上", ""), ("认为车位管理不到位拒交物业费", "地下车库被外来车辆占用"),
+           ("房屋渗水未修复，拒交物业费", "卫生间渗水至楼下，开发商未维修"), ("经济困难，申请缓交", ""),
            ("对绿化改造有意见", "楼前绿地被改为停车位")]
 TENANT_EMPLOYERS = ["某科技公司", "某外贸公司", "在校研究生", "某餐饮公司", "某医院", "自由职业"]
 
@@ -501,7 +501,8 @@ def _populate_people(ctx, meta, people: People, rng, today, site) -> dict:
             n = 1 + len(family)
             main["residents_count"] = n if state == "已入住" else 0
             main["family_structure"] = ("单身" if n == 1 else "夫妻二人" if n == 2 and married else
-                                        f"{n}口之家" if not any(f["relation"] == "父母" for f in family) else "三代同堂")
+                                        f"{'两三四五六七八'[min(n, 8) - 2]}口之家"
+                                        if not any(f["relation"] == "父母" for f in family) else "三代同堂")
             if rng.random() < 0.45:
                 main["opinion"] = rng.choice(OPINIONS)
             if rng.random() < 0.2:
