@@ -87,7 +87,10 @@ class _Job(QRunnable):
                 self.ctx.db.close()      # this thread's connection only
             except Exception:
                 pass
-        self.signals.done.emit(result)
+        try:
+            self.signals.done.emit(result)
+        except RuntimeError:   # the tab (and the application) closed meanwhile
+            pass
 
 
 class HouseholdPane(QWidget):
@@ -452,7 +455,7 @@ class Tab(QWidget):
         self.reload_tree()
         self.apply()
         self.model.on_sort = self._sort   # header clicks re-query in SQL from now on
-        QTimer.singleShot(0, self._warm_up)
+        QTimer.singleShot(300, self._warm_up)   # after the first paint, not competing with it
 
     # helpers ---------------------------------------------------------------------------------------
     def can(self, action: str) -> bool:
