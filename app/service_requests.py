@@ -330,6 +330,8 @@ def complete(ctx, request_id: int, *, result: str, owner_signed: bool = False, s
         if not owner_signed:
             raise ValidationError("业主签字", "维修完成须经业主签字确认")
         signer_name = check_required(signer_name, "签字人")
+    if r.kind == "投诉" and r.replied_at is None:
+        raise StateError(f"{r.number} 尚未答复投诉人：投诉须先答复（口头当日、书面两个工作日内）才能办结")
     amount = 0
     item = (service_item or "").strip()
     if item:

@@ -319,6 +319,10 @@ def test_report_after_five_working_days_unresolved(ctx, homes):
 
 def test_resolved_complaint_needs_no_report(ctx, homes):
     r = new_request(ctx, homes[0], kind="投诉")
+    with pytest.raises(StateError, match="尚未答复"):
+        sr.complete(ctx, r.id, result="已清运")
+    cp.record_reply(ctx, r.id, "今日安排清运")
+    assert sr.get(r.id).status == "处理中"
     sr.complete(ctx, r.id, result="已清运")
     at(ctx, 2026, 12, 10, 9, 0)
     assert cp.to_report(ctx) == []
