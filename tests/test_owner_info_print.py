@@ -125,3 +125,10 @@ def test_demo_household_prints(ctx, tmp_path):
     assert owner.name in text and owner.id_masked in text
     assert ctx.vault.decrypt(owner.id_enc) not in text
     assert OwnerInfoForm.title in text
+
+
+def test_sample_form_for_selftest(ctx):
+    from app.printing.owner_info import sample_data
+    data = sample_data()
+    text = pdf_text(OwnerInfoForm(ctx.settings, data.doc_number).render(data))
+    assert "张建国" in text and "110***********1234" in text and "在档 12 项" in text

@@ -283,3 +283,22 @@ def owner_info_pdf(ctx, home_id: int, full: bool = False) -> bytes:
     """The 业主信息表 of a home as PDF bytes."""
     data = owner_info_data(ctx, home_id, full)
     return OwnerInfoForm(ctx.settings, data.doc_number).render(data)
+
+
+def sample_data() -> OwnerInfoData:
+    """A fictional household, for the installer's print self-test and the settings preview."""
+    owner = OwnerLine(
+        name="张建国", role="主业主", gender="男", birth_date="1980-03-07", age="", id_type="身份证",
+        id_number="110***********1234", phone="138****1234", phone2="029-****6666", education="本科",
+        native_place="北京市", employer="西安市第一医院", work_address="西安市南大街30号", spouse_name="李秀英",
+        spouse_phone="139****1111", spouse_employer="西安市第三中学", family_structure="三口之家", residents_count="3",
+        key_customer_tags="", arrears="", opinion="对物业服务总体满意", suggestions="建议增设电动车充电桩",
+        special_requests="")
+    child = PersonLine(name="张子涵", relation="子女", birth_date="2012-03-04", phone="", id_number="", employer="",
+                       lease="")
+    docs = tuple(DocLine(group=g, name=n, on_file=i < 12, received_at="") for i, (_c, n, g) in enumerate(ARCHIVE_DOCUMENTS))
+    return OwnerInfoData(
+        doc_number="YZXX-5-1-201", site_name="示例小区", printed_at="", printed_by="", room_code="5-1-201",
+        cluster="A组团 示例", building="5号楼", entrance="1单元", area="123.45 ㎡", house_type="洋房", state="已入住",
+        occupancy="自住", handover_date="2021-05-01", move_in_date="2021-06-10", category="老客户",
+        area_manager="张敏", owners=(owner,), residents=(child,), tenants=(), documents=docs, full_identity=False)
