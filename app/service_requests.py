@@ -199,6 +199,17 @@ def get(request_id: int) -> ServiceRequest:
     return r
 
 
+def find(ref) -> ServiceRequest:
+    """A request by its id (\"12\") or its number (\"FW2026-000012\")."""
+    text = str(ref or "").strip().upper()
+    if text.isdigit():
+        return get(int(text))
+    r = ServiceRequest.get_or_none(ServiceRequest.number == text)
+    if r is None:
+        raise NotFound(f"报事记录 {ref} 不存在")
+    return r
+
+
 def _event(ctx, r, kind, note="", level=None, holder="", ts=None):
     return ServiceEvent.create(request=r.id, ts=ts or ctx.clock.now(), kind=kind,
                                level=r.escalation_level if level is None else level,

@@ -95,6 +95,8 @@ def test_cli_requests_and_prints(ctx, data_dir, tmp_path, done_repair):
     res = _cli(data_dir, "print", "service-report", "--month", "2026-11", "--out", str(out))
     assert res.returncode == 0, res.stderr
     assert "月度客户服务报告" in pdf_text(out.read_bytes())
+    res = _cli(data_dir, "print", "work-order", "--id", "fw2026-000002", "--out", str(out))
+    assert res.returncode == 0 and "楼道灯不亮" in pdf_text(out.read_bytes())
     res = _cli(data_dir, "print", "work-order", "--id", "999", "--out", str(out))
     assert res.returncode == 2 and "不存在" in res.stderr
     res = _cli(data_dir, "print", "service-report", "--month", "2026-13x", "--out", str(out))

@@ -3,7 +3,7 @@
     propertydesk requests open                      open requests, level and who holds them
     propertydesk requests escalate                  move overdue requests up the ladder now
     propertydesk requests kpi --month YYYY-MM       the month's KPIs against their targets
-    propertydesk print work-order --id N --out FILE.pdf
+    propertydesk print work-order --id N|FW2026-000012 --out FILE.pdf
     propertydesk print service-report --month YYYY-MM --out FILE.pdf
 """
 
@@ -20,7 +20,7 @@ def register(sub, groups):
     a.set_defaults(handler=show_kpi)
 
     w = groups["print"].add_parser("work-order", help="派工单", parents=[groups["common"]])
-    w.add_argument("--id", type=int, required=True, help="报事记录ID")
+    w.add_argument("--id", required=True, help="报事记录ID或编号（如 FW2026-000012）")
     w.add_argument("--out", required=True, help="输出PDF文件")
     w.set_defaults(handler=print_work_order)
     m = groups["print"].add_parser("service-report", help="月度客户服务报告", parents=[groups["common"]])
@@ -58,7 +58,8 @@ def show_kpi(args, ctx):
 def print_work_order(args, ctx):
     from app.printing.base import write_pdf
     from app.printing.service_forms import work_order_pdf
-    path = write_pdf(work_order_pdf(ctx, args.id), args.out)
+    from app.service_requests import find
+    path = write_pdf(work_order_pdf(ctx, find(args.id).id), args.out)
     print(f"已生成派工单：{path}")
     return 0
 
