@@ -532,8 +532,9 @@ def _escalation_due(ctx, when):
 
 
 def list_requests(ctx, filter_: str = "未完成", text: str = "", month: str | None = None,
-                  limit: int | None = 3000) -> list[Row]:
+                  limit: int | None = 3000, home_id: int | None = None) -> list[Row]:
     """Rows for the list, newest first (phones masked). *filter_* one of FILTERS; *month* 'YYYY-MM';
+    *home_id* one home's requests (its repair and complaint record, e.g. for the owner archive);
     at most *limit* rows for the long lists (open requests are never cut)."""
     require(ctx, "service.view")
     from .privacy import mask_phone
@@ -547,6 +548,8 @@ def list_requests(ctx, filter_: str = "未完成", text: str = "", month: str | 
         q = q.where(ServiceRequest.status == "已完成")
     elif filter_ == "投诉":
         q = q.where(ServiceRequest.kind == "投诉")
+    if home_id is not None:
+        q = q.where(ServiceRequest.home == home_id)
     if month:
         start, end = month_range(month)
         q = q.where((ServiceRequest.received_at >= start) & (ServiceRequest.received_at < end))

@@ -566,6 +566,8 @@ def test_list_masks_phones_and_filters(ctx, homes):
     assert {r.phone_masked for r in rows} == {"138****5678"}
     assert [r.id for r in sr.list_requests(ctx, "投诉")] == [c.id]
     assert [r.room_code for r in sr.list_requests(ctx, "全部", text="5-101")] == ["5-101"]
+    assert [r.id for r in sr.list_requests(ctx, "全部", home_id=homes[1].id)] == [c.id]
+    assert len(sr.list_requests(ctx, "全部", month="2026-11")) == 2 and sr.list_requests(ctx, "全部", month="2026-10") == []
     assert sr.list_requests(ctx, "已升级") == []
     ctx.clock.advance(days=1)
     assert len(sr.list_requests(ctx, "已升级")) == 2
