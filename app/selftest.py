@@ -87,17 +87,18 @@ def _write_json(path: Path, data: dict):
     tmp.replace(path)
 
 
-def _test_page_pdf(settings) -> tuple[bytes, str]:
-    """A printed form: the owner-information form if available, else a Chinese test page."""
+def _test_page_pdf(settings) -> tuple[bytes, str, str]:
+    """A printed form: the owner-information form (its sample household) when that module is
+    there, else a Chinese test page. Returns (pdf, form, note about a fallback)."""
+    note = ""
     try:
-        from .printing import owner_info  # noqa: F401  (optional: another area's module)
+        from .printing import owner_info
+        return owner_info.OwnerInfoForm(settings, doc_number="ZJ-0001").render(owner_info.sample_data()), "owner_info", ""
     except ImportError:
-        owner_info = None
-    if owner_info is not None:
-        try:
-            return _owner_info_pdf(owner_info, settings), "owner_info"
-        except Exception:
-            pass  # the form's data contract may differ: fall back to the test page
+        note = "app.printing.owner_info not available"
+    except Exception as exc:  # the form changed: still prove the printing stack with the test page
+        note = f"owner_info failed, used the test page: {type(exc).__name__}: {exc}"
+    from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph
 
     from .printing.base import FormRenderer, esc, label_value_table
@@ -106,7 +107,6 @@ def _test_page_pdf(settings) -> tuple[bytes, str]:
         title = "打印自检页"
 
         def story(self, data):
-            from reportlab.lib.units import mm
             return self.title_block("物业前台 PropertyDesk 安装自检") + [
                 label_value_table([["小区名称", data["site"], "版本", data["version"]],
                                    ["业主", "张三丰", "房号", "3-2-1201"]],
@@ -115,20 +115,7 @@ def _test_page_pdf(settings) -> tuple[bytes, str]:
             ]
 
     data = {"site": settings.get("site.name"), "version": __version__}
-    return SelftestPage(settings, doc_number="ZJ-0001").render(data), "selftest_page"
-
-
-def _owner_info_pdf(module, settings) -> bytes:
-    """Best effort with the owner-information form's renderer (signature may vary by release)."""
-    renderer = None
-    for name in dir(module):
-        obj = getattr(module, name)
-        if isinstance(obj, type) and name.endswith("Form") and hasattr(obj, "render") and name != "FormRenderer":
-            renderer = obj
-            break
-    if renderer is None or not hasattr(module, "sample_data"):
-        raise LookupError("no renderer/sample_data")
-    return renderer(settings).render(module.sample_data())
+    return SelftestPage(settings, doc_number="ZJ-0001").render(data), "selftest_page", note
 
 
 # ---------------------------------------------------------------------------------------------
@@ -176,18 +163,18 @@ def run_selftest(args, ctx=None) -> int:
         c = state["ctx"]
         result["site_name"] = c.settings.get("site.name")
         return {"site.name": c.settings.get("site.name"), "site.address": c.settings.get("site.address"),
-                "settings_file": str(c.settings.path)}
+                "settings_file": str(c.settings.path), "changed": c.settings.changed()}
 
     def printing():
         c = state["ctx"]
-        pdf, form = _test_page_pdf(c.settings)
+        pdf, form, note = _test_page_pdf(c.settings)
         assert pdf.startswith(b"%PDF"), "not a PDF"
         assert b"FontFile2" in pdf or b"/FontFile" in pdf, "font not embedded"
         out_pdf = Path(c.data_dir) / "selftest.pdf"
         from .printing.base import write_pdf
         write_pdf(pdf, out_pdf)
         state["pdf"] = out_pdf
-        return {"form": form, "bytes": len(pdf), "path": str(out_pdf)}
+        return {"form": form, "bytes": len(pdf), "path": str(out_pdf), **({"note": note} if note else {})}
 
     ok_db, _ = checks.run("database", database)
     if ok_db:
