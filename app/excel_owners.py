@@ -62,6 +62,12 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "notes": ("备注", ("备注", "说明")),
 }
 EXPORT_ORDER = list(COLUMNS)
+# words offices write for the house types and states
+HOUSE_TYPE_WORDS = {"多层洋房": "洋房", "花园洋房": "洋房", "叠拼": "叠加", "叠拼别墅": "叠加", "联排别墅": "联排",
+                    "高层住宅": "高层", "小高层": "高层", "商业": "商铺", "底商": "商铺", "门面": "商铺"}
+STATE_WORDS = {"入住": "已入住", "自住": "已入住", "已住": "已入住", "已出租": "出租", "租出": "出租",
+               "空房": "空置", "已交付": "空置", "已交房": "空置", "装修": "装修中", "在装修": "装修中",
+               "未交房": "未交付", "待交付": "未交付"}
 _ALIASES = {alias: key for key, (_h, aliases) in COLUMNS.items() for alias in aliases}
 OWNER_KEYS = ("name", "gender", "birth_date", "phone", "phone2", "id_number", "employer", "work_address",
               "native_place", "education", "spouse_name", "spouse_phone", "family_structure",
@@ -136,6 +142,8 @@ def _find_header(rows) -> tuple[int, dict[str, int]]:
         cols: dict[str, int] = {}
         for j, cell in enumerate(row):
             key = _header_key(cell) if isinstance(cell, str) else None
+            if key == "phone" and "phone" in cols:
+                key = "phone2"          # 联系电话 and 手机 side by side: the second is the other phone
             if key and key not in cols:
                 cols[key] = j
         if "room" in cols and "name" in cols and len(cols) > best[0]:
@@ -284,10 +292,10 @@ def _parse_row(excel_row: int, cells: dict, previous_room: str | None) -> _Row:
         home["area_x100"] = area
     ht = _text(cells.get("house_type")).replace(" ", "")
     if ht:
-        home["house_type"] = v.check_choice(ht, HOUSE_TYPES, "房屋类型")
+        home["house_type"] = v.check_choice(HOUSE_TYPE_WORDS.get(ht, ht), HOUSE_TYPES, "房屋类型")
     st = _text(cells.get("state")).replace(" ", "")
     if st:
-        home["state"] = v.check_choice(st, HOME_STATES, "状态")
+        home["state"] = v.check_choice(STATE_WORDS.get(st, st), HOME_STATES, "状态")
     for key, label in (("handover_date", "交房日期"), ("move_in_date", "入住日期")):
         d = _date(cells.get(key), label)
         if d is not None:

@@ -260,3 +260,19 @@ def test_identity_number_stored_as_number_rejected(ctx, tmp_path):
     p = ledger(tmp_path / "n.xlsx", extra_rows=[[8, "5号楼", "2单元", 401, "刘洋", "", 6.10113198005121e17, 88, "洋房"]])
     r = excel_owners.dry_run_import(ctx, p)
     assert "文本格式" in dict(r.rejected)[13]
+
+
+def test_office_words_and_second_phone_column(ctx, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["房屋编号", "业主姓名", "联系电话", "手机", "建筑面积", "户型", "状态", "入住日期"])
+    ws.append(["7-1-101", "吴敏", "029-88886666", "13512345678", "150", "叠拼别墅", "入住", "2020年5月1日"])
+    ws.append(["7-1-102", "郑红", "", "", "150", "别墅", "空房"])
+    wb.save(tmp_path / "w.xlsx")
+    r = excel_owners.import_owners(ctx, tmp_path / "w.xlsx")
+    assert r.header_row == 1 and r.imported == 1
+    assert r.rejected[0][0] == 3 and "房屋类型" in r.rejected[0][1] and "别墅" in r.rejected[0][1]
+    h = Home.get(Home.room_code == "7-1-101")
+    assert (h.house_type, h.state, h.move_in_date) == ("叠加", "已入住", dt.date(2020, 5, 1))
+    o = Owner.get(Owner.name == "吴敏")
+    assert (o.phone, o.phone2) == ("029-88886666", "13512345678")
