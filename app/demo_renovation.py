@@ -80,8 +80,7 @@ def populate(ctx, rng):
 
     if Renovation.select().exists():
         return
-    manager = User.select().where((User.role == "manager") & (User.active == True)).first()  # noqa: E712
-    staff = list(User.select().where(User.role.in_(("frontdesk", "area_manager")) & (User.active == True)))  # noqa: E712
+    manager = User.select().where((User.role == "manager") & (User.active == True)).first()
     boss = manager or SimpleNamespace(id=None, username="demo", display_name="演示数据", role="manager")
     now = ctx.clock.now().replace(hour=10, minute=0, second=0)
     today = now.date()

@@ -15,12 +15,19 @@ import calendar
 import datetime as dt
 import hashlib
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from models.property import Home
-from models.renovation import (NOTICE_KINDS, PASS_CARDS, Renovation, RenovationDeduction, RenovationNotice,
-                               RenovationPatrol, RenovationWorker)
+from models.renovation import (
+    NOTICE_KINDS,
+    PASS_CARDS,
+    Renovation,
+    RenovationDeduction,
+    RenovationNotice,
+    RenovationPatrol,
+    RenovationWorker,
+)
 from models.users import User
 
 from . import audit
@@ -810,7 +817,7 @@ def stages(ctx, r) -> list[Stage]:
     workers = list(r.workers)
     uids += [w.returned_by_id for w in workers]
     nm = _names(uids)
-    n = lambda uid: nm.get(uid, "")  # noqa: E731
+    n = lambda uid: nm.get(uid, "")
     today = ctx.clock.today()
     n_drawings = len(drawings_of(r.id))
     out = [Stage(1, STAGES[0], True, r.applied_on, n(r.applied_by_id),

@@ -4,8 +4,16 @@ notices, deposit deductions. Each stage keeps its date and the user who recorded
 Amounts are fen; ledger charges are referenced by id (the ledger lives in models/ledger.py
 and links back with source="renovation", source_id=<id>).
 """
-from peewee import (BigIntegerField, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField,
-                    IntegerField, TextField)
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from .base import BaseModel, now
 from .property import Home

@@ -5,7 +5,14 @@ import pytest
 
 from app import renovation as rv
 from app.errors import PermissionDenied, StateError, ValidationError
-from tests.fixtures_renovation import APPLICATION, make_file, make_homes, make_id, make_photo, pay_all
+from tests.fixtures_renovation import (
+    APPLICATION,
+    make_file,
+    make_homes,
+    make_id,
+    make_photo,
+    pay_all,
+)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from tests.fixtures_renovation import APPLICATION, make_file, make_homes
 
 def run(data_dir, *args):
     return subprocess.run([sys.executable, "-m", "app", "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+                          capture_output=True, text=True, encoding="utf-8", timeout=120, check=False)
 
 
 def test_cli_due_list_and_print(ctx, data_dir, tmp_path):

@@ -4,7 +4,13 @@ import datetime as dt
 import pytest
 
 from app import renovation as rv
-from tests.fixtures_renovation import APPLICATION, make_file, make_homes, make_id, pay_all
+from tests.fixtures_renovation import (
+    APPLICATION,
+    make_file,
+    make_homes,
+    make_id,
+    pay_all,
+)
 
 
 @pytest.fixture
@@ -21,7 +27,11 @@ def tab(qtbot, ctx):
 def fill_and_submit(values=None, rows=None):
     """An exec_dialog replacement: set field values, press OK, report whether it closed."""
     def run(dlg):
-        from ui.dialogs.renovation_dialogs import ApplicationDialog, DeductionsDialog, FieldsDialog
+        from ui.dialogs.renovation_dialogs import (
+            ApplicationDialog,
+            DeductionsDialog,
+            FieldsDialog,
+        )
         if isinstance(dlg, FieldsDialog):
             for k, v in (values or {}).items():
                 dlg.set_value(k, v)

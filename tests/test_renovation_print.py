@@ -8,7 +8,14 @@ from pypdf import PdfReader
 from app import renovation as rv
 from app.errors import StateError
 from app.printing import renovation_forms as rf
-from tests.fixtures_renovation import APPLICATION, make_file, make_homes, make_id, make_photo, pay_all
+from tests.fixtures_renovation import (
+    APPLICATION,
+    make_file,
+    make_homes,
+    make_id,
+    make_photo,
+    pay_all,
+)
 
 
 def text_of(pdf: bytes) -> str:

@@ -22,7 +22,14 @@ from ..errors import NotFound, StateError
 from ..money import daxie, fmt_fen
 from ..privacy import mask_phone
 from ..validation import fmt_area
-from .base import FONT_NAME, FormRenderer, esc, grid_style, label_value_table, signature_line
+from .base import (
+    FONT_NAME,
+    FormRenderer,
+    esc,
+    grid_style,
+    label_value_table,
+    signature_line,
+)
 
 W = 174 * mm  # usable width of an A4 page with the base margins
 
@@ -167,7 +174,7 @@ def build_tests(ctx, reno_id) -> TestsData:
     r = _reno(reno_id)
     if not r.tests_on:
         raise StateError(f"装修登记 {r.number} 尚未登记闭水/打压试验")
-    res = lambda ok: "合格" if ok else "不合格"  # noqa: E731
+    res = lambda ok: "合格" if ok else "不合格"
     return TestsData(_head(ctx, r), _d(r.tests_on), res(r.pressure_ok), res(r.water_ok), r.tests_signed_by, r.tests_note,
                      rv.user_name(r.tests_by_id), _d(rv.permit_earliest(ctx, r)))
 
@@ -523,7 +530,7 @@ CHECK_ITEMS = ("承重结构、外立面未改动", "防水层完好，闭水无
 
 def build_completion(ctx, reno_id) -> CompletionData:
     r = _reno(reno_id)
-    res = lambda on, ok, note: "" if not on else ("合格" if ok else f"不合格：{note}")  # noqa: E731
+    res = lambda on, ok, note: "" if not on else ("合格" if ok else f"不合格：{note}")
     today = ctx.clock.today()
     passes = tuple((w.name, w.card, rv.pass_state(w, today)) for w in rv.workers_of(ctx, r.id))
     return CompletionData(_head(ctx, r), r.permit_number, _d(r.finished_on), _d(rv.first_inspection_due(ctx, r)),

@@ -6,18 +6,44 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QMenu, QPushButton, QSplitter, QTableView, QTabWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import renovation as rv
 from app.money import fmt_fen
 from models.renovation import NOTICE_KINDS, PASS_CARDS
 
-from ..dialogs.renovation_dialogs import ApplicationDialog, DeductionsDialog, FieldsDialog
+from ..dialogs.renovation_dialogs import (
+    ApplicationDialog,
+    DeductionsDialog,
+    FieldsDialog,
+)
 from ..icons import icon
 from ..ops import confirm, run_action
-from ..table_models.renovation import (DueModel, FeeModel, NoticeModel, PatrolModel, RenovationModel, StageModel,
-                                       WorkerModel)
+from ..table_models.renovation import (
+    DueModel,
+    FeeModel,
+    NoticeModel,
+    PatrolModel,
+    RenovationModel,
+    StageModel,
+    WorkerModel,
+)
 
 VIEWS = ["待办事项", "在办装修", "已结案/驳回/放弃", "全部"]
 WHICH = {"在办装修": "active", "已结案/驳回/放弃": "closed", "全部": "all"}
