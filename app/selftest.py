@@ -65,6 +65,14 @@ class _Checks:
         return bool(self.items) and all(i["ok"] for i in self.items)
 
 
+def _platform_text() -> str:
+    # not platform.platform(): on Windows it queries WMI, which Wine 8 cannot answer (it aborts)
+    if sys.platform == "win32":
+        v = sys.getwindowsversion()
+        return f"Windows {v.major}.{v.minor}.{v.build}"
+    return f"{platform.system()} {platform.release()} {platform.machine()}"
+
+
 def _has_display() -> bool:
     if sys.platform == "win32" or sys.platform == "darwin":
         return True
@@ -126,7 +134,7 @@ def run_selftest(args, ctx=None) -> int:
     checks = _Checks()
     result: dict = {
         "ok": False, "version": __version__, "python": sys.version.split()[0],
-        "executable": sys.executable, "platform": platform.platform(), "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "executable": sys.executable, "platform": _platform_text(), "started": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
     state: dict = {}
 
