@@ -41,11 +41,11 @@ def build(ctx, homes: int, rng: random.Random):
             b = i // per_building + 1
             state = rng.choice(["已入住", "已入住", "已入住", "空置", "出租", "装修中", "未交付"])
             rows.append((b, b, f"{b}-{i % per_building + 1:03d}", rng.randint(6000, 25000),
-                         rng.choice(HOUSE_TYPES), state, "2026-01-10" if state != "未交付" else None, now, now))
+                         rng.choice(HOUSE_TYPES), state, "2026-01-10" if state != "未交付" else None, False, now, now))
         cur.executemany(
             "INSERT INTO home (entrance_id, building_id, cluster_id, room_code, floor, area_x100, house_type, state,"
             f" handover_date, occupancy, developer_done, notes, created_at, updated_at) VALUES ({p}, {p}, 1, {p}, 1,"
-            f" {p}, {p}, {p}, {p}, '自住', 0, '', {p}, {p})", rows)
+            f" {p}, {p}, {p}, {p}, '自住', {p}, '', {p}, {p})", rows)
         spaces = [(f"P{i:05d}", "地下" if i % 3 else "地上", rng.randint(1, homes)) for i in range(homes // 10)]
         cur.executemany(f"INSERT INTO parking_space (code, level, home_id, owner_name, state, notes) VALUES"
                         f" ({p}, {p}, {p}, '', '已售', '')", spaces)
