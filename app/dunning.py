@@ -14,17 +14,18 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from models.ledger import ChargeItem, DunningRecord
+from models.ledger import Charge, ChargeItem, DunningRecord
 from models.property import Building, Home
 
 from . import validation as v
+from .arrears import _arrears_where as _overdue
 from .arrears import home_arrears, home_open_items
 from .audit import record
 from .charge_items import item_name
 from .errors import ValidationError
 from .money import round_half_up
 from .permissions import require
-from .sequences import format_number, next_number
+from .sequences import format_number, reserve_numbers
 
 STAGES = {0: "整理欠费清单", 1: "电话催缴", 2: "二次通知", 3: "三次通知（含滞纳金）"}
 OUTCOMES = ["承诺缴费", "已缴费", "无人接听", "拒缴", "有投诉", "号码错误", "其他"]
@@ -159,33 +160,45 @@ def notices(ctx, on_date: dt.date, stage: int, building_id: int | None = None) -
     if stage not in (2, 3):
         raise ValidationError("通知类别", "只能打印二次通知（2）或三次通知（3）")
     homes = home_arrears(ctx, on_date, building_id=building_id)
+    if not homes:
+        return []
     bases = {c.code: (c.name, c.basis) for c in ChargeItem.select()}
     pay_by = on_date + dt.timedelta(days=int(ctx.settings.get("dunning.notice_pay_days")))
-    out = []
     order = {b.name: (b.sort_order, b.code) for b in Building.select()}
     homes.sort(key=lambda h: (order.get(h.building, (0, "")), h.room_code))
+    open_items: dict[int, list] = {}
+    ids = [h.home_id for h in homes]
+    for i in range(0, len(ids), 900):
+        for c in (Charge.select(Charge.home, Charge.item_code, Charge.period, Charge.due_date, Charge.amount_fen,
+                                Charge.paid_fen)
+                  .where(_overdue(on_date) & Charge.home.in_(ids[i:i + 900]))
+                  .order_by(Charge.due_date, Charge.id)):
+            open_items.setdefault(c.home_id, []).append(c)
+    out, records = [], []
+    uid, now, year = getattr(ctx.user, "id", None), ctx.clock.now(), on_date.year
     with ctx.db.atomic():
-        year = on_date.year
-        for h in homes:
+        first = reserve_numbers(f"dunning_notice_{stage}", year, len(homes))
+        for k, h in enumerate(homes):
             items = []
-            for c in home_open_items(ctx, h.home_id, on_date):
+            for c in open_items.get(h.home_id, []):
                 owed = c.amount_fen - c.paid_fen
                 late = late_fee_for(ctx.settings, owed, c.due_date, on_date) if stage == 3 else 0
                 items.append(NoticeItem(item_name(c.item_code), c.period or "", c.due_date.isoformat(), owed, late))
             owed = sum(i.owed_fen for i in items)
             late = sum(i.late_fee_fen for i in items)
-            number = format_number("CJ", year, next_number(f"dunning_notice_{stage}", year))
-            DunningRecord.create(home=h.home_id, stage=stage, method="通知单", record_date=on_date, owed_fen=owed,
-                                 late_fee_fen=late, number=number, staff=getattr(ctx.user, "id", None),
-                                 created_at=ctx.clock.now())
-            used = []
-            for code in dict.fromkeys(c.item_code for c in home_open_items(ctx, h.home_id, on_date)):
-                if code in bases and bases[code][1]:
-                    used.append(bases[code])
+            number = format_number("CJ", year, first + k)
+            records.append({"home": h.home_id, "stage": stage, "method": "通知单", "record_date": on_date,
+                            "owed_fen": owed, "late_fee_fen": late, "number": number, "staff": uid,
+                            "created_at": now, "outcome": ""})
+            used = tuple(bases[code] for code in dict.fromkeys(c.item_code for c in open_items.get(h.home_id, []))
+                         if code in bases and bases[code][1])
             out.append(Notice(number, stage, h.room_code, h.building, h.owners, tuple(items), owed, late,
-                              on_date.isoformat(), pay_by.isoformat(), tuple(used)))
+                              on_date.isoformat(), pay_by.isoformat(), used))
+        for i in range(0, len(records), 500):
+            DunningRecord.insert_many(records[i:i + 500]).execute()
         record(ctx, f"dunning.notice{stage}", "dunning", "", None,
-               {"date": on_date.isoformat(), "count": len(out), "building_id": building_id})
+               {"date": on_date.isoformat(), "count": len(out), "building_id": building_id,
+                "numbers": f"{out[0].number}–{out[-1].number}"})
     return out
 
 

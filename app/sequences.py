@@ -12,3 +12,12 @@ def next_number(name: str, year: int) -> int:
 
 def format_number(prefix: str, year: int, n: int, width: int = 6) -> str:
     return f"{prefix}{year}-{n:0{width}d}"
+
+
+def reserve_numbers(name: str, year: int, count: int) -> int:
+    """Take *count* consecutive numbers at once (a batch of notices); returns the first."""
+    if count <= 0:
+        return 0
+    row, _ = Sequence.get_or_create(name=name, year=year, defaults={"last": 0})
+    Sequence.update(last=Sequence.last + count).where(Sequence.id == row.id).execute()
+    return Sequence.get_by_id(row.id).last - count + 1

@@ -40,6 +40,7 @@ def register_fonts() -> str:
                 addMapping(FONT_NAME, bold, italic, FONT_NAME)
         from reportlab import rl_config
         rl_config.canvas_basefontname = FONT_NAME  # no unembedded Helvetica in our PDFs
+        rl_config.useA85 = 0  # binary compressed streams: smaller and faster than ASCII85
         _registered = True
     return FONT_NAME
 

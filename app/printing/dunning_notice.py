@@ -1,71 +1,153 @@
 """欠费二次通知单 and 欠费三次通知单 (with the late fee): one A4 page per household, batched
-per building, for posting on the door."""
+per building, for posting on the door.
+
+Drawn straight on the canvas (no platypus) so that a batch of a thousand notices takes a
+couple of seconds: the layout is fixed, only the item rows vary (at most ITEMS_PER_PAGE rows;
+more are summed in one line)."""
 from __future__ import annotations
 
-from reportlab.lib import colors
+import io
+from functools import lru_cache
+
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Paragraph, Spacer, Table
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 
 from ..money import daxie, fmt_fen
-from .base import FormRenderer, esc, grid_style
+from .base import FONT_NAME, register_fonts
 
 TITLES = {2: "欠费二次通知单", 3: "欠费三次通知单"}
+ITEMS_PER_PAGE = 24
+W, H = A4
+NO_LINE_START = "，。、；：？！）》」』”’%"
+LEFT, RIGHT = 20 * mm, W - 20 * mm
 
 
-class DunningNotices(FormRenderer):
-    title = "欠费通知单"
-    count_pages = False
+@lru_cache(maxsize=4096)
+def _cw(ch: str, size: float) -> float:
+    return stringWidth(ch, FONT_NAME, size)
 
-    def story(self, notices):
-        out = []
-        for i, n in enumerate(notices):
-            if i:
-                out.append(PageBreak())
-            out += self.one(n)
-        if not notices:
-            out.append(Paragraph("没有欠费住户。", self.st["body"]))
-        return out
 
-    def one(self, n):
-        st = self.st
-        out = [Paragraph(esc(TITLES[n.stage]), st["title"]),
-               Paragraph(esc(f"编号：{n.number}　　日期：{n.date}"), st["small"]), Spacer(1, 3 * mm),
-               Paragraph(esc(f"尊敬的 {n.building} {n.room_code} 业主（{n.owners}）："), st["body"]), Spacer(1, 2 * mm)]
-        text = (f"经核对，截至 {n.date}，您尚有以下费用未缴纳，合计 {fmt_fen(n.owed_fen)} 元"
-                + (f"，按日 {(self.settings.decimal('dunning.late_fee_daily_rate') * 100).normalize():f}% 计滞纳金 "
-                   f"{fmt_fen(n.late_fee_fen)} 元" if n.stage == 3 else "") + "。")
-        out.append(Paragraph(esc(text), st["body"]))
-        out.append(Spacer(1, 3 * mm))
-        head = ["收费项目", "所属月份", "应缴日期", "欠费金额（元）"] + (["滞纳金（元）"] if n.stage == 3 else [])
-        rows = [[Paragraph(esc(h), st["cell_c"]) for h in head]]
-        for it in n.items:
-            row = [it.name, it.period, it.due_date, fmt_fen(it.owed_fen)] + ([fmt_fen(it.late_fee_fen)] if n.stage == 3 else [])
-            rows.append(row)
+def wrap(text: str, size: float, width: float) -> list[str]:
+    """Break text into lines no wider than *width*, character by character (CJK has no spaces)."""
+    lines, line, w = [], "", 0.0
+    for ch in text:
+        cw = _cw(ch, size)
+        if line and w + cw > width and ch not in NO_LINE_START:
+            lines.append(line)
+            line, w = "", 0.0
+        line += ch
+        w += cw
+    if line:
+        lines.append(line)
+    return lines
+
+
+class NoticeCanvas:
+    def __init__(self, settings):
+        register_fonts()
+        self.settings = settings
+        rate = (settings.decimal("dunning.late_fee_daily_rate") * 100).normalize()
+        self.rate_text = f"{rate:f}%"
+        self.site = settings.get("site.name")
+
+    def text(self, c, x, y, s, size=10.5, anchor="left"):
+        c.setFont(FONT_NAME, size)
+        if anchor == "right":
+            c.drawRightString(x, y, s)
+        elif anchor == "centre":
+            c.drawCentredString(x, y, s)
+        else:
+            c.drawString(x, y, s)
+
+    def para(self, c, y, s, size=10.5, leading=15):
+        for line in wrap(s, size, RIGHT - LEFT):
+            self.text(c, LEFT, y, line, size)
+            y -= leading
+        return y
+
+    def page(self, c, n, page_no):
+        c.setFont(FONT_NAME, 9)
+        c.drawString(LEFT, H - 14 * mm, f"{self.site} 客户服务中心")
+        c.drawRightString(RIGHT, H - 14 * mm, f"编号：{n.number}")
+        c.setLineWidth(0.5)
+        c.line(LEFT, H - 16 * mm, RIGHT, H - 16 * mm)
+        self.text(c, W / 2, H - 30 * mm, TITLES[n.stage], 18, "centre")
+        self.text(c, W / 2, H - 37 * mm, f"日期：{n.date}", 9, "centre")
+        y = H - 48 * mm
+        self.text(c, LEFT, y, f"尊敬的 {n.building} {n.room_code} 业主（{n.owners}）：")
+        y -= 17
+        msg = (f"经核对，截至 {n.date}，您尚有以下费用未缴纳，合计 {fmt_fen(n.owed_fen)} 元"
+               + (f"，按日 {self.rate_text} 计滞纳金 {fmt_fen(n.late_fee_fen)} 元" if n.stage == 3 else "") + "。")
+        y = self.para(c, y, "　　" + msg) - 6
+        # the table
+        late = n.stage == 3
+        cols = [LEFT, LEFT + 55 * mm, LEFT + 85 * mm, LEFT + 115 * mm, LEFT + (145 if late else 170) * mm]
+        if late:
+            cols.append(RIGHT)
+        head = ["收费项目", "所属月份", "应缴日期", "欠费金额（元）"] + (["滞纳金（元）"] if late else [])
+        items = list(n.items)
+        rows = [(i.name, i.period, i.due_date, fmt_fen(i.owed_fen), fmt_fen(i.late_fee_fen)) for i in items[:ITEMS_PER_PAGE - 1]]
+        if len(items) > ITEMS_PER_PAGE - 1:
+            rest = items[ITEMS_PER_PAGE - 1:]
+            rows.append((f"其他 {len(rest)} 项", "", "", fmt_fen(sum(i.owed_fen for i in rest)),
+                         fmt_fen(sum(i.late_fee_fen for i in rest))))
+        rows.append(("合计", "", "", fmt_fen(n.owed_fen), fmt_fen(n.late_fee_fen)))
+        rh = 7 * mm
+        top = y
+        c.setFillGray(0.94)
+        c.rect(cols[0], top - rh, cols[-1] - cols[0], rh, stroke=0, fill=1)
+        c.setFillGray(0)
+        for i, h in enumerate(head):
+            self.text(c, (cols[i] + cols[i + 1]) / 2, top - rh + 2.3 * mm, h, 9.5, "centre")
+        for r, row in enumerate(rows, 1):
+            base = top - (r + 1) * rh + 2.3 * mm
+            self.text(c, cols[0] + 2 * mm, base, row[0], 9.5)
+            self.text(c, cols[1] + 2 * mm, base, row[1], 9.5)
+            self.text(c, cols[2] + 2 * mm, base, row[2], 9.5)
+            self.text(c, cols[4] - 2 * mm, base, row[3], 9.5, "right")
+            if late:
+                self.text(c, cols[5] - 2 * mm, base, row[4], 9.5, "right")
+        bottom = top - (len(rows) + 1) * rh
+        for k in range(len(rows) + 2):
+            c.line(cols[0], top - k * rh, cols[-1], top - k * rh)
+        for x in cols:
+            c.line(x, top, x, bottom)
+        y = bottom - 9 * mm
         total = n.owed_fen + n.late_fee_fen
-        rows.append(["合计", "", "", fmt_fen(n.owed_fen)] + ([fmt_fen(n.late_fee_fen)] if n.stage == 3 else []))
-        widths = [50 * mm, 28 * mm, 30 * mm, 32 * mm] + ([30 * mm] if n.stage == 3 else [])
-        t = Table(rows, colWidths=widths, repeatRows=1)
-        t.setStyle(grid_style([("ALIGN", (3, 1), (-1, -1), "RIGHT"),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F0F0F0"))]))
-        out.append(t)
-        out.append(Spacer(1, 3 * mm))
-        out.append(Paragraph(esc(f"应缴合计：{fmt_fen(total)} 元（{daxie(total)}）"), st["h2"]))
-        out.append(Paragraph(esc(f"请于 {n.pay_by} 前到客户服务中心收银处缴纳（可现金、银行卡或转账）。"
-                                 "如已缴纳，请忽略本通知；如有疑问，请与您的客服管家联系。"), st["body"]))
-        if n.stage == 3:
-            out.append(Spacer(1, 2 * mm))
-            out.append(Paragraph(esc("逾期仍未缴纳的，物业服务中心将按《前期物业服务协议》约定继续计收滞纳金，并上门催缴。"),
-                                 st["body"]))
+        self.text(c, LEFT, y, f"应缴合计：{fmt_fen(total)} 元（{daxie(total)}）", 12.5)
+        y -= 20
+        y = self.para(c, y, f"　　请于 {n.pay_by} 前到客户服务中心收银处缴纳（可现金、银行卡或转账）。"
+                            "如已缴纳，请忽略本通知；如有疑问，请与您的客服管家联系。")
+        if late:
+            y = self.para(c, y - 4, "　　逾期仍未缴纳的，物业服务中心将按《前期物业服务协议》约定继续计收滞纳金，并上门催缴。")
         if n.bases:
-            out.append(Spacer(1, 3 * mm))
-            out.append(Paragraph("收费依据：", st["small"]))
+            y -= 6
+            self.text(c, LEFT, y, "收费依据：", 8.5)
+            y -= 12
             for name, basis in n.bases:
-                out.append(Paragraph(esc(f"{name}：{basis}"), st["small"]))
-        out.append(Spacer(1, 10 * mm))
-        out.append(Paragraph(esc(f"{self.settings.get('site.name')} 客户服务中心"), st["body"]))
-        out.append(Paragraph(esc(n.date), st["body"]))
-        return out
+                y = self.para(c, y, f"{name}：{basis}", 8.5, 12)
+        y -= 24
+        self.text(c, RIGHT - 60 * mm, y, f"{self.site} 客户服务中心")
+        self.text(c, RIGHT - 60 * mm, y - 16, n.date)
+        c.setFont(FONT_NAME, 9)
+        c.drawCentredString(W / 2, 10 * mm, f"第 {page_no} 页")
 
 
 def render_notices(settings, notices) -> bytes:
-    return DunningNotices(settings).render(list(notices))
+    buf = io.BytesIO()
+    register_fonts()
+    c = Canvas(buf, pagesize=A4, initialFontName=FONT_NAME)
+    c.setTitle("欠费通知单")
+    c.setAuthor("PropertyDesk")
+    drawer = NoticeCanvas(settings)
+    notices = list(notices)
+    for i, n in enumerate(notices, 1):
+        drawer.page(c, n, i)
+        c.showPage()
+    if not notices:
+        drawer.text(c, LEFT, H - 30 * mm, "没有欠费住户。")
+        c.showPage()
+    c.save()
+    return buf.getvalue()
