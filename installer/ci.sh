@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# CI for the Windows installer (issue 7): build the 天伦庄园 installer and verify it under Wine.
+#
+#   bash installer/ci.sh          build + verify now
+#   bash installer/ci.sh auto     only when the commit under test (HEAD~1..HEAD) touched
+#                                 installer/, app/, ui/, models/, resources/ or pyproject.toml;
+#                                 without HEAD~1 (shallow clone, first commit) it runs.
+#   PD_CI_INSTALLER=always|never overrides "auto".
+#
+# CI builds with zlib (--fast: ~1/5 of solid LZMA's CPU time, a bigger exe) and verifies the
+# full cycle (install, selftest offscreen + Windows platform, upgrade, uninstall, /REMOVEDATA).
+# Time bounds: build 25 min, verify 30 min (the whole .ci/run must finish within 90 min).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-always}
+case "${PD_CI_INSTALLER:-}" in always) mode=always ;; never) echo "installer CI: skipped (PD_CI_INSTALLER=never)"; exit 0 ;; esac
+
+if [ "$mode" = auto ]; then
+  if git rev-parse -q --verify HEAD~1 >/dev/null 2>&1; then
+    changed=$(git diff --name-only HEAD~1 HEAD -- installer app ui models resources pyproject.toml | head -5)
+    if [ -z "$changed" ]; then
+      echo "installer CI: skipped (the last commit changed neither installer/ nor the program)"
+      exit 0
+    fi
+    echo "installer CI: the last commit changed: $(echo $changed)"
+  else
+    echo "installer CI: no parent commit to compare with: building"
+  fi
+fi
+
+sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi; }
+pkgs="nsis wine wine64 xvfb xauth gcc-mingw-w64-x86-64-win32 fonts-wqy-microhei"
+missing=""
+for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+if [ -n "$missing" ]; then
+  echo "installer CI: apt-get install$missing"
+  sudo_if_needed apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq $missing >/dev/null
+fi
+if [ ! -x .venv/bin/python ]; then bash run.sh setup; fi
+
+t0=$(date +%s)
+timeout 25m .venv/bin/python installer/build.py --site installer/sites/tianlun.toml --fast
+t1=$(date +%s)
+timeout 30m .venv/bin/python installer/verify.py --site installer/sites/tianlun.toml
+t2=$(date +%s)
+echo "installer CI: build $((t1 - t0)) s, verify $((t2 - t1)) s, total $((t2 - t0)) s"

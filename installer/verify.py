@@ -1,0 +1,465 @@
+#!/usr/bin/env python3
+"""Verify a site's installer under Wine on Linux: install, self-test, upgrade, uninstall.
+
+    .venv/bin/python installer/verify.py --site installer/sites/tianlun.toml [--exe X-setup.exe] [--quick]
+
+In a fresh Wine prefix (installer/build/verify/<site>/), under a private Xvfb display:
+ 1. install silently: ``setup.exe /S /D=C:\\Program Files\\PropertyDesk``;
+ 2. check the program files, the baked-in site.toml, the Start-menu and desktop shortcuts
+    (.lnk: target pythonw.exe, arguments ``-m app …``, working folder = install folder) and the
+    uninstall registry entry;
+ 3. run what the shortcut runs plus ``selftest --out …json`` (database in the data folder, a
+    written record, a printed PDF, the main window offscreen and on Qt's Windows platform);
+ 4. change a setting in the data folder, install again (upgrade) and self-test again: the
+    earlier record and the setting must still be there;
+ 5. uninstall silently: the program files, shortcuts and registry entry must be gone, the data
+    kept; (not with --quick) install again and uninstall with /REMOVEDATA: the data is gone.
+
+Wine 8 lacks three functions Qt 6 / cryptography need; stand-in DLLs built here from
+installer/wine-standins/*.c with mingw-w64 are put into the TEST PREFIX only (never shipped).
+Any miss prints ``VERIFY FAILED`` with the reasons and exits 1. Timings go to verify.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BUILD = HERE / "build"
+STANDINS = {"icuuc": [], "bcryptprimitives": ["-ladvapi32"], "mscms": []}
+INSTALL_WIN = r"C:\Program Files\PropertyDesk"
+OUT_WIN = r"C:\pd-verify"
+SM_FOLDER = "物业前台"
+UNINST_KEY = r"Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\PropertyDesk"
+APP_KEY = r"Software\\PropertyDesk"
+
+
+def log(msg: str):
+    print(f"[verify] {msg}", flush=True)
+
+
+class VerifyError(RuntimeError):
+    pass
+
+
+class Verifier:
+    def __init__(self, site_file: Path, exe: Path, quick: bool, keep: bool):
+        self.site_file = site_file
+        with open(site_file, "rb") as fh:
+            self.site = tomllib.load(fh)
+        self.code = site_file.stem
+        self.site_name = self.site["site"]["name"]
+        self.data_mode = (self.site.get("installer") or {}).get("data", "user")
+        self.exe = exe
+        self.quick = quick
+        self.keep = keep
+        self.work = BUILD / "verify" / self.code
+        self.prefix = self.work / "prefix"
+        self.failures: list[str] = []
+        self.times: dict[str, float] = {}
+        self.facts: dict = {}
+        self.xvfb = None
+        self.env = {}
+
+    # -- plumbing ----------------------------------------------------------------------------
+    def check(self, cond: bool, msg: str):
+        if cond:
+            log(f"ok    {msg}")
+        else:
+            log(f"MISS  {msg}")
+            self.failures.append(msg)
+        return cond
+
+    def timed(self, name):
+        verifier = self
+
+        class _T:
+            def __enter__(self):
+                self.t0 = time.perf_counter()
+
+            def __exit__(self, *exc):
+                verifier.times[name] = round(time.perf_counter() - self.t0, 1)
+                log(f"{name}: {verifier.times[name]} s")
+        return _T()
+
+    def c_path(self, win_path: str) -> Path:
+        """Linux path of a C:\\ path in the prefix."""
+        assert win_path[:3].upper() == "C:\\", win_path
+        return self.prefix / "drive_c" / Path(*win_path[3:].split("\\"))
+
+    def wine(self, args, timeout=900, cwd=None, name="wine"):
+        """Run a Windows program; stdout/stderr piped (Wine misbehaves when they are files)."""
+        proc = subprocess.Popen(["wine", *map(str, args)], env=self.env, cwd=cwd, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+            raise VerifyError(f"{name}: no exit within {timeout} s; output: {out[-2000:].decode('utf-8', 'replace')}")
+        self.wait_wineserver()
+        return proc.returncode, out.decode("utf-8", "replace")
+
+    def wait_wineserver(self, timeout=300):
+        try:
+            subprocess.run(["wineserver", "-w"], env=self.env, timeout=timeout, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+        except subprocess.TimeoutExpired:
+            raise VerifyError(f"Wine processes still running after {timeout} s") from None
+
+    def start_xvfb(self):
+        if not shutil.which("Xvfb"):
+            raise VerifyError("Xvfb not found (apt-get install xvfb xauth)")
+        r, w = os.pipe()
+        self.xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1280x1024x24",
+                                      "-nolisten", "tcp"], pass_fds=(w,), stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        os.close(w)
+        buf = b""
+        t0 = time.time()
+        while not buf.endswith(b"\n") and time.time() - t0 < 30:
+            chunk = os.read(r, 16)
+            if not chunk:
+                break
+            buf += chunk
+        os.close(r)
+        if not buf.strip():
+            raise VerifyError("Xvfb did not start")
+        return ":" + buf.decode().strip()
+
+    def stop(self):
+        if self.env:
+            subprocess.run(["wineserver", "-k"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if self.xvfb is not None:
+            self.xvfb.terminate()
+            try:
+                self.xvfb.wait(10)
+            except subprocess.TimeoutExpired:
+                self.xvfb.kill()
+
+    # -- steps -------------------------------------------------------------------------------
+    def build_standins(self) -> Path:
+        out = BUILD / "wine-standins"
+        out.mkdir(parents=True, exist_ok=True)
+        gcc = shutil.which("x86_64-w64-mingw32-gcc")
+        if not gcc:
+            raise VerifyError("x86_64-w64-mingw32-gcc not found (apt-get install gcc-mingw-w64-x86-64-win32)")
+        for name, libs in STANDINS.items():
+            src, dll = HERE / "wine-standins" / f"{name}.c", out / f"{name}.dll"
+            if not dll.exists() or dll.stat().st_mtime < src.stat().st_mtime:
+                subprocess.run([gcc, "-O2", "-shared", "-s", "-o", str(dll), str(src), *libs], check=True)
+        return out
+
+    def make_prefix(self, standins: Path):
+        shutil.rmtree(self.work, ignore_errors=True)
+        (self.work / "home").mkdir(parents=True)
+        display = self.start_xvfb()
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.work / "home"),
+            "WINEPREFIX": str(self.prefix), "WINEARCH": "win64", "WINEDEBUG": "-all", "DISPLAY": display,
+            "LANG": os.environ.get("PD_VERIFY_LANG", "zh_CN.UTF-8"), "XDG_RUNTIME_DIR": str(self.work / "home"),
+            # no Mono/Gecko download prompts; the stand-ins replace (mscms) or add the three DLLs
+            # a crash ends the process instead of waiting in winedbg
+            "WINEDLLOVERRIDES": "mscoree,mshtml=;winedbg.exe=d;icuuc,bcryptprimitives,mscms=n",
+        }
+        with self.timed("wine_prefix"):
+            rc, out = self.wine(["wineboot", "--init"], timeout=600, name="wineboot")
+            # Qt 6 supports Windows 10 and later; Wine's prefixes start as Windows 7
+            self.wine(["winecfg", "-v", "win10"], timeout=300, name="winecfg")
+        sys32 = self.prefix / "drive_c" / "windows" / "system32"
+        if not sys32.is_dir():
+            raise VerifyError(f"wineboot made no prefix (rc {rc}): {out[-1500:]}")
+        for dll in standins.glob("*.dll"):
+            target = sys32 / dll.name
+            if target.is_symlink() or target.exists():
+                target.unlink()
+            shutil.copyfile(dll, target)
+        self.c_path(OUT_WIN).mkdir(parents=True, exist_ok=True)
+
+    def install(self, label: str, extra=()):
+        exe_copy = self.c_path(OUT_WIN) / self.exe.name
+        shutil.copyfile(self.exe, exe_copy)
+        with self.timed(label):
+            # /D= must be last and unquoted: passed through cmd so Wine does not quote it
+            rc, out = self.wine(["cmd", "/c", f"{OUT_WIN}\\{self.exe.name} /S {' '.join(extra)} /D={INSTALL_WIN}"],
+                                timeout=900, name=label)
+        self.check(rc == 0, f"{label}: setup.exe /S exited {rc}" + (f": {out[-500:]}" if rc else ""))
+
+    def installed_dir(self) -> Path:
+        return self.c_path(INSTALL_WIN)
+
+    def registry(self, hive="system.reg") -> str:
+        self.wait_wineserver()
+        return (self.prefix / hive).read_text(encoding="utf-8", errors="replace")
+
+    @staticmethod
+    def reg_section(text: str, key: str) -> dict | None:
+        m = re.search(r"^\[" + re.escape(key) + r"\][^\n]*\n(.*?)(?:\n\n|\Z)", text, re.M | re.S | re.I)
+        if not m:
+            return None
+        values = {}
+        for line in m.group(1).splitlines():
+            mm = re.match(r'^"([^"]+)"=(?:str:)?"((?:[^"\\]|\\.)*)"', line)
+            if mm:
+                values[mm.group(1)] = _unescape_reg(mm.group(2))
+            mm = re.match(r'^"([^"]+)"=dword:([0-9a-f]+)', line)
+            if mm:
+                values[mm.group(1)] = int(mm.group(2), 16)
+        return values
+
+    def shortcut_paths(self) -> dict[str, Path]:
+        d = self.prefix / "drive_c"
+        programs = d / "ProgramData" / "Microsoft" / "Windows" / "Start Menu" / "Programs" / SM_FOLDER
+        lnk = f"物业前台 {self.site_name}.lnk"
+        return {"start_menu": programs / lnk, "start_menu_uninstall": programs / "卸载 物业前台.lnk",
+                "desktop": d / "users" / "Public" / "Desktop" / lnk}
+
+    def check_install(self, label: str) -> dict:
+        inst = self.installed_dir()
+        self.check((inst / "pythonw.exe").is_file(), f"{label}: pythonw.exe in {INSTALL_WIN}")
+        self.check((inst / "uninstall.exe").is_file(), f"{label}: uninstall.exe written")
+        for d in ("app", "ui", "models", "resources", "Lib/site-packages/PySide6"):
+            self.check((inst / d).is_dir(), f"{label}: {d}/ installed")
+        baked = inst / "resources" / "site.toml"
+        self.check(baked.is_file() and baked.read_bytes() == self.site_file.read_bytes(),
+                   f"{label}: resources/site.toml is {self.site_file.name}")
+        pth = next(inst.glob("python3*._pth"), None)
+        self.check(pth is not None and "import site" in pth.read_text() and "Lib\\site-packages" in pth.read_text(),
+                   f"{label}: ._pth lists Lib\\site-packages and import site")
+        links = {}
+        for name, path in self.shortcut_paths().items():
+            if self.check(path.is_file(), f"{label}: shortcut {name} ({path.name})"):
+                links[name] = parse_lnk(path.read_bytes())
+        main = links.get("start_menu")
+        if main:
+            self.check(main["target"].lower().endswith("\\pythonw.exe") and main["target"].lower().startswith(INSTALL_WIN.lower()),
+                       f"{label}: shortcut target is pythonw.exe in the install folder ({main['target']})")
+            self.check(main["arguments"].startswith("-m app"), f"{label}: shortcut arguments '-m app …' ({main['arguments']})")
+            self.check(main["working_dir"].rstrip("\\").lower() == INSTALL_WIN.lower(),
+                       f"{label}: shortcut starts in the install folder ({main['working_dir']})")
+            if self.data_mode == "machine":
+                self.check("--data-dir" in main["arguments"], f"{label}: machine data folder passed to the app")
+        reg = self.registry()
+        un = self.reg_section(reg, UNINST_KEY)
+        if self.check(un is not None, f"{label}: uninstall registry entry"):
+            self.check(self.site_name in un.get("DisplayName", ""), f"{label}: DisplayName names the site ({un.get('DisplayName')})")
+            self.check("uninstall.exe" in un.get("UninstallString", ""), f"{label}: UninstallString")
+            self.check("/S" in un.get("QuietUninstallString", ""), f"{label}: QuietUninstallString")
+        app_key = self.reg_section(reg, APP_KEY) or {}
+        self.check(app_key.get("DataMode") == self.data_mode, f"{label}: data mode {app_key.get('DataMode')} (site file: {self.data_mode})")
+        return main or {}
+
+    def selftest(self, label: str, lnk: dict, platforms: str) -> dict:
+        out_win = f"{OUT_WIN}\\{label}.json"
+        out = self.c_path(out_win)
+        if out.exists():
+            out.unlink()
+        target = lnk.get("target") or f"{INSTALL_WIN}\\pythonw.exe"
+        args = split_args(lnk.get("arguments") or "-m app")
+        cwd = self.c_path(lnk.get("working_dir") or INSTALL_WIN)
+        with self.timed(label):
+            rc, text = self.wine([target, *args, "selftest", "--platforms", platforms, "--out", out_win],
+                                 timeout=900, cwd=cwd, name=label)
+        if not self.check(out.is_file(), f"{label}: selftest wrote {out_win} (exit {rc})"):
+            self.failures.append(f"{label}: Wine output: {text[-1500:]}")
+            return {}
+        data = json.loads(out.read_text(encoding="utf-8"))
+        for c in data.get("checks", []):
+            self.check(c["ok"], f"{label}: {c['name']} ({c['seconds']} s)" +
+                       ("" if c["ok"] else f": {c['detail'].get('error')}\n{c['detail'].get('traceback', '')[-1200:]}"))
+        self.check(data.get("ok") is True and rc == 0, f"{label}: selftest ok, exit {rc}")
+        names = [c["name"] for c in data.get("checks", [])]
+        for plat in platforms.split(","):
+            self.check(f"window:{plat}" in names, f"{label}: main window checked on '{plat}'")
+        win = {c["name"]: c["detail"] for c in data.get("checks", []) if c["name"].startswith("window:")}
+        if "window:default" in win and isinstance(win["window:default"], dict) and win["window:default"].get("qt_platform"):
+            self.check(win["window:default"]["qt_platform"] == "windows",
+                       f"{label}: default Qt platform is 'windows' ({win['window:default']['qt_platform']})")
+        self.check(data.get("site_name") == self.site_name, f"{label}: site name {data.get('site_name')}")
+        self.check(bool(data.get("site_file_exists")), f"{label}: site.toml found by the app")
+        data_dir = str(data.get("data_dir", ""))
+        self.check(data_dir and not data_dir.lower().startswith(INSTALL_WIN.lower()) and "program files" not in data_dir.lower(),
+                   f"{label}: data folder outside Program Files ({data_dir})")
+        expect = "ProgramData" if self.data_mode == "machine" else "AppData\\Local"
+        self.check(expect.lower() in data_dir.lower(), f"{label}: data folder is the {self.data_mode}'s ({expect})")
+        self.facts[label] = {"seconds_in_app": data.get("seconds"), "checks": {c["name"]: c["seconds"] for c in data.get("checks", [])},
+                             "data_dir": data_dir}
+        return data
+
+    def data_dir_linux(self, win_path: str) -> Path:
+        return self.c_path(win_path)
+
+    def uninstall(self, label: str, extra=()):
+        with self.timed(label):
+            rc, out = self.wine([f"{INSTALL_WIN}\\uninstall.exe", "/S", *extra], timeout=600, name=label)
+        # the uninstaller copies itself to %TEMP% and returns at once: wineserver -w waited for it
+        self.check(rc == 0, f"{label}: uninstall.exe /S exited {rc}")
+
+    def run(self) -> int:
+        t0 = time.perf_counter()
+        if not self.exe.is_file():
+            raise VerifyError(f"{self.exe} not found: build it first (installer/build.py --site {self.site_file})")
+        for tool in ("wine", "wineserver"):
+            if not shutil.which(tool):
+                raise VerifyError(f"{tool} not found (apt-get install wine wine64)")
+        self.facts["exe"] = str(self.exe)
+        self.facts["exe_mb"] = round(self.exe.stat().st_size / 1e6, 1)
+        standins = self.build_standins()
+        try:
+            self.make_prefix(standins)
+            # 1-3: install, files, shortcuts, registry, selftest (offscreen + Windows platform)
+            self.install("install")
+            lnk = self.check_install("install")
+            self.facts["installed_mb"] = round(sum(f.stat().st_size for f in self.installed_dir().rglob("*") if f.is_file()) / 1e6, 1)
+            first = self.selftest("selftest-1", lnk, "offscreen,default")
+            data_dir_win = first.get("data_dir")
+            if not data_dir_win:
+                raise VerifyError("no data folder reported; cannot go on")
+            data_dir = self.c_path(data_dir_win)
+            self.check((data_dir / "propertydesk.db").is_file(), f"database file in the data folder ({data_dir_win})")
+            # 4: upgrade keeps data and the office's settings
+            marker = "verify-升级后保留"
+            (data_dir / "settings.toml").write_text(f'[site]\nservice_phone = "{marker}"\n', encoding="utf-8")
+            self.install("upgrade")
+            lnk = self.check_install("upgrade")
+            second = self.selftest("selftest-2", lnk, "offscreen")
+            write = next((c for c in second.get("checks", []) if c["name"] == "write"), {})
+            self.check(write.get("detail", {}).get("earlier_selftest_rows", 0) >= 1,
+                       "upgrade kept the data (the first self-test's record is there)")
+            settings = next((c for c in second.get("checks", []) if c["name"] == "settings"), {})
+            self.check(settings.get("detail", {}).get("changed", {}).get("site.service_phone") == marker,
+                       "upgrade kept the office's settings (settings.toml in the data folder)")
+            # 5: uninstall keeps the data
+            self.uninstall("uninstall")
+            inst = self.installed_dir()
+            left = sorted(p.name for p in inst.iterdir()) if inst.exists() else []
+            self.check(not left, f"program files removed ({INSTALL_WIN})" + (f"; left: {left[:10]}" if left else ""))
+            for name, path in self.shortcut_paths().items():
+                self.check(not path.exists(), f"shortcut {name} removed")
+            reg = self.registry()
+            self.check(self.reg_section(reg, UNINST_KEY) is None, "uninstall registry entry removed")
+            self.check((data_dir / "propertydesk.db").is_file() and (data_dir / "settings.toml").is_file(),
+                       "data kept after uninstall (database and settings)")
+            if not self.quick:
+                self.install("reinstall")
+                self.uninstall("uninstall-removedata", ["/REMOVEDATA"])
+                self.check(not (data_dir / "propertydesk.db").exists(), "/REMOVEDATA deleted the data")
+                self.check(not self.installed_dir().exists() or not any(self.installed_dir().iterdir()),
+                           "program files removed (second uninstall)")
+        finally:
+            self.stop()
+        self.times["total"] = round(time.perf_counter() - t0, 1)
+        result = {"site": self.code, "ok": not self.failures, "failures": self.failures, "seconds": self.times,
+                  **self.facts}
+        (self.work / "verify.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        log(f"times: {self.times}")
+        if self.failures:
+            print("\n[verify] VERIFY FAILED for " + self.exe.name + ":", file=sys.stderr)
+            for f in self.failures:
+                print("  - " + f, file=sys.stderr)
+            return 1
+        if not self.keep:
+            shutil.rmtree(self.prefix, ignore_errors=True)
+        log(f"VERIFIED {self.exe.name} in {self.times['total']} s (result: {self.work / 'verify.json'})")
+        return 0
+
+
+def _unescape_reg(s: str) -> str:
+    # Wine's .reg files: \\ \" \n and \xXXXX (UTF-16 code unit) escapes
+    out, i = [], 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\" and i + 1 < len(s):
+            n = s[i + 1]
+            if n == "x":
+                m = re.match(r"[0-9a-fA-F]{1,4}", s[i + 2:])
+                if m:
+                    out.append(chr(int(m.group(0), 16)))
+                    i += 2 + len(m.group(0))
+                    continue
+            out.append({"n": "\n", "r": "\r", "t": "\t", "0": "\0"}.get(n, n))
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def parse_lnk(data: bytes) -> dict:
+    """Target, working folder and arguments of a Windows .lnk file (MS-SHLLINK)."""
+    if len(data) < 0x4C or data[:4] != b"\x4c\x00\x00\x00":
+        raise VerifyError("not a .lnk file")
+    flags = struct.unpack_from("<I", data, 0x14)[0]
+    pos = 0x4C
+    target = ""
+    if flags & 0x01:  # HasLinkTargetIDList
+        pos += 2 + struct.unpack_from("<H", data, pos)[0]
+    if flags & 0x02:  # HasLinkInfo
+        size, header = struct.unpack_from("<II", data, pos)
+        li_flags = struct.unpack_from("<I", data, pos + 8)[0]
+        base_off = struct.unpack_from("<I", data, pos + 16)[0]
+        if li_flags & 1:
+            if header >= 0x24:
+                uoff = struct.unpack_from("<I", data, pos + 28)[0]
+                end = pos + uoff
+                while data[end:end + 2] != b"\0\0":
+                    end += 2
+                target = data[pos + uoff:end].decode("utf-16-le")
+            else:
+                end = data.index(b"\0", pos + base_off)
+                target = data[pos + base_off:end].decode("mbcs" if os.name == "nt" else "latin-1")
+        pos += size
+    unicode = bool(flags & 0x80)
+    strings = {}
+    for bit, name in ((0x04, "name"), (0x08, "relative_path"), (0x10, "working_dir"), (0x20, "arguments"),
+                      (0x40, "icon")):
+        if flags & bit:
+            count = struct.unpack_from("<H", data, pos)[0]
+            pos += 2
+            n = count * 2 if unicode else count
+            raw = data[pos:pos + n]
+            strings[name] = raw.decode("utf-16-le" if unicode else "latin-1")
+            pos += n
+    return {"target": target, "working_dir": strings.get("working_dir", ""),
+            "arguments": strings.get("arguments", ""), "relative_path": strings.get("relative_path", "")}
+
+
+def split_args(s: str) -> list[str]:
+    """Windows command-line splitting (quotes only; enough for the shortcut's arguments)."""
+    return [a.replace('"', "") for a in re.findall(r'(?:[^\s"]|"[^"]*")+', s)]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="Verify a PropertyDesk installer under Wine.")
+    ap.add_argument("--site", type=Path, required=True, help="installer/sites/<site>.toml")
+    ap.add_argument("--exe", type=Path, help="the setup.exe (default: from installer/build/<site>/build.json)")
+    ap.add_argument("--quick", action="store_true", help="skip the reinstall + /REMOVEDATA round")
+    ap.add_argument("--keep", action="store_true", help="keep the Wine prefix after success")
+    args = ap.parse_args(argv)
+    site = args.site.resolve()
+    exe = args.exe
+    if exe is None:
+        info = BUILD / site.stem / "build.json"
+        if not info.exists():
+            print(f"[verify] FAILED: {info} not found; build first or pass --exe", file=sys.stderr)
+            return 1
+        exe = Path(json.loads(info.read_text(encoding="utf-8"))["exe"])
+    try:
+        return Verifier(site, exe.resolve(), args.quick, args.keep).run()
+    except VerifyError as exc:
+        print(f"\n[verify] VERIFY FAILED: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
