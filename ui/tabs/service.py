@@ -2,6 +2,8 @@
 work orders, and the monthly KPI dashboard with a bar chart and the printed report."""
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QRectF, QSettings, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
@@ -10,11 +12,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 from app import kpi
 from app import service_requests as sr
 from app.permissions import allowed
-from app.printing.base import esc
 
 from ..icons import icon
 from ..ops import run_action
 from ..table_models.service import KpiTableModel, RequestTableModel
+
+
+def _esc(text) -> str:
+    return escape("" if text is None else str(text))
 
 
 class KpiChart(QWidget):
@@ -224,16 +229,16 @@ class Tab(QWidget):
 
     def _detail_html(self, r) -> str:
         events = sr.history(r.id)
-        lines = [f"<b>{esc(r.number)}</b>　{esc(r.room_code)}　{esc(r.kind)}　{esc(r.caller)} {esc(r.phone_masked)}"
-                 f"　首问责任人：{esc(r.receiver)}" + (f"　<span style='color:#C62828'>当前：{esc(r.holder)}</span>"
+        lines = [f"<b>{_esc(r.number)}</b>　{_esc(r.room_code)}　{_esc(r.kind)}　{_esc(r.caller)} {_esc(r.phone_masked)}"
+                 f"　首问责任人：{_esc(r.receiver)}" + (f"　<span style='color:#C62828'>当前：{_esc(r.holder)}</span>"
                                                  if r.level else ""),
-                 f"<div>{esc(r.content)}</div>"]
+                 f"<div>{_esc(r.content)}</div>"]
         if r.warnings:
-            lines.append(f"<div style='color:#C62828'>提醒：{esc(r.warnings)}</div>")
+            lines.append(f"<div style='color:#C62828'>提醒：{_esc(r.warnings)}</div>")
         lines.append("<table cellspacing=0 cellpadding=2>")
         for e in events:
-            lines.append(f"<tr><td style='color:#616161'>{e.ts:%Y-%m-%d %H:%M}</td><td><b>{esc(e.kind)}</b></td>"
-                         f"<td>{esc(e.note)}</td></tr>")
+            lines.append(f"<tr><td style='color:#616161'>{e.ts:%Y-%m-%d %H:%M}</td><td><b>{_esc(e.kind)}</b></td>"
+                         f"<td>{_esc(e.note)}</td></tr>")
         lines.append("</table>")
         return "".join(lines)
 
