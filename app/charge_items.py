@@ -168,3 +168,22 @@ def service_price(settings, service: str, owner: bool = True) -> int:
     if service not in SERVICES:
         raise ValidationError("服务项目", f"未知的有偿服务“{service}”")
     return int(settings.get(f"service_price.{service}.{'owner' if owner else 'market'}"))
+
+
+# one-off items the desk registers by hand (deposits and renovation fees usually come from their areas)
+DESK_ITEMS = ("parcel_fee", "service_lamp", "service_drain", "service_breaker", "service_basin_drain", "service_tap",
+              "rubbish_removal", "pass_fee", "pass_deposit", "loan_deposit", "renovation_deposit")
+
+
+def suggested_amount(settings, item_code: str, *, hours=None, owner_price: bool = True) -> int | None:
+    """The standard amount of a one-off item in fen (parcel by hours kept, services at owner or
+    market price, pass fee and deposit per pass); None when it must be typed."""
+    if item_code == "parcel_fee":
+        return parcel_fee(hours if hours not in (None, "") else 0, settings)
+    if item_code.startswith("service_") and item_code[len("service_"):] in SERVICES:
+        return service_price(settings, item_code[len("service_"):], owner_price)
+    if item_code == "pass_fee":
+        return int(settings.get("renovation.pass_fee"))
+    if item_code == "pass_deposit":
+        return int(settings.get("renovation.pass_deposit"))
+    return None

@@ -125,3 +125,59 @@ def test_arrears_views(qtbot, tab, ctx):
     tab.arrears_kind.setCurrentIndex(0)
     tab._open_arrears_home(tab.arrears_view.model().index(0, 0))
     assert tab.home_id is not None and tab.charges_model.rowCount() >= 2
+
+
+def test_add_parcel_and_service_charge(qtbot, tab, ctx, monkeypatch):
+    from ui.dialogs import ledger_charge
+    tab.search.setText("5-101")
+    tab.find()
+
+    def parcel(dlg):
+        dlg.item.setCurrentIndex(dlg.item.findData("parcel_fee"))
+        dlg.hours.setText("37")                       # 37 h → 3 元
+        assert dlg.amount.text() == "3.00" and dlg.amount_text.text() == "叁元整"
+        if SHOTS:
+            dlg.grab().save(os.path.join(SHOTS, "ledger_charge_dialog.png"))
+        dlg.save()
+        return dlg.result()
+    monkeypatch.setattr(ledger_charge.ChargeDialog, "exec", parcel)
+    c = tab.add_charge()
+    assert c.item_code == "parcel_fee" and c.amount_fen == 300 and "37" in c.memo
+
+    def drain(dlg):
+        dlg.item.setCurrentIndex(dlg.item.findData("service_drain"))
+        assert dlg.amount.text() == "30.00"
+        dlg.market.setChecked(True)
+        assert dlg.amount.text() == "50.00"
+        dlg.save()
+        return dlg.result()
+    monkeypatch.setattr(ledger_charge.ChargeDialog, "exec", drain)
+    c2 = tab.add_charge()
+    assert c2.amount_fen == 5000 and c2.memo.startswith("市场价")
+    assert tab.charges_model.rowCount() == 2
+
+
+def test_reading_dialog_records_and_refuses(qtbot, tab, ctx, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from app import meters
+    from ui.dialogs import ledger_pay
+    tab.search.setText("5-101")
+    tab.find()
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
+
+    def enter(value):
+        def fake(dlg):
+            dlg.kind.setCurrentIndex(dlg.kind.findData("gas"))
+            dlg.reading.setText(value)
+            dlg.save()
+            return dlg.result()
+        return fake
+    monkeypatch.setattr(ledger_pay.ReadingDialog, "exec", enter("120.5"))
+    tab.reading()
+    assert meters.readings(ctx, tab.home_id, "gas")[0]["reading"] == "120.50"
+    ctx.clock.advance(days=1)
+    monkeypatch.setattr(ledger_pay.ReadingDialog, "exec", enter("100"))
+    tab.reading()
+    assert warnings and "不能小于上次读数" in warnings[-1]

@@ -90,6 +90,7 @@ class Tab(QWidget):
         bar = QHBoxLayout()
         self.pay_button = _button("收款…", "money", self.pay, self.can_pay, "ledger_pay")
         bar.addWidget(self.pay_button)
+        bar.addWidget(_button("登记费用…", "add", self.add_charge, allowed(role, "ledger.charge"), "ledger_add_charge"))
         bar.addWidget(_button("抄表…", "edit", self.reading, self.can_read))
         bar.addWidget(self.only_open)
         bar.addStretch(1)
@@ -244,6 +245,18 @@ class Tab(QWidget):
             self._preview(run_action(self, payments.print_receipt, self.ctx, dlg.receipt.id,
                                      self.layout_combo.currentData()), dlg.receipt.number)
             return dlg.receipt
+        return None
+
+    def add_charge(self):
+        if self.home_id is None:
+            info(self, "请先查找房屋")
+            return None
+        from ..dialogs.ledger_charge import ChargeDialog
+        dlg = ChargeDialog(self.ctx, self.home_id, (self.header_data or {}).get("room_code", ""), self)
+        self.last_dialog = dlg
+        if dlg.exec() and dlg.result_obj is not None:
+            self.refresh_home()
+            return dlg.result_obj
         return None
 
     def reading(self):
