@@ -129,6 +129,7 @@ SETTINGS: list[Setting] = [
     _S("renovation.pass_warn_days", 7, "出入证到期提醒（天）", "int", "renovation"),
     _S("renovation.due_window_days", 7, "复验“本周到期”提前天数", "int", "renovation"),
     _S("renovation.spot_recent_days", 3, "抽查避开近几天已查户（天）", "int", "renovation"),
+    _S("renovation.work_hours", "8:00–12:00、14:00–18:00（节假日禁止噪音施工）", "装修施工时间", group="renovation"),
     # 000 item 5, 003: customers and visits
     _S("customer.new_months", 6, "新客户（入住未满，月）", "int", "customer"),
     _S("customer.settling_months", 18, "磨合期上限（月）", "int", "customer"),

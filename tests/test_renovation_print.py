@@ -66,6 +66,10 @@ def test_tests_fire_permit(ctx, done):
     r = done["reno"]
     assert "装修许可证" in t and "5-101" in t and r.permit_number in t and "2026-11-25" in t and "华美装饰" in t
     assert len(pages_of(pdf)) == 1
+    assert "8:00–12:00、14:00–18:00" in t
+    ctx.settings.set("renovation.work_hours", "9:00–12:00、14:30–17:30")      # a site's own hours
+    assert "14:30–17:30" in text_of(rf.render(ctx, "permit", rid))
+    assert "14:30–17:30" in text_of(rf.render(ctx, "application", rid))
 
 
 def test_pass_cards_card_size_with_photo(ctx, done):

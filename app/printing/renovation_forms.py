@@ -120,6 +120,7 @@ class ApplicationData:
     decided_by: str
     decision_note: str
     fees: tuple[tuple[str, str], ...]
+    work_hours: str
 
 
 def build_application(ctx, reno_id) -> ApplicationData:
@@ -133,7 +134,8 @@ def build_application(ctx, reno_id) -> ApplicationData:
             ("出入证手续费", f"{_y(pass_fee)} / 证"), ("出入证押金", f"{_y(pass_dep)} / 证"))
     return ApplicationData(_head(ctx, r), _d(r.applied_on), rv.user_name(r.applied_by_id),
                            tuple(a.original_name for a in rv.drawings_of(r.id)), r.state, decision,
-                           _d(r.decided_on), rv.user_name(r.decided_by_id), r.decision_note, fees)
+                           _d(r.decided_on), rv.user_name(r.decided_by_id), r.decision_note, fees,
+                           ctx.settings.get("renovation.work_hours"))
 
 
 class ApplicationForm(_Form):
@@ -148,7 +150,7 @@ class ApplicationForm(_Form):
         out.append(label_value_table([[a, b] for a, b in d.fees], [40 * mm, 134 * mm]))
         out.append(self.h2("业主及施工单位承诺"))
         out.append(self.p("遵守《装修管理协议》及《装修注意事项》，不拆改承重结构，不破坏防水层，不占用公共部位，"
-                          "装修垃圾袋装后运至指定地点，施工时间为 8:00–12:00、14:00–18:00。"))
+                          f"装修垃圾袋装后运至指定地点，施工时间为 {d.work_hours}。"))
         out.append(signature_line(["业主签字", "施工负责人签字", "日期"]))
         out.append(self.h2("物业审批意见"))
         out.append(label_value_table([["审批结果", d.decision, "审批日期", d.decided_on],
@@ -261,7 +263,7 @@ def build_permit(ctx, reno_id) -> PermitData:
     h = _head(ctx, r)
     return PermitData(r.permit_number, h.home.room_code, h.home.place, r.contractor_name, r.contractor_person,
                       h.contractor_phone, f"{_d(r.permit_on)} 至 {_d(r.planned_end) or '竣工'}",
-                      "8:00–12:00　14:00–18:00（节假日禁止噪音施工）", _d(r.permit_on), h.service_phone,
+                      ctx.settings.get("renovation.work_hours"), _d(r.permit_on), h.service_phone,
                       ctx.settings.get("site.name"))
 
 
