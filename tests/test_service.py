@@ -572,3 +572,57 @@ def test_list_masks_phones_and_filters(ctx, homes):
     ctx.clock.advance(days=1)
     assert len(sr.list_requests(ctx, "已升级")) == 2
     assert ServiceEvent.select().count() == 2
+
+
+# ----------------------------------------------------------------- transactions, audit, settings
+def test_ledger_failure_leaves_nothing_half_saved(ctx, homes, monkeypatch):
+    class Broken:
+        @staticmethod
+        def post_charge(*a, **kw):
+            raise ValidationError("收费项目", "台账暂不可用")
+
+    monkeypatch.setattr(sr, "_billing", lambda: Broken)
+    r = _to_work(ctx, homes[0])
+    n_events = ServiceEvent.select().count()
+    with pytest.raises(ValidationError, match="台账暂不可用"):
+        sr.complete(ctx, r.id, result="已疏通", owner_signed=True, signer_name="刘", service_item="drain")
+    r = sr.get(r.id)
+    assert r.status == "处理中" and r.charge_fen == 0 and r.completed_at is None
+    assert ServiceEvent.select().count() == n_events
+    assert not AuditLog.select().where(AuditLog.action == "service.complete").exists()
+
+
+def test_every_write_is_audited(ctx, homes):
+    r = _to_work(ctx, homes[0])
+    sr.complete(ctx, r.id, result="已修复", owner_signed=True, signer_name="刘")
+    at(ctx, 2026, 11, 23, 10, 30)
+    sr.schedule_visit(ctx, r.id)
+    sr.record_visit(ctx, r.id, 5)
+    c = new_request(ctx, homes[1], kind="投诉")
+    cp.record_contact(ctx, c.id)
+    cp.record_reply(ctx, c.id, "已答复")
+    cp.classify(ctx, c.id, True)
+    cp.report(ctx, c.id, "上报")
+    actions = {a.action for a in AuditLog.select()}
+    assert {"service.intake", "service.dispatch", "service.arrive", "service.complete", "service.schedule_visit",
+            "service.visit", "service.contact", "service.reply", "service.classify", "service.report"} <= actions
+    from app.audit import verify_chain
+    assert verify_chain() == []
+
+
+def test_deadline_settings_are_used(ctx, homes):
+    ctx.settings.update({"request.written_reply_workdays": 3, "request.report_after_workdays": 1,
+                         "request.complaint_contact_minutes": 15, "request.return_visit_hours": 48,
+                         "request.lunch_from": "11:30", "request.lunch_to": "13:30",
+                         "request.visit_not_before": "09:00", "request.visit_not_after": "20:00",
+                         "request.workdays": "1,2,3,4,5,6"})
+    r = new_request(ctx, homes[0], kind="投诉", channel="信函", phone="")        # Monday
+    assert cp.reply_due(ctx, r).date() == dt.date(2026, 11, 26)                 # 3 working days
+    assert cp.report_due(ctx, r).date() == dt.date(2026, 11, 24)
+    assert cp.contact_due(ctx, r) == dt.datetime(2026, 11, 23, 9, 15)
+    assert sr.next_visit_slot(ctx, dt.datetime(2026, 11, 23, 11, 45)) == dt.datetime(2026, 11, 23, 13, 30)
+    assert sr.next_visit_slot(ctx, dt.datetime(2026, 11, 23, 20, 0)) == dt.datetime(2026, 11, 24, 9, 0)
+    assert sr.add_workdays(ctx, dt.date(2026, 11, 27), 1) == dt.date(2026, 11, 28)   # Saturday is a working day now
+    q = _to_work(ctx, homes[1])
+    q = sr.complete(ctx, q.id, result="ok", owner_signed=True, signer_name="刘")
+    assert sr.visit_due(ctx, q) == q.completed_at + dt.timedelta(hours=48)
