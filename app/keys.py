@@ -72,7 +72,9 @@ def _key(key_id) -> Key:
 
 
 def key_label(key: Key) -> str:
-    return key.area if key.kind == PUBLIC_KIND else f"{key.area}（入户门）"
+    if key.kind == PUBLIC_KIND or "入户门" in key.area:
+        return key.area
+    return f"{key.area}（入户门）"
 
 
 # catalogue -----------------------------------------------------------------------------------

@@ -119,7 +119,7 @@ def test_tab_sign_out_prints_slip_then_return(qtbot, ctx, site, tab, monkeypatch
     tab.inner.setCurrentIndex(1)
     select_row(tab.cat_view, tab.cat_model, lambda r: r["room_code"] == "5-101")
     tab.sign_out_selected()
-    assert tab.out_model.rowCount() == 1 and tab.out_model.rows[0]["area"] == "入户门 5-101（入户门）"
+    assert tab.out_model.rowCount() == 1 and tab.out_model.rows[0]["area"] == "入户门 5-101"
     assert tab.last_preview.document.pageCount() == 1
     tab.last_preview.close()
     tab.inner.setCurrentIndex(0)
