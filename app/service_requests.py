@@ -582,6 +582,24 @@ def list_requests(ctx, filter_: str = "未完成", text: str = "", month: str | 
     return rows
 
 
+def attach_file(ctx, request_id: int, path, note: str = ""):
+    """Attach a scan or photo (a complaint letter, the signed work order, a photo of the fault)."""
+    require(ctx, "service.handle")
+    from .attachments import attach
+    with ctx.db.atomic():
+        r = get(request_id)
+        att = attach(ctx, "service_request", r.id, path, notes=note)
+        _event(ctx, r, "附件", f"附件：{att.original_name}" + (f"（{note}）" if note else ""))
+        audit.record(ctx, "service.attach", "service_request", r.id, None,
+                     {"file": att.original_name, "sha256": att.sha256})
+    return att
+
+
+def attachments(request_id: int) -> list:
+    from .attachments import attachments_for
+    return attachments_for("service_request", request_id)
+
+
 def reveal_phone(ctx, request_id: int) -> str:
     """The caller's full phone number for calling back: only for roles that may see it
     (pii.view_full), and every look recorded in the audit log; others get the masked number."""

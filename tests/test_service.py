@@ -592,6 +592,18 @@ def test_ledger_failure_leaves_nothing_half_saved(ctx, homes, monkeypatch):
     assert not AuditLog.select().where(AuditLog.action == "service.complete").exists()
 
 
+def test_attach_letter_scan(ctx, homes, tmp_path):
+    r = new_request(ctx, homes[0], kind="投诉", channel="信函", phone="")
+    scan = tmp_path / "来信.pdf"
+    scan.write_bytes(b"%PDF-1.4 letter")
+    att = sr.attach_file(ctx, r.id, scan, "业主来信")
+    assert [a.original_name for a in sr.attachments(r.id)] == ["来信.pdf"]
+    assert (ctx.data_dir / att.stored_path).read_bytes() == b"%PDF-1.4 letter"
+    assert "来信.pdf" in events(r, "附件")[0].note
+    with pytest.raises(ValidationError, match="附件"):
+        sr.attach_file(ctx, r.id, tmp_path / "missing.jpg")
+
+
 def test_every_write_is_audited(ctx, homes):
     r = _to_work(ctx, homes[0])
     sr.complete(ctx, r.id, result="已修复", owner_signed=True, signer_name="刘")

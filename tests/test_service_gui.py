@@ -106,6 +106,16 @@ def test_repair_steps_through_dialogs(qtbot, ctx, tab, warnings_shown):
     assert sr.get(r.id).status == "已关闭"
 
 
+def test_attach_from_tab(qtbot, ctx, tab, tmp_path):
+    new_request(ctx, make_homes(4)[0])
+    tab.refresh()
+    tab.view.selectRow(0)
+    photo = tmp_path / "漏水照片.jpg"
+    photo.write_bytes(b"jpeg")
+    assert tab.attach(str(photo)) is not None
+    assert "漏水照片.jpg" in tab.detail.toPlainText()
+
+
 def test_kpi_page_and_chart(qtbot, ctx, tab, tmp_path):
     r = new_request(ctx, make_homes(4)[0])
     at(ctx, 2026, 11, 23, 9, 5)

@@ -122,6 +122,7 @@ class Tab(QWidget):
         button("classify", "定性", "warning", self.classify, "service.classify")
         button("report", "上报", "export", lambda: self.text_action("report"), "service.handle")
         button("visit", "回访", "visit", self.visit, "service.visit")
+        button("attach", "附件", "attach", self.attach, "service.handle")
         button("print", "打印派工单", "print", self.print_work_order, "")
         button("phone", "查看电话", "user", self.show_phone, "pii.view_full")
         bar.addStretch(1)
@@ -221,6 +222,7 @@ class Tab(QWidget):
             "report": r is not None and r.kind == "投诉" and r.status in ("待派工", "已派工", "处理中"),
             "visit": r is not None and r.status == "已完成",
             "print": r is not None,
+            "attach": r is not None,
             "phone": r is not None and bool(r.phone_masked),
         }
         for key, (b, perm) in self.buttons.items():
@@ -240,6 +242,9 @@ class Tab(QWidget):
             lines.append(f"<tr><td style='color:#616161'>{e.ts:%Y-%m-%d %H:%M}</td><td><b>{_esc(e.kind)}</b></td>"
                          f"<td>{_esc(e.note)}</td></tr>")
         lines.append("</table>")
+        files = sr.attachments(r.id)
+        if files:
+            lines.append("<div>附件：" + "，".join(_esc(a.original_name) for a in files) + "</div>")
         return "".join(lines)
 
     def _default_action(self):
@@ -305,6 +310,20 @@ class Tab(QWidget):
         if phone is not None:
             from ..ops import info
             info(self, f"{r.caller}（{r.room_code}）：{phone}\n（本次查看已记入审计日志）", "联系电话")
+
+    def attach(self, path: str | None = None):
+        r = self.current()
+        if r is None:
+            return None
+        if not path:
+            from PySide6.QtWidgets import QFileDialog
+            path, _ = QFileDialog.getOpenFileName(self, "选择附件（来信扫描件、签字工作单、照片）", "",
+                                                  "图片或PDF (*.jpg *.jpeg *.png *.pdf);;所有文件 (*)")
+        if not path:
+            return None
+        att = run_action(self, sr.attach_file, self.ctx, r.id, path)
+        self._after(att, r)
+        return att
 
     def print_work_order(self):
         r = self.current()
