@@ -52,18 +52,18 @@ def test_tab_opens_with_masked_rows(qtbot, tab):
 
 def test_search_as_you_type(qtbot, tab):
     qtbot.keyClicks(tab.search, "1-102")          # typed key by key: one query after the pause
-    qtbot.waitUntil(lambda: tab.model.rowCount() == 1, timeout=2000)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1, timeout=5000)
     assert cell(tab, 0, "room_code") == "1-102"
     assert tab.pane.detail["room_code"] == "1-102"          # a single hit is opened
     tab.search.clear()
     for ch in "王芳":                                # QTest types ASCII only: an input method inserts text
         tab.search.insert(ch)
-    qtbot.waitUntil(lambda: tab.model.rowCount() == 1 and cell(tab, 0, "owners") == "王芳", timeout=2000)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1 and cell(tab, 0, "owners") == "王芳", timeout=5000)
     tab.search.clear()
     tab.search.insert("张")
-    qtbot.waitUntil(lambda: tab.model.rowCount() == 2, timeout=2000)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 2, timeout=5000)
     tab.search.setText("没有这个人")
-    qtbot.waitUntil(lambda: tab.model.rowCount() == 0, timeout=2000)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 0, timeout=5000)
     assert tab.count_label.text() == "共 0 户"
 
 
@@ -237,6 +237,7 @@ def test_stats_dialog(qtbot, ctx, site):
     qtbot.addWidget(dlg)
     assert dlg.due.rowCount() == 1 and dlg.due.item(0, 0).text() == "1-201"
     assert "重点客户" in dlg.rates.text() and "100%" in dlg.rates.text()
+    assert dlg.unvisited.rowCount() == 2 and dlg.unvisited.item(0, 1).text() == "张伟、李娜"
     assert "全小区" in dlg.site.text() and dlg.comp.rowCount() == 2
     with qtbot.waitSignal(dlg.home_chosen) as sig:
         dlg._choose(0, 0)
@@ -298,7 +299,7 @@ def test_first_screen_then_rest(qtbot, ctx, site, monkeypatch):
     qtbot.addWidget(t)
     t.show()
     assert t.model.rowCount() == 2 and t.count_label.text() == "共 2+ 户"
-    qtbot.waitUntil(lambda: t.count_label.text() == "共 6 户", timeout=3000)
+    qtbot.waitUntil(lambda: t.count_label.text() == "共 6 户", timeout=5000)
     assert [cell(t, r, "room_code") for r in range(6)][:2] == ["1-101", "1-102"] and t.model.rowCount() == 6
     t.wait_background()
 

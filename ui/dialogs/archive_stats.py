@@ -56,7 +56,15 @@ class ArchiveStatsDialog(QDialog):
         self.rates.setWordWrap(True)
         self.rates.setTextFormat(Qt.TextFormat.RichText)
         self.rates.setAlignment(Qt.AlignmentFlag.AlignTop)
-        tabs.addTab(self.rates, "拜访率")
+        self.unvisited = _table(["房号", "业主", "重点客户类别", "电话"])
+        self.unvisited.cellDoubleClicked.connect(self._choose_unvisited)
+        self._unvisited_ids = []
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        lay.addWidget(self.rates)
+        lay.addWidget(QLabel("本季度尚未拜访的重点客户（双击跳转到该户）："))
+        lay.addWidget(self.unvisited, 1)
+        tabs.addTab(w, "拜访率")
         # familiarity
         self.month = QLineEdit(ctx.clock.today().strftime("%Y-%m"))
         self.month.setMaximumWidth(100)
@@ -105,6 +113,9 @@ class ArchiveStatsDialog(QDialog):
                  f"本季度，自 {r['quarter_start']}")
             + line("普通客户", r["ordinary_visited"], r["ordinary_homes"], r["ordinary_pct"], r["ordinary_target"],
                    r["ordinary_met"], f"本年度，自 {r['year_start']}"))
+        self._unvisited_ids = r["key_not_visited"]
+        rows = ar.home_rows(self.ctx, self._unvisited_ids)
+        _fill(self.unvisited, [(x["room_code"], x["owners"], x["key"], x["phone"]) for x in rows])
         self.load_familiarity()
         s = ar.site_completeness(self.ctx)
         self.site.setText(f"全小区：已交付 {s['homes']} 户，资料完整率 {ar.fmt_pct(s['pct'])}"
@@ -124,6 +135,10 @@ class ArchiveStatsDialog(QDialog):
                           r["calls"], r["owner_knew"], ar.fmt_pct(r["owner_pct"])) for r in rows],
               red_rows={i for i, r in enumerate(rows) if not r["met"]})
         self.fam_msg.setText("" if rows else "该月尚无熟知率检查记录。")
+
+    def _choose_unvisited(self, row, _col):
+        if 0 <= row < len(self._unvisited_ids):
+            self.home_chosen.emit(self._unvisited_ids[row])
 
     def _choose(self, row, _col):
         if 0 <= row < len(self._due_ids):

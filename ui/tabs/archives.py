@@ -420,7 +420,7 @@ class Tab(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        for col, width in enumerate((76, 96, 96, 70, 46, 56, 120, 100, 140, 84, 64, 70, 44)):
+        for col, width in enumerate((76, 80, 86, 66, 44, 56, 120, 100, 130, 84, 64, 70, 44)):
             self.table.setColumnWidth(col, width)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
