@@ -261,9 +261,10 @@ class ReceiptPrint:
     void_reason: str
     reprint_no: int            # 0: original; n: the n-th reprint (补打)
     memo: str
+    copy_mark: str = ""        # e.g. 查看副本 on a preview that is not a receipt to hand over
 
 
-def receipt_print_data(ctx, receipt_id, reprint_no: int = 0) -> ReceiptPrint:
+def receipt_print_data(ctx, receipt_id, reprint_no: int = 0, copy_mark: str = "") -> ReceiptPrint:
     r = _receipt(receipt_id)
     home = Home.get_by_id(r.home_id)
     lines = []
@@ -281,14 +282,17 @@ def receipt_print_data(ctx, receipt_id, reprint_no: int = 0) -> ReceiptPrint:
         issued_at=r.issued_at, room_code=home.room_code, payer=r.payer, method=PAY_METHODS.get(r.method, r.method),
         reference=r.reference, lines=tuple(lines), total_fen=total, total_daxie=daxie(total),
         cashier_name=r.cashier_name, void=r.status == "void", void_reason=r.void_reason, reprint_no=reprint_no,
-        memo=r.memo)
+        memo=r.memo, copy_mark=copy_mark)
 
 
-def print_receipt(ctx, receipt_id, layout: str | None = None) -> bytes:
-    """PDF of the original print of a receipt (A4 or 三联 from print.receipt_layout)."""
-    require(ctx, "ledger.view")
+def print_receipt(ctx, receipt_id, layout: str | None = None, *, view_only: bool = False) -> bytes:
+    """PDF of a receipt (A4 or 三联 from print.receipt_layout). The original is printed by the
+    cashier when the payment is taken; ``view_only`` gives anyone a copy marked 查看副本 (a
+    second receipt to hand over is a reprint, marked 补打: ``reprint_receipt``)."""
+    require(ctx, "ledger.view" if view_only else "ledger.pay")
     from .printing.receipt import render_receipt
-    return render_receipt(ctx.settings, receipt_print_data(ctx, receipt_id), layout)
+    data = receipt_print_data(ctx, receipt_id, copy_mark="查看副本（非收款凭证）" if view_only else "")
+    return render_receipt(ctx.settings, data, layout)
 
 
 def reprint_receipt(ctx, receipt_id, layout: str | None = None) -> bytes:

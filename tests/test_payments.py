@@ -196,3 +196,14 @@ def test_arrears_and_flag(ctx, site, users):
     # not yet due: November bills are due on 30 Nov, no arrears on 23 Nov
     billing.run_month(ctx, "2026-11")
     assert "5-101" not in {a.room_code for a in arrears.home_arrears(ctx)}
+
+
+def test_view_copy_is_marked_and_original_needs_cashier(ctx, site, as_role):
+    billing.run_month(ctx, "2026-10")
+    c = Charge.get((Charge.home == site["5-101"]) & (Charge.item_code == "property_fee"))
+    r = payments.pay(ctx, site["5-101"].id, [c.id], "cash", "业主1")
+    text = pdf_text(payments.print_receipt(as_role("frontdesk"), r.id, "A4", view_only=True))
+    assert "查看副本" in text and r.number in text
+    with pytest.raises(PermissionDenied):
+        payments.print_receipt(as_role("frontdesk"), r.id, "A4")
+    assert "查看副本" not in pdf_text(payments.print_receipt(as_role("cashier"), r.id, "A4"))

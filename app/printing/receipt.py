@@ -29,6 +29,8 @@ def _marks(data) -> list[str]:
         out.append(f"补打（第{data.reprint_no}次）")
     if data.void:
         out.append("作废")
+    if getattr(data, "copy_mark", ""):
+        out.append(data.copy_mark)
     return out
 
 

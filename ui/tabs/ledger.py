@@ -106,7 +106,7 @@ class Tab(QWidget):
         self.receipts_view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.receipts_view.doubleClicked.connect(lambda _i: self.preview_receipt())
         bar = QHBoxLayout()
-        bar.addWidget(_button("预览/打印", "print", self.preview_receipt))
+        bar.addWidget(_button("查看", "search", self.preview_receipt))
         bar.addWidget(_button("补打", "print", self.reprint_receipt, self.can_pay))
         bar.addWidget(_button("作废…", "warning", self.void_receipt, self.can_void))
         self.layout_combo = QComboBox()
@@ -285,8 +285,8 @@ class Tab(QWidget):
     def preview_receipt(self):
         r = self._selected_receipt()
         if r:
-            self._preview(run_action(self, payments.print_receipt, self.ctx, r["id"], self.layout_combo.currentData()),
-                          r["number"])
+            self._preview(run_action(self, payments.print_receipt, self.ctx, r["id"], self.layout_combo.currentData(),
+                                     view_only=True), r["number"])
 
     def reprint_receipt(self):
         r = self._selected_receipt()
