@@ -181,3 +181,21 @@ def test_reading_dialog_records_and_refuses(qtbot, tab, ctx, monkeypatch):
     monkeypatch.setattr(ledger_pay.ReadingDialog, "exec", enter("100"))
     tab.reading()
     assert warnings and "不能小于上次读数" in warnings[-1]
+
+
+def test_import_readings_button_then_bill(qtbot, tab, ctx, tmp_path):
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["房号", "表类", "读数", "抄表日期"])
+    ws.append(["5-101", "燃气", 100, "2026-09-30"])
+    ws.append(["5-101", "燃气", 160, "2026-10-31"])
+    path = tmp_path / "抄表.xlsx"
+    wb.save(path)
+    assert tab.import_readings(str(path)) == 2
+    assert "已导入 2 条" in tab.bill_result.text()
+    tab.month.setText("2026-10")
+    tab.bill_button.click()
+    assert "燃气费 1 笔" in tab.bill_result.text()
+    gas = Charge.get(Charge.item_code == "gas")
+    assert gas.amount_fen == 14170   # 60 m³ = 50 × 2.25 + 10 × 2.92

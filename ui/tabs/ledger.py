@@ -134,6 +134,8 @@ class Tab(QWidget):
         bar.addWidget(QLabel("计费月份："))
         bar.addWidget(self.month)
         bar.addWidget(self.bill_button)
+        bar.addWidget(_button("导入抄表（Excel）…", "import", self.import_readings, self.can_read,
+                              "ledger_import_readings"))
         bar.addWidget(self.bill_result, 1)
         self.standards_model = tm.standards_model(self)
         self.standards_view = _view(self.standards_model, "ledger_standards")
@@ -318,6 +320,19 @@ class Tab(QWidget):
         self.bill_result.setText(text)
         self._loaded.discard("arrears")
         self.refresh_home()
+
+    def import_readings(self, path: str | None = None):
+        """Readings from an Excel sheet (房号, 表类, 读数, 抄表日期 [, 新表, 备注]); all rows or none."""
+        if not path:
+            from PySide6.QtWidgets import QFileDialog
+            path, _ = QFileDialog.getOpenFileName(self, "导入抄表读数", "", "Excel 文件 (*.xlsx)")
+        if not path:
+            return None
+        from app import meters
+        n = run_action(self, meters.import_readings, self.ctx, path, title="抄表读数未导入")
+        if n is not None:
+            self.bill_result.setText(f"已导入 {n} 条抄表读数，计费时按读数计算水、电、燃气费")
+        return n
 
     # arrears ------------------------------------------------------------------------------------
     def refresh_arrears(self):
