@@ -19,9 +19,9 @@ GREY = QBrush(QColor("#757575"))
 
 
 class RequestTableModel(QAbstractTableModel):
-    COLUMNS = ["编号", "受理时间", "房号", "类别", "方式", "报事人", "电话", "内容", "状态", "首问责任人", "处理人",
-               "当前责任", "投诉等级", "提醒"]
-    NUMBER, RECEIVED, ROOM, KIND, CHANNEL, CALLER, PHONE, CONTENT, STATUS, RECEIVER, HANDLER, HOLDER, GRADE, WARN = \
+    COLUMNS = ["编号", "受理时间", "房号", "类别", "状态", "当前责任", "提醒", "投诉等级", "内容", "报事人", "电话",
+               "首问责任人", "处理人", "方式"]
+    NUMBER, RECEIVED, ROOM, KIND, STATUS, HOLDER, WARN, GRADE, CONTENT, CALLER, PHONE, RECEIVER, HANDLER, CHANNEL = \
         range(14)
 
     def __init__(self, parent=None):

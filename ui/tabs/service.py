@@ -153,7 +153,7 @@ class Tab(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(24)
         hh = self.view.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((110, 112, 70, 96, 40, 56, 92, 160, 52, 64, 96, 120, 40, 240)):
+        for col, width in enumerate((112, 126, 66, 96, 56, 150, 200, 64, 200, 60, 96, 70, 110, 44)):
             self.view.setColumnWidth(col, width)
         hh.setStretchLastSection(True)
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
@@ -170,13 +170,13 @@ class Tab(QWidget):
         lay.addLayout(bar)
         lay.addLayout(filt)
         lay.addWidget(split, 1)
-        state = QSettings("PropertyDesk", "PropertyDesk").value("service/columns")
+        state = QSettings("PropertyDesk", "PropertyDesk").value("service/columns2")
         if state is not None:
             hh.restoreState(state)
         return page
 
     def save_state(self):
-        QSettings("PropertyDesk", "PropertyDesk").setValue("service/columns", self.view.horizontalHeader().saveState())
+        QSettings("PropertyDesk", "PropertyDesk").setValue("service/columns2", self.view.horizontalHeader().saveState())
 
     def current(self):
         idx = self.view.selectionModel().currentIndex() if self.view.selectionModel() else None
