@@ -160,7 +160,7 @@ SETTINGS: list[Setting] = [
     _S("request.kpi_valid_complaint_pct", "1", "有效投诉率上限（%/年）", "decimal", "request"),
     _S("request.kpi_request_ontime_pct", 98, "报事及时率目标（%）", "int", "request"),
     _S("request.kpi_request_visit_pct", 80, "报事回访率目标（%）", "int", "request"),
-    _S("request.kpi_satisfaction_pct", 90, "满意率目标（%）", "int", "request"),
+    _S("request.kpi_satisfaction_pct", 90, "报事满意率目标（%）", "int", "request"),
     _S("request.kpi_complaint_ontime_pct", 100, "投诉处理及时率目标（%）", "int", "request"),
     _S("request.kpi_complaint_visit_pct", 100, "投诉回访率目标（%）", "int", "request"),
     _S("request.kpi_complaint_satisfaction_pct", 90, "投诉满意率目标（%）", "int", "request"),
