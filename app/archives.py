@@ -1205,3 +1205,20 @@ def completeness_by_building(ctx) -> list[dict]:
                     "homes": n, "items_on_file": on, "items_required": n * DOC_TOTAL,
                     "pct": _pct(on, n * DOC_TOTAL), "complete_homes": complete, "complete_pct": _pct(complete, n)})
     return out
+
+
+def pick_familiarity_rooms(ctx, area_manager_id: int, count: int = 5, month: str | None = None,
+                           seed: int | None = None) -> list[dict]:
+    """Rooms for the monthly familiarity check (000 应会 1.5): *count* moved-in homes with an owner,
+    in the buildings of the area manager, not yet checked this month, picked at random."""
+    import random
+    require(ctx, "archive.familiarity")
+    month = month or ctx.clock.today().strftime("%Y-%m")
+    checked = FamiliarityCheck.select(FamiliarityCheck.home).where(FamiliarityCheck.month == month)
+    owned = HomeOwner.select(HomeOwner.home).where(HomeOwner.until.is_null())
+    ids = [h for (h,) in _raw(ctx, Home.select(Home.id).join(Building, on=(Home.building == Building.id))
+                              .where((Building.area_manager == area_manager_id) & Home.move_in_date.is_null(False)
+                                     & Home.id.in_(owned) & Home.id.not_in(checked)).order_by(Home.id))]
+    rng = random.Random(seed)
+    chosen = sorted(rng.sample(ids, min(count, len(ids))))
+    return home_rows(ctx, chosen)

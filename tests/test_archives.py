@@ -405,3 +405,15 @@ def test_find_owners_for_linking(ctx, site):
     assert ar.find_owners(ctx, ID_LI[-4:])[0]["name"] == "李娜"
     assert ArchiveDocument.select().count() == 0
     assert make_id("11010119800101001") == ID_ZHANG
+
+
+def test_pick_familiarity_rooms(ctx, site, users, as_role):
+    am = users["area_manager"].id
+    picked = ar.pick_familiarity_rooms(ctx, am, 10, seed=1)
+    # moved-in homes with an owner in 张管家's buildings: 1-101, 1-102, 2-101
+    assert sorted(r["room_code"] for r in picked) == ["1-101", "1-102", "2-101"]
+    ar.record_familiarity(ctx, site["homes"]["1-101"].id, {"knew_name": True})
+    assert len(ar.pick_familiarity_rooms(ctx, am, 2, seed=1)) == 2
+    assert "1-101" not in [r["room_code"] for r in ar.pick_familiarity_rooms(ctx, am, 10)]
+    with pytest.raises(PermissionDenied):
+        ar.pick_familiarity_rooms(as_role("frontdesk"), am)

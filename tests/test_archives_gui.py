@@ -242,6 +242,10 @@ def test_stats_dialog(qtbot, ctx, site):
     with qtbot.waitSignal(dlg.home_chosen) as sig:
         dlg._choose(0, 0)
     assert sig.args == [site["homes"]["1-201"].id]
+    assert dlg.manager_box.currentText() == "张管家"
+    dlg.pick_rooms()
+    assert sorted(dlg.picked.item(r, 0).text() for r in range(dlg.picked.rowCount())) == \
+        ["1-101", "1-102", "2-101"]        # 1-201 moved in but has no owner on file
 
 
 def test_export_from_tab(tab, tmp_path):

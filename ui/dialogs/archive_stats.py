@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
+from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from app import archives as ar
@@ -72,6 +72,18 @@ class ArchiveStatsDialog(QDialog):
         go.clicked.connect(self.load_familiarity)
         self.fam = _table(["客服管理员", "抽查户数", "熟知户数", "熟知率", "目标", "致电业主", "业主知道管家", "业主知晓率"])
         self.fam_msg = QLabel()
+        from app.permissions import allowed
+        self.manager_box = QComboBox()
+        for m in ar.area_managers(ctx):
+            self.manager_box.addItem(m["name"], m["id"])
+        pick = QPushButton("抽取检查房号")
+        pick.clicked.connect(self.pick_rooms)
+        can_pick = allowed(getattr(ctx.user, "role", None), "archive.familiarity") and self.manager_box.count() > 0
+        for x in (self.manager_box, pick):
+            x.setEnabled(can_pick)
+        self.picked = _table(["房号", "业主", "电话", "客户类别"])
+        self.picked.cellDoubleClicked.connect(self._choose_picked)
+        self._picked_ids = []
         w = QWidget()
         lay = QVBoxLayout(w)
         row = QHBoxLayout()
@@ -80,8 +92,16 @@ class ArchiveStatsDialog(QDialog):
         row.addWidget(go)
         row.addStretch(1)
         lay.addLayout(row)
-        lay.addWidget(self.fam)
+        lay.addWidget(self.fam, 2)
         lay.addWidget(self.fam_msg)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("经理点房：客服管理员"))
+        row.addWidget(self.manager_box)
+        row.addWidget(pick)
+        row.addWidget(QLabel("（本月未查过的已入住户，随机5户；双击跳转到该户登记检查）"))
+        row.addStretch(1)
+        lay.addLayout(row)
+        lay.addWidget(self.picked, 1)
         tabs.addTab(w, "熟知率")
         # completeness
         self.site = QLabel()
@@ -135,6 +155,21 @@ class ArchiveStatsDialog(QDialog):
                           r["calls"], r["owner_knew"], ar.fmt_pct(r["owner_pct"])) for r in rows],
               red_rows={i for i, r in enumerate(rows) if not r["met"]})
         self.fam_msg.setText("" if rows else "该月尚无熟知率检查记录。")
+
+    def pick_rooms(self):
+        try:
+            rows = ar.pick_familiarity_rooms(self.ctx, self.manager_box.currentData(), 5,
+                                             self.month.text().strip() or None)
+        except UserError as exc:
+            self.fam_msg.setText(str(exc))
+            return
+        self._picked_ids = [r["id"] for r in rows]
+        _fill(self.picked, [(r["room_code"], r["owners"], r["phone"], r["category"]) for r in rows])
+        self.fam_msg.setText("" if rows else "该客服管理员名下本月已没有未检查的已入住户。")
+
+    def _choose_picked(self, row, _col):
+        if 0 <= row < len(self._picked_ids):
+            self.home_chosen.emit(self._picked_ids[row])
 
     def _choose_unvisited(self, row, _col):
         if 0 <= row < len(self._unvisited_ids):
