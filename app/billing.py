@@ -19,7 +19,7 @@ from models.property import HOUSE_TYPES, Home
 from . import audit
 from .charge_items import category_of, is_known, item_name
 from .errors import NotFound, StateError, ValidationError
-from .money import mul_fen, round_half_up
+from .money import fmt_fen, mul_fen, round_half_up
 from .permissions import require
 
 PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -165,7 +165,7 @@ def prepay_property_fee(ctx, home_id, months=None) -> Charge:
     open_prepay = (Charge.select().where((Charge.home == home.id) & (Charge.item_code == "property_prepay")
                                          & (Charge.paid_fen < Charge.amount_fen)).first())
     if open_prepay is not None:
-        raise StateError(f"{home.room_code} 已有未付清的预交物业费（{open_prepay.amount_fen / 100:.2f} 元），请先收款")
+        raise StateError(f"{home.room_code} 已有未付清的预交物业费（{fmt_fen(open_prepay.amount_fen)} 元），请先收款")
     monthly = property_fee_monthly(ctx, home)
     if monthly <= 0:
         raise ValidationError("建筑面积", "面积为零，无法计算物业费")

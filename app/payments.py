@@ -17,7 +17,7 @@ from . import audit
 from .billing import fmt_quantity, prepay_balance
 from .charge_items import category_of, item_name, qty_label
 from .errors import NotFound, StateError, ValidationError
-from .money import daxie
+from .money import daxie, fmt_fen
 from .permissions import require
 from .sequences import format_number, next_number
 
@@ -93,7 +93,7 @@ def pay(ctx, home_id, charge_ids, method, payer, reference="", amounts=None, *, 
         if amt <= 0:
             raise ValidationError(f"{label}收款金额", "应大于零")
         if amt > owed:
-            raise ValidationError(f"{label}收款金额", f"不能超过欠额 {owed / 100:.2f} 元")
+            raise ValidationError(f"{label}收款金额", f"不能超过欠额 {fmt_fen(owed)} 元")
         plan.append((c, amt))
     total = sum(a for _c, a in plan)
     now = ctx.clock.now()
@@ -149,7 +149,7 @@ def refund(ctx, home_id, item_code, amount_fen, reason, *, source="", source_id=
     held_charges = list(q.order_by(Charge.id))
     held = sum(c.paid_fen - c.refunded_fen for c in held_charges)
     if amount_fen > held:
-        raise ValidationError("退款金额", f"超过可退的{item_name(item_code)} {held / 100:.2f} 元")
+        raise ValidationError("退款金额", f"超过可退的{item_name(item_code)} {fmt_fen(held)} 元")
     payee = str(payee or "").strip() or _primary_owner_name(home.id)
     now = ctx.clock.now()
     year = now.year

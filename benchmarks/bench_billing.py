@@ -64,6 +64,7 @@ def main(argv=None):
     ap.add_argument("--database", default=None)
     args = ap.parse_args(argv)
     from app import billing
+    from app.money import fmt_fen
     with tempfile.TemporaryDirectory() as d:
         ctx = open_context(d, args.database, clock=Clock(dt.datetime(2026, 11, 23, 9)))
         t0 = time.perf_counter()
@@ -76,7 +77,7 @@ def main(argv=None):
         r2 = billing.run_month(ctx, "2026-11")
         t_again = time.perf_counter() - t0
         print(f"homes: {args.homes}, built in {t_build:.2f} s")
-        print(f"billing run 2026-11: {r['lines']} lines, {r['total_fen'] / 100:,.2f} 元, "
+        print(f"billing run 2026-11: {r['lines']} lines, {fmt_fen(r['total_fen'])} 元, "
               f"{r['prepaid_lines']} settled from prepayments — {t_run:.3f} s wall, {c_run:.3f} s CPU")
         try:
             import os

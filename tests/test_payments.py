@@ -207,3 +207,20 @@ def test_view_copy_is_marked_and_original_needs_cashier(ctx, site, as_role):
     with pytest.raises(PermissionDenied):
         payments.print_receipt(as_role("frontdesk"), r.id, "A4")
     assert "查看副本" not in pdf_text(payments.print_receipt(as_role("cashier"), r.id, "A4"))
+
+
+def test_triple_layout_folds_many_lines(ctx, site):
+    h = site["5-101"]
+    ids = [billing.post_charge(ctx, h.id, "parcel_fee", 100 * (i + 1)).id for i in range(7)]
+    r = payments.pay(ctx, h.id, ids, "cash", "业主1")
+    text = pdf_text(payments.print_receipt(ctx, r.id, "三联"))
+    assert "其他 3 项" in text and "28.00" in text and "贰拾捌元整" in text   # 1+…+7 元
+    assert "18.00" in text   # the folded lines 5+6+7 元
+
+
+def test_ledger_tab_in_main_window(qtbot, ctx, site):
+    from ui.main_window import MainWindow
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    tab = w.show_tab("ledger")
+    assert type(tab).__module__ == "ui.tabs.ledger"
