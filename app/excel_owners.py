@@ -12,7 +12,6 @@ role may see them in full (app/privacy).
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -72,8 +71,6 @@ _ALIASES = {alias: key for key, (_h, aliases) in COLUMNS.items() for alias in al
 OWNER_KEYS = ("name", "gender", "birth_date", "phone", "phone2", "id_number", "employer", "work_address",
               "native_place", "education", "spouse_name", "spouse_phone", "family_structure",
               "residents_count", "key_customer_tags", "notes")
-HOME_KEYS = ("cluster", "building", "entrance", "room", "area", "house_type", "state", "handover_date",
-             "move_in_date")
 
 
 @dataclass
