@@ -107,7 +107,7 @@ def _pay_demo(ctx, rng, months):
     by_home_month: dict[tuple, list] = {}
     for cid, hid, code, period, amount, paid in open_rows:
         by_home_month.setdefault((period, hid), []).append((cid, code, amount - paid))
-    owing = {hid for (_p, hid) in by_home_month if rng.random() > PAID_SHARE}
+    owing = {hid for hid in sorted({h for (_p, h) in by_home_month}) if rng.random() > PAID_SHARE}
     plans = []
     for (period, hid), lines in by_home_month.items():
         if hid in owing and period in months[-2:]:
@@ -132,9 +132,17 @@ def _pay_demo(ctx, rng, months):
         first = seq_row.last + 1
         Sequence.update(last=Sequence.last + len(plans)).where(Sequence.id == seq_row.id).execute()
         receipts = []
+        per_period: dict[str, int] = {}
+        for period, _h, _l in plans:
+            per_period[period] = per_period.get(period, 0) + 1
+        seen: dict[str, int] = {}
         for k, (period, hid, lines) in enumerate(plans):
             y, m = (int(x) for x in period.split("-"))
-            issued = dt.datetime(y, m, min(28, 5 + k % 20), 9 + k % 8, k % 60)
+            i = seen[period] = seen.get(period, -1) + 1
+            # spread over the 5th to the 25th, 09:00–17:00, in number order
+            minutes = i * (20 * 8 * 60) // max(per_period[period], 1)
+            day, rest = divmod(minutes, 8 * 60)
+            issued = dt.datetime(y, m, 5 + day, 9 + rest // 60, rest % 60)
             receipts.append({"number": format_number(ctx.settings.get("billing.receipt_prefix"), year, first + k),
                              "kind": "receipt", "year": year, "seq": first + k, "home": hid, "payer": names.get(hid, "业主"),
                              "method": rng.choice(("cash", "card", "cash")), "reference": "",

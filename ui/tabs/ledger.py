@@ -158,6 +158,7 @@ class Tab(QWidget):
         for k in ("area_manager", "building", "cluster"):
             self.arrears_models[k] = tm.arrears_groups_model(self)
         self.arrears_view = _view(self.arrears_models["homes"], "ledger_arrears")
+        self.arrears_view.horizontalHeader().setStretchLastSection(False)
         self.arrears_view.doubleClicked.connect(self._open_arrears_home)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("查看："))
@@ -349,6 +350,7 @@ class Tab(QWidget):
             rows = arrears.summary_by(self.ctx, kind)
         model.set_rows(rows)
         self.arrears_view.setModel(model)
+        self.arrears_view.resizeColumnsToContents()   # samples at most 1,000 rows (Qt's precision)
         total = sum(r["owed_fen"] for r in rows)
         homes = sum(r.get("homes", 1) for r in rows) if kind != "homes" else len(rows)
         self.arrears_total.setText(f"截至 {self.ctx.clock.today().isoformat()}：欠费 {homes} 户，合计 ¥{fmt_fen(total)}")
