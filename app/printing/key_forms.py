@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from .base import FONT_NAME, FormRenderer, esc, grid_style, label_value_table, styles
@@ -96,7 +97,10 @@ class KeyListForm(FormRenderer):
     def story(self, d: KeyListData):
         cell = self.st["cell"]
         head = [Paragraph(esc(h), self.st["cell_c"]) for h in self.headers]
-        body = [[Paragraph(esc(fw(c)), cell) for c in r] for r in d.rows]
+        # Paragraphs (CJK wrapping) are slow: only cells too wide for their column get one.
+        room = [w * mm - 8 for w in self.widths]
+        body = [[c if stringWidth(c, FONT_NAME, 9.5) <= room[i] else Paragraph(esc(c), cell)
+                 for i, c in enumerate(map(fw, r))] for r in d.rows]
         if not body:
             body = [[Paragraph("（无）", cell)] + [""] * (len(self.headers) - 1)]
         heights = None if self.row_height is None else [None] + [self.row_height] * len(body)
