@@ -390,3 +390,20 @@ def test_pass_extension(ctx, homes, tmp_path):
     with pytest.raises(StateError, match="已退还"):
         rv.extend_pass(ctx, w.id, "2027-06-30")
     assert rv.drawing_files(ctx, r.id)[0][0] == "图纸.pdf"
+
+
+def test_first_inspection_needs_notices_closed_and_failed_inspection_stays(ctx, homes, tmp_path):
+    r = started(ctx, homes, tmp_path, workers=0)
+    n = rv.issue_notice(ctx, r.id, "违规通知单", "私自改动燃气管道位置", deadline="2026-11-26")
+    with pytest.raises(ValidationError, match="整改期限"):
+        rv.issue_notice(ctx, r.id, "违规通知单", "x", deadline="2026-11-01")
+    rv.record_completion(ctx, r.id)
+    with pytest.raises(StateError, match="未关闭"):
+        rv.first_inspection(ctx, r.id, True)
+    with pytest.raises(ValidationError, match="验收意见"):
+        rv.first_inspection(ctx, r.id, False, "")
+    r = rv.first_inspection(ctx, r.id, False, "燃气管道未恢复")
+    assert r.state == "已完工" and r.first_inspection_ok is False
+    assert homes["5-101"].__class__.get_by_id(r.home_id).state == "装修中"   # still under works
+    rv.close_notice(ctx, n.id, "已恢复原位")
+    assert rv.first_inspection(ctx, r.id, True, "复查合格").state == "初验通过"
