@@ -415,3 +415,14 @@ def home_header(ctx, home_id) -> dict:
     return {"id": home.id, "room_code": home.room_code, "house_type": home.house_type, "state": home.state,
             "area": fmt_area(home.area_x100), "owners": "、".join(o[0] for o in owners),
             "phone": mask_phone(owners[0][1]) if owners else "", "payer": owners[0][0] if owners else "", **t}
+
+
+def deposits_held(ctx, home_id) -> list[dict]:
+    """Deposits a home has paid and not yet had back, per item (for the refund dialog)."""
+    require(ctx, "ledger.view")
+    from .charge_items import ITEMS
+    deposit_codes = [c for c, v in ITEMS.items() if v[1] == "deposit"]
+    rows = (Charge.select(Charge.item_code, fn.SUM(Charge.paid_fen - Charge.refunded_fen))
+            .where((Charge.home == home_id) & Charge.item_code.in_(deposit_codes))
+            .group_by(Charge.item_code).tuples())
+    return [{"item_code": code, "item": item_name(code), "held_fen": int(held)} for code, held in rows if held > 0]

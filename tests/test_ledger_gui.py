@@ -199,3 +199,28 @@ def test_import_readings_button_then_bill(qtbot, tab, ctx, tmp_path):
     assert "燃气费 1 笔" in tab.bill_result.text()
     gas = Charge.get(Charge.item_code == "gas")
     assert gas.amount_fen == 14170   # 60 m³ = 50 × 2.25 + 10 × 2.92
+
+
+def test_refund_deposit_from_tab(qtbot, tab, ctx, monkeypatch):
+    from app import payments
+    from ui.dialogs import ledger_refund
+    home = tab
+    tab.search.setText("6-101")
+    tab.find()
+    dep = billing.post_charge(ctx, tab.home_id, "renovation_deposit", 1000000)
+    payments.pay(ctx, tab.home_id, [dep.id], "card", "业主4")
+
+    def fake(dlg):
+        assert dlg.amount.text() == "10000.00" and dlg.amount_text.text() == "壹万元整"
+        dlg.amount.setText("9500")
+        dlg.reason.setText("复验合格，扣除损坏赔偿500元")
+        if SHOTS:
+            dlg.grab().save(os.path.join(SHOTS, "ledger_refund_dialog.png"))
+        dlg.save()
+        return dlg.result()
+    monkeypatch.setattr(ledger_refund.RefundDialog, "exec", fake)
+    p = home.refund()
+    assert p.amount_fen == -950000 and p.receipt.number == "TK2026-000001"
+    assert payments.deposits_held(ctx, tab.home_id)[0]["held_fen"] == 50000
+    assert tab.last_preview is not None
+    assert any(r["number"] == "TK2026-000001" for r in tab.receipts_model.rows)

@@ -91,6 +91,7 @@ class Tab(QWidget):
         self.pay_button = _button("收款…", "money", self.pay, self.can_pay, "ledger_pay")
         bar.addWidget(self.pay_button)
         bar.addWidget(_button("登记费用…", "add", self.add_charge, allowed(role, "ledger.charge"), "ledger_add_charge"))
+        bar.addWidget(_button("退押金…", "out", self.refund, allowed(role, "ledger.refund"), "ledger_refund"))
         bar.addWidget(_button("抄表…", "edit", self.reading, self.can_read))
         bar.addWidget(self.only_open)
         bar.addStretch(1)
@@ -259,6 +260,25 @@ class Tab(QWidget):
         self.last_dialog = dlg
         if dlg.exec() and dlg.result_obj is not None:
             self.refresh_home()
+            return dlg.result_obj
+        return None
+
+    def refund(self):
+        if self.home_id is None:
+            info(self, "请先查找房屋")
+            return None
+        deposits = run_action(self, payments.deposits_held, self.ctx, self.home_id)
+        if not deposits:
+            info(self, "该户没有可退的押金")
+            return None
+        from ..dialogs.ledger_refund import RefundDialog
+        dlg = RefundDialog(self.ctx, self.home_id, deposits, (self.header_data or {}).get("payer", ""), self)
+        self.last_dialog = dlg
+        if dlg.exec() and dlg.result_obj is not None:
+            self.refresh_home()
+            voucher = dlg.result_obj.receipt
+            self._preview(run_action(self, payments.print_receipt, self.ctx, voucher.id,
+                                     self.layout_combo.currentData()), voucher.number)
             return dlg.result_obj
         return None
 
