@@ -377,14 +377,15 @@ def run_cli(data_dir, *args):
 
 
 def test_cli_keys_out(ctx, data_dir, pump, shaft):
-    keys.sign_out(ctx, pump.id, WORKER | {"due_at": dt.datetime(2026, 11, 23, 10, 0)})
+    ctx.clock.set(dt.datetime(2026, 1, 2, 9, 0))                 # the subprocess runs on the real clock
+    keys.sign_out(ctx, pump.id, WORKER | {"due_at": dt.datetime(2026, 1, 2, 10, 0)})
     keys.sign_out(ctx, shaft.id, WORKER | {"borrower_name": "陈工", "due_at": dt.datetime(2099, 1, 1, 10, 0)})
     r = run_cli(data_dir, "keys", "out")
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     pump_line = next(ln for ln in lines if "水泵房" in ln)
     shaft_line = next(ln for ln in lines if "楼道竖井" in ln)
-    assert "逾期" in pump_line and "逾期" not in shaft_line        # the real clock is past 2026-11-23 10:00
+    assert "逾期" in pump_line and "逾期" not in shaft_line
     assert "136****2233" in pump_line and "共 2 把钥匙借出" in r.stdout
     out_pdf = data_dir / "reg.pdf"
     r = run_cli(data_dir, "print", "key-register", "--out", str(out_pdf))
