@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 
 from models.archive import ArchiveDocument, FamiliarityCheck, Visit
+from models.db import is_sqlite
 from models.people import HomeOwner, Owner, ParkingOwner, Resident
 from models.property import Building, Cluster, Entrance, Home, ParkingSpace
 from models.users import User
@@ -26,9 +27,8 @@ from . import search
 from .archive_docs import ARCHIVE_DOCUMENTS
 from .audit import record
 from .errors import StateError, ValidationError
-from .privacy import mask_id
+from .owners import identity_fields
 from .validation import id_check_char
-from models.db import is_sqlite
 
 SITES = ("tianlun", "wanxing")
 EXTENSIONS = ("keys", "loans", "ledger", "movein", "renovation", "service")
@@ -429,8 +429,7 @@ def _owner_row(ctx, people: People, rng, today, male=None, surname=None, region=
         "education": rng.choice(EDUCATION), "native_place": native, "employer": employer,
         "work_address": f"西安市{address}" if address else "", "phone": people.mobile(),
         "phone2": people.landline() if rng.random() < 0.15 else "", "id_type": "身份证",
-        "id_enc": ctx.vault.encrypt(number), "id_hash": ctx.vault.lookup_hash(number),
-        "id_masked": mask_id(number), "id_tail": number[-4:],
+        **identity_fields(ctx, number),
         "spouse_name": "", "spouse_phone": "", "spouse_employer": "", "family_structure": "",
         "residents_count": 0, "is_key_customer": False, "key_customer_tags": "",
         "opinion": "", "suggestions": "", "special_requests": "",
@@ -484,8 +483,7 @@ def _populate_people(ctx, meta, people: People, rng, today, site) -> dict:
                     co_owner["spouse_phone"] = main["phone"]
                     co_owner["birth_date"] = main["birth_date"] + dt.timedelta(days=365 * s_birth_shift)
                     number = people.identity(co_owner["birth_date"], spouse_male)
-                    co_owner.update(id_enc=ctx.vault.encrypt(number), id_hash=ctx.vault.lookup_hash(number),
-                                    id_masked=mask_id(number), id_tail=number[-4:])
+                    co_owner.update(identity_fields(ctx, number))
             family: list[dict] = []
             # the household's family, whether or not it lives here yet
             if married:
@@ -539,8 +537,7 @@ def _populate_people(ctx, meta, people: People, rng, today, site) -> dict:
                 lease_from = m["move_in"]
                 residents.append({
                     "home": hid, "name": people.name(male), "relation": "租户" if k == 0 else "租户同住人",
-                    "is_tenant": True, "phone": people.mobile(), "id_enc": ctx.vault.encrypt(number),
-                    "id_hash": ctx.vault.lookup_hash(number), "id_masked": mask_id(number), "birth_date": birth,
+                    "is_tenant": True, "phone": people.mobile(), **_resident_identity(ctx, number), "birth_date": birth,
                     "employer": rng.choice(TENANT_EMPLOYERS), "lease_from": lease_from,
                     "lease_to": lease_from + dt.timedelta(days=365 * rng.choice([1, 2, 3])),
                 })
@@ -558,6 +555,13 @@ def _populate_people(ctx, meta, people: People, rng, today, site) -> dict:
         "co_owned_homes": sum(1 for v in owners_by_home.values() if len(v) > 1),
         "_owners_by_home": owners_by_home, "_primary": primary,
     }
+
+
+def _resident_identity(ctx, number: str) -> dict:
+    """identity_fields without the search tail (residents have none)."""
+    fields = identity_fields(ctx, number)
+    fields.pop("id_tail")
+    return fields
 
 
 _RESIDENT_FIELDS = {"phone": "", "id_enc": "", "id_hash": "", "id_masked": "", "birth_date": None,
@@ -770,9 +774,7 @@ def build_large(ctx, homes: int = 50000, seed: int = 7) -> dict:
             birth = people.birth(25, 75)
             number = people.identity(birth, male)
             owner_rows.append({"name": people.name(male), "gender": "男" if male else "女", "birth_date": birth,
-                               "phone": people.mobile(), "id_enc": ctx.vault.encrypt(number),
-                               "id_hash": ctx.vault.lookup_hash(number), "id_masked": mask_id(number),
-                               "id_tail": number[-4:]})
+                               "phone": people.mobile(), **identity_fields(ctx, number)})
         owner_ids = _insert_returning_ids(Owner, owner_rows)
         _batched_insert(HomeOwner, [{"home": h, "owner": o, "is_primary": True} for h, o in zip(home_ids, owner_ids)])
         search.index_homes(None)
