@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from peewee import JOIN, fn
+from peewee import JOIN, Case, fn
 
 from models.keys import BORROWER_KINDS, KEY_KINDS, Key, KeyLoan, VacantInspection
 from models.property import Home
@@ -206,7 +206,7 @@ def list_keys(ctx, search: str = "", include_handed_over: bool = False) -> list[
     if s:
         q = q.where(Key.area.contains(s) | Key.keeper_place.contains(s) | Key.keeper_person.contains(s)
                     | Home.room_code.contains(s))
-    q = q.order_by(Key.kind.desc(), Key.id)
+    q = q.order_by(Case(None, [(Key.kind == PUBLIC_KIND, 0)], 1), Key.id)   # public keys first, any collation
     now = ctx.clock.now()
     out_by_key: dict[int, list] = {}
     for key_id, due_at in KeyLoan.select(KeyLoan.key, KeyLoan.due_at).where(KeyLoan.returned_at.is_null()).tuples():
