@@ -52,7 +52,7 @@ class ReceiptA4(FormRenderer):
         if marks:
             out.append(Paragraph(f'<font color="#C00000" size="14">{esc("　".join(marks))}</font>', st["body"]))
             out.append(Spacer(1, 2 * mm))
-        head = [["收据编号", data.number, "开具时间", data.issued_at.strftime("%Y-%m-%d %H:%M")],
+        head = [["收据编号" if data.kind == "receipt" else "凭证编号", data.number, "开具时间", data.issued_at.strftime("%Y-%m-%d %H:%M")],
                 ["房号", data.room_code, "交款人" if data.kind == "receipt" else "领款人", data.payer],
                 ["付款方式", data.method, "交易参考号", data.reference or "—"]]
         from .base import label_value_table
