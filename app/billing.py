@@ -354,6 +354,9 @@ def run_month(ctx, period: str) -> dict:
     Idempotent. Returns {"period", "lines", "total_fen", "by_item", "prepaid_lines", "prepaid_fen"}."""
     require(ctx, "ledger.bill")
     period = period_str(*parse_period(period))
+    today = ctx.clock.today()
+    if period > add_months(period_str(today.year, today.month), 1):
+        raise ValidationError("计费月份", f"{period} 太远：最多只能提前计费到下个月")
     first, last = period_bounds(period)
     due = due_date_for(ctx, period)
     from peewee import fn

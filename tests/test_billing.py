@@ -104,6 +104,8 @@ def test_unique_constraint_guards_duplicates(ctx, site):
 def test_run_month_bad_period_and_permission(ctx, site, as_role):
     with pytest.raises(ValidationError, match="计费月份"):
         billing.run_month(ctx, "2026-13")
+    with pytest.raises(ValidationError, match="下个月"):
+        billing.run_month(ctx, "2027-01")   # today is 2026-11-23: at most 2026-12
     with pytest.raises(PermissionDenied):
         billing.run_month(as_role("frontdesk"), "2026-10")
     assert billing.run_month(as_role("cashier"), "2026-10")["lines"] == 7
@@ -223,9 +225,9 @@ def test_prepayment_drawn_down_month_by_month(ctx, site):
     # parking is not settled from the property-fee prepayment
     park = Charge.get((Charge.home == h) & (Charge.item_code == "parking_under"))
     assert park.paid_fen == 0
-    for m in range(12, 13):
-        billing.run_month(ctx, f"2026-{m}")
+    billing.run_month(ctx, "2026-12")
     for m in range(1, 12):
+        ctx.clock.set(dt.datetime(2027, m, 1, 9, 0))
         billing.run_month(ctx, f"2027-{m:02d}")
     assert billing.prepay_balance(h.id) == 0
     last = Charge.get((Charge.home == h) & (Charge.item_code == "property_fee") & (Charge.bill_period == "2027-10"))
