@@ -5,6 +5,7 @@ be called (inside the write's transaction) after any change to those fields.
 """
 from __future__ import annotations
 
+import threading
 import uuid
 from bisect import bisect_right
 
@@ -78,60 +79,19 @@ def index_homes(home_ids=None):
 TOKEN_KEY = "search_token"
 
 
-class _Index:
-    def __init__(self):
-        self.key = None              # (database, token) the lines belong to; None: not loaded
-        self.lines: dict[int, str] = {}
-        self.big = ""
-        self.starts: list[int] = []
-        self.ids: list[int] = []
-        self.line_list: list[str] = []
-        self.dirty = True
+class _Snapshot:
+    """The joined lines, built once and then only read (a search never sees a half-built index)."""
+    __slots__ = ("big", "starts", "ids", "line_list")
 
-    @staticmethod
-    def stored_key():
-        db = HomeSearch._meta.database
-        row = Meta.select(Meta.value).where(Meta.key == TOKEN_KEY).tuples().first()
-        return (id(getattr(db, "obj", db)), getattr(getattr(db, "obj", db), "database", ""), row[0] if row else None)
-
-    def load(self, key):
-        sql, params = HomeSearch.select(HomeSearch.home, HomeSearch.text).sql()
-        self.lines = dict(HomeSearch._meta.database.execute_sql(sql, params).fetchall())
-        self.key = key
-        self.dirty = True
-
-    def update(self, old_key, new_key, rows, full: bool, removed=()):
-        """After index_homes wrote *rows*: patch the lines if they were current, else forget them."""
-        if full:
-            self.lines = dict(rows)
-        elif self.key is not None and self.key == old_key:
-            self.lines.update(rows)
-            for hid in removed:
-                self.lines.pop(hid, None)
-        else:
-            self.key = None
-            return
-        self.key = new_key
-        self.dirty = True
-
-    def build(self):
-        ids = sorted(self.lines)
+    def __init__(self, lines: dict[int, str]):
+        ids = sorted(lines)
         starts, parts, pos = [], [], 0
         for hid in ids:
-            line = self.lines[hid]
+            line = lines[hid]
             starts.append(pos)
             parts.append(line)
             pos += len(line) + 1
-        self.big = "\n".join(parts)
-        self.starts, self.ids, self.line_list, self.dirty = starts, ids, parts, False
-
-    def current(self):
-        key = self.stored_key()
-        if key != self.key:
-            self.load(key)
-        if self.dirty:
-            self.build()
-        return self
+        self.big, self.starts, self.ids, self.line_list = "\n".join(parts), starts, ids, parts
 
     def find(self, terms: list[str]) -> list[int]:
         big, starts, ids = self.big, self.starts, self.ids
@@ -151,6 +111,50 @@ class _Index:
                 out.append(ids[i])
             pos = big.find(first, line_end)
         return out
+
+
+class _Index:
+    """The lines of the current database, loaded on first use (the archive tab warms it up in a
+    background thread), patched by index_homes, reloaded when the stored token changes."""
+
+    def __init__(self):
+        self.key = None              # (database, token) the lines belong to; None: not loaded
+        self.lines: dict[int, str] = {}
+        self.snapshot: _Snapshot | None = None
+        self.lock = threading.RLock()
+
+    @staticmethod
+    def stored_key():
+        db = HomeSearch._meta.database
+        row = Meta.select(Meta.value).where(Meta.key == TOKEN_KEY).tuples().first()
+        return (id(getattr(db, "obj", db)), getattr(getattr(db, "obj", db), "database", ""), row[0] if row else None)
+
+    def update(self, old_key, new_key, rows, full: bool, removed=()):
+        """After index_homes wrote *rows*: patch the lines if they were current, else forget them."""
+        with self.lock:
+            if full:
+                self.lines = dict(rows)
+            elif self.key is not None and self.key == old_key:
+                self.lines.update(rows)
+                for hid in removed:
+                    self.lines.pop(hid, None)
+            else:
+                self.key = None
+                return
+            self.key = new_key
+            self.snapshot = None
+
+    def current(self) -> _Snapshot:
+        key = self.stored_key()
+        with self.lock:
+            if key != self.key:
+                sql, params = HomeSearch.select(HomeSearch.home, HomeSearch.text).sql()
+                self.lines = dict(HomeSearch._meta.database.execute_sql(sql, params).fetchall())
+                self.key = key
+                self.snapshot = None
+            if self.snapshot is None:
+                self.snapshot = _Snapshot(self.lines)
+            return self.snapshot
 
 
 def _common(term: str) -> bool:
