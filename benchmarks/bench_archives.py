@@ -148,7 +148,7 @@ def measure(data_dir: Path) -> dict:
     sample = Owner.select().where(Owner.id == 1234).get()
     queries = [("1个汉字", "王"), ("姓名", sample.name), ("电话片段", sample.phone[3:8]),
                ("房号", "17-1-0"), ("房号完整", "250-2-1001"), ("身份证尾号", sample.id_tail),
-               ("两词", f"{sample.name[0]} 13"), ("无结果", "不存在的人")]
+               ("两词", f"{sample.name[0]} 13"), ("一位数字", "1"), ("两位数字", "13"), ("无结果", "不存在的人")]
     out = {"search": []}
     for label, q in queries:
         raw_med, raw_max, ids = _ms(lambda: search.search_home_ids(q))
