@@ -334,3 +334,21 @@ def test_parking_dialog_and_home_structure_menu(qtbot, tab, site):
     f.widget("area").setText("124.00")
     f.submit()
     assert f.result_value.area_x100 == 12400
+
+
+def test_read_only_role_sees_but_cannot_edit(qtbot, site, as_role):
+    from PySide6.QtWidgets import QPushButton
+    from ui.tabs.archives import Tab
+    t = Tab(as_role("cashier"), None)
+    qtbot.addWidget(t)
+    t.show()
+    assert t.model.rowCount() == 6 and cell(t, 0, "phone") == "138****5678"
+    t.table.selectRow(0)
+    assert t.pane.detail["room_code"] == "1-101"
+    buttons = {b.text(): b for b in t.findChildren(QPushButton)}
+    assert not buttons["新增业主"].isEnabled() and not buttons["登记拜访"].isEnabled()
+    assert not buttons["登记熟知率检查"].isEnabled()
+    assert not t.import_button.isEnabled() and not t.export_button.isEnabled()
+    assert not t.structure_button.isEnabled()
+    assert buttons["查看扫描件"].isEnabled() and t.print_button.isEnabled()
+    t.wait_background()
