@@ -427,6 +427,18 @@ def register_worker(ctx, reno_id, data: dict, photo=None) -> RenovationWorker:
     return w
 
 
+def attach_worker_photo(ctx, worker_id, path):
+    """Attach (or replace) a worker's photo for the pass card."""
+    require(ctx, "renovation.edit")
+    w = _worker(worker_id)
+    if w.returned_on:
+        raise StateError(f"{w.name} 的出入证已退还")
+    with ctx.db.atomic():
+        att = attach(ctx, "renovation_worker", w.id, path, notes="施工人员照片")
+        audit.record(ctx, "renovation.worker_photo", "renovation_worker", w.id, None, {"attachment": att.id})
+    return w
+
+
 def worker_photo(ctx, worker_id):
     from .attachments import path_of
     atts = attachments_for("renovation_worker", worker_id)

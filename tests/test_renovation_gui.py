@@ -9,6 +9,7 @@ from tests.fixtures_renovation import (
     make_file,
     make_homes,
     make_id,
+    make_photo,
     pay_all,
 )
 
@@ -101,6 +102,10 @@ def test_tab_walks_a_renovation(tab, ctx, tmp_path, monkeypatch):
     tab.workers.selectRow(0)
     tab.exec_dialog = fill_and_submit({"valid_until": dt.date(2027, 6, 30)})
     assert tab.do_extend_pass() is not None and rv.workers_of(ctx, r.id)[0].valid_until == dt.date(2027, 6, 30)
+    tab.workers.selectRow(0)
+    assert rv.worker_photo(ctx, rv.workers_of(ctx, r.id)[0].id) is None
+    assert tab.do_worker_photo(str(make_photo(tmp_path))) is not None
+    assert rv.worker_photo(ctx, rv.workers_of(ctx, r.id)[0].id).is_file()
     tab.workers.selectRow(0)
     tab.exec_dialog = fill_and_submit({"ok": False, "findings": "楼道堆放垃圾", "workers_present": 2})
     assert tab.do_patrol() is not None and tab.patrol_model.rowCount() == 1

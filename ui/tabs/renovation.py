@@ -156,7 +156,7 @@ class Tab(QWidget):
         self.patrols = _table(self.patrol_model, 5)
         self.notices = _table(self.notice_model, 5)
         self.fees = _table(self.fee_model, 4)
-        wbar = self._bar([("发放出入证", self.do_issue_pass), ("延期", self.do_extend_pass), ("退证（退押金）", self.do_return_pass),
+        wbar = self._bar([("发放出入证", self.do_issue_pass), ("延期", self.do_extend_pass), ("上传照片", self.do_worker_photo), ("退证（退押金）", self.do_return_pass),
                           ("登记遗失", self.do_lost_pass), ("退押金", self.do_refund_pass)])
         nbar = self._bar([("关闭通知单", self.do_close_notice), ("打印通知单", self.do_print_notice)])
         self.sub.addTab(self._with_bar(self.workers, wbar), "施工人员出入证")
@@ -471,6 +471,22 @@ class Tab(QWidget):
         w = row[0]
         return self._form(f"出入证延期：{w.name}", [("valid_until", "有效期至", "date", w.valid_until + dt.timedelta(days=30))],
                           rv.extend_pass, w.id)
+
+    def do_worker_photo(self, path=None):
+        row = self._selected(self.workers)
+        if row is None:
+            from ..ops import info
+            info(self, "请先选择施工人员")
+            return None
+        if path is None:
+            from PySide6.QtWidgets import QFileDialog
+            path, _ = QFileDialog.getOpenFileName(self, "选择照片", "", "图片 (*.jpg *.jpeg *.png)")
+        if not path:
+            return None
+        res = run_action(self, rv.attach_worker_photo, self.ctx, row[0].id, path)
+        if res is not None:
+            self.after_change()
+        return res
 
     def do_lost_pass(self):
         return self._worker_action(rv.return_pass, lost=True, refund=False)
