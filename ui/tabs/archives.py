@@ -376,6 +376,7 @@ class Tab(QWidget):
         self._timer.setInterval(150)
         self._timer.timeout.connect(self.apply)
         self.search.textChanged.connect(lambda _t: self._timer.start())
+        self.search.returnPressed.connect(self.apply)      # Enter: search now, no pause
         self.count_label = QLabel()
         self.rate_label = QLabel()
         self.rate_label.setObjectName("rate_label")
