@@ -327,3 +327,17 @@ def test_retire_item(ctx, homes, items):
         loans.lend(ctx, base(items["雨伞"]))
     loans.set_item_active(ctx, items["雨伞"].id, True)
     assert loans.lend(ctx, base(items["雨伞"])).quantity == 1
+
+
+def test_cli_print_loans_overdue(ctx, data_dir, homes, items):
+    ctx.clock.set(dt.datetime(2026, 1, 2, 9, 0))
+    loans.lend(ctx, base(items["轮椅"], id_number=GOOD_ID, due_date="2026-01-03"))
+    out = data_dir / "od.pdf"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    r = subprocess.run([sys.executable, "-m", "app", "print", "loans-overdue", "--out", str(out),
+                        "--data-dir", str(data_dir)],
+                       capture_output=True, text=True, encoding="utf-8", cwd=ROOT, env=env, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "已生成" in r.stdout
+    text = pdf_text(out.read_bytes())
+    assert "借用物品逾期未还清单" in text and "轮椅" in text and "5-201" in text
