@@ -17,7 +17,8 @@ class ArchiveDocument(BaseModel):
     notes = TextField(default="")
 
     class Meta:
-        indexes = ((("home", "doc_code"), True),)
+        indexes = ((("home", "doc_code"), True),
+                   (("home", "on_file", "doc_code"), False))   # completeness counts without table lookups
 
 
 class Visit(BaseModel):
