@@ -30,7 +30,7 @@ from .audit import model_dict, record
 from .errors import NotFound, StateError, ValidationError
 from .owners import identity_fields, owner_fields
 from .permissions import require
-from .privacy import mask_id, mask_phone
+from .privacy import mask_phone
 
 __all__ = ["ARCHIVE_DOCUMENTS", "DOC_GROUPS", "DOC_NAMES"]
 

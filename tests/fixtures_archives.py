@@ -1,7 +1,6 @@
 """A small site for the archive tests: one cluster, two buildings, six homes, a few owners."""
 from __future__ import annotations
 
-import datetime as dt
 
 from app import archives as ar
 from app.validation import id_check_char

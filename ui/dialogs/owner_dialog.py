@@ -259,7 +259,7 @@ class LinkOwnerDialog(QDialog):
 
     def __init__(self, ctx, home_id: int, room_code: str = "", parent=None):
         super().__init__(parent)
-        from PySide6.QtWidgets import QListWidget, QListWidgetItem  # noqa: F401
+        from PySide6.QtWidgets import QListWidget
         self.ctx, self.home_id = ctx, home_id
         self.result_value = None
         self.setWindowTitle(f"关联已有业主 — {room_code}")
