@@ -62,6 +62,11 @@ def test_tab_lists_keys_out_with_overdue_shaded(qtbot, ctx, site, tab):
     assert tab.out_model.data(tab.out_model.index(1, 0), Qt.ItemDataRole.BackgroundRole) is None
     assert tab.out_model.headerData(6, Qt.Orientation.Horizontal) == "电话"
     assert tab.out_model.rows[0]["phone"] == "136****2233"
+    assert tab.out_view.property("fitted")                         # columns fitted once, then the user's
+    tab.out_view.setColumnWidth(1, 222)
+    tab.save_state()
+    from PySide6.QtCore import QSettings
+    assert QSettings("PropertyDesk", "PropertyDesk").value("columns/keys_out") is not None
 
 
 def test_sign_out_dialog_and_double_sign_out_refused(qtbot, ctx, site, warnings):

@@ -35,17 +35,47 @@ def py_date(q: QDate) -> dt.date:
     return dt.date(q.year(), q.month(), q.day())
 
 
-def table_view(model, parent=None) -> QTableView:
+def table_view(model, parent=None, name: str = "") -> QTableView:
     v = QTableView(parent)
     v.setModel(model)
     v.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     v.setSelectionMode(QTableView.SelectionMode.SingleSelection)
     v.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
     v.verticalHeader().setVisible(False)
-    v.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    v.horizontalHeader().setStretchLastSection(True)
-    v.setAlternatingRowColors(False)
+    header = v.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setResizeContentsPrecision(100)        # measure 100 rows, not all of a big list
+    header.setStretchLastSection(True)
+    v.setWordWrap(False)
+    if name:
+        v.setObjectName(name)
+    model.modelReset.connect(lambda: fit_columns(v))
     return v
+
+
+STATE_KEY = "columns/"
+
+
+def fit_columns(view: QTableView):
+    """The first time a table has rows: the user's saved column widths, else fit to contents."""
+    if view.property("fitted") or view.model().rowCount() == 0:
+        return
+    view.setProperty("fitted", True)
+    name = view.objectName()
+    if name:
+        from PySide6.QtCore import QSettings
+        state = QSettings("PropertyDesk", "PropertyDesk").value(STATE_KEY + name)
+        if state is not None and view.horizontalHeader().restoreState(state):
+            return
+    view.resizeColumnsToContents()
+
+
+def save_columns(*views: QTableView):
+    from PySide6.QtCore import QSettings
+    s = QSettings("PropertyDesk", "PropertyDesk")
+    for v in views:
+        if v.objectName() and v.property("fitted"):
+            s.setValue(STATE_KEY + v.objectName(), v.horizontalHeader().saveState())
 
 
 class FormDialog(QDialog):

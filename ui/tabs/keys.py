@@ -9,7 +9,7 @@ from app import keys
 from app.permissions import allowed
 
 from ..dialogs.key_dialogs import (InspectionDialog, KeyEditDialog, KeyHistoryDialog, KeyReturnDialog,
-                                   KeySignOutDialog, table_view)
+                                   KeySignOutDialog, save_columns, table_view)
 from ..icons import icon
 from ..ops import info, run_action
 from ..table_models.keys import catalogue_model, keys_out_model, vacant_model
@@ -38,7 +38,7 @@ class Tab(QWidget):
         # keys out ------------------------------------------------------------------------------
         page = QWidget()
         self.out_model = keys_out_model(self)
-        self.out_view = table_view(self.out_model, page)
+        self.out_view = table_view(self.out_model, page, "keys_out")
         self.out_view.doubleClicked.connect(lambda _i: self.return_selected())
         bar = QHBoxLayout()
         self.return_button = button("归还…", "in", self.return_selected, enabled=can_sign)
@@ -63,7 +63,7 @@ class Tab(QWidget):
         self.show_handed = QCheckBox("显示已交付业主的钥匙")
         self.show_handed.toggled.connect(lambda _c: self.refresh_catalogue())
         self.cat_model = catalogue_model(self)
-        self.cat_view = table_view(self.cat_model, page)
+        self.cat_view = table_view(self.cat_model, page, "keys_catalogue")
         self.cat_view.doubleClicked.connect(lambda _i: self.history_selected())
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
@@ -93,7 +93,7 @@ class Tab(QWidget):
         self.due_only.toggled.connect(lambda _c: self.refresh_vacant())
         self.vacant_label = QLabel()
         self.vac_model = vacant_model(self)
-        self.vac_view = table_view(self.vac_model, page)
+        self.vac_view = table_view(self.vac_model, page, "keys_vacant")
         self.vac_view.doubleClicked.connect(lambda _i: self.inspect_selected())
         bar = QHBoxLayout()
         self.inspect_button = button("登记巡查…", "visit", self.inspect_selected, enabled=can_sign)
@@ -114,6 +114,9 @@ class Tab(QWidget):
         self.refresh()
 
     # data ---------------------------------------------------------------------------------------
+    def save_state(self):
+        save_columns(self.out_view, self.cat_view, self.vac_view)
+
     def showEvent(self, event):
         """Other tabs change these lists too (hand-over takes door keys away): refresh on view."""
         super().showEvent(event)

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWid
 from app import loans
 from app.permissions import allowed
 
-from ..dialogs.key_dialogs import table_view
+from ..dialogs.key_dialogs import save_columns, table_view
 from ..dialogs.loan_dialogs import ItemDialog, LendDialog, ReturnDialog
 from ..icons import icon
 from ..ops import info, run_action
@@ -30,7 +30,7 @@ class Tab(QWidget):
         # open loans ---------------------------------------------------------------------------
         page = QWidget()
         self.open_model = open_loans_model(self)
-        self.open_view = table_view(self.open_model, page)
+        self.open_view = table_view(self.open_model, page, "loans_open")
         self.open_view.doubleClicked.connect(lambda _i: self.return_selected())
         bar = QHBoxLayout()
         self.lend_button = button("借出物品…", "out", lambda: self.lend(), enabled=can_lend)
@@ -52,7 +52,7 @@ class Tab(QWidget):
         # items --------------------------------------------------------------------------------
         page = QWidget()
         self.items_model = items_model(self)
-        self.items_view = table_view(self.items_model, page)
+        self.items_view = table_view(self.items_model, page, "loans_items")
         self.items_view.doubleClicked.connect(lambda _i: self.lend_selected_item())
         bar = QHBoxLayout()
         bar.addWidget(button("借出所选物品…", "out", self.lend_selected_item, enabled=can_lend))
@@ -69,7 +69,7 @@ class Tab(QWidget):
         # history ------------------------------------------------------------------------------
         page = QWidget()
         self.hist_model = history_model(self)
-        self.hist_view = table_view(self.hist_model, page)
+        self.hist_view = table_view(self.hist_model, page, "loans_history")
         lay = QVBoxLayout(page)
         lay.addWidget(QLabel("最近 500 笔借用记录（含已归还）"))
         lay.addWidget(self.hist_view)
@@ -80,6 +80,9 @@ class Tab(QWidget):
         lay.addWidget(self.summary)
         lay.addWidget(self.inner)
         self.refresh()
+
+    def save_state(self):
+        save_columns(self.open_view, self.items_view, self.hist_view)
 
     def showEvent(self, event):
         """Other tabs change these lists too (hand-over takes door keys away): refresh on view."""
