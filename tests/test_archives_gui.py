@@ -352,3 +352,22 @@ def test_read_only_role_sees_but_cannot_edit(qtbot, site, as_role):
     assert not t.structure_button.isEnabled()
     assert buttons["查看扫描件"].isEnabled() and t.print_button.isEnabled()
     t.wait_background()
+
+
+def test_homes_model_builds_rows_lazily_in_blocks(qtbot):
+    from ui.table_models.archives import BLOCK, HomesModel
+    calls = []
+
+    def fetch(ids):
+        calls.append(list(ids))
+        return [{"id": i, "room_code": f"R{i}", "arrears": False} for i in ids]
+    m = HomesModel(fetch)
+    m.set_ids(range(1, 50001))
+    assert m.rowCount() == 50000 and calls == []          # nothing built for 50,000 ids
+    assert m.data(m.index(12345, 0)) == "R12346"
+    assert calls == [list(range(12301, 12301 + BLOCK))]    # one block around the row asked for
+    m.data(m.index(12399, 0))
+    assert len(calls) == 1                                 # same block: cached
+    m.refresh_rows([12346])
+    m.data(m.index(12345, 0))
+    assert calls[-1] == [12346]                            # only the changed row is built again
