@@ -364,7 +364,9 @@ def run_month(ctx, period: str) -> dict:
         return int(Charge.select(fn.COALESCE(fn.SUM(Charge.amount_fen), 0))
                    .where(Charge.bill_period == period).scalar() or 0)
 
+    from .charge_items import sync_items
     with ctx.db.atomic():
+        sync_items(ctx)   # the standards table follows the settings the run bills with
         before_total = period_total()
         counts = _insert_periodic(ctx, period, due, last)
         existing = set(Charge.select(Charge.home, Charge.item_code)

@@ -106,9 +106,20 @@ def standards(settings) -> list[dict]:
     return out
 
 
+def _table_matches(rows) -> bool:
+    have = {(code, variant): (rate, unit, basis) for code, variant, rate, unit, basis in (
+        ChargeStandard.select(ChargeItem.code, ChargeStandard.variant, ChargeStandard.rate_fen, ChargeStandard.unit,
+                              ChargeStandard.basis).join(ChargeItem).tuples())}
+    want = {(r["item_code"], r["variant"]): (r["rate_fen"], r["unit"], r["basis"]) for r in rows}
+    return have == want and ChargeItem.select().count() == len(ITEMS)
+
+
 def sync_items(ctx, record_audit: bool = True) -> int:
-    """Create/refresh the items and standards tables from the settings. Returns the standards count."""
+    """Create/refresh the items and standards tables from the settings (only when they differ).
+    Returns the standards count."""
     rows = standards(ctx.settings)
+    if _table_matches(rows):
+        return len(rows)
     with ctx.db.atomic():
         for order, (code, (name, cat, unit, basis_key)) in enumerate(ITEMS.items()):
             basis = ctx.settings.get(basis_key)

@@ -258,3 +258,16 @@ def test_subscribe_and_end(ctx, site):
     r = billing.run_month(ctx, "2026-11")
     assert "bicycle" not in r["by_item"]
     assert Charge.select().where(Charge.item_code == "bicycle").count() == 1
+
+
+def test_billing_run_keeps_standards_table_in_step(ctx, site):
+    from models.users import AuditLog
+    billing.run_month(ctx, "2026-10")
+    assert ChargeStandard.select().count() > 20
+    n = AuditLog.select().where(AuditLog.action == "ledger.sync_items").count()
+    billing.run_month(ctx, "2026-10")          # unchanged settings: nothing rewritten
+    assert AuditLog.select().where(AuditLog.action == "ledger.sync_items").count() == n
+    ctx.settings.set("fee.bicycle", 5000)
+    billing.run_month(ctx, "2026-11")
+    bike = ChargeStandard.select().join(ChargeItem).where(ChargeItem.code == "bicycle").get()
+    assert bike.rate_fen == 5000
