@@ -90,6 +90,13 @@ def test_filters_and_tree(qtbot, tab, site):
     assert tab.model.rowCount() == 1
 
 
+def test_tree_builds_entrances_when_expanded(tab):
+    b1 = tab.tree.topLevelItem(0).child(0).child(0)
+    assert b1.text(0) == "1号楼" and b1.text(1) == "4" and b1.childCount() == 0
+    b1.setExpanded(True)
+    assert [b1.child(i).text(0) for i in range(b1.childCount())] == ["1单元", "2单元"]
+
+
 def test_header_sort_in_sql(tab):
     tab.table.sortByColumn(col("area"), Qt.SortOrder.DescendingOrder)
     assert cell(tab, 0, "room_code") == "1-2-301"

@@ -339,6 +339,7 @@ class Tab(QWidget):
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._tree_menu)
         self.tree.currentItemChanged.connect(self._tree_changed)
+        self.tree.itemExpanded.connect(self._add_entrances)
         self.state_box = QComboBox()
         self.state_box.addItems([ALL] + HOME_STATES)
         self.category_box = QComboBox()
@@ -488,6 +489,7 @@ class Tab(QWidget):
     def reload_tree(self):
         self.tree.blockSignals(True)
         self.tree.clear()
+        self._pending_entrances = {}
         data = ar.structure_tree(self.ctx)
         root = QTreeWidgetItem([self.ctx.settings.get("site.name"), str(sum(c["homes"] for c in data))])
         root.setData(0, KIND_ROLE, "site")
@@ -502,17 +504,25 @@ class Tab(QWidget):
                 bi.setData(0, KIND_ROLE, "building")
                 bi.setData(0, ID_ROLE, b["id"])
                 ci.addChild(bi)
-                for e in b["entrances"]:
-                    ei = QTreeWidgetItem([e["label"], str(e["homes"])])
-                    ei.setData(0, KIND_ROLE, "entrance")
-                    ei.setData(0, ID_ROLE, e["id"])
-                    bi.addChild(ei)
+                if b["entrances"]:   # entrance items are made when the building is expanded
+                    self._pending_entrances[id(bi)] = b["entrances"]
+                    bi.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
         root.setExpanded(True)
         if len(data) <= 12:
             for i in range(root.childCount()):
                 root.child(i).setExpanded(True)
         self.tree.setCurrentItem(root)
         self.tree.blockSignals(False)
+
+    def _add_entrances(self, item):
+        ents = self._pending_entrances.pop(id(item), None)
+        if not ents:
+            return
+        for e in ents:
+            ei = QTreeWidgetItem([e["label"], str(e["homes"])])
+            ei.setData(0, KIND_ROLE, "entrance")
+            ei.setData(0, ID_ROLE, e["id"])
+            item.addChild(ei)
 
     def _tree_changed(self, item, _prev=None):
         kind = item.data(0, KIND_ROLE) if item else "site"
@@ -532,6 +542,8 @@ class Tab(QWidget):
             if node.data(0, KIND_ROLE) == kind and (pk is None or node.data(0, ID_ROLE) == pk):
                 self.tree.setCurrentItem(node)
                 return
+            if kind == "entrance" and node.data(0, KIND_ROLE) == "building":
+                self._add_entrances(node)
             stack.extend(node.child(i) for i in range(node.childCount()))
 
     def reset_filters(self):
