@@ -61,6 +61,34 @@ def test_walk_through_tab(qtbot, tab, ctx, site, monkeypatch):  # noqa: F811
     row = next(r for r in tab.board.rows if r.room_code == "5-101")
     assert row.stage == "缴纳物业费"
     tab.grab().save("/tmp/movein_tab.png")
+    # the cashier's step: the amount shown is one year of property fee, a real receipt
+    form = tab.step_form("payment")
+    assert "2,563.20" in form.widgets["amount"][1].text()
+    fill_and_accept(form, {"method": "转账"})  # a transfer needs its reference
+    assert "参考号" in warnings[-1] and form.result_value is None
+    fill_and_accept(form, {"method": "现金"})
+    assert form.result_value.number.startswith("SJ")
+    tab.refresh()
+    # inspection: two defects, then the hand-over document and the meter start readings
+    monkeypatch.setattr("ui.tabs.movein.FieldForm.exec", lambda self: (fill_and_accept(
+        self, {"room": "卫生间", "kind": "防水", "description": "地漏反水"}), self.result())[1])
+    tab.add_defect()
+    monkeypatch.undo()
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
+    assert [d.description for d in tab.defects.rows] == ["地漏反水"]
+    form = tab.step_form("inspection")
+    fill_and_accept(form, {"water": "abc"})
+    assert "房屋交接书" in warnings[-1]
+    fill_and_accept(form, {"signed": True, "water": "12", "power": "30"})
+    assert form.result_value is not None
+    tab.refresh()
+    form = tab.step_form("keys")
+    fill_and_accept(form, {"gifts": "地垫一块"})
+    assert form.result_value is not None
+    tab.refresh()
+    row = select_room(tab, "5-101")
+    assert row.stage == "已完成" and row.open_defects == 1
+    assert "已完成" in tab.detail_title.text()
 
 
 def test_single_handover_button_path(qtbot, tab, ctx, monkeypatch):

@@ -372,9 +372,13 @@ class Tab(QWidget):
             return
         form = self.step_form(step)
         if form is not None and form.exec():
-            if step == "payment":
-                info(self, f"已收款，收据号 {form.result_value.number}")
             self.refresh()
+            if step == "payment":  # the cashier prints the original receipt for the owner
+                from app.payments import print_receipt
+                receipt = form.result_value
+                pdf = run_action(self, print_receipt, self.ctx, receipt.id)
+                if pdf:
+                    preview(self, pdf, f"收据 {receipt.number}", f"收据-{receipt.number}.pdf")
 
     def add_defect(self):
         hid = self.current_handover_id
