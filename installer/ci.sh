@@ -37,6 +37,11 @@ if [ -n "$missing" ]; then
   sudo_if_needed apt-get update -qq
   DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq $missing >/dev/null
 fi
+# a Chinese Windows under Wine needs the Linux locale zh_CN.UTF-8 (file names, code page 936)
+if ! locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
+  dpkg -s locales >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq locales >/dev/null
+  sudo_if_needed localedef -i zh_CN -f UTF-8 zh_CN.UTF-8 || echo "installer CI: no zh_CN.UTF-8 locale; verifying with C.UTF-8"
+fi
 if [ ! -x .venv/bin/python ]; then bash run.sh setup; fi
 
 t0=$(date +%s)

@@ -26,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -160,14 +161,29 @@ class Verifier:
                 subprocess.run([gcc, "-O2", "-shared", "-s", "-o", str(dll), str(src), *libs], check=True)
         return out
 
+    def choose_lang(self) -> str:
+        """A Chinese Windows (code page 936) needs the Linux locale zh_CN.UTF-8: Wine converts
+        file names with the Unix locale's charset, and without the locale Chinese names fail."""
+        wanted = os.environ.get("PD_VERIFY_LANG")
+        if wanted:
+            return wanted
+        out = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.lower()
+        if "zh_cn.utf8" in out or "zh_cn.utf-8" in out:
+            return "zh_CN.UTF-8"
+        log("WARNING: no zh_CN.UTF-8 locale (localedef -i zh_CN -f UTF-8 zh_CN.UTF-8): testing an English "
+            "Windows with C.UTF-8")
+        return "C.UTF-8"
+
     def make_prefix(self, standins: Path):
+        self.lang = self.choose_lang()
+        self.facts["lang"] = self.lang
         shutil.rmtree(self.work, ignore_errors=True)
         (self.work / "home").mkdir(parents=True)
         display = self.start_xvfb()
         self.env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.work / "home"),
             "WINEPREFIX": str(self.prefix), "WINEARCH": "win64", "WINEDEBUG": "-all", "DISPLAY": display,
-            "LANG": os.environ.get("PD_VERIFY_LANG", "zh_CN.UTF-8"), "XDG_RUNTIME_DIR": str(self.work / "home"),
+            "LANG": self.lang, "XDG_RUNTIME_DIR": str(self.work / "home"),
             # no Mono/Gecko download prompts; the stand-ins replace (mscms) or add the three DLLs
             # a crash ends the process instead of waiting in winedbg
             "WINEDLLOVERRIDES": "mscoree,mshtml=;winedbg.exe=d;icuuc,bcryptprimitives,mscms=n",
@@ -428,7 +444,7 @@ def parse_lnk(data: bytes) -> dict:
             pos += 2
             n = count * 2 if unicode else count
             raw = data[pos:pos + n]
-            strings[name] = raw.decode("utf-16-le" if unicode else "latin-1")
+            strings[name] = raw.decode("utf-16-le" if unicode else "latin-1").rstrip("\0").strip()
             pos += n
     return {"target": target, "working_dir": strings.get("working_dir", ""),
             "arguments": strings.get("arguments", ""), "relative_path": strings.get("relative_path", "")}
@@ -440,6 +456,8 @@ def split_args(s: str) -> list[str]:
 
 
 def main(argv=None) -> int:
+    # `timeout`/CI cancel: leave through the finally blocks (Wine and Xvfb are stopped)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser(description="Verify a PropertyDesk installer under Wine.")
     ap.add_argument("--site", type=Path, required=True, help="installer/sites/<site>.toml")
     ap.add_argument("--exe", type=Path, help="the setup.exe (default: from installer/build/<site>/build.json)")
@@ -458,6 +476,11 @@ def main(argv=None) -> int:
         return Verifier(site, exe.resolve(), args.quick, args.keep).run()
     except VerifyError as exc:
         print(f"\n[verify] VERIFY FAILED: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        import traceback
+        traceback.print_exc()
+        print(f"\n[verify] VERIFY FAILED (error in verify.py): {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
 
 
