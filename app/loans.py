@@ -167,6 +167,19 @@ def get_item(item_id: int) -> LoanItem:
     return _item(item_id)
 
 
+def area_manager_of(room_code) -> str:
+    """The area manager (管家) of the home's building, to be told of the loan; '' when unknown."""
+    from models.property import Building
+    from models.users import User
+    try:
+        home = find_home(room_code)
+    except ValidationError:
+        return ""
+    row = (User.select(User.display_name).join(Building, on=(Building.area_manager == User.id))
+           .where(Building.id == home.building_id).tuples().first())
+    return row[0] if row else ""
+
+
 # lending -----------------------------------------------------------------------------------------
 
 def lend(ctx, data: dict) -> Loan:

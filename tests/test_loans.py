@@ -341,3 +341,10 @@ def test_cli_print_loans_overdue(ctx, data_dir, homes, items):
     assert "已生成" in r.stdout
     text = pdf_text(out.read_bytes())
     assert "借用物品逾期未还清单" in text and "轮椅" in text and "5-201" in text
+
+
+def test_area_manager_of_home(ctx, users, homes):
+    from models.property import Building
+    Building.update(area_manager=users["area_manager"].id).execute()
+    assert loans.area_manager_of("5-201") == "张管家"
+    assert loans.area_manager_of("9-999") == ""

@@ -65,10 +65,15 @@ def test_lend_dialog_unknown_room_and_wheelchair_without_id(qtbot, ctx, site, wa
     assert loan.id_masked.endswith(GOOD_ID[-4:]) and loan.due_date == dt.date(2026, 11, 26)
 
 
-def test_lend_dialog_deposit_in_yuan_and_quantity_limit(qtbot, ctx, site, warnings):
+def test_lend_dialog_deposit_in_yuan_and_quantity_limit(qtbot, ctx, users, site, warnings):
+    from models.property import Building
     from ui.dialogs.loan_dialogs import LendDialog
+    Building.update(area_manager=users["area_manager"].id).execute()
     dlg = LendDialog(ctx, site["工具箱"].id)
     qtbot.addWidget(dlg)
+    dlg.room.setText("5-201")
+    dlg.room.editingFinished.emit()
+    assert dlg.manager_note.text() == "本楼管家：张管家（借出后请告知）"
     assert dlg.deposit.text() == "50.00"                          # the item's deposit, shown in 元
     fill(dlg)
     dlg.deposit.setText("abc")

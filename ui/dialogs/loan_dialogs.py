@@ -34,6 +34,8 @@ class LendDialog(FormDialog):
         self.quantity.setRange(1, loans.MAX_QUANTITY)
         self.room = QLineEdit()
         self.room.setPlaceholderText("如 5-203")
+        self.manager_note = QLabel()
+        self.room.editingFinished.connect(self._room_changed)
         self.name = QLineEdit()
         self.phone = QLineEdit()
         self.id_type = QComboBox()
@@ -53,7 +55,7 @@ class LendDialog(FormDialog):
         self.notes = QLineEdit()
         self.print_slip = QCheckBox("借出后打印物品借用单（借用人签字）")
         self.print_slip.setChecked(True)
-        for label, w in (("借用物品", self.item), ("借用数量", self.quantity), ("房号", self.room),
+        for label, w in (("借用物品", self.item), ("借用数量", self.quantity), ("房号", self.room), ("", self.manager_note),
                          ("借用人", self.name), ("联系电话", self.phone), ("证件类型", self.id_type),
                          ("证件号码", self.id_number), ("借出时状况", self.condition), ("", self.signed),
                          ("押金（元）", self.deposit), ("", self.deposit_note), ("应还日期", self.due),
@@ -64,6 +66,10 @@ class LendDialog(FormDialog):
         self._item_changed()
         self.finish_layout()
         self.resize(480, 0)
+
+    def _room_changed(self):
+        name = loans.area_manager_of(self.room.text()) if self.room.text().strip() else ""
+        self.manager_note.setText(f"本楼管家：{name}（借出后请告知）" if name else "")
 
     def current_item(self) -> dict | None:
         i = self.item.currentIndex()
