@@ -13,8 +13,8 @@ from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 from .base import FONT_NAME, FormRenderer, esc, grid_style, label_value_table, styles
 
 
-def fw(text) -> str:
-    return "" if text is None else str(text)
+def _text(value) -> str:
+    return "" if value is None else str(value)
 
 
 def signature_row(labels, width):
@@ -64,13 +64,13 @@ class SignOutSlipForm(FormRenderer):
         w = 174 * mm
         cw = [w * 0.17, w * 0.33, w * 0.17, w * 0.33]
         who = d.borrower_name + (f"（{d.company}）" if d.company else "")
-        rows = [[fw(c) for c in r] for r in [["钥匙", d.area, "序号", f"第{d.copy_no}把（共{d.copies}把）"],
+        rows = [[_text(c) for c in r] for r in [["钥匙", d.area, "序号", f"第{d.copy_no}把（共{d.copies}把）"],
                 ["借用人", who, "类别", d.borrower_kind],
                 ["联系电话", d.phone, "存放地点", d.keeper_place],
                 ["借用事由", d.purpose, "经办人", d.issued_by],
                 ["借出时间", d.out_at, "预计归还", d.due_at],
                 ["归还时间", d.returned_at, "接收人", d.received_by]]]
-        out = self.title_block(fw(f"单号：{d.number}"))
+        out = self.title_block(f"单号：{d.number}")
         out.append(label_value_table(rows, cw))
         out.append(Spacer(1, 4 * mm))
         out.append(Paragraph(esc("借用人须妥善保管钥匙，不得转借、复制，按时归还；逾期未还或遗失的，"
@@ -100,7 +100,7 @@ class KeyListForm(FormRenderer):
         # Paragraphs (CJK wrapping) are slow: only cells too wide for their column get one.
         room = [w * mm - 8 for w in self.widths]
         body = [[c if stringWidth(c, FONT_NAME, 9.5) <= room[i] else Paragraph(esc(c), cell)
-                 for i, c in enumerate(map(fw, r))] for r in d.rows]
+                 for i, c in enumerate(map(_text, r))] for r in d.rows]
         if not body:
             body = [[Paragraph("（无）", cell)] + [""] * (len(self.headers) - 1)]
         heights = None if self.row_height is None else [None] + [self.row_height] * len(body)
@@ -108,7 +108,7 @@ class KeyListForm(FormRenderer):
         extra = [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E0E0E0"))]
         extra += [("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor("#FDE2E2")) for i in d.overdue_rows]
         t.setStyle(grid_style(extra))
-        return self.title_block(fw(d.title_note)) + [t]
+        return self.title_block(d.title_note) + [t]
 
 
 def _slip_data(loan_id: int) -> SignOutSlip:
