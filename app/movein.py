@@ -323,7 +323,7 @@ def do_keys(ctx, handover_id: int, receiver: str, gifts: str = "", manuals_given
         days = int(ctx.settings.get("customer.movein_visit_days"))
         Visit.create(home=home, owner=h.owner_id, kind="入住祝贺", planned_date=today)
         Visit.create(home=home, owner=h.owner_id, kind="入住三日回访", planned_date=today + dt.timedelta(days=days))
-        _mark_step(ctx, h, "keys", f"领取人：{receiver}；钥匙 {len(keys)} 把；礼品：{gifts or '无'}")
+        _mark_step(ctx, h, "keys", f"领取人：{receiver}；钥匙 {sum(k["copies"] for k in keys)} 把；礼品：{gifts or '无'}")
     return h
 
 

@@ -78,6 +78,8 @@ def test_whole_handover(ctx, site):
     kinds = {v.kind: v.planned_date for v in Visit.select().where(Visit.home == home.id)}
     assert kinds["入住三日回访"] == ctx.clock.today() + dt.timedelta(days=3)
     assert HandoverStep.select().where(HandoverStep.handover == h.id).count() == 5
+    keys_step = HandoverStep.get((HandoverStep.handover == h.id) & (HandoverStep.step == "keys"))
+    assert "钥匙 2 把" in keys_step.notes  # the door key was registered with two copies
     steps = movein.handover_detail(h.id)["steps"]
     assert all(s["done_by"] == "王经理" for s in steps)
     # defects followed to closure
