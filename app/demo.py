@@ -207,8 +207,17 @@ def _batched_insert(model, rows, batch=BATCH):
     for r in rows:
         values.append(tuple(conv(r[f.name] if f.name in r else defaults[f.name]) for f in fields))
     cursor = db.cursor()
-    for i in range(0, len(values), 1000):
-        cursor.executemany(sql, values[i:i + 1000])
+    if sqlite:
+        for i in range(0, len(values), 1000):
+            cursor.executemany(sql, values[i:i + 1000])
+        return
+    # PostgreSQL: one round trip per row is slow; send multi-row VALUES (≤ 60,000 parameters)
+    per = max(1, 60000 // len(fields))
+    row_sql = "(" + ", ".join([param] * len(fields)) + ")"
+    head = sql[:sql.index(" VALUES ")] + " VALUES "
+    for i in range(0, len(values), per):
+        chunk = values[i:i + per]
+        cursor.execute(head + ", ".join([row_sql] * len(chunk)), [x for row in chunk for x in row])
 
 
 def _insert_returning_ids(model, rows) -> list[int]:
