@@ -11,15 +11,26 @@ import hmac
 import os
 from pathlib import Path
 
-from cryptography.fernet import Fernet, InvalidToken
-
 KEY_FILE = Path("keys") / "site.key"
+
+
+def _new_key() -> bytes:
+    """A Fernet key: 32 random bytes, url-safe base64 (no cryptography import needed)."""
+    return base64.urlsafe_b64encode(os.urandom(32))
 
 
 class Vault:
     def __init__(self, key: bytes):
-        self._fernet = Fernet(key)
+        self._key = key
+        self._fernet_obj = None  # cryptography is imported on first use (start-up time)
         self._mac_key = hashlib.sha256(b"propertydesk-lookup|" + key).digest()
+
+    @property
+    def _fernet(self):
+        if self._fernet_obj is None:
+            from cryptography.fernet import Fernet
+            self._fernet_obj = Fernet(self._key)
+        return self._fernet_obj
 
     @classmethod
     def for_data_dir(cls, data_dir) -> "Vault":
@@ -28,7 +39,7 @@ class Vault:
             key = path.read_bytes().strip()
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            key = Fernet.generate_key()
+            key = _new_key()
             tmp = path.with_suffix(".tmp")
             tmp.write_bytes(key)
             try:
@@ -40,7 +51,7 @@ class Vault:
 
     @classmethod
     def ephemeral(cls) -> "Vault":
-        return cls(Fernet.generate_key())
+        return cls(_new_key())
 
     def encrypt(self, text: str) -> str:
         if not text:
@@ -50,6 +61,7 @@ class Vault:
     def decrypt(self, token: str) -> str:
         if not token:
             return ""
+        from cryptography.fernet import InvalidToken
         try:
             return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
         except InvalidToken:

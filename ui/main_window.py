@@ -25,6 +25,9 @@ TABS = [
 ]
 
 
+REMINDER_DELAY_MS = 800
+
+
 def available_tabs():
     return [t for t in TABS if find_spec(f"ui.tabs.{t[0]}") is not None]
 
@@ -53,7 +56,8 @@ class MainWindow(QMainWindow):
         if self._specs:
             self._ensure_tab(self.tabs.currentIndex())
         self.reminder_dialog = None
-        QTimer.singleShot(0, self.show_reminders)
+        # after the first paint, so that the window appears at once
+        QTimer.singleShot(REMINDER_DELAY_MS, self.show_reminders)
 
     # tabs ------------------------------------------------------------------
     def tab(self, name: str) -> QWidget:
