@@ -378,3 +378,18 @@ def test_homes_model_builds_rows_lazily_in_blocks(qtbot):
     m.refresh_rows([12346])
     m.data(m.index(12345, 0))
     assert calls[-1] == [12346]                            # only the changed row is built again
+
+
+def test_background_result_after_tab_closed_is_ignored(qtbot, ctx, site):
+    """A completeness job that finishes after the tab was deleted raises nothing in the event loop."""
+    import time
+    from PySide6.QtWidgets import QApplication
+    from shiboken6 import delete
+    from ui.tabs.archives import Tab
+    t = Tab(ctx, None)
+    t.wait_background()
+    got = []
+    t._background(lambda: time.sleep(0.3) or 1, got.append)
+    delete(t)                       # the window closed while the job runs (its pool waits for it)
+    QApplication.processEvents()    # the queued result arrives for a deleted tab
+    assert got == []

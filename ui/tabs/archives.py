@@ -475,6 +475,9 @@ class Tab(QWidget):
         self._jobs.append(job)
 
         def finished(result, job=job):
+            from shiboken6 import isValid
+            if not isValid(self):      # the tab was closed while the job ran
+                return
             if job in self._jobs:
                 self._jobs.remove(job)
             done(result)
