@@ -94,6 +94,10 @@ def migrate(db=None, backup_dir: Path | None = None) -> int:
                 _set_version(version)
         except Exception as exc:  # the transaction is rolled back; the old database stays usable
             raise MigrationFailed(f"数据库升级到版本 {version} 失败：{exc}") from exc
-    # Tables of areas added during the first release are created here too (safe=True).
-    db.create_tables(all_models(), safe=True)
+    # Tables of areas added during the first release are created here too (only the missing
+    # ones: asking for every table and index costs a round trip each on PostgreSQL).
+    existing = set(db.get_tables())
+    missing = [m for m in all_models() if m._meta.table_name not in existing]
+    if missing:
+        db.create_tables(missing, safe=True)
     return found
