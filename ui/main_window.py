@@ -113,9 +113,40 @@ class MainWindow(QMainWindow):
         h.addAction(about)
 
     def show_reminders(self, always: bool = False):
-        """Start-up reminder: keys and loans overdue, visits due, deadlines passed (non-modal)."""
+        """Start-up reminder: keys and loans overdue, visits due, deadlines passed (non-modal).
+        Gathered on a worker thread (its own database connection) so the window stays live."""
+        from concurrent.futures import ThreadPoolExecutor
+
         from app.reminders import startup_reminders
-        lines = startup_reminders(self.ctx)
+
+        def gather():
+            try:
+                return startup_reminders(self.ctx)
+            finally:
+                if not self.ctx.db.is_closed():
+                    self.ctx.db.close()  # this thread's connection
+
+        pool = ThreadPoolExecutor(max_workers=1)
+        future = pool.submit(gather)
+        pool.shutdown(wait=False)
+        timer = QTimer(self)
+        timer.setInterval(50)
+
+        def poll():
+            if not future.done():
+                return
+            timer.stop()
+            timer.deleteLater()
+            try:
+                lines = future.result()
+            except Exception as exc:  # a reminder must never stop the desk from working
+                lines = [f"提醒读取失败：{exc}"]
+            self._show_reminder_lines(lines, always)
+
+        timer.timeout.connect(poll)
+        timer.start()
+
+    def _show_reminder_lines(self, lines, always):
         if not lines and not always:
             return
         from PySide6.QtWidgets import QDialog, QDialogButtonBox, QListWidget, QVBoxLayout
