@@ -50,6 +50,50 @@ setup() {
   fi
 }
 
+# PostgreSQL for the second test pass: a private cluster on loopback, in a temporary folder.
+postgres_bin() {
+  local d
+  for d in /usr/lib/postgresql/*/bin /usr/local/pgsql/bin; do
+    if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then echo "$d"; return 0; fi
+  done
+  if command -v initdb >/dev/null 2>&1; then dirname "$(command -v initdb)"; return 0; fi
+  return 1
+}
+
+install_postgres() {
+  postgres_bin >/dev/null && return 0
+  command -v apt-get >/dev/null || return 1
+  echo "安装 PostgreSQL（测试用）"
+  sudo_if_needed apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq postgresql >/dev/null
+}
+
+PG_TMP=""
+start_test_postgres() {   # sets PG_URL
+  local bin port
+  bin=$(postgres_bin) || return 1
+  PG_TMP=$(mktemp -d /tmp/propertydesk-pg.XXXXXX)
+  port=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  local as=()
+  if [ "$(id -u)" = 0 ]; then chown postgres "$PG_TMP"; as=(runuser -u postgres --); fi
+  "${as[@]}" "$bin/initdb" -D "$PG_TMP/data" --auth=trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
+  "${as[@]}" "$bin/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/server.log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_TMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start >/dev/null
+  "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres propertydesk_test
+  PG_URL="postgresql://postgres@127.0.0.1:$port/propertydesk_test"
+}
+
+stop_test_postgres() {
+  [ -n "$PG_TMP" ] || return 0
+  local bin as=()
+  bin=$(postgres_bin) || return 0
+  if [ "$(id -u)" = 0 ]; then as=(runuser -u postgres --); fi
+  "${as[@]}" "$bin/pg_ctl" -D "$PG_TMP/data" -m fast -w stop >/dev/null 2>&1 || true
+  rm -rf "$PG_TMP"
+  PG_TMP=""
+}
+
 case "$cmd" in
   setup) setup ;;
   demo)
@@ -64,7 +108,24 @@ case "$cmd" in
     setup
     export QT_QPA_PLATFORM=offscreen
     shift || true
-    exec "$VENV/bin/python" -m pytest -q "$@"
+    # CI (.ci/run) installs PostgreSQL; elsewhere the second pass runs when it is installed.
+    # PROPERTYDESK_POSTGRES=0 skips it.
+    if [ "${PROPERTYDESK_CI:-0}" = 1 ] && [ "${PROPERTYDESK_POSTGRES:-1}" != 0 ]; then
+      install_postgres || echo "警告：无法安装 PostgreSQL" >&2
+    fi
+    rc=0
+    "$VENV/bin/python" -m pytest -q "$@" || rc=$?
+    if [ -z "${PROPERTYDESK_TEST_DATABASE:-}" ] && [ "${PROPERTYDESK_POSTGRES:-1}" != 0 ] && postgres_bin >/dev/null; then
+      trap stop_test_postgres EXIT
+      start_test_postgres
+      echo "== 第二遍：服务层测试在 PostgreSQL 上运行（$PG_URL）=="
+      PROPERTYDESK_TEST_DATABASE="$PG_URL" "$VENV/bin/python" -m pytest -q -m "not gui" "$@" || rc=$?
+      stop_test_postgres
+    elif [ "${PROPERTYDESK_CI:-0}" = 1 ] && [ "${PROPERTYDESK_POSTGRES:-1}" != 0 ]; then
+      echo "错误：CI 需要 PostgreSQL，但没有找到" >&2
+      rc=1
+    fi
+    exit $rc
     ;;
   *) echo "用法: bash run.sh [demo|test|setup]" >&2; exit 2 ;;
 esac
