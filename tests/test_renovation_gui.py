@@ -163,3 +163,22 @@ def test_application_dialog_prefills_owner(qtbot, ctx):
     assert dlg.fields["applicant"].text() == "陈美玲之子"
     dlg.show()
     dlg.grab().save(str(ctx.data_dir / "application_dialog.png"))
+
+
+def test_areas_shown_with_fmt_area(qtbot, ctx, monkeypatch):
+    """Areas in the application dialog and the tab header go through app.validation.fmt_area."""
+    import ui.dialogs.renovation_dialogs as dialogs
+    import ui.tabs.renovation as tabmod
+    from ui.dialogs.renovation_dialogs import ApplicationDialog
+    homes = make_homes(ctx)
+    monkeypatch.setattr(dialogs, "fmt_area", lambda a: f"<{a}>")
+    monkeypatch.setattr(tabmod, "fmt_area", lambda a: f"<{a}>")
+    dlg = ApplicationDialog(None, lambda text: rv.homes_for_application(ctx, text), ctx.clock.today(),
+                            lambda hid: rv.owner_name(ctx, hid))
+    qtbot.addWidget(dlg)
+    assert dlg.home.itemText(0) == "5-101（洋房 <12345>㎡ 已入住）"
+    r = rv.apply(ctx, homes["5-101"].id, dict(APPLICATION))
+    t = tabmod.Tab(ctx, None)
+    qtbot.addWidget(t)
+    t.load(r.id)
+    assert "洋房 <12345>㎡" in t.header.text()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.money import fmt_fen
+from app.validation import fmt_area
 
 
 def _qdate(d: dt.date) -> QDate:
@@ -232,7 +233,7 @@ class ApplicationDialog(SubmitDialog):
     def _load_homes(self, text):
         self.home.clear()
         for h in self.find_homes(text):
-            self.home.addItem(f"{h.room_code}（{h.house_type} {h.area_x100 / 100:.2f}㎡ {h.state}）", h.id)
+            self.home.addItem(f"{h.room_code}（{h.house_type} {fmt_area(h.area_x100)}㎡ {h.state}）", h.id)
 
     def _home_changed(self, *_):
         home_id = self.home.currentData()

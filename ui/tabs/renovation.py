@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app import renovation as rv
 from app.money import fmt_fen
+from app.validation import fmt_area
 from models.renovation import NOTICE_KINDS, PASS_CARDS
 
 from ..dialogs.renovation_dialogs import (
@@ -251,7 +252,7 @@ class Tab(QWidget):
             return self.load(None)
         home = r.home
         self.header.setText(
-            f"<b style='font-size:14pt'>{home.room_code}</b>　{home.house_type} {home.area_x100 / 100:.2f}㎡　"
+            f"<b style='font-size:14pt'>{home.room_code}</b>　{home.house_type} {fmt_area(home.area_x100)}㎡　"
             f"申请编号 {r.number}　<b>{r.state}</b>　下一步：{rv.next_step(self.ctx, r)}<br>"
             f"申请人 {r.applicant}　施工单位 {r.contractor_name}（{r.contractor_person}）　"
             f"保证金 {fmt_fen(r.deposit_fen)} 元　垃圾清运费 {fmt_fen(r.rubbish_fen)} 元")
