@@ -143,3 +143,12 @@ def test_daily_spot_sheet(ctx, done):
     rv.record_completion(ctx, done["reno"].id)
     with pytest.raises(StateError, match="没有施工中的装修户"):
         rf.render_spot_sheet(ctx)
+
+
+def test_office_wording_and_stamp_blank(ctx, done):
+    """The owner's copy names no source document; the office stamp blank is not broken over two lines."""
+    rid = done["reno"].id
+    t = text_of(rf.render(ctx, "application", rid))
+    assert "应缴费用" in t and "000" not in t.replace("3,000.00", "").replace(done["reno"].number, "")
+    t = text_of(rf.render(ctx, "fire", rid))
+    assert "物业服务中心（盖章）：" + "_" * 16 in t

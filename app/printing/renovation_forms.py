@@ -146,7 +146,7 @@ class ApplicationForm(_Form):
         out.append(label_value_table(_head_rows(d.head) + [["计划工期", d.head.planned, "图纸", "、".join(d.drawings) or "未附"]], COLS4))
         out.append(self.h2("装修方案及项目"))
         out.append(label_value_table([["装修内容", Paragraph(esc(d.head.plan), self.st["cell"])]], [26 * mm, 148 * mm]))
-        out.append(self.h2("应缴费用（000 第17项）"))
+        out.append(self.h2("应缴费用"))
         out.append(label_value_table([[a, b] for a, b in d.fees], [40 * mm, 134 * mm]))
         out.append(self.h2("业主及施工单位承诺"))
         out.append(self.p("遵守《装修管理协议》及《装修注意事项》，不拆改承重结构，不破坏防水层，不占用公共部位，"
@@ -236,7 +236,8 @@ class FireForm(_Form):
             out.append(self.p(f"{i}. {c}"))
         out.append(Spacer(1, 4 * mm))
         out.append(self.p(f"签署日期：{d.signed_on or '____年__月__日'}　签署人：{d.signed_by or ''}"))
-        out.append(signature_line(["业主签字", "施工负责人签字", "物业服务中心（盖章）"]))
+        out.append(signature_line(["业主签字", "施工负责人签字"]))
+        out.append(signature_line(["物业服务中心（盖章）", "日期"]))
         return out
 
 
