@@ -227,6 +227,8 @@ def _find_home(home_id=None, room_code=None) -> Home:
         home = Home.get_or_none(Home.id == home_id)
     elif room_code:
         home = Home.get_or_none(Home.room_code == str(room_code).strip().upper())
+    if home is None and not (home_id or str(room_code or "").strip()):
+        raise ValidationError("房号", "不能为空，请填写报事房屋的房号")
     if home is None:
         raise ValidationError("房号", f"“{room_code or home_id or ''}”不存在，请先在业主档案中登记该房屋")
     return home

@@ -60,6 +60,13 @@ def test_intake_letter_without_phone_and_unknown_home(ctx, homes):
         intake(ctx, channel="来访", kind="咨询", room_code="99-999", caller="x", content="y", read_back=True)
 
 
+def test_intake_without_room_says_it_is_missing(ctx, homes):
+    from app.service_requests import intake
+    with pytest.raises(ValidationError) as e:
+        intake(ctx, channel="来访", kind="咨询", room_code="  ", caller="x", content="y", read_back=True)
+    assert "不能为空" in str(e.value) and "不存在" not in str(e.value)
+
+
 def test_intake_complaint_needs_class_and_subject(ctx, homes):
     with pytest.raises(ValidationError, match="投诉类别"):
         new_request(ctx, homes[0], kind="投诉", complaint_class="卫生")
