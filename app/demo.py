@@ -334,6 +334,7 @@ def build_site(ctx, site: str, seed: int = 1, extensions: bool = True) -> dict:
     ctx.settings.save()
     summary.update({k: v for k, v in counts.items() if not k.startswith("_")})
     summary["extensions"], summary["extension_errors"] = _run_extensions(ctx, rng) if extensions else ([], [])
+    summary["clusters"] = cluster_counts()      # as the areas' demo rows left them
     summary["seconds"] = round(time.perf_counter() - started, 2)
     return summary
 
@@ -418,9 +419,7 @@ def _assign_states(site, meta, rng, today) -> list[dict]:
                 rows[i] = _state_row(state, handover, move_in)
             elif k < renovated:
                 rows[i] = _state_row("装修中", handover, None)
-            elif rng.random() < 0.06:
-                rows[i] = _state_row("未交付", None, None)
-            else:
+            else:   # the five clusters were all handed over (002, 篇1): the rest stand vacant
                 rows[i] = _state_row("空置", handover, None)
     return rows
 

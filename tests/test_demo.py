@@ -117,7 +117,7 @@ def test_refuses_non_empty_database_and_unknown_site(ctx, tianlun):
 
 
 def test_wanxing_exact_cluster_counts(ctx):
-    s = demo.build_site(ctx, "wanxing", seed=3, extensions=False)
+    s = demo.build_site(ctx, "wanxing", seed=3)   # with every area's demo rows: counts still exact
     expected = {"A": ("罗马假日", 233, 184, 177), "B": ("巴黎春天", 379, 322, 316), "C": ("加州阳光", 432, 373, 366),
                 "D": ("格林小镇", 602, 234, 0), "F": ("新城市广场", 219, 160, 124)}
     counts = demo.cluster_counts()
@@ -127,6 +127,8 @@ def test_wanxing_exact_cluster_counts(ctx):
         moved_db = Home.select().join(Cluster).where((Cluster.code == code) & Home.move_in_date.is_null(False)).count()
         assert moved_db == moved
     assert s["homes"] == Home.select().count() == 1865
+    assert s["clusters"] == counts
+    assert not Home.select().where(Home.state == "未交付").exists()   # all five clusters handed over
     assert ctx.settings.get("site.name") == "万兴现代城"
     assert ctx.settings.get("site.homes") == 1865
     assert s["seconds"] < 120   # a few seconds on an idle machine; generous for shared CI
