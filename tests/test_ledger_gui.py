@@ -29,7 +29,7 @@ def shot(w, name):
 
 def test_bill_find_pay_void(qtbot, tab, ctx, monkeypatch):
     from ui.dialogs import ledger_pay
-    tab.inner.setCurrentIndex(2)
+    tab.inner.setCurrentIndex(tab.BILLING_PAGE)
     assert tab.standards_model.rowCount() > 20
     tab.month.setText("2026-10")
     tab.bill_button.click()
@@ -114,7 +114,7 @@ def test_frontdesk_cannot_pay_or_void(qtbot, as_role):
 def test_arrears_views(qtbot, tab, ctx):
     billing.run_month(ctx, "2026-09")
     billing.run_month(ctx, "2026-10")
-    tab.inner.setCurrentIndex(3)
+    tab.inner.setCurrentIndex(tab.ARREARS_PAGE)
     assert tab.arrears_view.model().rowCount() == 5
     assert "欠费 5 户" in tab.arrears_total.text()
     shot(tab, "arrears")
@@ -177,6 +177,7 @@ def test_reading_dialog_records_and_refuses(qtbot, tab, ctx, monkeypatch):
     monkeypatch.setattr(ledger_pay.ReadingDialog, "exec", enter("120.5"))
     tab.reading()
     assert meters.readings(ctx, tab.home_id, "gas")[0]["reading"] == "120.50"
+    assert tab.readings_model.rowCount() == 1 and tab.readings_model.text(0, 2) == "120.50"
     ctx.clock.advance(days=1)
     monkeypatch.setattr(ledger_pay.ReadingDialog, "exec", enter("100"))
     tab.reading()

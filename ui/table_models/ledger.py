@@ -205,3 +205,8 @@ class PayChargesModel(QAbstractTableModel):
             return sum(self.plan()[1].values())
         except Exception:
             return None
+
+
+def readings_model(parent=None) -> LedgerRowsModel:
+    return LedgerRowsModel([("表类", "kind"), ("抄表日期", "date"), ("读数", ("reading", True)),
+                            ("新表起始", "new_meter"), ("备注", "note")], parent=parent)

@@ -41,6 +41,7 @@ def _view(model, name="") -> QTableView:
 
 
 class Tab(QWidget):
+    BILLING_PAGE, ARREARS_PAGE = 3, 4
     ARREARS_VIEWS = [("homes", "按住户"), ("area_manager", "按客服管理员"), ("building", "按楼栋"),
                      ("cluster", "按组团"), ("ageing", "账龄（欠费月数）")]
 
@@ -122,6 +123,10 @@ class Tab(QWidget):
         lay.addLayout(bar)
         lay.addWidget(self.receipts_view)
         self.inner.addTab(page, icon("print"), "收据")
+        # meter readings of the home ----------------------------------------------------------------
+        self.readings_model = tm.readings_model(self)
+        self.readings_view = _view(self.readings_model, "ledger_readings")
+        self.inner.addTab(self.readings_view, icon("edit"), "抄表记录")
         # monthly billing ----------------------------------------------------------------------
         page = QWidget()
         today = ctx.clock.today()
@@ -180,10 +185,10 @@ class Tab(QWidget):
 
     # lazy pages ---------------------------------------------------------------------------------
     def _inner_changed(self, index):
-        if index == 2 and "standards" not in self._loaded:
+        if index == self.BILLING_PAGE and "standards" not in self._loaded:
             self._loaded.add("standards")
             self.standards_model.set_rows(charge_items.standards(self.ctx.settings))
-        if index == 3 and "arrears" not in self._loaded:
+        if index == self.ARREARS_PAGE and "arrears" not in self._loaded:
             self._loaded.add("arrears")
             self.refresh_arrears()
 
@@ -223,6 +228,8 @@ class Tab(QWidget):
         # one home's lists are short: fit the columns to their contents
         self.charges_view.resizeColumnsToContents()
         self.receipts_view.resizeColumnsToContents()
+        from app import meters
+        self.readings_model.set_rows(meters.readings(self.ctx, self.home_id))
 
     def _selected_charge_ids(self):
         ids = []
@@ -289,7 +296,8 @@ class Tab(QWidget):
         from ..dialogs.ledger_pay import ReadingDialog
         dlg = ReadingDialog(self.ctx, self.home_id, (self.header_data or {}).get("room_code", ""), self)
         self.last_dialog = dlg
-        dlg.exec()
+        if dlg.exec() and dlg.result_obj is not None:
+            self.refresh_home()
 
     # receipts -----------------------------------------------------------------------------------
     def _selected_receipt(self):
