@@ -360,14 +360,11 @@ def run_month(ctx, period: str) -> dict:
     first, last = period_bounds(period)
     due = due_date_for(ctx, period)
     from peewee import fn
-    def period_total():
-        return int(Charge.select(fn.COALESCE(fn.SUM(Charge.amount_fen), 0))
-                   .where(Charge.bill_period == period).scalar() or 0)
 
     from .charge_items import sync_items
     with ctx.db.atomic():
         sync_items(ctx)   # the standards table follows the settings the run bills with
-        before_total = period_total()
+        last_id = Charge.select(fn.COALESCE(fn.MAX(Charge.id), 0)).scalar() or 0
         counts = _insert_periodic(ctx, period, due, last)
         existing = set(Charge.select(Charge.home, Charge.item_code)
                        .where((Charge.bill_period == period) & (Charge.category == "metered") & (Charge.bill_ref == ""))
@@ -389,7 +386,9 @@ def run_month(ctx, period: str) -> dict:
             Charge.insert_many(rows[i:i + 500]).execute()
         n_pre, fen_pre = _draw_down_prepayments(ctx, period)
         lines = sum(counts.values())
-        total = period_total() - before_total if lines else 0
+        # the rows this run inserted are those after last_id (a rowid range: no scan)
+        total = int(Charge.select(fn.COALESCE(fn.SUM(Charge.amount_fen), 0)).where(Charge.id > last_id)
+                    .scalar() or 0) if lines else 0
         result = {"period": period, "lines": lines, "total_fen": total,
                   "by_item": {k: v for k, v in counts.items() if v}, "prepaid_lines": n_pre, "prepaid_fen": fen_pre}
         audit.record(ctx, "ledger.bill_month", "billing", period, None, result)
