@@ -228,12 +228,17 @@ def _window_in_child(args, plat: str, state: dict) -> dict:
         if sys.platform == "win32":
             kw["creationflags"] = getattr(subprocess, "CREATE_NO_WINDOW", 0)
         root = Path(__file__).resolve().parent.parent
-        proc = subprocess.run(cmd, cwd=str(root), env=env, capture_output=True, timeout=WINDOW_TIMEOUT_S, **kw)
+        # The child's output goes to a file, not a pipe: a process the child starts (e.g. Wine's
+        # desktop, explorer.exe) may inherit a pipe and keep it open long after the child ended.
+        with tempfile.TemporaryFile() as log:
+            proc = subprocess.run(cmd, cwd=str(root), env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                  stderr=subprocess.STDOUT, timeout=WINDOW_TIMEOUT_S, **kw)
+            log.seek(0)
+            output = log.read().decode("utf-8", "replace")
         try:
             data = json.loads(Path(tmp).read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            raise RuntimeError(f"window check wrote no result (exit {proc.returncode}): "
-                               f"{proc.stderr.decode('utf-8', 'replace')[-1500:]}") from None
+            raise RuntimeError(f"window check wrote no result (exit {proc.returncode}): {output[-1500:]}") from None
         if not data.get("ok"):
             raise RuntimeError(data.get("error") or f"window check failed (exit {proc.returncode})")
         return data.get("detail", {})

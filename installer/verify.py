@@ -30,6 +30,7 @@ import signal
 import struct
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 from pathlib import Path
@@ -100,16 +101,25 @@ class Verifier:
 
     def wine(self, args, timeout=900, cwd=None, name="wine"):
         """Run a Windows program; stdout/stderr piped (Wine misbehaves when they are files)."""
-        proc = subprocess.Popen(["wine", *map(str, args)], env=self.env, cwd=cwd, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(["wine", *map(str, args)], env=self.env, cwd=cwd, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        chunks: list[bytes] = []
+        # read in a thread and wait for the process, not for EOF: a Wine process started on the
+        # way (explorer.exe for the desktop) can inherit the pipe and hold it open
+        reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: proc.stdout.read1(65536), b"")),
+                                  daemon=True)
+        reader.start()
         try:
-            out, _ = proc.communicate(timeout=timeout)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
-            out, _ = proc.communicate()
-            raise VerifyError(f"{name}: no exit within {timeout} s; output: {out[-2000:].decode('utf-8', 'replace')}")
+            proc.wait()
+            reader.join(5)
+            raise VerifyError(f"{name}: no exit within {timeout} s; output: "
+                              f"{b''.join(chunks)[-2000:].decode('utf-8', 'replace')}") from None
+        reader.join(10)
         self.wait_wineserver()
-        return proc.returncode, out.decode("utf-8", "replace")
+        return proc.returncode, b"".join(chunks).decode("utf-8", "replace")
 
     def wait_wineserver(self, timeout=300):
         try:
