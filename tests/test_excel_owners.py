@@ -10,7 +10,7 @@ from app.context import open_context
 from app.errors import PermissionDenied, ValidationError
 from app.validation import id_check_char
 from models.people import HomeOwner, Owner
-from models.property import Building, Cluster, Home
+from models.property import Home
 from models.users import AuditLog, User
 
 

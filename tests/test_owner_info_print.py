@@ -8,7 +8,12 @@ from pypdf import PdfReader
 
 from app.errors import NotFound, PermissionDenied
 from app.owners import owner_fields
-from app.printing.owner_info import OwnerInfoForm, find_home, owner_info_data, owner_info_pdf
+from app.printing.owner_info import (
+    OwnerInfoForm,
+    find_home,
+    owner_info_data,
+    owner_info_pdf,
+)
 from app.validation import id_check_char
 from models.archive import ArchiveDocument
 from models.people import HomeOwner, Owner, Resident
