@@ -8,6 +8,7 @@ a parser that sets ``needs_context=False`` gets ``ctx=None`` and opens what it n
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from importlib import import_module
 from types import SimpleNamespace
@@ -71,6 +72,9 @@ def main(argv=None) -> int:
     _utf8_stdio()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not getattr(args, "database", None):
+        # a PC that uses the office's PostgreSQL server may set it once in the environment
+        args.database = os.environ.get("PROPERTYDESK_DATABASE") or None
     if not getattr(args, "command", None):
         from ui.app import run_gui
         return run_gui(args)

@@ -7,6 +7,9 @@ import os
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if os.environ.get("PROPERTYDESK_TEST_DATABASE"):
+    # command-line tests run `python -m app` in a subprocess: it opens the same PostgreSQL database
+    os.environ["PROPERTYDESK_DATABASE"] = os.environ["PROPERTYDESK_TEST_DATABASE"]
 
 from app.clock import Clock  # noqa: E402
 from app.context import open_context  # noqa: E402

@@ -145,7 +145,8 @@ def _corrupt(path: Path):
 
 
 def _cli(data_dir, *args, env_extra=None):
-    env = dict(os.environ, **(env_extra or {}))
+    env = {k: v for k, v in os.environ.items() if k != "PROPERTYDESK_DATABASE"}   # SQLite files in data_dir
+    env.update(env_extra or {})
     return subprocess.run([sys.executable, "-m", "app", "--data-dir", str(data_dir), *args],
                           capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)
 

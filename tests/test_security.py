@@ -201,7 +201,8 @@ def test_cli_runs_as_chosen_user(tmp_path):
     import os
     import subprocess
     import sys
-    env = dict(os.environ, PROPERTYDESK_PASSWORD="pass-1234")
+    env = {k: v for k, v in os.environ.items() if k != "PROPERTYDESK_DATABASE"}   # a fresh SQLite site
+    env["PROPERTYDESK_PASSWORD"] = "pass-1234"
     base = [sys.executable, "-m", "app", "--data-dir", str(tmp_path)]
     r = subprocess.run(base + ["user-add", "li", "--name", "李前台", "--role", "frontdesk"],
                        capture_output=True, text=True, encoding="utf-8", env=env)
