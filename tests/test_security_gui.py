@@ -173,3 +173,70 @@ def test_restore_dialog_for_damaged_database(qtbot, ctx, messages, tmp_path):
     assert dlg.restored and backup.integrity_of(db_path) == "ok"
     assert (data_dir / "replaced").is_dir()
     assert any(p.read_bytes() == b"garbage" * 1000 for p in (data_dir / "replaced").iterdir())
+
+
+# -- start-up ------------------------------------------------------------------------
+
+def _args(data_dir, database=None):
+    from types import SimpleNamespace
+    return SimpleNamespace(data_dir=str(data_dir), database=database)
+
+
+def test_startup_refuses_sync_folder(qtbot, tmp_path, messages):
+    from ui.app import _open
+    d = tmp_path / "OneDrive - 天伦物业" / "物业前台"
+    ctx, lock = _open(_args(d), QMessageBox, "物业前台")
+    assert ctx is None and lock is None
+    assert "同步网盘" in messages[-1][2] and "PostgreSQL" in messages[-1][2]
+    assert not (d / "propertydesk.db").exists()
+
+
+def test_startup_damaged_database_offers_restore_and_is_untouched(qtbot, tmp_path, messages, monkeypatch):
+    from ui.app import _open
+    from ui.dialogs.restore_dialog import RestoreDialog
+    d = tmp_path / "site"
+    d.mkdir()
+    db = d / "propertydesk.db"
+    db.write_bytes(b"SQLite format 3\x00" + b"\x01" * 8000)
+    offered = []
+    monkeypatch.setattr(RestoreDialog, "exec", lambda self: offered.append(self.db_path) or 0)
+    ctx, lock = _open(_args(d), QMessageBox, "物业前台")
+    assert ctx is None and offered == [db]
+    assert "未通过完整性检查" in messages[-1][2] and "不会修改或删除" in messages[-1][2]
+    assert db.read_bytes() == b"SQLite format 3\x00" + b"\x01" * 8000
+    assert not (d / "propertydesk.db-wal").exists()
+    lock.release()
+
+
+def test_startup_second_instance_refused(qtbot, tmp_path, messages):
+    from app.instance import InstanceLock
+    from ui.app import _open
+    d = tmp_path / "site"
+    first = InstanceLock(d / "propertydesk.db").acquire()
+    try:
+        ctx, lock = _open(_args(d), QMessageBox, "物业前台")
+        assert ctx is None and lock is None
+        assert "已被" in messages[-1][2] and "只能由一个程序使用" in messages[-1][2]
+    finally:
+        first.release()
+
+
+def test_startup_opens_and_auto_backup_timer(qtbot, tmp_path, messages):
+    from models.db import close_database
+    from ui.app import _open, start_auto_backup
+    from ui.main_window import MainWindow
+    d = tmp_path / "site"
+    ctx, lock = _open(_args(d), QMessageBox, "物业前台")
+    try:
+        assert ctx is not None and not messages
+        ctx.user = User.create(username="boss", display_name="王经理", role="manager")
+        w = MainWindow(ctx)
+        qtbot.addWidget(w)
+        timer = start_auto_backup(w, ctx)
+        assert timer.isActive() and timer.interval() == 30 * 60 * 1000
+        timer.timeout.emit()
+        assert "已自动备份" in w.statusBar().currentMessage()
+        timer.stop()
+    finally:
+        close_database()
+        lock.release()
