@@ -39,7 +39,7 @@ from .owners import identity_fields
 from .permissions import allowed, require
 from .privacy import mask_phone
 from .sequences import format_number, next_number
-from .validation import check_choice, check_phone, check_required, parse_date
+from .validation import check_choice, check_phone, check_required, fmt_area, parse_date
 
 SOURCE = "renovation"
 ACTIVE_STATES = ("待审批", "已批准", "施工中", "已完工", "初验通过", "已复验")
@@ -272,7 +272,7 @@ def approve(ctx, reno_id, note: str = "") -> Renovation:
                                     f"装修质量保证金（{home.house_type}）{r.number}")
         area = Decimal(home.area_x100) / Decimal(100)
         r.rubbish_charge_id = _post(ctx, home.id, "rubbish_removal", rubbish, r.id,
-                                    f"装修垃圾清运费 {area}㎡ {r.number}", quantity=area,
+                                    f"装修垃圾清运费 {fmt_area(home.area_x100)}㎡ {r.number}", quantity=area,
                                     unit_price=int(ctx.settings.get("renovation.rubbish_rate")))
         r.fees_charged_on, r.fees_charged_by = today, _uid(ctx)
         r.save()

@@ -60,6 +60,13 @@ def test_fees_by_house_type_and_area(ctx, homes):
         rv.deposit_for(ctx, "别墅")
 
 
+def test_rubbish_charge_memo_area_two_decimals(ctx, homes, tmp_path):
+    """The ledger memo shows the area as the archive does (150.00㎡, not 150㎡)."""
+    r = rv.apply(ctx, homes["5-102"].id, APPLICATION, drawings=[make_file(tmp_path)])
+    r = rv.approve(ctx, r.id, "同意")
+    assert _charge(r.rubbish_charge_id).memo == f"装修垃圾清运费 150.00㎡ {r.number}"
+
+
 def test_end_to_end_with_refused_premature_permit_and_deduction(ctx, homes, tmp_path):
     home = homes["5-101"]
     # 1. application with plan, contractor and drawings
