@@ -182,3 +182,14 @@ def test_areas_shown_with_fmt_area(qtbot, ctx, monkeypatch):
     qtbot.addWidget(t)
     t.load(r.id)
     assert "洋房 <12345>㎡" in t.header.text()
+
+
+def test_header_escapes_typed_names(qtbot, ctx):
+    """A contractor name with <, & is shown as typed, not read as markup."""
+    from ui.tabs.renovation import Tab
+    homes = make_homes(ctx)
+    r = rv.apply(ctx, homes["5-101"].id, dict(APPLICATION, contractor_name="<b>A&B装饰</b>"))
+    t = Tab(ctx, None)
+    qtbot.addWidget(t)
+    t.load(r.id)
+    assert "&lt;b&gt;A&amp;B装饰&lt;/b&gt;" in t.header.text()

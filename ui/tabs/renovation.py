@@ -4,6 +4,7 @@ notices and fees; every action goes through app.renovation, every form prints to
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -254,7 +255,7 @@ class Tab(QWidget):
         self.header.setText(
             f"<b style='font-size:14pt'>{home.room_code}</b>　{home.house_type} {fmt_area(home.area_x100)}㎡　"
             f"申请编号 {r.number}　<b>{r.state}</b>　下一步：{rv.next_step(self.ctx, r)}<br>"
-            f"申请人 {r.applicant}　施工单位 {r.contractor_name}（{r.contractor_person}）　"
+            f"申请人 {escape(r.applicant)}　施工单位 {escape(r.contractor_name)}（{escape(r.contractor_person)}）　"
             f"保证金 {fmt_fen(r.deposit_fen)} 元　垃圾清运费 {fmt_fen(r.rubbish_fen)} 元")
         self.stage_model.set_rows(rv.stages(self.ctx, r))
         self.worker_model.set_rows(rv.worker_rows(self.ctx, reno_id))
