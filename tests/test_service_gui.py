@@ -171,3 +171,19 @@ def test_main_window_opens_service_tab(qtbot, ctx):
     tab = w.show_tab("service")
     assert tab.inner.count() == 2 and tab.inner.tabText(1) == "服务指标"
     assert dt.datetime(2026, 11, 23, 9, 0) == ctx.clock.now()
+
+
+def test_action_error_titles_read_naturally(qtbot, ctx, monkeypatch):
+    """A refused step is titled 未能处理完成, not 处理完成未完成."""
+    import ui.ops
+    from ui.dialogs.service_actions import CompleteDialog, DispatchDialog
+    titles = []
+    monkeypatch.setattr(ui.ops.QMessageBox, "warning", staticmethod(lambda parent, title, text: titles.append(title)))
+    homes = make_homes(2)
+    r = new_request(ctx, homes[0], content="厨房水龙头漏水")
+    row = next(x for x in sr.list_requests(ctx, "全部", "") if x.id == r.id)
+    for cls in (DispatchDialog, CompleteDialog):
+        dlg = cls(ctx, row)
+        qtbot.addWidget(dlg)
+        dlg.save()
+    assert titles == ["未能派工", "未能处理完成"]

@@ -42,7 +42,7 @@ class _Base(QDialog):
         raise NotImplementedError
 
     def save(self):
-        value = run_action(self, self.call, title=f"{self.title}未完成")
+        value = run_action(self, self.call, title=f"未能{self.title}")
         if value is not None:
             self.result_value = value
             self.accept()
