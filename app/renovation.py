@@ -388,6 +388,24 @@ def issue_permit(ctx, reno_id) -> Renovation:
 
 
 # worker passes ----------------------------------------------------------------
+def _check_photo(path):
+    """A worker photo must be a readable JPG/PNG image (it is printed on the pass card)."""
+    if not path:
+        return
+    from pathlib import Path
+    if not Path(path).is_file():
+        return   # attach() reports the missing file (inside the transaction)
+    try:
+        from PIL import Image
+        with Image.open(path) as im:
+            im.verify()
+            ok = im.format in ("JPEG", "PNG")
+    except Exception:
+        ok = False
+    if not ok:
+        raise ValidationError("照片", "不是可识别的 JPG 或 PNG 图片")
+
+
 def register_worker(ctx, reno_id, data: dict, photo=None) -> RenovationWorker:
     """A worker's pass: name, identity number (encrypted), photo, card A/B, valid until.
     Posts the pass fee and the pass deposit to the ledger."""
@@ -405,6 +423,7 @@ def register_worker(ctx, reno_id, data: dict, photo=None) -> RenovationWorker:
     if valid_until < today:
         raise ValidationError("有效期至", "不能早于今天")
     phone = check_phone(data.get("phone"), "施工人员电话")
+    _check_photo(photo)
     dup = (RenovationWorker.select().where((RenovationWorker.renovation == r.id)
                                            & (RenovationWorker.id_hash == ident["id_hash"])
                                            & RenovationWorker.returned_on.is_null()).first())
@@ -433,6 +452,7 @@ def attach_worker_photo(ctx, worker_id, path):
     w = _worker(worker_id)
     if w.returned_on:
         raise StateError(f"{w.name} 的出入证已退还")
+    _check_photo(path)
     with ctx.db.atomic():
         att = attach(ctx, "renovation_worker", w.id, path, notes="施工人员照片")
         audit.record(ctx, "renovation.worker_photo", "renovation_worker", w.id, None, {"attachment": att.id})

@@ -414,3 +414,31 @@ def test_first_inspection_needs_notices_closed_and_failed_inspection_stays(ctx, 
     assert homes["5-101"].__class__.get_by_id(r.home_id).state == "装修中"   # still under works
     rv.close_notice(ctx, n.id, "已恢复原位")
     assert rv.first_inspection(ctx, r.id, True, "复查合格").state == "初验通过"
+
+
+def test_worker_photo_must_be_an_image(ctx, homes, tmp_path):
+    """A file that is not a JPG/PNG picture is refused (it would break the pass print); nothing saved."""
+    from models.renovation import RenovationWorker
+    r = rv.apply(ctx, homes["5-101"].id, APPLICATION, drawings=[make_file(tmp_path)])
+    rv.approve(ctx, r.id, "同意")
+    fake = tmp_path / "photo.jpg"
+    fake.write_text("not a picture")
+    with pytest.raises(ValidationError, match="照片"):
+        rv.register_worker(ctx, r.id, {"name": "张木工", "id_number": make_id()}, photo=fake)
+    assert RenovationWorker.select().count() == 0
+    w = rv.register_worker(ctx, r.id, {"name": "张木工", "id_number": make_id()}, photo=make_photo(tmp_path))
+    with pytest.raises(ValidationError, match="照片"):
+        rv.attach_worker_photo(ctx, w.id, fake)
+
+
+def test_pass_card_prints_with_unreadable_stored_photo(ctx, homes, tmp_path):
+    """A photo stored before the check (or damaged since) prints the blank photo box instead of failing."""
+    from app.attachments import attach
+    from app.printing import renovation_forms as rf
+    r = rv.apply(ctx, homes["5-101"].id, APPLICATION, drawings=[make_file(tmp_path)])
+    rv.approve(ctx, r.id, "同意")
+    w = rv.register_worker(ctx, r.id, {"name": "张木工", "id_number": make_id()})
+    fake = tmp_path / "photo.jpg"
+    fake.write_text("not a picture")
+    attach(ctx, "renovation_worker", w.id, fake, notes="施工人员照片")
+    assert rf.render(ctx, "passes", r.id)[:4] == b"%PDF"

@@ -360,9 +360,14 @@ class PassCardsForm(FormRenderer):
         px, py, pw, ph = 3 * mm, 6 * mm, 22 * mm, 28 * mm
         c.setStrokeColor(colors.grey)
         c.setLineWidth(0.5)
+        drawn = False
         if d.photo:
-            c.drawImage(d.photo, px, py, pw, ph, preserveAspectRatio=True, anchor="c", mask="auto")
-        else:
+            try:
+                c.drawImage(d.photo, px, py, pw, ph, preserveAspectRatio=True, anchor="c", mask="auto")
+                drawn = True
+            except Exception:   # an unreadable stored photo: print the blank box to paste one on
+                pass
+        if not drawn:
             c.setFillColor(colors.HexColor("#999999"))
             c.setFont(FONT_NAME, 8)
             c.drawCentredString(px + pw / 2, py + ph / 2, "照片")
