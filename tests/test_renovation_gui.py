@@ -193,3 +193,9 @@ def test_header_escapes_typed_names(qtbot, ctx):
     qtbot.addWidget(t)
     t.load(r.id)
     assert "&lt;b&gt;A&amp;B装饰&lt;/b&gt;" in t.header.text()
+
+
+def test_search_box_shows_its_whole_hint(tab):
+    """The search hint 房号 / 申请人 / 施工单位 / 编号 is not cut off."""
+    hint = tab.search.placeholderText()
+    assert tab.search.width() >= tab.search.fontMetrics().horizontalAdvance(hint) + 20

@@ -95,6 +95,7 @@ class Tab(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("房号 / 申请人 / 施工单位 / 编号")
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance(self.search.placeholderText()) + 40)
         self.search.returnPressed.connect(self.refresh)
         self.summary = QLabel()
         for w in (self.new_btn, self.refresh_btn, QLabel("显示："), self.view_combo, self.search):
