@@ -85,6 +85,13 @@ def visit_allowed(ctx, when: dt.datetime) -> bool:
     return start <= t < end and not (lunch_from <= t < lunch_to)
 
 
+def visit_rule_text(ctx) -> str:
+    """The site's quiet hours for return visits, e.g. 10:00前、午休（12:00–14:00）及21:00后不回访."""
+    start, lunch_from = _hm(ctx, "request.visit_not_before"), _hm(ctx, "request.lunch_from")
+    lunch_to, end = _hm(ctx, "request.lunch_to"), _hm(ctx, "request.visit_not_after")
+    return f"{start:%H:%M}前、午休（{lunch_from:%H:%M}–{lunch_to:%H:%M}）及{end:%H:%M}后不回访"
+
+
 def next_visit_slot(ctx, proposed: dt.datetime) -> dt.datetime:
     """Move a proposed visit time to the next allowed moment (unchanged when already allowed)."""
     start, lunch_from = _hm(ctx, "request.visit_not_before"), _hm(ctx, "request.lunch_from")
@@ -479,7 +486,7 @@ def record_visit(ctx, request_id: int, score: int, comment: str = "", method: st
     now = ctx.clock.now()
     if not visit_allowed(ctx, now):
         nxt = next_visit_slot(ctx, now)
-        raise StateError(f"现在（{now:%H:%M}）不宜回访：10:00前、午休时间及21:00后不回访，"
+        raise StateError(f"现在（{now:%H:%M}）不宜回访：{visit_rule_text(ctx)}，"
                          f"请于 {nxt:%m-%d %H:%M} 后回访")
     r = get(request_id)
     if r.status != "已完成":

@@ -425,6 +425,19 @@ def test_visit_slot(ctx, proposed, slot):
     assert sr.visit_allowed(ctx, slot)
 
 
+def test_visit_refusal_names_the_site_quiet_hours(ctx, homes):
+    """An office that changed the visit hours sees its own hours in the refusal."""
+    r = _to_work(ctx, homes[0])
+    at(ctx, 2026, 11, 23, 11, 0)
+    r = sr.complete(ctx, r.id, result="已修复", owner_signed=True, signer_name="刘女士")
+    ctx.settings.set("request.visit_not_before", "09:30")
+    ctx.settings.set("request.visit_not_after", "20:00")
+    at(ctx, 2026, 11, 23, 20, 30)
+    with pytest.raises(StateError) as e:
+        sr.record_visit(ctx, r.id, 5)
+    assert "09:30前" in str(e.value) and "20:00后" in str(e.value) and "21:00" not in str(e.value)
+
+
 def test_visit_scheduled_and_refused_at_forbidden_times(ctx, homes):
     r = _to_work(ctx, homes[0])
     at(ctx, 2026, 11, 23, 11, 0)

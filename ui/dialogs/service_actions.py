@@ -124,7 +124,7 @@ class VisitDialog(_Base):
         self.comment.setMaximumHeight(70)
         now = ctx.clock.now()
         slot = sr.next_visit_slot(ctx, now)
-        hint = "现在可以回访" if slot == now else f"现在不宜回访（10:00前、午休、21:00后），最早 {slot:%m-%d %H:%M}"
+        hint = "现在可以回访" if slot == now else f"现在不宜回访（{sr.visit_rule_text(self.ctx)}），最早 {slot:%m-%d %H:%M}"
         self.hint = QLabel(hint)
         self.form.addRow("", self.hint)
         self.form.addRow("评分", self.score)
