@@ -234,12 +234,19 @@ def _existing_homes() -> int:
     return Home.select().count()
 
 
+DEMO_PASSWORD = "demo123"  # the demo site's accounts only; a real site's manager is created at first start
+
+
 def _ensure_users() -> dict[str, User]:
     out = {}
+    demo_hash = None
     for username, display, role in STAFF:
         user = User.get_or_none(User.username == username)
         if user is None:
-            user = User.create(username=username, display_name=display, role=role)
+            if demo_hash is None:
+                from .accounts import hash_password
+                demo_hash = hash_password(DEMO_PASSWORD)
+            user = User.create(username=username, display_name=display, role=role, password_hash=demo_hash)
         out[username] = user
     return out
 

@@ -159,3 +159,12 @@ def test_build_large(ctx):
     assert check_id_number(ctx.vault.decrypt(o.id_enc))
     home_id = HomeOwner.get(HomeOwner.owner == o).home_id
     assert home_id in search.search_home_ids(o.phone)
+
+
+def test_demo_accounts_sign_in_with_the_demo_password(ctx):
+    from app.accounts import authenticate, needs_first_run
+    from app.demo import DEMO_PASSWORD, build_site
+    build_site(ctx, "tianlun", extensions=False)
+    assert not needs_first_run()
+    user = authenticate(ctx, "zhaoli", DEMO_PASSWORD)
+    assert user.role == "cashier"

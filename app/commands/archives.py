@@ -50,6 +50,9 @@ def demo(args, ctx):
         print("  其他业务演示数据：" + "、".join(s["extensions"]))
     for area, message in s["extension_errors"]:
         print(f"警告：{area} 业务的演示数据未能生成（{message}）", file=sys.stderr)
+    from app.demo import DEMO_PASSWORD, STAFF
+    from models.users import ROLES
+    print("演示账号（密码均为 " + DEMO_PASSWORD + "）：" + "、".join(f"{u}（{d}，{ROLES[r]}）" for u, d, r in STAFF))
     print(f"数据目录：{ctx.data_dir}")
     return 0
 
