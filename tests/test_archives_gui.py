@@ -393,3 +393,10 @@ def test_background_result_after_tab_closed_is_ignored(qtbot, ctx, site):
     delete(t)                       # the window closed while the job runs (its pool waits for it)
     QApplication.processEvents()    # the queued result arrives for a deleted tab
     assert got == []
+
+
+def test_tree_keeps_building_names_readable(qtbot, tab):
+    """Dragging the splitter to the left stops before the tree's building names are cut to nothing."""
+    tab.splitter.setSizes([40, 1260])
+    qtbot.wait(10)
+    assert tab.tree.width() >= 200

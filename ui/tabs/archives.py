@@ -334,6 +334,7 @@ class Tab(QWidget):
         # left: tree and filters -----------------------------------------------------------------
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["小区结构", "户数"])
+        self.tree.setMinimumWidth(200)   # building names stay readable however narrow the splitter was left
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
