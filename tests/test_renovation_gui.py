@@ -199,3 +199,17 @@ def test_search_box_shows_its_whole_hint(tab):
     """The search hint 房号 / 申请人 / 施工单位 / 编号 is not cut off."""
     hint = tab.search.placeholderText()
     assert tab.search.width() >= tab.search.fontMetrics().horizontalAdvance(hint) + 20
+
+
+def test_pass_and_notice_buttons_follow_permissions(qtbot, ctx, users):
+    """The cashier may only pay back pass deposits; the front desk does everything but that refund."""
+    from ui.tabs.renovation import Tab
+    make_homes(ctx)
+    enabled = {}
+    for role in ("cashier", "frontdesk", "manager"):
+        t = Tab(ctx.with_user(users[role]), None)
+        qtbot.addWidget(t)
+        enabled[role] = {text for text, (b, _p) in t.bar_buttons.items() if b.isEnabled()}
+    assert enabled["cashier"] == {"退押金", "打印通知单"}
+    assert "退押金" not in enabled["frontdesk"] and "发放出入证" in enabled["frontdesk"]
+    assert len(enabled["manager"]) == 8

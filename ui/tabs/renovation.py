@@ -53,6 +53,12 @@ PRINTS = [("application", "装修申请/审批表"), ("tests", "闭水/打压确
           ("passes", "施工人员出入证（卡片）"), ("passes_a4", "施工人员出入证（A4裁切）"), ("patrol", "装修巡查日志"), ("completion", "装修竣工验收表"), ("refund", "装修保证金退还单")]
 
 
+# the buttons above the passes and notices tables: the permission each needs
+BAR_PERMISSIONS = {"发放出入证": "renovation.edit", "延期": "renovation.edit", "上传照片": "renovation.edit",
+                   "退证（退押金）": "renovation.edit", "登记遗失": "renovation.edit", "退押金": "ledger.refund",
+                   "关闭通知单": "renovation.edit", "打印通知单": "renovation.view"}
+
+
 def _table(model, stretch_col=-1) -> QTableView:
     t = QTableView()
     t.setModel(model)
@@ -159,9 +165,12 @@ class Tab(QWidget):
         self.patrols = _table(self.patrol_model, 5)
         self.notices = _table(self.notice_model, 5)
         self.fees = _table(self.fee_model, 4)
+        self.bar_buttons = {}   # text -> (button, permission)
         wbar = self._bar([("发放出入证", self.do_issue_pass), ("延期", self.do_extend_pass), ("上传照片", self.do_worker_photo), ("退证（退押金）", self.do_return_pass),
                           ("登记遗失", self.do_lost_pass), ("退押金", self.do_refund_pass)])
         nbar = self._bar([("关闭通知单", self.do_close_notice), ("打印通知单", self.do_print_notice)])
+        for text, perm in BAR_PERMISSIONS.items():
+            self.bar_buttons[text] = (self.bar_buttons[text], perm)
         self.sub.addTab(self._with_bar(self.workers, wbar), "施工人员出入证")
         self.sub.addTab(self.patrols, "巡查日志")
         self.sub.addTab(self._with_bar(self.notices, nbar), "违规/整改通知")
@@ -190,6 +199,7 @@ class Tab(QWidget):
             b = QPushButton(text)
             b.clicked.connect(fn)
             bar.addWidget(b)
+            self.bar_buttons[text] = b
         bar.addStretch(1)
         return bar
 
@@ -292,6 +302,8 @@ class Tab(QWidget):
             self.buttons[key].setEnabled(bool(perm and s in states))
         self.new_btn.setEnabled(edit)
         self.print_btn.setEnabled(r is not None)
+        for b, perm in self.bar_buttons.values():
+            b.setEnabled(rv.may(self.ctx, perm))
 
     # dialogs ----------------------------------------------------------------
     def exec_dialog(self, dlg) -> bool:
