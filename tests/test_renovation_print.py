@@ -152,3 +152,11 @@ def test_office_wording_and_stamp_blank(ctx, done):
     assert "应缴费用" in t and "000" not in t.replace("3,000.00", "").replace(done["reno"].number, "")
     t = text_of(rf.render(ctx, "fire", rid))
     assert "物业服务中心（盖章）：" + "_" * 16 in t
+
+
+def test_spot_sheet_headings_fit_their_columns(ctx, done):
+    """Column headings of the spot-check sheet are not broken into one or two characters a line."""
+    ctx.clock.advance(days=1)
+    t = text_of(rf.render_spot_sheet(ctx))
+    for heading in ("上次巡查", "未结通知", "到场时间", "施工方签字"):
+        assert heading in t, heading

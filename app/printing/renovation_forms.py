@@ -664,14 +664,15 @@ class SpotSheetForm(_Form):
     def story(self, d: SpotSheetData):
         out = self.title_block(f"抽查日期 {d.day}　施工中 {d.under_works} 户，今日抽查 {len(d.lines)} 户")
         c, cc = self.st["cell"], self.st["cell_c"]
-        head = ["房号", "施工单位 / 负责人", "上次巡查", "未关闭通知", "到场时间", "检查情况（防水、结构、用电、消防、垃圾、噪音、出入证）", "施工方签字"]
+        head = ["房号", "施工单位 / 负责人", "上次巡查", "未结通知", "到场时间", "检查情况（防水、结构、用电、消防、垃圾、噪音、出入证）", "施工方签字"]
         rows = [[Paragraph(x, cc) for x in head]]
         for ln in d.lines:
             rows.append([Paragraph(esc(ln.room_code), c), Paragraph(esc(f"{ln.contractor}\n{ln.person} {ln.phone}"), c),
                          Paragraph(esc(ln.last_patrol), c), Paragraph(str(ln.open_notices), cc), "", "", ""])
-        t = Table(rows, colWidths=[18 * mm, 36 * mm, 22 * mm, 14 * mm, 16 * mm, 48 * mm, 20 * mm], repeatRows=1,
+        t = Table(rows, colWidths=[20 * mm, 36 * mm, 22 * mm, 18 * mm, 18 * mm, 40 * mm, 20 * mm], repeatRows=1,
                   rowHeights=[None] + [24 * mm] * len(d.lines))
-        t.setStyle(grid_style([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F0F0F0"))]))
+        t.setStyle(grid_style([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F0F0F0")),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]))
         out.append(t)
         out.append(Spacer(1, 3 * mm))
         out.append(self.p("发现违规当场制止，开具违规/整改通知单，并在系统中登记巡查结果。"))
