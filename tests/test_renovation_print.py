@@ -160,3 +160,8 @@ def test_spot_sheet_headings_fit_their_columns(ctx, done):
     t = text_of(rf.render_spot_sheet(ctx))
     for heading in ("上次巡查", "未结通知", "到场时间", "施工方签字"):
         assert heading in t, heading
+
+
+def test_patrol_log_headings_fit(ctx, done):
+    t = text_of(rf.render(ctx, "patrol", done["reno"].id))
+    assert "在场人数" in t

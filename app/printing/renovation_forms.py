@@ -463,7 +463,7 @@ class PatrolLogForm(_Form):
         for ln in d.lines:
             rows.append([Paragraph(esc(v), c) for v in (ln.day, ln.inspector, ln.ok, ln.findings, ln.workers, ln.spot)])
         rows += [[""] * 6 for _ in range(d.blank_rows)]
-        t = Table(rows, colWidths=[22 * mm, 20 * mm, 20 * mm, 76 * mm, 16 * mm, 20 * mm], repeatRows=1,
+        t = Table(rows, colWidths=[22 * mm, 18 * mm, 20 * mm, 76 * mm, 19 * mm, 19 * mm], repeatRows=1,
                   rowHeights=[None] * (1 + len(d.lines)) + [9 * mm] * d.blank_rows)
         t.setStyle(grid_style([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F0F0F0"))]))
         out.append(t)
