@@ -400,3 +400,11 @@ def test_tree_keeps_building_names_readable(qtbot, tab):
     tab.splitter.setSizes([40, 1260])
     qtbot.wait(10)
     assert tab.tree.width() >= 200
+
+
+def test_household_header_keeps_names_and_dates_whole(qtbot, tab):
+    """The household header puts dates and the area manager on their own line, so the manager's
+    name is not broken at the window edge."""
+    tab.table.selectRow(0)
+    h = tab.pane.header.text()
+    assert "<br>交房：" in h and "客服管理员：" in h.split("<br>")[1]

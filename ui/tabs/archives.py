@@ -189,7 +189,7 @@ class HouseholdPane(QWidget):
         self.header.setText(
             f"<b style='font-size:14px'>{d['room_code']}</b>　{d['cluster']} · {d['building']}{d['entrance']} · "
             f"{d['area']}㎡ · {d['house_type']} · {d['state']} · {d['occupancy']}　客户类别：{cat}"
-            f"　交房：{d['handover_date'] or '—'}　入住：{d['move_in_date'] or '—'}"
+            f"<br>交房：{d['handover_date'] or '—'}　入住：{d['move_in_date'] or '—'}"
             f"　客服管理员：{d['area_manager'] or '未指定'}"
             + (f"　车位：{'、'.join(p['code'] + '（' + p['level'] + '）' for p in d['parking'])}" if d["parking"] else ""))
         _fill(self.owners, [(o["name"], "主业主" if o["is_primary"] else "共有人", o["phone"], o["id_masked"],
