@@ -165,3 +165,9 @@ def test_spot_sheet_headings_fit_their_columns(ctx, done):
 def test_patrol_log_headings_fit(ctx, done):
     t = text_of(rf.render(ctx, "patrol", done["reno"].id))
     assert "在场人数" in t
+
+
+def test_permit_hours_remark_not_broken(ctx, done):
+    """On the door permit the bracketed remark of the working hours stays whole on its own line."""
+    t = text_of(rf.render(ctx, "permit", done["reno"].id))
+    assert "8:00–12:00、14:00–18:00\n（节假日禁止噪音施工）" in t

@@ -279,7 +279,11 @@ class PermitForm(_Form):
                Paragraph(esc(d.place), ParagraphStyle("pl", parent=mid, alignment=TA_CENTER)), Spacer(1, 10 * mm)]
         rows = [["许可证号", d.permit_number], ["施工单位", d.contractor], ["施工负责人", f"{d.person}　{d.phone}"],
                 ["施工期限", d.period], ["施工时间", d.hours], ["发证日期", d.issued_on]]
-        t = Table([[Paragraph(esc(a), mid), Paragraph(esc(b), mid)] for a, b in rows], colWidths=[40 * mm, 134 * mm])
+        cells = [[Paragraph(esc(a), mid), Paragraph(esc(b), mid)] for a, b in rows]
+        if "（" in d.hours:   # the hours on one line, the remark in brackets whole on the next
+            head, _sep, tail = d.hours.partition("（")
+            cells[4][1] = Paragraph(esc(head) + "<br/>" + esc("（" + tail), mid)
+        t = Table(cells, colWidths=[40 * mm, 134 * mm])
         t.setStyle(grid_style([("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#F0F0F0")),
                                ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
         out.append(t)
