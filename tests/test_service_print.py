@@ -120,3 +120,13 @@ def test_demo_populate_makes_realistic_rows(ctx, users):
         assert sr.visit_allowed(ctx, v.visited_at)
     assert month_report(ctx, "2026-11").total > 0
     assert all(r.received_at <= dt.datetime(2026, 11, 23, 9, 0) for r in ServiceRequest.select())
+
+
+def test_work_order_of_complaint_shows_contact_and_reply_deadlines(ctx):
+    """A complaint is not dispatched: its sheet shows the contact, reply and report deadlines."""
+    homes = make_homes(1)
+    r = new_request(ctx, homes[0], kind="投诉", subject="电梯故障", complaint_class="工程")
+    text = pdf_text(work_order_pdf(ctx, r.id))
+    due = cp.contact_due(ctx, sr.get(r.id))
+    assert "联系时限" in text and f"{due:%Y-%m-%d %H:%M}" in text and "答复时限" in text and "上报时限" in text
+    assert "派工时限" not in text and "到场时限" not in text

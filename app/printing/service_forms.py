@@ -46,6 +46,7 @@ class WorkOrderData:
     level: str
     complaint: str
     events: tuple
+    complaint_times: tuple = ()   # complaints: (contact due, contacted, reply due, replied, report due)
 
 
 def build_work_order(ctx, request_id: int) -> WorkOrderData:
@@ -57,8 +58,12 @@ def build_work_order(ctx, request_id: int) -> WorkOrderData:
     due = sr.arrival_due(ctx, r)
     lvl = sr.level_at(ctx, r)
     complaint = ""
+    complaint_times = ()
     if r.kind == "投诉":
+        from .. import complaints as cp
         complaint = f"{r.complaint_class}类 · 主题：{r.subject} · {r.grade}" + (f"（{r.grade_reason}）" if r.grade_reason else "")
+        complaint_times = (_t(cp.contact_due(ctx, r)), _t(r.contacted_at), _t(cp.reply_due(ctx, r)), _t(r.replied_at),
+                           _t(cp.report_due(ctx, r)))
     events = tuple((f"{e.ts:%m-%d %H:%M}", e.kind, e.note) for e in sr.history(r.id))
     return WorkOrderData(
         number=r.number, kind=r.kind, channel=r.channel, room_code=r.home.room_code, caller=r.caller,
@@ -69,7 +74,7 @@ def build_work_order(ctx, request_id: int) -> WorkOrderData:
         paid_service=PAID_SERVICES.get(r.service_item, "其他" if r.service_item else "无"),
         charge=(fmt_fen(r.charge_fen) + " 元") if r.charge_fen else "",
         level=sr.holder_name(ctx, r, lvl) if r.status in ("待派工", "已派工", "处理中") else sr.status_label(r.kind, r.status),
-        complaint=complaint, events=events)
+        complaint=complaint, events=events, complaint_times=complaint_times)
 
 
 class WorkOrderForm(FormRenderer):
@@ -91,13 +96,22 @@ class WorkOrderForm(FormRenderer):
         out += [t, Spacer(1, 2 * mm)]
         out.append(label_value_table([["报事内容", d.content]], [w * 0.15, w * 0.85]))
         out.append(Spacer(1, 3 * mm))
-        out.append(Paragraph("派工与处理", self.st["h2"]))
-        out.append(label_value_table([
-            ["处理人", d.handler, "派工时间", d.dispatched_at],
-            ["派工时限", d.dispatch_due, "到场时限", d.arrival_due],
-            ["到场时间", d.arrived_at, "完成时间", d.completed_at],
-            ["有偿服务", d.paid_service, "收费金额", d.charge],
-        ], cw))
+        if d.complaint_times:      # complaints are contacted and answered, not dispatched
+            contact_due, contacted, reply_due, replied, report_due = d.complaint_times
+            out.append(Paragraph("联系与答复", self.st["h2"]))
+            out.append(label_value_table([
+                ["联系时限", contact_due, "联系时间", contacted],
+                ["答复时限", reply_due, "答复时间", replied],
+                ["上报时限", report_due, "完成时间", d.completed_at],
+            ], cw))
+        else:
+            out.append(Paragraph("派工与处理", self.st["h2"]))
+            out.append(label_value_table([
+                ["处理人", d.handler, "派工时间", d.dispatched_at],
+                ["派工时限", d.dispatch_due, "到场时限", d.arrival_due],
+                ["到场时间", d.arrived_at, "完成时间", d.completed_at],
+                ["有偿服务", d.paid_service, "收费金额", d.charge],
+            ], cw))
         out.append(label_value_table([["处理结果", d.result or "\n\n"]], [w * 0.15, w * 0.85]))
         if d.events:
             out.append(Paragraph("处理记录", self.st["h2"]))
