@@ -171,7 +171,15 @@ def reset_cache():
 
 
 def _terms(query: str) -> list[str]:
-    return [t for t in normalize(query).lower().split() if t]
+    """Words of the query. A phone typed with dashes (139-1234-5678, 0351-7654321) is matched
+    without them, as phones are indexed; room codes (5-203, 12-1-1302) keep theirs."""
+    out = []
+    for t in normalize(query).lower().split():
+        digits = t.replace("-", "")
+        if "-" in t and digits.isdigit() and len(digits) >= 8:
+            t = digits
+        out.append(t)
+    return out
 
 
 def _contains(term: str):

@@ -105,3 +105,10 @@ def test_combined_with_filters_many_hits(ctx, site, monkeypatch):
     monkeypatch.setattr(ar, "IN_LIST_MAX", 0)
     assert ar.list_home_ids(ctx, f) == small and len(small) == 4
     assert rooms(ar.list_home_ids(ctx, ar.HomeFilter(text=ID_LI[-4:]))) == ["1-101"]
+
+
+def test_phone_typed_with_dashes_is_found():
+    from app.search import _terms
+    assert _terms("139-1234-5678") == ["13912345678"]
+    assert _terms("0351-7654321") == ["03517654321"]
+    assert _terms("12-1-1302 5-203") == ["12-1-1302", "5-203"]
