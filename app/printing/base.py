@@ -50,7 +50,8 @@ def styles():
     base = dict(fontName=FONT_NAME, wordWrap="CJK")
     return {
         "title": ParagraphStyle("title", fontSize=18, leading=24, alignment=TA_CENTER, spaceAfter=4 * mm, **base),
-        "h2": ParagraphStyle("h2", fontSize=12, leading=16, spaceBefore=3 * mm, spaceAfter=2 * mm, **base),
+        "h2": ParagraphStyle("h2", fontSize=12, leading=16, spaceBefore=3 * mm, spaceAfter=2 * mm, keepWithNext=1,
+                             **base),  # a heading never stands alone at the foot of a page
         "body": ParagraphStyle("body", fontSize=10, leading=14, **base),
         "small": ParagraphStyle("small", fontSize=8, leading=11, textColor=colors.grey, **base),
         "cell": ParagraphStyle("cell", fontSize=9.5, leading=13, **base),
