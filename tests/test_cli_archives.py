@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def run(*args, data_dir):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONIOENCODING="utf-8")
     env.pop("PROPERTYDESK_DATA_DIR", None)
+    env.pop("PROPERTYDESK_DATABASE", None)   # a fresh SQLite site in data_dir, also in the PostgreSQL pass
     p = subprocess.run([sys.executable, "-m", "app", *args, "--data-dir", str(data_dir)], cwd=ROOT, env=env,
                        capture_output=True, text=True, encoding="utf-8", timeout=300)
     return p.returncode, p.stdout, p.stderr
