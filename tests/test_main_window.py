@@ -30,3 +30,28 @@ def test_main_window_shows_reminders_and_creates_tabs_lazily(qtbot, ctx):
     for name, _title, _icon in available_tabs():
         w.show_tab(name)
     assert len(w._created) == len(available_tabs())
+
+
+def test_run_action_translates_database_faults(qtbot, ctx, monkeypatch):
+    from peewee import OperationalError
+    from PySide6.QtWidgets import QMessageBox, QWidget
+
+    from ui.ops import run_action
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    w = QWidget()
+    qtbot.addWidget(w)
+
+    def full(ctx):
+        raise OperationalError("database or disk is full")
+    assert run_action(w, full, ctx) is None
+    assert shown and "磁盘" in shown[-1]
+    calls = []
+
+    def locked_once(ctx):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return "ok"
+    monkeypatch.setattr("app.dbguard.time.sleep", lambda s: None)
+    assert run_action(w, locked_once, ctx) == "ok" and len(calls) == 2

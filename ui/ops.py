@@ -10,9 +10,13 @@ from app.errors import UserError
 
 def run_action(parent, fn, *args, title: str = "操作未完成", **kwargs):
     """Call fn(*args, **kwargs). On UserError show its message and return None (the caller keeps
-    the user's input on screen); on any other error show a short Chinese message with details."""
+    the user's input on screen); on any other error show a short Chinese message with details.
+    Database faults are translated by app.dbguard: a locked database is retried, then the message
+    names who holds it; a full disk says so (the transaction was rolled back, nothing is saved)."""
+    from app.dbguard import run_write
+    ctx = args[0] if args and hasattr(args[0], "db") and hasattr(args[0], "settings") else None
     try:
-        return fn(*args, **kwargs)
+        return run_write(ctx, fn, *args, **kwargs)
     except UserError as exc:
         QMessageBox.warning(parent, title, str(exc))
     except Exception as exc:  # defect or environment fault
