@@ -13,7 +13,6 @@ role may see them in full (app/privacy).
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -117,16 +116,18 @@ def _open_rows(path) -> list[tuple]:
         raise ValidationError("文件", f"“{path}”不存在")
     if path.suffix.lower() == ".xls":
         raise ValidationError("文件", "不支持旧版 .xls 格式，请在Excel中另存为 .xlsx 后再导入")
-    from openpyxl import load_workbook
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise ValidationError("文件", f"“{path.name}”不是有效的Excel(.xlsx)文件或已损坏（{type(exc).__name__}）") from None
-    except Exception as exc:  # openpyxl raises its own InvalidFileException and parser errors
-        raise ValidationError("文件", f"“{path.name}”无法读取：不是有效的Excel(.xlsx)文件（{type(exc).__name__}）") from None
+    from .xlsx import MAX_COLS, MAX_ROWS, open_workbook
+    wb = open_workbook(path, "文件")  # refuses non-Excel files, damaged zips, zip bombs, huge ranges
     try:
         ws = wb.worksheets[0]
-        return [tuple(row) for row in ws.iter_rows(values_only=True)]
+        rows = []
+        for row in ws.iter_rows(values_only=True, max_col=MAX_COLS):
+            if len(rows) >= MAX_ROWS:
+                raise ValidationError("文件", f"“{path.name}”超过 {MAX_ROWS} 行，请分批导入")
+            rows.append(tuple(row))
+        return rows
+    except ValidationError:
+        raise
     except Exception as exc:
         raise ValidationError("文件", f"“{path.name}”内容已损坏，无法读取（{type(exc).__name__}）") from None
     finally:

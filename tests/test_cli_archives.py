@@ -113,6 +113,6 @@ def test_import_bad_files(tmp_path):
     bad = tmp_path / "坏文件.xlsx"
     bad.write_text("不是Excel", encoding="utf-8")
     rc, out, err = run("import", "owners", str(bad), data_dir=d)
-    assert rc == 2 and "不是有效的Excel" in err and "Traceback" not in err
+    assert rc == 2 and "不是Excel(.xlsx)文件" in err and "Traceback" not in err
     rc, out, err = run("import", "owners", str(tmp_path / "none.xlsx"), data_dir=d)
     assert rc == 2 and "不存在" in err
