@@ -55,3 +55,29 @@ def test_run_action_translates_database_faults(qtbot, ctx, monkeypatch):
         return "ok"
     monkeypatch.setattr("app.dbguard.time.sleep", lambda s: None)
     assert run_action(w, locked_once, ctx) == "ok" and len(calls) == 2
+
+
+def test_idle_lock_hides_data_until_the_password(qtbot, ctx, monkeypatch):
+    import time
+
+    from app.accounts import hash_password
+    from ui.main_window import MainWindow
+    ctx.user.password_hash = hash_password("secret99")
+    ctx.user.save()
+    ctx.settings.set("security.idle_lock_minutes", 15)
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.show()
+    assert not w.check_idle(time.monotonic() + 14 * 60)
+    assert w.check_idle(time.monotonic() + 16 * 60)
+    assert w.locked and not w.centralWidget().isVisible()
+    dlg = w.lock_dialog
+    monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.warning", lambda *a, **k: None)
+    dlg.password.setText("wrong")
+    dlg.unlock()
+    assert w.locked and "错误" in dlg.message.text()
+    dlg.password.setText("secret99")
+    dlg.unlock()
+    assert not w.locked and w.centralWidget().isVisible()
+    ctx.settings.set("security.idle_lock_minutes", 0)
+    assert not w.check_idle(time.monotonic() + 10_000)

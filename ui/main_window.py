@@ -1,12 +1,13 @@
 """The main window: one tab per area, created when first opened (fast start-up)."""
 from __future__ import annotations
 
+import time
 from importlib import import_module
 from importlib.util import find_spec
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QTabWidget, QWidget
 
 from app import APP_TITLE
 
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
         self._restore_state()
         if self._specs:
             self._ensure_tab(self.tabs.currentIndex())
+        self._install_idle_lock()
         self.reminder_dialog = None
         # after the first paint, so that the window appears at once
         QTimer.singleShot(REMINDER_DELAY_MS, self.show_reminders)
@@ -145,6 +147,51 @@ class MainWindow(QMainWindow):
 
         timer.timeout.connect(poll)
         timer.start()
+
+    # idle lock ----------------------------------------------------------------
+    def _install_idle_lock(self):
+        from PySide6.QtWidgets import QApplication
+        self._last_input = time.monotonic()
+        self.locked = False
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setInterval(30_000)
+        self.idle_timer.timeout.connect(self.check_idle)
+        self.idle_timer.start()
+
+    def eventFilter(self, obj, event):
+        from PySide6.QtCore import QEvent
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel):
+            self._last_input = time.monotonic()
+        return False
+
+    def check_idle(self, now: float | None = None):
+        """Lock when nobody has typed or clicked for security.idle_lock_minutes (0: never)."""
+        minutes = int(self.ctx.settings.get("security.idle_lock_minutes"))
+        if self.locked or minutes <= 0 or not getattr(self.ctx.user, "password_hash", ""):
+            return False
+        if (now or time.monotonic()) - self._last_input < minutes * 60:
+            return False
+        self.lock(minutes)
+        return True
+
+    def lock(self, minutes: int):
+        from .dialogs.lock_dialog import LockDialog
+        self.locked = True
+        self.centralWidget().hide()  # the tables of owners go out of sight; open dialogs keep their input
+        self.lock_dialog = LockDialog(self.ctx, minutes, self)
+        self.lock_dialog.finished.connect(self._unlocked)
+        self.lock_dialog.open()
+
+    def _unlocked(self, result):
+        if result != QDialog.DialogCode.Accepted:
+            self.close()
+            return
+        self.locked = False
+        self._last_input = time.monotonic()
+        self.centralWidget().show()
 
     def _show_reminder_lines(self, lines, always):
         if not lines and not always:
