@@ -16,6 +16,7 @@ class LockDialog(QDialog):
         self.ctx = ctx
         self.setWindowTitle("已锁定")
         self.setModal(True)
+        self.setMinimumWidth(360)
         self.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, False)
         user = ctx.user
         title = QLabel(f"{minutes} 分钟无操作，已锁定以保护业主资料。")
