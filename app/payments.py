@@ -120,6 +120,35 @@ def pay(ctx, home_id, charge_ids, method, payer, reference="", amounts=None, *, 
     return receipt
 
 
+def waive(ctx, charge_id, reason, *, source="", source_id=None) -> Payment | None:
+    """Waive (免收) what is still owed on a charge, with a reason, manager only: a payment line
+    of kind 'waive' without a receipt, so the charge is settled and nothing is deleted. Used when
+    a renovation is abandoned before its fees were paid. Returns the line, or None if nothing
+    was owed. Joins the caller's transaction."""
+    require(ctx, "ledger.void")
+    reason = str(reason or "").strip()
+    if not reason:
+        raise ValidationError("免收原因", "不能为空")
+    c = Charge.get_or_none(Charge.id == charge_id)
+    if c is None:
+        raise NotFound(f"费用不存在（编号 {charge_id}）")
+    if c.category == "deposit":  # a waived deposit would count as held and could be "refunded"
+        raise ValidationError("免收项目", f"{item_name(c.item_code)}是押金，不能免收（未收取的押金不计欠费）")
+    owed = c.amount_fen - c.paid_fen
+    if owed <= 0:
+        return None
+    with ctx.db.atomic():
+        line = Payment.create(charge=c.id, home=c.home_id, item_code=c.item_code, kind="waive", method="waive",
+                              amount_fen=owed, reason=reason, source=source, source_id=source_id,
+                              created_at=ctx.clock.now(), created_by=getattr(ctx.user, "id", None))
+        Charge.update(paid_fen=Charge.paid_fen + owed).where(Charge.id == c.id).execute()
+        audit.record(ctx, "ledger.waive", "charge", c.id, {"paid_fen": c.paid_fen},
+                     {"paid_fen": c.paid_fen + owed, "waived_fen": owed, "reason": reason})
+        from .arrears import refresh_arrears_flags
+        refresh_arrears_flags(ctx, home_ids=[c.home_id])
+    return line
+
+
 def refund(ctx, home_id, item_code, amount_fen, reason, *, source="", source_id=None, payee="",
            method="cash") -> Payment:
     """Pay back a deposit (renovation, pass, loan deposit). Recorded as a negative payment line on

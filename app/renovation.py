@@ -816,6 +816,13 @@ def abandon(ctx, reno_id, reason: str, deductions=()) -> Renovation:
             new_state = _restore_state(home, r.home_state_before)
             Home.update(state=new_state).where(Home.id == home.id).execute()
             audit.record(ctx, "home.state", "home", home.id, {"state": home.state}, {"state": new_state})
+        # fees never paid are waived in the ledger (免收), so nothing stays owed for works not done
+        from models.ledger import Charge
+
+        from .payments import waive
+        for c in Charge.select().where((Charge.source == SOURCE) & (Charge.source_id == r.id)
+                                       & (Charge.paid_fen < Charge.amount_fen) & (Charge.category != "deposit")):
+            waive(ctx, c.id, f"放弃装修 {r.number}：{reason}", source=SOURCE, source_id=r.id)
         r.state = "已放弃"
         r.abandoned_on, r.abandoned_by, r.abandon_reason = today, _uid(ctx), reason
         r.save()
@@ -917,10 +924,11 @@ def stages(ctx, r) -> list[Stage]:
     out.append(Stage(9, STAGES[8], bool(r.refunded_on), r.refunded_on or r.second_inspection_on,
                      n(r.refunded_by_id or r.second_inspection_by_id), t))
     if r.state == "已放弃":
-        unpaid = sum(f["amount"] - f["paid"] for f in fees_of(r) if f["paid"] < f["amount"])
+        fees = fees_of(r)
+        unpaid = sum(f["amount"] - f["paid"] for f in fees if f["paid"] < f["amount"])
         text = r.abandon_reason + (f"；退保证金 {fmt_fen(r.refund_fen)}" if r.refunded_on else "")
-        if unpaid:
-            text += f"；未缴费用 {fmt_fen(unpaid)} 元仍挂在收费台账，须由财务冲销"
+        if unpaid:  # only deposits never taken: the unpaid fees were waived (免收) at abandonment
+            text += f"；未收取的押金 {fmt_fen(unpaid)} 元不再收取"
         out.append(Stage(10, "放弃装修", True, r.abandoned_on, n(r.abandoned_by_id), text))
     return out
 

@@ -224,3 +224,28 @@ def test_ledger_tab_in_main_window(qtbot, ctx, site):
     qtbot.addWidget(w)
     tab = w.show_tab("ledger")
     assert type(tab).__module__ == "ui.tabs.ledger"
+
+
+def test_waive_needs_manager_and_reason_and_refuses_deposits(ctx, as_role):
+    import pytest
+
+    from app.billing import post_charge
+    from app.errors import PermissionDenied, ValidationError
+    from app.payments import waive
+    from models.ledger import Charge
+    from models.property import Building, Cluster, Entrance, Home
+    c = Cluster.create(code="W", name="测试")
+    b = Building.create(cluster=c, code="90", name="90号楼")
+    e = Entrance.create(building=b, code="1")
+    h = Home.create(entrance=e, building=b, cluster=c, room_code="90-101", area_x100=10000, house_type="洋房")
+    fee = post_charge(ctx, h.id, "rubbish_removal", 40000)
+    dep = post_charge(ctx, h.id, "renovation_deposit", 300000)
+    with pytest.raises(PermissionDenied):
+        waive(as_role("cashier"), fee.id, "x")
+    with pytest.raises(ValidationError, match="免收原因"):
+        waive(ctx, fee.id, " ")
+    with pytest.raises(ValidationError, match="押金"):
+        waive(ctx, dep.id, "放弃装修")
+    assert waive(ctx, fee.id, "放弃装修").amount_fen == 40000
+    assert Charge.get_by_id(fee.id).paid_fen == 40000
+    assert waive(ctx, fee.id, "again") is None

@@ -364,8 +364,19 @@ def test_abandoned_unpaid_shows_open_charges(ctx, homes, tmp_path):
     r = rv.abandon(ctx, r.id, "业主改变主意")        # nothing paid: nothing refunded
     assert r.state == "已放弃" and r.refund_fen == 0 and r.refunded_on is None
     last = rv.stages(ctx, r)[-1]
-    assert "未缴费用 10,882.00 元" in last.text                 # 10,000 deposit + 220.50 m² × 4
+    assert "未收取的押金 10,000.00 元" in last.text             # the deposit was never taken
     assert rv.stages(ctx, r)[0].text.endswith("图纸 1 份")
+    # the rubbish fee (220.50 m² × 4 = 882.00) is waived in the ledger, not deleted, not owed
+    from models.ledger import Charge, Payment
+    rubbish = Charge.get_by_id(r.rubbish_charge_id)
+    assert rubbish.paid_fen == rubbish.amount_fen == 88200
+    line = Payment.get(Payment.charge == rubbish.id)
+    assert line.kind == "waive" and line.receipt_id is None and "业主改变主意" in line.reason
+    from app.arrears import home_arrears
+    ctx.clock.advance(days=60)
+    assert home_arrears(ctx) == []
+    from app.ledger_checks import run as ledger_check
+    assert ledger_check(ctx) == []
 
 
 def test_nothing_half_saved(ctx, homes, tmp_path):
