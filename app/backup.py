@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path

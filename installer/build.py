@@ -27,7 +27,6 @@ import argparse
 import hashlib
 import io
 import json
-import os
 import re
 import shutil
 import subprocess

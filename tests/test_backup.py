@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app import backup
-from app.errors import PermissionDenied, UserError
+from app.errors import PermissionDenied
 from models.db import is_sqlite
 
 
