@@ -16,8 +16,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 from .errors import ValidationError
 
 
@@ -313,5 +311,6 @@ class Settings:
         path = Path(path or self.path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
+        import tomli_w  # only when saving
         tmp.write_text(tomli_w.dumps(_nest(self._values)), encoding="utf-8")
         tmp.replace(path)

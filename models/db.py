@@ -5,7 +5,6 @@ import os
 from pathlib import Path
 
 from peewee import DatabaseProxy, SqliteDatabase
-from playhouse.db_url import connect as url_connect
 
 database = DatabaseProxy()
 
@@ -37,6 +36,7 @@ def open_database(url: str):
             path.parent.mkdir(parents=True, exist_ok=True)
         db = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=5)
     else:
+        from playhouse.db_url import connect as url_connect  # PostgreSQL only: not at start-up
         db = url_connect(url)
     database.initialize(db)
     db.connect(reuse_if_open=True)
