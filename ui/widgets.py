@@ -1,9 +1,9 @@
-"""Small widgets shared by tabs: a bar chart against a target line."""
+"""Small widgets shared by tabs: a read-only list view, a bar chart against a target line."""
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
 
 class BarChart(QWidget):
@@ -50,3 +50,17 @@ class BarChart(QWidget):
             p.drawLine(left, int(y), w - 8, int(y))
             p.drawText(QRectF(w - 120, y - 16, 110, 14), Qt.AlignmentFlag.AlignRight, f"目标 {self.target}%")
         p.end()
+
+
+def list_view(model) -> QTableView:
+    """A read-only, single-row-selection table over a list model, columns fitted to their contents."""
+    t = QTableView()
+    t.setModel(model)
+    t.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    t.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    t.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+    t.verticalHeader().setVisible(False)
+    t.horizontalHeader().setStretchLastSection(True)
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    t.setAlternatingRowColors(True)
+    return t

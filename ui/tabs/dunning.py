@@ -16,7 +16,7 @@ from ..ops import info, run_action
 from ..print_preview import preview
 from ..table_models.lists import ListModel
 from ..widgets import BarChart
-from .movein import _table
+from ..widgets import list_view as _table
 
 
 def _date_edit(d: QDate) -> QDateEdit:

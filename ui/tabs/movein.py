@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
-                               QLineEdit, QPushButton, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel,
+                               QLineEdit, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from app import movein
 from app.money import fmt_fen
@@ -16,21 +16,9 @@ from ..icons import icon
 from ..ops import info, run_action
 from ..print_preview import preview
 from ..table_models.movein import board_model, bookings_model, defects_model, visits_model
+from ..widgets import list_view as _table
 
 PAY_METHODS = ["现金", "银行卡", "转账"]
-
-
-def _table(model):
-    t = QTableView()
-    t.setModel(model)
-    t.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-    t.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-    t.verticalHeader().setVisible(False)
-    t.horizontalHeader().setStretchLastSection(True)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    t.setAlternatingRowColors(True)
-    return t
 
 
 class Tab(QWidget):
