@@ -13,7 +13,7 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-from . import all_models
+from . import TABLES, all_models
 from .db import database, is_sqlite
 from .system import Meta
 
@@ -97,7 +97,7 @@ def migrate(db=None, backup_dir: Path | None = None) -> int:
     # Tables of areas added during the first release are created here too (only the missing
     # ones: asking for every table and index costs a round trip each on PostgreSQL).
     existing = set(db.get_tables())
-    missing = [m for m in all_models() if m._meta.table_name not in existing]
-    if missing:
+    if not TABLES <= existing:
+        missing = [m for m in all_models() if m._meta.table_name not in existing]
         db.create_tables(missing, safe=True)
     return found

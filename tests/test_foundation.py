@@ -157,6 +157,20 @@ def test_schema_version_and_newer_refused(ctx):
         migrate()
 
 
+def test_table_manifest_matches_models():
+    from models import TABLES, all_models
+    assert TABLES == {m._meta.table_name for m in all_models()}
+
+
+def test_missing_table_created_at_start(ctx):
+    from models.archive import Visit
+    from models.migrations import migrate
+    ctx.db.drop_tables([Visit])
+    assert "visit" not in ctx.db.get_tables()
+    migrate()
+    assert "visit" in ctx.db.get_tables()
+
+
 def test_sqlite_pragmas(ctx):
     from models.db import is_sqlite
     if not is_sqlite():
