@@ -2,9 +2,26 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
-from peewee import DatabaseProxy, SqliteDatabase
+
+def _import_peewee_without_psycopg2():
+    """peewee imports psycopg2 (with libpq and ssl) when it is installed: about 30 ms at every
+    start-up, for SQLite sites that never use it. Import peewee with psycopg2 hidden; a PostgreSQL
+    URL hands the driver to peewee when it is opened (``_enable_psycopg2``)."""
+    if "peewee" in sys.modules or "psycopg2" in sys.modules:
+        return
+    sys.modules["psycopg2"] = None  # `import psycopg2` raises ImportError while peewee loads
+    try:
+        import peewee  # noqa: F401
+    finally:
+        del sys.modules["psycopg2"]
+
+
+_import_peewee_without_psycopg2()
+
+from peewee import DatabaseProxy, SqliteDatabase  # noqa: E402
 
 database = DatabaseProxy()
 
@@ -36,11 +53,32 @@ def open_database(url: str):
             path.parent.mkdir(parents=True, exist_ok=True)
         db = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=5)
     else:
+        _enable_psycopg2()
         from playhouse.db_url import connect as url_connect  # PostgreSQL only: not at start-up
         db = url_connect(url)
     database.initialize(db)
     db.connect(reuse_if_open=True)
     return db
+
+
+def _enable_psycopg2():
+    """Give peewee the psycopg2 driver it did not see at import (what its own import does)."""
+    import peewee
+    if peewee.psycopg2 is not None:
+        return
+    try:
+        import psycopg2
+        from psycopg2 import extensions
+        from psycopg2.extras import Json, register_uuid
+    except ImportError:
+        return  # peewee reports the missing driver when it connects
+    register_uuid()
+    peewee.psycopg2, peewee.pg_extensions, peewee.pg_register_uuid, peewee.Json_pg2 = (
+        psycopg2, extensions, register_uuid, Json)
+    adapter = peewee.Psycopg2Adapter
+    adapter.txn_idle = extensions.TRANSACTION_STATUS_IDLE
+    adapter.txn_inerror = extensions.TRANSACTION_STATUS_INERROR
+    adapter.txn_unknown = extensions.TRANSACTION_STATUS_UNKNOWN
 
 
 def close_database():

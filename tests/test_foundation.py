@@ -203,3 +203,26 @@ def test_main_window_opens(qtbot, ctx):
     qtbot.addWidget(w)
     w.show()
     assert "天伦庄园" in w.windowTitle()
+
+
+def test_peewee_loaded_without_psycopg2_and_postgres_still_has_its_driver():
+    """Start-up hides psycopg2 from peewee (30 ms); a PostgreSQL URL hands the driver over."""
+    import subprocess
+    import sys
+    code = (
+        "import sys, models.db as d, peewee\n"
+        "assert peewee.psycopg2 is None and 'psycopg2' not in sys.modules\n"
+        "d._enable_psycopg2()\n"
+        "import psycopg2\n"
+        "from psycopg2 import extensions as e\n"
+        "assert peewee.psycopg2 is psycopg2\n"
+        "db = peewee.PostgresqlDatabase('x')\n"
+        "assert isinstance(db._adapter, peewee.Psycopg2Adapter)\n"
+        "db._adapter.check_driver()\n"
+        "assert db._adapter.txn_idle == e.TRANSACTION_STATUS_IDLE\n"
+        "assert db._adapter.json_type is not None\n"
+        "print('ok')\n")
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(root))
+    assert r.stdout.strip() == "ok", r.stderr
