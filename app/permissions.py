@@ -55,6 +55,14 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "service.handle": ("派工与处理", (FD, AM, MG)),
     "service.visit": ("回访", (FD, AM, MG)),
     "service.classify": ("投诉定性（有效/无效）", (MG,)),
+    "service.edit": ("更正本人受理的报事投诉", (FD, AM, MG)),
+    "service.edit_any": ("更正他人受理的报事投诉", (MG,)),
+    # parking spaces, vehicles and car cards
+    "parking.view": ("查看车位与车卡", ALL),
+    "parking.edit": ("新增、修改车位", (AM, MG)),
+    "parking.rent": ("车位出租与退租", (FD, AM, MG)),
+    "parking.sell": ("登记车位售出（产权）与收回", (AM, MG)),
+    "parking.card": ("车卡办理与注销", (FD, AM, MG)),
     # system
     "settings.edit": ("修改站点设置", (MG,)),
     "users.manage": ("账号管理", (MG,)),

@@ -33,7 +33,7 @@ GROUP_LABELS = {
     "site": "小区信息", "company": "物业公司", "fee": "收费标准", "service_price": "有偿服务",
     "parcel": "代收包裹", "billing": "计费与收款", "dunning": "催缴", "renovation": "装修管理",
     "customer": "客户分类与拜访", "keys": "钥匙与借用", "request": "报事与投诉", "print": "打印",
-    "backup": "备份", "security": "安全",
+    "backup": "备份", "security": "安全", "parking": "车位与车卡",
 }
 
 _S = Setting
@@ -93,6 +93,10 @@ SETTINGS: list[Setting] = [
     _S("parcel.step_hours", 12, "续收间隔（小时）", "int", "parcel"),
     _S("parcel.step_fee", 100, "每间隔加收", "fen", "parcel"),
     _S("parcel.max_fee", 1000, "包裹保管费上限", "fen", "parcel"),
+    # parking spaces and car cards (000 应会 6)
+    _S("parking.card_months", 12, "车卡默认有效期（月）", "int", "parking"),
+    _S("parking.cards_per_space", 1, "每个车位可办车卡数", "int", "parking"),
+    _S("parking.card_prefix", "CK", "车卡登记表编号前缀", group="parking"),
     # billing
     _S("billing.prepay_months", 12, "入住预交物业费（月）", "int", "billing"),
     _S("billing.collection_target_pct", 96, "收费率目标（%）", "int", "billing"),
@@ -174,6 +178,7 @@ SETTINGS: list[Setting] = [
     _S("request.holder.project", "", "项目经理姓名（72小时）", group="request"),
     _S("request.holder.area", "", "区域经理姓名（7天）", group="request"),
     _S("request.holder.quality", "", "品质中心联系人（15天）", group="request"),
+    _S("request.auto_escalate_minutes", 5, "自动升级检查间隔（分钟，主窗口打开时）", "int", "request"),
     # printing
     _S("print.receipt_layout", "A4", "收据版式（A4 / 三联）", group="print"),
     _S("print.receipt_offset_x_mm", 0, "三联收据水平偏移（mm）", "int", "print"),

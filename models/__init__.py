@@ -3,21 +3,21 @@ from importlib import import_module
 
 MODEL_MODULES = [
     "users", "system", "property", "people", "archive",
-    "ledger", "keys", "loans", "movein", "renovation", "service",
+    "ledger", "keys", "loans", "movein", "renovation", "service", "service_reply", "parking",
 ]
 
 # Every table the models define. Start-up compares it with the database's tables so that it
 # need not import every model module (about 30 ms) before the main window is painted; a test
 # keeps it equal to the models' own table names.
 TABLES = frozenset({
-    "archive_document", "attachment", "audit_log", "building", "charge", "charge_item",
+    "archive_document", "attachment", "audit_log", "building", "charge", "charge_item", "complaint_reply",
     "charge_standard", "cluster", "defect", "dunning_record", "entrance", "familiarity_check",
     "handover", "handover_event", "handover_step", "home", "home_owner", "home_search", "key",
     "key_loan", "loan", "loan_item", "meta", "meter_reading", "moving_booking", "owner",
     "parking_owner", "parking_space", "payment", "receipt", "renovation", "renovation_deduction",
     "renovation_notice", "renovation_patrol", "renovation_worker", "resident", "return_visit",
     "sequence", "service_event", "service_request", "subscription", "user", "vacant_inspection",
-    "visit",
+    "vehicle", "visit",
 })
 
 
