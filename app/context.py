@@ -5,8 +5,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import platformdirs
-
 from models.db import default_url, open_database
 from models.migrations import migrate
 
@@ -19,6 +17,7 @@ def default_data_dir() -> Path:
     env = os.environ.get("PROPERTYDESK_DATA_DIR")
     if env:
         return Path(env)
+    import platformdirs  # only when no data folder is named (the GUI's usual start)
     return Path(platformdirs.user_data_dir("PropertyDesk", "PropertyDesk", roaming=False))
 
 

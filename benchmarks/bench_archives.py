@@ -226,7 +226,12 @@ print("PAINTED", painted["t"] - float(os.environ["BENCH_T0"]), cpu)
 """
 
 
-def cold_start(data_dir: Path, runs: int = 3) -> list[float]:
+def cold_start(data_dir: Path, runs: int = 5) -> list[float]:
+    # The installed program ships compiled .pyc files; a working tree has them after its first
+    # run, unless PYTHONDONTWRITEBYTECODE is set (as on the CI machine): compile them here so
+    # that the figure is the user's start-up, not the compiler's.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "app", "ui", "models"], cwd=str(ROOT),
+                   check=True, stdout=subprocess.DEVNULL)
     code = CHILD.format(root=str(ROOT), data=str(data_dir))
     out = []
     for _ in range(runs):
@@ -269,9 +274,15 @@ def main(argv=None):
                   f"全部 {m['all_ids'][0]} 户载入完毕 {m['tab_open'][4]:.1f} ms")
         else:
             print("业主档案页：", m["tab_open"])
-        cs = cold_start(data_dir)
-        print(f"冷启动到主窗口（业主档案页）绘制完成：{', '.join(f'{w:.2f}' for w, _c in cs)} s"
-              f"（中位数 {statistics.median(w for w, _c in cs):.2f} s；子进程CPU {statistics.median(c for _w, c in cs):.2f} s）")
+        demo_dir = data_dir / "demo-tianlun"
+        if not (demo_dir / "propertydesk.db").exists():
+            subprocess.run([sys.executable, "-m", "app", "--data-dir", str(demo_dir), "demo", "--site", "tianlun"],
+                           cwd=str(ROOT), check=True, stdout=subprocess.DEVNULL)
+        print("\n冷启动（从启动解释器到主窗口第一次绘制完成；目标 ≤ 0.6 s）：")
+        for label, folder in (("演示小区 天伦庄园", demo_dir), (f"{n} 户数据库", data_dir)):
+            cs = cold_start(folder)
+            print(f"  {label}：{', '.join(f'{w:.2f}' for w, _c in cs)} s"
+                  f"（中位数 {statistics.median(w for w, _c in cs):.2f} s；子进程CPU {statistics.median(c for _w, c in cs):.2f} s）")
     finally:
         if not args.keep and not args.data_dir:
             shutil.rmtree(data_dir, ignore_errors=True)

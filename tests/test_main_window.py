@@ -81,3 +81,31 @@ def test_idle_lock_hides_data_until_the_password(qtbot, ctx, monkeypatch):
     assert not w.locked and w.centralWidget().isVisible()
     ctx.settings.set("security.idle_lock_minutes", 0)
     assert not w.check_idle(time.monotonic() + 10_000)
+
+
+def test_icons_are_png_files_drawn_by_qtawesome(qtbot):
+    from PySide6.QtCore import QSize
+
+    from ui.icons import NAMES, SIZES, icon, icon_file
+    missing = [str(icon_file(p, s)) for p in NAMES for s in SIZES if not icon_file(p, s).exists()]
+    assert not missing, "run .venv/bin/python -m ui.icons"
+    img = icon("archives").pixmap(QSize(24, 24)).toImage()
+    assert img.width() == 24
+    assert any(img.pixelColor(x, y).alpha() > 0 for x in range(24) for y in range(24))  # a glyph, not blank
+
+
+def test_idle_input_watch_starts_after_first_paint(qtbot, ctx):
+    import time
+
+    from PySide6.QtCore import Qt
+
+    from ui.main_window import MainWindow
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    assert w.input_watch is None           # nothing application-wide before the window is painted
+    w.show()
+    qtbot.waitUntil(lambda: w.input_watch is not None)
+    assert "archives" in w._created        # the first tab is built right after the first paint
+    w._last_input = time.monotonic() - 3600
+    qtbot.keyClick(w.tabs, Qt.Key.Key_Right)
+    assert time.monotonic() - w._last_input < 60

@@ -1,7 +1,15 @@
-"""Every icon the UI uses, by purpose, in one place (qtawesome names)."""
+"""Every icon the UI uses, by purpose, in one place (qtawesome names).
+
+The icons are drawn by qtawesome (Font Awesome 5 Free) and kept as PNG files in
+``resources/icons`` at several sizes: ``python -m ui.icons`` renders them again after a change
+to NAMES or the colour. Loading a PNG costs almost nothing; drawing the glyphs at start-up needed
+qtawesome (0.4 s of imports) or Python font and painter objects (about 40 ms), too much for the
+0.6 s budget to a painted main window. A purpose without its files falls back to qtawesome.
+"""
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 NAMES = {
     "archives": "fa5s.address-book",
@@ -34,86 +42,48 @@ NAMES = {
     "in": "fa5s.sign-in-alt",
 }
 
-
-# qtawesome's own Font Awesome 5 fonts, drawn by a small icon engine: importing the qtawesome
-# module costs about 0.4 s of CPU at start-up (qtpy star-imports every Qt enum), which would
-# break the 0.6 s budget for a painted main window. Other prefixes fall back to qtawesome itself.
-_PREFIXES = {"fa5s": "fontawesome5-solid-webfont", "fa5": "fontawesome5-regular-webfont",
-             "fa5b": "fontawesome5-brands-webfont"}
-_COLOUR = (50, 50, 50)
-_DISABLED = (150, 150, 150)
-_families: dict[str, tuple[str, dict]] = {}
-_engines: list = []
+ICON_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
+SIZES = (16, 20, 24, 32, 48)   # 100 %, 125 %, 150 %, 200 % and 300 % screens
+COLOUR = "#323232"
 
 
-def _fonts_dir():
-    import importlib.util
-    from pathlib import Path
-    spec = importlib.util.find_spec("qtawesome")  # finds the package without importing it
-    return Path(spec.origin).parent / "fonts"
-
-
-def _family(prefix: str):
-    if prefix not in _families:
-        import json
-
-        from PySide6.QtGui import QFontDatabase
-        folder = _fonts_dir()
-        stem = _PREFIXES[prefix]
-        ttf = sorted(folder.glob(f"{stem}-[0-9]*.ttf"))[-1]
-        charmap = sorted(folder.glob(f"{stem}-charmap-*.json"))[-1]
-        font_id = QFontDatabase.addApplicationFont(str(ttf))
-        families = QFontDatabase.applicationFontFamilies(font_id)
-        if not families:
-            raise RuntimeError(f"cannot load {ttf}")
-        _families[prefix] = (families[0], json.loads(charmap.read_text(encoding="utf-8")))
-    return _families[prefix]
-
-
-def _glyph_icon(name: str):
-    from PySide6.QtCore import QPoint, QRect, Qt
-    from PySide6.QtGui import QColor, QFont, QIcon, QIconEngine, QPainter, QPixmap
-
-    prefix, glyph = name.split(".", 1)
-    family, charmap = _family(prefix)
-    char = chr(int(charmap[glyph], 16))
-
-    class GlyphEngine(QIconEngine):
-        def paint(self, painter, rect, mode, state):
-            painter.save()
-            font = QFont(family)
-            font.setPixelSize(max(1, round(rect.height() * 0.875)))
-            if prefix == "fa5s":
-                font.setWeight(QFont.Weight.Black)
-            painter.setFont(font)
-            rgb = _DISABLED if mode == QIcon.Mode.Disabled else _COLOUR
-            painter.setPen(QColor(*rgb))
-            painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), char)
-            painter.restore()
-
-        def pixmap(self, size, mode, state):
-            pm = QPixmap(size)
-            pm.fill(Qt.GlobalColor.transparent)
-            p = QPainter(pm)
-            self.paint(p, QRect(QPoint(0, 0), size), mode, state)
-            p.end()
-            return pm
-
-        def clone(self):
-            return GlyphEngine()
-
-    engine = GlyphEngine()
-    _engines.append(engine)  # keep the Python object alive as long as the icon
-    return QIcon(engine)
+def icon_file(purpose: str, size: int) -> Path:
+    return ICON_DIR / f"{purpose}-{size}.png"
 
 
 @lru_cache(maxsize=None)
 def icon(purpose: str):
-    name = NAMES.get(purpose, purpose)
-    if name.split(".", 1)[0] in _PREFIXES:
-        try:
-            return _glyph_icon(name)
-        except (KeyError, RuntimeError, IndexError, OSError):
-            pass
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QIcon
+    if purpose in NAMES and icon_file(purpose, SIZES[0]).exists():
+        ic = QIcon()
+        for size in SIZES:
+            ic.addFile(str(icon_file(purpose, size)), QSize(size, size))  # read when first painted
+        return ic
     import qtawesome as qta
-    return qta.icon(name)
+    return qta.icon(NAMES.get(purpose, purpose), color=COLOUR)
+
+
+def render_icon_files(folder: Path = ICON_DIR) -> list[Path]:
+    """Draw every icon of NAMES with qtawesome into *folder* (needs a QGuiApplication)."""
+    import qtawesome as qta
+    from PySide6.QtCore import QSize
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for purpose, name in NAMES.items():
+        ic = qta.icon(name, color=COLOUR)
+        for size in SIZES:
+            path = folder / f"{purpose}-{size}.png"
+            if not ic.pixmap(QSize(size, size)).save(str(path), "PNG"):
+                raise OSError(f"cannot write {path}")
+            written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    import os
+    import sys
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+    app = QApplication(sys.argv)
+    print(f"{len(render_icon_files())} icon files written to {ICON_DIR}")

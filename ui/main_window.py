@@ -5,7 +5,7 @@ import time
 from importlib import import_module
 from importlib.util import find_spec
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QTabWidget, QWidget
 
@@ -27,6 +27,20 @@ TABS = [
 
 
 REMINDER_DELAY_MS = 800
+_INPUT_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel})
+
+
+class _InputWatch(QObject):
+    """Application-wide: the time of the last key press, click or wheel turn (for the idle lock)."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self._window = window
+
+    def eventFilter(self, obj, event):
+        if event.type() in _INPUT_EVENTS:
+            self._window.note_input()
+        return False
 
 
 def available_tabs():
@@ -55,12 +69,14 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(QLabel(f"用户：{user}"))
         self.statusBar().addPermanentWidget(QLabel(f"数据库：{ctx.url}"))
         self._restore_state()
-        if self._specs:
-            # the first tab is built right after the window's first paint: the window appears at
-            # once, the tab fills in a moment later (start-up budget 0.6 s to a painted window)
-            self._first_paint_pending = True
-            self.tabs.installEventFilter(self)
-            QTimer.singleShot(400, self._build_first_tab)  # also when the window is never painted
+        # The first tab and the idle lock's application-wide input watch start right after the
+        # window's first paint: the window appears at once, the tab fills in a moment later
+        # (start-up budget 0.6 s to a painted window). An application-wide Python event filter
+        # before the first paint would make PySide wrap every internal Qt object of the window
+        # (about 0.1 s of enum types).
+        self._first_paint_pending = True
+        self.tabs.installEventFilter(self)
+        QTimer.singleShot(400, self._after_first_paint)  # also when the window is never painted
         self._install_idle_lock()
         self.reminder_dialog = None
         # after the first paint, so that the window appears at once
@@ -155,29 +171,34 @@ class MainWindow(QMainWindow):
 
     # idle lock ----------------------------------------------------------------
     def _install_idle_lock(self):
-        from PySide6.QtWidgets import QApplication
         self._last_input = time.monotonic()
         self.locked = False
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self.input_watch = None  # installed on the application after the first paint
         self.idle_timer = QTimer(self)
         self.idle_timer.setInterval(30_000)
         self.idle_timer.timeout.connect(self.check_idle)
         self.idle_timer.start()
 
-    def _build_first_tab(self):
-        if getattr(self, "_first_paint_pending", False):
-            self._first_paint_pending = False
+    def _after_first_paint(self):
+        if not self._first_paint_pending:
+            return
+        self._first_paint_pending = False
+        self.tabs.removeEventFilter(self)
+        from PySide6.QtWidgets import QApplication
+        app = QApplication.instance()
+        if app is not None and self.input_watch is None:
+            self.input_watch = _InputWatch(self)
+            app.installEventFilter(self.input_watch)
+        if self._specs:
             self._ensure_tab(self.tabs.currentIndex())
 
     def eventFilter(self, obj, event):
-        from PySide6.QtCore import QEvent
-        if obj is self.tabs and event.type() == QEvent.Type.Paint and getattr(self, "_first_paint_pending", False):
-            QTimer.singleShot(0, self._build_first_tab)
-        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel):
-            self._last_input = time.monotonic()
+        if obj is self.tabs and self._first_paint_pending and event.type() == QEvent.Type.Paint:
+            QTimer.singleShot(0, self._after_first_paint)
         return False
+
+    def note_input(self):
+        self._last_input = time.monotonic()
 
     def check_idle(self, now: float | None = None):
         """Lock when nobody has typed or clicked for security.idle_lock_minutes (0: never)."""

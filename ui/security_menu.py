@@ -7,7 +7,6 @@ from PySide6.QtGui import QAction
 from app.permissions import allowed
 
 from .icons import icon
-from .ops import info, run_action
 
 
 def install_menus(window):
@@ -40,6 +39,8 @@ def install_menus(window):
 
 def do_backup(window):
     from app.backup import backup_now
+
+    from .ops import info, run_action
     r = run_action(window, backup_now, window.ctx, "manual", title="备份未完成")
     if r is not None:
         text = f"已备份并校验：\n{r.path}\n（{r.size / 1024 / 1024:.1f} MB，{r.seconds:.1f} 秒）"
@@ -54,6 +55,7 @@ def do_restore(window):
     from .dialogs.restore_dialog import RestoreDialog
     dlg = RestoreDialog(window.ctx, window)
     if dlg.exec() and dlg.restored:
+        from .ops import info
         info(window, "数据库已恢复，程序将关闭；请重新启动并登录。", "恢复")
         window.close()
 
@@ -70,6 +72,8 @@ def open_audit(window):
 
 def do_check(window):
     from app.checks import run_checks
+
+    from .ops import info, run_action
     checks = run_action(window, run_checks, window.ctx, title="检查未完成")
     if checks is not None:
         lines = [line for c in checks for line in c.lines()]
