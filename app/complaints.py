@@ -10,6 +10,9 @@ domain.md §9 (003, 006-4.2, 4.4, 4.5):
 - contact within 30 minutes; reply the same day (phone or visit) or within 2 working days
   (letter); unresolved after 5 working days → report (上报).
 - valid or invalid (经理定性); an invalid complaint still needs its explanation.
+- a written reply (复函, models/service_reply.ComplaintReply): drafted, printed
+  (app/printing/complaint_reply.py), then its sending recorded; the sending is the reply the
+  deadline counts when no reply was recorded before.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from . import audit
 from .errors import StateError, ValidationError
 from .permissions import require
 from .service_requests import END_OF_DAY, _event, _snapshot, add_workdays, get
-from .validation import check_required
+from .validation import check_choice, check_phone, check_required
 
 
 def norm_subject(subject: str) -> str:
@@ -145,6 +148,18 @@ def regrade(ctx, r) -> list[ServiceRequest]:
     return changed
 
 
+def regrade_after_correction(ctx, r) -> list[ServiceRequest]:
+    """After a correction of the complaint's class, subject, room or flags (call inside the write's
+    transaction): its own grade is worked out again from the corrected facts (a wrong topic must
+    not keep a grade it caused), then the complaints of its (new) topic are raised as usual."""
+    grade, reason = detect_grade(ctx, r)
+    if (grade, reason) != (r.grade, r.grade_reason):
+        r.grade, r.grade_reason = grade, reason
+        r.save(only=[ServiceRequest.grade, ServiceRequest.grade_reason])
+        _event(ctx, r, "定级", f"更正后重新定为{grade}投诉" + (f"：{reason}" if reason else ""))
+    return regrade(ctx, r)
+
+
 # --------------------------------------------------------------------------- actions
 def _complaint(request_id):
     r = get(request_id)
@@ -224,3 +239,102 @@ def report(ctx, request_id: int, note: str) -> ServiceRequest:
         _event(ctx, r, "上报", note)
         audit.record(ctx, "service.report", "service_request", r.id, None, {"reported_at": r.reported_at})
     return r
+
+
+# --------------------------------------------------------------------------- written reply (复函)
+def reply_letter(request_id: int):
+    """The complaint's reply letter (models.service_reply.ComplaintReply) or None."""
+    from models.service_reply import ComplaintReply
+    return ComplaintReply.get_or_none(ComplaintReply.request == request_id)
+
+
+def _letter_state(letter) -> dict:
+    return {k: letter.__data__.get(k) for k in ("number", "investigation", "outcome", "measures", "contact_name",
+                                                 "contact_phone", "sent_on", "send_method")}
+
+
+def save_reply_letter(ctx, request_id: int, *, investigation: str, outcome: str, measures: str = "",
+                      contact_name: str = "", contact_phone: str = ""):
+    """Draft (or correct the draft of) the written reply: the investigation, the outcome, the
+    apology and measures, the office's contact (default: the current user and site.service_phone).
+    Gets its number (FH2026-000001) on first save; refused once the letter was sent."""
+    from models.service_reply import ComplaintReply
+
+    from .sequences import format_number, next_number
+    require(ctx, "service.handle")
+    investigation = check_required(investigation, "调查情况")
+    outcome = check_required(outcome, "处理结果")
+    contact_name = (contact_name or "").strip() or getattr(ctx.user, "display_name", "")
+    contact_phone = (contact_phone or "").strip() or str(ctx.settings.get("site.service_phone") or "")
+    if contact_phone:
+        contact_phone = check_phone(contact_phone, "联系电话")
+    with ctx.db.atomic():
+        r = _complaint(request_id)
+        letter = reply_letter(r.id)
+        if letter is not None and letter.sent_on is not None:
+            raise StateError(f"复函 {letter.number} 已于 {letter.sent_on:%Y-%m-%d} 寄出，不能再修改")
+        if letter is None and r.status not in OPEN_STATUSES:
+            raise StateError(f"{r.number} 已办结，不能再起草复函")
+        now = ctx.clock.now()
+        before = None
+        if letter is None:
+            letter = ComplaintReply(request=r.id, number=format_number("FH", now.year,
+                                                                       next_number("complaint_reply", now.year)))
+        else:
+            before = _letter_state(letter)
+        letter.investigation, letter.outcome, letter.measures = investigation, outcome, (measures or "").strip()
+        letter.contact_name, letter.contact_phone = contact_name, contact_phone
+        letter.drafted_at, letter.drafted_by = now, getattr(ctx.user, "id", None)
+        letter.save()
+        if before is None:
+            _event(ctx, r, "复函", f"起草书面复函 {letter.number}")
+        audit.record(ctx, "service.reply_letter", "service_request", r.id, before, _letter_state(letter))
+    return letter
+
+
+def send_reply_letter(ctx, request_id: int, *, sent_on: dt.date | None = None, method: str = "邮寄"):
+    """Record that the reply letter went out (date, how; the current user as sender). When no reply
+    was recorded before, the sending is the complaint's reply (replied_at: now, or the end of an
+    earlier *sent_on* day entered afterwards), so the 2-working-day deadline counts it."""
+    from models.service_reply import SEND_METHODS
+    require(ctx, "service.handle")
+    method = check_choice(method, SEND_METHODS, "寄送方式")
+    today = ctx.clock.today()
+    sent_on = sent_on or today
+    if isinstance(sent_on, dt.datetime):
+        sent_on = sent_on.date()
+    if sent_on > today:
+        raise ValidationError("寄出日期", "不能晚于今天：复函寄出后再登记")
+    with ctx.db.atomic():
+        r = _complaint(request_id)
+        letter = reply_letter(r.id)
+        if letter is None:
+            raise StateError(f"{r.number} 尚未起草复函：请先填写并保存复函")
+        if letter.sent_on is not None:
+            raise StateError(f"复函 {letter.number} 已于 {letter.sent_on:%Y-%m-%d} 由"
+                             f"{letter.sent_by.display_name if letter.sent_by else ''}登记寄出")
+        if sent_on < r.received_at.date():
+            raise ValidationError("寄出日期", f"不能早于投诉受理日期 {r.received_at:%Y-%m-%d}")
+        before = {**_snapshot(r), "replied_at": r.replied_at}
+        now = ctx.clock.now()
+        letter.sent_on, letter.sent_at, letter.sent_by, letter.send_method = sent_on, now, ctx.user.id, method
+        letter.save()
+        when = now if sent_on == today else dt.datetime.combine(sent_on, END_OF_DAY)
+        if r.replied_at is None:
+            r.replied_at = when
+            r.reply = f"书面复函 {letter.number}：{letter.outcome}"
+            if r.contacted_at is None:
+                r.contacted_at = when
+            if r.status == "待派工":
+                r.status = "处理中"
+            r.save(only=[ServiceRequest.replied_at, ServiceRequest.reply, ServiceRequest.contacted_at,
+                         ServiceRequest.status])
+            late = "" if replied_on_time(ctx, r) else "（超过答复时限）"
+        else:
+            late = ""
+        _event(ctx, r, "回复", f"书面复函 {letter.number} 已{method}（{sent_on:%Y-%m-%d}，"
+                              f"{ctx.user.display_name}登记）{late}")
+        audit.record(ctx, "service.reply_letter_sent", "service_request", r.id, before,
+                     {**_snapshot(r), "replied_at": r.replied_at, "letter": letter.number,
+                      "sent_on": sent_on, "method": method})
+    return letter

@@ -25,7 +25,7 @@ from models.service import (CHANNELS, COMPLAINT_CLASSES, KINDS, OPEN_STATUSES, R
 from models.users import User
 
 from . import audit
-from .errors import NotFound, StateError, ValidationError
+from .errors import NotFound, PermissionDenied, StateError, ValidationError
 from .permissions import require
 from .sequences import format_number, next_number
 from .validation import check_choice, check_phone, check_required
@@ -289,6 +289,145 @@ def intake(ctx, *, channel: str, kind: str, caller: str, content: str, read_back
     return r
 
 
+# --------------------------------------------------------------------------- corrections
+EDITABLE = {"caller": "报事人", "phone": "联系电话", "home": "房号", "content": "报事内容", "kind": "类别",
+            "complaint_class": "投诉类别", "subject": "投诉主题", "group_size": "投诉人数", "lawsuit": "涉及诉讼",
+            "media": "媒体曝光"}
+
+
+def read_back_text(*, caller: str, room_code: str, kind: str, content: str, phone_shown: str = "",
+                   complaint_class: str = "", subject: str = "", number: str = "", receiver: str = "") -> str:
+    """What the receiver reads back to the caller (复述) to confirm the record, in plain Chinese."""
+    who = (caller or "").strip() or "您"
+    parts = [f"{who}您好，跟您核对一下：您反映的是{(room_code or '').strip() or '（房号未填）'}的{kind}事项，"
+             f"内容是“{(content or '').strip()}”"]
+    if kind == "投诉" and (complaint_class or subject):
+        parts.append(f"，属{complaint_class}类投诉" + (f"（{subject}）" if subject else ""))
+    parts.append(f"；联系电话 {phone_shown}" if phone_shown else "；未留联系电话")
+    tail = "。"
+    if number:
+        tail += f"受理编号 {number}"
+        tail += f"，首问责任人 {receiver}。" if receiver else "。"
+    return "".join(parts) + tail + "以上内容是否准确？"
+
+
+def request_read_back(r) -> str:
+    """The read-back text of a stored request (phone masked)."""
+    from .privacy import mask_phone
+    room = getattr(r, "room_code", None) or r.home.room_code
+    receiver = getattr(r, "receiver_name", None) or getattr(r, "receiver", None)
+    receiver = receiver if isinstance(receiver, str) else getattr(receiver, "display_name", "")
+    phone = getattr(r, "phone_masked", None)
+    if phone is None:
+        phone = mask_phone(r.phone)
+    return read_back_text(caller=r.caller, room_code=room, kind=r.kind, content=r.content, phone_shown=phone,
+                          complaint_class=r.complaint_class, subject=r.subject if hasattr(r, "subject") else "",
+                          number=r.number, receiver=receiver)
+
+
+def may_edit(ctx, r) -> bool:
+    """The first receiver may correct their own request; a manager (service.edit_any) anyone's."""
+    from .permissions import allowed
+    role = getattr(ctx.user, "role", None)
+    if not allowed(role, "service.edit"):
+        return False
+    receiver_id = getattr(r, "receiver_id", None)
+    return receiver_id == getattr(ctx.user, "id", None) or allowed(role, "service.edit_any")
+
+
+def edit_request(ctx, request_id: int, *, read_back: bool, caller: str | None = None, phone: str | None = None,
+                 room_code: str | None = None, home_id: int | None = None, content: str | None = None,
+                 kind: str | None = None, complaint_class: str | None = None, subject: str | None = None,
+                 group_size: int | None = None, lawsuit: bool | None = None, media: bool | None = None,
+                 note: str = "") -> ServiceRequest:
+    """Correct what was taken down at intake on an open request: contact, phone, room, category
+    (only before any work started), complaint class/subject/flags, description. None = unchanged.
+    The corrected record must be read back to the caller again. Every change is recorded as a 更正
+    event and in the audit log (before/after, phones masked); finished or closed requests are refused."""
+    from .privacy import mask_phone
+    require(ctx, "service.edit")
+    r = get(request_id)
+    if not may_edit(ctx, r):
+        raise PermissionDenied(f"{r.number} 由 {r.receiver.display_name} 受理：只有首问责任人或经理可以更正受理信息")
+    if r.status not in OPEN_STATUSES:
+        raise StateError(f"{r.number} {status_label(r.kind, r.status)}，已办结的记录不能再更正受理信息")
+    new = {}
+    if caller is not None:
+        new["caller"] = check_required(caller, "报事人")
+    if phone is not None:
+        new["phone"] = check_phone(phone, "联系电话", required=(r.channel == "电话"))
+    if home_id is not None or (room_code is not None and str(room_code).strip() != ""):
+        new["home"] = _find_home(home_id, room_code).id
+    elif room_code is not None:
+        raise ValidationError("房号", "不能为空，请填写报事房屋的房号")
+    if content is not None:
+        new["content"] = check_required(content, "报事内容")
+    if kind is not None:
+        new["kind"] = check_choice(kind, KINDS, "类别")
+    target_kind = new.get("kind", r.kind)
+    if new.get("kind", r.kind) != r.kind and r.status != "待派工":
+        raise StateError(f"{r.number} 已开始处理（{status_label(r.kind, r.status)}），不能再更改类别")
+    if target_kind == "投诉":
+        cls = complaint_class if complaint_class is not None else r.complaint_class
+        new["complaint_class"] = check_choice(cls, COMPLAINT_CLASSES, "投诉类别")
+        subj = subject if subject is not None else r.subject
+        new["subject"] = "".join(check_required(subj, "投诉主题").split())
+        size = group_size if group_size is not None else r.group_size
+        try:
+            size = int(size)
+        except (TypeError, ValueError):
+            raise ValidationError("投诉人数", "应为整数") from None
+        if size < 1:
+            raise ValidationError("投诉人数", "至少为1人")
+        new["group_size"] = size
+        new["lawsuit"] = bool(r.lawsuit if lawsuit is None else lawsuit)
+        new["media"] = bool(r.media if media is None else media)
+    elif complaint_class or subject:
+        raise ValidationError("投诉类别", "只有投诉才填写投诉类别和主题")
+    else:
+        new.update(complaint_class="", subject="", group_size=1, lawsuit=False, media=False)
+    changed = {k: v for k, v in new.items() if r.__data__.get(k) != v}
+    if not changed:
+        raise ValidationError("更正", "没有修改任何内容")
+    if not read_back:
+        raise ValidationError("复述确认", "更正后的内容须向报事人复述确认")
+
+    def shown(key, value):
+        if key == "phone":
+            return mask_phone(value) or "（无）"
+        if key == "home":
+            return Home.get_by_id(value).room_code
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        return value
+
+    before = {k: shown(k, r.__data__.get(k)) for k in changed}
+    after = {k: shown(k, v) for k, v in changed.items()}
+    with ctx.db.atomic():
+        fresh = get(request_id)                    # refuse when it was finished meanwhile
+        if fresh.status not in OPEN_STATUSES:
+            raise StateError(f"{r.number} 已办结，不能再更正受理信息")
+        for k, v in changed.items():
+            setattr(fresh, k if k != "home" else "home_id", v)
+        if target_kind == "投诉" and r.kind != "投诉" and not fresh.grade:
+            fresh.grade = "一般"
+        if target_kind != "投诉":
+            fresh.grade, fresh.grade_reason = "", ""
+        fresh.read_back = True
+        fresh.save(only=[getattr(ServiceRequest, k) for k in changed]
+                   + [ServiceRequest.grade, ServiceRequest.grade_reason, ServiceRequest.read_back])
+        text = "；".join(f"{EDITABLE[k]} {before[k] or '（空）'} → {after[k] or '（空）'}" for k in changed)
+        _event(ctx, fresh, "更正", f"更正受理信息：{text}" + (f"（{note.strip()}）" if (note or "").strip() else "")
+               + "；已向报事人复述确认")
+        grade_keys = {"kind", "home", "complaint_class", "subject", "group_size", "lawsuit", "media"}
+        if target_kind == "投诉" and grade_keys & set(changed):
+            from . import complaints
+            complaints.regrade_after_correction(ctx, fresh)
+            fresh = get(request_id)
+        audit.record(ctx, "service.edit", "service_request", fresh.id, before, {**after, "grade": fresh.grade})
+    return fresh
+
+
 # --------------------------------------------------------------------------- work
 def dispatch(ctx, request_id: int, handler: str) -> ServiceRequest:
     require(ctx, "service.handle")
@@ -434,22 +573,32 @@ def escalation_status(ctx, when: dt.datetime | None = None) -> list[Holding]:
 
 def run_escalations(ctx) -> list[Holding]:
     """Move open requests up the ladder as of now; records one 升级 event per level passed.
-    Idempotent: running it again at the same time changes nothing. Returns the requests moved."""
+    Idempotent, also between desks running it at the same moment: each request's level is raised
+    by a compare-and-set UPDATE (``WHERE escalation_level = <level read>``), and only the desk
+    whose UPDATE changed the row writes the events. Returns the requests moved."""
     require(ctx, "service.view")
     now = ctx.clock.now()
     moved = []
     with ctx.db.atomic():
-        for h in list(_escalation_due(ctx, now)):
-            r = ServiceRequest.get_by_id(h.request_id)
-            before = _snapshot(r)
+        for r in list(_open_light().namedtuples()):
+            lvl = level_at(ctx, r, now)
+            if lvl <= r.escalation_level:
+                continue
+            won = (ServiceRequest.update(escalation_level=lvl)
+                   .where((ServiceRequest.id == r.id) & (ServiceRequest.escalation_level == r.escalation_level)
+                          & ServiceRequest.status.in_(OPEN_STATUSES))
+                   .execute())
+            if won != 1:              # another desk escalated it (or it was finished) meanwhile
+                continue
             moments = level_thresholds(ctx, r.received_at)
-            for lvl in range(r.escalation_level + 1, h.level + 1):
-                _event(ctx, r, "升级", f"未按时完成，升级至{LEVELS[lvl]}", level=lvl,
-                       holder=holder_name(ctx, r, lvl), ts=moments[lvl - 1])
-            r.escalation_level = h.level
-            r.save()
-            audit.record(ctx, "service.escalate", "service_request", r.id, before, _snapshot(r))
-            moved.append(h)
+            for step in range(r.escalation_level + 1, lvl + 1):
+                ServiceEvent.create(request=r.id, ts=moments[step - 1], kind="升级",
+                                    note=f"未按时完成，升级至{LEVELS[step]}", level=step,
+                                    holder=holder_name(ctx, r, step), user=getattr(ctx.user, "id", None))
+            audit.record(ctx, "service.escalate", "service_request", r.id,
+                         {"escalation_level": r.escalation_level, "status": r.status},
+                         {"escalation_level": lvl, "status": r.status})
+            moved.append(Holding(r.id, r.number, lvl, LEVELS[lvl], holder_name(ctx, r, lvl), moments[lvl - 1]))
     return moved
 
 
@@ -528,7 +677,7 @@ class Row:
     warnings: str
 
 
-FILTERS = ["未完成", "待回访", "投诉", "已升级", "须上报", "全部"]
+FILTERS = ["未完成", "我受理的", "待回访", "投诉", "已升级", "须上报", "全部"]
 
 
 def _escalation_due(ctx, when):
@@ -550,6 +699,9 @@ def list_requests(ctx, filter_: str = "未完成", text: str = "", month: str | 
     q = _light_query()
     if filter_ in ("未完成", "已升级"):
         q = q.where(ServiceRequest.status.in_(OPEN_STATUSES))
+    elif filter_ == "我受理的":       # 首问责任制: what the signed-in receiver still has to follow up
+        q = q.where(ServiceRequest.status.in_(OPEN_STATUSES + ["已完成"])
+                    & (ServiceRequest.receiver == getattr(ctx.user, "id", None)))
     elif filter_ == "须上报":
         q = q.where(ServiceRequest.status.in_(OPEN_STATUSES) & (ServiceRequest.kind == "投诉")
                     & ServiceRequest.reported_at.is_null())
@@ -570,7 +722,7 @@ def list_requests(ctx, filter_: str = "未完成", text: str = "", month: str | 
                     | ServiceRequest.subject.contains(text))
     now = ctx.clock.now()
     q = q.order_by(ServiceRequest.received_at.desc())
-    if limit and filter_ not in ("未完成", "已升级", "须上报"):
+    if limit and filter_ not in ("未完成", "已升级", "须上报", "我受理的"):
         q = q.limit(limit)
     found = list(q.namedtuples())
     done_ids = [r.id for r in found if r.status == "已完成"]

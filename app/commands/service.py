@@ -5,6 +5,7 @@
     propertydesk requests kpi --month YYYY-MM       the month's KPIs against their targets
     propertydesk print work-order --id N|FW2026-000012 --out FILE.pdf
     propertydesk print service-report --month YYYY-MM --out FILE.pdf
+    propertydesk print complaint-reply --id N|FW2026-000012 --out FILE.pdf   (投诉处理回复函)
 """
 
 
@@ -27,6 +28,10 @@ def register(sub, groups):
     m.add_argument("--month", required=True, help="月份 YYYY-MM")
     m.add_argument("--out", required=True, help="输出PDF文件")
     m.set_defaults(handler=print_service_report)
+    c = groups["print"].add_parser("complaint-reply", help="投诉处理回复函（复函）", parents=[groups["common"]])
+    c.add_argument("--id", required=True, help="投诉记录ID或编号（如 FW2026-000012）")
+    c.add_argument("--out", required=True, help="输出PDF文件")
+    c.set_defaults(handler=print_complaint_reply)
 
 
 def list_open(args, ctx):
@@ -69,4 +74,13 @@ def print_service_report(args, ctx):
     from app.printing.service_forms import service_report_pdf
     path = write_pdf(service_report_pdf(ctx, args.month), args.out)
     print(f"已生成月度客户服务报告：{path}")
+    return 0
+
+
+def print_complaint_reply(args, ctx):
+    from app.printing.base import write_pdf
+    from app.printing.complaint_reply import complaint_reply_pdf
+    from app.service_requests import find
+    path = write_pdf(complaint_reply_pdf(ctx, find(args.id).id), args.out)
+    print(f"已生成投诉处理回复函：{path}")
     return 0
