@@ -64,6 +64,18 @@ def start_auto_backup(window, ctx):
     return timer
 
 
+def close_cleanly(ctx, verified_today: bool) -> bool:
+    """Close the database and mark the clean close, so that the next start may skip the integrity
+    check of an untouched file (app.checks.preflight). Never stops the exit."""
+    from app.checks import mark_clean_close
+    from models.db import close_database, sqlite_path
+    try:
+        close_database()
+        return mark_clean_close(ctx.data_dir, sqlite_path(ctx.url), verified_today, ctx.clock.today())
+    except Exception:  # no mark: the next start simply checks the file
+        return False
+
+
 def run_gui(args) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -90,10 +102,12 @@ def run_gui(args) -> int:
         window.show()
         code = app.exec()
         from app.backup import auto_backup
+        verified = False
         try:
-            auto_backup(ctx, "exit")
+            verified = auto_backup(ctx, "exit") is not None  # the copy passed integrity_check
         except Exception as exc:
             QMessageBox.warning(None, APP_TITLE, f"退出时自动备份失败：{exc}")
+        close_cleanly(ctx, verified)
         return code
     finally:
         if lock is not None:
