@@ -18,7 +18,9 @@ from models.property import HOUSE_TYPES, Home
 
 from . import audit
 from .charge_items import category_of, is_known, item_name
-from .errors import NotFound, StateError, ValidationError
+from .errors import StateError, ValidationError
+from .homes import home_by_id
+from .lookup import get_or_404
 from .money import fmt_fen, mul_fen, round_half_up
 from .permissions import require
 
@@ -66,7 +68,7 @@ def property_rate(ctx, house_type: str) -> int:
 def property_fee_monthly(ctx, home) -> int:
     """Monthly property fee of a home in fen: area × rate of its house type, rounded half-up once."""
     if not isinstance(home, Home):
-        home = _home(home)
+        home = home_by_id(home)
     return mul_fen(Decimal(home.area_x100) / 100, property_rate(ctx, home.house_type))
 
 
@@ -91,13 +93,6 @@ def meter_amount(ctx, kind: str, house_type: str, quantity: Decimal) -> int:
     if kind == "gas":
         return gas_amount(ctx, quantity)
     return mul_fen(quantity, meter_rate(ctx, kind, house_type))
-
-
-def _home(home_id) -> Home:
-    home = Home.get_or_none(Home.id == home_id)
-    if home is None:
-        raise NotFound(f"房屋不存在（编号 {home_id}）")
-    return home
 
 
 def quantity_to_milli(quantity, field: str = "数量") -> int | None:
@@ -128,7 +123,7 @@ def post_charge(ctx, home_id, item_code, amount_fen, *, quantity=None, period=No
                 source_id=None, due_date=None, unit_price_fen=None) -> Charge:
     """Record a one-off charge (deposit, rubbish removal, pass fee, service, parcel, late fee …)."""
     require(ctx, "ledger.charge")
-    home = _home(home_id)
+    home = home_by_id(home_id)
     if not is_known(str(item_code or "")):
         raise ValidationError("收费项目", f"未知的收费项目“{item_code}”")
     if isinstance(amount_fen, (float, Decimal)) or isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
@@ -157,7 +152,7 @@ def prepay_property_fee(ctx, home_id, months=None) -> Charge:
     """The move-in prepayment (default billing.prepay_months = 12 months of property fee) as one
     charge 'property_prepay'. Once paid it is a balance the monthly run draws down month by month."""
     require(ctx, "ledger.charge")
-    home = _home(home_id)
+    home = home_by_id(home_id)
     if months is None:
         months = int(ctx.settings.get("billing.prepay_months"))
     if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 120:
@@ -499,7 +494,7 @@ SUBSCRIPTION_ITEMS = ("bicycle", "cable_tv")
 def subscribe(ctx, home_id, item_code, count=1, start_period=None, notes="") -> Subscription:
     """A home takes bicycle parking or cable TV from a month on (billed by the monthly run)."""
     require(ctx, "ledger.charge")
-    home = _home(home_id)
+    home = home_by_id(home_id)
     if item_code not in SUBSCRIPTION_ITEMS:
         raise ValidationError("收费项目", "只有自行车停放费和有线电视费按登记户计收")
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 20:
@@ -517,9 +512,7 @@ def subscribe(ctx, home_id, item_code, count=1, start_period=None, notes="") -> 
 def end_subscription(ctx, subscription_id, end_period) -> Subscription:
     """Stop a subscription after ``end_period`` (the last month billed)."""
     require(ctx, "ledger.charge")
-    s = Subscription.get_or_none(Subscription.id == subscription_id)
-    if s is None:
-        raise NotFound(f"登记不存在（编号 {subscription_id}）")
+    s = get_or_404(Subscription, subscription_id, message=f"登记不存在（编号 {subscription_id}）")
     end = period_str(*parse_period(end_period, "截止月份"))
     if end < s.start_period:
         raise ValidationError("截止月份", f"不能早于起始月份 {s.start_period}")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from models.ledger import Charge, ChargeItem, DunningRecord
-from models.property import Building, Home
+from models.property import Building
 
 from . import validation as v
 from .arrears import _arrears_where as _overdue
@@ -23,6 +23,7 @@ from .arrears import home_arrears, home_open_items
 from .audit import record
 from .charge_items import item_name
 from .errors import ValidationError
+from .homes import home_by_id
 from .money import round_half_up
 from .permissions import require
 from .sequences import format_number, reserve_numbers
@@ -111,8 +112,7 @@ def log_phone(ctx, home_id: int, outcome: str, notes: str = "") -> DunningRecord
     """A phone reminder with its outcome (催缴记录)."""
     require(ctx, "ledger.dunning")
     outcome = v.check_choice(outcome, OUTCOMES, "催缴结果")
-    if Home.get_or_none(Home.id == home_id) is None:
-        raise ValidationError("房号", "房屋不存在")
+    home_by_id(home_id, field="房号")
     today = ctx.clock.today()
     owed = sum(c.amount_fen - c.paid_fen for c in home_open_items(ctx, home_id, today))
     with ctx.db.atomic():

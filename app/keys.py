@@ -17,7 +17,9 @@ from models.property import Home
 
 from . import validation as v
 from .audit import model_dict, record
-from .errors import NotFound, StateError, ValidationError
+from .errors import StateError, ValidationError
+from .homes import home_by_id, home_by_room, home_of
+from .lookup import get_or_404
 from .permissions import require
 from .privacy import mask_phone
 from .sequences import format_number, next_number
@@ -55,20 +57,8 @@ def parse_datetime(value, field: str) -> dt.datetime:
         raise ValidationError(field, f"“{value}”不是有效的时间") from None
 
 
-def find_home(room_code, field: str = "房号") -> Home:
-    """The home of a room code a user typed; a Chinese error naming the field when unknown."""
-    code = v.check_room_code(room_code, field)
-    home = Home.get_or_none(Home.room_code == code)
-    if home is None:
-        raise ValidationError(field, f"房号“{code}”不存在，请核对")
-    return home
-
-
 def _key(key_id) -> Key:
-    key = Key.get_or_none(Key.id == key_id)
-    if key is None:
-        raise NotFound(f"钥匙（编号 {key_id}）不存在")
-    return key
+    return get_or_404(Key, key_id, "钥匙")
 
 
 def key_label(key: Key) -> str:
@@ -101,11 +91,9 @@ def _key_fields(data: dict) -> dict:
     out["notes"] = str(data.get("notes") or "").strip()
     if out["kind"] == DOOR_KIND:
         if data.get("home_id"):
-            home = Home.get_or_none(Home.id == data["home_id"])
-            if home is None:
-                raise ValidationError("房号", "房屋不存在")
+            home = home_by_id(data["home_id"], field="房号")
         else:
-            home = find_home(data.get("room_code"))
+            home = home_by_room(data.get("room_code"))
         out["home"] = home.id
     else:
         out["home"] = None
@@ -132,9 +120,7 @@ def create_key(ctx, data: dict) -> Key:
 def register_door_keys(ctx, home_id: int, copies: int = 2, keeper_place: str = "客服前台",
                        keeper_person: str = "", supply_method: str = "开发商移交") -> Key:
     """Register the door keys of a home not yet handed over (or vacant) kept at the desk."""
-    home = Home.get_or_none(Home.id == home_id)
-    if home is None:
-        raise ValidationError("房号", "房屋不存在")
+    home = home_by_id(home_id, field="房号")
     return create_key(ctx, {"kind": DOOR_KIND, "home_id": home.id, "area": f"入户门 {home.room_code}",
                             "copies": copies, "keeper_place": keeper_place, "keeper_person": keeper_person,
                             "supply_method": supply_method})
@@ -294,9 +280,7 @@ def return_key(ctx, loan_id: int, data: dict | None = None) -> KeyLoan:
     (default the borrower), notes."""
     require(ctx, "keys.sign")
     data = data or {}
-    loan = KeyLoan.get_or_none(KeyLoan.id == loan_id)
-    if loan is None:
-        raise NotFound(f"借出记录（编号 {loan_id}）不存在")
+    loan = get_or_404(KeyLoan, loan_id, "借出记录")
     if loan.returned_at is not None:
         raise StateError(f"钥匙“{key_label(loan.key)}”第{loan.copy_no}把未借出（已于{fmt_dt(loan.returned_at)}归还），"
                          f"不能再次归还")
@@ -346,9 +330,7 @@ def _loan_row(ln: KeyLoan, now: dt.datetime) -> dict:
 def reveal_borrower_phone(ctx, loan_id: int) -> str:
     """The borrower's full phone (to chase an overdue key). Needs pii.view_full; audited."""
     require(ctx, "pii.view_full")
-    loan = KeyLoan.get_or_none(KeyLoan.id == loan_id)
-    if loan is None:
-        raise NotFound(f"借出记录（编号 {loan_id}）不存在")
+    loan = get_or_404(KeyLoan, loan_id, "借出记录")
     with ctx.db.atomic():
         record(ctx, "pii.reveal_phone", "key_loan", loan.id, None, {"field": "借用人电话"})
     return loan.phone
@@ -404,8 +386,7 @@ def hand_over_home_keys(ctx, home_id: int, receiver: str) -> list[dict]:
     Refused while a copy is signed out. Joins the caller's transaction when there is one."""
     require(ctx, "keys.sign")
     receiver = v.check_required(receiver, "领取人")
-    if Home.get_or_none(Home.id == home_id) is None:
-        raise NotFound(f"房屋（编号 {home_id}）不存在")
+    home_by_id(home_id, f"房屋（编号 {home_id}）不存在")
     keys = home_door_keys(home_id)
     for key in keys:
         out = _open_loans_of(key)
@@ -477,12 +458,7 @@ def record_inspection(ctx, room_code_or_home, data: dict) -> VacantInspection:
     """Record one inspection of a vacant home. ``data``: inspector, result (正常/有问题),
     findings (required when 有问题), inspected_on (default today, not in the future)."""
     require(ctx, "keys.sign")
-    if isinstance(room_code_or_home, int):
-        home = Home.get_or_none(Home.id == room_code_or_home)
-        if home is None:
-            raise ValidationError("房号", "房屋不存在")
-    else:
-        home = find_home(room_code_or_home)
+    home = home_of(room_code_or_home)
     inspector = v.check_required(data.get("inspector"), "巡查人")
     result = v.check_choice(data.get("result") or "正常", INSPECTION_RESULTS, "巡查结果")
     findings = str(data.get("findings") or "").strip()

@@ -19,8 +19,10 @@ from models.property import Home
 
 from . import validation as v
 from .audit import model_dict, record
-from .errors import NotFound, StateError, ValidationError
-from .keys import find_home, fmt_date, fmt_dt
+from .errors import StateError, ValidationError
+from .homes import home_by_room
+from .keys import fmt_date, fmt_dt
+from .lookup import get_or_404
 from .money import fmt_fen
 from .owners import identity_fields
 from .permissions import require
@@ -60,10 +62,7 @@ def _fen(value, field: str) -> int:
 
 
 def _item(item_id) -> LoanItem:
-    item = LoanItem.get_or_none(LoanItem.id == item_id)
-    if item is None:
-        raise NotFound(f"借用物品（编号 {item_id}）不存在")
-    return item
+    return get_or_404(LoanItem, item_id, "借用物品")
 
 
 def out_quantity(item_id: int) -> int:
@@ -172,7 +171,7 @@ def area_manager_of(room_code) -> str:
     from models.property import Building
     from models.users import User
     try:
-        home = find_home(room_code)
+        home = home_by_room(room_code)
     except ValidationError:
         return ""
     row = (User.select(User.display_name).join(Building, on=(Building.area_manager == User.id))
@@ -193,7 +192,7 @@ def lend(ctx, data: dict) -> Loan:
     if not item.active:
         raise StateError(f"物品“{item.name}”已停用，不能借出")
     qty = _int(1 if data.get("quantity") in (None, "") else data["quantity"], "借用数量", 1, MAX_QUANTITY)
-    home = find_home(data.get("room_code"))
+    home = home_by_room(data.get("room_code"))
     name = v.check_required(data.get("borrower_name"), "借用人")
     phone = v.check_phone(data.get("phone"), "联系电话", required=True)
     id_fields = {"id_type": "", "id_enc": "", "id_hash": "", "id_masked": ""}
@@ -247,9 +246,7 @@ def return_loan(ctx, loan_id: int, data: dict) -> Loan:
     condition found, so the next borrower sees it). With the ledger the refund is a voucher of
     ``payments.refund``."""
     require(ctx, "loans.lend")
-    loan = Loan.get_or_none(Loan.id == loan_id)
-    if loan is None:
-        raise NotFound(f"借用记录（编号 {loan_id}）不存在")
+    loan = get_or_404(Loan, loan_id, "借用记录")
     if loan.returned_at is not None:
         raise StateError(f"借用单 {loan.number} 已于{fmt_dt(loan.returned_at)}归还，不能重复归还")
     condition = v.check_required(data.get("condition_in"), "归还时状况")
@@ -344,7 +341,4 @@ def loan_history(ctx, item_id: int | None = None, home_id: int | None = None, li
 
 
 def get_loan(loan_id: int) -> Loan:
-    loan = Loan.get_or_none(Loan.id == loan_id)
-    if loan is None:
-        raise NotFound(f"借用记录（编号 {loan_id}）不存在")
-    return loan
+    return get_or_404(Loan, loan_id, "借用记录")

@@ -13,7 +13,8 @@ from models.ledger import METER_KINDS, Charge, MeterReading
 from models.property import Home
 
 from . import audit
-from .errors import NotFound, StateError, ValidationError
+from .errors import StateError, ValidationError
+from .homes import home_by_id
 from .permissions import require
 from .validation import parse_date
 
@@ -55,9 +56,7 @@ def record_reading(ctx, home_id, kind, reading, date, note="", *, new_meter=Fals
     """Record a meter reading. Refuses a reading below the meter's previous one (unless it is a new
     meter's start), a date in the future, and a date in a month already billed for that meter."""
     require(ctx, "ledger.reading")
-    home = Home.get_or_none(Home.id == home_id)
-    if home is None:
-        raise NotFound(f"房屋不存在（编号 {home_id}）")
+    home = home_by_id(home_id)
     kind = normalize_kind(kind)
     value = parse_reading(reading)
     day = date if isinstance(date, dt.date) and not isinstance(date, dt.datetime) else parse_date(date, "抄表日期")

@@ -17,7 +17,9 @@ from models.property import Cluster, Home
 from . import validation as v
 from .archive_docs import mark_document
 from .audit import model_dict, record
-from .errors import NotFound, StateError, ValidationError
+from .errors import StateError, ValidationError
+from .homes import home_of
+from .lookup import get_or_404
 from .owners import owner_fields
 from .permissions import require
 from .search import index_homes
@@ -43,22 +45,11 @@ METER_KINDS = {"water": "水表", "power": "电表", "gas": "燃气表"}
 
 # ---------------------------------------------------------------- look-ups
 def _home(room_or_id) -> Home:
-    if isinstance(room_or_id, Home):
-        return room_or_id
-    if isinstance(room_or_id, int):
-        h = Home.get_or_none(Home.id == room_or_id)
-    else:
-        h = Home.get_or_none(Home.room_code == v.normalize(room_or_id).upper())
-    if h is None:
-        raise NotFound(f"房号：找不到房屋“{room_or_id}”")
-    return h
+    return home_of(room_or_id, message=f"房号：找不到房屋“{room_or_id}”")
 
 
 def _handover(handover_id) -> Handover:
-    h = Handover.get_or_none(Handover.id == handover_id)
-    if h is None:
-        raise NotFound(f"找不到交付记录 {handover_id}")
-    return h
+    return get_or_404(Handover, handover_id, message=f"找不到交付记录 {handover_id}")
 
 
 def steps_done(handover_id) -> dict[str, HandoverStep]:
@@ -128,9 +119,7 @@ def start_handover(ctx, room_or_id, kind: str = "集中交付", event_id: int | 
     if home.state != "未交付":
         raise StateError(f"房号 {home.room_code}：房屋状态为“{home.state}”，已交付的房屋不能再办理入住")
     if event_id is not None:
-        ev = HandoverEvent.get_or_none(HandoverEvent.id == event_id)
-        if ev is None:
-            raise NotFound("找不到交房活动")
+        ev = get_or_404(HandoverEvent, event_id, message="找不到交房活动")
         if ev.cluster_id != home.cluster_id:
             raise ValidationError("交房活动", f"房号 {home.room_code} 不属于该活动的组团")
     owner = (Owner.select().join(HomeOwner).where((HomeOwner.home == home.id) & HomeOwner.until.is_null())
@@ -343,10 +332,7 @@ def cancel_handover(ctx, handover_id: int, reason: str) -> Handover:
 
 # ---------------------------------------------------------------- defects
 def _defect(defect_id) -> Defect:
-    d = Defect.get_or_none(Defect.id == defect_id)
-    if d is None:
-        raise NotFound(f"找不到维修单 {defect_id}")
-    return d
+    return get_or_404(Defect, defect_id, message=f"找不到维修单 {defect_id}")
 
 
 def send_defect(ctx, defect_id: int, builder: str) -> Defect:
@@ -414,9 +400,7 @@ def book_moving(ctx, room_or_id, move_date, time_slot: str, contact: str, phone:
 
 def pass_booking_to_gate(ctx, booking_id: int) -> MovingBooking:
     require(ctx, "movein.step")
-    b = MovingBooking.get_or_none(MovingBooking.id == booking_id)
-    if b is None:
-        raise NotFound("找不到搬家预约")
+    b = get_or_404(MovingBooking, booking_id, message="找不到搬家预约")
     with ctx.db.atomic():
         b.passed_to_gate = True
         b.save()
@@ -444,9 +428,7 @@ def record_visit(ctx, visit_id: int, residents_info: str = "", opinions: str = "
                  safety_advice_given: bool = True, intercom_explained: bool = True, notes: str = "") -> Visit:
     """Record a planned visit as made, with the fixed script of the 3-day visit."""
     require(ctx, "archive.visit")
-    visit = Visit.get_or_none(Visit.id == visit_id)
-    if visit is None:
-        raise NotFound("找不到回访计划")
+    visit = get_or_404(Visit, visit_id, message="找不到回访计划")
     if visit.visit_date is not None:
         raise StateError("该回访已登记")
     if visit.kind == "入住三日回访" and not (safety_advice_given and intercom_explained):
@@ -482,9 +464,7 @@ class Board:
 def progress_board(event_id: int | None = None, cluster_id: int | None = None) -> Board:
     """Waiting, at each step, done, with defects: for an event's cluster or the whole site."""
     if event_id is not None:
-        ev = HandoverEvent.get_or_none(HandoverEvent.id == event_id)
-        if ev is None:
-            raise NotFound("找不到交房活动")
+        ev = get_or_404(HandoverEvent, event_id, message="找不到交房活动")
         cluster_id = ev.cluster_id
     hq = Home.select(Home.id, Home.room_code, Home.state)
     if cluster_id is not None:

@@ -17,6 +17,8 @@ from . import audit
 from .billing import fmt_quantity, prepay_balance
 from .charge_items import category_of, item_name, qty_label
 from .errors import NotFound, StateError, ValidationError
+from .homes import home_by_id
+from .lookup import get_or_404
 from .money import daxie, fmt_fen
 from .permissions import require
 from .sequences import format_number, next_number
@@ -33,18 +35,8 @@ def normalize_method(method: str) -> str:
     return m
 
 
-def _home(home_id) -> Home:
-    home = Home.get_or_none(Home.id == home_id)
-    if home is None:
-        raise NotFound(f"房屋不存在（编号 {home_id}）")
-    return home
-
-
 def _receipt(receipt_id) -> Receipt:
-    r = Receipt.get_or_none(Receipt.id == receipt_id)
-    if r is None:
-        raise NotFound(f"收据不存在（编号 {receipt_id}）")
-    return r
+    return get_or_404(Receipt, receipt_id, message=f"收据不存在（编号 {receipt_id}）")
 
 
 def _check_fen(value, field: str) -> int:
@@ -62,7 +54,7 @@ def pay(ctx, home_id, charge_ids, method, payer, reference="", amounts=None, *, 
     """Take one payment for one or more charges of a home and issue a receipt.
     ``amounts`` = {charge_id: fen} for part-payments (default: the whole amount owed)."""
     require(ctx, "ledger.pay")
-    home = _home(home_id)
+    home = home_by_id(home_id)
     method = normalize_method(method)
     payer = str(payer or "").strip()
     if not payer:
@@ -129,9 +121,7 @@ def waive(ctx, charge_id, reason, *, source="", source_id=None) -> Payment | Non
     reason = str(reason or "").strip()
     if not reason:
         raise ValidationError("免收原因", "不能为空")
-    c = Charge.get_or_none(Charge.id == charge_id)
-    if c is None:
-        raise NotFound(f"费用不存在（编号 {charge_id}）")
+    c = get_or_404(Charge, charge_id, message=f"费用不存在（编号 {charge_id}）")
     if c.category == "deposit":  # a waived deposit would count as held and could be "refunded"
         raise ValidationError("免收项目", f"{item_name(c.item_code)}是押金，不能免收（未收取的押金不计欠费）")
     owed = c.amount_fen - c.paid_fen
@@ -155,7 +145,7 @@ def refund(ctx, home_id, item_code, amount_fen, reason, *, source="", source_id=
     a refund voucher (Receipt kind 'refund') with its own unbroken number. Returns the (first)
     payment line; ``payment.receipt.number`` is the voucher number."""
     require(ctx, "ledger.refund")
-    home = _home(home_id)
+    home = home_by_id(home_id)
     try:
         cat = category_of(str(item_code or ""))
     except ValidationError:
@@ -434,7 +424,7 @@ def home_header(ctx, home_id) -> dict:
     """What the ledger tab shows above a home's charges."""
     require(ctx, "ledger.view")
     from .validation import fmt_area
-    home = _home(home_id)
+    home = home_by_id(home_id)
     from models.people import HomeOwner, Owner
     from .privacy import mask_phone
     owners = [(n, p) for n, p in (HomeOwner.select(Owner.name, Owner.phone).join(Owner)

@@ -33,7 +33,9 @@ from models.users import User
 from . import audit
 from .archive_docs import mark_document
 from .attachments import attach, attachments_for
-from .errors import NotFound, StateError, ValidationError
+from .errors import StateError, ValidationError
+from .homes import home_by_id
+from .lookup import get_or_404
 from .money import fmt_fen, mul_fen, parse_yuan
 from .owners import identity_fields
 from .permissions import allowed, require
@@ -59,17 +61,11 @@ def _uid(ctx):
 
 
 def _get(reno_id) -> Renovation:
-    r = Renovation.get_or_none(Renovation.id == reno_id)
-    if r is None:
-        raise NotFound(f"装修登记 {reno_id} 不存在")
-    return r
+    return get_or_404(Renovation, reno_id, message=f"装修登记 {reno_id} 不存在")
 
 
 def _worker(worker_id) -> RenovationWorker:
-    w = RenovationWorker.get_or_none(RenovationWorker.id == worker_id)
-    if w is None:
-        raise NotFound(f"施工人员 {worker_id} 不存在")
-    return w
+    return get_or_404(RenovationWorker, worker_id, message=f"施工人员 {worker_id} 不存在")
 
 
 def _snap(r) -> dict:
@@ -91,13 +87,6 @@ def _money(value, field_label) -> int:
             raise ValidationError(field_label, "不能为负数")
         return value
     return parse_yuan(value, field_label)
-
-
-def find_home(room_code: str) -> Home:
-    h = Home.get_or_none(Home.room_code == str(room_code).strip().upper())
-    if h is None:
-        raise NotFound(f"房号“{room_code}”不存在")
-    return h
 
 
 def _restore_state(home: Home, before: str) -> str:
@@ -202,9 +191,7 @@ def worker_paid(w: RenovationWorker) -> bool:
 def apply(ctx, home_id, data: dict, drawings=()) -> Renovation:
     """装修申请: plan, contractor (name, responsible person, phone), drawings attached."""
     require(ctx, "renovation.edit")
-    home = Home.get_or_none(Home.id == home_id)
-    if home is None:
-        raise NotFound("房屋不存在")
+    home = home_by_id(home_id, "房屋不存在")
     if home.state == "未交付":
         raise StateError(f"{home.room_code} 尚未交付，不能申请装修")
     active = (Renovation.select().where((Renovation.home == home.id) & Renovation.state.in_(ACTIVE_STATES)).first())
@@ -625,9 +612,7 @@ def issue_notice(ctx, reno_id, kind: str, content: str, requirement: str = "", d
 
 def close_notice(ctx, notice_id, note: str) -> RenovationNotice:
     require(ctx, "renovation.edit")
-    n = RenovationNotice.get_or_none(RenovationNotice.id == notice_id)
-    if n is None:
-        raise NotFound("通知单不存在")
+    n = get_or_404(RenovationNotice, notice_id, message="通知单不存在")
     if n.closed_on:
         raise StateError(f"通知单 {n.number} 已于 {n.closed_on} 关闭")
     note = _text(note, "整改结果", max_len=1000)

@@ -83,9 +83,14 @@ def check_phone(text, field: str = "联系电话", required: bool = False) -> st
 _ROOM_RE = re.compile(r"^[A-Za-z]?\d{1,3}(-\d{1,2})?-\d{3,4}$")
 
 
+def normalize_room_code(text) -> str:
+    """A room code as typed → as stored: half-width, no spaces, dashes unified, upper case."""
+    return normalize(text).replace(" ", "").replace("—", "-").replace("－", "-").upper()
+
+
 def check_room_code(text, field: str = "房号") -> str:
     """Room codes such as 5-203 (building-room) or 5-1-203 (building-entrance-room)."""
-    s = normalize(text).replace(" ", "").replace("—", "-").replace("－", "-")
+    s = normalize_room_code(text)
     if not s:
         raise ValidationError(field, "不能为空")
     if not _ROOM_RE.match(s):

@@ -86,9 +86,9 @@ def cmd_list(args, ctx):
 
 def _latest(room):
     from app.errors import NotFound
-    from app.renovation import find_home
+    from app.homes import home_by_room
     from models.renovation import Renovation
-    home = find_home(room)
+    home = home_by_room(room, message=f"房号“{room}”不存在")
     r = Renovation.select().where(Renovation.home == home.id).order_by(Renovation.id.desc()).first()
     if r is None:
         raise NotFound(f"{home.room_code} 没有装修登记")

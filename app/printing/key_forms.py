@@ -114,11 +114,9 @@ class KeyListForm(FormRenderer):
 def _slip_data(loan_id: int) -> SignOutSlip:
     from models.keys import KeyLoan
 
-    from ..errors import NotFound
     from ..keys import _loan_row
-    ln = KeyLoan.get_or_none(KeyLoan.id == loan_id)
-    if ln is None:
-        raise NotFound(f"借出记录（编号 {loan_id}）不存在")
+    from ..lookup import get_or_404
+    ln = get_or_404(KeyLoan, loan_id, "借出记录")
     r = _loan_row(ln, ln.out_at)
     return SignOutSlip(number=r["number"], area=r["area"], copy_no=r["copy_no"], copies=r["copies"],
                        keeper_place=r["keeper_place"], borrower_name=r["borrower_name"],

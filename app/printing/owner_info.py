@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
 from ..archive_docs import ARCHIVE_DOCUMENTS
-from ..errors import NotFound, PermissionDenied
+from ..errors import PermissionDenied
 from ..permissions import require
 from ..privacy import mask_id, mask_phone, may_see_full
 from ..validation import fmt_area
@@ -115,14 +115,8 @@ def _category(ctx, move_in, today) -> str:
 
 def find_home(room_code: str):
     """The home with this room code (typed as the office writes it), or NotFound."""
-    from models.property import Home
-
-    from ..validation import normalize
-    code = normalize(room_code).replace(" ", "").replace("－", "-").upper()
-    home = Home.get_or_none(Home.room_code == code)
-    if home is None:
-        raise NotFound(f"房号：未找到房屋“{room_code}”")
-    return home
+    from ..homes import home_by_room
+    return home_by_room(room_code, message=f"房号：未找到房屋“{room_code}”")
 
 
 def owner_info_data(ctx, home_id: int, full: bool = False) -> OwnerInfoData:
@@ -130,14 +124,12 @@ def owner_info_data(ctx, home_id: int, full: bool = False) -> OwnerInfoData:
     for roles that may see them (pii.view_full), and recorded in the audit log."""
     from models.archive import ArchiveDocument
     from models.people import HomeOwner, Owner, Resident
-    from models.property import Home
 
+    from ..homes import home_by_id
     require(ctx, "archive.view")
     if full and not may_see_full(ctx):
         raise PermissionDenied("权限不足：当前角色不能打印完整身份证号和电话，请打印脱敏版本")
-    home = Home.get_or_none(Home.id == home_id)
-    if home is None:
-        raise NotFound(f"房屋：编号 {home_id} 不存在")
+    home = home_by_id(home_id, f"房屋：编号 {home_id} 不存在")
     today = ctx.clock.today()
     phone = (lambda p: p) if full else mask_phone
 

@@ -18,7 +18,8 @@ from models.property import Building, Cluster, Home
 from models.renovation import Renovation, RenovationNotice, RenovationWorker
 
 from .. import renovation as rv
-from ..errors import NotFound, StateError
+from ..errors import StateError
+from ..lookup import get_or_404
 from ..money import daxie, fmt_fen
 from ..privacy import mask_phone
 from ..validation import fmt_area
@@ -83,10 +84,7 @@ def _head(ctx, r: Renovation) -> RenoHead:
 
 
 def _reno(reno_id) -> Renovation:
-    r = Renovation.get_or_none(Renovation.id == reno_id)
-    if r is None:
-        raise NotFound(f"装修登记 {reno_id} 不存在")
-    return r
+    return get_or_404(Renovation, reno_id, message=f"装修登记 {reno_id} 不存在")
 
 
 def _head_rows(h: RenoHead):
@@ -490,9 +488,7 @@ class NoticeData:
 
 
 def build_notice(ctx, notice_id) -> NoticeData:
-    n = RenovationNotice.get_or_none(RenovationNotice.id == notice_id)
-    if n is None:
-        raise NotFound("通知单不存在")
+    n = get_or_404(RenovationNotice, notice_id, message="通知单不存在")
     closed = f"{_d(n.closed_on)} 已整改：{n.closure_note}" if n.closed_on else ""
     return NoticeData(_head(ctx, n.renovation), n.kind, n.number, _d(n.issued_on), rv.user_name(n.issued_by_id),
                       n.content, n.requirement, _d(n.deadline), closed)
