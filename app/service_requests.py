@@ -551,7 +551,8 @@ def _light_query():
     """Rows as light named tuples (the ORM's full model rows cost ~3 ms each on these machines):
     the request columns the lists and deadlines need, the room code and the receiver's name."""
     cols = [getattr(ServiceRequest, c) for c in _LIGHT]
-    return (ServiceRequest.select(*cols, Home.room_code.alias("room_code"), User.display_name.alias("receiver_name"))
+    return (ServiceRequest.select(*cols, Home.room_code.alias("room_code"), User.display_name.alias("receiver_name"),
+                                  ServiceRequest.receiver.alias("receiver_id"))
             .join(Home, on=(ServiceRequest.home == Home.id))
             .switch(ServiceRequest).join(User, on=(ServiceRequest.receiver == User.id)))
 
@@ -675,6 +676,7 @@ class Row:
     grade: str
     complaint_class: str
     warnings: str
+    receiver_id: int | None = None      # the first receiver (who may correct it, with managers)
 
 
 FILTERS = ["未完成", "我受理的", "待回访", "投诉", "已升级", "须上报", "全部"]
@@ -739,7 +741,7 @@ def list_requests(ctx, filter_: str = "未完成", text: str = "", month: str | 
         rows.append(Row(r.id, r.number, r.received_at, r.channel, r.kind, r.room_code, r.caller,
                         mask_phone(r.phone), r.content, r.status, r.receiver_name, r.handler, lvl,
                         holder_name(ctx, r, lvl) if r.status in OPEN_STATUSES else "",
-                        r.grade, r.complaint_class, "；".join(warn)))
+                        r.grade, r.complaint_class, "；".join(warn), r.receiver_id))
     return rows
 
 

@@ -1,10 +1,17 @@
 """The 报事投诉 tab: the request list with its deadlines and escalation, the steps of a request,
-work orders, and the monthly KPI dashboard with a bar chart and the printed report."""
+corrections after intake, work orders and written complaint replies (复函), and the monthly KPI
+dashboard with a bar chart and the printed report.
+
+While the main window is open a timer (request.auto_escalate_minutes) runs the escalation on a
+worker thread with its own database connection, then reloads the list; a failure is shown in the
+status bar and on the tab, and the next tick tries again."""
 from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QRectF, QSettings, Qt, QTimer
+import threading
+
+from PySide6.QtCore import QObject, QRectF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QSplitter, QTableView, QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
@@ -20,6 +27,16 @@ from ..table_models.service import KpiTableModel, RequestTableModel
 
 def _esc(text) -> str:
     return escape("" if text is None else str(text))
+
+
+class _EscalationBridge(QObject):
+    """Carries the worker thread's result to the GUI thread (a queued signal)."""
+    done = Signal(object, object)      # moved holdings or None, error text or None
+
+
+def _error_text(exc) -> str:
+    from app.errors import UserError
+    return str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
 
 
 class KpiChart(QWidget):
@@ -84,7 +101,12 @@ class Tab(QWidget):
         self._kpi_loaded = False
         role = getattr(ctx.user, "role", None)
         self.can = {a: allowed(role, a) for a in ("service.intake", "service.handle", "service.visit",
-                                                  "service.classify", "pii.view_full")}
+                                                  "service.classify", "pii.view_full", "service.edit")}
+        self._escalating = False
+        self._stale = False
+        self.last_escalation_error = None
+        self._bridge = _EscalationBridge(self)
+        self._bridge.done.connect(self._escalated)
         self.inner = QTabWidget(self)
         self.inner.addTab(self._build_list_page(), icon("service"), "报事投诉")
         self.inner.addTab(self._build_kpi_page(), icon("star"), "服务指标")
@@ -92,11 +114,19 @@ class Tab(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.inner)
+        # escalation without anyone pressing refresh: from the tab's creation until the window closes
         self.timer = QTimer(self)
-        self.timer.setInterval(60_000)
+        self.timer.setInterval(self.escalation_interval_ms())
         self.timer.timeout.connect(self._tick)
         self.timer.start()
         self.refresh()
+
+    def escalation_interval_ms(self) -> int:
+        try:
+            minutes = int(self.ctx.settings.get("request.auto_escalate_minutes"))
+        except (TypeError, ValueError):
+            minutes = 5
+        return max(1, minutes) * 60_000
 
     # ---------------------------------------------------------------- list page
     def _build_list_page(self):
@@ -114,6 +144,7 @@ class Tab(QWidget):
             return b
 
         button("new", "受理", "add", self.new_request, "service.intake")
+        button("edit", "更正", "edit", self.edit_request, "service.edit")
         button("dispatch", "派工", "out", self.dispatch, "service.handle")
         button("arrive", "到场", "in", self.arrive, "service.handle")
         button("complete", "完成", "ok", self.complete, "service.handle")
@@ -123,6 +154,7 @@ class Tab(QWidget):
         button("report", "上报", "export", lambda: self.text_action("report"), "service.handle")
         button("visit", "回访", "visit", self.visit, "service.visit")
         button("attach", "附件", "attach", self.attach, "service.handle")
+        button("letter", "复函", "pdf", self.reply_letter, "service.handle")
         button("print", "打印派工单", "print", self.print_work_order, "")
         button("phone", "查看电话", "user", self.show_phone, "pii.view_full")
         bar.addStretch(1)
@@ -142,6 +174,9 @@ class Tab(QWidget):
         filt.addWidget(refresh)
         self.count_label = QLabel()
         filt.addWidget(self.count_label)
+        self.auto_label = QLabel()
+        self.auto_label.setObjectName("service_auto_escalation")
+        filt.addWidget(self.auto_label)
 
         self.model = RequestTableModel(self)
         self.view = QTableView()
@@ -186,32 +221,128 @@ class Tab(QWidget):
         return self.model.row(idx.row()) if idx is not None and idx.isValid() else None
 
     def refresh(self, keep_id=None):
+        """Escalate what is due (synchronously: the user asked), then reload the list."""
+        self._escalate_now()
+        self.reload(keep_id)
+        if self._kpi_loaded:
+            self.refresh_kpis()
+
+    def reload(self, keep_id=None, quiet: bool = False) -> bool:
+        """Reload the list keeping the selection and the scroll position. *quiet* (the timer): the
+        model is only reset when the rows changed, so a tick with nothing new leaves the view alone."""
         if keep_id is None:
             cur = self.current()
             keep_id = cur.id if cur else None
-        run_action(self, sr.run_escalations, self.ctx, title="自动升级未完成")
         rows = run_action(self, sr.list_requests, self.ctx, self.filter.currentText(), self.search.text())
         if rows is None:
-            return
-        self.model.set_rows(rows)
+            return False
+        self._stale = False
         late = sum(1 for r in rows if r.warnings)
         self.count_label.setText(f"共 {len(rows)} 件，需关注 {late} 件")
+        if quiet and rows == self.model.rows:
+            return False
+        scroll = self.view.verticalScrollBar().value()
+        self.model.set_rows(rows)
         if keep_id is not None:
             for i, r in enumerate(rows):
                 if r.id == keep_id:
                     self.view.selectRow(i)
                     break
+        self.view.verticalScrollBar().setValue(scroll)
         self._selection_changed()
-        if self._kpi_loaded:
-            self.refresh_kpis()
+        return True
+
+    # ---------------------------------------------------------------- automatic escalation
+    def _escalate_now(self):
+        from app.dbguard import run_write
+        try:
+            moved = run_write(self.ctx, sr.run_escalations, self.ctx)
+        except Exception as exc:  # noqa: BLE001 - shown, never stops the desk
+            self._report_escalation(None, _error_text(exc))
+            return None
+        self._report_escalation(moved, None)
+        return moved
 
     def _tick(self):
-        if self.isVisible():
-            self.refresh()
+        self.auto_escalate()
+
+    def auto_escalate(self) -> bool:
+        """Run the escalation on a worker thread (its own connection); the result comes back to
+        _escalated on the GUI thread. Skipped while the previous run is still busy."""
+        if self._escalating:
+            return False
+        self._escalating = True
+        ctx, bridge = self.ctx, self._bridge
+
+        def work():
+            from app.dbguard import run_write
+            moved, error = None, None
+            try:
+                moved = run_write(ctx, sr.run_escalations, ctx)
+            except Exception as exc:  # noqa: BLE001
+                error = _error_text(exc)
+            finally:
+                try:
+                    if not ctx.db.is_closed():
+                        ctx.db.close()        # this thread's connection
+                except Exception:  # noqa: BLE001
+                    pass
+            try:
+                bridge.done.emit(moved, error)
+            except RuntimeError:              # the tab was closed meanwhile
+                pass
+
+        threading.Thread(target=work, name="service-escalation", daemon=True).start()
+        return True
+
+    def _escalated(self, moved, error):
+        self._escalating = False
+        self._report_escalation(moved, error)
+        if error is None:
+            if self.isVisible():
+                self.reload(quiet=True)
+            else:
+                self._stale = True
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self._stale:
+            self.reload(quiet=True)
+
+    def _status_bar(self):
+        mw = self.main_window if self.main_window is not None else self.window()
+        return mw.statusBar() if hasattr(mw, "statusBar") else None
+
+    def _report_escalation(self, moved, error):
+        now = self.ctx.clock.now()
+        bar = self._status_bar()
+        if error is not None:
+            self.last_escalation_error = error
+            self.auto_label.setText(f"自动升级检查失败（{now:%H:%M}）")
+            self.auto_label.setStyleSheet("color:#C62828")
+            self.auto_label.setToolTip(error)
+            if bar is not None:
+                bar.showMessage(f"报事投诉自动升级检查失败：{error}（稍后自动重试，其他操作不受影响）")
+            return
+        if self.last_escalation_error is not None and bar is not None \
+                and bar.currentMessage().startswith("报事投诉自动升级检查失败"):
+            bar.clearMessage()
+        self.last_escalation_error = None
+        self.auto_label.setStyleSheet("color:#616161")
+        self.auto_label.setToolTip("主窗口打开期间每 "
+                                   f"{self.timer.interval() // 60_000} 分钟自动检查一次")
+        self.auto_label.setText(f"自动升级 {now:%H:%M} 已检查")
+        if moved and bar is not None:
+            names = "，".join(f"{h.number}→{h.level_name}" for h in moved[:3])
+            more = f" 等 {len(moved)} 件" if len(moved) > 3 else ""
+            bar.showMessage(f"报事投诉已自动升级：{names}{more}", 60_000)
 
     def _selection_changed(self, *_):
         r = self.current()
+        open_ = r is not None and r.status in ("待派工", "已派工", "处理中")
         enabled = {
+            "edit": open_ and self.can.get("service.edit") and sr.may_edit(self.ctx, r),
+            "letter": r is not None and r.kind == "投诉",
             "dispatch": r is not None and r.status == "待派工" and r.kind == "报修",
             "arrive": r is not None and r.status == "已派工",
             "complete": r is not None and r.status in ("待派工", "已派工", "处理中")
@@ -231,12 +362,24 @@ class Tab(QWidget):
 
     def _detail_html(self, r) -> str:
         events = sr.history(r.id)
+        full = sr.get(r.id)
         lines = [f"<b>{_esc(r.number)}</b>　{_esc(r.room_code)}　{_esc(r.kind)}　{_esc(r.caller)} {_esc(r.phone_masked)}"
                  f"　首问责任人：{_esc(r.receiver)}" + (f"　<span style='color:#C62828'>当前：{_esc(r.holder)}</span>"
                                                  if r.level else ""),
                  f"<div>{_esc(r.content)}</div>"]
         if r.warnings:
             lines.append(f"<div style='color:#C62828'>提醒：{_esc(r.warnings)}</div>")
+        lines.append(f"<div style='color:#455A64'>复述：{_esc(sr.request_read_back(full))}</div>")
+        if r.kind == "投诉":
+            from app import complaints as cp
+            letter = cp.reply_letter(r.id)
+            if letter is not None:
+                state = (f"已于 {letter.sent_on:%Y-%m-%d} {letter.send_method}寄出" if letter.sent_on
+                         else "草稿，尚未寄出")
+                lines.append(f"<div>书面复函 {_esc(letter.number)}：{_esc(state)}</div>")
+            elif cp.is_written(full) and full.replied_at is None:
+                lines.append(f"<div style='color:#E65100'>书面投诉：须在 {cp.reply_due(self.ctx, full):%Y-%m-%d} 前寄出复函"
+                             "（点“复函”起草、打印并登记寄出）</div>")
         lines.append("<table cellspacing=0 cellpadding=2>")
         for e in events:
             lines.append(f"<tr><td style='color:#616161'>{e.ts:%Y-%m-%d %H:%M}</td><td><b>{_esc(e.kind)}</b></td>"
@@ -267,6 +410,14 @@ class Tab(QWidget):
         if dlg.exec() and dlg.result_request is not None:
             self.filter.setCurrentText("未完成")
             self.refresh(keep_id=dlg.result_request.id)
+
+    def edit_request(self):
+        from ..dialogs.service_edit import EditDialog
+        return self._dialog(EditDialog)
+
+    def reply_letter(self):
+        from ..dialogs.service_reply import ReplyLetterDialog
+        return self._dialog(ReplyLetterDialog)
 
     def _dialog(self, cls, *args):
         r = self.current()
