@@ -436,9 +436,9 @@ def register_card(ctx, data: dict) -> Vehicle:
     s = _space(data.get("space_id"))
     if s.state == "空闲" or s.home_id is None:
         raise StateError(f"车位 {s.code} 空闲，须先售出或出租才能办理车卡")
-    plate = check_plate(data.get("plate"))
     if not data.get("identity_checked"):
         raise ValidationError("身份核验", "请先核验业主身份证原件")
+    plate = check_plate(data.get("plate"))
     holders = _holders([s.id]).get(s.id, [])
     owner_id = data.get("owner_id") or (holders[0]["owner_id"] if holders else None)
     owner = None
@@ -609,3 +609,22 @@ def subscribe(ctx, home_id, item_code, count=1, start_period=None, notes="") -> 
 def end_subscription(ctx, subscription_id, end_period) -> Subscription:
     from . import billing
     return billing.end_subscription(ctx, subscription_id, end_period)
+
+
+def home_owner_choices(ctx, room_code) -> dict:
+    """The home of a typed room code and its current owners, for the rent/sell form."""
+    require(ctx, "parking.view")
+    home = find_home(room_code)
+    owners = [{"id": oid, "name": name, "is_primary": bool(primary), "phone": mask_phone(phone)}
+              for oid, name, primary, phone in (
+                  HomeOwner.select(Owner.id, Owner.name, HomeOwner.is_primary, Owner.phone).join(Owner)
+                  .where((HomeOwner.home == home.id) & HomeOwner.until.is_null())
+                  .order_by(HomeOwner.is_primary.desc(), HomeOwner.id).tuples())]
+    return {"home_id": home.id, "room_code": home.room_code, "owners": owners}
+
+
+def room_code_of(home_id) -> str:
+    h = Home.get_or_none(Home.id == home_id)
+    if h is None:
+        raise NotFound(f"房屋不存在（编号 {home_id}）")
+    return h.room_code

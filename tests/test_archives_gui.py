@@ -321,19 +321,16 @@ def test_parking_dialog_and_home_structure_menu(qtbot, tab, site):
     tab.table.selectRow(0)
     menu = tab._structure_menu(tab.tree.currentItem(), with_home=True)
     assert any("修改房屋 1-101" in a.text() for a in menu.actions())
-    dlg = ParkingDialog(tab.ctx, tab.pane.detail)
+    dlg = ParkingDialog(tab.ctx, tab.pane.detail)   # 车位管理 (tests/test_parking_gui.py covers the rest)
     qtbot.addWidget(dlg)
-    dlg.code.setText("B1-008")
-    dlg.level.setCurrentText("地下")
-    dlg.add()
-    assert dlg.code.text() == ""
-    dlg.code.setText("b1-008")
-    dlg.add()                                   # the same code again is refused
-    assert "已存在" in dlg.message.text() and dlg.table.rowCount() == 1
+    from app import parking
+    parking.create_space(tab.ctx, "B1-008", "地下")
+    dlg.reload()
+    assert dlg.model.rowCount() == 1
     dlg.table.selectRow(0)
-    dlg.kind.setCurrentText("租用")
-    dlg.assign()
-    assert dlg.table.item(0, 2).text() == "已租" and dlg.table.item(0, 3).text() == "张伟"
+    parking.rent_space(tab.ctx, dlg.selected_space()["id"], "1-101")
+    dlg.reload()
+    assert dlg.model.rows[0]["state"] == "已租" and dlg.model.rows[0]["holder_text"] == "张伟（租用）"
     tab.pane.load(site["homes"]["1-101"].id)
     assert "B1-008" in tab.pane.header.text()
     f = edit_home_form(tab.ctx, tab.pane.detail)

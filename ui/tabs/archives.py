@@ -138,6 +138,10 @@ class HouseholdPane(QWidget):
         self.fam = _small_table(["月份", "客服管理员", "姓名", "工作单位", "家庭", "缴费", "业主知道管家", "结果", "备注"])
         bar = self._bar([("ok", "登记熟知率检查", self.add_familiarity, tab.can("archive.familiarity"))])
         self.tabs.addTab(self._page(bar, self.fam), "熟知率")
+        # parking spaces, vehicles and car cards, monthly services (ui/dialogs/parking_household.py)
+        from ..dialogs.parking_household import HouseholdParkingPage
+        self.parking_page = HouseholdParkingPage(self)
+        self.tabs.addTab(self.parking_page, icon("fa5s.car"), "车位/车辆")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
@@ -180,6 +184,7 @@ class HouseholdPane(QWidget):
             self.header.setText("请在表格中选择一户")
             for t in (self.owners, self.people, self.docs, self.visits, self.fam):
                 t.setRowCount(0)
+            self.parking_page.load(None)
             return
         d = self.detail = ar.home_detail(self.ctx, home_id)
         self.setEnabled(True)
@@ -216,6 +221,7 @@ class HouseholdPane(QWidget):
                           _yn(x["knew_family"]), _yn(x["knew_payment"]), knew[x["owner_knows_manager"]],
                           "熟知" if x["passed"] else "不熟知", x["notes"]) for x in d["familiarity"]],
               [x["id"] for x in d["familiarity"]])
+        self.parking_page.load(d)
 
     def _changed(self):
         self.tab.household_changed(self.detail["id"] if self.detail else None)
@@ -764,11 +770,8 @@ class Tab(QWidget):
                 self.apply()
 
     def open_parking(self):
-        from ..dialogs.archive_parking import ParkingDialog
-        d = self.pane.detail
-        ParkingDialog(self.ctx, d, self).exec()
-        if d:
-            self.pane.load(d["id"])
+        """车位管理 (non-modal; the household pane reloads when it changes something)."""
+        return self.pane.parking_page.open_parking()
 
     def _tree_menu(self, pos):
         if not self.can("structure.edit"):

@@ -94,6 +94,7 @@ class Tab(QWidget):
         bar.addWidget(_button("登记费用…", "add", self.add_charge, allowed(role, "ledger.charge"), "ledger_add_charge"))
         bar.addWidget(_button("退押金…", "out", self.refund, allowed(role, "ledger.refund"), "ledger_refund"))
         bar.addWidget(_button("抄表…", "edit", self.reading, self.can_read))
+        bar.addWidget(_button("包月服务…", "fa5s.bicycle", self.open_subscriptions, True, "ledger_subscriptions"))
         bar.addWidget(self.only_open)
         bar.addStretch(1)
         bar.addWidget(_button("刷新", "refresh", self.refresh_home))
@@ -300,6 +301,15 @@ class Tab(QWidget):
             self.refresh_home()
 
     # receipts -----------------------------------------------------------------------------------
+    def open_subscriptions(self):
+        """包月服务 (bicycle parking, cable TV) of the home shown: ui/dialogs/subscriptions.py."""
+        from ..dialogs.subscriptions import SubscriptionsDialog
+        dlg = SubscriptionsDialog(self.ctx, self.home_id, (self.header_data or {}).get("room_code", ""), self)
+        self.last_dialog = dlg
+        dlg.exec()
+        self.refresh_home()
+        return dlg
+
     def _selected_receipt(self):
         idx = self.receipts_view.selectionModel().selectedRows()
         r = self.receipts_model.row_at(idx[0]) if idx else None
