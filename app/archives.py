@@ -188,7 +188,8 @@ def home_id_query(ctx, f: HomeFilter, hit_ids=None):
         "move_in": [Home.move_in_date, Home.room_code],
     }
     if f.sort == "owner":
-        sub = (Owner.select(fn.MIN(Owner.name)).join(HomeOwner)
+        # pinyin order of the first owner (安 < 白 < 陈 … 张 < 赵 < 周), ties by room code
+        sub = (Owner.select(fn.MIN(Owner.name_pinyin)).join(HomeOwner)
                .where((HomeOwner.home == Home.id) & HomeOwner.until.is_null()))
         order = [fn.COALESCE(sub, "\uffff"), Home.room_code]   # homes without an owner last
     else:
@@ -391,7 +392,7 @@ def find_owners(ctx, text: str, limit: int = 50) -> list[dict]:
     return [{"id": o.id, "name": o.name, "phone": mask_phone(o.phone), "id_masked": o.id_masked,
              "homes": "、".join(h for (h,) in Home.select(Home.room_code).join(HomeOwner, on=(HomeOwner.home == Home.id))
                                .where((HomeOwner.owner == o.id) & HomeOwner.until.is_null()).tuples())}
-            for o in q.order_by(Owner.name).limit(limit)]
+            for o in q.order_by(Owner.name_pinyin, Owner.name, Owner.id).limit(limit)]
 
 
 # owners --------------------------------------------------------------------------

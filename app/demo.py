@@ -28,6 +28,7 @@ from .archive_docs import ARCHIVE_DOCUMENTS
 from .audit import record
 from .errors import StateError, ValidationError
 from .owners import identity_fields
+from .pinyin import name_key
 from .validation import id_check_char
 
 SITES = ("tianlun", "wanxing")
@@ -556,7 +557,7 @@ def _populate_people(ctx, meta, people: People, rng, today, site) -> dict:
                     "employer": rng.choice(TENANT_EMPLOYERS), "lease_from": lease_from,
                     "lease_to": lease_from + dt.timedelta(days=365 * rng.choice([1, 2, 3])),
                 })
-    owner_ids = _insert_returning_ids(Owner, owners)
+    owner_ids = _insert_returning_ids(Owner, [{**o, "name_pinyin": name_key(o["name"])} for o in owners])
     _batched_insert(HomeOwner, [{"home": hid, "owner": owner_ids[oi], "is_primary": primary, "since": since}
                                 for hid, oi, primary, since in links])
     _batched_insert(Resident, [_resident_defaults(r) for r in residents])
@@ -790,7 +791,7 @@ def build_large(ctx, homes: int = 50000, seed: int = 7) -> dict:
             number = people.identity(birth, male)
             owner_rows.append({"name": people.name(male), "gender": "男" if male else "女", "birth_date": birth,
                                "phone": people.mobile(), **identity_fields(ctx, number)})
-        owner_ids = _insert_returning_ids(Owner, owner_rows)
+        owner_ids = _insert_returning_ids(Owner, [{**o, "name_pinyin": name_key(o["name"])} for o in owner_rows])
         _batched_insert(HomeOwner, [{"home": h, "owner": o, "is_primary": True} for h, o in zip(home_ids, owner_ids)])
         search.index_homes(None)
         ctx.settings.update({"site.name": "基准测试小区", "site.homes": len(home_ids), "site.buildings": n_buildings})

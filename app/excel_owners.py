@@ -26,6 +26,7 @@ from .audit import record
 from .errors import ValidationError
 from .owners import owner_fields
 from .permissions import require
+from .pinyin import name_key
 from .privacy import mask_phone, may_see_full
 
 HEADER_SCAN_ROWS = 10
@@ -483,6 +484,8 @@ def _write_row(ctx, row: _Row, cache: _Cache, result: ImportResult) -> int:
     h = row.home
     home = cache.homes.get(row.room)
     fields = owner_fields(ctx, row.owner) if row.owner else None
+    if fields is not None:
+        fields["name_pinyin"] = name_key(fields["name"])   # insert/update bypass Owner.save
     owner_id = None
     if fields is not None:
         # checks first, writes after

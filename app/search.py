@@ -1,7 +1,11 @@
-"""Search as you type over room code, owner and resident names, phones and identity-number tails.
+"""Search as you type over room code, owner and resident names, phones and identity-number tails,
+and owner names typed in pinyin (initials ``wjl``, full syllables ``wangjianlin``, or both ``wangjl``).
 
 One line of text per home in ``home_search`` (models.archive.HomeSearch); ``index_homes`` must
-be called (inside the write's transaction) after any change to those fields.
+be called (inside the write's transaction) after any change to those fields. The line is the
+searchable text, then a tab and the pinyin search keys of the home's owners (app/pinyin.py
+``search_keys``: each key preceded by a space). A word of ASCII letters matches the text anywhere
+or a pinyin key from its start; any other word matches the text only.
 """
 from __future__ import annotations
 
@@ -16,12 +20,17 @@ from models.system import Meta
 from models.people import HomeOwner, Owner, Resident
 from models.property import Home
 
+from .pinyin import is_pinyin_term, search_keys
 from .validation import normalize
 
+SEP = "\t"   # between a line's text and its pinyin keys
 
-def _line(room_code, names, phones, tails) -> str:
+
+def _line(room_code, names, phones, tails, pinyin=()) -> str:
     parts = [room_code] + [n for n in names if n] + [p.replace("-", "") for p in phones if p] + [t for t in tails if t]
-    return " ".join(parts).lower()
+    text = " ".join(parts).lower().replace(SEP, " ")
+    keys = "".join(search_keys(k) for k in pinyin if k)
+    return f"{text}{SEP}{keys}" if keys else text
 
 
 def index_homes(home_ids=None):
@@ -34,17 +43,19 @@ def index_homes(home_ids=None):
             return
         homes = homes.where(Home.id.in_(home_ids))
     homes = dict(homes.tuples())
-    data = {hid: ([], [], []) for hid in homes}
-    q = (HomeOwner.select(HomeOwner.home, Owner.name, Owner.phone, Owner.phone2, Owner.id_tail, Owner.spouse_name)
+    data = {hid: ([], [], [], []) for hid in homes}
+    q = (HomeOwner.select(HomeOwner.home, Owner.name, Owner.phone, Owner.phone2, Owner.id_tail, Owner.spouse_name,
+                          Owner.name_pinyin)
          .join(Owner).where(HomeOwner.until.is_null()))
     if home_ids is not None:
         q = q.where(HomeOwner.home.in_(list(homes)))
     for row in q.tuples():
-        hid, name, phone, phone2, tail, spouse = row
+        hid, name, phone, phone2, tail, spouse, pinyin = row
         if hid in data:
             data[hid][0].extend([name, spouse])
             data[hid][1].extend([phone, phone2])
             data[hid][2].append(tail)
+            data[hid][3].append(pinyin)
     rq = Resident.select(Resident.home, Resident.name, Resident.phone)
     if home_ids is not None:
         rq = rq.where(Resident.home.in_(list(homes)))
@@ -80,37 +91,65 @@ TOKEN_KEY = "search_token"
 
 
 class _Snapshot:
-    """The joined lines, built once and then only read (a search never sees a half-built index)."""
-    __slots__ = ("big", "starts", "ids", "line_list")
+    """The joined lines, built once and then only read (a search never sees a half-built index).
+    The text of the lines and their pinyin keys are joined separately: a digit never scans pinyin."""
+    __slots__ = ("big", "starts", "ids", "line_list", "py_big", "py_starts", "py_list")
 
     def __init__(self, lines: dict[int, str]):
         ids = sorted(lines)
-        starts, parts, pos = [], [], 0
+        texts, keys = [], []
         for hid in ids:
-            line = lines[hid]
+            text, _sep, py = lines[hid].partition(SEP)
+            texts.append(text)
+            keys.append(py)
+        self.ids, self.line_list, self.py_list = ids, texts, keys
+        self.big, self.starts = self._join(texts)
+        self.py_big, self.py_starts = self._join(keys)
+
+    @staticmethod
+    def _join(parts):
+        starts, pos = [], 0
+        for part in parts:
             starts.append(pos)
-            parts.append(line)
-            pos += len(line) + 1
-        self.big, self.starts, self.ids, self.line_list = "\n".join(parts), starts, ids, parts
+            pos += len(part) + 1
+        return "\n".join(parts), starts
+
+    @staticmethod
+    def _positions(big, starts, term) -> list[int]:
+        """Indexes (ascending) of the lines of *big* containing *term*."""
+        out, pos, n = [], big.find(term), len(starts)
+        while pos >= 0:
+            i = bisect_right(starts, pos) - 1
+            out.append(i)
+            line_end = starts[i + 1] - 1 if i + 1 < n else len(big)
+            pos = big.find(term, line_end)
+        return out
 
     def find(self, terms: list[str]) -> list[int]:
-        big, starts, ids = self.big, self.starts, self.ids
+        ids, texts, keys = self.ids, self.line_list, self.py_list
         # The rarest term leads: a long one, and never a 1–2 character digit/latin one if avoidable.
         order = sorted(set(terms), key=lambda t: (_common(t), -len(t)))
         first, rest = order[0], order[1:]
+        rest_py = [(t, " " + t if is_pinyin_term(t) else None) for t in rest]
+
+        def others(i):
+            text, py = texts[i], keys[i]
+            return all(t in text or (k is not None and k in py) for t, k in rest_py)
+
+        first_py = " " + first if is_pinyin_term(first) else None
         if _common(first):
-            # "1", "13": most homes match; test each line once
-            if not rest:
-                return [h for h, line in zip(ids, self.line_list) if first in line]
-            return [h for h, line in zip(ids, self.line_list) if first in line and all(t in line for t in rest)]
-        out, pos, n = [], big.find(first), len(starts)
-        while pos >= 0:
-            i = bisect_right(starts, pos) - 1
-            line_end = starts[i + 1] - 1 if i + 1 < n else len(big)
-            if not rest or all(t in big[starts[i]:line_end] for t in rest):
-                out.append(ids[i])
-            pos = big.find(first, line_end)
-        return out
+            # "1", "13", "w", "wj": many homes match; test each line once
+            if first_py is None:
+                hit = [i for i, text in enumerate(texts) if first in text]
+            else:
+                hit = [i for i, (text, py) in enumerate(zip(texts, keys)) if first in text or first_py in py]
+        else:
+            hit = self._positions(self.big, self.starts, first)
+            if first_py is not None:
+                hit = sorted(set(hit).union(self._positions(self.py_big, self.py_starts, first_py)))
+        if rest:
+            hit = [i for i in hit if others(i)]
+        return [ids[i] for i in hit]
 
 
 class _Index:

@@ -30,8 +30,35 @@ def _step_1_initial(db):
     db.create_tables(all_models(), safe=True)
 
 
+def _step_2_owner_name_pinyin(db):
+    """owner.name_pinyin (app/pinyin.py): added, filled for the existing owners, and the search
+    index rebuilt so that their names are found by pinyin. A database created by step 1 of this
+    program has the column already (step 1 creates the current models): then only the fill runs."""
+    if "name_pinyin" not in {c.name for c in db.get_columns("owner")}:
+        from peewee import SQL, CharField
+        from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+        from playhouse.migrate import migrate as apply_ops
+        migrator = SqliteMigrator(db) if is_sqlite(db) else PostgresqlMigrator(db)
+        column = CharField(default="", constraints=[SQL("DEFAULT ''")])
+        apply_ops(migrator.add_column("owner", "name_pinyin", column, allow_not_null=True))
+    names = [r[0] for r in db.execute_sql(
+        "SELECT DISTINCT name FROM owner WHERE name_pinyin = '' AND name <> ''").fetchall()]
+    if not names:
+        return
+    from app.pinyin import name_key
+    p = db.param
+    cursor = db.cursor()
+    sql = f"UPDATE owner SET name_pinyin = {p} WHERE name = {p} AND name_pinyin = ''"
+    rows = [(name_key(n), n) for n in names]
+    for i in range(0, len(rows), 1000):
+        cursor.executemany(sql, rows[i:i + 1000])
+    from app.search import index_homes
+    index_homes(None)
+
+
 STEPS = [
     (1, "initial schema", _step_1_initial),
+    (2, "owner name pinyin", _step_2_owner_name_pinyin),
 ]
 CURRENT_VERSION = STEPS[-1][0]
 

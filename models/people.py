@@ -3,8 +3,12 @@
 Identity numbers are never stored in clear: ``id_enc`` holds the encrypted number,
 ``id_hash`` a keyed hash for exact look-ups, ``id_masked`` the masked form for lists and
 ``id_tail`` the last four characters for the search box (see app/crypto.py, app/privacy.py).
+
+``Owner.name_pinyin`` is the pinyin key of the name (app/pinyin.py: ``"wang2 jian4 lin2"``), for
+pinyin order and pinyin search. ``Owner.save()`` keeps it in step with the name; a write that
+bypasses save (``insert``, ``update``, raw SQL) must set it with ``app.pinyin.name_key``.
 """
-from peewee import BooleanField, CharField, DateField, ForeignKeyField, IntegerField, TextField
+from peewee import SQL, BooleanField, CharField, DateField, ForeignKeyField, IntegerField, TextField
 
 from .base import BaseModel, TimestampedModel
 from .property import Home, ParkingSpace
@@ -12,6 +16,8 @@ from .property import Home, ParkingSpace
 
 class Owner(TimestampedModel):
     name = CharField(index=True)
+    # schema version 2 (models/migrations.py); DEFAULT '' in the table too, for raw inserts
+    name_pinyin = CharField(default="", constraints=[SQL("DEFAULT ''")])
     gender = CharField(default="")
     birth_date = DateField(null=True)
     education = CharField(default="")
@@ -40,6 +46,18 @@ class Owner(TimestampedModel):
     arrears_complaint = TextField(default="")
     anonymised = BooleanField(default=False)
     notes = TextField(default="")
+
+    def save(self, *args, **kwargs):
+        if "name" not in self._dirty and (self.name_pinyin or not self.name):
+            return super().save(*args, **kwargs)
+        from app.pinyin import name_key   # lazy: pypinyin's dictionaries load on the first name written
+        key = name_key(self.name)
+        if key != self.name_pinyin:
+            self.name_pinyin = key
+            only = kwargs.get("only")
+            if only is not None and "name_pinyin" not in [getattr(f, "name", f) for f in only]:
+                kwargs["only"] = list(only) + ["name_pinyin"]
+        return super().save(*args, **kwargs)
 
 
 class HomeOwner(BaseModel):

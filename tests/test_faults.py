@@ -222,21 +222,22 @@ def test_exception_mid_migration_leaves_old_database_usable(ctx, monkeypatch):
     from models.people import Owner
     Owner.create(name="老业主")
 
-    def step_2(db):
+    def step_next(db):
         db.execute_sql("CREATE TABLE new_thing (id INTEGER PRIMARY KEY, x TEXT)")
         db.execute_sql("INSERT INTO new_thing (x) VALUES ('half')")
         Owner.update(name="改了一半").execute()
         raise RuntimeError("磁盘拔出")
-    monkeypatch.setattr(migrations, "STEPS", migrations.STEPS + [(2, "test step", step_2)])
-    monkeypatch.setattr(migrations, "CURRENT_VERSION", 2)
-    with pytest.raises(migrations.MigrationFailed, match="版本 2 失败"):
+    old = migrations.CURRENT_VERSION           # the program's latest version; the test adds one more
+    monkeypatch.setattr(migrations, "STEPS", migrations.STEPS + [(old + 1, "test step", step_next)])
+    monkeypatch.setattr(migrations, "CURRENT_VERSION", old + 1)
+    with pytest.raises(migrations.MigrationFailed, match=f"版本 {old + 1} 失败"):
         migrations.migrate(ctx.db, backup_dir=Path(ctx.data_dir) / "backups")
-    assert migrations.get_version(ctx.db) == 1
+    assert migrations.get_version(ctx.db) == old
     assert not ctx.db.table_exists("new_thing")
     assert Owner.get().name == "老业主"
     Owner.create(name="仍可写入")                                        # the old database still works
     if is_sqlite():
-        copies = list((Path(ctx.data_dir) / "backups").glob("before-migration-v1-*.db"))
+        copies = list((Path(ctx.data_dir) / "backups").glob(f"before-migration-v{old}-*.db"))
         assert len(copies) == 1
         from app.backup import integrity_of
         assert integrity_of(copies[0]) == "ok"
