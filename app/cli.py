@@ -18,6 +18,7 @@ from .errors import UserError
 
 COMMAND_MODULES = [
     "system", "archives", "ledger", "dunning", "reports", "keys", "loans", "movein", "renovation", "service", "security",
+    "parking",
 ]
 
 

@@ -90,11 +90,8 @@ def _space(space_id) -> ParkingSpace:
 
 
 def find_home(room_code, field: str = "房号") -> Home:
-    code = v.check_room_code(room_code, field)
-    home = Home.get_or_none(Home.room_code == code)
-    if home is None:
-        raise ValidationError(field, f"房号“{code}”不存在，请核对")
-    return home
+    from .homes import home_by_room
+    return home_by_room(room_code, field)
 
 
 def _check_code(code) -> str:
