@@ -7,84 +7,28 @@ from PySide6.QtGui import QBrush, QColor
 
 from app.money import fmt_fen, parse_yuan
 
+from .lists import RIGHT, ListModel
+
 DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 EDIT = int(Qt.ItemDataRole.EditRole)
 ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
-BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
-FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 CHECK = int(Qt.ItemDataRole.CheckStateRole)
-TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
-RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 OWED = QBrush(QColor("#FDE2E2"))
 VOID = QBrush(QColor("#999999"))
 
 
 def money(key):
-    """A money column: (getter, is_money)."""
-    return (lambda r: fmt_fen(r[key]) if r.get(key) is not None else ""), True
+    """A money column's getter: fen → 元 text (the “（元）” header right-aligns it)."""
+    return lambda r: fmt_fen(r[key]) if r.get(key) is not None else ""
 
 
-class LedgerRowsModel(QAbstractTableModel):
-    """columns: (header, key | callable | (callable, is_money)); ``shade(row)`` → QBrush or None."""
+class LedgerRowsModel(ListModel):
+    """columns: (header, key | callable[, right]); ``shade(row)`` → QBrush or None; ``grey(row)``
+    greys the row's text (void receipts). The cell text is its tooltip too."""
 
     def __init__(self, columns, shade=None, grey=None, parent=None):
-        super().__init__(parent)
-        self.columns = []
-        for header, getter in columns:
-            is_money = False
-            if isinstance(getter, tuple):
-                getter, is_money = getter
-            self.columns.append((header, getter, is_money))
-        self.rows: list[dict] = []
-        self.shade = shade
-        self.grey = grey
-
-    def set_rows(self, rows):
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.columns)
-
-    def text(self, row: int, col: int) -> str:
-        _h, getter, _m = self.columns[col]
-        r = self.rows[row]
-        v = getter(r) if callable(getter) else r.get(getter, "")
-        if v is None or v is False:
-            return ""
-        if v is True:
-            return "是"
-        if hasattr(v, "strftime"):
-            return v.strftime("%Y-%m-%d %H:%M") if hasattr(v, "hour") else v.isoformat()
-        return str(v)
-
-    def data(self, index, role=DISPLAY):
-        if not index.isValid():
-            return None
-        role = int(role)
-        if role == DISPLAY or role == TOOLTIP:
-            return self.text(index.row(), index.column())
-        if role == ALIGN and self.columns[index.column()][2]:
-            return RIGHT
-        if role == BACKGROUND and self.shade is not None:
-            return self.shade(self.rows[index.row()])
-        if role == FOREGROUND and self.grey is not None and self.grey(self.rows[index.row()]):
-            return VOID
-        return None
-
-    def headerData(self, section, orientation, role=DISPLAY):
-        if int(role) == DISPLAY and orientation == Qt.Orientation.Horizontal:
-            return self.columns[section][0]
-        return None
-
-    def row_at(self, index) -> dict | None:
-        if index is None or not index.isValid() or index.row() >= len(self.rows):
-            return None
-        return self.rows[index.row()]
+        super().__init__(columns, shade, parent, tooltips=True,
+                         foreground=(lambda r, _c: VOID if grey(r) else None) if grey is not None else None)
 
 
 def charges_model(parent=None) -> LedgerRowsModel:
@@ -208,5 +152,5 @@ class PayChargesModel(QAbstractTableModel):
 
 
 def readings_model(parent=None) -> LedgerRowsModel:
-    return LedgerRowsModel([("表类", "kind"), ("抄表日期", "date"), ("读数", ("reading", True)),
+    return LedgerRowsModel([("表类", "kind"), ("抄表日期", "date"), ("读数", "reading", True),
                             ("新表起始", "new_meter"), ("备注", "note")], parent=parent)

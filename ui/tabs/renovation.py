@@ -38,13 +38,13 @@ from ..dialogs.renovation_dialogs import (
 from ..icons import icon
 from ..ops import confirm, run_action
 from ..table_models.renovation import (
-    DueModel,
-    FeeModel,
-    NoticeModel,
-    PatrolModel,
-    RenovationModel,
-    StageModel,
-    WorkerModel,
+    due_model,
+    fee_model,
+    notice_model,
+    patrol_model,
+    renovation_model,
+    stage_model,
+    worker_model,
 )
 
 VIEWS = ["待办事项", "在办装修", "已结案/驳回/放弃", "全部"]
@@ -108,8 +108,8 @@ class Tab(QWidget):
             top.addWidget(w)
         top.addWidget(self.summary, 1)
 
-        self.due_model = DueModel(self)
-        self.list_model = RenovationModel(self)
+        self.due_model = due_model(self)
+        self.list_model = renovation_model(self)
         self.left = _table(self.due_model, 3)
         self.left.doubleClicked.connect(lambda _i: None)
 
@@ -120,7 +120,7 @@ class Tab(QWidget):
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setWordWrap(True)
         rl.addWidget(self.header)
-        self.stage_model = StageModel(self)
+        self.stage_model = stage_model(self)
         self.stages = _table(self.stage_model, 4)
         self.stages.setMinimumHeight(260)
         rl.addWidget(self.stages, 2)
@@ -159,8 +159,8 @@ class Tab(QWidget):
         rl.addLayout(grid)
 
         self.sub = QTabWidget()
-        self.worker_model, self.patrol_model = WorkerModel(self), PatrolModel(self)
-        self.notice_model, self.fee_model = NoticeModel(self), FeeModel(self)
+        self.worker_model, self.patrol_model = worker_model(self), patrol_model(self)
+        self.notice_model, self.fee_model = notice_model(self), fee_model(self)
         self.workers = _table(self.worker_model, 7)
         self.patrols = _table(self.patrol_model, 5)
         self.notices = _table(self.notice_model, 5)
