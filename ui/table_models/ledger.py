@@ -7,11 +7,9 @@ from PySide6.QtGui import QBrush, QColor
 
 from app.money import fmt_fen, parse_yuan
 
-from .lists import RIGHT, ListModel
+from .lists import ALIGN, DISPLAY, RIGHT, ListModel
 
-DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 EDIT = int(Qt.ItemDataRole.EditRole)
-ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
 CHECK = int(Qt.ItemDataRole.CheckStateRole)
 OWED = QBrush(QColor("#FDE2E2"))
 VOID = QBrush(QColor("#999999"))
