@@ -32,7 +32,7 @@ from .pinyin import name_key
 from .validation import id_check_char
 
 SITES = ("tianlun", "wanxing")
-EXTENSIONS = ("keys", "loans", "ledger", "movein", "renovation", "service")
+EXTENSIONS = ("keys", "loans", "ledger", "movein", "renovation", "service", "parking")
 BATCH = 250
 
 # ---------------------------------------------------------------------------------------------
