@@ -590,17 +590,23 @@ def subscribe(ctx, home_id, item_code, count=1, start_period=None, notes="") -> 
     same item for the home (raise the count instead)."""
     from . import billing
     require(ctx, "ledger.charge")
-    if item_code in billing.SUBSCRIPTION_ITEMS and Subscription.select().where(
-            (Subscription.home == home_id) & (Subscription.item_code == item_code)
-            & Subscription.end_period.is_null()).exists():
-        from .charge_items import item_name
-        raise StateError(f"该户已登记{item_name(item_code)}（未截止），请先截止原登记再重新登记")
+    today = ctx.clock.today()
+    start = billing.period_str(*billing.parse_period(start_period or _period(today), "起始月份"))
+    if item_code in billing.SUBSCRIPTION_ITEMS:
+        clash = (Subscription.select().where((Subscription.home == home_id) & (Subscription.item_code == item_code)
+                                             & (Subscription.end_period.is_null() | (Subscription.end_period >= start)))
+                 .order_by(Subscription.id).first())
+        if clash is not None:
+            from .charge_items import item_name
+            span = f"{clash.start_period} 起" + (f"至 {clash.end_period}" if clash.end_period else "，未截止")
+            raise StateError(f"该户已登记{item_name(item_code)}（{span}），与 {start} 起的新登记重叠；"
+                             "如需改变数量，请先截止原登记")
     if isinstance(count, str):
         try:
             count = int(count.strip())
         except ValueError:
             raise ValidationError("数量", f"“{count}”不是整数") from None
-    return billing.subscribe(ctx, home_id, item_code, count, start_period, notes)
+    return billing.subscribe(ctx, home_id, item_code, count, start, notes)
 
 
 def end_subscription(ctx, subscription_id, end_period) -> Subscription:

@@ -310,4 +310,6 @@ def test_subscriptions_through_billing(ctx, site):
         "2026-11"]
     with pytest.raises(ValidationError, match="数量"):
         parking.subscribe(ctx, h, "bicycle", "两", "2026-12")
-    parking.subscribe(ctx, h, "bicycle", 1, "2027-01")       # a new registration once the old one ended
+    with pytest.raises(StateError, match="2026-11 起至 2026-11），与 2026-11 起的新登记重叠"):
+        parking.subscribe(ctx, h, "bicycle", 1, "2026-11")
+    parking.subscribe(ctx, h, "bicycle", 1, "2026-12")       # a new registration after the old one ended
