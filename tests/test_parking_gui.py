@@ -218,3 +218,29 @@ def test_frontdesk_may_rent_and_card_but_not_edit(qtbot, site, as_role):
     assert buttons["新增车位…"] is False and buttons["售出…"] is False
     assert buttons["出租…"] is True and buttons["办理车卡…"] is True
     assert Vehicle.select().count() == 0
+
+
+def test_renew_and_cancel_card_in_the_window(qtbot, ctx, site, warnings, monkeypatch):
+    parking.rent_space(ctx, _space("DS-001").id, "1-102")
+    x = parking.register_card(ctx, {"space_id": _space("DS-001").id, "plate": "晋A54321", "identity_checked": True,
+                                    "months": 1})
+    w = _window(qtbot, ctx)
+    w.renew_card()
+    assert w.message.text() == "请先在车辆列表中选择一条车卡登记"
+    _select(w.vtable, w.vmodel, lambda r: r["plate"] == "晋A54321")
+    monkeypatch.setattr("ui.dialogs.archive_parking.QInputDialog.getInt", lambda *a, **k: (3, True))
+    w.renew_card()
+    assert "已续期至 2027-02-28" in w.message.text() and w.vmodel.rows[0]["valid_until"].isoformat() == "2027-02-28"
+
+    def fill(dlg):
+        assert dlg.submit() is None and warnings[-1] == "注销原因：不能为空"
+        dlg.text.setPlainText("业主换车")
+        return dlg.submit() is not None
+
+    monkeypatch.setattr(type(w), "_exec", lambda self, dlg: fill(dlg))
+    _select(w.vtable, w.vmodel, lambda r: r["plate"] == "晋A54321")
+    w.cancel_card()
+    assert "已注销" in w.message.text() and w.vmodel.rows == []
+    assert Vehicle.get_by_id(x.id).cancel_reason == "业主换车"
+    w.with_cancelled.setChecked(True)
+    assert [r["status"] for r in w.vmodel.rows] == ["已注销"]
