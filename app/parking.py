@@ -631,3 +631,16 @@ def room_code_of(home_id) -> str:
     if h is None:
         raise NotFound(f"房屋不存在（编号 {home_id}）")
     return h.room_code
+
+
+def forget_owner(ctx, owner_id) -> int:
+    """For app.privacy.anonymise_owner (an owner who left): the owner's car-card registrations keep
+    plate, space and dates but lose the driver's name and phone. Joins the caller's transaction;
+    returns the rows changed."""
+    from .privacy import anonymised_name
+    with ctx.db.atomic():
+        n = (Vehicle.update(driver_name=anonymised_name(int(owner_id)), phone="")
+             .where(Vehicle.owner == owner_id).execute())
+        if n:
+            record(ctx, "parking.forget_owner", "owner", owner_id, None, {"vehicles": n})
+    return n

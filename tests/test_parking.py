@@ -313,3 +313,12 @@ def test_subscriptions_through_billing(ctx, site):
     with pytest.raises(StateError, match="2026-11 起至 2026-11），与 2026-11 起的新登记重叠"):
         parking.subscribe(ctx, h, "bicycle", 1, "2026-11")
     parking.subscribe(ctx, h, "bicycle", 1, "2026-12")       # a new registration after the old one ended
+
+
+def test_forget_owner_clears_name_and_phone_of_cards(ctx, site):
+    s = _free(ctx)
+    parking.rent_space(ctx, s.id, "5-101")
+    x = parking.register_card(ctx, {"space_id": s.id, "plate": "豫A12345", "identity_checked": True})
+    assert parking.forget_owner(ctx, x.owner_id) == 1
+    x = Vehicle.get_by_id(x.id)
+    assert (x.plate, x.phone) == ("豫A12345", "") and x.driver_name.startswith("已注销业主")
