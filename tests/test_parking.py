@@ -322,3 +322,12 @@ def test_forget_owner_clears_name_and_phone_of_cards(ctx, site):
     assert parking.forget_owner(ctx, x.owner_id) == 1
     x = Vehicle.get_by_id(x.id)
     assert (x.plate, x.phone) == ("豫A12345", "") and x.driver_name.startswith("已注销业主")
+
+
+def test_rent_after_billing_ahead_bills_both_months(ctx, site):
+    billing.run_month(ctx, "2026-11")
+    billing.run_month(ctx, "2026-12")
+    s = _free(ctx)
+    assert parking.rent_space(ctx, s.id, "5-201")["billed"] == ["2026-11", "2026-12"]
+    assert [(c.bill_period, c.amount_fen) for c in _parking_charges(s)] == [("2026-11", 24000), ("2026-12", 24000)]
+    assert billing.run_month(ctx, "2026-12")["lines"] == 0
