@@ -763,6 +763,19 @@ def attachments(request_id: int) -> list:
     return attachments_for("service_request", request_id)
 
 
+def attachment_path(ctx, request_id: int, attachment_id: int):
+    """The stored file of one of the request's attachments (a letter scan, a photo) for viewing:
+    refused when it belongs elsewhere, is missing or no longer matches its SHA-256."""
+    require(ctx, "service.view")
+    from .attachments import path_of, verify
+    att = next((a for a in attachments(request_id) if a.id == int(attachment_id)), None)
+    if att is None:
+        raise NotFound(f"附件 {attachment_id} 不属于该报事记录")
+    if not verify(ctx, att):
+        raise StateError(f"附件“{att.original_name}”的文件已丢失或被改动，请从备份恢复")
+    return path_of(ctx, att)
+
+
 def reveal_phone(ctx, request_id: int) -> str:
     """The caller's full phone number for calling back: only for roles that may see it
     (pii.view_full), and every look recorded in the audit log; others get the masked number."""

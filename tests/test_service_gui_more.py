@@ -195,3 +195,25 @@ def test_main_window_service_tab_runs_its_timer(qtbot, ctx):
     qtbot.addWidget(w)
     tab = w.show_tab("service")
     assert tab.timer.isActive() and tab._status_bar() is w.statusBar()
+
+
+# ----------------------------------------------------------------- attachments can be opened
+def test_letter_scan_opens_from_the_detail_and_a_tampered_file_is_refused(qtbot, ctx, tmp_path, warnings_shown):
+    from PySide6.QtCore import QUrl
+    r = new_request(ctx, make_homes(1)[0], kind="投诉", channel="信函", phone="")
+    tab = make_tab(qtbot, ctx)
+    select(tab, r.id)
+    scan = tmp_path / "来信扫描.pdf"
+    scan.write_bytes(b"%PDF-1.4 letter")
+    att = tab.attach(str(scan))
+    assert "来信扫描.pdf" in tab.detail.toHtml() and f"att:{att.id}" in tab.detail.toHtml()
+    path = tab.open_attachment(att.id)
+    assert path.read_bytes() == b"%PDF-1.4 letter"
+    tab.detail.anchorClicked.emit(QUrl(f"att:{att.id}"))
+    assert not warnings_shown
+    path.write_bytes(b"changed")
+    assert tab.open_attachment(att.id) is None
+    assert "已丢失或被改动" in warnings_shown[-1]
+    other = new_request(ctx, make_homes(2)[1])
+    with pytest.raises(Exception, match="不属于"):
+        sr.attachment_path(ctx, other.id, att.id)

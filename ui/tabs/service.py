@@ -12,7 +12,7 @@ from html import escape
 import threading
 
 from PySide6.QtCore import QObject, QRectF, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPainter, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QSplitter, QTableView, QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
 
@@ -195,6 +195,8 @@ class Tab(QWidget):
         self.view.doubleClicked.connect(lambda *_: self._default_action())
         self.detail = QTextBrowser()
         self.detail.setMinimumHeight(120)
+        self.detail.setOpenLinks(False)
+        self.detail.anchorClicked.connect(self._link)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.view)
         split.addWidget(self.detail)
@@ -387,7 +389,8 @@ class Tab(QWidget):
         lines.append("</table>")
         files = sr.attachments(r.id)
         if files:
-            lines.append("<div>附件：" + "，".join(_esc(a.original_name) for a in files) + "</div>")
+            lines.append("<div>附件（点击查看）：" + "，".join(f"<a href='att:{a.id}'>{_esc(a.original_name)}</a>"
+                                                          for a in files) + "</div>")
         return "".join(lines)
 
     def _default_action(self):
@@ -475,6 +478,23 @@ class Tab(QWidget):
         att = run_action(self, sr.attach_file, self.ctx, r.id, path)
         self._after(att, r)
         return att
+
+    def _link(self, url):
+        text = url.toString()
+        if text.startswith("att:"):
+            self.open_attachment(int(text[4:]))
+
+    def open_attachment(self, attachment_id: int):
+        """Open a scan or photo of the selected request with the system's viewer."""
+        r = self.current()
+        if r is None:
+            return None
+        path = run_action(self, sr.attachment_path, self.ctx, r.id, attachment_id, title="无法打开附件")
+        if path is not None and QGuiApplication.platformName() != "offscreen":
+            from PySide6.QtCore import QUrl
+            from PySide6.QtGui import QDesktopServices
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        return path
 
     def print_work_order(self):
         r = self.current()
