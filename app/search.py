@@ -3,9 +3,10 @@ and owner names typed in pinyin (initials ``wjl``, full syllables ``wangjianlin`
 
 One line of text per home in ``home_search`` (models.archive.HomeSearch); ``index_homes`` must
 be called (inside the write's transaction) after any change to those fields. The line is the
-searchable text, then a tab and the pinyin search keys of the home's owners (app/pinyin.py
-``search_keys``: each key preceded by a space). A word of ASCII letters matches the text anywhere
-or a pinyin key from its start; any other word matches the text only.
+searchable text, the first letters of the owners' pinyin keys (each after a \x01, so that only a
+one-letter word matches one), then a tab and the keys (app/pinyin.py ``search_keys``: each
+preceded by a space). A word of two or more ASCII letters matches the text anywhere or a pinyin
+key from its start; any other word matches the text (and those first letters) only.
 """
 from __future__ import annotations
 
@@ -23,14 +24,18 @@ from models.property import Home
 from .pinyin import is_pinyin_term, search_keys
 from .validation import normalize
 
-SEP = "\t"   # between a line's text and its pinyin keys
+SEP = "\t"        # between a line's text and its pinyin keys
+LETTER = "\x01"   # before each first letter of a pinyin key, in the text
 
 
 def _line(room_code, names, phones, tails, pinyin=()) -> str:
     parts = [room_code] + [n for n in names if n] + [p.replace("-", "") for p in phones if p] + [t for t in tails if t]
     text = " ".join(parts).lower().replace(SEP, " ")
     keys = "".join(search_keys(k) for k in pinyin if k)
-    return f"{text}{SEP}{keys}" if keys else text
+    if not keys:
+        return text
+    letters = "".join(LETTER + c for c in dict.fromkeys(k[0] for k in keys.split()))
+    return f"{text}{letters}{SEP}{keys}"
 
 
 def index_homes(home_ids=None):
@@ -127,26 +132,26 @@ class _Snapshot:
 
     def find(self, terms: list[str]) -> list[int]:
         ids, texts, keys = self.ids, self.line_list, self.py_list
-        # The rarest term leads: a long one, and never a 1–2 character digit/latin one if avoidable.
-        order = sorted(set(terms), key=lambda t: (_common(t), -len(t)))
+        # The rarest term leads: a long one, and never a 1–2 character digit/latin one if avoidable
+        # (of those, letters first: their pinyin keys are anchored, so they match fewer homes).
+        order = sorted(set(terms), key=lambda t: (_common(t), not _pinyin(t), -len(t)))
         first, rest = order[0], order[1:]
-        rest_py = [(t, " " + t if is_pinyin_term(t) else None) for t in rest]
+        rest_py = [(t, " " + t if _pinyin(t) else None) for t in rest]
 
         def others(i):
             text, py = texts[i], keys[i]
             return all(t in text or (k is not None and k in py) for t, k in rest_py)
 
-        first_py = " " + first if is_pinyin_term(first) else None
-        if _common(first):
-            # "1", "13", "w", "wj": many homes match; test each line once
-            if first_py is None:
-                hit = [i for i, text in enumerate(texts) if first in text]
-            else:
-                hit = [i for i, (text, py) in enumerate(zip(texts, keys)) if first in text or first_py in py]
+        if _pinyin(first):
+            # letters: rare in the text, and in the pinyin keys anchored at a syllable: str.find
+            hit = self._positions(self.big, self.starts, first)
+            py_hit = self._positions(self.py_big, self.py_starts, " " + first)
+            hit = sorted(set(hit).union(py_hit)) if hit else py_hit
+        elif _common(first):
+            # "1", "13", "w" (a first letter of a pinyin key too): many homes match; test each line once
+            hit = [i for i, text in enumerate(texts) if first in text]
         else:
             hit = self._positions(self.big, self.starts, first)
-            if first_py is not None:
-                hit = sorted(set(hit).union(self._positions(self.py_big, self.py_starts, first_py)))
         if rest:
             hit = [i for i in hit if others(i)]
         return [ids[i] for i in hit]
@@ -198,6 +203,12 @@ class _Index:
 
 def _common(term: str) -> bool:
     return term.isascii() and len(term) <= 2
+
+
+def _pinyin(term: str) -> bool:
+    """A word also looked for in the pinyin keys: two or more letters (one letter is a first letter,
+    in the text)."""
+    return len(term) > 1 and is_pinyin_term(term)
 
 
 _cache = _Index()

@@ -43,6 +43,7 @@ def build(data_dir: Path, n_homes: int, seed: int = 7) -> dict:
     """Create the schema with the application, then bulk-insert a site of *n_homes* homes."""
     from app.clock import Clock
     from app.context import open_context
+    from app.pinyin import name_key
     from app.privacy import mask_id
     from models.db import close_database
 
@@ -90,7 +91,7 @@ def build(data_dir: Path, n_homes: int, seed: int = 7) -> dict:
                     phone = f"1{rng.choice('3456789')}{rng.randint(0, 999999999):09d}"
                     idn = _id_number(rng)
                     key = rng.random() < 0.03
-                    owners.append((oid, name, phone, mask_id(idn), idn[-4:], rng.choice(EDU), int(key),
+                    owners.append((oid, name, name_key(name), phone, mask_id(idn), idn[-4:], rng.choice(EDU), int(key),
                                    "政府" if key else "", int(rng.random() < 0.04), "2026-01-01 00:00:00"))
                     links.append((hid, oid, int(j == 0)))
                 if rng.random() < 0.5:
@@ -100,12 +101,12 @@ def build(data_dir: Path, n_homes: int, seed: int = 7) -> dict:
     cur.executemany("INSERT INTO home (id, entrance_id, building_id, cluster_id, room_code, floor, area_x100, "
                     "house_type, state, move_in_date, occupancy, created_at, updated_at, developer_done, notes) "
                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,0,'')", [h + (h[-1],) for h in homes])
-    cur.executemany("INSERT INTO owner (id, name, phone, id_masked, id_tail, education, is_key_customer, "
+    cur.executemany("INSERT INTO owner (id, name, name_pinyin, phone, id_masked, id_tail, education, is_key_customer, "
                     "key_customer_tags, arrears_flag, created_at, updated_at, gender, birth_date, native_place, "
                     "employer, work_address, phone2, id_type, id_enc, id_hash, spouse_name, spouse_phone, "
                     "spouse_employer, family_structure, residents_count, opinion, suggestions, special_requests, "
                     "arrears_reason, arrears_complaint, anonymised, notes) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,'',NULL,'','','','','身份证','','','','','','',0,'','','','','',0,'')",
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'',NULL,'','','','','身份证','','','','','','',0,'','','','','',0,'')",
                     [o + (o[-1],) for o in owners])
     cur.executemany("INSERT INTO home_owner (home_id, owner_id, is_primary) VALUES (?,?,?)", links)
     cur.executemany("INSERT INTO resident (home_id, name, relation, is_tenant, phone, id_enc, id_hash, id_masked, "
@@ -148,7 +149,8 @@ def measure(data_dir: Path) -> dict:
     sample = Owner.select().where(Owner.id == 1234).get()
     queries = [("1个汉字", "王"), ("姓名", sample.name), ("电话片段", sample.phone[3:8]),
                ("房号", "17-1-0"), ("房号完整", "250-2-1001"), ("身份证尾号", sample.id_tail),
-               ("两词", f"{sample.name[0]} 13"), ("一位数字", "1"), ("两位数字", "13"), ("无结果", "不存在的人")]
+               ("两词", f"{sample.name[0]} 13"), ("一位数字", "1"), ("两位数字", "13"), ("无结果", "不存在的人"),
+               ("拼音首字母", "".join(t[0] for t in sample.name_pinyin.split()))]
     out = {"search": []}
     for label, q in queries:
         raw_med, raw_max, ids = _ms(lambda: search.search_home_ids(q))

@@ -164,8 +164,12 @@ def test_renamed_removed_and_anonymised_owners(ctx, named):
 def test_index_lines_keep_text_and_pinyin_apart(ctx, named):
     line = HomeSearch.get(HomeSearch.home == named["1-101"]).text
     text, _tab, keys = line.partition("\t")
-    assert text == "1-101 王建林" and keys == search_keys("wang2 jian4 lin2")
+    assert text == "1-101 王建林\x01w\x01j\x01l" and keys == search_keys("wang2 jian4 lin2")
+    assert HomeSearch.get(HomeSearch.home == named["1-105"]).text.startswith("1-105 john smith\x01j\x01s\t")
+    # digits never look at the pinyin; one letter is one of the first letters only
     assert search.search_home_ids("\t") == []
+    assert _rooms(search.search_home_ids("j")) == ["1-101", "1-102", "1-105"]
+    assert _rooms(search.search_home_ids("a")) == []
 
 
 # -- write paths ---------------------------------------------------------------------------------
@@ -227,12 +231,12 @@ def test_version_1_database_is_upgraded(ctx, tmp_path):
     # make it what version 1 wrote: no owner.name_pinyin, search lines without pinyin
     db.execute_sql("ALTER TABLE owner DROP COLUMN name_pinyin")
     for hid, text in list(HomeSearch.select(HomeSearch.home, HomeSearch.text).tuples()):
-        HomeSearch.update(text=text.partition("\t")[0]).where(HomeSearch.home == hid).execute()
+        HomeSearch.update(text=text.partition("\t")[0].partition("\x01")[0]).where(HomeSearch.home == hid).execute()
     Meta.update(value="1").where(Meta.key == "schema_version").execute()
     Meta.update(value="v1").where(Meta.key == search.TOKEN_KEY).execute()
     assert "name_pinyin" not in {c.name for c in db.get_columns("owner")}
     assert migrations.get_version(db) == 1
-    assert search.search_home_ids("wjl") == []
+    assert search.search_home_ids("wjl") == [] and search.search_home_ids("w") == []
 
     found = migrations.migrate(db, backup_dir=tmp_path / "backups")
     assert found == 1 and migrations.get_version(db) == migrations.CURRENT_VERSION
