@@ -57,6 +57,7 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "service.classify": ("投诉定性（有效/无效）", (MG,)),
     "service.edit": ("更正本人受理的报事投诉", (FD, AM, MG)),
     "service.edit_any": ("更正他人受理的报事投诉", (MG,)),
+    "service.export": ("导出报事投诉登记表", (AM, MG)),
     # parking spaces, vehicles and car cards
     "parking.view": ("查看车位与车卡", ALL),
     "parking.edit": ("新增、修改车位", (AM, MG)),

@@ -791,6 +791,79 @@ def history(request_id: int) -> list[ServiceEvent]:
                 .order_by(ServiceEvent.ts, ServiceEvent.id))
 
 
+REGISTER_COLUMNS = ["编号", "受理时间", "受理方式", "类别", "投诉类别", "投诉主题", "投诉等级", "房号", "报事人", "联系电话",
+                    "报事内容", "首问责任人", "处理人", "状态", "派工时间", "到场时间", "完成时间", "处理结果",
+                    "有偿服务（元）", "联系时间", "答复时间", "回访时间", "回访评分", "升级", "提醒"]
+
+
+def register_rows(ctx, month: str) -> list[list]:
+    """The month's register (报事投诉登记表): every request received in *month*, oldest first,
+    phones masked, times as text, charges in 元 from fen."""
+    require(ctx, "service.view")
+    from decimal import Decimal
+
+    from .privacy import mask_phone
+    start, end = month_range(month)
+    found = list(_light_query().select_extend(ServiceRequest.result)
+                 .where((ServiceRequest.received_at >= start) & (ServiceRequest.received_at < end))
+                 .order_by(ServiceRequest.received_at, ServiceRequest.id).namedtuples())
+    visits = {v.request_id: v for v in ReturnVisit.select().where(
+        ReturnVisit.request.in_([r.id for r in found]) & ReturnVisit.visited_at.is_null(False))} if found else {}
+    now = ctx.clock.now()
+
+    def t(v):
+        return f"{v:%Y-%m-%d %H:%M}" if v else ""
+    out = []
+    for r in found:
+        v = visits.get(r.id)
+        lvl = level_at(ctx, r, now)
+        out.append([r.number, t(r.received_at), r.channel, r.kind, r.complaint_class, r.subject, r.grade,
+                    r.room_code, r.caller, mask_phone(r.phone), r.content, r.receiver_name, r.handler,
+                    status_label(r.kind, r.status), t(r.dispatched_at), t(r.arrived_at), t(r.completed_at), r.result,
+                    Decimal(int(r.charge_fen)) / 100 if r.charge_fen else "", t(r.contacted_at), t(r.replied_at),
+                    t(v.visited_at) if v else "", v.score if v else "", LEVELS[lvl] if lvl else "",
+                    "；".join(warnings(ctx, r, now, r.id in visits))])
+    return out
+
+
+def export_register(ctx, month: str, path) -> int:
+    """Write the month's register to an Excel file (phones masked); returns the number of rows."""
+    require(ctx, "service.export")
+    from pathlib import Path
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    rows = register_rows(ctx, month)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"报事投诉{month}"
+    ws.append(REGISTER_COLUMNS)
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    for row in rows:
+        ws.append(row)
+    money_col = REGISTER_COLUMNS.index("有偿服务（元）") + 1
+    for (cell,) in ws.iter_rows(min_row=2, min_col=money_col, max_col=money_col):
+        cell.number_format = "0.00"
+    widths = {"编号": 15, "受理时间": 17, "报事内容": 40, "处理结果": 30, "提醒": 30, "派工时间": 17, "到场时间": 17,
+              "完成时间": 17, "联系时间": 17, "答复时间": 17, "回访时间": 17, "联系电话": 14}
+    from openpyxl.utils import get_column_letter
+    for i, name in enumerate(REGISTER_COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = widths.get(name, 10)
+        if name in ("报事内容", "处理结果", "提醒"):
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "B2"
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".part")
+    wb.save(tmp)
+    tmp.replace(path)
+    with ctx.db.atomic():
+        audit.record(ctx, "service.export", "service_request", month, None, {"rows": len(rows), "file": str(path)})
+    return len(rows)
+
+
 def month_range(month: str) -> tuple[dt.datetime, dt.datetime]:
     try:
         y, m = (int(x) for x in str(month).split("-"))

@@ -176,3 +176,47 @@ def test_escalation_keeps_a_concurrent_dispatch(ctx, homes):
     again = sr.get(r.id)
     assert again.status == "已派工" and again.handler == "张师傅" and again.escalation_level == 1
     assert dt.datetime(2026, 11, 24, 0, 0) in [e.ts for e in sr.history(r.id) if e.kind == "升级"]
+
+
+# ----------------------------------------------------------------- the month's register in Excel
+def test_register_export_masks_phones_and_is_audited(ctx, homes, tmp_path, as_role):
+    from openpyxl import load_workbook
+    r = new_request(ctx, homes[0], content="卫生间下水道堵塞")
+    at(ctx, 2026, 11, 23, 9, 5)
+    sr.dispatch(ctx, r.id, "维修部 张师傅")
+    sr.arrive(ctx, r.id)
+    sr.complete(ctx, r.id, result="已疏通", owner_signed=True, signer_name="刘女士", service_item="drain")
+    c = new_request(ctx, homes[1], kind="投诉", channel="信函", phone="")
+    at(ctx, 2026, 12, 1, 9, 0)
+    new_request(ctx, homes[2])                                   # next month: not in November's register
+    out = tmp_path / "登记表.xlsx"
+    assert sr.export_register(ctx, "2026-11", out) == 2
+    ws = load_workbook(out).active
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[0] == sr.REGISTER_COLUMNS
+    head = dict(zip(rows[0], rows[1]))
+    assert head["编号"] == "FW2026-000001" and head["联系电话"] == "138****5678" and head["处理人"] == "维修部 张师傅"
+    assert head["有偿服务（元）"] == 30 and head["状态"] == "已完成" and head["派工时间"] == "2026-11-23 09:05"
+    assert "回访超时" in head["提醒"]
+    comp = dict(zip(rows[0], rows[2]))
+    assert comp["编号"] == c.number and comp["投诉类别"] == "环境" and comp["状态"] == "待处理"
+    assert comp["升级"] == "区域经理" and "须上报" in comp["提醒"]          # 7 days open
+    assert all("13812345678" not in str(v) for row in rows for v in row)
+    assert AuditLog.select().where(AuditLog.action == "service.export").count() == 1
+    with pytest.raises(PermissionDenied):
+        sr.export_register(as_role("frontdesk"), "2026-11", out)
+    with pytest.raises(ValidationError, match="月份"):
+        sr.export_register(ctx, "2026-13x", out)
+
+
+def test_register_export_command(ctx, homes, data_dir, tmp_path):
+    import subprocess
+    import sys
+    new_request(ctx, homes[0])
+    ctx.db.close()
+    out = tmp_path / "reg.xlsx"
+    res = subprocess.run([sys.executable, "-m", "app", "--data-dir", str(data_dir), "export", "service-register",
+                          "--month", "2026-11", "--out", str(out)], capture_output=True, text=True, encoding="utf-8",
+                         timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert "报事投诉登记表 1 条" in res.stdout and out.is_file()

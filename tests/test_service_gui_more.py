@@ -217,3 +217,18 @@ def test_letter_scan_opens_from_the_detail_and_a_tampered_file_is_refused(qtbot,
     other = new_request(ctx, make_homes(2)[1])
     with pytest.raises(Exception, match="不属于"):
         sr.attachment_path(ctx, other.id, att.id)
+
+
+def test_export_register_from_the_tab(qtbot, ctx, as_role, tmp_path, monkeypatch):
+    import ui.ops
+    from openpyxl import load_workbook
+    shown = []
+    monkeypatch.setattr(ui.ops.QMessageBox, "information", staticmethod(lambda p, t, text: shown.append(text)))
+    new_request(ctx, make_homes(1)[0])
+    tab = make_tab(qtbot, ctx)
+    assert tab.export_button.isEnabled()
+    out = tmp_path / "reg.xlsx"
+    assert tab.export_register("2026-11", str(out)) == 1
+    assert "已导出 2026-11 报事投诉登记表 1 条" in shown[-1]
+    assert load_workbook(out).active["J2"].value == "138****5678"
+    assert not make_tab(qtbot, as_role("frontdesk")).export_button.isEnabled()

@@ -6,6 +6,7 @@
     propertydesk print work-order --id N|FW2026-000012 --out FILE.pdf
     propertydesk print service-report --month YYYY-MM --out FILE.pdf
     propertydesk print complaint-reply --id N|FW2026-000012 --out FILE.pdf   (投诉处理回复函)
+    propertydesk export service-register --month YYYY-MM --out FILE.xlsx   (报事投诉登记表)
 """
 
 
@@ -32,6 +33,10 @@ def register(sub, groups):
     c.add_argument("--id", required=True, help="投诉记录ID或编号（如 FW2026-000012）")
     c.add_argument("--out", required=True, help="输出PDF文件")
     c.set_defaults(handler=print_complaint_reply)
+    e = groups["export"].add_parser("service-register", help="报事投诉登记表（Excel）", parents=[groups["common"]])
+    e.add_argument("--month", required=True, help="月份 YYYY-MM")
+    e.add_argument("--out", required=True, help="输出Excel文件")
+    e.set_defaults(handler=export_register)
 
 
 def list_open(args, ctx):
@@ -83,4 +88,11 @@ def print_complaint_reply(args, ctx):
     from app.service_requests import find
     path = write_pdf(complaint_reply_pdf(ctx, find(args.id).id), args.out)
     print(f"已生成投诉处理回复函：{path}")
+    return 0
+
+
+def export_register(args, ctx):
+    from app.service_requests import export_register as export
+    n = export(ctx, args.month, args.out)
+    print(f"已导出 {args.month} 报事投诉登记表 {n} 条：{args.out}")
     return 0

@@ -25,6 +25,10 @@ from ..ops import run_action
 from ..table_models.service import KpiTableModel, RequestTableModel
 
 
+def ctx_user(ctx):
+    return getattr(ctx, "user", None)
+
+
 def _esc(text) -> str:
     return escape("" if text is None else str(text))
 
@@ -167,11 +171,16 @@ class Tab(QWidget):
         self.search.returnPressed.connect(self.refresh)
         refresh = QPushButton(icon("refresh"), "刷新")
         refresh.clicked.connect(self.refresh)
+        self.export_button = QPushButton(icon("export"), "导出登记表")
+        self.export_button.setToolTip("按月导出报事投诉登记表（Excel，电话已隐藏中间四位）")
+        self.export_button.clicked.connect(lambda *_: self.export_register())
+        self.export_button.setEnabled(allowed(getattr(ctx_user(self.ctx), "role", None), "service.export"))
         filt = QHBoxLayout()
         filt.addWidget(QLabel("显示"))
         filt.addWidget(self.filter)
         filt.addWidget(self.search, 1)
         filt.addWidget(refresh)
+        filt.addWidget(self.export_button)
         self.count_label = QLabel()
         filt.addWidget(self.count_label)
         self.auto_label = QLabel()
@@ -495,6 +504,33 @@ class Tab(QWidget):
             from PySide6.QtGui import QDesktopServices
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
         return path
+
+    def _months(self) -> list[str]:
+        today = self.ctx.clock.today()
+        y, m, out = today.year, today.month, []
+        for _ in range(24):
+            out.append(f"{y:04d}-{m:02d}")
+            y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+        return out
+
+    def export_register(self, month: str | None = None, path: str | None = None):
+        """The month's register to Excel (报事投诉登记表); asks for the month and the file."""
+        if month is None:
+            from PySide6.QtWidgets import QInputDialog
+            month, ok = QInputDialog.getItem(self, "导出报事投诉登记表", "月份", self._months(), 0, False)
+            if not ok:
+                return None
+        if not path:
+            from PySide6.QtWidgets import QFileDialog
+            path, _ = QFileDialog.getSaveFileName(self, "导出报事投诉登记表", f"报事投诉登记表_{month}.xlsx",
+                                                  "Excel 文件 (*.xlsx)")
+        if not path:
+            return None
+        n = run_action(self, sr.export_register, self.ctx, month, path, title="未能导出")
+        if n is not None:
+            from ..ops import info
+            info(self, f"已导出 {month} 报事投诉登记表 {n} 条：\n{path}", "导出完成")
+        return n
 
     def print_work_order(self):
         r = self.current()
