@@ -100,13 +100,11 @@ class _Snapshot:
     The text of the lines and their pinyin keys are joined separately: a digit never scans pinyin."""
     __slots__ = ("big", "starts", "ids", "line_list", "py_big", "py_starts", "py_list")
 
-    def __init__(self, lines: dict[int, str]):
+    def __init__(self, lines: dict[int, tuple[str, str, str]]):
+        """*lines*: home id → the line split at its tab (``str.partition``)."""
         ids = sorted(lines)
-        texts, keys = [], []
-        for hid in ids:
-            text, _sep, py = lines[hid].partition(SEP)
-            texts.append(text)
-            keys.append(py)
+        texts = [lines[hid][0] for hid in ids]
+        keys = [lines[hid][2] for hid in ids]
         self.ids, self.line_list, self.py_list = ids, texts, keys
         self.big, self.starts = self._join(texts)
         self.py_big, self.py_starts = self._join(keys)
@@ -163,7 +161,7 @@ class _Index:
 
     def __init__(self):
         self.key = None              # (database, token) the lines belong to; None: not loaded
-        self.lines: dict[int, str] = {}
+        self.lines: dict[int, tuple[str, str, str]] = {}   # split at the tab once, not at every snapshot
         self.snapshot: _Snapshot | None = None
         self.lock = threading.RLock()
 
@@ -177,9 +175,9 @@ class _Index:
         """After index_homes wrote *rows*: patch the lines if they were current, else forget them."""
         with self.lock:
             if full:
-                self.lines = dict(rows)
+                self.lines = {hid: line.partition(SEP) for hid, line in rows}
             elif self.key is not None and self.key == old_key:
-                self.lines.update(rows)
+                self.lines.update((hid, line.partition(SEP)) for hid, line in rows)
                 for hid in removed:
                     self.lines.pop(hid, None)
             else:
@@ -193,7 +191,8 @@ class _Index:
         with self.lock:
             if key != self.key:
                 sql, params = HomeSearch.select(HomeSearch.home, HomeSearch.text).sql()
-                self.lines = dict(HomeSearch._meta.database.execute_sql(sql, params).fetchall())
+                self.lines = {hid: line.partition(SEP)
+                              for hid, line in HomeSearch._meta.database.execute_sql(sql, params).fetchall()}
                 self.key = key
                 self.snapshot = None
             if self.snapshot is None:
