@@ -92,7 +92,8 @@ def anonymised_name(owner_id: int) -> str:
 def anonymise_owner(ctx, owner_id: int, reason: str = "") -> dict:
     """An owner who left: name → 已注销业主xxxx; phones, identity number, family details,
     personal notes cleared; the family residents recorded with homes where no other owner
-    remains are removed; scanned personal papers (attachments of the owner) are unlinked.
+    remains are removed; scanned personal papers (attachments of the owner) are unlinked; car
+    cards keep plate, space and dates but lose the driver's name and phone.
     Homes, ownership dates, receipts, charges and other ledger rows stay (they point to homes,
     receipts keep the payer name printed at the time). Returns a summary."""
     require(ctx, "owner.anonymise")
@@ -136,9 +137,11 @@ def anonymise_owner(ctx, owner_id: int, reason: str = "") -> dict:
             if not others:
                 removed_residents += Resident.delete().where((Resident.home == hid) & (Resident.is_tenant == False)).execute()  # noqa: E712
         attachments = Attachment.delete().where((Attachment.entity == "owner") & (Attachment.entity_id == owner.id)).execute()
+        from .parking import forget_owner
+        vehicles = forget_owner(ctx, owner.id)  # car cards keep plate, space and dates, not the name
         from .search import index_homes
         index_homes(list(set(home_ids)))
         summary = {"name": owner.name, "homes": len(set(home_ids)), "residents_removed": removed_residents,
-                   "attachments_removed": attachments, "reason": reason}
+                   "attachments_removed": attachments, "car_cards_cleared": vehicles, "reason": reason}
         record(ctx, "owner.anonymise", "owner", owner.id, before, summary)
     return summary

@@ -331,3 +331,14 @@ def test_rent_after_billing_ahead_bills_both_months(ctx, site):
     assert parking.rent_space(ctx, s.id, "5-201")["billed"] == ["2026-11", "2026-12"]
     assert [(c.bill_period, c.amount_fen) for c in _parking_charges(s)] == [("2026-11", 24000), ("2026-12", 24000)]
     assert billing.run_month(ctx, "2026-12")["lines"] == 0
+
+
+def test_anonymising_an_owner_clears_the_owner_on_car_cards(ctx, site):
+    from app.privacy import anonymise_owner
+    s = _free(ctx)
+    parking.rent_space(ctx, s.id, "5-101")
+    x = parking.register_card(ctx, {"space_id": s.id, "plate": "豫A54321", "identity_checked": True})
+    summary = anonymise_owner(ctx, x.owner_id, "搬离")
+    assert summary["car_cards_cleared"] == 1
+    x = Vehicle.get_by_id(x.id)
+    assert (x.plate, x.phone) == ("豫A54321", "") and x.driver_name.startswith("已注销业主")
