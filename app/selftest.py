@@ -184,11 +184,25 @@ def run_selftest(args, ctx=None) -> int:
         state["pdf"] = out_pdf
         return {"form": form, "bytes": len(pdf), "path": str(out_pdf), **({"note": note} if note else {})}
 
+    def libraries():
+        # packages the program loads only when a user first needs them: a build missing one
+        # would otherwise fail in the middle of the day, not here
+        import argon2
+        import openpyxl
+        from cryptography.fernet import Fernet
+
+        from .pinyin import name_key
+        key = name_key("曾建林")
+        assert key.startswith("zeng1 jian4 lin2"), f"拼音错误：{key}"
+        Fernet(Fernet.generate_key())
+        return {"pinyin": key, "openpyxl": openpyxl.__version__, "argon2": argon2.__version__}
+
     ok_db, _ = checks.run("database", database)
     if ok_db:
         checks.run("write", write)
         checks.run("settings", settings)
         checks.run("print", printing)
+    checks.run("libraries", libraries)
     for plat in _platforms(args.platforms):
         checks.run(f"window:{plat}", lambda plat=plat: _window_in_child(args, plat, state))
 

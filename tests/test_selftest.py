@@ -28,7 +28,8 @@ def test_selftest_passes_and_counts_earlier_runs(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert data["ok"] is True
     names = [c["name"] for c in data["checks"]]
-    assert names == ["database", "write", "settings", "print", "window:offscreen"]
+    assert names == ["database", "write", "settings", "print", "libraries", "window:offscreen"]
+    assert data["checks"][4]["detail"]["pinyin"] == "zeng1 jian4 lin2"
     assert all(c["ok"] for c in data["checks"])
     assert data["site_name"]
     window = data["checks"][-1]["detail"]
