@@ -805,6 +805,9 @@ def delete_home(ctx, home_id: int) -> None:
             Resident.select().where(Resident.home == h.id).exists() or \
             Visit.select().where(Visit.home == h.id).exists():
         raise StateError(f"{h.room_code} 已有业主、住户或拜访记录，不能删除")
+    business = _business_records(h.id)
+    if business:
+        raise StateError(f"{h.room_code} 已有{'、'.join(business)}记录，不能删除")
     with ctx.db.atomic():
         before = model_dict(h)
         HomeSearch.delete().where(HomeSearch.home == h.id).execute()
@@ -812,6 +815,29 @@ def delete_home(ctx, home_id: int) -> None:
         h.delete_instance()
         record(ctx, "structure.home.delete", "home", home_id, before, None)
         _reindex([home_id])
+
+
+# Tables that keep a home's business history (their foreign key refuses the home's deletion).
+_BUSINESS_LABELS = {
+    "charge": "收费", "receipt": "收据", "payment": "收付款", "subscription": "包月服务",
+    "meter_reading": "抄表", "dunning_record": "催缴", "key": "钥匙", "loan": "借用",
+    "handover": "入住办理", "defect": "维修单", "renovation": "装修", "service_request": "报事投诉",
+    "vehicle": "车卡",
+}
+
+
+def _business_records(home_id: int) -> list[str]:
+    """Chinese names of the business records that point at a home (and keep it)."""
+    from models import all_models
+    found = []
+    for model in all_models():
+        for f in model._meta.fields.values():
+            if getattr(f, "rel_model", None) is Home and getattr(f, "on_delete", None) == "RESTRICT" \
+                    and model.select().where(f == home_id).exists():
+                label = _BUSINESS_LABELS.get(model._meta.table_name, model._meta.table_name)
+                if label not in found:
+                    found.append(label)
+    return found
 
 
 def delete_entrance(ctx, entrance_id: int) -> None:

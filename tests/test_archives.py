@@ -10,6 +10,7 @@ from app import customers
 from app.errors import NotFound, PermissionDenied, StateError, ValidationError
 from models.archive import ArchiveDocument, FamiliarityCheck, Visit
 from models.people import HomeOwner, Owner, Resident
+from models.property import Home
 from models.users import AuditLog
 
 from fixtures_archives import ID_LI, ID_ZHANG, build_small_site, make_id
@@ -418,3 +419,12 @@ def test_pick_familiarity_rooms(ctx, site, users, as_role):
     assert "1-101" not in [r["room_code"] for r in ar.pick_familiarity_rooms(ctx, am, 10)]
     with pytest.raises(PermissionDenied):
         ar.pick_familiarity_rooms(as_role("frontdesk"), am)
+
+
+def test_home_with_business_records_is_not_deleted(ctx, site):
+    from app import billing
+    h = ar.create_home(ctx, site["e11"].id, {"room_code": "1-302", "area": "90", "house_type": "洋房"})
+    billing.post_charge(ctx, h.id, "pass_fee", 1000, memo="出入证")
+    with pytest.raises(StateError, match="1-302 已有收费记录，不能删除"):
+        ar.delete_home(ctx, h.id)
+    assert Home.get_by_id(h.id).room_code == "1-302"

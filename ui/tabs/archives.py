@@ -376,7 +376,7 @@ class Tab(QWidget):
         # right: search, buttons, table, household ---------------------------------------------------
         self.search = QLineEdit()
         self.search.setObjectName("archive_search")
-        self.search.setPlaceholderText("搜索：姓名、电话、房号、身份证后四位（空格分隔多个词）")
+        self.search.setPlaceholderText("搜索：姓名（可用拼音或首字母，如 wjl）、电话、房号、身份证后四位（空格分隔多个词）")
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self._timer = QTimer(self)
