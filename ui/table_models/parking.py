@@ -2,68 +2,11 @@
 a QAbstractTableModel; filtering happens in the service."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QColor
 
-DISPLAY = int(Qt.ItemDataRole.DisplayRole)
-BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
-TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+from .keys import DONE, DUE, OVERDUE, RowsModel  # the shared ListModel: cell text as tooltip too
+
 FREE = QColor("#E8F5E9")
-OVERDUE = QColor("#FDE2E2")
-DUE = QColor("#FFF6DA")
-DONE = QColor("#EEEEEE")
-
-
-class RowsModel(QAbstractTableModel):
-    """Rows are dicts; columns are (header, key or callable). ``shade(row)`` gives a QColor or None."""
-
-    def __init__(self, columns, shade=None, parent=None):
-        super().__init__(parent)
-        self.columns = list(columns)
-        self.rows: list[dict] = []
-        self.shade = shade
-        self._brushes: dict[int, QBrush | None] = {}
-
-    def set_rows(self, rows):
-        self.beginResetModel()
-        self.rows = list(rows)
-        self._brushes.clear()
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.columns)
-
-    def _value(self, row, col) -> str:
-        getter = self.columns[col][1]
-        value = getter(row) if callable(getter) else row.get(getter, "")
-        return "" if value is None or value is False else str(value)
-
-    def data(self, index, role=DISPLAY):
-        if not index.isValid():
-            return None
-        role = int(role)
-        if role == DISPLAY or role == TOOLTIP:
-            return self._value(self.rows[index.row()], index.column())
-        if role == BACKGROUND and self.shade is not None:
-            r = index.row()
-            if r not in self._brushes:
-                c = self.shade(self.rows[r])
-                self._brushes[r] = QBrush(c) if c is not None else None
-            return self._brushes[r]
-        return None
-
-    def headerData(self, section, orientation, role=DISPLAY):
-        if int(role) == DISPLAY and orientation == Qt.Orientation.Horizontal:
-            return self.columns[section][0]
-        return None
-
-    def row_at(self, index) -> dict | None:
-        if index is None or not index.isValid() or index.row() >= len(self.rows):
-            return None
-        return self.rows[index.row()]
 
 
 def _space_shade(r):
