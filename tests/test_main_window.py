@@ -109,3 +109,19 @@ def test_idle_input_watch_starts_after_first_paint(qtbot, ctx):
     w._last_input = time.monotonic() - 3600
     qtbot.keyClick(w.tabs, Qt.Key.Key_Right)
     assert time.monotonic() - w._last_input < 60
+
+
+def test_widgets_use_icon_purposes_not_qtawesome_names():
+    """A qtawesome name in a widget would import qtawesome (0.4 s) when that widget is built."""
+    import re
+    from pathlib import Path
+
+    from ui.icons import NAMES
+    root = Path(__file__).resolve().parent.parent / "ui"
+    used = set()
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r'\bicon\("([^"]+)"\)', text))
+        if path.name != "icons.py":
+            assert not re.search(r'"fa[0-9a-z]*\.', text), f"{path}: use a purpose of ui.icons.NAMES"
+    assert used and used <= set(NAMES), sorted(used - set(NAMES))

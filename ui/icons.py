@@ -40,6 +40,10 @@ NAMES = {
     "money": "fa5s.yen-sign",
     "out": "fa5s.sign-out-alt",
     "in": "fa5s.sign-in-alt",
+    "car": "fa5s.car",
+    "parking": "fa5s.parking",
+    "card": "fa5s.id-card",
+    "bicycle": "fa5s.bicycle",
 }
 
 ICON_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
@@ -53,6 +57,7 @@ def icon_file(purpose: str, size: int) -> Path:
 
 @lru_cache(maxsize=None)
 def icon(purpose: str):
+    """The icon of a purpose of NAMES (another name falls back to qtawesome, loaded then)."""
     from PySide6.QtCore import QSize
     from PySide6.QtGui import QIcon
     if purpose in NAMES and icon_file(purpose, SIZES[0]).exists():

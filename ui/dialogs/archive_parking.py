@@ -78,7 +78,7 @@ class ParkingWindow(QDialog):
                   _button("出租…", "in", lambda: self.attach("租用"), self.can["parking.rent"]),
                   _button("售出…", "money", lambda: self.attach("产权"), self.can["parking.sell"]),
                   _button("退租/收回…", "out", self.release, self.can["parking.rent"] or self.can["parking.sell"]),
-                  _button("办理车卡…", "fa5s.id-card", self.register_card, self.can["parking.card"])):
+                  _button("办理车卡…", "card", self.register_card, self.can["parking.card"])):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(_button("刷新", "refresh", self.reload))
@@ -88,7 +88,7 @@ class ParkingWindow(QDialog):
         lay.addLayout(bar)
         lay.addWidget(self.table, 1)
         lay.addWidget(self.summary)
-        self.tabs.addTab(page, icon("fa5s.parking"), "车位")
+        self.tabs.addTab(page, icon("parking"), "车位")
         # vehicles and cards ------------------------------------------------------------------------
         self.vsearch = QLineEdit()
         self.vsearch.setPlaceholderText("车牌、车卡号、房号、车位或车主")
@@ -103,7 +103,7 @@ class ParkingWindow(QDialog):
         vbar.addWidget(QLabel("查找："))
         vbar.addWidget(self.vsearch, 1)
         vbar.addWidget(self.with_cancelled)
-        for w in (_button("办理车卡…", "fa5s.id-card", self.register_card, self.can["parking.card"]),
+        for w in (_button("办理车卡…", "card", self.register_card, self.can["parking.card"]),
                   _button("打印登记表", "print", self.print_card),
                   _button("续期…", "refresh", self.renew_card, self.can["parking.card"]),
                   _button("注销…", "warning", self.cancel_card, self.can["parking.card"])):
@@ -115,7 +115,7 @@ class ParkingWindow(QDialog):
         lay.addLayout(vbar)
         lay.addWidget(self.vtable, 1)
         lay.addWidget(note)
-        self.tabs.addTab(page, icon("fa5s.car"), "车辆与车卡")
+        self.tabs.addTab(page, icon("car"), "车辆与车卡")
         # --------------------------------------------------------------------------------------------
         self.message = QLabel("")
         self.message.setObjectName("parking_message")

@@ -26,10 +26,10 @@ class HouseholdParkingPage(QWidget):
         bar = QHBoxLayout()
         self.buttons = {}
         for key, ic, text, slot, enabled in (
-                ("manage", "fa5s.parking", "车位管理…", self.open_parking, True),
-                ("card", "fa5s.id-card", "办理车卡…", self.register_card, allowed(role, "parking.card")),
+                ("manage", "parking", "车位管理…", self.open_parking, True),
+                ("card", "card", "办理车卡…", self.register_card, allowed(role, "parking.card")),
                 ("print", "print", "打印车卡登记表", self.print_card, True),
-                ("subs", "fa5s.bicycle", "包月服务…", self.open_subscriptions, allowed(role, "ledger.view"))):
+                ("subs", "bicycle", "包月服务…", self.open_subscriptions, allowed(role, "ledger.view"))):
             b = QPushButton(icon(ic), text)
             b.setObjectName("parking_" + key)
             b.clicked.connect(lambda _c=False, s=slot: s())

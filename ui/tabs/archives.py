@@ -141,7 +141,7 @@ class HouseholdPane(QWidget):
         # parking spaces, vehicles and car cards, monthly services (ui/dialogs/parking_household.py)
         from ..dialogs.parking_household import HouseholdParkingPage
         self.parking_page = HouseholdParkingPage(self)
-        self.tabs.addTab(self.parking_page, icon("fa5s.car"), "车位/车辆")
+        self.tabs.addTab(self.parking_page, icon("car"), "车位/车辆")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()

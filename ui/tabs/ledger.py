@@ -94,7 +94,7 @@ class Tab(QWidget):
         bar.addWidget(_button("登记费用…", "add", self.add_charge, allowed(role, "ledger.charge"), "ledger_add_charge"))
         bar.addWidget(_button("退押金…", "out", self.refund, allowed(role, "ledger.refund"), "ledger_refund"))
         bar.addWidget(_button("抄表…", "edit", self.reading, self.can_read))
-        bar.addWidget(_button("包月服务…", "fa5s.bicycle", self.open_subscriptions, True, "ledger_subscriptions"))
+        bar.addWidget(_button("包月服务…", "bicycle", self.open_subscriptions, True, "ledger_subscriptions"))
         bar.addWidget(self.only_open)
         bar.addStretch(1)
         bar.addWidget(_button("刷新", "refresh", self.refresh_home))
