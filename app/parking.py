@@ -227,6 +227,16 @@ def update_space(ctx, space_id, code=None, level=None, notes=None) -> ParkingSpa
     if new_code != s.code and ParkingSpace.select().where((ParkingSpace.code == new_code)
                                                           & (ParkingSpace.id != s.id)).exists():
         raise ValidationError("车位编号", f"“{new_code}”已存在")
+    if new_level != s.level and s.home_id is not None and s.level in LEVEL_ITEMS:
+        # the month's line is keyed by item: a line billed as the old level would be billed again
+        # as the new one (by release_space or a re-run of the month)
+        billed = [p for (p,) in Charge.select(Charge.bill_period).where(
+            (Charge.home == s.home_id) & (Charge.item_code == LEVEL_ITEMS[s.level][0])
+            & (Charge.bill_ref == f"P{s.id}") & (Charge.bill_period >= _period(ctx.clock.today())))
+            .order_by(Charge.bill_period).tuples()]
+        if billed:
+            raise ValidationError("车位位置", f"车位 {s.code} 已按{s.level}车位计收 {'、'.join(billed)} 的车位费，"
+                                              f"改为{new_level}会重复计费；请在这些月份之后、下次月度计费前修改")
     before = model_dict(s)
     with ctx.db.atomic():
         s.code, s.level = new_code, new_level

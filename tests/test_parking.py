@@ -342,3 +342,23 @@ def test_anonymising_an_owner_clears_the_owner_on_car_cards(ctx, site):
     assert summary["car_cards_cleared"] == 1
     x = Vehicle.get_by_id(x.id)
     assert (x.plate, x.phone) == ("豫A54321", "") and x.driver_name.startswith("已注销业主")
+
+
+def test_level_change_after_the_month_was_billed_refused(ctx, site):
+    # U-001 (地上) rented by 5-102, November billed as parking_above: as 地下 the release (or a
+    # re-run of November) would bill November a second time as parking_under
+    billing.run_month(ctx, "2026-11")
+    space = ParkingSpace.get(ParkingSpace.code == "U-001")
+    with pytest.raises(ValidationError, match="车位位置：车位 U-001 已按地上车位计收 2026-11 的车位费"):
+        parking.update_space(ctx, space.id, level="地下")
+    parking.update_space(ctx, space.id, notes="靠近入口")           # other fields may change
+    parking.release_space(ctx, space.id)
+    billing.run_month(ctx, "2026-11")
+    assert [(c.item_code, c.bill_period) for c in _parking_charges(space)] == [("parking_above", "2026-11")]
+    # in December, before December's run: from then on billed as 地下
+    ctx.clock.fixed = dt.datetime(2026, 12, 2, 9, 0)
+    d = ParkingSpace.get(ParkingSpace.code == "D-001")
+    parking.update_space(ctx, d.id, level="地上")
+    billing.run_month(ctx, "2026-12")
+    assert [(c.item_code, c.bill_period) for c in _parking_charges(d)] == [
+        ("parking_under", "2026-11"), ("parking_above", "2026-12")]
