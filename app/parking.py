@@ -28,7 +28,7 @@ import re
 
 from peewee import JOIN, fn
 
-from models.ledger import Charge, Subscription
+from models.ledger import Charge, Payment, Subscription
 from models.parking import Vehicle
 from models.people import HomeOwner, Owner, ParkingOwner
 from models.property import Home, ParkingSpace
@@ -286,6 +286,30 @@ def _bill_line(ctx, s: ParkingSpace, home_id: int, period: str) -> Charge | None
                          created_by=getattr(ctx.user, "id", None))
 
 
+def _unwaive(ctx, s: ParkingSpace, home_id: int, period: str) -> bool:
+    """The space is the home's again in a month whose line an earlier release of the space waived
+    (免收): the waiver is reversed (a negative waive line, nothing deleted), so the month is owed
+    again. True when it was."""
+    from peewee import fn as _fn
+    c = Charge.get_or_none((Charge.home == home_id) & (Charge.item_code == LEVEL_ITEMS[s.level][0])
+                           & (Charge.bill_period == period) & (Charge.bill_ref == f"P{s.id}"))
+    if c is None:
+        return False
+    waived = int(Payment.select(_fn.COALESCE(_fn.SUM(Payment.amount_fen), 0))
+                 .where((Payment.charge == c.id) & (Payment.kind == "waive") & (Payment.source == "parking")
+                        & (Payment.source_id == s.id)).scalar() or 0)
+    if waived <= 0:
+        return False
+    Payment.create(charge=c.id, home=home_id, item_code=c.item_code, kind="waive", method="waive",
+                   amount_fen=-waived, reason=f"车位 {s.code} 重新租售给本户，撤销 {period} 的免收",
+                   source="parking", source_id=s.id, created_at=ctx.clock.now(),
+                   created_by=getattr(ctx.user, "id", None))
+    Charge.update(paid_fen=Charge.paid_fen - waived).where(Charge.id == c.id).execute()
+    record(ctx, "parking.unwaive", "charge", c.id, {"paid_fen": c.paid_fen},
+           {"paid_fen": c.paid_fen - waived, "waived_fen": -waived, "space": s.id})
+    return True
+
+
 def _current_owner_ids(home_id) -> list[int]:
     return [oid for (oid,) in HomeOwner.select(HomeOwner.owner).where((HomeOwner.home == home_id)
                                                                       & HomeOwner.until.is_null())
@@ -331,7 +355,8 @@ def attach_space(ctx, space_id, room_code, kind: str, owner_ids=None, notes: str
         if notes:
             s.notes = (s.notes + "\n" if s.notes else "") + f"{today:%Y-%m-%d} {str(notes).strip()}"
         s.save()
-        billed = [p for p in _run_periods(this_month) if _bill_line(ctx, s, home.id, p) is not None]
+        billed = [p for p in _run_periods(this_month)
+                  if _bill_line(ctx, s, home.id, p) is not None or _unwaive(ctx, s, home.id, p)]
         record(ctx, "parking.sell" if kind == "产权" else "parking.rent", "parking_space", s.id, before,
                {**model_dict(s), "holders": owner_ids, "kind": kind, "billed_now": billed})
     fee = fmt_fen(monthly_fee(ctx, s.level))

@@ -362,3 +362,18 @@ def test_level_change_after_the_month_was_billed_refused(ctx, site):
     billing.run_month(ctx, "2026-12")
     assert [(c.item_code, c.bill_period) for c in _parking_charges(d)] == [
         ("parking_under", "2026-11"), ("parking_above", "2026-12")]
+
+
+def test_renting_again_after_a_release_waived_the_month_ahead_bills_it(ctx, site):
+    billing.run_month(ctx, "2026-11")
+    billing.run_month(ctx, "2026-12")
+    space = ParkingSpace.get(ParkingSpace.code == "U-001")      # 5-102
+    assert parking.release_space(ctx, space.id)["waived"] == ["2026-12"]
+    out = parking.rent_space(ctx, space.id, "5-102")             # the same home takes it again
+    assert out["billed"] == ["2026-12"]                          # November is owed already
+    dec = Charge.get((Charge.bill_ref == f"P{space.id}") & (Charge.bill_period == "2026-12"))
+    assert (dec.amount_fen, dec.paid_fen) == (10000, 0)          # owed again, the waiver reversed
+    assert sorted(p.amount_fen for p in Payment.select().where(Payment.charge == dec.id)) == [-10000, 10000]
+    assert billing.run_month(ctx, "2026-12")["lines"] == 0
+    from app import ledger_checks
+    assert ledger_checks.run(ctx) == []                          # paid_fen still the sum of its lines
