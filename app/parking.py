@@ -290,12 +290,11 @@ def _unwaive(ctx, s: ParkingSpace, home_id: int, period: str) -> bool:
     """The space is the home's again in a month whose line an earlier release of the space waived
     (免收): the waiver is reversed (a negative waive line, nothing deleted), so the month is owed
     again. True when it was."""
-    from peewee import fn as _fn
     c = Charge.get_or_none((Charge.home == home_id) & (Charge.item_code == LEVEL_ITEMS[s.level][0])
                            & (Charge.bill_period == period) & (Charge.bill_ref == f"P{s.id}"))
     if c is None:
         return False
-    waived = int(Payment.select(_fn.COALESCE(_fn.SUM(Payment.amount_fen), 0))
+    waived = int(Payment.select(fn.COALESCE(fn.SUM(Payment.amount_fen), 0))
                  .where((Payment.charge == c.id) & (Payment.kind == "waive") & (Payment.source == "parking")
                         & (Payment.source_id == s.id)).scalar() or 0)
     if waived <= 0:
@@ -391,14 +390,20 @@ def release_space(ctx, space_id, reason: str = "") -> dict:
     home_id, room = s.home_id, (s.home.room_code if s.home_id else "")
     item = LEVEL_ITEMS.get(s.level, ("", ""))[0]
     before = {**model_dict(s), "holders": [h["owner_id"] for h in _holders([s.id]).get(s.id, [])]}
-    billed, waived, pending = [], [], []
+    billed, waived, pending, paid_ahead = [], [], [], []
     with ctx.db.atomic():
         if home_id is not None and s.level in LEVEL_ITEMS:
             if _bill_line(ctx, s, home_id, this_month) is not None:
                 billed.append(this_month)
-            later = list(Charge.select().where((Charge.home == home_id) & (Charge.item_code == item)
-                                               & (Charge.bill_ref == f"P{s.id}") & (Charge.bill_period > this_month)
-                                               & (Charge.paid_fen < Charge.amount_fen)).order_by(Charge.bill_period))
+            ahead = list(Charge.select().where((Charge.home == home_id) & (Charge.item_code == item)
+                                               & (Charge.bill_ref == f"P{s.id}") & (Charge.bill_period > this_month))
+                         .order_by(Charge.bill_period))
+            paid = dict(Payment.select(Payment.charge, fn.SUM(Payment.amount_fen))
+                        .where(Payment.charge.in_([c.id for c in ahead]) & (Payment.kind != "waive"))
+                        .group_by(Payment.charge).tuples()) if ahead else {}
+            # months billed ahead and (partly) paid: the money stays on the charge; the user is told
+            paid_ahead = [f"{c.bill_period}（{fmt_fen(paid[c.id])} 元）" for c in ahead if paid.get(c.id, 0) > 0]
+            later = [c for c in ahead if c.paid_fen < c.amount_fen]
             for c in later:
                 if allowed(getattr(ctx.user, "role", None), "ledger.void"):
                     from .payments import waive
@@ -419,7 +424,7 @@ def release_space(ctx, space_id, reason: str = "") -> dict:
         s.save()
         record(ctx, "parking.release", "parking_space", s.id, before,
                {**model_dict(s), "reason": reason, "billed_now": billed, "waived": waived, "pending": pending,
-                "cards_cancelled": [c.card_number for c in cards]})
+                "paid_ahead": paid_ahead, "cards_cancelled": [c.card_number for c in cards]})
     msg = f"车位 {s.code} 已收回（原 {room}），{this_month} 车位费按整月计收，次月起停收"
     if billed:
         msg += "（本月尚未计费，已补记本月车位费）"
@@ -429,7 +434,9 @@ def release_space(ctx, space_id, reason: str = "") -> dict:
         msg += f"；已预先计费的 {'、'.join(waived)} 车位费已免收"
     if pending:
         msg += f"；已预先计费的 {'、'.join(pending)} 车位费未付，请经理在收费台账中免收"
-    return {"space": s, "billed": billed, "waived": waived, "pending": pending,
+    if paid_ahead:
+        msg += f"；已预缴 {'、'.join(paid_ahead)} 的车位费，次月起不再使用该车位，请经理与业主商定退还"
+    return {"space": s, "billed": billed, "waived": waived, "pending": pending, "paid_ahead": paid_ahead,
             "cards_cancelled": [c.card_number for c in cards], "message": msg}
 
 

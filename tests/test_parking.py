@@ -377,3 +377,15 @@ def test_renting_again_after_a_release_waived_the_month_ahead_bills_it(ctx, site
     assert billing.run_month(ctx, "2026-12")["lines"] == 0
     from app import ledger_checks
     assert ledger_checks.run(ctx) == []                          # paid_fen still the sum of its lines
+
+
+def test_release_after_paying_a_month_ahead_says_so(ctx, site):
+    from app import payments
+    billing.run_month(ctx, "2026-11")
+    billing.run_month(ctx, "2026-12")
+    space = ParkingSpace.get(ParkingSpace.code == "U-001")
+    payments.pay(ctx, site["5-102"].id, [c.id for c in _parking_charges(space)], "cash", "业主2")
+    out = parking.release_space(ctx, space.id, "退租")
+    assert out["paid_ahead"] == ["2026-12（100.00 元）"] and out["waived"] == []
+    assert "已预缴 2026-12（100.00 元） 的车位费" in out["message"]
+    assert "2026-12（100.00 元）" in AuditLog.select().where(AuditLog.action == "parking.release").get().after
