@@ -629,7 +629,9 @@ def subscription_rows(ctx, home_id) -> list[dict]:
 
 def subscribe(ctx, home_id, item_code, count=1, start_period=None, notes="") -> Subscription:
     """Start a monthly service (billing.subscribe), refusing a second open registration of the
-    same item for the home (raise the count instead)."""
+    same item for the home (raise the count instead). When the monthly run has already billed the
+    current month (or the next, ahead), those months are billed now, as for parking spaces; the
+    returned registration's ``billed_now`` names them."""
     from . import billing
     require(ctx, "ledger.charge")
     today = ctx.clock.today()
@@ -648,12 +650,73 @@ def subscribe(ctx, home_id, item_code, count=1, start_period=None, notes="") -> 
             count = int(count.strip())
         except ValueError:
             raise ValidationError("数量", f"“{count}”不是整数") from None
-    return billing.subscribe(ctx, home_id, item_code, count, start, notes)
+    this_month = _period(today)
+    with ctx.db.atomic():
+        sub = billing.subscribe(ctx, home_id, item_code, count, start, notes)
+        # the month (and the next, billed ahead) already run: billed now as the run writes them;
+        # months before this one are not billed back
+        billed = [p for p in _run_periods(max(sub.start_period, this_month)) if _bill_subscription_line(ctx, sub, p)]
+        if billed:
+            record(ctx, "parking.subscription_billed", "subscription", sub.id, None, {"billed_now": billed})
+    sub.billed_now = billed
+    return sub
+
+
+def _bill_subscription_line(ctx, sub: Subscription, period: str) -> bool:
+    """The month's line of a subscription exactly as the monthly run writes it (same unique key),
+    unless it exists."""
+    from .billing import due_date_for
+    ref = f"S{sub.id}"
+    if Charge.select().where((Charge.home == sub.home_id) & (Charge.item_code == sub.item_code)
+                             & (Charge.bill_period == period) & (Charge.bill_ref == ref)).exists():
+        return False
+    rate = int(ctx.settings.get(f"fee.{sub.item_code}"))
+    Charge.create(home=sub.home_id, item_code=sub.item_code, category="periodic", period=period, bill_period=period,
+                  bill_ref=ref, quantity_milli=sub.count * 1000, unit_price_fen=rate, amount_fen=sub.count * rate,
+                  paid_fen=0, refunded_fen=0, due_date=due_date_for(ctx, period), memo="", source="billing",
+                  source_id=sub.id, created_at=ctx.clock.now(), created_by=getattr(ctx.user, "id", None))
+    return True
 
 
 def end_subscription(ctx, subscription_id, end_period) -> Subscription:
+    """Stop a monthly service after ``end_period`` (billing.end_subscription). Months after it
+    that the run already billed ahead are waived when still unpaid (when the user may waive, else
+    named in ``pending``); paid ones are named in ``paid_ahead``. The returned registration carries
+    ``waived``, ``pending``, ``paid_ahead`` and ``message``."""
     from . import billing
-    return billing.end_subscription(ctx, subscription_id, end_period)
+    from .charge_items import item_name
+    with ctx.db.atomic():
+        sub = billing.end_subscription(ctx, subscription_id, end_period)
+        ahead = list(Charge.select().where((Charge.home == sub.home_id) & (Charge.item_code == sub.item_code)
+                                           & (Charge.bill_ref == f"S{sub.id}") & (Charge.bill_period > sub.end_period))
+                     .order_by(Charge.bill_period))
+        paid = dict(Payment.select(Payment.charge, fn.SUM(Payment.amount_fen))
+                    .where(Payment.charge.in_([c.id for c in ahead]) & (Payment.kind != "waive"))
+                    .group_by(Payment.charge).tuples()) if ahead else {}
+        paid_ahead = [f"{c.bill_period}（{fmt_fen(paid[c.id])} 元）" for c in ahead if paid.get(c.id, 0) > 0]
+        waived, pending = [], []
+        for c in ahead:
+            if c.paid_fen >= c.amount_fen:
+                continue
+            if allowed(getattr(ctx.user, "role", None), "ledger.void"):
+                from .payments import waive
+                waive(ctx, c.id, f"{item_name(sub.item_code)}已截止于 {sub.end_period}，{c.bill_period} 不再计收",
+                      source="subscription", source_id=sub.id)
+                waived.append(c.bill_period)
+            else:
+                pending.append(c.bill_period)
+        if ahead:
+            record(ctx, "parking.subscription_end_billed", "subscription", sub.id, None,
+                   {"waived": waived, "pending": pending, "paid_ahead": paid_ahead})
+    msg = f"{item_name(sub.item_code)}登记已截止，最后计费月份 {sub.end_period}"
+    if waived:
+        msg += f"；已预先计费的 {'、'.join(waived)} 已免收"
+    if pending:
+        msg += f"；已预先计费的 {'、'.join(pending)} 未付，请经理在收费台账中免收"
+    if paid_ahead:
+        msg += f"；已预缴 {'、'.join(paid_ahead)}，请经理与业主商定退还"
+    sub.waived, sub.pending, sub.paid_ahead, sub.message = waived, pending, paid_ahead, msg
+    return sub
 
 
 def home_owner_choices(ctx, room_code) -> dict:

@@ -389,3 +389,28 @@ def test_release_after_paying_a_month_ahead_says_so(ctx, site):
     assert out["paid_ahead"] == ["2026-12（100.00 元）"] and out["waived"] == []
     assert "已预缴 2026-12（100.00 元） 的车位费" in out["message"]
     assert "2026-12（100.00 元）" in AuditLog.select().where(AuditLog.action == "parking.release").get().after
+
+
+def test_subscribing_after_the_run_bills_the_month_once(ctx, site, users):
+    h = site["5-101"].id
+    billing.run_month(ctx, "2026-11")
+    billing.run_month(ctx, "2026-12")                        # billed a month ahead
+    s = parking.subscribe(ctx, h, "bicycle", 2, "2026-09")  # back-dated: months before this one are not billed
+    assert s.billed_now == ["2026-11", "2026-12"]
+    bikes = lambda: [(c.bill_period, c.amount_fen, c.bill_ref) for c in  # noqa: E731
+                     Charge.select().where((Charge.home == h) & (Charge.item_code == "bicycle")).order_by(Charge.id)]
+    assert bikes() == [("2026-11", 8000, f"S{s.id}"), ("2026-12", 8000, f"S{s.id}")]
+    assert billing.run_month(ctx, "2026-11")["lines"] == 0 and billing.run_month(ctx, "2026-12")["lines"] == 0
+    # ended in November: December, billed ahead, is waived by the manager ...
+    s = parking.end_subscription(ctx, s.id, "2026-11")
+    assert s.waived == ["2026-12"] and "2026-12 已免收" in s.message
+    dec = Charge.get((Charge.home == h) & (Charge.item_code == "bicycle") & (Charge.bill_period == "2026-12"))
+    assert dec.paid_fen == dec.amount_fen and Payment.get(Payment.charge == dec.id).kind == "waive"
+    # ... and named to the front desk, who may not waive
+    fd = ctx.with_user(users["frontdesk"])
+    t = parking.subscribe(fd, h, "cable_tv", 1)
+    assert t.billed_now == ["2026-11", "2026-12"]
+    t = parking.end_subscription(fd, t.id, "2026-11")
+    assert t.pending == ["2026-12"] and "请经理在收费台账中免收" in t.message
+    from app import ledger_checks
+    assert ledger_checks.run(ctx) == []

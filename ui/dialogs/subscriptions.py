@@ -124,7 +124,9 @@ class SubscriptionsDialog(QDialog):
         s = run_action(self, parking.subscribe, self.ctx, self.home_id, self.item.currentData(), self.count.value(),
                        self.start.text(), self.notes.text(), title="未登记")
         if s is not None:
-            self.message.setText(f"已登记{item_name(s.item_code)} {s.count} 个，自 {s.start_period} 起按月计费")
+            billed = getattr(s, "billed_now", None)
+            self.message.setText(f"已登记{item_name(s.item_code)} {s.count} 个，自 {s.start_period} 起按月计费"
+                                 + (f"（{'、'.join(billed)} 已计费，本次补记）" if billed else ""))
             self.notes.clear()
             self.load()
         return s
@@ -137,6 +139,7 @@ class SubscriptionsDialog(QDialog):
             return None
         s = run_action(self, parking.end_subscription, self.ctx, r["id"], self.end.text(), title="未截止")
         if s is not None:
-            self.message.setText(f"{item_name(s.item_code)}登记已截止，最后计费月份 {s.end_period}")
+            self.message.setText(getattr(s, "message", None)
+                                 or f"{item_name(s.item_code)}登记已截止，最后计费月份 {s.end_period}")
             self.load()
         return s
