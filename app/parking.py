@@ -248,13 +248,16 @@ def update_space(ctx, space_id, code=None, level=None, notes=None) -> ParkingSpa
 
 
 def delete_space(ctx, space_id) -> None:
-    """Delete a space entered by mistake: only a free one without any card ever issued."""
+    """Delete a space entered by mistake: only a free one without any card or parking fee ever."""
     require(ctx, "parking.edit")
     s = _space(space_id)
     if s.state != "空闲":
         raise StateError(f"车位 {s.code} {s.state}，不能删除")
     if Vehicle.select().where(Vehicle.space == s.id).exists():
         raise StateError(f"车位 {s.code} 办理过车卡，记录需保留，不能删除")
+    if Charge.select().where(Charge.bill_ref == f"P{s.id}").exists():
+        # its lines are keyed by the space's id, which SQLite may give to the next new space
+        raise StateError(f"车位 {s.code} 已有车位费记录，记录需保留，不能删除")
     with ctx.db.atomic():
         before = model_dict(s)
         s.delete_instance()

@@ -209,8 +209,11 @@ def test_delete_space(ctx, site):
     with pytest.raises(StateError):
         parking.delete_space(ctx, s.id)
     parking.release_space(ctx, s.id)
-    parking.delete_space(ctx, s.id)
-    assert not ParkingSpace.select().where(ParkingSpace.id == s.id).exists()
+    with pytest.raises(StateError, match="已有车位费记录"):   # the release billed the month
+        parking.delete_space(ctx, s.id)
+    t = _free(ctx, "DX-011")                                  # entered by mistake, never attached
+    parking.delete_space(ctx, t.id)
+    assert not ParkingSpace.select().where(ParkingSpace.id == t.id).exists()
 
 
 # car cards ------------------------------------------------------------------------------------
@@ -414,3 +417,16 @@ def test_subscribing_after_the_run_bills_the_month_once(ctx, site, users):
     assert t.pending == ["2026-12"] and "请经理在收费台账中免收" in t.message
     from app import ledger_checks
     assert ledger_checks.run(ctx) == []
+
+
+def test_a_space_that_was_billed_cannot_be_deleted(ctx, site):
+    # its lines carry its id (P<id>); SQLite gives a deleted last id to the next space, whose
+    # month would then look billed already
+    billing.run_month(ctx, "2026-11")
+    s = _free(ctx, "DX-099")
+    parking.rent_space(ctx, s.id, "5-201")                    # November billed now
+    parking.release_space(ctx, s.id)
+    with pytest.raises(StateError, match="车位 DX-099 已有车位费记录"):
+        parking.delete_space(ctx, s.id)
+    t = _free(ctx, "DX-100")
+    assert parking.rent_space(ctx, t.id, "5-201")["billed"] == ["2026-11"]
