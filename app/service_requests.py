@@ -28,7 +28,7 @@ from . import audit
 from .errors import NotFound, PermissionDenied, StateError, ValidationError
 from .permissions import require
 from .sequences import format_number, next_number
-from .validation import check_choice, check_phone, check_required
+from .validation import check_choice, check_phone, check_required, normalize_room_code
 
 LEVELS = ["首问责任人", "部门主管", "客服主管", "项目经理", "区域经理", "品质中心"]
 HOLDER_SETTINGS = [None, "request.holder.dept", "request.holder.cs", "request.holder.project",
@@ -232,8 +232,8 @@ def _find_home(home_id=None, room_code=None) -> Home:
     home = None
     if home_id:
         home = Home.get_or_none(Home.id == home_id)
-    elif room_code:
-        home = Home.get_or_none(Home.room_code == str(room_code).strip().upper())
+    elif room_code:           # as typed: full-width digits, spaces and dashes as app.homes accepts them
+        home = Home.get_or_none(Home.room_code == normalize_room_code(room_code))
     if home is None and not (home_id or str(room_code or "").strip()):
         raise ValidationError("房号", "不能为空，请填写报事房屋的房号")
     if home is None:

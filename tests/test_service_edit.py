@@ -220,3 +220,15 @@ def test_register_export_command(ctx, homes, data_dir, tmp_path):
                          timeout=120)
     assert res.returncode == 0, res.stderr
     assert "报事投诉登记表 1 条" in res.stdout and out.is_file()
+
+
+def test_room_typed_full_width_or_spaced_is_found_at_intake_and_correction(ctx, homes):
+    """The room code as typed at the desk (full-width digits from a Chinese input method, spaces,
+    other dashes) names the same home, as app.homes accepts it elsewhere."""
+    r = sr.intake(ctx, channel="电话", kind="报修", caller="刘女士", phone="13812345678", content="漏水",
+                  read_back=True, room_code="５－１０１")
+    assert r.home_id == homes[0].id
+    sr.edit_request(ctx, r.id, read_back=True, room_code=" 5 — 102 ")
+    assert sr.get(r.id).home_id == homes[1].id
+    with pytest.raises(ValidationError, match="“５－９９９”不存在"):
+        sr.edit_request(ctx, r.id, read_back=True, room_code="５－９９９")
