@@ -40,6 +40,8 @@ def test_cli_spaces_cards_and_print(ctx, site, data_dir, tmp_path):
     assert r.returncode == 0, r.stderr
     text = PdfReader(str(out)).pages[0].extract_text()
     assert "车卡办理登记表" in text and "豫AD12345" in text and "13812340002" not in text
+    r = run_cli(data_dir, "print", "car-card", "--card", "豫A·D12345", "--out", str(out))   # as on the plate
+    assert r.returncode == 0, r.stdout
     r = run_cli(data_dir, "print", "car-card", "--card", "NOPE", "--out", str(out))
     assert r.returncode == 1 and "没有找到车卡" in r.stdout
     assert ParkingSpace.get(ParkingSpace.code == "DX-009").state == "已租"

@@ -47,9 +47,11 @@ def print_card(args, ctx):
     from app.parking import vehicle_rows
     from app.printing.base import write_pdf
     from app.printing.car_card import car_card_pdf
+    import re
     key = args.card.strip().upper()
+    plate = re.sub(r"[\s·•.\-]", "", key)   # as printed on the plate: 豫A·12345
     rows = [r for r in vehicle_rows(ctx, include_cancelled=True)
-            if key in (r["card_number"].upper(), r["number"].upper(), r["plate"])]
+            if key in (r["card_number"].upper(), r["number"].upper()) or plate == r["plate"]]
     if not rows:
         print(f"没有找到车卡“{args.card}”")
         return 1
