@@ -292,10 +292,19 @@ def save_reply_letter(ctx, request_id: int, *, investigation: str, outcome: str,
     return letter
 
 
+def _first_drafted(r, letter) -> dt.datetime:
+    """When the letter was first drafted: its 复函 event (later saves only correct the draft)."""
+    from models.service import ServiceEvent
+    first = (ServiceEvent.select(ServiceEvent.ts).where((ServiceEvent.request == r.id) & (ServiceEvent.kind == "复函"))
+             .order_by(ServiceEvent.ts).first())
+    return min(first.ts, letter.drafted_at) if first else letter.drafted_at
+
+
 def send_reply_letter(ctx, request_id: int, *, sent_on: dt.date | None = None, method: str = "邮寄"):
     """Record that the reply letter went out (date, how; the current user as sender). When no reply
     was recorded before, the sending is the complaint's reply (replied_at: now, or the end of an
-    earlier *sent_on* day entered afterwards), so the 2-working-day deadline counts it."""
+    earlier *sent_on* day entered afterwards), so the 2-working-day deadline counts it. The date
+    may not be before the letter was first drafted (nor before receipt, nor after today)."""
     from models.service_reply import SEND_METHODS
     require(ctx, "service.handle")
     method = check_choice(method, SEND_METHODS, "寄送方式")
@@ -315,6 +324,9 @@ def send_reply_letter(ctx, request_id: int, *, sent_on: dt.date | None = None, m
                              f"{letter.sent_by.display_name if letter.sent_by else ''}登记寄出")
         if sent_on < r.received_at.date():
             raise ValidationError("寄出日期", f"不能早于投诉受理日期 {r.received_at:%Y-%m-%d}")
+        drafted_on = _first_drafted(r, letter).date()
+        if sent_on < drafted_on:               # a back-dated sending would count as an on-time reply
+            raise ValidationError("寄出日期", f"不能早于复函 {letter.number} 的起草日期 {drafted_on:%Y-%m-%d}")
         before = {**_snapshot(r), "replied_at": r.replied_at}
         now = ctx.clock.now()
         letter.sent_on, letter.sent_at, letter.sent_by, letter.send_method = sent_on, now, ctx.user.id, method

@@ -166,3 +166,28 @@ def test_print_complaint_reply_command(ctx, letter_complaint, data_dir, tmp_path
                           "--id", "999", "--out", str(out)], capture_output=True, text=True, encoding="utf-8",
                          timeout=120)
     assert res.returncode == 2 and "不存在" in res.stderr
+
+
+def test_sending_cannot_be_dated_before_the_letter_was_drafted(ctx, letter_complaint):
+    """A letter first drafted on Thursday cannot have gone out on Monday: a back-dated sending
+    would count as an on-time reply (2 working days) for a reply that was late."""
+    r = letter_complaint                                          # received Friday 20th, due Tuesday 24th
+    at(ctx, 2026, 11, 26, 9, 0)                                   # Thursday: already late
+    draft(ctx, r)
+    at(ctx, 2026, 11, 26, 15, 0)
+    draft(ctx, r, outcome="已调派备用车辆完成清运。")              # corrected the same day: still Thursday
+    with pytest.raises(ValidationError, match="寄出日期.*2026-11-26"):
+        cp.send_reply_letter(ctx, r.id, sent_on=dt.date(2026, 11, 23))
+    assert cp.reply_letter(r.id).sent_on is None and sr.get(r.id).replied_at is None
+    cp.send_reply_letter(ctx, r.id, sent_on=dt.date(2026, 11, 26))
+    assert cp.replied_on_time(ctx, sr.get(r.id)) is False
+
+
+def test_sending_dated_the_first_draft_day_after_later_corrections(ctx, letter_complaint):
+    r = letter_complaint
+    at(ctx, 2026, 11, 23, 9, 0)
+    draft(ctx, r)                                                 # drafted and posted on Monday
+    at(ctx, 2026, 11, 25, 9, 0)
+    draft(ctx, r, measures="")                                    # the office copy touched up on Wednesday
+    cp.send_reply_letter(ctx, r.id, sent_on=dt.date(2026, 11, 23), method="邮寄")
+    assert cp.replied_on_time(ctx, sr.get(r.id))
