@@ -244,3 +244,16 @@ def test_renew_and_cancel_card_in_the_window(qtbot, ctx, site, warnings, monkeyp
     assert Vehicle.get_by_id(x.id).cancel_reason == "业主换车"
     w.with_cancelled.setChecked(True)
     assert [r["status"] for r in w.vmodel.rows] == ["已注销"]
+
+
+def test_card_for_a_selected_free_space_is_refused_not_moved_to_another(qtbot, ctx, site, monkeypatch):
+    parking.rent_space(ctx, _space("DS-001").id, "1-101")        # another home's rented space
+    w = _window(qtbot, ctx)
+    opened = []
+    monkeypatch.setattr(type(w), "_exec", lambda self, dlg: opened.append(dlg) or False)
+    _select(w.table, w.model, lambda r: r["code"] == "DX-002")   # free
+    w.register_card()
+    assert opened == [] and w.message.text() == "车位 DX-002 空闲，须先售出或出租才能办理车卡"
+    _select(w.table, w.model, lambda r: r["code"] == "DS-001")
+    w.register_card()
+    assert opened and opened[0].space.currentData() == _space("DS-001").id

@@ -224,6 +224,10 @@ class ParkingWindow(QDialog):
         from .parking_forms import CardDialog
         spaces = parking.space_rows(self.ctx)
         s = self.selected_space() if self.tabs.currentIndex() == 0 else None
+        if s is not None and s["state"] == "空闲":
+            # the form would silently offer another home's space instead
+            self.message.setText(f"车位 {s['code']} 空闲，须先售出或出租才能办理车卡")
+            return
         if s is None and self.household:
             s = next((r for r in spaces if r["home_id"] == self.household["id"] and r["state"] != "空闲"), None)
         if not any(r["state"] != "空闲" for r in spaces):
