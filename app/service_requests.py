@@ -842,6 +842,9 @@ def export_register(ctx, month: str, path) -> int:
         c.font = Font(bold=True)
     for row in rows:
         ws.append(row)
+        for cell in ws[ws.max_row]:
+            if cell.data_type == "f":     # typed text such as “=…” stays text, never an Excel formula
+                cell.data_type = "s"
     money_col = REGISTER_COLUMNS.index("有偿服务（元）") + 1
     for (cell,) in ws.iter_rows(min_row=2, min_col=money_col, max_col=money_col):
         cell.number_format = "0.00"

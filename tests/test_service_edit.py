@@ -232,3 +232,17 @@ def test_room_typed_full_width_or_spaced_is_found_at_intake_and_correction(ctx, 
     assert sr.get(r.id).home_id == homes[1].id
     with pytest.raises(ValidationError, match="“５－９９９”不存在"):
         sr.edit_request(ctx, r.id, read_back=True, room_code="５－９９９")
+
+
+def test_register_export_keeps_text_starting_with_equals_as_text(ctx, homes, tmp_path):
+    """What the desk typed is text in the register, never an Excel formula (=… would be evaluated,
+    or shown as #NAME? instead of the caller's words)."""
+    from openpyxl import load_workbook
+    new_request(ctx, homes[0], caller="=刘女士", content='=HYPERLINK("http://example.com","点击")')
+    out = tmp_path / "reg.xlsx"
+    assert sr.export_register(ctx, "2026-11", out) == 1
+    ws = load_workbook(out).active
+    head = {c.value: i for i, c in enumerate(ws[1])}
+    row = ws[2]
+    assert row[head["报事人"]].value == "=刘女士" and row[head["报事人"]].data_type == "s"
+    assert row[head["报事内容"]].data_type == "s" and row[head["报事内容"]].value.startswith("=HYPERLINK")
