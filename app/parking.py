@@ -743,12 +743,20 @@ def room_code_of(home_id) -> str:
 
 def forget_owner(ctx, owner_id) -> int:
     """For app.privacy.anonymise_owner (an owner who left): the owner's car-card registrations keep
-    plate, space and dates but lose the driver's name and phone. Joins the caller's transaction;
-    returns the rows changed."""
+    plate, space and dates but lose the driver's name and phone; the spaces the owner holds lose
+    the name in their holder text. Joins the caller's transaction; returns the cards changed."""
     from .privacy import anonymised_name
     with ctx.db.atomic():
         n = (Vehicle.update(driver_name=anonymised_name(int(owner_id)), phone="")
              .where(Vehicle.owner == owner_id).execute())
-        if n:
-            record(ctx, "parking.forget_owner", "owner", owner_id, None, {"vehicles": n})
+        # the spaces the owner holds keep the holders' names (owner_name) as written when attached
+        spaces = list(ParkingSpace.select().where(ParkingSpace.id.in_(
+            ParkingOwner.select(ParkingOwner.space).where(ParkingOwner.owner == owner_id))))
+        holders = _holders([s.id for s in spaces])
+        for s in spaces:
+            names = [anonymised_name(int(owner_id)) if h["owner_id"] == int(owner_id) else h["name"]
+                     for h in holders.get(s.id, [])]
+            ParkingSpace.update(owner_name="、".join(names)).where(ParkingSpace.id == s.id).execute()
+        if n or spaces:
+            record(ctx, "parking.forget_owner", "owner", owner_id, None, {"vehicles": n, "spaces": len(spaces)})
     return n

@@ -430,3 +430,17 @@ def test_a_space_that_was_billed_cannot_be_deleted(ctx, site):
         parking.delete_space(ctx, s.id)
     t = _free(ctx, "DX-100")
     assert parking.rent_space(ctx, t.id, "5-201")["billed"] == ["2026-11"]
+
+
+def test_anonymising_an_owner_clears_the_name_kept_on_the_space(ctx, site):
+    from app.privacy import anonymise_owner
+    h = site["5-101"]
+    co = Owner.create(name="共有人", phone="13900000000")
+    HomeOwner.create(home=h, owner=co, is_primary=False)
+    first = HomeOwner.get((HomeOwner.home == h) & (HomeOwner.is_primary == True)).owner_id  # noqa: E712
+    s = _free(ctx)
+    parking.sell_space(ctx, s.id, "5-101", [first, co.id])
+    assert ParkingSpace.get_by_id(s.id).owner_name == "业主1、共有人"
+    anonymise_owner(ctx, first, "搬离")
+    assert ParkingSpace.get_by_id(s.id).owner_name == f"已注销业主{first:04d}、共有人"
+    assert "业主1" not in parking.space_detail(ctx, s.id)["holder_text"]
