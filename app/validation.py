@@ -61,7 +61,8 @@ def check_mobile(text, field: str = "手机号码", required: bool = True) -> st
 
 
 def check_phone(text, field: str = "联系电话", required: bool = False) -> str:
-    """A mobile or a landline (0xx-xxxxxxx, or 7–8 local digits, optional extension)."""
+    """A mobile, a landline (0xx-xxxxxxx, or 7–8 local digits, optional extension) or a 400/800
+    service hotline."""
     raw = normalize(text)
     s = re.sub(r"[\s\-()]", "", raw)
     if s.startswith("+86"):
@@ -72,12 +73,14 @@ def check_phone(text, field: str = "联系电话", required: bool = False) -> st
         return ""
     if re.fullmatch(r"1[3-9]\d{9}", s):
         return s
+    if re.fullmatch(r"[48]00\d{7}", s):  # a company's service hotline (400/800), e.g. the office's own
+        return f"{s[:3]}-{s[3:6]}-{s[6:]}"
     # Area codes: 010 and 02x have three digits, all others four; local numbers start with 2-9.
     m = re.fullmatch(r"(010|02\d|0[3-9]\d\d)?([2-9]\d{6,7})(?:(?:转|ext|#)\d{1,6})?", s)
     if m:
         area, local = m.group(1), m.group(2)
         return f"{area}-{local}" if area else local
-    raise ValidationError(field, f"“{text}”不是有效的手机或固定电话号码")
+    raise ValidationError(field, f"“{text}”不是有效的手机、固定电话或400/800号码")
 
 
 _ROOM_RE = re.compile(r"^[A-Za-z]?\d{1,3}(-\d{1,2})?-\d{3,4}$")

@@ -80,6 +80,13 @@ def test_phone_landline():
     assert validation.check_phone("7654321") == "7654321"
 
 
+def test_phone_service_hotline():
+    assert validation.check_phone("400-123-4567") == "400-123-4567"
+    assert validation.check_phone("８００ ８１０ ８８８８") == "800-810-8888"
+    with pytest.raises(ValidationError, match="联系电话.*400/800"):
+        validation.check_phone("400-123-456")
+
+
 @pytest.mark.parametrize("text", ["2011/6/10", "2011.6.10", "2011年6月10日", "2011-06-10", dt.date(2011, 6, 10)])
 def test_dates(text):
     assert validation.parse_date(text) == dt.date(2011, 6, 10)
