@@ -125,3 +125,24 @@ def test_widgets_use_icon_purposes_not_qtawesome_names():
         if path.name != "icons.py":
             assert not re.search(r'"fa[0-9a-z]*\.', text), f"{path}: use a purpose of ui.icons.NAMES"
     assert used and used <= set(NAMES), sorted(used - set(NAMES))
+
+
+def test_service_escalation_runs_without_the_service_tab(qtbot, ctx):
+    """Requests climb the escalation ladder while the window is open, even if nobody opens 报事投诉."""
+    from fixtures_service import make_homes, new_request
+
+    from models.service import ServiceRequest
+    from ui.main_window import MainWindow
+    r = new_request(ctx, make_homes(1)[0])
+    ctx.clock.advance(hours=15)                                  # past the same-day deadline
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    assert w.escalation_timer is not None and w.escalation_timer.isActive()
+    assert "service" not in w._created
+    assert w.escalate_in_background()
+    qtbot.waitUntil(lambda: w._escalation_future.done(), timeout=10000)
+    assert w._escalation_future.exception() is None and w._escalation_future.result() == 1
+    assert ServiceRequest.get_by_id(r.id).escalation_level == 1
+    qtbot.waitUntil(lambda: "自动升级" in w.statusBar().currentMessage(), timeout=5000)
+    w.tab("service")                                             # from now on the tab's own timer runs it
+    assert not w.escalate_in_background()

@@ -27,6 +27,7 @@ TABS = [
 
 
 REMINDER_DELAY_MS = 800
+ESCALATION_FIRST_MS = 3000   # the first service escalation run after start (then every N minutes)
 _INPUT_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel})
 
 
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.reminder_dialog = None
         # after the first paint, so that the window appears at once
         QTimer.singleShot(REMINDER_DELAY_MS, self.show_reminders)
+        self._start_escalation_watch()
 
     # tabs ------------------------------------------------------------------
     def tab(self, name: str) -> QWidget:
@@ -168,6 +170,67 @@ class MainWindow(QMainWindow):
 
         timer.timeout.connect(poll)
         timer.start()
+
+    # service escalation --------------------------------------------------------------
+    def _start_escalation_watch(self):
+        """报事投诉 escalation (request.auto_escalate_minutes) runs while the window is open, also
+        when nobody opens that tab: this timer does it until the tab exists (then the tab's own
+        timer does, and shows the result). On a worker thread with its own connection; a failure
+        shows in the status bar and the next tick tries again."""
+        self._escalation_future = None
+        self.escalation_timer = None
+        if not any(n == "service" for n, _t, _i in self._specs):
+            return
+        from app.permissions import allowed
+        if not allowed(getattr(self.ctx.user, "role", None), "service.view"):
+            return
+        try:
+            minutes = max(1, int(self.ctx.settings.get("request.auto_escalate_minutes")))
+        except (KeyError, TypeError, ValueError):
+            minutes = 5
+        self.escalation_timer = QTimer(self)
+        self.escalation_timer.setInterval(minutes * 60_000)
+        self.escalation_timer.timeout.connect(self.escalate_in_background)
+        self.escalation_timer.start()
+        QTimer.singleShot(ESCALATION_FIRST_MS, self.escalate_in_background)
+
+    def escalate_in_background(self) -> bool:
+        """One escalation run unless the service tab (which runs its own) exists or a run is busy."""
+        if "service" in self._created or (self._escalation_future is not None and not self._escalation_future.done()):
+            return False
+        from concurrent.futures import ThreadPoolExecutor
+
+        from app.dbguard import run_write
+        from app.service_requests import run_escalations
+        ctx = self.ctx
+
+        def work():
+            try:
+                return len(run_write(ctx, run_escalations, ctx))
+            finally:
+                if not ctx.db.is_closed():
+                    ctx.db.close()  # this thread's connection
+
+        pool = ThreadPoolExecutor(max_workers=1)
+        future = self._escalation_future = pool.submit(work)
+        pool.shutdown(wait=False)
+        poll = QTimer(self)
+        poll.setInterval(100)
+
+        def check():
+            if not future.done():
+                return
+            poll.stop()
+            poll.deleteLater()
+            exc = future.exception()
+            if exc is not None:
+                self.statusBar().showMessage(f"报事投诉自动升级检查失败：{exc}（稍后自动重试，其他操作不受影响）")
+            elif future.result():
+                self.statusBar().showMessage(f"报事投诉：{future.result()} 件已按时限自动升级", 15000)
+
+        poll.timeout.connect(check)
+        poll.start()
+        return True
 
     # idle lock ----------------------------------------------------------------
     def _install_idle_lock(self):
