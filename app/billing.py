@@ -449,10 +449,10 @@ def month_ledger(ctx, period: str) -> list[dict]:
 def export_month_ledger(ctx, period: str, path) -> dict:
     """Write the month's ledger to an Excel file (元 with two decimals, exact from fen)."""
     require(ctx, "ledger.export")
-    from pathlib import Path
-
     from openpyxl import Workbook
     from openpyxl.styles import Font
+
+    from .xlsx import append_row, save_workbook
 
     rows = month_ledger(ctx, period)
     wb = Workbook()
@@ -467,8 +467,8 @@ def export_month_ledger(ctx, period: str, path) -> dict:
 
     totals = [0, 0, 0]
     for r in rows:
-        ws.append([r["cluster"], r["building"], r["room_code"], r["owner"], r["item"], r["period"],
-                   yuan(r["billed_fen"]), yuan(r["paid_fen"]), yuan(r["owed_fen"])])
+        append_row(ws, [r["cluster"], r["building"], r["room_code"], r["owner"], r["item"], r["period"],
+                        yuan(r["billed_fen"]), yuan(r["paid_fen"]), yuan(r["owed_fen"])])
         totals[0] += r["billed_fen"]
         totals[1] += r["paid_fen"]
         totals[2] += r["owed_fen"]
@@ -478,11 +478,7 @@ def export_month_ledger(ctx, period: str, path) -> dict:
             c.number_format = "0.00"
     for col, width in zip("ABCDEFGHI", (16, 10, 10, 16, 16, 10, 12, 12, 12)):
         ws.column_dimensions[col].width = width
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".part")
-    wb.save(tmp)
-    tmp.replace(path)
+    path = save_workbook(wb, path)
     with ctx.db.atomic():
         audit.record(ctx, "ledger.export", "ledger", period, None, {"rows": len(rows), "file": str(path)})
     return {"rows": len(rows), "billed_fen": totals[0], "paid_fen": totals[1], "owed_fen": totals[2]}

@@ -608,6 +608,8 @@ def export_owners(ctx, path) -> int:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
+
+    from .xlsx import append_row, save_workbook
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise ValidationError("导出文件", "文件名应以 .xlsx 结尾")
@@ -628,7 +630,7 @@ def export_owners(ctx, path) -> int:
     id_col = EXPORT_ORDER.index("id_number") + 1
     date_cols = {EXPORT_ORDER.index(k) + 1 for k in ("handover_date", "move_in_date", "birth_date")}
     for n, r in enumerate(rows, start=4):
-        ws.append(r)
+        append_row(ws, r)                 # notes typed as “=…” stay text, never a formula
         ws.cell(n, id_col).number_format = "@"
         for c in date_cols:
             ws.cell(n, c).number_format = "yyyy-mm-dd"
@@ -637,10 +639,7 @@ def export_owners(ctx, path) -> int:
     for i, key in enumerate(EXPORT_ORDER, start=1):
         ws.column_dimensions[get_column_letter(i)].width = widths.get(key, 10)
     ws.freeze_panes = "A4"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
     with ctx.db.atomic():
         record(ctx, "archive.export", "owner_export", path.name, None, {"rows": len(rows), "full_pii": full})
-        wb.save(tmp)
-        tmp.replace(path)
+        save_workbook(wb, path)
     return len(rows)

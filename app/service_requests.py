@@ -829,10 +829,10 @@ def register_rows(ctx, month: str) -> list[list]:
 def export_register(ctx, month: str, path) -> int:
     """Write the month's register to an Excel file (phones masked); returns the number of rows."""
     require(ctx, "service.export")
-    from pathlib import Path
-
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
+
+    from .xlsx import append_row, save_workbook
     rows = register_rows(ctx, month)
     wb = Workbook()
     ws = wb.active
@@ -841,10 +841,7 @@ def export_register(ctx, month: str, path) -> int:
     for c in ws[1]:
         c.font = Font(bold=True)
     for row in rows:
-        ws.append(row)
-        for cell in ws[ws.max_row]:
-            if cell.data_type == "f":     # typed text such as “=…” stays text, never an Excel formula
-                cell.data_type = "s"
+        append_row(ws, row)               # typed text such as “=…” stays text, never an Excel formula
     money_col = REGISTER_COLUMNS.index("有偿服务（元）") + 1
     for (cell,) in ws.iter_rows(min_row=2, min_col=money_col, max_col=money_col):
         cell.number_format = "0.00"
@@ -857,11 +854,7 @@ def export_register(ctx, month: str, path) -> int:
             for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "B2"
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".part")
-    wb.save(tmp)
-    tmp.replace(path)
+    path = save_workbook(wb, path)
     with ctx.db.atomic():
         audit.record(ctx, "service.export", "service_request", month, None, {"rows": len(rows), "file": str(path)})
     return len(rows)

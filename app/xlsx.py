@@ -103,3 +103,25 @@ def read_rows(path, sheet: int | str = 0, field: str = FIELD) -> list[tuple]:
         return out
     finally:
         wb.close()
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+def append_row(ws, values) -> None:
+    """Append a row of values; a text a user typed stays text even when it starts with “=”
+    (openpyxl would otherwise write it as a formula that Excel evaluates)."""
+    ws.append(list(values))
+    for cell in ws[ws.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
+def save_workbook(wb, path) -> Path:
+    """Save through a temporary file, so that an interrupted export never leaves half a file
+    under the name the user chose."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    wb.save(tmp)
+    tmp.replace(path)
+    return path

@@ -276,3 +276,16 @@ def test_office_words_and_second_phone_column(ctx, tmp_path):
     assert (h.house_type, h.state, h.move_in_date) == ("叠加", "已入住", dt.date(2020, 5, 1))
     o = Owner.get(Owner.name == "吴敏")
     assert (o.phone, o.phone2) == ("029-88886666", "13512345678")
+
+
+def test_exported_text_starting_with_equals_stays_text(ctx, tmp_path):
+    """A work address typed as “=1+1” must not become a formula Excel evaluates (all exports
+    write through app.xlsx.append_row)."""
+    demo.build_site(ctx, "tianlun", extensions=False)
+    o = Owner.select().order_by(Owner.id).first()
+    Owner.update(work_address="=1+1").where(Owner.id == o.id).execute()
+    out = tmp_path / "导出.xlsx"
+    excel_owners.export_owners(ctx, out)
+    cells = [c for row in load_workbook(out).active.iter_rows() for c in row if c.value == "=1+1"]
+    assert cells and all(c.data_type == "s" for c in cells)
+    assert not list(tmp_path.glob("*.part"))
