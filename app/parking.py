@@ -35,7 +35,9 @@ from models.property import Home, ParkingSpace
 
 from . import validation as v
 from .audit import model_dict, record
-from .errors import NotFound, StateError, ValidationError
+from .errors import StateError, ValidationError
+from .homes import home_by_room
+from .lookup import get_or_404
 from .money import fmt_fen
 from .permissions import allowed, require
 from .privacy import mask_phone
@@ -83,15 +85,10 @@ def monthly_fee(ctx, level: str) -> int:
 
 
 def _space(space_id) -> ParkingSpace:
-    s = ParkingSpace.get_or_none(ParkingSpace.id == space_id)
-    if s is None:
-        raise NotFound(f"车位不存在（编号 {space_id}）")
-    return s
+    return get_or_404(ParkingSpace, space_id, message=f"车位不存在（编号 {space_id}）")
 
 
-def find_home(room_code, field: str = "房号") -> Home:
-    from .homes import home_by_room
-    return home_by_room(room_code, field)
+find_home = home_by_room   # a room code typed → Home, or ValidationError naming 房号
 
 
 def _check_code(code) -> str:
@@ -446,10 +443,7 @@ def release_space(ctx, space_id, reason: str = "") -> dict:
 # ---------------------------------------------------------------------------------------------
 # vehicles and car cards
 def _vehicle(vehicle_id) -> Vehicle:
-    x = Vehicle.get_or_none(Vehicle.id == vehicle_id)
-    if x is None:
-        raise NotFound(f"车卡登记不存在（编号 {vehicle_id}）")
-    return x
+    return get_or_404(Vehicle, vehicle_id, message=f"车卡登记不存在（编号 {vehicle_id}）")
 
 
 def _months(value, field: str = "有效月数") -> int:
@@ -735,10 +729,8 @@ def home_owner_choices(ctx, room_code) -> dict:
 
 
 def room_code_of(home_id) -> str:
-    h = Home.get_or_none(Home.id == home_id)
-    if h is None:
-        raise NotFound(f"房屋不存在（编号 {home_id}）")
-    return h.room_code
+    from .homes import home_by_id
+    return home_by_id(home_id).room_code      # unknown: NotFound “房屋不存在（编号 7）”
 
 
 def forget_owner(ctx, owner_id) -> int:

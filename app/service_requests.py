@@ -200,10 +200,8 @@ def status_label(kind: str, status: str) -> str:
 
 
 def get(request_id: int) -> ServiceRequest:
-    r = ServiceRequest.get_or_none(ServiceRequest.id == request_id)
-    if r is None:
-        raise NotFound(f"报事记录 {request_id} 不存在")
-    return r
+    from .lookup import get_or_404
+    return get_or_404(ServiceRequest, request_id, message=f"报事记录 {request_id} 不存在")
 
 
 def find(ref) -> ServiceRequest:
