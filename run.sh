@@ -49,7 +49,7 @@ setup() {
     exit 1
   fi
   # compiled modules, as the installed program ships them (a fast first start)
-  "$VENV/bin/python" -m compileall -q app ui models >/dev/null 2>&1 || true
+  "$VENV/bin/python" -m compileall -q propertydesk app ui models >/dev/null 2>&1 || true
 }
 
 # PostgreSQL for the second test pass: a private cluster on loopback, in a temporary folder.

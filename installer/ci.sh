@@ -3,7 +3,7 @@
 #
 #   bash installer/ci.sh          build + verify now
 #   bash installer/ci.sh auto     only when the commit under test (HEAD~1..HEAD) touched
-#                                 installer/, app/, ui/, models/, resources/ or pyproject.toml;
+#                                 installer/, propertydesk/, app/, ui/, models/, resources/ or pyproject.toml;
 #                                 without HEAD~1 (shallow clone, first commit) it runs.
 #   PD_CI_INSTALLER=always|never overrides "auto".
 #
@@ -17,7 +17,7 @@ case "${PD_CI_INSTALLER:-}" in always) mode=always ;; never) echo "installer CI:
 
 if [ "$mode" = auto ]; then
   if git rev-parse -q --verify HEAD~1 >/dev/null 2>&1; then
-    changed=$(git diff --name-only HEAD~1 HEAD -- installer app ui models resources pyproject.toml | head -5)
+    changed=$(git diff --name-only HEAD~1 HEAD -- installer propertydesk app ui models resources pyproject.toml | head -5)
     if [ -z "$changed" ]; then
       echo "installer CI: skipped (the last commit changed neither installer/ nor the program)"
       exit 0

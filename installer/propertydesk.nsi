@@ -157,13 +157,13 @@ Section "PropertyDesk" SecMain
     Pop $0
   ${EndIf}
 
-  ; shortcuts: pythonw.exe -m app, started in the install folder
+  ; shortcuts: pythonw.exe -m propertydesk, started in the install folder
   SetOutPath "$INSTDIR"
   CreateDirectory "$SMPROGRAMS\${SM_FOLDER}"
-  CreateShortCut "$SMPROGRAMS\${SM_FOLDER}\${LNK_NAME}.lnk" "$INSTDIR\pythonw.exe" "-m app $DataArgs" \
+  CreateShortCut "$SMPROGRAMS\${SM_FOLDER}\${LNK_NAME}.lnk" "$INSTDIR\pythonw.exe" "-m propertydesk $DataArgs" \
       "$INSTDIR\pythonw.exe" 0 SW_SHOWNORMAL "" "物业前台 PropertyDesk（${SITE_NAME}）"
   CreateShortCut "$SMPROGRAMS\${SM_FOLDER}\卸载 物业前台.lnk" "$INSTDIR\uninstall.exe"
-  CreateShortCut "$DESKTOP\${LNK_NAME}.lnk" "$INSTDIR\pythonw.exe" "-m app $DataArgs" \
+  CreateShortCut "$DESKTOP\${LNK_NAME}.lnk" "$INSTDIR\pythonw.exe" "-m propertydesk $DataArgs" \
       "$INSTDIR\pythonw.exe" 0 SW_SHOWNORMAL "" "物业前台 PropertyDesk（${SITE_NAME}）"
 
   WriteRegStr HKLM "${REG_APP}" "InstallDir" "$INSTDIR"

@@ -6,7 +6,7 @@
 In a fresh Wine prefix (installer/build/verify/<site>/), under a private Xvfb display:
  1. install silently: ``setup.exe /S /D=C:\\Program Files\\PropertyDesk``;
  2. check the program files, the baked-in site.toml, the Start-menu and desktop shortcuts
-    (.lnk: target pythonw.exe, arguments ``-m app …``, working folder = install folder) and the
+    (.lnk: target pythonw.exe, arguments ``-m propertydesk …``, working folder = install folder) and the
     uninstall registry entry;
  3. run what the shortcut runs plus ``selftest --out …json`` (database in the data folder, a
     written record, a printed PDF, the main window offscreen and on Qt's Windows platform);
@@ -254,7 +254,7 @@ class Verifier:
         inst = self.installed_dir()
         self.check((inst / "pythonw.exe").is_file(), f"{label}: pythonw.exe in {INSTALL_WIN}")
         self.check((inst / "uninstall.exe").is_file(), f"{label}: uninstall.exe written")
-        for d in ("app", "ui", "models", "resources", "Lib/site-packages/PySide6"):
+        for d in ("propertydesk", "app", "ui", "models", "resources", "Lib/site-packages/PySide6"):
             self.check((inst / d).is_dir(), f"{label}: {d}/ installed")
         baked = inst / "resources" / "site.toml"
         self.check(baked.is_file() and baked.read_bytes() == self.site_file.read_bytes(),
@@ -270,7 +270,7 @@ class Verifier:
         if main:
             self.check(main["target"].lower().endswith("\\pythonw.exe") and main["target"].lower().startswith(INSTALL_WIN.lower()),
                        f"{label}: shortcut target is pythonw.exe in the install folder ({main['target']})")
-            self.check(main["arguments"].startswith("-m app"), f"{label}: shortcut arguments '-m app …' ({main['arguments']})")
+            self.check(main["arguments"].startswith("-m propertydesk"), f"{label}: shortcut arguments '-m propertydesk …' ({main['arguments']})")
             self.check(main["working_dir"].rstrip("\\").lower() == INSTALL_WIN.lower(),
                        f"{label}: shortcut starts in the install folder ({main['working_dir']})")
             if self.data_mode == "machine":
@@ -291,7 +291,7 @@ class Verifier:
         if out.exists():
             out.unlink()
         target = lnk.get("target") or f"{INSTALL_WIN}\\pythonw.exe"
-        args = split_args(lnk.get("arguments") or "-m app")
+        args = split_args(lnk.get("arguments") or "-m propertydesk")
         cwd = self.c_path(lnk.get("working_dir") or INSTALL_WIN)
         with self.timed(label):
             rc, text = self.wine([target, *args, "selftest", "--platforms", platforms, "--out", out_win],

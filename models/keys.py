@@ -1,7 +1,6 @@
 """Key register (钥匙登记): public keys and door keys of homes kept at the desk, sign-outs,
 and the weekly inspections of vacant homes (domain.md §5)."""
-from peewee import (BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField,
-                    TextField)
+from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from .base import BaseModel, TimestampedModel
 from .property import Home

@@ -9,8 +9,16 @@ reversed by negative lines.
 Charge.paid_fen / refunded_fen are maintained by app/payments.py in the same transaction as the
 payment lines that make them up (the sum of the lines always equals them; tests check this).
 """
-from peewee import (BigIntegerField, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField,
-                    IntegerField, TextField)
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from .base import BaseModel, now
 from .property import Home
@@ -27,7 +35,7 @@ class NoDeleteMixin:
     """Money rows are never deleted: only reversed or voided with a reason."""
 
     def delete_instance(self, *args, **kwargs):
-        from app.errors import StateError
+        from app.core.errors import StateError
         raise StateError("收费记录不能删除，只能作废或冲销")
 
 

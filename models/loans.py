@@ -1,6 +1,14 @@
 """Loan register (借用登记): the desk's items lent to owners (domain.md §6)."""
-from peewee import (BigIntegerField, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField,
-                    IntegerField, TextField)
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from .base import BaseModel, TimestampedModel
 from .property import Home

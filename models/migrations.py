@@ -45,14 +45,14 @@ def _step_2_owner_name_pinyin(db):
         "SELECT DISTINCT name FROM owner WHERE name_pinyin = '' AND name <> ''").fetchall()]
     if not names:
         return
-    from app.pinyin import name_key
+    from app.core.pinyin import name_key
     p = db.param
     cursor = db.cursor()
     sql = f"UPDATE owner SET name_pinyin = {p} WHERE name = {p} AND name_pinyin = ''"
     rows = [(name_key(n), n) for n in names]
     for i in range(0, len(rows), 1000):
         cursor.executemany(sql, rows[i:i + 1000])
-    from app.search import index_homes
+    from app.archives.search import index_homes
     index_homes(None)
 
 
@@ -124,7 +124,7 @@ def migrate(db=None, backup_dir: Path | None = None) -> int:
     # Tables of areas added during the first release are created here too (only the missing
     # ones: asking for every table and index costs a round trip each on PostgreSQL).
     existing = set(db.get_tables())
-    if not TABLES <= existing:
+    if not existing >= TABLES:
         missing = [m for m in all_models() if m._meta.table_name not in existing]
         db.create_tables(missing, safe=True)
     return found

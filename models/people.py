@@ -6,7 +6,7 @@ Identity numbers are never stored in clear: ``id_enc`` holds the encrypted numbe
 
 ``Owner.name_pinyin`` is the pinyin key of the name (app/pinyin.py: ``"wang2 jian4 lin2"``), for
 pinyin order and pinyin search. ``Owner.save()`` keeps it in step with the name; a write that
-bypasses save (``insert``, ``update``, raw SQL) must set it with ``app.pinyin.name_key``.
+bypasses save (``insert``, ``update``, raw SQL) must set it with ``app.core.pinyin.name_key``.
 """
 from peewee import SQL, BooleanField, CharField, DateField, ForeignKeyField, IntegerField, TextField
 
@@ -50,7 +50,7 @@ class Owner(TimestampedModel):
     def save(self, *args, **kwargs):
         if "name" not in self._dirty and (self.name_pinyin or not self.name):
             return super().save(*args, **kwargs)
-        from app.pinyin import name_key   # lazy: pypinyin's dictionaries load on the first name written
+        from app.core.pinyin import name_key  # lazy: pypinyin's dictionaries load on the first name written
         key = name_key(self.name)
         if key != self.name_pinyin:
             self.name_pinyin = key

@@ -1,5 +1,5 @@
 """Site structure: clusters → buildings → entrances → homes; parking spaces."""
-from peewee import (BooleanField, CharField, DateField, ForeignKeyField, IntegerField, TextField)
+from peewee import BooleanField, CharField, DateField, ForeignKeyField, IntegerField, TextField
 
 from .base import BaseModel, TimestampedModel
 from .users import User

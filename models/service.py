@@ -4,8 +4,7 @@ One ``ServiceRequest`` row per request of any kind (报修 / 投诉 / 建议 / �
 fields are used by complaints only. ``ServiceEvent`` is the request's history (dispatch,
 arrival, escalation …); ``ReturnVisit`` the visit after completion.
 """
-from peewee import (BigIntegerField, BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField,
-                    TextField)
+from peewee import BigIntegerField, BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from .base import BaseModel, now
 from .property import Home

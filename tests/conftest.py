@@ -11,8 +11,8 @@ if os.environ.get("PROPERTYDESK_TEST_DATABASE"):
     # command-line tests run `python -m app` in a subprocess: it opens the same PostgreSQL database
     os.environ["PROPERTYDESK_DATABASE"] = os.environ["PROPERTYDESK_TEST_DATABASE"]
 
-from app.clock import Clock  # noqa: E402
-from app.context import open_context  # noqa: E402
+from app.core.clock import Clock  # noqa: E402
+from app.system.context import open_context  # noqa: E402
 from models.db import close_database  # noqa: E402
 
 

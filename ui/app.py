@@ -7,10 +7,10 @@ import sys
 
 def _open(args, QMessageBox, APP_TITLE):
     """Everything before sign-in. Returns (ctx, lock) or (None, lock) after telling the user why."""
-    from app.checks import DatabaseDamaged, preflight
-    from app.context import default_data_dir, open_context
-    from app.errors import UserError
-    from app.instance import InstanceLock, check_location
+    from app.core.errors import UserError
+    from app.system.checks import DatabaseDamaged, preflight
+    from app.system.context import default_data_dir, open_context
+    from app.system.instance import InstanceLock, check_location
     from models.db import default_url, sqlite_path
 
     data_dir = getattr(args, "data_dir", None) or default_data_dir()
@@ -24,8 +24,8 @@ def _open(args, QMessageBox, APP_TITLE):
         try:
             preflight(data_dir, url)
         except DatabaseDamaged as exc:
-            from .dialogs.restore_dialog import RestoreDialog
-            from app.settings import Settings
+            from app.core.settings import Settings
+            from ui.system.restore_dialog import RestoreDialog
             QMessageBox.critical(None, APP_TITLE, str(exc))
             dlg = RestoreDialog(None, data_dir=data_dir, db_path=exc.path, problem=str(exc),
                                 settings=Settings.load(data_dir))
@@ -35,7 +35,7 @@ def _open(args, QMessageBox, APP_TITLE):
     except UserError as exc:
         QMessageBox.critical(None, APP_TITLE, str(exc))
     except Exception as exc:
-        from app.dbguard import friendly_db_error
+        from app.system.dbguard import friendly_db_error
         QMessageBox.critical(None, APP_TITLE, friendly_db_error(exc, data_dir, url) or f"无法打开数据库：{exc}")
     return None, lock
 
@@ -50,7 +50,7 @@ def start_auto_backup(window, ctx):
     timer.setInterval(minutes * 60 * 1000)
 
     def tick():
-        from app.backup import auto_backup
+        from app.system.backup import auto_backup
         try:
             r = auto_backup(ctx, "interval")
             if r is not None:
@@ -66,8 +66,8 @@ def start_auto_backup(window, ctx):
 
 def close_cleanly(ctx, verified_today: bool) -> bool:
     """Close the database and mark the clean close, so that the next start may skip the integrity
-    check of an untouched file (app.checks.preflight). Never stops the exit."""
-    from app.checks import mark_clean_close
+    check of an untouched file (app.system.checks.preflight). Never stops the exit."""
+    from app.system.checks import mark_clean_close
     from models.db import close_database, sqlite_path
     try:
         close_database()
@@ -88,20 +88,20 @@ def run_gui(args) -> int:
     try:
         if ctx is None:
             return 2
-        from .dialogs.login import sign_in
+        from ui.system.login import sign_in
         user = sign_in(ctx)
         if user is None:
             return 1
         ctx.user = user
-        from .main_window import MainWindow
+        from ui.main_window import MainWindow
         window = MainWindow(ctx)
         if not hasattr(window, "security_menu"):
-            from .security_menu import install_menus
+            from ui.system.security_menu import install_menus
             install_menus(window)
         start_auto_backup(window, ctx)
         window.show()
         code = app.exec()
-        from app.backup import auto_backup
+        from app.system.backup import auto_backup
         verified = False
         try:
             verified = auto_backup(ctx, "exit") is not None  # the copy passed integrity_check

@@ -3,17 +3,16 @@ from __future__ import annotations
 
 import time
 from importlib import import_module
-from importlib.util import find_spec
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QTabWidget, QWidget
 
 from app import APP_TITLE
+from ui.common.icons import icon
 
-from .icons import icon
-
-# (module under ui/tabs, tab title, icon purpose). A module defines ``Tab(ctx, parent)``.
+# (name, tab title, icon purpose). ``TAB_MODULES[name]`` defines ``Tab(ctx, parent)``; it is imported when
+# the tab is first shown (start-up budget).
 TABS = [
     ("archives", "业主档案", "archives"),
     ("movein", "入住办理", "movein"),
@@ -25,6 +24,16 @@ TABS = [
     ("service", "报事投诉", "service"),
 ]
 
+TAB_MODULES = {
+    "archives": "ui.archives.tab",
+    "movein": "ui.movein.tab",
+    "renovation": "ui.renovation.tab",
+    "keys": "ui.desk.keys_tab",
+    "loans": "ui.desk.loans_tab",
+    "ledger": "ui.ledger.tab",
+    "dunning": "ui.ledger.dunning_tab",
+    "service": "ui.service.tab",
+}
 
 REMINDER_DELAY_MS = 800
 ESCALATION_FIRST_MS = 3000   # the first service escalation run after start (then every N minutes)
@@ -45,7 +54,7 @@ class _InputWatch(QObject):
 
 
 def available_tabs():
-    return [t for t in TABS if find_spec(f"ui.tabs.{t[0]}") is not None]
+    return list(TABS)
 
 
 class MainWindow(QMainWindow):
@@ -104,7 +113,7 @@ class MainWindow(QMainWindow):
         name, title, ic = self._specs[index]
         if name in self._created:
             return
-        module = import_module(f"ui.tabs.{name}")
+        module = import_module(TAB_MODULES[name])
         widget = module.Tab(self.ctx, self)
         self._created[name] = widget
         blocked = self.tabs.blockSignals(True)
@@ -130,7 +139,7 @@ class MainWindow(QMainWindow):
         quit_act = QAction("退出", self)
         quit_act.triggered.connect(self.close)
         m.addAction(quit_act)
-        from .security_menu import install_menus
+        from ui.system.security_menu import install_menus
         install_menus(self)  # 安全: backup, restore, accounts, audit log, check, password
         h = self.menuBar().addMenu("帮助(&H)")
         about = QAction("关于", self)
@@ -142,7 +151,7 @@ class MainWindow(QMainWindow):
         Gathered on a worker thread (its own database connection) so the window stays live."""
         from concurrent.futures import ThreadPoolExecutor
 
-        from app.reminders import startup_reminders
+        from app.system.reminders import startup_reminders
 
         def gather():
             try:
@@ -181,7 +190,7 @@ class MainWindow(QMainWindow):
         self.escalation_timer = None
         if not any(n == "service" for n, _t, _i in self._specs):
             return
-        from app.permissions import allowed
+        from app.core.permissions import allowed
         if not allowed(getattr(self.ctx.user, "role", None), "service.view"):
             return
         try:
@@ -200,8 +209,8 @@ class MainWindow(QMainWindow):
             return False
         from concurrent.futures import ThreadPoolExecutor
 
-        from app.dbguard import run_write
-        from app.service_requests import run_escalations
+        from app.service.requests import run_escalations
+        from app.system.dbguard import run_write
         ctx = self.ctx
 
         def work():
@@ -274,7 +283,7 @@ class MainWindow(QMainWindow):
         return True
 
     def lock(self, minutes: int):
-        from .dialogs.lock_dialog import LockDialog
+        from ui.system.lock_dialog import LockDialog
         self.locked = True
         self.centralWidget().hide()  # the tables of owners go out of sight; open dialogs keep their input
         self.lock_dialog = LockDialog(self.ctx, minutes, self)
@@ -307,7 +316,7 @@ class MainWindow(QMainWindow):
         self.reminder_dialog = dlg
 
     def open_settings(self):
-        from .dialogs.settings_dialog import SettingsDialog
+        from ui.system.settings_dialog import SettingsDialog
         SettingsDialog(self.ctx, self).exec()
 
     def about(self):

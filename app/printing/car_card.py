@@ -9,8 +9,8 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
-from .base import FormRenderer, esc, label_value_table
-from .key_forms import signature_row
+from app.printing.base import FormRenderer, esc, label_value_table
+from app.printing.key_forms import signature_row
 
 NOT_CUSTODY = ("本车卡仅为租用（使用）上述车位的凭证，不作为车辆看管、保管凭证；物业服务企业不承担车辆及车内物品的"
                "保管责任。车辆进出请服从道口管理，车内请勿存放贵重物品。")
@@ -74,14 +74,13 @@ class CarCardRenderer(FormRenderer):
 
 
 def card_form_data(ctx, vehicle_id: int) -> CarCardForm:
+    from app.core.errors import NotFound
+    from app.core.money import fmt_fen
+    from app.core.permissions import require
+    from app.core.privacy import mask_phone
+    from app.parking.parking import monthly_fee
     from models.parking import Vehicle
     from models.people import ParkingOwner
-
-    from ..errors import NotFound
-    from ..money import fmt_fen
-    from ..parking import monthly_fee
-    from ..permissions import require
-    from ..privacy import mask_phone
     require(ctx, "parking.view")
     x = Vehicle.get_or_none(Vehicle.id == vehicle_id)
     if x is None:

@@ -15,8 +15,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from ..privacy import mask_phone
-from .base import FONT_NAME, FormRenderer, esc
+from app.core.privacy import mask_phone
+from app.printing.base import FONT_NAME, FormRenderer, esc
 
 CN_NUMERALS = "一二三四五六七八九十"
 
@@ -50,10 +50,10 @@ class ComplaintReplyData:
 
 
 def build_complaint_reply(ctx, request_id: int) -> ComplaintReplyData:
-    from .. import complaints as cp
-    from .. import service_requests as sr
-    from ..errors import StateError
-    from ..permissions import require
+    from app.core.errors import StateError
+    from app.core.permissions import require
+    from app.service import complaints as cp
+    from app.service import requests as sr
     require(ctx, "service.view")
     r = sr.get(request_id)
     if r.kind != "投诉":

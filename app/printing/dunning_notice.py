@@ -14,8 +14,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from ..money import daxie, fmt_fen
-from .base import FONT_NAME, register_fonts
+from app.core.money import daxie, fmt_fen
+from app.printing.base import FONT_NAME, register_fonts
 
 TITLES = {2: "欠费二次通知单", 3: "欠费三次通知单"}
 ITEMS_PER_PAGE = 24

@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from .base import FONT_NAME, FormRenderer, esc, grid_style, label_value_table, styles
+from app.printing.base import FONT_NAME, FormRenderer, esc, grid_style, label_value_table, styles
 
 
 def _text(value) -> str:
@@ -112,10 +112,9 @@ class KeyListForm(FormRenderer):
 
 
 def _slip_data(loan_id: int) -> SignOutSlip:
+    from app.core.lookup import get_or_404
+    from app.desk.keys import _loan_row
     from models.keys import KeyLoan
-
-    from ..keys import _loan_row
-    from ..lookup import get_or_404
     ln = get_or_404(KeyLoan, loan_id, "借出记录")
     r = _loan_row(ln, ln.out_at)
     return SignOutSlip(number=r["number"], area=r["area"], copy_no=r["copy_no"], copies=r["copies"],
@@ -132,7 +131,7 @@ def sign_out_slip_pdf(ctx, loan_id: int) -> bytes:
 
 def register_sheet_pdf(ctx) -> bytes:
     """The wall sheet: every key in the register, where it is kept, who keeps it, its state now."""
-    from ..keys import list_keys
+    from app.desk.keys import list_keys
     rows = list_keys(ctx)
     data = KeyListData(
         title_note=f"打印时间：{ctx.clock.now():%Y-%m-%d %H:%M}　钥匙借出须登记，归还须签收",
@@ -147,7 +146,7 @@ def register_sheet_pdf(ctx) -> bytes:
 
 def overdue_list_pdf(ctx, all_out: bool = False) -> bytes:
     """Keys overdue (or all keys out) with borrower, masked phone, purpose and due time."""
-    from ..keys import keys_out
+    from app.desk.keys import keys_out
     rows = keys_out(ctx, overdue_only=not all_out)
     data = KeyListData(
         title_note=f"统计时间：{ctx.clock.now():%Y-%m-%d %H:%M}　共 {len(rows)} 把",
@@ -164,7 +163,7 @@ def overdue_list_pdf(ctx, all_out: bool = False) -> bytes:
 def inspection_sheet_pdf(ctx, due_only: bool = True) -> bytes:
     """The week's vacant-home inspection sheet to take round: homes due this week (or all vacant),
     last inspection, due date, blanks for what was found and the inspector's signature."""
-    from ..keys import vacant_inspection_list
+    from app.desk.keys import vacant_inspection_list
     rows = vacant_inspection_list(ctx, due_only=due_only)
     today = ctx.clock.today()
     data = KeyListData(

@@ -7,8 +7,8 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table
 
-from ..money import daxie, fmt_fen
-from .base import FONT_NAME, FormRenderer, esc, grid_style
+from app.core.money import daxie, fmt_fen
+from app.printing.base import FONT_NAME, FormRenderer, esc, grid_style
 
 
 class DailyReportForm(FormRenderer):
@@ -40,7 +40,7 @@ class DailyReportForm(FormRenderer):
         out.append(Paragraph(esc(f"收据合计 {fmt_fen(r.receipts_fen)} 元；退款 {fmt_fen(r.refunds_fen)} 元；"
                                  f"作废 {r.voided} 张；实收净额 {fmt_fen(r.net_fen)} 元（{daxie(r.net_fen)}）"), st["h2"]))
         out.append(Spacer(1, 10 * mm))
-        from .base import signature_line
+        from app.printing.base import signature_line
         out.append(signature_line(["收款人", "复核人", "日期"]))
         return out
 

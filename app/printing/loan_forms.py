@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
-from .base import FormRenderer, esc, label_value_table
-from .key_forms import KeyListData, KeyListForm, signature_row
+from app.printing.base import FormRenderer, esc, label_value_table
+from app.printing.key_forms import KeyListData, KeyListForm, signature_row
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class LoanSlipForm(FormRenderer):
 
 
 def _slip_data(ctx, loan_id: int) -> LoanSlip:
-    from ..loans import _loan_row, get_loan
+    from app.desk.loans import _loan_row, get_loan
     ln = get_loan(loan_id)
     r = _loan_row(ln, ctx.clock.today())
     id_text = f"{r['id_type']} {r['id_masked']}" if r["id_masked"] else ""
@@ -79,7 +79,7 @@ def loan_slip_pdf(ctx, loan_id: int) -> bytes:
 
 def overdue_list_pdf(ctx, all_open: bool = False) -> bytes:
     """Loans overdue (or all loans open): item, home, borrower, masked phone, due date."""
-    from ..loans import open_loans
+    from app.desk.loans import open_loans
     rows = open_loans(ctx, overdue_only=not all_open)
     data = KeyListData(
         title_note=f"统计日期：{ctx.clock.today():%Y-%m-%d}　共 {len(rows)} 笔",

@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, Spacer, Table
 
+from app.core.money import daxie, fmt_fen
+from app.core.privacy import mask_phone
+from app.core.validation import fmt_area
+from app.printing.base import FormRenderer, esc, grid_style, label_value_table, signature_line
 from models.movein import Defect, Handover, HandoverEvent
 from models.people import HomeOwner, Owner
 from models.property import Building, Cluster, Entrance, Home
-
-from ..money import daxie, fmt_fen
-from ..privacy import mask_phone
-from ..validation import fmt_area
-from .base import FormRenderer, esc, grid_style, label_value_table, signature_line
 
 
 @dataclass(frozen=True)
@@ -94,7 +93,7 @@ class MoveInNotice(FormRenderer):
 
 
 def notice_data(ctx, event_id: int, home_ids=None) -> NoticeData:
-    from ..billing import property_fee_monthly
+    from app.ledger.billing import property_fee_monthly
     ev = HandoverEvent.get_by_id(event_id)
     q = Home.select().where((Home.cluster == ev.cluster_id) & (Home.state == "未交付")).order_by(Home.room_code)
     if home_ids is not None:
@@ -125,7 +124,7 @@ class HandoverData:
 
 
 def handover_data(ctx, handover_id: int) -> HandoverData:
-    from ..movein import handover_detail
+    from app.movein.movein import handover_detail
     d = handover_detail(handover_id)
     h: Handover = d["handover"]
     from models.keys import Key

@@ -12,12 +12,12 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
-from ..archive_docs import ARCHIVE_DOCUMENTS
-from ..errors import PermissionDenied
-from ..permissions import require
-from ..privacy import mask_id, mask_phone, may_see_full
-from ..validation import fmt_area
-from .base import FormRenderer, esc, grid_style, label_value_table, signature_line
+from app.archives.checklist import ARCHIVE_DOCUMENTS
+from app.core.errors import PermissionDenied
+from app.core.permissions import require
+from app.core.privacy import mask_id, mask_phone, may_see_full
+from app.core.validation import fmt_area
+from app.printing.base import FormRenderer, esc, grid_style, label_value_table, signature_line
 
 FULL_WIDTH = 174 * mm
 
@@ -109,23 +109,22 @@ def _age(birth, today) -> str:
 
 
 def _category(ctx, move_in, today) -> str:
-    from ..customers import category
+    from app.archives.customers import category
     return category(ctx.settings, move_in, today)
 
 
 def find_home(room_code: str):
     """The home with this room code (typed as the office writes it), or NotFound."""
-    from ..homes import home_by_room
+    from app.archives.homes import home_by_room
     return home_by_room(room_code, message=f"房号：未找到房屋“{room_code}”")
 
 
 def owner_info_data(ctx, home_id: int, full: bool = False) -> OwnerInfoData:
     """Freeze the form's content. ``full`` prints identity numbers and phones in full: only
     for roles that may see them (pii.view_full), and recorded in the audit log."""
+    from app.archives.homes import home_by_id
     from models.archive import ArchiveDocument
     from models.people import HomeOwner, Owner, Resident
-
-    from ..homes import home_by_id
     require(ctx, "archive.view")
     if full and not may_see_full(ctx):
         raise PermissionDenied("权限不足：当前角色不能打印完整身份证号和电话，请打印脱敏版本")
@@ -183,7 +182,7 @@ def owner_info_data(ctx, home_id: int, full: bool = False) -> OwnerInfoData:
         owners=tuple(owners), residents=tuple(residents), tenants=tuple(tenants), documents=documents,
         full_identity=full)
     if full:
-        from ..audit import record
+        from app.core.audit import record
         with ctx.db.atomic():
             record(ctx, "pii.print_full", "home", home.id, None, {"form": "业主信息表"})
     return data

@@ -15,9 +15,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Paragraph, Spacer, Table
 
-from app.money import fmt_fen
-
-from .base import FONT_NAME, FormRenderer, esc, grid_style, register_fonts, signature_line
+from app.core.money import fmt_fen
+from app.printing.base import FONT_NAME, FormRenderer, esc, grid_style, register_fonts, signature_line
 
 TRIPLE_SIZE = (241 * mm, 93 * mm)
 TRIPLE_LINES = 5
@@ -55,7 +54,7 @@ class ReceiptA4(FormRenderer):
         head = [["收据编号" if data.kind == "receipt" else "凭证编号", data.number, "开具时间", data.issued_at.strftime("%Y-%m-%d %H:%M")],
                 ["房号", data.room_code, "交款人" if data.kind == "receipt" else "领款人", data.payer],
                 ["付款方式", data.method, "交易参考号", data.reference or "—"]]
-        from .base import label_value_table
+        from app.printing.base import label_value_table
         out.append(label_value_table(head, [26 * mm, 59 * mm, 26 * mm, 63 * mm]))
         out.append(Spacer(1, 4 * mm))
         rows = [[Paragraph(esc(h), st["cell_c"]) for h in ("序号", "收费项目", "所属期间", "数量", "单价（元）", "金额（元）")]]
@@ -123,7 +122,7 @@ def render_triple(settings, data) -> bytes:
     lines = list(data.lines)
     if len(lines) > TRIPLE_LINES:
         rest = lines[TRIPLE_LINES - 1:]
-        from app.payments import ReceiptLine
+        from app.ledger.payments import ReceiptLine
         lines = lines[:TRIPLE_LINES - 1] + [ReceiptLine(f"其他 {len(rest)} 项", "", "", None,
                                                         sum(x.amount_fen for x in rest))]
     for i, line in enumerate(lines):

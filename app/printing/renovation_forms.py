@@ -13,17 +13,12 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table
 
-from models.people import HomeOwner, Owner
-from models.property import Building, Cluster, Home
-from models.renovation import Renovation, RenovationNotice, RenovationWorker
-
-from .. import renovation as rv
-from ..errors import StateError
-from ..lookup import get_or_404
-from ..money import daxie, fmt_fen
-from ..privacy import mask_phone
-from ..validation import fmt_area
-from .base import (
+from app.core.errors import StateError
+from app.core.lookup import get_or_404
+from app.core.money import daxie, fmt_fen
+from app.core.privacy import mask_phone
+from app.core.validation import fmt_area
+from app.printing.base import (
     FONT_NAME,
     FormRenderer,
     esc,
@@ -31,6 +26,10 @@ from .base import (
     label_value_table,
     signature_line,
 )
+from app.renovation import renovation as rv
+from models.people import HomeOwner, Owner
+from models.property import Building, Cluster, Home
+from models.renovation import Renovation, RenovationNotice, RenovationWorker
 
 W = 174 * mm  # usable width of an A4 page with the base margins
 

@@ -13,9 +13,9 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
-from ..money import fmt_fen
-from ..privacy import mask_phone
-from .base import FONT_NAME, FormRenderer, esc, grid_style, label_value_table, signature_line
+from app.core.money import fmt_fen
+from app.core.privacy import mask_phone
+from app.printing.base import FONT_NAME, FormRenderer, esc, grid_style, label_value_table, signature_line
 
 
 def _t(value: dt.datetime | None) -> str:
@@ -50,9 +50,9 @@ class WorkOrderData:
 
 
 def build_work_order(ctx, request_id: int) -> WorkOrderData:
-    from .. import service_requests as sr
-    from ..permissions import require
-    from ..service_requests import PAID_SERVICES
+    from app.core.permissions import require
+    from app.service import requests as sr
+    from app.service.requests import PAID_SERVICES
     require(ctx, "service.view")
     r = sr.get(request_id)
     due = sr.arrival_due(ctx, r)
@@ -60,7 +60,7 @@ def build_work_order(ctx, request_id: int) -> WorkOrderData:
     complaint = ""
     complaint_times = ()
     if r.kind == "投诉":
-        from .. import complaints as cp
+        from app.service import complaints as cp
         complaint = f"{r.complaint_class}类 · 主题：{r.subject} · {r.grade}" + (f"（{r.grade_reason}）" if r.grade_reason else "")
         complaint_times = (_t(cp.contact_due(ctx, r)), _t(r.contacted_at), _t(cp.reply_due(ctx, r)), _t(r.replied_at),
                            _t(cp.report_due(ctx, r)))
@@ -157,7 +157,7 @@ SHORT = {"valid_complaint_rate": "有效投诉率", "complaint_ontime": "投诉�
 
 
 def build_service_report(ctx, month: str) -> ServiceReportData:
-    from ..kpi import month_report
+    from app.service.kpi import month_report
     rep = month_report(ctx, month)
     kpis = tuple((k.name, k.num, k.den, k.pct_text, k.target_text, k.met_text) for k in rep.kpis)
     chart = tuple((SHORT[k.code], int(k.pct * 10) if k.pct is not None else 0, int(k.target * 10), k.met)

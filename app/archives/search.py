@@ -1,0 +1,270 @@
+"""Search as you type over room code, owner and resident names, phones and identity-number tails,
+and owner names typed in pinyin (initials ``wjl``, full syllables ``wangjianlin``, or both ``wangjl``).
+
+One line of text per home in ``home_search`` (models.archive.HomeSearch); ``index_homes`` must
+be called (inside the write's transaction) after any change to those fields. The line is the
+searchable text, the first letters of the owners' pinyin keys (each after a \x01, so that only a
+one-letter word matches one), then a tab and the keys (app/pinyin.py ``search_keys``: each
+preceded by a space). A word of two or more ASCII letters matches the text anywhere or a pinyin
+key from its start; any other word matches the text (and those first letters) only.
+"""
+from __future__ import annotations
+
+import threading
+import uuid
+from bisect import bisect_right
+
+from peewee import fn
+
+from app.core.pinyin import is_pinyin_term, search_keys
+from app.core.validation import normalize
+from models.archive import HomeSearch
+from models.people import HomeOwner, Owner, Resident
+from models.property import Home
+from models.system import Meta
+
+SEP = "\t"        # between a line's text and its pinyin keys
+LETTER = "\x01"   # before each first letter of a pinyin key, in the text
+
+
+def _line(room_code, names, phones, tails, pinyin=()) -> str:
+    parts = [room_code] + [n for n in names if n] + [p.replace("-", "") for p in phones if p] + [t for t in tails if t]
+    text = " ".join(parts).lower().replace(SEP, " ")
+    keys = "".join(search_keys(k) for k in pinyin if k)
+    if not keys:
+        return text
+    letters = "".join(LETTER + c for c in dict.fromkeys(k[0] for k in keys.split()))
+    return f"{text}{letters}{SEP}{keys}"
+
+
+def _fetch(query) -> list[tuple]:
+    """The rows of a peewee query as plain tuples straight from the cursor."""
+    sql, params = query.sql()
+    return HomeSearch._meta.database.execute_sql(sql, params).fetchall()
+
+
+def index_homes(home_ids=None):
+    """Rebuild the search line of the given homes (all homes when None). Call inside the write's
+    transaction; it also marks the in-memory index of every process as stale (a new token)."""
+    homes = Home.select(Home.id, Home.room_code)
+    if home_ids is not None:
+        home_ids = list(home_ids)
+        if not home_ids:
+            return
+        homes = homes.where(Home.id.in_(home_ids))
+    homes = dict(_fetch(homes))
+    data = {hid: ([], [], [], []) for hid in homes}
+    q = (HomeOwner.select(HomeOwner.home, Owner.name, Owner.phone, Owner.phone2, Owner.id_tail, Owner.spouse_name,
+                          Owner.name_pinyin)
+         .join(Owner).where(HomeOwner.until.is_null()))
+    if home_ids is not None:
+        q = q.where(HomeOwner.home.in_(list(homes)))
+    for row in _fetch(q):
+        hid, name, phone, phone2, tail, spouse, pinyin = row
+        if hid in data:
+            data[hid][0].extend([name, spouse])
+            data[hid][1].extend([phone, phone2])
+            data[hid][2].append(tail)
+            data[hid][3].append(pinyin)
+    rq = Resident.select(Resident.home, Resident.name, Resident.phone)
+    if home_ids is not None:
+        rq = rq.where(Resident.home.in_(list(homes)))
+    for hid, name, phone in _fetch(rq):
+        if hid in data:
+            data[hid][0].append(name)
+            data[hid][1].append(phone)
+    rows = [(hid, _line(homes[hid], *data[hid])) for hid in homes]
+    db = HomeSearch._meta.database
+    with db.atomic():
+        if home_ids is None:
+            HomeSearch.delete().execute()
+        else:
+            HomeSearch.delete().where(HomeSearch.home.in_(home_ids)).execute()
+        from models.db import is_sqlite
+        if is_sqlite():   # the driver's executemany: no SQL built per row (50,000 homes: ~3 s less)
+            db.cursor().executemany("INSERT INTO home_search (home_id, text) VALUES (?, ?)", rows)
+        else:             # PostgreSQL: multi-row VALUES, not one round trip per row
+            for i in range(0, len(rows), 1000):
+                HomeSearch.insert_many(rows[i:i + 1000], fields=[HomeSearch.home, HomeSearch.text]).execute()
+        old_key = _cache.stored_key()
+        token = uuid.uuid4().hex
+        if not Meta.update(value=token).where(Meta.key == TOKEN_KEY).execute():
+            Meta.create(key=TOKEN_KEY, value=token)
+        removed = [h for h in home_ids if h not in homes] if home_ids is not None else []
+        _cache.update(old_key, old_key[:2] + (token,), rows, full=home_ids is None, removed=removed)
+
+
+# The in-memory index ---------------------------------------------------------------------
+# Scanning 50,000 lines in SQL (LIKE or instr) costs 12–45 ms depending on the machine's load, and
+# an FTS5 trigram index finds nothing for one or two Chinese characters (the usual query: a
+# surname). So each process keeps the lines joined into one string and searches it with
+# str.find (≈1 ms for 50,000 homes). A token in the meta table, renewed by every index_homes,
+# tells a process when another process (or a rolled-back write) made its copy stale.
+
+TOKEN_KEY = "search_token"
+
+
+class _Snapshot:
+    """The joined lines, built once and then only read (a search never sees a half-built index).
+    The text of the lines and their pinyin keys are joined separately: a digit never scans pinyin."""
+    __slots__ = ("big", "starts", "ids", "line_list", "py_big", "py_starts", "py_list")
+
+    def __init__(self, lines: dict[int, tuple[str, str, str]]):
+        """*lines*: home id → the line split at its tab (``str.partition``)."""
+        ids = sorted(lines)
+        texts = [lines[hid][0] for hid in ids]
+        keys = [lines[hid][2] for hid in ids]
+        self.ids, self.line_list, self.py_list = ids, texts, keys
+        self.big, self.starts = self._join(texts)
+        self.py_big, self.py_starts = self._join(keys)
+
+    @staticmethod
+    def _join(parts):
+        starts, pos = [], 0
+        for part in parts:
+            starts.append(pos)
+            pos += len(part) + 1
+        return "\n".join(parts), starts
+
+    @staticmethod
+    def _positions(big, starts, term) -> list[int]:
+        """Indexes (ascending) of the lines of *big* containing *term*."""
+        out, pos, n = [], big.find(term), len(starts)
+        while pos >= 0:
+            i = bisect_right(starts, pos) - 1
+            out.append(i)
+            line_end = starts[i + 1] - 1 if i + 1 < n else len(big)
+            pos = big.find(term, line_end)
+        return out
+
+    def find(self, terms: list[str]) -> list[int]:
+        ids, texts, keys = self.ids, self.line_list, self.py_list
+        # The rarest term leads: a long one, and never a 1–2 character digit/latin one if avoidable
+        # (of those, letters first: their pinyin keys are anchored, so they match fewer homes).
+        order = sorted(set(terms), key=lambda t: (_common(t), not _pinyin(t), -len(t)))
+        first, rest = order[0], order[1:]
+        rest_py = [(t, " " + t if _pinyin(t) else None) for t in rest]
+
+        def others(i):
+            text, py = texts[i], keys[i]
+            return all(t in text or (k is not None and k in py) for t, k in rest_py)
+
+        if _pinyin(first):
+            # letters: rare in the text, and in the pinyin keys anchored at a syllable: str.find
+            hit = self._positions(self.big, self.starts, first)
+            py_hit = self._positions(self.py_big, self.py_starts, " " + first)
+            hit = sorted(set(hit).union(py_hit)) if hit else py_hit
+        elif _common(first):
+            # "1", "13", "w" (a first letter of a pinyin key too): many homes match; test each line once
+            hit = [i for i, text in enumerate(texts) if first in text]
+        else:
+            hit = self._positions(self.big, self.starts, first)
+        if rest:
+            hit = [i for i in hit if others(i)]
+        return [ids[i] for i in hit]
+
+
+class _Index:
+    """The lines of the current database, loaded on first use (the archive tab warms it up in a
+    background thread), patched by index_homes, reloaded when the stored token changes."""
+
+    def __init__(self):
+        self.key = None              # (database, token) the lines belong to; None: not loaded
+        self.lines: dict[int, tuple[str, str, str]] = {}   # split at the tab once, not at every snapshot
+        self.snapshot: _Snapshot | None = None
+        self.lock = threading.RLock()
+
+    @staticmethod
+    def stored_key():
+        db = HomeSearch._meta.database
+        row = Meta.select(Meta.value).where(Meta.key == TOKEN_KEY).tuples().first()
+        return (id(getattr(db, "obj", db)), getattr(getattr(db, "obj", db), "database", ""), row[0] if row else None)
+
+    def update(self, old_key, new_key, rows, full: bool, removed=()):
+        """After index_homes wrote *rows*: patch the lines if they were current, else forget them."""
+        with self.lock:
+            if full:
+                self.lines = {hid: line.partition(SEP) for hid, line in rows}
+            elif self.key is not None and self.key == old_key:
+                self.lines.update((hid, line.partition(SEP)) for hid, line in rows)
+                for hid in removed:
+                    self.lines.pop(hid, None)
+            else:
+                self.key = None
+                return
+            self.key = new_key
+            self.snapshot = None
+
+    def current(self) -> _Snapshot:
+        key = self.stored_key()
+        with self.lock:
+            if key != self.key:
+                sql, params = HomeSearch.select(HomeSearch.home, HomeSearch.text).sql()
+                self.lines = {hid: line.partition(SEP)
+                              for hid, line in HomeSearch._meta.database.execute_sql(sql, params).fetchall()}
+                self.key = key
+                self.snapshot = None
+            if self.snapshot is None:
+                self.snapshot = _Snapshot(self.lines)
+            return self.snapshot
+
+
+def _common(term: str) -> bool:
+    return term.isascii() and len(term) <= 2
+
+
+def _pinyin(term: str) -> bool:
+    """A word also looked for in the pinyin keys: two or more letters (one letter is a first letter,
+    in the text)."""
+    return len(term) > 1 and is_pinyin_term(term)
+
+
+_cache = _Index()
+
+
+def reset_cache():
+    """Forget the in-memory index (another database was opened)."""
+    global _cache
+    _cache = _Index()
+
+
+def _terms(query: str) -> list[str]:
+    """Words of the query. A phone typed with dashes (139-1234-5678, 0351-7654321) is matched
+    without them, as phones are indexed; room codes (5-203, 12-1-1302) keep theirs."""
+    out = []
+    for t in normalize(query).lower().split():
+        digits = t.replace("-", "")
+        if "-" in t and digits.isdigit() and len(digits) >= 8:
+            t = digits
+        out.append(t)
+    return out
+
+
+def _contains(term: str):
+    """Substring test of the search line in SQL: ``instr`` on SQLite, ILIKE elsewhere."""
+    from models.db import is_sqlite
+    if is_sqlite():
+        return fn.instr(HomeSearch.text, term) > 0
+    return HomeSearch.text.contains(term)
+
+
+def match_query(query: str):
+    """A SQL sub-query of the ids of the homes whose line contains every word of *query*, or None
+    when the query has no words."""
+    terms = _terms(query)
+    if not terms:
+        return None
+    cond = None
+    for term in terms:
+        c = _contains(term)
+        cond = c if cond is None else cond & c
+    return HomeSearch.select(HomeSearch.home).where(cond)
+
+
+def search_home_ids(query: str, limit: int | None = None) -> list[int]:
+    """Home ids (ascending) whose search line contains every word of the query (case-insensitive)."""
+    terms = _terms(query)
+    if not terms:
+        return []
+    ids = _cache.current().find(terms)
+    return ids[:limit] if limit else ids

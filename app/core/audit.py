@@ -1,0 +1,91 @@
+"""Audit log: every write records who, when, what, before and after; rows are hash-chained."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+from app.core.permissions import require
+from models.users import AuditLog
+
+
+def _json(value) -> str:
+    if value is None or value == "":
+        return ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def row_hash(seq, ts, username, action, entity, entity_id, before, after, prev_hash) -> str:
+    payload = "\x1f".join(str(x) for x in (seq, ts, username, action, entity, entity_id, before, after, prev_hash))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def record(ctx, action: str, entity: str = "", entity_id="", before=None, after=None) -> AuditLog:
+    """Append one audit row (call inside the write's transaction)."""
+    user = getattr(ctx, "user", None)
+    last = AuditLog.select(AuditLog.seq, AuditLog.hash).order_by(AuditLog.seq.desc()).first()
+    seq = (last.seq + 1) if last else 1
+    prev = last.hash if last else ""
+    ts = ctx.clock.now() if getattr(ctx, "clock", None) else dt.datetime.now().replace(microsecond=0)
+    b, a = _json(before), _json(after)
+    username = getattr(user, "username", "") or ""
+    h = row_hash(seq, ts.isoformat(sep=" "), username, action, entity, str(entity_id), b, a, prev)
+    row = AuditLog.create(ts=ts, user=getattr(user, "id", None), username=username, action=action,
+                          entity=entity, entity_id=str(entity_id), before=b, after=a,
+                          prev_hash=prev, hash=h, seq=seq)
+    _set_head(f"{seq}:{h}")
+    return row
+
+
+HEAD_KEY = "audit.head"
+
+
+def _set_head(value: str):
+    """The last row's seq and hash, kept beside the log so that deleting the newest rows shows."""
+    from models.system import Meta
+    if not Meta.update(value=value).where(Meta.key == HEAD_KEY).execute():
+        Meta.create(key=HEAD_KEY, value=value)
+
+
+def verify_chain() -> list[str]:
+    """Problems found in the chain (edited, deleted or reordered rows); empty when intact."""
+    problems = []
+    prev = ""
+    expected_seq = 1
+    for row in AuditLog.select().order_by(AuditLog.seq):
+        if row.seq != expected_seq:
+            problems.append(f"审计记录 {expected_seq} 至 {row.seq - 1} 缺失（被删除）")
+        ts = row.ts.isoformat(sep=" ") if isinstance(row.ts, dt.datetime) else str(row.ts)
+        h = row_hash(row.seq, ts, row.username, row.action, row.entity, row.entity_id, row.before, row.after, row.prev_hash)
+        if row.prev_hash != prev:
+            problems.append(f"审计记录 {row.seq} 的前序哈希不符（前一条被修改或删除）")
+        if h != row.hash:
+            problems.append(f"审计记录 {row.seq} 内容被修改")
+        prev = row.hash
+        expected_seq = row.seq + 1
+    from models.system import Meta
+    head = Meta.get_or_none(Meta.key == HEAD_KEY)
+    if head is not None and head.value != f"{expected_seq - 1}:{prev}":
+        last_seq = head.value.split(":", 1)[0]
+        if expected_seq - 1 < int(last_seq or 0):
+            problems.append(f"审计记录 {expected_seq} 至 {last_seq} 缺失（最新记录被删除）")
+        else:
+            problems.append("审计日志末尾与记录的链头不符（记录被修改或删除）")
+    return problems
+
+
+def model_dict(instance, exclude=("id_enc", "password_hash")) -> dict:
+    """Field values of a model instance for the audit log (secret columns left out; FKs as ids)."""
+    return {name: instance.__data__.get(name) for name in instance._meta.fields if name not in exclude}
+
+
+def list_entries(ctx, text: str = "", limit: int = 500) -> list[AuditLog]:
+    """The newest audit rows (manager only), optionally filtered by user, action or entity."""
+    require(ctx, "audit.view")
+    q = AuditLog.select().order_by(AuditLog.seq.desc()).limit(limit)
+    text = (text or "").strip()
+    if text:
+        like = f"%{text}%"
+        q = q.where(AuditLog.username ** like | AuditLog.action ** like | AuditLog.entity ** like
+                    | (AuditLog.entity_id == text))
+    return list(q)

@@ -1,0 +1,168 @@
+"""Input checks. Each raises ValidationError(field label in Chinese, problem)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from app.core.errors import ValidationError
+
+_FULLWIDTH = str.maketrans(
+    "０１２３４５６７８９ＸｘＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＹＺ－．／：　（）",
+    "0123456789XxABCDEFGHIJKLMNOPQRSTUVWYZ-./: ()")
+
+_ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+_ID_CHECK = "10X98765432"
+
+
+def normalize(text) -> str:
+    """Full-width digits and letters to half-width, trimmed."""
+    return str(text if text is not None else "").translate(_FULLWIDTH).strip()
+
+
+def id_check_char(first17: str) -> str:
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+
+
+def check_id_number(text, field: str = "身份证号") -> str:
+    """GB 11643 identity number (18 characters, checksum). Returns it normalised (upper X)."""
+    s = normalize(text).replace(" ", "").upper()
+    if not s:
+        raise ValidationError(field, "不能为空")
+    if not re.fullmatch(r"\d{17}[\dX]", s):
+        raise ValidationError(field, "应为18位（前17位数字，末位数字或X）")
+    try:
+        dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
+    except ValueError:
+        raise ValidationError(field, f"出生日期 {s[6:14]} 无效") from None
+    if id_check_char(s[:17]) != s[17]:
+        raise ValidationError(field, "校验位不正确，请核对号码")
+    return s
+
+
+def birth_date_from_id(id_number: str) -> dt.date:
+    return dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+
+
+def check_mobile(text, field: str = "手机号码", required: bool = True) -> str:
+    """Chinese mobile: 11 digits starting 1[3-9]. Spaces, dashes and +86 are removed."""
+    s = re.sub(r"[\s\-()]", "", normalize(text))
+    if s.startswith("+86"):
+        s = s[3:]
+    elif s.startswith("0086"):
+        s = s[4:]
+    if not s:
+        if required:
+            raise ValidationError(field, "不能为空")
+        return ""
+    if not re.fullmatch(r"1[3-9]\d{9}", s):
+        raise ValidationError(field, f"“{text}”不是有效的11位手机号码")
+    return s
+
+
+def check_phone(text, field: str = "联系电话", required: bool = False) -> str:
+    """A mobile, a landline (0xx-xxxxxxx, or 7–8 local digits, optional extension) or a 400/800
+    service hotline."""
+    raw = normalize(text)
+    s = re.sub(r"[\s\-()]", "", raw)
+    if s.startswith("+86"):
+        s = s[3:]
+    if not s:
+        if required:
+            raise ValidationError(field, "不能为空")
+        return ""
+    if re.fullmatch(r"1[3-9]\d{9}", s):
+        return s
+    if re.fullmatch(r"[48]00\d{7}", s):  # a company's service hotline (400/800), e.g. the office's own
+        return f"{s[:3]}-{s[3:6]}-{s[6:]}"
+    # Area codes: 010 and 02x have three digits, all others four; local numbers start with 2-9.
+    m = re.fullmatch(r"(010|02\d|0[3-9]\d\d)?([2-9]\d{6,7})(?:(?:转|ext|#)\d{1,6})?", s)
+    if m:
+        area, local = m.group(1), m.group(2)
+        return f"{area}-{local}" if area else local
+    raise ValidationError(field, f"“{text}”不是有效的手机、固定电话或400/800号码")
+
+
+_ROOM_RE = re.compile(r"^[A-Za-z]?\d{1,3}(-\d{1,2})?-\d{3,4}$")
+
+
+def normalize_room_code(text) -> str:
+    """A room code as typed → as stored: half-width, no spaces, dashes unified, upper case."""
+    return normalize(text).replace(" ", "").replace("—", "-").replace("－", "-").upper()
+
+
+def check_room_code(text, field: str = "房号") -> str:
+    """Room codes such as 5-203 (building-room) or 5-1-203 (building-entrance-room)."""
+    s = normalize_room_code(text)
+    if not s:
+        raise ValidationError(field, "不能为空")
+    if not _ROOM_RE.match(s):
+        raise ValidationError(field, f"“{text}”格式不正确，应如 5-203 或 5-1-203")
+    return s.upper()
+
+
+def check_area(text, field: str = "建筑面积") -> int:
+    """Floor area in m² with at most two decimals → integer 1/100 m²."""
+    s = normalize(text).replace("㎡", "").replace("m²", "").replace("平方米", "").replace("平米", "").strip()
+    if not s:
+        raise ValidationError(field, "不能为空")
+    try:
+        d = Decimal(s)
+    except InvalidOperation:
+        raise ValidationError(field, f"“{text}”不是有效的面积") from None
+    if d <= 0 or d > 100000:
+        raise ValidationError(field, "应大于0且不超过100000平方米")
+    if d != d.quantize(Decimal("0.01")):
+        raise ValidationError(field, "最多两位小数")
+    return int(d * 100)
+
+
+def fmt_area(area_x100: int) -> str:
+    return f"{area_x100 // 100}.{area_x100 % 100:02d}"
+
+
+_DATE_PATTERNS = [
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+
+
+def parse_date(value, field: str = "日期", required: bool = True) -> dt.date | None:
+    """A date typed or imported: date objects, 2011-6-10, 2011/6/10, 2011.6.10, 2011年6月10日."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    s = normalize(value)
+    if " " in s:
+        s = s.split(" ")[0]
+    if not s:
+        if required:
+            raise ValidationError(field, "不能为空")
+        return None
+    for pat in _DATE_PATTERNS:
+        m = pat.match(s)
+        if m:
+            try:
+                d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                break
+            if not (1900 <= d.year <= 2100):
+                break
+            return d
+    raise ValidationError(field, f"“{value}”不是有效的日期（如 2011-06-10）")
+
+
+def check_required(value, field: str) -> str:
+    s = str(value if value is not None else "").strip()
+    if not s:
+        raise ValidationError(field, "不能为空")
+    return s
+
+
+def check_choice(value, choices, field: str) -> str:
+    s = str(value or "").strip()
+    if s not in choices:
+        raise ValidationError(field, f"“{s}”无效，应为：{'、'.join(choices)}")
+    return s

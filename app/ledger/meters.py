@@ -1,0 +1,145 @@
+"""Meter readings (抄表) of water, power and gas: entered at the desk or imported from Excel.
+
+Readings are kept in 1/100 of the unit. A meter replaced mid-period: record the old meter's end
+reading, then the new meter's start reading with ``new_meter=True`` (same date or later); the
+period's consumption is the old meter's part plus the new meter's part.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from app.archives.homes import home_by_id
+from app.core import audit
+from app.core.errors import StateError, ValidationError
+from app.core.permissions import require
+from app.core.validation import parse_date
+from models.ledger import METER_KINDS, Charge, MeterReading
+from models.property import Home
+
+KIND_LABELS = {"water": "水", "power": "电", "gas": "燃气"}
+KIND_ALIASES = {"水": "water", "水表": "water", "水费": "water", "电": "power", "电表": "power", "电费": "power",
+                "气": "gas", "燃气": "gas", "气表": "gas", "燃气费": "gas"}
+
+
+def normalize_kind(kind) -> str:
+    k = str(kind or "").strip()
+    k = KIND_ALIASES.get(k, k.lower())
+    if k not in METER_KINDS:
+        raise ValidationError("表类", f"应为水、电或燃气，收到“{kind}”")
+    return k
+
+
+def parse_reading(value, field: str = "读数") -> int:
+    if isinstance(value, float):
+        # Excel cells arrive as floats: go through their shortest decimal text, never float arithmetic
+        value = repr(value)
+    try:
+        d = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError(field, f"“{value}”不是有效的数字") from None
+    if not d.is_finite() or d < 0:
+        raise ValidationError(field, "不能为负数")
+    if d != d.quantize(Decimal("0.01")):
+        raise ValidationError(field, "最多两位小数")
+    if d >= Decimal("100000000"):
+        raise ValidationError(field, "读数过大")
+    return int(d * 100)
+
+
+def fmt_reading(x100: int) -> str:
+    return f"{Decimal(int(x100)) / 100:.2f}"
+
+
+def record_reading(ctx, home_id, kind, reading, date, note="", *, new_meter=False) -> MeterReading:
+    """Record a meter reading. Refuses a reading below the meter's previous one (unless it is a new
+    meter's start), a date in the future, and a date in a month already billed for that meter."""
+    require(ctx, "ledger.reading")
+    home = home_by_id(home_id)
+    kind = normalize_kind(kind)
+    value = parse_reading(reading)
+    day = date if isinstance(date, dt.date) and not isinstance(date, dt.datetime) else parse_date(date, "抄表日期")
+    if day > ctx.clock.today():
+        raise ValidationError("抄表日期", "不能晚于今天")
+    label = KIND_LABELS[kind]
+    period = f"{day.year:04d}-{day.month:02d}"
+    billed = (Charge.select().where((Charge.home == home.id) & (Charge.item_code == kind)
+                                    & (Charge.bill_period >= period)).exists())
+    if billed:
+        raise StateError(f"{home.room_code} 的{label}费已计费至 {period} 或之后，不能再录入该日期的读数")
+    same = (MeterReading.select().where((MeterReading.home == home.id) & (MeterReading.kind == kind)
+                                        & (MeterReading.reading_date == day)
+                                        & (MeterReading.new_meter == bool(new_meter))).exists())
+    if same:
+        raise StateError(f"{home.room_code} 在 {day.isoformat()} 已有{label}表读数")
+    if not new_meter:
+        prev = (MeterReading.select().where((MeterReading.home == home.id) & (MeterReading.kind == kind)
+                                            & (MeterReading.reading_date <= day))
+                .order_by(MeterReading.reading_date.desc(), MeterReading.id.desc()).first())
+        if prev is not None and value < prev.reading_x100:
+            raise ValidationError(f"{label}表读数", f"不能小于上次读数 {fmt_reading(prev.reading_x100)}"
+                                  f"（{prev.reading_date}）；如已换表，请勾选“新表起始读数”")
+    nxt = (MeterReading.select().where((MeterReading.home == home.id) & (MeterReading.kind == kind)
+                                       & (MeterReading.reading_date > day))
+           .order_by(MeterReading.reading_date, MeterReading.id).first())
+    if nxt is not None and not nxt.new_meter and value > nxt.reading_x100:
+        raise ValidationError(f"{label}表读数", f"不能大于之后的读数 {fmt_reading(nxt.reading_x100)}（{nxt.reading_date}）")
+    with ctx.db.atomic():
+        row = MeterReading.create(home=home.id, kind=kind, reading_date=day, reading_x100=value,
+                                  new_meter=bool(new_meter), note=str(note or ""), created_at=ctx.clock.now(),
+                                  created_by=getattr(ctx.user, "id", None))
+        audit.record(ctx, "ledger.reading", "meter_reading", row.id, None,
+                     {"home": home.room_code, "kind": kind, "reading": fmt_reading(value), "date": day.isoformat(),
+                      "new_meter": bool(new_meter)})
+    return row
+
+
+def readings(ctx, home_id, kind=None, limit: int = 200) -> list[dict]:
+    q = MeterReading.select().where(MeterReading.home == home_id)
+    if kind:
+        q = q.where(MeterReading.kind == normalize_kind(kind))
+    out = []
+    for r in q.order_by(MeterReading.reading_date.desc(), MeterReading.id.desc()).limit(limit):
+        out.append({"id": r.id, "kind": KIND_LABELS[r.kind], "date": r.reading_date,
+                    "reading": fmt_reading(r.reading_x100), "new_meter": r.new_meter, "note": r.note})
+    return out
+
+
+IMPORT_COLUMNS = ("房号", "表类", "读数", "抄表日期")
+
+
+def import_readings(ctx, path) -> int:
+    """Import readings from an Excel sheet with the columns 房号, 表类 (水/电/燃气), 读数, 抄表日期
+    and optionally 新表 (是/否) and 备注. All rows or none: a bad row names its row number."""
+    require(ctx, "ledger.reading")
+    from openpyxl import load_workbook
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise ValidationError("导入文件", f"无法读取 Excel 文件：{exc}") from None
+    ws = wb.active
+    rows = ws.iter_rows(values_only=True)
+    header = [str(c or "").strip() for c in next(rows, [])]
+    missing = [c for c in IMPORT_COLUMNS if c not in header]
+    if missing:
+        raise ValidationError("导入文件", f"缺少列：{'、'.join(missing)}")
+    col = {name: header.index(name) for name in header if name}
+    homes = dict(Home.select(Home.room_code, Home.id).tuples())
+    n = 0
+    with ctx.db.atomic():
+        for i, row in enumerate(rows, start=2):
+            if row is None or all(v in (None, "") for v in row):
+                continue
+            room = str(row[col["房号"]] or "").strip()
+            try:
+                if room not in homes:
+                    raise ValidationError("房号", f"“{room}”不存在")
+                new_meter = "新表" in col and str(row[col["新表"]] or "").strip() in ("是", "1", "Y", "y", "True")
+                note = str(row[col["备注"]] or "") if "备注" in col else ""
+                record_reading(ctx, homes[room], row[col["表类"]], row[col["读数"]], row[col["抄表日期"]], note,
+                               new_meter=new_meter)
+            except (ValidationError, StateError) as exc:
+                raise ValidationError(f"第{i}行", str(exc)) from None
+            n += 1
+    wb.close()
+    return n

@@ -1,0 +1,135 @@
+"""Ledger reports: the cashier's daily report (日报) that ties to the receipts, and the monthly
+collection rate (收费率) per cluster and per area manager against the target (96%)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from peewee import JOIN, fn
+
+from app.core.permissions import require
+from app.ledger.billing import parse_period, period_str
+from app.ledger.charge_items import item_name
+from models.ledger import PAY_METHODS, Charge, Payment, Receipt
+from models.property import Building, Cluster, Home
+from models.users import User
+
+BILLED_CATEGORIES = ("periodic", "metered")
+
+
+# ---------------------------------------------------------------- daily report
+@dataclass(frozen=True)
+class DailyReport:
+    day: dt.date
+    receipts: tuple[dict, ...]           # every receipt and refund voucher of the day, in number order
+    by_method: tuple[tuple[str, int], ...]
+    by_item: tuple[tuple[str, int], ...]
+    receipts_fen: int                    # valid receipts
+    refunds_fen: int                     # valid refund vouchers (negative)
+    voided: int
+    net_fen: int                         # cash the drawer should hold, all methods
+
+
+def daily_report(ctx, day: dt.date) -> DailyReport:
+    require(ctx, "ledger.report")
+    start = dt.datetime.combine(day, dt.time.min)
+    end = start + dt.timedelta(days=1)
+    rs = list(Receipt.select(Receipt, Home.room_code).join(Home)
+              .where((Receipt.issued_at >= start) & (Receipt.issued_at < end))
+              .order_by(Receipt.kind, Receipt.year, Receipt.seq))
+    rows = tuple({"number": r.number, "kind": "收据" if r.kind == "receipt" else "退款凭证",
+                  "time": r.issued_at.strftime("%H:%M"), "room": r.home.room_code, "payer": r.payer,
+                  "method": PAY_METHODS.get(r.method, r.method), "total_fen": r.total_fen,
+                  "cashier": r.cashier_name, "status": "作废" if r.status == "void" else "有效"} for r in rs)
+    valid = [r for r in rs if r.status == "valid"]
+    by_method: dict[str, int] = {}
+    for r in valid:
+        key = PAY_METHODS.get(r.method, r.method)
+        by_method[key] = by_method.get(key, 0) + r.total_fen
+    by_item: dict[str, int] = {}
+    if valid:
+        q = (Payment.select(Payment.item_code, fn.SUM(Payment.amount_fen))
+             .where(Payment.receipt.in_([r.id for r in valid]) & Payment.kind.in_(["pay", "refund"]))
+             .group_by(Payment.item_code).tuples())
+        for code, total in q:
+            by_item[item_name(code)] = by_item.get(item_name(code), 0) + int(total)
+    receipts_fen = sum(r.total_fen for r in valid if r.kind == "receipt")
+    refunds_fen = sum(r.total_fen for r in valid if r.kind != "receipt")
+    return DailyReport(day, rows, tuple(sorted(by_method.items())), tuple(sorted(by_item.items())),
+                       receipts_fen, refunds_fen, sum(1 for r in rs if r.status == "void"), receipts_fen + refunds_fen)
+
+
+# ---------------------------------------------------------------- collection rate
+@dataclass(frozen=True)
+class RateRow:
+    name: str
+    homes: int
+    billed_fen: int
+    collected_fen: int
+    rate_bp: int          # basis points: 9612 = 96.12 %
+    meets_target: bool
+
+    @property
+    def rate_text(self) -> str:
+        return f"{self.rate_bp // 100}.{self.rate_bp % 100:02d}%"
+
+
+@dataclass(frozen=True)
+class CollectionReport:
+    period: str
+    target_pct: int
+    by_cluster: tuple[RateRow, ...]
+    by_manager: tuple[RateRow, ...]
+    total: RateRow
+
+
+def _rate(name, homes, billed, collected, target_pct) -> RateRow:
+    bp = (collected * 10000 // billed) if billed else 10000
+    return RateRow(name, homes, billed, collected, bp, bp >= target_pct * 100)
+
+
+def collection_rate(ctx, period: str, as_of: dt.date | None = None) -> CollectionReport:
+    """Billed in *period* (monthly standard and metered charges) against what has been collected
+    on those charges (cash and prepayment draw-down), per cluster and per area manager. With
+    *as_of*, only payments made up to that day count (the weekly report during the month)."""
+    require(ctx, "ledger.report")
+    y, m = parse_period(period)
+    period = period_str(y, m)
+    target = int(ctx.settings.get("billing.collection_target_pct"))
+    if as_of is None:
+        paid_expr = Charge.paid_fen
+        base = (Charge.select(Cluster.code, Cluster.name, User.display_name, Charge.home,
+                              Charge.amount_fen, paid_expr))
+    else:
+        end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min)
+        paid_sub = (Payment.select(fn.COALESCE(fn.SUM(Payment.amount_fen), 0))
+                    .where((Payment.charge == Charge.id) & (Payment.kind != "refund") & (Payment.created_at < end)))
+        base = Charge.select(Cluster.code, Cluster.name, User.display_name, Charge.home, Charge.amount_fen,
+                             paid_sub.alias("paid"))
+    q = (base.join(Home, on=(Charge.home == Home.id))
+         .join(Cluster, on=(Home.cluster == Cluster.id))
+         .switch(Home).join(Building, on=(Home.building == Building.id))
+         .join(User, JOIN.LEFT_OUTER, on=(Building.area_manager == User.id))
+         .where((Charge.period == period) & Charge.category.in_(BILLED_CATEGORIES)).tuples())
+    clusters: dict[str, list] = {}
+    managers: dict[str, list] = {}
+    all_homes, tb, tc = set(), 0, 0
+    for ccode, cname, manager, home, amount, paid in q:
+        paid = min(int(paid), int(amount))
+        for groups, key in ((clusters, f"{ccode}组团 {cname}"), (managers, manager or "（未指定）")):
+            g = groups.setdefault(key, [set(), 0, 0])
+            g[0].add(home)
+            g[1] += int(amount)
+            g[2] += paid
+        all_homes.add(home)
+        tb += int(amount)
+        tc += paid
+    rows = lambda groups: tuple(_rate(k, len(g[0]), g[1], g[2], target) for k, g in sorted(groups.items()))  # noqa: E731
+    return CollectionReport(period, target, rows(clusters), rows(managers), _rate("全小区", len(all_homes), tb, tc, target))
+
+
+def report_pdf(ctx, kind: str, **kw) -> bytes:
+    from app.printing import ledger_reports as p
+    if kind == "daily":
+        return p.daily_pdf(ctx.settings, daily_report(ctx, kw["day"]))
+    return p.collection_pdf(ctx.settings, collection_rate(ctx, kw["period"], kw.get("as_of")))

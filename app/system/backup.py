@@ -1,0 +1,351 @@
+"""Backups of an SQLite site database and restoring one.
+
+A backup goes through the SQLite backup API into a temporary file in the backup folder, is
+verified with ``PRAGMA integrity_check`` and only then renamed into place, so a backup file
+that exists is always a whole, checked database. Backups are made by hand
+(``propertydesk backup``, menu 备份), on exit, every ``backup.interval_minutes`` when data
+changed, and before a migration (models/migrations.py). Old automatic backups are thinned out
+by day, week and month (``backup.keep_daily/weekly/monthly``); a copy goes to
+``backup.second_folder`` (a USB drive) when set and reachable.
+
+Restoring never deletes the current database: it and its -wal/-shm files are moved aside into
+``<data-dir>/replaced/`` first.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.errors import StateError, UserError
+
+PREFIX = "propertydesk-"
+NAME_RE = re.compile(r"^propertydesk-(\d{8})-(\d{6})(?:-(\w+))?\.db$")
+REASONS = {"manual": "手动", "exit": "退出时", "interval": "定时", "migration": "升级前", "restore": "恢复前"}
+
+
+class BackupError(UserError):
+    pass
+
+
+@dataclass
+class BackupResult:
+    path: Path
+    size: int
+    seconds: float
+    second_copy: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+
+
+def db_file(ctx) -> Path:
+    from models.db import is_sqlite
+    if not is_sqlite(ctx.db):
+        raise BackupError("当前使用 PostgreSQL 数据库：请用服务器的 pg_dump 做备份，本程序只备份本机 SQLite 数据库文件。")
+    return Path(ctx.db.database)
+
+
+def integrity_of(path: Path, quick: bool = False) -> str:
+    """'ok' or the problem found, opening *path* read-only (the file is never changed)."""
+    pragma = "quick_check" if quick else "integrity_check"
+    # Without a -wal file beside it, ``immutable=1`` reads the file without creating -wal/-shm.
+    mode = "mode=ro" if Path(str(path) + "-wal").exists() else "mode=ro&immutable=1"
+    try:
+        con = sqlite3.connect(f"file:{Path(path).as_posix()}?{mode}", uri=True)
+    except sqlite3.Error as exc:
+        return f"无法打开：{exc}"
+    try:
+        rows = con.execute(f"PRAGMA {pragma}").fetchall()
+        result = "; ".join(str(r[0]) for r in rows[:5])
+        return "ok" if result == "ok" else result
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    finally:
+        con.close()
+
+
+def copy_database(src: Path, dest: Path) -> Path:
+    """SQLite backup API from *src* into ``dest.tmp``, integrity_check, rename to *dest*."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        s = sqlite3.connect(str(src), timeout=30)
+        try:
+            d = sqlite3.connect(str(tmp))
+            try:
+                s.backup(d)
+                d.execute("PRAGMA journal_mode=DELETE")
+                ok = _integrity(d)
+            finally:
+                d.close()
+        finally:
+            s.close()
+        if ok != "ok":
+            raise BackupError(f"备份文件校验未通过（{ok}），未保存该备份。")
+        tmp.replace(dest)
+    except sqlite3.Error as exc:
+        tmp.unlink(missing_ok=True)
+        raise BackupError(f"备份失败：{_sqlite_msg(exc)}") from exc
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BackupError(f"备份失败，无法写入 {dest.parent}：{exc.strerror or exc}") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return dest
+
+
+def _integrity(con) -> str:
+    return "; ".join(str(r[0]) for r in con.execute("PRAGMA integrity_check").fetchall()[:5])
+
+
+def _sqlite_msg(exc) -> str:
+    text = str(exc)
+    if "disk is full" in text or "disk I/O" in text:
+        return "磁盘空间不足或磁盘故障"
+    if "locked" in text:
+        return "数据库被占用"
+    return text
+
+
+def backup_name(when: dt.datetime, reason: str) -> str:
+    return f"{PREFIX}{when:%Y%m%d-%H%M%S}-{reason}.db"
+
+
+def list_backups(folder: Path) -> list[tuple[dt.datetime, str, Path]]:
+    """(time, reason, path) of the backups in *folder*, newest first."""
+    out = []
+    folder = Path(folder)
+    if not folder.is_dir():
+        return out
+    for p in folder.iterdir():
+        m = NAME_RE.match(p.name)
+        if m and p.is_file():
+            when = dt.datetime.strptime(m.group(1) + m.group(2), "%Y%m%d%H%M%S")
+            out.append((when, m.group(3) or "", p))
+    out.sort(key=lambda t: t[0], reverse=True)
+    return out
+
+
+def rotation_keep(times: list[dt.datetime], keep_daily: int, keep_weekly: int, keep_monthly: int,
+                  keep_latest: int = 3) -> set[dt.datetime]:
+    """Which backups to keep: the newest few, and the newest of each of the last *keep_daily*
+    days, *keep_weekly* ISO weeks and *keep_monthly* months that have a backup."""
+    times = sorted(times, reverse=True)
+    keep = set(times[:keep_latest])
+    for n, keyfn in ((keep_daily, lambda t: t.date()), (keep_weekly, lambda t: t.isocalendar()[:2]),
+                     (keep_monthly, lambda t: (t.year, t.month))):
+        seen = []
+        for t in times:
+            k = keyfn(t)
+            if k not in seen:
+                if len(seen) >= n:
+                    break
+                seen.append(k)
+                keep.add(t)
+    return keep
+
+
+def rotate(folder: Path, settings) -> list[Path]:
+    """Delete the automatic backups the rotation no longer keeps. Returns what was removed."""
+    backups = list_backups(folder)
+    auto = [b for b in backups if b[1] in ("exit", "interval", "manual")]
+    keep = rotation_keep([b[0] for b in auto], int(settings.get("backup.keep_daily")),
+                         int(settings.get("backup.keep_weekly")), int(settings.get("backup.keep_monthly")))
+    removed = []
+    for when, _reason, path in auto:
+        if when not in keep:
+            try:
+                path.unlink()
+                removed.append(path)
+            except OSError:
+                pass
+    return removed
+
+
+def _last_seq() -> int:
+    from models.users import AuditLog
+    row = AuditLog.select(AuditLog.seq).order_by(AuditLog.seq.desc()).first()
+    return row.seq if row else 0
+
+
+def _meta_get(key: str, default: str = "") -> str:
+    from models.system import Meta
+    row = Meta.get_or_none(Meta.key == key)
+    return row.value if row else default
+
+
+def _meta_set(key: str, value: str):
+    from models.system import Meta
+    if not Meta.update(value=value).where(Meta.key == key).execute():
+        Meta.create(key=key, value=value)
+
+
+def changed_since_last_backup(ctx) -> bool:
+    """Every write leaves an audit row, so data changed when the audit log grew since the last backup."""
+    return _last_seq() > int(_meta_get("backup.last_seq", "0") or 0) or not list_backups(ctx.backup_dir)
+
+
+def backup_now(ctx, reason: str = "manual", check_permission: bool = True) -> BackupResult:
+    """Make one verified backup now, copy it to the second folder, thin out old backups."""
+    import time
+
+    from app.core.audit import record
+    from app.core.permissions import require
+    if check_permission:
+        require(ctx, "backup.run")
+    src = db_file(ctx)
+    if reason not in REASONS:
+        raise ValueError(reason)
+    started = time.perf_counter()
+    when = ctx.clock.now()
+    dest = Path(ctx.backup_dir) / backup_name(when, reason)
+    n = 1
+    while dest.exists():
+        dest = Path(ctx.backup_dir) / backup_name(when + dt.timedelta(seconds=n), reason)
+        n += 1
+    with ctx.db.atomic():   # the audit row and the marker go in first, so the copy holds them
+        row = record(ctx, "backup.create", "backup", dest.name, None, {"reason": reason})
+        _meta_set("backup.last_seq", str(row.seq))
+    try:
+        copy_database(src, dest)
+    except BaseException:
+        with ctx.db.atomic():
+            _meta_set("backup.last_seq", "0")
+        raise
+    result = BackupResult(dest, dest.stat().st_size, 0.0)
+    result.removed = rotate(Path(ctx.backup_dir), ctx.settings)
+    second = str(ctx.settings.get("backup.second_folder") or "").strip()
+    if second:
+        folder = Path(second)
+        if not folder.is_dir():
+            result.warnings.append(f"第二备份目录 {second} 不可用（U盘未插入？），本次只保存在本机。")
+        else:
+            try:
+                result.second_copy = copy_database(dest, folder / dest.name)
+                rotate(folder, ctx.settings)
+            except UserError as exc:
+                result.warnings.append(f"复制到第二备份目录失败：{exc}")
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def auto_backup(ctx, reason: str) -> BackupResult | None:
+    """An automatic backup (on exit / on the timer) when data changed since the last one."""
+    try:
+        db_file(ctx)
+    except BackupError:
+        return None
+    if not changed_since_last_backup(ctx):
+        return None
+    return backup_now(ctx, reason, check_permission=False)
+
+
+# -- restore -------------------------------------------------------------------
+
+def check_backup_file(path) -> None:
+    """Refuse a file that is not a sound PropertyDesk database of a version this program reads."""
+    path = Path(path)
+    if not path.is_file():
+        raise BackupError(f"备份文件不存在：{path}")
+    with open(path, "rb") as fh:
+        if fh.read(16) != b"SQLite format 3\x00":
+            raise BackupError(f"{path.name} 不是 SQLite 数据库文件，不能用于恢复。")
+    ok = integrity_of(path)
+    if ok != "ok":
+        raise BackupError(f"备份文件 {path.name} 已损坏（{ok}），不能用于恢复。")
+    from models.migrations import CURRENT_VERSION
+    con = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    try:
+        try:
+            row = con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        except sqlite3.DatabaseError:
+            row = None
+    finally:
+        con.close()
+    if row is None:
+        raise BackupError(f"{path.name} 不是 PropertyDesk 数据库（缺少版本信息）。")
+    if int(row[0]) > CURRENT_VERSION:
+        raise BackupError(f"备份文件的数据库版本为 {row[0]}，高于本程序支持的版本 {CURRENT_VERSION}，请先升级程序。")
+
+
+def manager_in_file(path, username: str, password: str) -> bool:
+    """True when *username* is an active manager with this password in the database file *path*
+    (used to allow a restore when the current database cannot be opened)."""
+    from app.system.accounts import verify_password
+    con = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
+    try:
+        row = con.execute("SELECT password_hash FROM user WHERE username=? AND role='manager' AND active",
+                          (username,)).fetchone()
+    except sqlite3.DatabaseError:
+        row = None
+    finally:
+        con.close()
+    return bool(row) and verify_password(row[0], password)
+
+
+def move_aside(db_path: Path, when: dt.datetime | None = None) -> list[Path]:
+    """Move the database file and its -wal/-shm companions into ``replaced/``. Returns the new paths."""
+    when = when or dt.datetime.now()
+    folder = db_path.parent / "replaced"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = f"{when:%Y%m%d-%H%M%S}"
+    moved = []
+    for suffix in ("", "-wal", "-shm"):
+        p = Path(str(db_path) + suffix)
+        if p.exists():
+            target = folder / f"{db_path.stem}-{stamp}{db_path.suffix}{suffix}"
+            p.replace(target)
+            moved.append(target)
+    return moved
+
+
+def restore_file(db_path, backup_path, check_lock: bool = True) -> list[Path]:
+    """Put *backup_path* in place of the (closed) database *db_path*. The current file and its
+    -wal/-shm are moved aside first; the restored copy is verified before it is renamed into place.
+    Returns the paths the old files were moved to."""
+    db_path, backup_path = Path(db_path), Path(backup_path)
+    check_backup_file(backup_path)
+    from app.system.instance import describe_holder, is_held, read_holder
+    if check_lock and is_held(db_path):
+        raise StateError(f"数据库正由 {describe_holder(read_holder(db_path))} 使用，请先关闭该程序再恢复。")
+    staged = db_path.with_name(db_path.name + ".restoring")
+    copy_database(backup_path, staged)
+    moved = move_aside(db_path)
+    staged.replace(db_path)
+    return moved
+
+
+def restore(ctx, backup_path, check_permission: bool = True, own_lock: bool = False) -> list[Path]:
+    """Restore a backup over the open site database of *ctx* and reopen it. The context's
+    database is reopened in place; an audit row in the restored database records the restore."""
+    from app.core.audit import record
+    from app.core.permissions import require
+    from models.db import close_database, open_database
+    from models.migrations import migrate
+    if check_permission:
+        require(ctx, "backup.restore")
+    db_path = db_file(ctx)
+    check_backup_file(backup_path)
+    user = ctx.user
+    close_database()
+    try:
+        moved = restore_file(db_path, backup_path, check_lock=not own_lock)
+    finally:
+        ctx.db = open_database(ctx.url)
+    migrate(ctx.db, backup_dir=Path(ctx.data_dir) / "backups")
+    from models.users import User
+    if getattr(user, "id", None) is not None:
+        same = User.get_or_none(User.username == user.username)
+        if same is not None:
+            ctx.user = same
+        else:
+            from types import SimpleNamespace
+            ctx.user = SimpleNamespace(id=None, username=user.username, display_name=user.display_name, role=user.role)
+    with ctx.db.atomic():
+        record(ctx, "backup.restore", "backup", Path(backup_path).name, None,
+               {"file": str(backup_path), "moved_aside": [str(p) for p in moved]})
+    return moved

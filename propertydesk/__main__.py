@@ -1,0 +1,3 @@
+from propertydesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,113 @@
+"""The command line: ``propertydesk`` (or ``python -m propertydesk``).
+
+With no subcommand it opens the main window. Each area registers its subcommands in its own
+module under app/commands/ (``register(sub, groups)``); ``groups`` holds the shared
+``print``, ``import`` and ``export`` sub-parsers. A handler is ``handler(args, ctx) -> int``;
+a parser that sets ``needs_context=False`` gets ``ctx=None`` and opens what it needs itself.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from importlib import import_module
+from types import SimpleNamespace
+
+from app import __version__
+from app.core.errors import UserError
+
+COMMAND_MODULES = [
+    "system", "archives", "ledger", "dunning", "reports", "keys", "loans", "movein", "renovation", "service", "security",
+    "parking",
+]
+
+
+def cli_user(role: str = "manager", username: str | None = None):
+    """The account a command-line run acts as: ``--user NAME`` when given (it must exist and be
+    active), else the first active manager, else (an empty site) a transient manager."""
+    from models.users import User
+    if username:
+        from app.system.accounts import find_cli_user
+        return find_cli_user(username)
+    try:
+        user = (User.select().where((User.role == role) & (User.active == True))  # noqa: E712
+                .order_by(User.id).first())
+    except Exception:
+        user = None
+    return user or SimpleNamespace(id=None, username="cli", display_name="命令行", role=role)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    def common_options(default):
+        p = argparse.ArgumentParser(add_help=False)
+        p.add_argument("--data-dir", default=default, help="数据目录（默认：用户数据目录）")
+        p.add_argument("--database", default=default, help="数据库URL（默认：sqlite:///<数据目录>/propertydesk.db）")
+        p.add_argument("--user", default=default, help="以该账号身份运行命令（默认：第一个启用的经理账号）")
+        return p
+
+    # Sub-parsers must not overwrite options given before the subcommand: SUPPRESS their defaults.
+    common = common_options(argparse.SUPPRESS)
+    parser = argparse.ArgumentParser(prog="propertydesk", description="物业前台 PropertyDesk",
+                                     parents=[common_options(None)])
+    parser.add_argument("--version", action="version", version=f"PropertyDesk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    groups = {}
+    for name, help_text in (("print", "打印表单到PDF"), ("import", "从Excel导入"), ("export", "导出到Excel")):
+        p = sub.add_parser(name, help=help_text, parents=[common])
+        groups[name] = p.add_subparsers(dest="what", metavar="WHAT", required=True)
+    groups["common"] = common
+    for mod in COMMAND_MODULES:
+        import_module(f"propertydesk.commands.{mod}").register(sub, groups)
+    return parser
+
+
+def _utf8_stdio():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(encoding="utf-8", errors="replace")
+        except (AttributeError, ValueError):
+            pass
+
+
+def main(argv=None) -> int:
+    _utf8_stdio()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "database", None):
+        # a PC that uses the office's PostgreSQL server may set it once in the environment
+        args.database = os.environ.get("PROPERTYDESK_DATABASE") or None
+    if not getattr(args, "command", None):
+        from ui.app import run_gui
+        return run_gui(args)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        if getattr(args, "needs_context", True):
+            from app.system.checks import preflight
+            from app.system.context import default_data_dir, open_context
+            preflight(args.data_dir or default_data_dir(), args.database)
+            ctx = open_context(args.data_dir, args.database)
+            ctx.user = cli_user(username=getattr(args, "user", None))
+        else:
+            ctx = None
+        return int(handler(args, ctx) or 0)
+    except UserError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a defect or an environment problem: still a Chinese message
+        from models.migrations import MigrationFailed, SchemaTooNew
+        if isinstance(exc, (SchemaTooNew, MigrationFailed)):
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
+        from app.system.dbguard import friendly_db_error
+        friendly = friendly_db_error(exc, getattr(args, "data_dir", None), getattr(args, "database", None))
+        if friendly:
+            print(f"错误：{friendly}", file=sys.stderr)
+            return 2
+        print(f"错误：操作失败（{type(exc).__name__}: {exc}）", file=sys.stderr)
+        return 1

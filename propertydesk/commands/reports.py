@@ -1,0 +1,44 @@
+"""`propertydesk report daily|collection`: the cashier's daily report and the collection rate."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def register(sub, groups):
+    p = sub.add_parser("report", help="收费报表：日报、收费率", parents=[groups["common"]])
+    p.add_argument("kind", choices=("daily", "collection"), help="daily 收费日报；collection 月度收费率")
+    p.add_argument("--date", help="日报日期 YYYY-MM-DD（默认今天）；收费率：统计截至该日")
+    p.add_argument("--month", help="收费率月份 YYYY-MM")
+    p.add_argument("--out", help="输出PDF文件")
+    p.set_defaults(handler=run)
+
+
+def run(args, ctx):
+    from app.core.errors import ValidationError
+    from app.core.money import fmt_fen
+    from app.core.validation import parse_date
+    from app.ledger import reports as lr
+    from app.printing.base import write_pdf
+    day = parse_date(args.date, "日期") if args.date else None
+    if args.kind == "daily":
+        day = day or ctx.clock.today()
+        r = lr.daily_report(ctx, day)
+        print(f"{day} 收费日报：票据 {len(r.receipts)} 张（作废 {r.voided}），收据合计 {fmt_fen(r.receipts_fen)} 元，"
+              f"退款 {fmt_fen(r.refunds_fen)} 元，实收净额 {fmt_fen(r.net_fen)} 元")
+        for k, v in r.by_method:
+            print(f"  {k}：{fmt_fen(v)} 元")
+        if args.out:
+            write_pdf(lr.report_pdf(ctx, "daily", day=day), args.out)
+            print(f"已生成：{Path(args.out)}")
+        return 0
+    if not args.month:
+        raise ValidationError("--month", "请指定月份，如 2026-11")
+    rep = lr.collection_rate(ctx, args.month, day)
+    print(f"{rep.period} 收费率（目标 {rep.target_pct}%）：全小区 {rep.total.rate_text}，"
+          f"应收 {fmt_fen(rep.total.billed_fen)} 元，实收 {fmt_fen(rep.total.collected_fen)} 元")
+    for r in rep.by_cluster + rep.by_manager:
+        print(f"  {r.name:<16}{r.rate_text:>8}  {'达标' if r.meets_target else '未达标'}")
+    if args.out:
+        write_pdf(lr.report_pdf(ctx, "collection", period=args.month, as_of=day), args.out)
+        print(f"已生成：{Path(args.out)}")
+    return 0

@@ -1,0 +1,1 @@
+"""Shared test helpers: fixtures of sites per area, PDF text, message boxes."""

@@ -1,0 +1,171 @@
+"""Demo sites: exact counts of domain.md §1, valid identity numbers, realistic households."""
+import datetime as dt
+
+import pytest
+from peewee import fn
+
+from app.archives import search
+from app.core.errors import StateError, ValidationError
+from app.core.validation import check_id_number
+from app.demo import sites as demo
+from models.archive import ArchiveDocument, Visit
+from models.people import HomeOwner, Owner, Resident
+from models.property import Building, Cluster, Home, ParkingSpace
+from models.users import User
+
+
+@pytest.fixture
+def tianlun(ctx):
+    return demo.build_site(ctx, "tianlun", seed=1, extensions=False)
+
+
+def test_tianlun_counts_and_settings(ctx, tianlun, data_dir):
+    assert tianlun["homes"] == Home.select().count() == 292
+    assert Building.select().count() == 25
+    assert ParkingSpace.select().where(ParkingSpace.level == "地上").count() == 24
+    assert ParkingSpace.select().where(ParkingSpace.level == "地下").count() == 78
+    assert {h.house_type for h in Home.select()} == {"洋房", "叠加", "联排"}
+    assert ctx.settings.get("site.name") == "天伦庄园"
+    assert ctx.settings.get("site.address") == "开元路9号"
+    assert ctx.settings.get("site.homes") == 292
+    assert (ctx.settings.get("site.parking_above"), ctx.settings.get("site.parking_under")) == (24, 78)
+    assert "天伦庄园" in (data_dir / "settings.toml").read_text(encoding="utf-8")
+
+
+def test_tianlun_every_state_and_customer_category(ctx, tianlun):
+    states = {s for (s,) in Home.select(Home.state).tuples()}
+    assert states == {"未交付", "空置", "装修中", "已入住", "出租"}
+    today = ctx.clock.today()
+    bounds = [ctx.settings.get(k) for k in ("customer.new_months", "customer.settling_months", "customer.stable_months")]
+
+    def category(d):  # months since moving in against the settings' boundaries (6/18/30)
+        months = (today - d).days / 30.44
+        return sum(months >= b for b in bounds)
+
+    cats = {category(h.move_in_date) for h in Home.select().where(Home.move_in_date.is_null(False))}
+    assert cats == {0, 1, 2, 3}
+    # move-in dates spread over the past four years, none in the future
+    oldest = Home.select(Home.move_in_date).where(Home.move_in_date.is_null(False)).order_by(Home.move_in_date).scalar()
+    assert today - dt.timedelta(days=4 * 366) <= oldest < today - dt.timedelta(days=3 * 365)
+
+
+def test_identity_numbers_valid_and_encrypted(ctx, tianlun):
+    owners = list(Owner.select())
+    assert len(owners) >= 292 - 8
+    numbers = [ctx.vault.decrypt(o.id_enc) for o in owners]
+    for o, n in zip(owners, numbers):
+        assert check_id_number(n) == n
+        assert o.id_masked == n[:3] + "*" * 11 + n[-4:]
+        assert o.id_tail == n[-4:]
+        assert n not in o.id_enc
+        # gender matches the 17th digit, birth date matches digits 7-14
+        assert o.gender == ("男" if int(n[16]) % 2 else "女")
+        assert o.birth_date == dt.date(int(n[6:10]), int(n[10:12]), int(n[12:14]))
+    assert len(set(numbers)) == len(numbers)
+    for r in Resident.select().where(Resident.is_tenant == True):  # noqa: E712
+        assert check_id_number(ctx.vault.decrypt(r.id_enc))
+
+
+def test_households_are_realistic(ctx, tianlun):
+    assert Resident.select().where(Resident.is_tenant == True).count() > 0  # noqa: E712
+    let_homes = Home.select().where(Home.state == "出租")
+    for h in let_homes:
+        assert Resident.select().where((Resident.home == h) & (Resident.is_tenant == True)).count() >= 1  # noqa: E712
+    key = Owner.select().where(Owner.is_key_customer == True)  # noqa: E712
+    assert key.count() > 0 and all(o.key_customer_tags for o in key)
+    arrears = Owner.select().where(Owner.arrears_flag == True)  # noqa: E712
+    assert arrears.count() > 0 and all(o.arrears_reason for o in arrears)
+    assert Owner.select().where(Owner.spouse_name != "").count() > 100
+    assert Owner.select().where(Owner.employer != "").count() > 200
+    # co-owned homes and owners of several homes both occur
+    co = (HomeOwner.select(HomeOwner.home).group_by(HomeOwner.home).having(fn.COUNT(HomeOwner.id) > 1)).count()
+    multi = (HomeOwner.select(HomeOwner.owner).group_by(HomeOwner.owner).having(fn.COUNT(HomeOwner.id) > 1)).count()
+    assert co > 0 and multi > 0
+    # homes not handed over have no owner
+    assert HomeOwner.select().join(Home).where(Home.state == "未交付").count() == 0
+
+
+def test_archive_mostly_complete_and_visits(ctx, tianlun):
+    total = ArchiveDocument.select().count()
+    on_file = ArchiveDocument.select().where(ArchiveDocument.on_file == True).count()  # noqa: E712
+    assert 0.85 < on_file / total < 1.0
+    assert Visit.select().where(Visit.kind == "入住三日回访").count() > 100
+    assert Visit.select().where(Visit.kind == "重点客户拜访").count() > 0
+    for v in Visit.select().where(Visit.kind == "入住三日回访"):
+        assert 0 < (v.visit_date - v.home.move_in_date).days <= ctx.settings.get("customer.movein_visit_days")
+
+
+def test_staff_accounts_and_area_managers(ctx, tianlun):
+    roles = {u.role for u in User.select()}
+    assert roles == {"manager", "frontdesk", "area_manager", "cashier"}
+    assert User.get(User.username == "manager").display_name == "王经理"
+    managers = {b.area_manager.display_name for b in Building.select()}
+    assert len(managers) == 3 and all(b.area_manager.role == "area_manager" for b in Building.select())
+
+
+def test_search_index_built(ctx, tianlun):
+    owner = Owner.select().order_by(Owner.id).first()
+    home_id = HomeOwner.get(HomeOwner.owner == owner).home_id
+    assert home_id in search.search_home_ids(owner.name)
+    assert home_id in search.search_home_ids(owner.id_tail)
+
+
+def test_refuses_non_empty_database_and_unknown_site(ctx, tianlun):
+    with pytest.raises(StateError, match="已有 292 户"):
+        demo.build_site(ctx, "wanxing")
+    with pytest.raises(ValidationError, match="演示小区"):
+        demo.build_site(ctx, "nowhere")
+
+
+def test_wanxing_exact_cluster_counts(ctx):
+    s = demo.build_site(ctx, "wanxing", seed=3)   # with every area's demo rows: counts still exact
+    expected = {"A": ("罗马假日", 233, 184, 177), "B": ("巴黎春天", 379, 322, 316), "C": ("加州阳光", 432, 373, 366),
+                "D": ("格林小镇", 602, 234, 0), "F": ("新城市广场", 219, 160, 124)}
+    counts = demo.cluster_counts()
+    for code, (name, homes, renovated, moved) in expected.items():
+        assert Cluster.get(Cluster.code == code).name == name
+        assert counts[code] == {"homes": homes, "renovated": renovated, "moved_in": moved}
+        moved_db = Home.select().join(Cluster).where((Cluster.code == code) & Home.move_in_date.is_null(False)).count()
+        assert moved_db == moved
+    assert s["homes"] == Home.select().count() == 1865
+    assert s["clusters"] == counts
+    assert not Home.select().where(Home.state == "未交付").exists()   # all five clusters handed over
+    assert ctx.settings.get("site.name") == "万兴现代城"
+    assert ctx.settings.get("site.homes") == 1865
+    assert s["seconds"] < 120   # a few seconds on an idle machine; generous for shared CI
+    numbers = [ctx.vault.decrypt(enc) for (enc,) in Owner.select(Owner.id_enc).tuples()]
+    assert all(check_id_number(n) == n for n in numbers) and len(set(numbers)) == len(numbers)
+    # D 格林小镇 has nobody moved in; the older clusters cover every customer category
+    today = ctx.clock.today()
+    months = {int((today - d).days / 30.44) for (d,) in Home.select(Home.move_in_date)
+              .where(Home.move_in_date.is_null(False)).tuples()}
+    assert min(months) < 6 and max(months) >= 30
+
+
+def test_extensions_run(ctx):
+    import importlib.util
+    s = demo.build_site(ctx, "tianlun", seed=5)
+    assert Home.select().count() == 292
+    present = [n for n in demo.EXTENSIONS if importlib.util.find_spec(f"app.demo.{n}") is not None]
+    # every area's populate ran; one that failed is reported by name and left the site intact
+    assert sorted(s["extensions"] + [name for name, _ in s["extension_errors"]]) == sorted(present)
+    assert Owner.select().count() > 280
+
+
+def test_build_large(ctx):
+    s = demo.build_large(ctx, homes=1000)
+    assert s["homes"] == Home.select().count() == 1000
+    assert Owner.select().count() == 1000
+    o = Owner.select().order_by(Owner.id.desc()).first()
+    assert check_id_number(ctx.vault.decrypt(o.id_enc))
+    home_id = HomeOwner.get(HomeOwner.owner == o).home_id
+    assert home_id in search.search_home_ids(o.phone)
+
+
+def test_demo_accounts_sign_in_with_the_demo_password(ctx):
+    from app.demo.sites import DEMO_PASSWORD, build_site
+    from app.system.accounts import authenticate, needs_first_run
+    build_site(ctx, "tianlun", extensions=False)
+    assert not needs_first_run()
+    user = authenticate(ctx, "zhaoli", DEMO_PASSWORD)
+    assert user.role == "cashier"

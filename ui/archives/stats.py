@@ -1,0 +1,192 @@
+"""Archive statistics: the 3-day visit due list, visit rates against their targets, the monthly
+familiarity rate per area manager, and archive completeness per building and for the site."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.archives import archives as ar
+from app.core.errors import UserError
+
+
+def _table(headers) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setHorizontalHeaderLabels(headers)
+    t.verticalHeader().setVisible(False)
+    t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    t.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    t.horizontalHeader().setStretchLastSection(True)
+    return t
+
+
+def _fill(t: QTableWidget, rows, red_rows=()):
+    t.setRowCount(len(rows))
+    for i, row in enumerate(rows):
+        for j, val in enumerate(row):
+            it = QTableWidgetItem("" if val is None else str(val))
+            if i in red_rows:
+                it.setForeground(QColor("#C62828"))
+            t.setItem(i, j, it)
+
+
+class ArchiveStatsDialog(QDialog):
+    home_chosen = Signal(int)
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("档案统计：回访、拜访率、熟知率、完整率")
+        self.resize(820, 560)
+        tabs = QTabWidget()
+        # due list
+        self.due = _table(["房号", "业主", "入住日期", "回访期限", "状态"])
+        self.due.cellDoubleClicked.connect(self._choose)
+        self._due_ids = []
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        n = ctx.settings.get("customer.movein_visit_days")
+        lay.addWidget(QLabel(f"入住后 {n} 天内须完成入住三日回访（双击跳转到该户）："))
+        lay.addWidget(self.due)
+        tabs.addTab(w, "三日回访待办")
+        # visit rates
+        self.rates = QLabel()
+        self.rates.setWordWrap(True)
+        self.rates.setTextFormat(Qt.TextFormat.RichText)
+        self.rates.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.unvisited = _table(["房号", "业主", "重点客户类别", "电话"])
+        self.unvisited.cellDoubleClicked.connect(self._choose_unvisited)
+        self._unvisited_ids = []
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        lay.addWidget(self.rates)
+        lay.addWidget(QLabel("本季度尚未拜访的重点客户（双击跳转到该户）："))
+        lay.addWidget(self.unvisited, 1)
+        tabs.addTab(w, "拜访率")
+        # familiarity
+        self.month = QLineEdit(ctx.clock.today().strftime("%Y-%m"))
+        self.month.setMaximumWidth(100)
+        go = QPushButton("统计")
+        go.clicked.connect(self.load_familiarity)
+        self.fam = _table(["客服管理员", "抽查户数", "熟知户数", "熟知率", "目标", "致电业主", "业主知道管家", "业主知晓率"])
+        self.fam_msg = QLabel()
+        from app.core.permissions import allowed
+        self.manager_box = QComboBox()
+        for m in ar.area_managers(ctx):
+            self.manager_box.addItem(m["name"], m["id"])
+        pick = QPushButton("抽取检查房号")
+        pick.clicked.connect(self.pick_rooms)
+        can_pick = allowed(getattr(ctx.user, "role", None), "archive.familiarity") and self.manager_box.count() > 0
+        for x in (self.manager_box, pick):
+            x.setEnabled(can_pick)
+        self.picked = _table(["房号", "业主", "电话", "客户类别"])
+        self.picked.cellDoubleClicked.connect(self._choose_picked)
+        self._picked_ids = []
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("月份："))
+        row.addWidget(self.month)
+        row.addWidget(go)
+        row.addStretch(1)
+        lay.addLayout(row)
+        lay.addWidget(self.fam, 2)
+        lay.addWidget(self.fam_msg)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("经理点房：客服管理员"))
+        row.addWidget(self.manager_box)
+        row.addWidget(pick)
+        row.addWidget(QLabel("（本月未查过的已入住户，随机5户；双击跳转到该户登记检查）"))
+        row.addStretch(1)
+        lay.addLayout(row)
+        lay.addWidget(self.picked, 1)
+        tabs.addTab(w, "熟知率")
+        # completeness
+        self.site = QLabel()
+        self.comp = _table(["组团", "楼栋", "已交付户数", "在档/应有资料", "资料完整率", "档案齐全户数", "齐全户比例"])
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        lay.addWidget(self.site)
+        lay.addWidget(self.comp)
+        tabs.addTab(w, "档案完整率")
+        self.tabs = tabs
+        main = QVBoxLayout(self)
+        main.addWidget(tabs)
+        self.load()
+
+    def load(self):
+        due = ar.movein_visit_due(self.ctx)
+        self._due_ids = [d["home_id"] for d in due]
+        _fill(self.due, [(d["room_code"], d["owners"], d["move_in_date"], d["deadline"],
+                          "已超期" if d["overdue"] else f"剩余 {d['days_left']} 天") for d in due],
+              red_rows={i for i, d in enumerate(due) if d["overdue"]})
+        r = ar.visit_rates(self.ctx)
+
+        def line(title, visited, total, pct, target, met, period):
+            colour = "#2E7D32" if met else "#C62828"
+            return (f"<p><b>{title}</b>（{period}）：已拜访 {visited} / {total} 户，拜访率 "
+                    f"<span style='color:{colour}'><b>{ar.fmt_pct(pct)}</b></span>，目标 {target}%</p>")
+        self.rates.setText(
+            line("重点客户", r["key_visited"], r["key_homes"], r["key_pct"], r["key_target"], r["key_met"],
+                 f"本季度，自 {r['quarter_start']}")
+            + line("普通客户", r["ordinary_visited"], r["ordinary_homes"], r["ordinary_pct"], r["ordinary_target"],
+                   r["ordinary_met"], f"本年度，自 {r['year_start']}"))
+        self._unvisited_ids = r["key_not_visited"]
+        rows = ar.home_rows(self.ctx, self._unvisited_ids)
+        _fill(self.unvisited, [(x["room_code"], x["owners"], x["key"], x["phone"]) for x in rows])
+        self.load_familiarity()
+        s = ar.site_completeness(self.ctx)
+        self.site.setText(f"全小区：已交付 {s['homes']} 户，资料完整率 {ar.fmt_pct(s['pct'])}"
+                          f"（{s['items_on_file']}/{s['items_required']}），档案齐全 {s['complete_homes']} 户"
+                          f"（{ar.fmt_pct(s['complete_pct'])}）")
+        rows = ar.completeness_by_building(self.ctx)
+        _fill(self.comp, [(b["cluster"], b["building"], b["homes"], f"{b['items_on_file']}/{b['items_required']}",
+                           ar.fmt_pct(b["pct"]), b["complete_homes"], ar.fmt_pct(b["complete_pct"])) for b in rows])
+
+    def load_familiarity(self):
+        try:
+            rows = ar.familiarity_rates(self.ctx, self.month.text().strip())
+        except UserError as exc:
+            self.fam_msg.setText(str(exc))
+            return
+        _fill(self.fam, [(r["area_manager"], r["checks"], r["passed"], ar.fmt_pct(r["pct"]), f"{r['target']}%",
+                          r["calls"], r["owner_knew"], ar.fmt_pct(r["owner_pct"])) for r in rows],
+              red_rows={i for i, r in enumerate(rows) if not r["met"]})
+        self.fam_msg.setText("" if rows else "该月尚无熟知率检查记录。")
+
+    def pick_rooms(self):
+        try:
+            rows = ar.pick_familiarity_rooms(self.ctx, self.manager_box.currentData(), 5,
+                                             self.month.text().strip() or None)
+        except UserError as exc:
+            self.fam_msg.setText(str(exc))
+            return
+        self._picked_ids = [r["id"] for r in rows]
+        _fill(self.picked, [(r["room_code"], r["owners"], r["phone"], r["category"]) for r in rows])
+        self.fam_msg.setText("" if rows else "该客服管理员名下本月已没有未检查的已入住户。")
+
+    def _choose_picked(self, row, _col):
+        if 0 <= row < len(self._picked_ids):
+            self.home_chosen.emit(self._picked_ids[row])
+
+    def _choose_unvisited(self, row, _col):
+        if 0 <= row < len(self._unvisited_ids):
+            self.home_chosen.emit(self._unvisited_ids[row])
+
+    def _choose(self, row, _col):
+        if 0 <= row < len(self._due_ids):
+            self.home_chosen.emit(self._due_ids[row])

@@ -1,0 +1,185 @@
+"""借用登记 tab: loans open (overdue in red), the desk's items with what is available, and the
+history of loans. Widgets call app.desk.loans; no queries here."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from app.core.permissions import allowed
+from app.desk import loans
+from ui.common.icons import icon
+from ui.common.ops import info, run_action
+from ui.desk.key_dialogs import save_columns, table_view
+from ui.desk.keys_tab import button
+from ui.desk.loan_dialogs import ItemDialog, LendDialog, ReturnDialog
+from ui.desk.loans_models import history_model, items_model, open_loans_model
+
+
+class Tab(QWidget):
+    def __init__(self, ctx, main_window=None):
+        super().__init__(main_window)
+        self.ctx = ctx
+        self.main_window = main_window
+        role = getattr(ctx.user, "role", None)
+        can_lend = allowed(role, "loans.lend")
+        can_edit = allowed(role, "loans.edit")
+        self.summary = QLabel()
+        self.summary.setObjectName("loans_summary")
+        self.inner = QTabWidget(self)
+
+        # open loans ---------------------------------------------------------------------------
+        page = QWidget()
+        self.open_model = open_loans_model(self)
+        self.open_view = table_view(self.open_model, page, "loans_open")
+        self.open_view.doubleClicked.connect(lambda _i: self.return_selected())
+        bar = QHBoxLayout()
+        self.lend_button = button("借出物品…", "out", lambda: self.lend(), enabled=can_lend)
+        self.return_button = button("归还…", "in", self.return_selected, enabled=can_lend)
+        bar.addWidget(self.lend_button)
+        bar.addWidget(self.return_button)
+        bar.addWidget(button("打印借用单", "print", self.print_slip))
+        bar.addWidget(button("打印逾期清单", "print", self.print_overdue))
+        self.phone_button = button("显示完整电话", "user", self.reveal_phone,
+                                   enabled=allowed(role, "pii.view_full"))
+        bar.addWidget(self.phone_button)
+        bar.addStretch(1)
+        bar.addWidget(button("刷新", "refresh", self.refresh))
+        lay = QVBoxLayout(page)
+        lay.addLayout(bar)
+        lay.addWidget(self.open_view)
+        self.inner.addTab(page, icon("out"), "借出中")
+
+        # items --------------------------------------------------------------------------------
+        page = QWidget()
+        self.items_model = items_model(self)
+        self.items_view = table_view(self.items_model, page, "loans_items")
+        self.items_view.doubleClicked.connect(lambda _i: self.lend_selected_item())
+        bar = QHBoxLayout()
+        bar.addWidget(button("借出所选物品…", "out", self.lend_selected_item, enabled=can_lend))
+        bar.addWidget(button("新增物品…", "add", self.add_item, enabled=can_edit))
+        bar.addWidget(button("编辑…", "edit", self.edit_item, enabled=can_edit))
+        self.retire_button = button("停用/启用…", "delete", self.toggle_item, enabled=can_edit)
+        bar.addWidget(self.retire_button)
+        bar.addStretch(1)
+        lay = QVBoxLayout(page)
+        lay.addLayout(bar)
+        lay.addWidget(self.items_view)
+        self.inner.addTab(page, icon("loans"), "物品")
+
+        # history ------------------------------------------------------------------------------
+        page = QWidget()
+        self.hist_model = history_model(self)
+        self.hist_view = table_view(self.hist_model, page, "loans_history")
+        lay = QVBoxLayout(page)
+        lay.addWidget(QLabel("最近 500 笔借用记录（含已归还）"))
+        lay.addWidget(self.hist_view)
+        self.inner.addTab(page, icon("search"), "借用记录")
+        self.inner.currentChanged.connect(lambda _i: self.refresh())
+
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.inner)
+        self.refresh()
+
+    def save_state(self):
+        save_columns(self.open_view, self.items_view, self.hist_view)
+
+    def showEvent(self, event):
+        """Other tabs change these lists too (hand-over takes door keys away): refresh on view."""
+        super().showEvent(event)
+        if getattr(self, "_shown_once", False):
+            self.refresh()
+        self._shown_once = True
+
+    def refresh(self):
+        rows = loans.open_loans(self.ctx)
+        self.open_model.set_rows(rows)
+        late = sum(1 for r in rows if r["overdue"])
+        text = f"借出未还 {len(rows)} 笔"
+        if late:
+            text += f"，其中 <b style='color:#C00000'>逾期 {late} 笔</b>"
+        self.summary.setText(text)
+        page = self.inner.currentIndex()
+        if page == 1:
+            self.items_model.set_rows(loans.list_items(self.ctx, include_inactive=True))
+        elif page == 2:
+            self.hist_model.set_rows(loans.loan_history(self.ctx))
+
+    # actions ------------------------------------------------------------------------------------
+    def lend(self, item_id=None):
+        dlg = LendDialog(self.ctx, item_id, self)
+        if dlg.exec() and dlg.result_obj is not None:
+            if dlg.print_slip.isChecked():
+                self._preview_slip(dlg.result_obj.id)
+            self.refresh()
+
+    def lend_selected_item(self):
+        row = self.items_model.row_at(self.items_view.currentIndex())
+        if row is None:
+            return info(self, "请先选择物品。")
+        if not row["active"]:
+            return info(self, f"“{row['name']}”已停用，不能借出。")
+        if row["available"] <= 0:
+            return info(self, f"“{row['name']}”已全部借出（共{row['quantity']}件），暂无可借。")
+        self.lend(row["id"])
+
+    def return_selected(self):
+        row = self.open_model.row_at(self.open_view.currentIndex())
+        if row is None:
+            return info(self, "请先在借出列表中选择一笔借用。")
+        dlg = ReturnDialog(self.ctx, row, self)
+        if dlg.exec():
+            self.refresh()
+
+    def toggle_item(self):
+        row = self.items_model.row_at(self.items_view.currentIndex())
+        if row is None:
+            return info(self, "请先选择物品。")
+        if row["active"]:
+            from PySide6.QtWidgets import QInputDialog
+            reason, ok = QInputDialog.getText(self, "停用物品", f"停用“{row['name']}”的原因（遗失、损坏报废等）：")
+            if not ok:
+                return
+            done = run_action(self, loans.set_item_active, self.ctx, row["id"], False, reason)
+        else:
+            done = run_action(self, loans.set_item_active, self.ctx, row["id"], True)
+        if done is not None:
+            self.refresh()
+
+    def add_item(self):
+        if ItemDialog(self.ctx, None, self).exec():
+            self.refresh()
+
+    def edit_item(self):
+        row = self.items_model.row_at(self.items_view.currentIndex())
+        if row is None:
+            return info(self, "请先选择物品。")
+        if ItemDialog(self.ctx, row["id"], self).exec():
+            self.refresh()
+
+    def reveal_phone(self):
+        row = self.open_model.row_at(self.open_view.currentIndex())
+        if row is None:
+            return info(self, "请先在借出列表中选择一条记录。")
+        phone = run_action(self, loans.reveal_borrower_phone, self.ctx, row["id"])
+        if phone is not None:
+            info(self, f"{row['borrower_name']}：{phone or '未登记电话'}（已记入审计日志）", "借用人电话")
+
+    # prints -------------------------------------------------------------------------------------
+    def _preview(self, pdf, title, name):
+        from ui.common.print_preview import preview
+        if pdf is not None:
+            self.last_preview = preview(self, pdf, title, name)
+
+    def _preview_slip(self, loan_id):
+        from app.printing.loan_forms import loan_slip_pdf
+        self._preview(run_action(self, loan_slip_pdf, self.ctx, loan_id), "物品借用单", "物品借用单.pdf")
+
+    def print_slip(self):
+        row = self.open_model.row_at(self.open_view.currentIndex())
+        if row is None:
+            return info(self, "请先在借出列表中选择一笔借用。")
+        self._preview_slip(row["id"])
+
+    def print_overdue(self):
+        from app.printing.loan_forms import overdue_list_pdf
+        self._preview(run_action(self, overdue_list_pdf, self.ctx), "借用物品逾期未还清单", "借用逾期清单.pdf")

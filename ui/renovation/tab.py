@@ -1,0 +1,554 @@
+"""装修管理 tab: opens on what needs doing (today's spot checks, permits waiting, inspections due,
+notices past their deadline, passes expiring); a renovation's nine stages, its passes, patrol log,
+notices and fees; every action goes through app.renovation.renovation, every form prints to a preview."""
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.money import fmt_fen
+from app.core.validation import fmt_area
+from app.renovation import renovation as rv
+from models.renovation import NOTICE_KINDS, PASS_CARDS
+from ui.common.icons import icon
+from ui.common.ops import confirm, run_action
+from ui.renovation.dialogs import (
+    ApplicationDialog,
+    DeductionsDialog,
+    FieldsDialog,
+)
+from ui.renovation.table_models import (
+    due_model,
+    fee_model,
+    notice_model,
+    patrol_model,
+    renovation_model,
+    stage_model,
+    worker_model,
+)
+
+VIEWS = ["待办事项", "在办装修", "已结案/驳回/放弃", "全部"]
+WHICH = {"在办装修": "active", "已结案/驳回/放弃": "closed", "全部": "all"}
+PRINTS = [("application", "装修申请/审批表"), ("tests", "闭水/打压确认单"), ("fire", "防火责任书"), ("permit", "装修许可证（门贴）"),
+          ("passes", "施工人员出入证（卡片）"), ("passes_a4", "施工人员出入证（A4裁切）"), ("patrol", "装修巡查日志"), ("completion", "装修竣工验收表"), ("refund", "装修保证金退还单")]
+
+
+# the buttons above the passes and notices tables: the permission each needs
+BAR_PERMISSIONS = {"发放出入证": "renovation.edit", "延期": "renovation.edit", "上传照片": "renovation.edit",
+                   "退证（退押金）": "renovation.edit", "登记遗失": "renovation.edit", "退押金": "ledger.refund",
+                   "关闭通知单": "renovation.edit", "打印通知单": "renovation.view"}
+
+
+def _table(model, stretch_col=-1) -> QTableView:
+    t = QTableView()
+    t.setModel(model)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setAlternatingRowColors(True)
+    t.verticalHeader().setVisible(False)
+    t.verticalHeader().setDefaultSectionSize(24)
+    h = t.horizontalHeader()
+    h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    h.setDefaultSectionSize(90)
+    if stretch_col >= 0:
+        h.setStretchLastSection(True)
+    h.setResizeContentsPrecision(60)   # size columns from the first rows only (fast on long lists)
+    return t
+
+
+class Tab(QWidget):
+    def __init__(self, ctx, main_window=None):
+        super().__init__(main_window)
+        self.ctx = ctx
+        self.main_window = main_window
+        self.current_id: int | None = None
+        self._connected_sel = None
+        self._build()
+        self.refresh()
+        QTimer.singleShot(0, self._restore_state)
+
+    # layout -----------------------------------------------------------------
+    def _build(self):
+        top = QHBoxLayout()
+        self.new_btn = QPushButton(icon("add"), "装修申请…")
+        self.new_btn.clicked.connect(self.new_application)
+        self.refresh_btn = QPushButton(icon("refresh"), "刷新")
+        self.refresh_btn.clicked.connect(self.refresh)
+        self.view_combo = QComboBox()
+        self.view_combo.addItems(VIEWS)
+        self.view_combo.currentIndexChanged.connect(self.refresh)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("房号 / 申请人 / 施工单位 / 编号")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance(self.search.placeholderText()) + 40)
+        self.search.returnPressed.connect(self.refresh)
+        self.summary = QLabel()
+        for w in (self.new_btn, self.refresh_btn, QLabel("显示："), self.view_combo, self.search):
+            top.addWidget(w)
+        top.addWidget(self.summary, 1)
+
+        self.due_model = due_model(self)
+        self.list_model = renovation_model(self)
+        self.left = _table(self.due_model, 3)
+        self.left.doubleClicked.connect(lambda _i: None)
+
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        self.header = QLabel("请在左侧选择一条装修登记")
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setWordWrap(True)
+        rl.addWidget(self.header)
+        self.stage_model = stage_model(self)
+        self.stages = _table(self.stage_model, 4)
+        self.stages.setMinimumHeight(260)
+        rl.addWidget(self.stages, 2)
+
+        self.buttons = {}
+        grid = QGridLayout()
+        specs = [("approve", "审批通过", self.do_approve), ("reject", "驳回", self.do_reject),
+                 ("drawing", "附加图纸", self.do_attach), ("tests", "闭水/打压试验", self.do_tests),
+                 ("fire", "防火责任书", self.do_fire), ("permit", "发放许可证", self.do_permit),
+                 ("worker", "办理出入证", self.do_worker), ("patrol", "巡查登记", self.do_patrol),
+                 ("notice", "开具通知单", self.do_notice), ("finish", "登记完工", self.do_finish),
+                 ("first", "初验", self.do_first), ("second", "复验", self.do_second),
+                 ("refund", "退保证金", self.do_refund), ("abandon", "放弃装修", self.do_abandon)]
+        for i, (key, text, fn) in enumerate(specs):
+            b = QPushButton(text)
+            b.setObjectName(f"act_{key}")
+            b.clicked.connect(fn)
+            self.buttons[key] = b
+            grid.addWidget(b, i // 7, i % 7)
+        self.print_btn = QToolButton(self)
+        self.print_btn.setText("打印")
+        self.print_btn.setIcon(icon("print"))
+        self.print_btn.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.print_btn.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.print_btn)
+        for key, label in PRINTS:
+            menu.addAction(label, lambda k=key, lab=label: self.print_form(k, lab))
+        self.print_btn.setMenu(menu)
+        self.drawings_btn = QToolButton(self)
+        self.drawings_btn.setText("查看图纸")
+        self.drawings_btn.setIcon(icon("attach"))
+        self.drawings_btn.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.drawings_btn.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.drawings_menu = QMenu(self.drawings_btn)
+        self.drawings_btn.setMenu(self.drawings_menu)
+        rl.addLayout(grid)
+
+        self.sub = QTabWidget()
+        self.worker_model, self.patrol_model = worker_model(self), patrol_model(self)
+        self.notice_model, self.fee_model = notice_model(self), fee_model(self)
+        self.workers = _table(self.worker_model, 7)
+        self.patrols = _table(self.patrol_model, 5)
+        self.notices = _table(self.notice_model, 5)
+        self.fees = _table(self.fee_model, 4)
+        self.bar_buttons = {}   # text -> (button, permission)
+        wbar = self._bar([("发放出入证", self.do_issue_pass), ("延期", self.do_extend_pass), ("上传照片", self.do_worker_photo), ("退证（退押金）", self.do_return_pass),
+                          ("登记遗失", self.do_lost_pass), ("退押金", self.do_refund_pass)])
+        nbar = self._bar([("关闭通知单", self.do_close_notice), ("打印通知单", self.do_print_notice)])
+        for text, perm in BAR_PERMISSIONS.items():
+            self.bar_buttons[text] = (self.bar_buttons[text], perm)
+        self.sub.addTab(self._with_bar(self.workers, wbar), "施工人员出入证")
+        self.sub.addTab(self.patrols, "巡查日志")
+        self.sub.addTab(self._with_bar(self.notices, nbar), "违规/整改通知")
+        self.sub.addTab(self.fees, "费用（收费台账）")
+        rl.addWidget(self.sub, 3)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([620, 880])
+        top.insertWidget(2, self.print_btn)
+        self.spot_btn = QPushButton(icon("print"), "今日抽查单")
+        self.spot_btn.clicked.connect(self.print_spot_sheet)
+        top.insertWidget(3, self.spot_btn)
+        top.insertWidget(4, self.drawings_btn)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.splitter, 1)
+        self._update_buttons(None)
+
+    def _bar(self, specs):
+        bar = QHBoxLayout()
+        for text, fn in specs:
+            b = QPushButton(text)
+            b.clicked.connect(fn)
+            bar.addWidget(b)
+            self.bar_buttons[text] = b
+        bar.addStretch(1)
+        return bar
+
+    def _with_bar(self, table, bar):
+        w = QWidget()
+        v = QVBoxLayout(w)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.addLayout(bar)
+        v.addWidget(table)
+        return w
+
+    # data -----------------------------------------------------------------
+    def refresh(self):
+        view = self.view_combo.currentText()
+        keep = self.current_id
+        if view == "待办事项":
+            rows = run_action(self, rv.todo, self.ctx) or []
+            self.due_model.set_rows(rows)
+            model = self.due_model
+            overdue = sum(1 for d in rows if d.overdue)
+            self.summary.setText(f"待办 {len(rows)} 项" + (f"，逾期 {overdue} 项" if overdue else ""))
+        else:
+            rows = run_action(self, rv.list_renovations, self.ctx, WHICH[view], self.search.text()) or []
+            self.list_model.set_rows(rows)
+            model = self.list_model
+            self.summary.setText(f"共 {len(rows)} 条")
+        if self.left.model() is not model:
+            self.left.setModel(model)
+        sel = self.left.selectionModel()
+        if sel is not self._connected_sel:
+            sel.currentRowChanged.connect(self._row_changed)
+            self._connected_sel = sel
+        self.left.resizeColumnsToContents()
+        if keep is None and rows:
+            self.select_row(0)
+        else:
+            self.load(keep)
+
+    def _row_changed(self, current, _previous):
+        row = self.left.model().row(current.row())
+        if row is None:
+            return
+        self.load(getattr(row, "renovation_id", None) or getattr(row, "id", None))
+
+    def select_row(self, i: int):
+        self.left.selectRow(i)
+        row = self.left.model().row(i)
+        self.load(getattr(row, "renovation_id", None) or getattr(row, "id", None))
+
+    def load(self, reno_id):
+        self.current_id = reno_id
+        if reno_id is None:
+            for m in (self.stage_model, self.worker_model, self.patrol_model, self.notice_model, self.fee_model):
+                m.set_rows([])
+            self.header.setText("请在左侧选择一条装修登记")
+            self.drawings_menu.clear()
+            self.drawings_btn.setEnabled(False)
+            self._update_buttons(None)
+            return
+        r = run_action(self, rv.get, self.ctx, reno_id)
+        if r is None:
+            return self.load(None)
+        home = r.home
+        self.header.setText(
+            f"<b style='font-size:14pt'>{home.room_code}</b>　{home.house_type} {fmt_area(home.area_x100)}㎡　"
+            f"申请编号 {r.number}　<b>{r.state}</b>　下一步：{rv.next_step(self.ctx, r)}<br>"
+            f"申请人 {escape(r.applicant)}　施工单位 {escape(r.contractor_name)}（{escape(r.contractor_person)}）　"
+            f"保证金 {fmt_fen(r.deposit_fen)} 元　垃圾清运费 {fmt_fen(r.rubbish_fen)} 元")
+        self.stage_model.set_rows(rv.stages(self.ctx, r))
+        self.worker_model.set_rows(rv.worker_rows(self.ctx, reno_id))
+        self.patrol_model.set_rows(rv.patrol_rows(self.ctx, reno_id))
+        self.notice_model.set_rows(rv.notice_rows(self.ctx, reno_id))
+        self.fee_model.set_rows(rv.fee_lines(self.ctx, reno_id))
+        for t in (self.stages, self.workers, self.patrols, self.notices, self.fees):
+            if t.model().rowCount():
+                t.resizeColumnsToContents()
+        self.drawings_menu.clear()
+        for name, path in rv.drawing_files(self.ctx, reno_id):
+            self.drawings_menu.addAction(name, lambda p=path: self.open_file(p))
+        self.drawings_btn.setEnabled(not self.drawings_menu.isEmpty())
+        self._update_buttons(r)
+
+    def open_file(self, path):
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+    def _update_buttons(self, r):
+        s = r.state if r is not None else None
+        edit, appr = rv.may(self.ctx, "renovation.edit"), rv.may(self.ctx, "renovation.approve")
+        rules = {
+            "approve": (appr, ("待审批",)), "reject": (appr, ("待审批",)),
+            "drawing": (edit, rv.ACTIVE_STATES), "tests": (edit, ("已批准",)), "fire": (edit, ("已批准", "施工中")),
+            "permit": (edit, ("已批准",)), "worker": (edit, ("已批准", "施工中")), "patrol": (edit, ("施工中",)),
+            "notice": (edit, ("已批准", "施工中", "已完工")), "finish": (edit, ("施工中",)),
+            "first": (appr, ("已完工",)), "second": (appr, ("初验通过",)), "refund": (appr, ("已复验",)),
+            "abandon": (appr, ("待审批", "已批准", "施工中", "已完工")),
+        }
+        for key, (perm, states) in rules.items():
+            self.buttons[key].setEnabled(bool(perm and s in states))
+        self.new_btn.setEnabled(edit)
+        self.print_btn.setEnabled(r is not None)
+        for b, perm in self.bar_buttons.values():
+            b.setEnabled(rv.may(self.ctx, perm))
+
+    # dialogs ----------------------------------------------------------------
+    def exec_dialog(self, dlg) -> bool:
+        """Show a dialog modally (tests replace this to fill and submit it)."""
+        return bool(dlg.exec())
+
+    def _form(self, title, fields, service, *args, note="", **kw):
+        dlg = FieldsDialog(self, title, fields, note)
+        dlg.submit = lambda v: run_action(dlg, service, self.ctx, *args, **kw, **v)
+        if self.exec_dialog(dlg) and dlg.result_value is not None:
+            self.after_change()
+            return dlg.result_value
+        return None
+
+    def after_change(self):
+        self.refresh()
+
+    def _today(self) -> dt.date:
+        return self.ctx.clock.today()
+
+    # actions -----------------------------------------------------------------
+    def new_application(self):
+        dlg = ApplicationDialog(self, lambda text: run_action(self, rv.homes_for_application, self.ctx, text) or [],
+                                self._today(), lambda home_id: rv.owner_name(self.ctx, home_id))
+
+        def submit(values):
+            home_id, data, drawings = values
+            if home_id is None:
+                from ui.common.ops import info
+                info(dlg, "请选择房号（须已交付且没有未结案的装修）")
+                return None
+            return run_action(dlg, rv.apply, self.ctx, home_id, data, drawings)
+
+        dlg.submit = submit
+        if self.exec_dialog(dlg) and dlg.result_value is not None:
+            self.current_id = dlg.result_value.id
+            self.after_change()
+            return dlg.result_value
+        return None
+
+    def do_approve(self):
+        return self._form("审批装修申请", [("note", "审批意见", "multi", "同意，按图施工，不得改动承重结构")], rv.approve,
+                          self.current_id, note="审批通过后，装修保证金和垃圾清运费计入收费台账，请业主到收银处缴费。")
+
+    def do_reject(self):
+        return self._form("驳回装修申请", [("reasons", "驳回理由", "multi", "")], rv.reject, self.current_id)
+
+    def do_attach(self):
+        from PySide6.QtWidgets import QFileDialog
+        paths, _ = QFileDialog.getOpenFileNames(self, "选择装修图纸", "", "图纸 (*.pdf *.jpg *.jpeg *.png *.dwg);;所有文件 (*)")
+        for p in paths:
+            if run_action(self, rv.attach_drawing, self.ctx, self.current_id, p) is None:
+                break
+        if paths:
+            self.after_change()
+
+    def do_tests(self):
+        r = rv.get(self.ctx, self.current_id)
+        return self._form("闭水/打压试验", [("pressure_ok", "打压试验合格", "bool", True), ("water_ok", "闭水试验合格", "bool", True),
+                                       ("signed_by", "业主签字确认人", "text", r.applicant), ("on", "试验日期", "date", self._today()),
+                                       ("note", "说明", "multi", "")], rv.record_tests, self.current_id,
+                          note=f"试验合格满 {self.ctx.settings.get('renovation.permit_wait_days')} 天后方可领取装修许可证。")
+
+    def do_fire(self):
+        r = rv.get(self.ctx, self.current_id)
+        return self._form("防火责任书", [("signed_by", "签署人", "text", r.applicant), ("on", "签署日期", "date", self._today())],
+                          rv.sign_fire_undertaking, self.current_id)
+
+    def do_permit(self):
+        r = run_action(self, rv.issue_permit, self.ctx, self.current_id)
+        if r is not None:
+            self.after_change()
+            if confirm(self, f"装修许可证 {r.permit_number} 已发放，现在打印吗？"):
+                self.print_form("permit", "装修许可证")
+        return r
+
+    def do_worker(self):
+        r = rv.get(self.ctx, self.current_id)
+        default_until = r.planned_end or self._today() + dt.timedelta(days=int(self.ctx.settings.get("renovation.pass_valid_days")))
+        fee, dep = self.ctx.settings.get("renovation.pass_fee"), self.ctx.settings.get("renovation.pass_deposit")
+        dlg = FieldsDialog(self, "办理施工人员出入证",
+                           [("name", "姓名", "text", ""), ("id_number", "身份证号", "text", ""), ("phone", "电话", "text", ""),
+                            ("trade", "工种", "choice", "木工", ["木工", "水电工", "瓦工", "油漆工", "杂工", "其他"]),
+                            ("card", "出入证类别", "choice", "A", PASS_CARDS), ("valid_until", "有效期至", "date", default_until),
+                            ("photo", "照片", "file", "", "图片 (*.jpg *.jpeg *.png)")],
+                           note=f"每证收手续费 {fmt_fen(fee)} 元、押金 {fmt_fen(dep)} 元（计入收费台账），退证时退押金。")
+
+        def submit(v):
+            photo = v.pop("photo") or None
+            return run_action(dlg, rv.register_worker, self.ctx, self.current_id, v, photo=photo)
+
+        dlg.submit = submit
+        if self.exec_dialog(dlg) and dlg.result_value is not None:
+            self.after_change()
+            return dlg.result_value
+        return None
+
+    def do_patrol(self):
+        return self._form("巡查登记（装修巡查日志）", [("ok", "无违规", "bool", True), ("findings", "巡查情况", "multi", ""),
+                                               ("workers_present", "在场施工人数", "int", 0), ("on", "巡查日期", "date", self._today()),
+                                               ("spot_check", "今日抽查", "bool", self._is_spot_today())],
+                          rv.record_patrol, self.current_id)
+
+    def _is_spot_today(self) -> bool:
+        return self.current_id in {r.id for r in (run_action(self, rv.spot_checks, self.ctx) or [])}
+
+    def do_notice(self):
+        days = int(self.ctx.settings.get("renovation.rectify_days"))
+        return self._form("开具违规/整改通知单", [("kind", "类别", "choice", "整改通知单", NOTICE_KINDS),
+                                           ("content", "违规/问题事实", "multi", ""), ("requirement", "整改要求", "multi", ""),
+                                           ("deadline", "整改期限", "date", self._today() + dt.timedelta(days=days))],
+                          rv.issue_notice, self.current_id)
+
+    def do_finish(self):
+        days = self.ctx.settings.get("renovation.first_inspection_days")
+        return self._form("登记完工", [("finished_on", "完工日期", "date", self._today())], rv.record_completion, self.current_id,
+                          note=f"完工后 {days} 天内须办理初验（装修竣工验收表）。")
+
+    def do_first(self):
+        months = self.ctx.settings.get("renovation.second_inspection_months")
+        return self._form("初验（装修竣工验收）", [("passed", "验收合格", "bool", True), ("note", "验收意见", "multi", "")],
+                          rv.first_inspection, self.current_id, note=f"初验合格后 {months} 个月复验，复验合格退还保证金。")
+
+    def do_second(self):
+        return self._form("复验", [("passed", "无质量问题", "bool", True), ("note", "复验意见", "multi", "")],
+                          rv.second_inspection, self.current_id)
+
+    def _deductions(self, title, service, ask_reason, note=""):
+        r = rv.get(self.ctx, self.current_id)
+        dlg = DeductionsDialog(self, title, rv.deposit_held(r), ask_reason, note)
+
+        def submit(v):
+            if ask_reason:
+                return run_action(dlg, service, self.ctx, self.current_id, v["reason"], v["deductions"])
+            return run_action(dlg, service, self.ctx, self.current_id, v["deductions"])
+
+        dlg.submit = submit
+        if self.exec_dialog(dlg) and dlg.result_value is not None:
+            self.after_change()
+            if dlg.result_value.refunded_on:
+                self.print_form("refund", "装修保证金退还单")
+            return dlg.result_value
+        return None
+
+    def do_refund(self):
+        return self._deductions("退还装修保证金", rv.refund_deposit, False)
+
+    def do_abandon(self):
+        return self._deductions("放弃装修", rv.abandon, True,
+                                "放弃后退还已缴保证金（减扣款）及已退证的出入证押金；垃圾清运费、出入证手续费不退。")
+
+    # passes and notices ---------------------------------------------------
+    def _selected(self, table):
+        idx = table.currentIndex()
+        return table.model().row(idx.row()) if idx.isValid() else None
+
+    def _worker_action(self, fn, **kw):
+        row = self._selected(self.workers)
+        if row is None:
+            from ui.common.ops import info
+            info(self, "请先选择施工人员")
+            return None
+        res = run_action(self, fn, self.ctx, row[0].id, **kw)
+        if res is not None:
+            self.after_change()
+        return res
+
+    def do_issue_pass(self):
+        return self._worker_action(rv.issue_pass)
+
+    def do_return_pass(self):
+        return self._worker_action(rv.return_pass, refund=rv.may(self.ctx, "ledger.refund"))
+
+    def do_extend_pass(self):
+        row = self._selected(self.workers)
+        if row is None:
+            from ui.common.ops import info
+            info(self, "请先选择施工人员")
+            return None
+        w = row[0]
+        return self._form(f"出入证延期：{w.name}", [("valid_until", "有效期至", "date", w.valid_until + dt.timedelta(days=30))],
+                          rv.extend_pass, w.id)
+
+    def do_worker_photo(self, path=None):
+        row = self._selected(self.workers)
+        if row is None:
+            from ui.common.ops import info
+            info(self, "请先选择施工人员")
+            return None
+        if path is None:
+            from PySide6.QtWidgets import QFileDialog
+            path, _ = QFileDialog.getOpenFileName(self, "选择照片", "", "图片 (*.jpg *.jpeg *.png)")
+        if not path:
+            return None
+        res = run_action(self, rv.attach_worker_photo, self.ctx, row[0].id, path)
+        if res is not None:
+            self.after_change()
+        return res
+
+    def do_lost_pass(self):
+        return self._worker_action(rv.return_pass, lost=True, refund=False)
+
+    def do_refund_pass(self):
+        return self._worker_action(rv.refund_pass_deposit)
+
+    def do_close_notice(self):
+        row = self._selected(self.notices)
+        if row is None:
+            from ui.common.ops import info
+            info(self, "请先选择通知单")
+            return None
+        return self._form(f"关闭通知单 {row[0].number}", [("note", "整改结果", "multi", "已整改，复查合格")],
+                          rv.close_notice, row[0].id)
+
+    # printing -----------------------------------------------------------------
+    def show_pdf(self, pdf: bytes, title: str, filename: str):
+        from ui.common.print_preview import preview
+        return preview(self, pdf, title, filename)
+
+    def print_form(self, key, label):
+        from app.printing import renovation_forms as rf
+        pdf = run_action(self, rf.render, self.ctx, key, self.current_id)
+        if pdf:
+            room = rv.get(self.ctx, self.current_id).home.room_code
+            return self.show_pdf(pdf, label, f"{label}-{room}.pdf")
+        return None
+
+    def print_spot_sheet(self):
+        from app.printing import renovation_forms as rf
+        pdf = run_action(self, rf.render_spot_sheet, self.ctx)
+        return self.show_pdf(pdf, "装修日常抽查单", f"装修日常抽查单-{self._today()}.pdf") if pdf else None
+
+    def do_print_notice(self):
+        from app.printing import renovation_forms as rf
+        row = self._selected(self.notices)
+        if row is None:
+            return None
+        pdf = run_action(self, rf.render_notice, self.ctx, row[0].id)
+        return self.show_pdf(pdf, row[0].kind, f"{row[0].kind}-{row[0].number}.pdf") if pdf else None
+
+    # state -----------------------------------------------------------------
+    def _restore_state(self):
+        s = QSettings("PropertyDesk", "PropertyDesk")
+        st = s.value("renovation/splitter")
+        if st is not None:
+            self.splitter.restoreState(st)
+
+    def save_state(self):
+        QSettings("PropertyDesk", "PropertyDesk").setValue("renovation/splitter", self.splitter.saveState())

@@ -1,0 +1,141 @@
+"""Table models of the service tab: requests (rows from app.service.requests.list_requests) and KPIs."""
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from app.service.requests import status_label
+
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_FG = int(Qt.ItemDataRole.ForegroundRole)
+_TIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
+_USER = int(Qt.ItemDataRole.UserRole)
+
+RED = QBrush(QColor("#C62828"))
+ORANGE = QBrush(QColor("#E65100"))
+GREEN = QBrush(QColor("#2E7D32"))
+GREY = QBrush(QColor("#757575"))
+
+
+class RequestTableModel(QAbstractTableModel):
+    COLUMNS = ["编号", "受理时间", "房号", "类别", "状态", "当前责任", "提醒", "投诉等级", "内容", "报事人", "电话",
+               "首问责任人", "处理人", "方式"]
+    NUMBER, RECEIVED, ROOM, KIND, STATUS, HOLDER, WARN, GRADE, CONTENT, CALLER, PHONE, RECEIVER, HANDLER, CHANNEL = \
+        range(14)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows = []
+
+    def set_rows(self, rows):
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def row(self, i):
+        return self.rows[i] if 0 <= i < len(self.rows) else None
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and int(role) == _DISPLAY:
+            return self.COLUMNS[section]
+        return None
+
+    def _text(self, r, c):
+        if c == self.NUMBER:
+            return r.number
+        if c == self.RECEIVED:
+            return f"{r.received_at:%Y-%m-%d %H:%M}"
+        if c == self.ROOM:
+            return r.room_code
+        if c == self.KIND:
+            return r.kind + (f"·{r.complaint_class}" if r.complaint_class else "")
+        if c == self.CHANNEL:
+            return r.channel
+        if c == self.CALLER:
+            return r.caller
+        if c == self.PHONE:
+            return r.phone_masked
+        if c == self.CONTENT:
+            return r.content.replace("\n", " ")
+        if c == self.STATUS:
+            return status_label(r.kind, r.status)
+        if c == self.RECEIVER:
+            return r.receiver
+        if c == self.HANDLER:
+            return r.handler
+        if c == self.HOLDER:
+            return r.holder
+        if c == self.GRADE:
+            return r.grade
+        if c == self.WARN:
+            return r.warnings
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        c = index.column()
+        role = int(role)
+        if role == _DISPLAY:
+            return self._text(r, c)
+        if role == _TIP and c in (self.CONTENT, self.WARN):
+            return self._text(r, c)
+        if role == _FG:
+            if c == self.WARN and r.warnings:
+                return RED
+            if c == self.GRADE and r.grade == "重大":
+                return RED
+            if c == self.GRADE and r.grade == "热点":
+                return ORANGE
+            if c == self.HOLDER and r.level:
+                return RED
+            if c == self.STATUS and r.status == "已关闭":
+                return GREY
+        if role == _USER:
+            return r.id
+        return None
+
+
+class KpiTableModel(QAbstractTableModel):
+    COLUMNS = ["指标", "分子", "分母", "实际", "目标", "结论"]
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.kpis = []
+
+    def set_kpis(self, kpis):
+        self.beginResetModel()
+        self.kpis = list(kpis)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.kpis)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and int(role) == _DISPLAY:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        k = self.kpis[index.row()]
+        c, role = index.column(), int(role)
+        if role == _DISPLAY:
+            return [k.name, str(k.num), str(k.den), k.pct_text, k.target_text, k.met_text][c]
+        if role == _ALIGN and c:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == _FG and c == 5:
+            return {True: GREEN, False: RED}.get(k.met, GREY)
+        return None

@@ -1,0 +1,84 @@
+"""The 安全 menu of the main window: backup, restore, accounts, audit log, database check,
+change own password. The lead wires it: ``install_menus(window)`` after the window's menus."""
+from __future__ import annotations
+
+from PySide6.QtGui import QAction
+
+from app.core.permissions import allowed
+from ui.common.icons import icon
+
+
+def install_menus(window):
+    ctx = window.ctx
+    role = getattr(ctx.user, "role", None)
+    m = window.menuBar().addMenu("安全(&S)")
+    entries = [
+        ("立即备份", "backup", "backup.run", lambda: do_backup(window)),
+        ("从备份恢复…", "refresh", "backup.restore", lambda: do_restore(window)),
+        (None, None, None, None),
+        ("账号管理…", "user", "users.manage", lambda: open_users(window)),
+        ("审计日志…", "search", "audit.view", lambda: open_audit(window)),
+        ("检查数据库", "ok", "audit.view", lambda: do_check(window)),
+        (None, None, None, None),
+        ("修改密码…", "edit", None, lambda: change_password(window)),
+    ]
+    window.security_actions = {}
+    for text, ic, action, slot in entries:
+        if text is None:
+            m.addSeparator()
+            continue
+        act = QAction(icon(ic), text, window)
+        act.triggered.connect(slot)
+        act.setEnabled(action is None or allowed(role, action))   # the services check again
+        m.addAction(act)
+        window.security_actions[text] = act
+    window.security_menu = m
+    return m
+
+
+def do_backup(window):
+    from app.system.backup import backup_now
+    from ui.common.ops import info, run_action
+    r = run_action(window, backup_now, window.ctx, "manual", title="备份未完成")
+    if r is not None:
+        text = f"已备份并校验：\n{r.path}\n（{r.size / 1024 / 1024:.1f} MB，{r.seconds:.1f} 秒）"
+        if r.second_copy:
+            text += f"\n第二备份：{r.second_copy}"
+        if r.warnings:
+            text += "\n\n注意：" + "\n".join(r.warnings)
+        info(window, text, "备份")
+
+
+def do_restore(window):
+    from ui.system.restore_dialog import RestoreDialog
+    dlg = RestoreDialog(window.ctx, window)
+    if dlg.exec() and dlg.restored:
+        from ui.common.ops import info
+        info(window, "数据库已恢复，程序将关闭；请重新启动并登录。", "恢复")
+        window.close()
+
+
+def open_users(window):
+    from ui.system.users_dialog import UsersDialog
+    UsersDialog(window.ctx, window).exec()
+
+
+def open_audit(window):
+    from ui.system.audit_dialog import AuditDialog
+    AuditDialog(window.ctx, window).exec()
+
+
+def do_check(window):
+    from app.system.checks import run_checks
+    from ui.common.ops import info, run_action
+    checks = run_action(window, run_checks, window.ctx, title="检查未完成")
+    if checks is not None:
+        lines = [line for c in checks for line in c.lines()]
+        bad = sum(1 for c in checks if not c.ok)
+        lines.append("全部通过" if not bad else f"{bad} 项发现问题")
+        info(window, "\n".join(lines), "数据库检查")
+
+
+def change_password(window):
+    from ui.system.login import ChangePasswordDialog
+    ChangePasswordDialog(window.ctx, window).exec()
