@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
 
 from ui.common.lists import RIGHT, ListModel
-from ui.desk.keys_models import OVERDUE, RowsModel
+from ui.common.tables import OVERDUE, RowsModel
 from ui.ledger.table_models import VOID, LedgerRowsModel, money
 from ui.renovation.table_models import RED, fee_model
 from ui.system.table_models import TupleModel

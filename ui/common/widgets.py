@@ -1,9 +1,12 @@
-"""Small widgets shared by tabs: a read-only list view, a bar chart against a target line."""
+"""Small widgets shared by tabs: a push button with its icon, a read-only list view, a bar chart
+against a target line."""
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QHeaderView, QPushButton, QTableView, QWidget
+
+from ui.common.icons import icon
 
 
 class BarChart(QWidget):
@@ -64,3 +67,11 @@ def list_view(model) -> QTableView:
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     t.setAlternatingRowColors(True)
     return t
+
+
+def button(text: str, purpose: str, slot, parent=None, enabled: bool = True) -> QPushButton:
+    """A push button with the icon of its ``purpose`` (ui.common.icons), connected to ``slot``."""
+    b = QPushButton(icon(purpose), text, parent)
+    b.clicked.connect(slot)
+    b.setEnabled(enabled)
+    return b

@@ -6,128 +6,32 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
 )
 
 from app.desk import keys
 from models.keys import BORROWER_KINDS, KEY_KINDS
-from ui.common.ops import run_action
+from ui.common.dates import date_edit, datetime_edit, py_date, py_datetime
+from ui.common.forms import FormDialog
+from ui.common.tables import table_view
 from ui.desk.keys_models import history_model, inspections_model
 
 
-def qdate(d: dt.date) -> QDate:
-    return QDate(d.year, d.month, d.day)
-
-
-def qdatetime(t: dt.datetime) -> QDateTime:
-    return QDateTime(qdate(t.date()), QTime(t.hour, t.minute))
-
-
-def py_datetime(q: QDateTime) -> dt.datetime:
-    d, t = q.date(), q.time()
-    return dt.datetime(d.year(), d.month(), d.day(), t.hour(), t.minute())
-
-
-def py_date(q: QDate) -> dt.date:
-    return dt.date(q.year(), q.month(), q.day())
-
-
-def table_view(model, parent=None, name: str = "") -> QTableView:
-    v = QTableView(parent)
-    v.setModel(model)
-    v.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-    v.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-    v.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-    v.verticalHeader().setVisible(False)
-    header = v.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setResizeContentsPrecision(100)        # measure 100 rows, not all of a big list
-    header.setStretchLastSection(True)
-    v.setWordWrap(False)
-    if name:
-        v.setObjectName(name)
-    model.modelReset.connect(lambda: fit_columns(v))
-    return v
-
-
-STATE_KEY = "columns/"
-
-
-def fit_columns(view: QTableView):
-    """The first time a table has rows: the user's saved column widths, else fit to contents."""
-    if view.property("fitted") or view.model().rowCount() == 0:
-        return
-    view.setProperty("fitted", True)
-    name = view.objectName()
-    if name:
-        from PySide6.QtCore import QSettings
-        state = QSettings("PropertyDesk", "PropertyDesk").value(STATE_KEY + name)
-        if state is not None and view.horizontalHeader().restoreState(state):
-            return
-    view.resizeColumnsToContents()
-
-
-def save_columns(*views: QTableView):
-    from PySide6.QtCore import QSettings
-    s = QSettings("PropertyDesk", "PropertyDesk")
-    for v in views:
-        if v.objectName() and v.property("fitted"):
-            s.setValue(STATE_KEY + v.objectName(), v.horizontalHeader().saveState())
-
-
-class FormDialog(QDialog):
-    """A form with 确定/取消; ``save()`` returns the service result, None when refused."""
-
-    ok_text = "确定"
-
-    def __init__(self, ctx, title: str, parent=None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.result_obj = None
-        self.setWindowTitle(title)
-        self.form = QFormLayout()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.ok_text)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        self.layout_ = QVBoxLayout(self)
-        self.layout_.addLayout(self.form)
-
-    def finish_layout(self):
-        self.layout_.addWidget(self.buttons)
-
-    def save(self):
-        raise NotImplementedError
-
-    def submit(self):
-        result = run_action(self, self.save, title="未保存")
-        if result is not None:
-            self.result_obj = result
-            self.accept()
-        return result
-
-
 class KeySignOutDialog(FormDialog):
+    error_title = "未保存"
     ok_text = "借出"
 
     def __init__(self, ctx, key_id: int, parent=None):
-        super().__init__(ctx, "钥匙借出登记", parent)
+        super().__init__("钥匙借出登记", parent=parent, ctx=ctx)
         self.key_id = key_id
         key = keys.get_key(key_id)
         self.form.addRow("钥匙", QLabel(f"{keys.key_label(key)}　存放：{key.keeper_place}"))
@@ -145,18 +49,14 @@ class KeySignOutDialog(FormDialog):
         self.phone.setPlaceholderText("手机或固定电话（员工可不填）")
         self.purpose = QLineEdit()
         self.purpose.setPlaceholderText("如：水泵房检修、电梯保养")
-        self.due = QDateTimeEdit()
-        self.due.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.due.setCalendarPopup(True)
         now = ctx.clock.now()
-        self.due.setDateTime(qdatetime(now + dt.timedelta(hours=int(ctx.settings.get("keys.default_hours")))))
+        self.due = datetime_edit(now + dt.timedelta(hours=int(ctx.settings.get("keys.default_hours"))))
         self.print_slip = QCheckBox("借出后打印钥匙借用单")
         self.print_slip.setChecked(True)
         for label, w in (("借用人", self.name), ("借用人类别", self.kind), ("单位名称", self.company),
                          ("联系电话", self.phone), ("借用事由", self.purpose), ("预计归还时间", self.due),
                          ("", self.print_slip)):
             self.form.addRow(label, w)
-        self.finish_layout()
         self.resize(460, 0)
 
     def save(self):
@@ -167,10 +67,11 @@ class KeySignOutDialog(FormDialog):
 
 
 class KeyReturnDialog(FormDialog):
+    error_title = "未保存"
     ok_text = "归还"
 
     def __init__(self, ctx, loan_row: dict, parent=None):
-        super().__init__(ctx, "钥匙归还登记", parent)
+        super().__init__("钥匙归还登记", parent=parent, ctx=ctx)
         self.loan_id = loan_row["id"]
         self.form.addRow("钥匙", QLabel(f"{loan_row['area']} 第{loan_row['copy_no']}把　单号 {loan_row['number']}"))
         self.form.addRow("借用人", QLabel(f"{loan_row['borrower_name']}　应还 {loan_row['due_at']}"
@@ -182,7 +83,6 @@ class KeyReturnDialog(FormDialog):
         self.form.addRow("归还人", self.returned_by)
         self.form.addRow("接收人", self.received_by)
         self.form.addRow("备注", self.notes)
-        self.finish_layout()
         self.resize(420, 0)
 
     def save(self):
@@ -193,9 +93,10 @@ class KeyReturnDialog(FormDialog):
 
 class KeyEditDialog(FormDialog):
     """Add a key to the catalogue, or edit one (``key_id``)."""
+    error_title = "未保存"
 
     def __init__(self, ctx, key_id: int | None = None, parent=None):
-        super().__init__(ctx, "编辑钥匙" if key_id else "新增钥匙", parent)
+        super().__init__("编辑钥匙" if key_id else "新增钥匙", parent=parent, ctx=ctx)
         self.key_id = key_id
         self.kind = QComboBox()
         self.kind.addItems(KEY_KINDS)
@@ -232,7 +133,6 @@ class KeyEditDialog(FormDialog):
             self.place.setCurrentText("客服前台")
         self.kind.currentTextChanged.connect(self._kind_changed)
         self._kind_changed(self.kind.currentText())
-        self.finish_layout()
         self.resize(420, 0)
 
     def _kind_changed(self, kind):
@@ -271,17 +171,15 @@ class KeyHistoryDialog(QDialog):
 
 
 class InspectionDialog(FormDialog):
+    error_title = "未保存"
     ok_text = "登记"
 
     def __init__(self, ctx, row: dict, parent=None):
-        super().__init__(ctx, f"空置房巡查登记：{row['room_code']}", parent)
+        super().__init__(f"空置房巡查登记：{row['room_code']}", parent=parent, ctx=ctx)
         self.home_id = row["home_id"]
         self.form.addRow("房号", QLabel(f"{row['room_code']}（{row['state']}）　应巡查：{row['next_due']}"))
         self.inspector = QLineEdit(getattr(ctx.user, "display_name", "") or "")
-        self.day = QDateEdit()
-        self.day.setDisplayFormat("yyyy-MM-dd")
-        self.day.setCalendarPopup(True)
-        self.day.setDate(qdate(ctx.clock.today()))
+        self.day = date_edit(ctx.clock.today())
         self.result = QComboBox()
         self.result.addItems(keys.INSPECTION_RESULTS)
         self.findings = QPlainTextEdit()
@@ -294,9 +192,8 @@ class InspectionDialog(FormDialog):
         hist.set_rows(keys.inspection_history(ctx, self.home_id))
         self.history = table_view(hist, self)
         self.history.setMaximumHeight(140)
-        self.layout_.addWidget(QLabel(f"巡查记录（{len(hist.rows)} 次）"))
-        self.layout_.addWidget(self.history)
-        self.finish_layout()
+        self.add_widget(QLabel(f"巡查记录（{len(hist.rows)} 次）"))
+        self.add_widget(self.history)
         self.resize(480, 0)
 
     def save(self):

@@ -2,21 +2,7 @@
 ListModel; overdue rows shaded. Sorting and filtering happen in the service."""
 from __future__ import annotations
 
-from PySide6.QtGui import QColor
-
-from ui.common.lists import ListModel
-
-OVERDUE = QColor("#FDE2E2")
-DUE = QColor("#FFF6DA")
-DONE = QColor("#EEEEEE")
-
-
-class RowsModel(ListModel):
-    """Rows are dicts; columns are (header, key or callable); ``shade(row)`` gives a QColor or None.
-    The cell text is its tooltip too; no column is right-aligned unless its column says so."""
-
-    def __init__(self, columns, shade=None, parent=None):
-        super().__init__(columns, shade, parent, tooltips=True, money_right=False)
+from ui.common.tables import DONE, DUE, OVERDUE, RowsModel
 
 
 def _overdue(row):

@@ -2,29 +2,22 @@
 history, and the weekly vacant-home inspection list. Widgets call app.desk.keys; no queries here."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QTabWidget, QVBoxLayout, QWidget
 
 from app.core.permissions import allowed
 from app.desk import keys
 from ui.common.icons import icon
 from ui.common.ops import info, run_action
+from ui.common.tables import save_columns, table_view
+from ui.common.widgets import button
 from ui.desk.key_dialogs import (
     InspectionDialog,
     KeyEditDialog,
     KeyHistoryDialog,
     KeyReturnDialog,
     KeySignOutDialog,
-    save_columns,
-    table_view,
 )
 from ui.desk.keys_models import catalogue_model, keys_out_model, vacant_model
-
-
-def button(text, purpose, slot, parent=None, enabled=True):
-    b = QPushButton(icon(purpose), text, parent)
-    b.clicked.connect(slot)
-    b.setEnabled(enabled)
-    return b
 
 
 class Tab(QWidget):
@@ -167,9 +160,9 @@ class Tab(QWidget):
         if row["available"] <= 0:
             return info(self, f"钥匙“{row['area']}”共{row['copies']}把已全部借出，不能重复借出。")
         dlg = KeySignOutDialog(self.ctx, row["id"], self)
-        if dlg.exec() and dlg.result_obj is not None:
+        if dlg.exec() and dlg.result_value is not None:
             if dlg.print_slip.isChecked():
-                self._preview_slip(dlg.result_obj.id)
+                self._preview_slip(dlg.result_value.id)
             self.refresh()
 
     def return_selected(self):

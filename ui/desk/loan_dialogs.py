@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QLabel, QLineEdit, QSpinBox
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QSpinBox
 
 from app.core.errors import ValidationError
 from app.core.money import fmt_fen, parse_yuan
 from app.desk import loans
 from models.loans import ITEM_CATEGORIES
-from ui.desk.key_dialogs import FormDialog, py_date, qdate
+from ui.common.dates import date_edit, py_date
+from ui.common.forms import FormDialog
 
 
 def _yuan(text: str, field: str) -> int:
@@ -19,10 +20,11 @@ def _yuan(text: str, field: str) -> int:
 
 
 class LendDialog(FormDialog):
+    error_title = "未保存"
     ok_text = "借出"
 
     def __init__(self, ctx, item_id: int | None = None, parent=None):
-        super().__init__(ctx, "物品借出登记", parent)
+        super().__init__("物品借出登记", parent=parent, ctx=ctx)
         self.items = [r for r in loans.list_items(ctx)]
         self.item = QComboBox()
         for r in self.items:
@@ -47,10 +49,7 @@ class LendDialog(FormDialog):
         self.deposit = QLineEdit()
         self.deposit.setPlaceholderText("元，不收押金留空")
         self.deposit_note = QLabel()
-        self.due = QDateEdit()
-        self.due.setDisplayFormat("yyyy-MM-dd")
-        self.due.setCalendarPopup(True)
-        self.due.setDate(qdate(ctx.clock.today() + dt.timedelta(days=int(ctx.settings.get("keys.default_loan_days")))))
+        self.due = date_edit(ctx.clock.today() + dt.timedelta(days=int(ctx.settings.get("keys.default_loan_days"))))
         self.notes = QLineEdit()
         self.print_slip = QCheckBox("借出后打印物品借用单（借用人签字）")
         self.print_slip.setChecked(True)
@@ -63,7 +62,6 @@ class LendDialog(FormDialog):
         self.item.currentIndexChanged.connect(self._item_changed)
         self.quantity.valueChanged.connect(self._item_changed)
         self._item_changed()
-        self.finish_layout()
         self.resize(480, 0)
 
     def _room_changed(self):
@@ -100,10 +98,11 @@ class LendDialog(FormDialog):
 
 
 class ReturnDialog(FormDialog):
+    error_title = "未保存"
     ok_text = "归还"
 
     def __init__(self, ctx, loan_row: dict, parent=None):
-        super().__init__(ctx, "物品归还登记", parent)
+        super().__init__("物品归还登记", parent=parent, ctx=ctx)
         self.loan_id = loan_row["id"]
         self.form.addRow("借用单", QLabel(f"{loan_row['number']}　{loan_row['item']} ×{loan_row['quantity']}"))
         self.form.addRow("借用人", QLabel(f"{loan_row['room_code']} {loan_row['borrower_name']}　应还 "
@@ -127,7 +126,6 @@ class ReturnDialog(FormDialog):
             self.form.addRow("", QLabel(f"已收押金 {loan_row['deposit']} 元"
                                         + (f"（收据 {loan_row['deposit_receipt']}）" if loan_row["deposit_receipt"] else "")))
         self.deposit_fen = loan_row["deposit_fen"]
-        self.finish_layout()
         self.resize(460, 0)
 
     def save(self):
@@ -140,9 +138,10 @@ class ReturnDialog(FormDialog):
 
 class ItemDialog(FormDialog):
     """Add an item the desk lends, or edit one."""
+    error_title = "未保存"
 
     def __init__(self, ctx, item_id: int | None = None, parent=None):
-        super().__init__(ctx, "编辑借用物品" if item_id else "新增借用物品", parent)
+        super().__init__("编辑借用物品" if item_id else "新增借用物品", parent=parent, ctx=ctx)
         self.item_id = item_id
         self.name = QLineEdit()
         self.category = QComboBox()
@@ -169,7 +168,6 @@ class ItemDialog(FormDialog):
             self.deposit.setText(fmt_fen(it.deposit_fen).replace(",", "") if it.deposit_fen else "")
             self.place.setText(it.keeper_place)
             self.notes.setText(it.notes)
-        self.finish_layout()
         self.resize(420, 0)
 
     def save(self):

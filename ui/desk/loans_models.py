@@ -1,7 +1,7 @@
 """Table models of the loan register tab (row dicts from app.desk.loans)."""
 from __future__ import annotations
 
-from ui.desk.keys_models import DONE, OVERDUE, RowsModel
+from ui.common.tables import DONE, OVERDUE, RowsModel
 
 
 def open_loans_model(parent=None) -> RowsModel:

@@ -8,8 +8,8 @@ from app.core.permissions import allowed
 from app.desk import loans
 from ui.common.icons import icon
 from ui.common.ops import info, run_action
-from ui.desk.key_dialogs import save_columns, table_view
-from ui.desk.keys_tab import button
+from ui.common.tables import save_columns, table_view
+from ui.common.widgets import button
 from ui.desk.loan_dialogs import ItemDialog, LendDialog, ReturnDialog
 from ui.desk.loans_models import history_model, items_model, open_loans_model
 
@@ -107,9 +107,9 @@ class Tab(QWidget):
     # actions ------------------------------------------------------------------------------------
     def lend(self, item_id=None):
         dlg = LendDialog(self.ctx, item_id, self)
-        if dlg.exec() and dlg.result_obj is not None:
+        if dlg.exec() and dlg.result_value is not None:
             if dlg.print_slip.isChecked():
-                self._preview_slip(dlg.result_obj.id)
+                self._preview_slip(dlg.result_value.id)
             self.refresh()
 
     def lend_selected_item(self):

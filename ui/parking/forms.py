@@ -7,8 +7,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
-    QDialogButtonBox,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -20,14 +18,16 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import UserError
 from app.parking import parking
-from ui.desk.key_dialogs import FormDialog, py_date, qdate
+from ui.common.dates import date_edit, py_date
+from ui.common.forms import FormDialog
 
 
 class SpaceDialog(FormDialog):
     """新增车位 / 修改车位."""
+    error_title = "未保存"
 
     def __init__(self, ctx, space: dict | None = None, parent=None):
-        super().__init__(ctx, "修改车位" if space else "新增车位", parent)
+        super().__init__("修改车位" if space else "新增车位", parent=parent, ctx=ctx)
         self.space = space
         self.code = QLineEdit(space["code"] if space else "")
         self.code.setPlaceholderText("如 DX-079 或 DS-025")
@@ -43,7 +43,6 @@ class SpaceDialog(FormDialog):
             note = QLabel("改变位置（地上/地下）后，从下次月度计费起按新位置的标准计收。")
             note.setWordWrap(True)
             self.form.addRow("", note)
-        self.finish_layout()
 
     def save(self):
         if self.space:
@@ -54,12 +53,12 @@ class SpaceDialog(FormDialog):
 
 class AttachDialog(FormDialog):
     """出租 (租用) or 售出 (产权) a free space to the owner(s) of a home."""
+    error_title = "未保存"
 
     def __init__(self, ctx, space: dict, kind: str, room_code: str = "", parent=None):
         self.kind = kind
-        super().__init__(ctx, f"车位{'出租' if kind == '租用' else '售出'}：{space['code']}", parent)
-        self.ok_text = "出租" if kind == "租用" else "售出"
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.ok_text)
+        super().__init__(f"车位{'出租' if kind == '租用' else '售出'}：{space['code']}", parent=parent, ctx=ctx)
+        self.ok_button.setText("出租" if kind == "租用" else "售出")
         self.space = space
         self.room = QLineEdit(room_code)
         self.room.setPlaceholderText("如 5-203")
@@ -81,7 +80,6 @@ class AttachDialog(FormDialog):
         self.form.addRow("", self.room_note)
         self.form.addRow("备注", self.notes)
         self.form.addRow("", rule)
-        self.finish_layout()
         self.resize(460, 360)
         if room_code:
             self.load_owners()
@@ -116,11 +114,12 @@ class AttachDialog(FormDialog):
 
 class ReleaseDialog(FormDialog):
     """退租 / 收回 a space."""
+    error_title = "未保存"
 
     def __init__(self, ctx, space: dict, parent=None):
         word = "退租" if space["state"] == "已租" else "收回"
-        super().__init__(ctx, f"车位{word}：{space['code']}", parent)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(word)
+        super().__init__(f"车位{word}：{space['code']}", parent=parent, ctx=ctx)
+        self.ok_button.setText(word)
         self.space = space
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("如：业主不再租用、车位转让")
@@ -130,7 +129,6 @@ class ReleaseDialog(FormDialog):
         info.setWordWrap(True)
         self.form.addRow("车位", info)
         self.form.addRow("原因", self.reason)
-        self.finish_layout()
 
     def save(self):
         return parking.release_space(self.ctx, self.space["id"], self.reason.text())
@@ -138,11 +136,12 @@ class ReleaseDialog(FormDialog):
 
 class CardDialog(FormDialog):
     """车卡办理: the clerk checks the owner's identity card and fills the registration form."""
+    error_title = "未保存"
 
     ok_text = "办理"
 
     def __init__(self, ctx, spaces: list[dict], space_id: int | None = None, parent=None):
-        super().__init__(ctx, "车卡办理登记", parent)
+        super().__init__("车卡办理登记", parent=parent, ctx=ctx)
         self.spaces = [s for s in spaces if s["state"] != "空闲"]
         self.space = QComboBox()
         for s in self.spaces:
@@ -162,10 +161,7 @@ class CardDialog(FormDialog):
         self.phone.setPlaceholderText("默认为业主登记的电话")
         self.card_number = QLineEdit()
         self.card_number.setPlaceholderText("留空则用登记表编号")
-        self.valid_from = QDateEdit()
-        self.valid_from.setDisplayFormat("yyyy-MM-dd")
-        self.valid_from.setCalendarPopup(True)
-        self.valid_from.setDate(qdate(ctx.clock.today()))
+        self.valid_from = date_edit(ctx.clock.today())
         self.months = QSpinBox()
         self.months.setRange(1, 60)
         self.months.setValue(int(ctx.settings.get("parking.card_months")))
@@ -182,7 +178,6 @@ class CardDialog(FormDialog):
                          ("联系电话", self.phone), ("车卡号", self.card_number), ("有效期起", self.valid_from),
                          ("有效月数", self.months), ("备注", self.notes), ("", self.print_form), ("", statement)):
             self.form.addRow(label, w)
-        self.finish_layout()
         self._space_changed()
 
     def _space_changed(self):
@@ -204,14 +199,14 @@ class CardDialog(FormDialog):
 
 class ReasonDialog(FormDialog):
     """A single reason (注销原因)."""
+    error_title = "未保存"
 
     def __init__(self, ctx, title: str, label: str, fn, *args, parent=None):
-        super().__init__(ctx, title, parent)
+        super().__init__(title, parent=parent, ctx=ctx)
         self.fn, self.args = fn, args
         self.text = QPlainTextEdit()
         self.text.setMaximumHeight(70)
         self.form.addRow(label, self.text)
-        self.finish_layout()
 
     def save(self):
         return self.fn(self.ctx, *self.args, self.text.toPlainText())

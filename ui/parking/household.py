@@ -92,11 +92,11 @@ class HouseholdParkingPage(QWidget):
             return None
         dlg = CardDialog(self.ctx, spaces, spaces[0]["id"], self)
         self.last_dialog = dlg
-        if dlg.exec() and dlg.result_obj is not None:
+        if dlg.exec() and dlg.result_value is not None:
             self._reload()
             if dlg.print_form.isChecked():
-                self._preview(dlg.result_obj.id)
-            return dlg.result_obj
+                self._preview(dlg.result_value.id)
+            return dlg.result_value
         return None
 
     def _selected_vehicle(self):

@@ -187,7 +187,7 @@ class ParkingWindow(QDialog):
         from ui.parking.forms import SpaceDialog
         dlg = SpaceDialog(self.ctx, None, self)
         if self._exec(dlg):
-            self._done(f"已新增车位 {dlg.result_obj.code}")
+            self._done(f"已新增车位 {dlg.result_value.code}")
 
     def edit_space(self):
         s = self._need_space()
@@ -196,7 +196,7 @@ class ParkingWindow(QDialog):
         from ui.parking.forms import SpaceDialog
         dlg = SpaceDialog(self.ctx, s, self)
         if self._exec(dlg):
-            self._done(f"车位 {dlg.result_obj.code} 已修改")
+            self._done(f"车位 {dlg.result_value.code} 已修改")
 
     def delete_space(self):
         s = self._need_space()
@@ -215,7 +215,7 @@ class ParkingWindow(QDialog):
         from ui.parking.forms import AttachDialog
         dlg = AttachDialog(self.ctx, s, kind, self.household["room_code"] if self.household else "", self)
         if self._exec(dlg):
-            self._done(dlg.result_obj["message"])
+            self._done(dlg.result_value["message"])
 
     def release(self):
         s = self._need_space()
@@ -227,7 +227,7 @@ class ParkingWindow(QDialog):
         from ui.parking.forms import ReleaseDialog
         dlg = ReleaseDialog(self.ctx, s, self)
         if self._exec(dlg):
-            self._done(dlg.result_obj["message"])
+            self._done(dlg.result_value["message"])
 
     # cards ----------------------------------------------------------------------------------------
     def register_card(self):
@@ -245,7 +245,7 @@ class ParkingWindow(QDialog):
             return
         dlg = CardDialog(self.ctx, spaces, s["id"] if s else None, self)
         if self._exec(dlg):
-            x = dlg.result_obj
+            x = dlg.result_value
             self._done(f"车卡 {x.card_number} 已办理（{x.plate}，有效期至 {x.valid_until:%Y-%m-%d}），"
                        "请业主到财务内勤处缴费")
             if dlg.print_form.isChecked():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
-from ui.desk.keys_models import DONE, DUE, OVERDUE, RowsModel  # the shared ListModel: cell text as tooltip too
+from ui.common.tables import DONE, DUE, OVERDUE, RowsModel  # the shared ListModel: cell text as tooltip too
 
 FREE = QColor("#E8F5E9")
 

@@ -1,0 +1,326 @@
+"""The one form dialog of the UI.
+
+Fields are declared as data (``Field``: key, label, widget kind, default, choices, required,
+validator); the dialog builds the widgets, reads ``values()``, and on 确定 checks the required
+fields and validators, then calls ``save()`` — by default ``on_accept(values)``, the service call.
+A refusal (a missing field, a validator's message, a service ``UserError``) is shown in Chinese
+and the dialog stays open with the input kept: in a message box, or with ``inline_errors`` in a
+red line above the buttons with the field it names focused. The dialog closes only on a result
+other than None, kept in ``result_value``.
+
+Dialogs with widgets of their own subclass it: they add rows to ``self.form`` (or widgets with
+``add_widget``) and override ``save()`` (and ``values()``)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.errors import UserError
+from ui.common.dates import date_edit, py_date
+from ui.common.ops import run_action
+
+KINDS = ("text", "multiline", "date", "datetext", "check", "choice", "editchoice", "int", "file", "label")
+MULTILINE_HEIGHT = 60
+INT_MAX = 999
+ERROR_STYLE = "border: 1px solid #C62828;"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a form. Kinds: text, multiline, date (a calendar field, value a date),
+    datetext (a typed date, value text), check, choice, editchoice, int (0–999), file (a path,
+    ``choices`` is the file filter), label (shown, not read). ``validator(value)`` returns a
+    Chinese message when the value is refused, else None."""
+
+    key: str
+    label: str
+    kind: str = "text"
+    default: Any = None
+    choices: Sequence | str = ()
+    required: bool = False
+    validator: Callable[[Any], str | None] | None = None
+    placeholder: str = ""
+
+    @classmethod
+    def of(cls, spec) -> Field:
+        """A Field, or the short form ``(key, label, kind, default[, choices])``."""
+        if isinstance(spec, Field):
+            return spec
+        key, label, kind, default, *rest = spec
+        return cls(key, label, kind, default, rest[0] if rest else ())
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _file_field(dialog: QDialog, default, file_filter) -> tuple[QLineEdit, QWidget]:
+    line = QLineEdit(_text(default))
+    line.setPlaceholderText("可不选")
+    pick = QPushButton("选择…")
+    pick.setObjectName("pick_file")
+    box = QWidget()
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(line, 1)
+    row.addWidget(pick)
+
+    def choose():
+        path, _ = QFileDialog.getOpenFileName(dialog, "选择文件", "", file_filter or "所有文件 (*)")
+        if path:
+            line.setText(path)
+
+    pick.clicked.connect(choose)
+    return line, box
+
+
+def make_widget(dialog: QDialog, f: Field) -> tuple[QWidget, QWidget]:
+    """The widget of a field and what the form shows (the same, except for a file field)."""
+    kind, default = f.kind, f.default
+    if kind == "file":
+        return _file_field(dialog, default, f.choices)
+    if kind == "multiline":
+        w = QPlainTextEdit(_text(default))
+        w.setFixedHeight(MULTILINE_HEIGHT)
+    elif kind == "date":
+        w = date_edit(default)
+    elif kind == "check":
+        w = QCheckBox(f.label)
+        w.setChecked(bool(default))
+    elif kind in ("choice", "editchoice"):
+        w = QComboBox()
+        w.setEditable(kind == "editchoice")
+        w.addItems([str(x) for x in f.choices])
+        if default not in (None, ""):
+            w.setCurrentText(_text(default))
+        elif kind == "editchoice":
+            w.setCurrentText("")
+    elif kind == "int":
+        w = QSpinBox()
+        w.setRange(0, INT_MAX)
+        w.setValue(int(default or 0))
+    elif kind == "label":
+        w = QLabel(_text(default))
+        w.setWordWrap(True)
+    else:
+        w = QLineEdit(_text(default))
+        if kind == "datetext":
+            w.setPlaceholderText("如 2026-11-23")
+    if f.placeholder and hasattr(w, "setPlaceholderText"):
+        w.setPlaceholderText(f.placeholder)
+    return w, w
+
+
+def read_widget(kind: str, w: QWidget):
+    if kind == "multiline":
+        return w.toPlainText().strip()
+    if kind == "date":
+        return py_date(w.date())
+    if kind == "check":
+        return w.isChecked()
+    if kind in ("choice", "editchoice"):
+        return w.currentText().strip()
+    if kind == "int":
+        return w.value()
+    return w.text().strip()
+
+
+def write_widget(kind: str, w: QWidget, value):
+    if kind == "multiline":
+        w.setPlainText(_text(value))
+    elif kind == "date":
+        w.setDate(date_edit(value).date())
+    elif kind == "check":
+        w.setChecked(bool(value))
+    elif kind in ("choice", "editchoice"):
+        w.setCurrentText(_text(value))
+    elif kind == "int":
+        w.setValue(int(value))
+    else:
+        w.setText(_text(value))
+
+
+class FormDialog(QDialog):
+    """A form with 确定/取消 (``ok_text`` names the OK button). ``ctx`` is the app context when
+    the dialog calls services itself; ``error_title`` titles the message box of a refusal."""
+
+    ok_text = "确定"
+    error_title = "操作未完成"
+    inline_errors = False
+
+    def __init__(self, title: str, fields: Sequence = (), on_accept: Callable | None = None, parent=None, *,
+                 ctx=None, intro: str = "", columns: int = 1, ok_text: str | None = None,
+                 error_title: str | None = None, inline_errors: bool | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.on_accept = on_accept
+        self.result_value = None
+        self.setWindowTitle(title)
+        if error_title is not None:
+            self.error_title = error_title
+        if inline_errors is not None:
+            self.inline_errors = inline_errors
+        self.fields: dict[str, Field] = {}
+        self.widgets: dict[str, QWidget] = {}
+        self.body = QVBoxLayout(self)
+        self.intro = None
+        if intro:
+            self.intro = QLabel(intro)
+            self.intro.setWordWrap(True)
+            self.body.addWidget(self.intro)
+        self.forms = self._columns(max(columns, 1))
+        self.form = self.forms[0]
+        self.extra = QVBoxLayout()
+        self.body.addLayout(self.extra)
+        self.error_label = self._error_line()
+        self.body.addWidget(self.error_label)
+        self.buttons = self._buttons(ok_text or self.ok_text)
+        self.body.addWidget(self.buttons)
+        specs = [Field.of(s) for s in fields]
+        per_column = -(-len(specs) // len(self.forms)) if specs else 1
+        for i, f in enumerate(specs):
+            self.add_field(f, self.forms[min(i // per_column, len(self.forms) - 1)])
+
+    # building ---------------------------------------------------------------------------------
+    def _columns(self, columns: int) -> list[QFormLayout]:
+        if columns == 1:
+            form = QFormLayout()
+            self.body.addLayout(form)
+            return [form]
+        grid = QGridLayout()
+        forms = []
+        for c in range(columns):
+            form = QFormLayout()
+            grid.addLayout(form, 0, c)
+            forms.append(form)
+        self.body.addLayout(grid)
+        return forms
+
+    def _error_line(self) -> QLabel:
+        label = QLabel("")
+        label.setObjectName("error_label")
+        label.setStyleSheet("color: #C62828; font-weight: bold;")
+        label.setWordWrap(True)
+        label.hide()
+        return label
+
+    def _buttons(self, ok_text: str) -> QDialogButtonBox:
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = box.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(ok_text)
+        self.cancel_button = box.button(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setText("取消")
+        box.accepted.connect(self.submit)
+        box.rejected.connect(self.reject)
+        return box
+
+    def add_field(self, f: Field, form: QFormLayout | None = None) -> QWidget:
+        f = Field.of(f)
+        w, shown = make_widget(self, f)
+        w.setObjectName(f.key)
+        self.fields[f.key] = f
+        self.widgets[f.key] = w
+        (form or self.form).addRow("" if f.kind == "check" else f.label, shown)
+        return w
+
+    def add_row(self, label: str, widget_or_layout):
+        """A row of the dialog's own (not read by ``values()``)."""
+        self.form.addRow(label, widget_or_layout)
+
+    def add_widget(self, widget: QWidget):
+        """A widget below the form, above the buttons."""
+        self.extra.addWidget(widget)
+
+    # values -----------------------------------------------------------------------------------
+    def widget(self, key: str) -> QWidget:
+        return self.widgets[key]
+
+    def values(self) -> dict:
+        return {key: read_widget(f.kind, self.widgets[key]) for key, f in self.fields.items() if f.kind != "label"}
+
+    def set_value(self, key: str, value):
+        write_widget(self.fields[key].kind, self.widgets[key], value)
+
+    # submitting -------------------------------------------------------------------------------
+    def check(self) -> tuple[str, QWidget | None] | None:
+        """The first refused field: (Chinese message, its widget); None when all pass."""
+        values = self.values()
+        for key, f in self.fields.items():
+            value = values.get(key)
+            if f.required and value in ("", None):
+                return f"请填写{f.label}", self.widgets[key]
+            message = f.validator(value) if f.validator is not None and value not in ("", None) else None
+            if message:
+                return message, self.widgets[key]
+        return None
+
+    def save(self):
+        """The service call; its result closes the dialog, None or a UserError keeps it open."""
+        if self.on_accept is None:
+            return True
+        return self.on_accept(self.values())
+
+    def submit(self):
+        self.clear_error()
+        problem = self.check()
+        if problem is not None:
+            self.show_error(*problem)
+            return None
+        if self.inline_errors:
+            try:
+                result = self.save()
+            except UserError as exc:
+                self.show_error(str(exc), self._named_widget(getattr(exc, "field", "")))
+                return None
+        else:
+            result = run_action(self, lambda _ctx: self.save(), self.ctx, title=self.error_title)
+        if result is not None:
+            self.result_value = result
+            self.accept()
+        return result
+
+    def _named_widget(self, label: str) -> QWidget | None:
+        if not label:
+            return None
+        return next((self.widgets[k] for k, f in self.fields.items() if label in (f.label, k)), None)
+
+    def show_error(self, message: str, widget: QWidget | None = None):
+        if widget is not None:
+            widget.setFocus()
+        if not self.inline_errors:
+            QMessageBox.warning(self, self.error_title, message)
+            return
+        self.error_label.setText(message)
+        self.error_label.show()
+        if widget is not None:
+            widget.setStyleSheet(ERROR_STYLE)
+
+    def clear_error(self):
+        self.error_label.hide()
+        for w in self.widgets.values():
+            w.setStyleSheet("")

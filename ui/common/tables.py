@@ -1,0 +1,67 @@
+"""The read-only table views of the tabs and dialogs, their saved column widths, and the row-dict
+model with the shared row shades (overdue red, due yellow, done grey)."""
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHeaderView, QTableView
+
+from ui.common.lists import ListModel
+
+OVERDUE = QColor("#FDE2E2")
+DUE = QColor("#FFF6DA")
+DONE = QColor("#EEEEEE")
+
+STATE_KEY = "columns/"
+MEASURED_ROWS = 100   # column widths are measured on this many rows, not all of a big list
+
+
+class RowsModel(ListModel):
+    """Rows are dicts; columns are (header, key or callable); ``shade(row)`` gives a QColor or None.
+    The cell text is its tooltip too; no column is right-aligned unless its column says so."""
+
+    def __init__(self, columns, shade=None, parent=None):
+        super().__init__(columns, shade, parent, tooltips=True, money_right=False)
+
+
+def _settings():
+    from PySide6.QtCore import QSettings
+    return QSettings("PropertyDesk", "PropertyDesk")
+
+
+def table_view(model, parent=None, name: str = "") -> QTableView:
+    """A read-only, single-row-selection table; named tables keep the user's column widths."""
+    v = QTableView(parent)
+    v.setModel(model)
+    v.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    v.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    v.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+    v.verticalHeader().setVisible(False)
+    header = v.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setResizeContentsPrecision(MEASURED_ROWS)
+    header.setStretchLastSection(True)
+    v.setWordWrap(False)
+    if name:
+        v.setObjectName(name)
+    model.modelReset.connect(lambda: fit_columns(v))
+    return v
+
+
+def fit_columns(view: QTableView):
+    """The first time a table has rows: the user's saved column widths, else fit to contents."""
+    if view.property("fitted") or view.model().rowCount() == 0:
+        return
+    view.setProperty("fitted", True)
+    name = view.objectName()
+    if name:
+        state = _settings().value(STATE_KEY + name)
+        if state is not None and view.horizontalHeader().restoreState(state):
+            return
+    view.resizeColumnsToContents()
+
+
+def save_columns(*views: QTableView):
+    s = _settings()
+    for v in views:
+        if v.objectName() and v.property("fitted"):
+            s.setValue(STATE_KEY + v.objectName(), v.horizontalHeader().saveState())
