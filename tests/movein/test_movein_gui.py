@@ -63,14 +63,14 @@ def test_walk_through_tab(qtbot, tab, ctx, site, monkeypatch):  # noqa: F811
     tab.grab().save("/tmp/movein_tab.png")
     # the cashier's step: the amount shown is one year of property fee, a real receipt
     form = tab.step_form("payment")
-    assert "2,563.20" in form.widgets["amount"][1].text()
+    assert "2,563.20" in form.widget("amount").text()
     fill_and_accept(form, {"method": "转账"})  # a transfer needs its reference
     assert "参考号" in warnings[-1] and form.result_value is None
     fill_and_accept(form, {"method": "现金"})
     assert form.result_value.number.startswith("SJ")
     tab.refresh()
     # inspection: two defects, then the hand-over document and the meter start readings
-    monkeypatch.setattr("ui.movein.tab.FieldForm.exec", lambda self: (fill_and_accept(
+    monkeypatch.setattr("ui.movein.tab.FormDialog.exec", lambda self: (fill_and_accept(
         self, {"room": "卫生间", "kind": "防水", "description": "地漏反水"}), self.result())[1])
     tab.add_defect()
     monkeypatch.undo()

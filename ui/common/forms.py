@@ -43,6 +43,7 @@ from ui.common.ops import run_action
 KINDS = ("text", "multiline", "date", "datetext", "check", "choice", "editchoice", "int", "file", "label")
 MULTILINE_HEIGHT = 60
 INT_MAX = 999
+MIN_WIDTH, WIDE_WIDTH = 420, 760   # one column of fields, two or more
 ERROR_STYLE = "border: 1px solid #C62828;"
 
 
@@ -173,14 +174,15 @@ class FormDialog(QDialog):
     error_title = "操作未完成"
     inline_errors = False
 
-    def __init__(self, title: str, fields: Sequence = (), on_accept: Callable | None = None, parent=None, *,
-                 ctx=None, intro: str = "", columns: int = 1, ok_text: str | None = None,
+    def __init__(self, title: str, fields: Sequence = (), on_accept: Callable | None = None, parent=None,
+                 intro: str = "", *, ctx=None, columns: int = 1, ok_text: str | None = None,
                  error_title: str | None = None, inline_errors: bool | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.on_accept = on_accept
         self.result_value = None
         self.setWindowTitle(title)
+        self.setMinimumWidth(MIN_WIDTH if columns == 1 else WIDE_WIDTH)
         if error_title is not None:
             self.error_title = error_title
         if inline_errors is not None:

@@ -18,13 +18,13 @@ from PySide6.QtWidgets import (
 from app.core.money import fmt_fen
 from app.ledger import dunning
 from app.ledger import reports as lr
+from ui.common.forms import FormDialog as FieldForm
 from ui.common.icons import icon
 from ui.common.lists import ListModel
 from ui.common.ops import info, run_action
 from ui.common.print_preview import preview
 from ui.common.widgets import BarChart
 from ui.common.widgets import list_view as _table
-from ui.movein.dialogs import FieldForm
 
 
 def _date_edit(d: QDate) -> QDateEdit:

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 
 from app.core.money import fmt_fen
 from app.movein import movein
+from ui.common.forms import FormDialog
 from ui.common.icons import icon
 from ui.common.ops import info, run_action
 from ui.common.print_preview import preview
 from ui.common.widgets import list_view as _table
-from ui.movein.dialogs import FieldForm
 from ui.movein.table_models import board_model, bookings_model, defects_model, visits_model
 
 PAY_METHODS = ["现金", "银行卡", "转账"]
@@ -266,7 +266,7 @@ class Tab(QWidget):
             info(self, "尚未建立组团。")
             return
         today = QDate.currentDate()
-        form = FieldForm("新建交房活动", [
+        form = FormDialog("新建交房活动", [
             ("cluster", "组团", "choice", clusters[0][1], [c[1] for c in clusters]),
             ("name", "活动名称", "text", ""),
             ("start", "开始日期", "date", today),
@@ -311,7 +311,7 @@ class Tab(QWidget):
         if self.current_handover_id and run_action(self, movein.confirm_developer, self.ctx, self.current_handover_id):
             self.refresh_board()
 
-    def step_form(self, step: str) -> FieldForm:
+    def step_form(self, step: str) -> FormDialog:
         hid = self.current_handover_id
         if step == "identity":
             p = movein.owner_prefill(hid)
@@ -331,10 +331,10 @@ class Tab(QWidget):
                     data["id_number"] = v["id_number"]
                 return movein.do_identity(self.ctx, hid, owner=data, id_checked=v["id_checked"],
                                           copy_kept=v["copy_kept"], invoice_copy=v["invoice_copy"])
-            return FieldForm("身份核验", fields, submit, self, intro)
+            return FormDialog("身份核验", fields, submit, self, intro)
         if step == "agreements":
             fields = [(code, name, "check", False) for code, name in movein.AGREEMENTS]
-            return FieldForm("签署协议", fields, lambda v: movein.do_agreements(
+            return FormDialog("签署协议", fields, lambda v: movein.do_agreements(
                 self.ctx, hid, [c for c, ok in v.items() if ok]), self, "请业主签署以下协议：")
         if step == "payment":
             amount = run_action(self, movein.prepayment_amount, self.ctx, self.current_home_id)
@@ -346,13 +346,13 @@ class Tab(QWidget):
                       ("method", "付款方式", "choice", "现金", PAY_METHODS),
                       ("payer", "交款人", "text", p.get("name", "")),
                       ("reference", "转账/刷卡参考号", "text", "")]
-            return FieldForm("缴纳物业费", fields, lambda v: movein.do_payment(
+            return FormDialog("缴纳物业费", fields, lambda v: movein.do_payment(
                 self.ctx, hid, v["method"], v["payer"], v["reference"]), self)
         if step == "inspection":
             fields = [("signed", "业主已签署房屋交接书", "check", False),
                       ("water", "水表起始读数", "text", ""), ("power", "电表起始读数", "text", ""),
                       ("gas", "燃气表起始读数", "text", "")]
-            return FieldForm("验房交接", fields, lambda v: movein.complete_inspection(
+            return FormDialog("验房交接", fields, lambda v: movein.complete_inspection(
                 self.ctx, hid, v["signed"], {k: v[k] for k in ("water", "power", "gas")}), self,
                 "缺陷请先用“登记缺陷”逐项记录，再完成验房交接。")
         p = movein.owner_prefill(hid)
@@ -360,7 +360,7 @@ class Tab(QWidget):
                   ("gifts", "礼品", "text", ""),
                   ("manuals", "已交付使用说明书和质量保证书", "check", True),
                   ("state", "交付后状态", "choice", "已入住", movein.STATES_AFTER)]
-        return FieldForm("交付钥匙", fields, lambda v: movein.do_keys(
+        return FormDialog("交付钥匙", fields, lambda v: movein.do_keys(
             self.ctx, hid, v["receiver"], v["gifts"], v["manuals"], v["state"]), self)
 
     def do_next_step(self):
@@ -381,7 +381,7 @@ class Tab(QWidget):
 
     def add_defect(self):
         hid = self.current_handover_id
-        form = FieldForm("登记缺陷", [("room", "部位", "choice", "客厅", movein.DEFECT_ROOMS),
+        form = FormDialog("登记缺陷", [("room", "部位", "choice", "客厅", movein.DEFECT_ROOMS),
                                     ("kind", "问题类别", "choice", "墙面", movein.DEFECT_KINDS),
                                     ("description", "问题描述", "multiline", "")],
                          lambda v: movein.record_defect(self.ctx, hid, v["room"], v["kind"], v["description"]), self)
@@ -430,7 +430,7 @@ class Tab(QWidget):
         x = self.visits.row_at(self.visits_view.currentIndex())
         if x is None:
             return
-        form = FieldForm(f"登记回访：{x.kind}", [
+        form = FormDialog(f"登记回访：{x.kind}", [
             ("residents_info", "入住人员情况", "text", ""), ("opinions", "意见建议", "multiline", ""),
             ("questions", "咨询问题", "multiline", ""), ("safety", "已讲解安全注意事项", "check", True),
             ("intercom", "已讲解对讲等弱电设备使用", "check", True)],
@@ -440,7 +440,7 @@ class Tab(QWidget):
             self.refresh()
 
     def book_moving(self):
-        form = FieldForm("搬家预约", [
+        form = FormDialog("搬家预约", [
             ("room", "房号", "text", ""), ("date", "搬家日期", "date", QDate.currentDate().addDays(1)),
             ("slot", "时段", "choice", "上午", ["上午", "下午", "全天"]), ("contact", "联系人", "text", ""),
             ("phone", "联系电话", "text", ""), ("mover", "搬家公司", "text", ""), ("vehicle", "车牌号", "text", "")],
