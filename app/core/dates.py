@@ -8,7 +8,7 @@ import re
 
 from app.core.errors import ValidationError
 
-PERIOD_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -56,6 +56,11 @@ def fmt_date(value) -> str:
 def fmt_datetime(value) -> str:
     """2026-11-23 14:30 (to the minute), or "" for none."""
     return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def fmt_timestamp(value: dt.datetime) -> str:
+    """2026-11-23 14:30:05 (to the second), as a timestamp is written into SQL by the set-based runs."""
+    return value.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def cn_date(value: dt.date | None) -> str:

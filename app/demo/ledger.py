@@ -21,13 +21,13 @@ def _acting(ctx):
 
 
 def _months_back(today: dt.date, n: int) -> list[str]:
-    from app.ledger.billing import add_months, period_str
-    cur = period_str(today.year, today.month)
-    return [add_months(cur, -k) for k in range(n, 0, -1)]
+    from app.core.dates import add_period_months, period_of
+    cur = period_of(today)
+    return [add_period_months(cur, -k) for k in range(n, 0, -1)]
 
 
 def populate(ctx, rng):
-    from app.ledger import billing, charge_items, payments
+    from app.ledger import billing, charge_items, payments, prepayment
     from models.ledger import Charge, MeterReading, Subscription
     from models.property import Home
     ctx = _acting(ctx)
@@ -52,7 +52,7 @@ def populate(ctx, rng):
         # meter readings at each month end (the reading before the first billed month included)
         readings = []
         sample = rng.sample(homes, min(READING_HOMES, len(homes)))
-        from app.ledger.billing import period_bounds
+        from app.core.dates import period_bounds
         ends = [period_bounds(m)[0] - dt.timedelta(days=1) for m in months] + [period_bounds(months[-1])[1]]
         for h in sample:
             values = {"water": rng.randint(100, 900) * 100, "power": rng.randint(1000, 9000) * 100,
@@ -81,7 +81,7 @@ def populate(ctx, rng):
     # recent move-ins prepaid a year of property fee at the desk
     recent = [h for h in homes if h.move_in_date and (today - h.move_in_date).days <= 60][:20]
     for h in recent:
-        pre = billing.prepay_property_fee(ctx, h.id)
+        pre = prepayment.prepay_property_fee(ctx, h.id)
         payments.pay(ctx, h.id, [pre.id], rng.choice(("cash", "card")), payments.primary_owner_name(h.id) or "业主")
     from app.ledger.arrears import refresh_arrears_flags
     refresh_arrears_flags(ctx)

@@ -16,8 +16,9 @@ from app.core.lookup import get_or_404
 from app.core.money import daxie, fmt_fen
 from app.core.permissions import require
 from app.core.sequences import format_number, next_number
-from app.ledger.billing import fmt_quantity, prepay_balance
 from app.ledger.charge_items import category_of, item_name, qty_label
+from app.ledger.prepayment import prepay_balance
+from app.ledger.rates import fmt_quantity
 from models.ledger import PAY_METHODS, Charge, Payment, Receipt
 from models.people import HomeOwner, Owner
 from models.property import Home

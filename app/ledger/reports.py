@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from peewee import JOIN, fn
 
+from app.core.dates import parse_period, period_str
 from app.core.permissions import require
-from app.ledger.billing import parse_period, period_str
 from app.ledger.charge_items import item_name
 from models.ledger import PAY_METHODS, Charge, Payment, Receipt
 from models.property import Building, Cluster, Home

@@ -209,18 +209,18 @@ def do_agreements(ctx, handover_id: int, signed: list[str]) -> Handover:
 
 def prepayment_amount(ctx, home_id: int) -> int:
     """One year's property fee (area × rate × months), integer fen."""
-    from app.ledger.billing import property_fee_monthly
+    from app.ledger.rates import property_fee_monthly
     return property_fee_monthly(ctx, Home.get_by_id(home_id)) * int(ctx.settings.get("billing.prepay_months"))
 
 
 def do_payment(ctx, handover_id: int, method: str, payer: str, reference: str = ""):
     """Step 3: one year of property fee paid through the fee ledger; returns the receipt."""
-    from app.ledger import billing, payments
+    from app.ledger import payments, prepayment
     h = _handover(handover_id)
     _check_can_do(ctx, h, "payment")
     payer = v.check_required(payer, "交款人")
     with ctx.db.atomic():
-        charge = billing.prepay_property_fee(ctx, h.home_id)
+        charge = prepayment.prepay_property_fee(ctx, h.home_id)
         receipt = payments.pay(ctx, h.home_id, [charge.id], method, payer, reference)
         h.receipt_number = receipt.number
         h.save()

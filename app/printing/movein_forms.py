@@ -93,7 +93,7 @@ class MoveInNotice(FormRenderer):
 
 
 def notice_data(ctx, event_id: int, home_ids=None) -> NoticeData:
-    from app.ledger.billing import property_fee_monthly
+    from app.ledger.rates import property_fee_monthly
     ev = HandoverEvent.get_by_id(event_id)
     q = Home.select().where((Home.cluster == ev.cluster_id) & (Home.state == "未交付")).order_by(Home.room_code)
     if home_ids is not None:

@@ -44,7 +44,7 @@ def bill(args, ctx):
 
 def export_ledger(args, ctx):
     from app.core.money import fmt_fen
-    from app.ledger.billing import export_month_ledger
+    from app.ledger.month_ledger import export_month_ledger
     r = export_month_ledger(ctx, args.month, args.out)
     print(f"已导出 {r['rows']} 行到 {args.out}：应收 {fmt_fen(r['billed_fen'])} 元，已收 {fmt_fen(r['paid_fen'])} 元，"
           f"欠费 {fmt_fen(r['owed_fen'])} 元")

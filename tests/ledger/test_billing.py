@@ -6,7 +6,7 @@ import pytest
 
 from app.core.errors import PermissionDenied, StateError, ValidationError
 from app.core.settings import Settings
-from app.ledger import billing, charge_items, meters, payments
+from app.ledger import billing, charge_items, meters, payments, prepayment, rates, subscriptions
 from models.ledger import Charge, ChargeItem, ChargeStandard, Payment, Subscription
 from tests.helpers.ledger import make_site
 
@@ -18,17 +18,17 @@ def site(ctx, users):
 
 def test_property_fee_monthly_yangfang_100m2(ctx, site):
     # 洋房 100 m² × 1.78 = 178.00 元
-    assert billing.property_fee_monthly(ctx, site["5-101"]) == 17800
+    assert rates.property_fee_monthly(ctx, site["5-101"]) == 17800
     # 123.45 m² × 1.78 = 219.741 → 219.74 (half-up once)
-    assert billing.property_fee_monthly(ctx, site["5-102"].id) == 21974
+    assert rates.property_fee_monthly(ctx, site["5-102"].id) == 21974
     # 叠加 150 m² × 2.30 = 345.00; 联排 200 m² × 2.90 = 580.00
-    assert billing.property_fee_monthly(ctx, site["5-201"]) == 34500
-    assert billing.property_fee_monthly(ctx, site["6-101"]) == 58000
+    assert rates.property_fee_monthly(ctx, site["5-201"]) == 34500
+    assert rates.property_fee_monthly(ctx, site["6-101"]) == 58000
 
 
 def test_rates_come_from_settings(ctx, site):
     ctx.settings.set("fee.property_rate.洋房", 200)
-    assert billing.property_fee_monthly(ctx, site["5-101"]) == 20000
+    assert rates.property_fee_monthly(ctx, site["5-101"]) == 20000
 
 
 @pytest.mark.parametrize("hours,fen", [(0, 0), (24, 0), (25, 200), (30, 200), (36, 200), (37, 300), (48, 300),
@@ -49,9 +49,9 @@ def test_parcel_fee_timedelta_and_settings():
 
 def test_gas_two_tiers(ctx):
     # 60 m³ = 50 × 2.25 + 10 × 2.92 = 141.70 元; 50 m³ all at tier 1 (up to and including 50)
-    assert billing.gas_amount(ctx, Decimal(60)) == 14170
-    assert billing.gas_amount(ctx, Decimal(50)) == 11250
-    assert billing.gas_amount(ctx, Decimal("50.5")) == 11396  # 112.50 + 0.5 × 2.92 = 113.96
+    assert rates.gas_amount(ctx, Decimal(60)) == 14170
+    assert rates.gas_amount(ctx, Decimal(50)) == 11250
+    assert rates.gas_amount(ctx, Decimal("50.5")) == 11396  # 112.50 + 0.5 × 2.92 = 113.96
 
 
 def test_standards_seeded_with_legal_basis(ctx):
@@ -210,17 +210,17 @@ def test_post_charge(ctx, site, as_role):
 
 def test_prepayment_drawn_down_month_by_month(ctx, site):
     h = site["5-101"]
-    pre = billing.prepay_property_fee(ctx, h.id)
+    pre = prepayment.prepay_property_fee(ctx, h.id)
     assert pre.amount_fen == 12 * 17800 and pre.category == "prepay"
     with pytest.raises(StateError):
-        billing.prepay_property_fee(ctx, h.id)   # an unpaid prepayment exists
+        prepayment.prepay_property_fee(ctx, h.id)   # an unpaid prepayment exists
     payments.pay(ctx, h.id, [pre.id], "cash", "业主1")
-    assert billing.prepay_balance(h.id) == 213600
+    assert prepayment.prepay_balance(h.id) == 213600
     billing.run_month(ctx, "2026-11")
     fee = Charge.get((Charge.home == h) & (Charge.item_code == "property_fee") & (Charge.bill_period == "2026-11"))
     assert fee.paid_fen == fee.amount_fen == 17800
     assert Payment.get((Payment.charge == fee) & (Payment.kind == "prepay")).amount_fen == 17800
-    assert billing.prepay_balance(h.id) == 11 * 17800
+    assert prepayment.prepay_balance(h.id) == 11 * 17800
     # parking is not settled from the property-fee prepayment
     park = Charge.get((Charge.home == h) & (Charge.item_code == "parking_under"))
     assert park.paid_fen == 0
@@ -228,7 +228,7 @@ def test_prepayment_drawn_down_month_by_month(ctx, site):
     for m in range(1, 12):
         ctx.clock.set(dt.datetime(2027, m, 1, 9, 0))
         billing.run_month(ctx, f"2027-{m:02d}")
-    assert billing.prepay_balance(h.id) == 0
+    assert prepayment.prepay_balance(h.id) == 0
     last = Charge.get((Charge.home == h) & (Charge.item_code == "property_fee") & (Charge.bill_period == "2027-10"))
     assert last.paid_fen == 17800
     nxt = billing.run_month(ctx, "2027-11")
@@ -237,23 +237,23 @@ def test_prepayment_drawn_down_month_by_month(ctx, site):
 
 def test_prepay_partial_balance(ctx, site):
     h = site["5-101"]
-    pre = billing.prepay_property_fee(ctx, h.id, months=1)
+    pre = prepayment.prepay_property_fee(ctx, h.id, months=1)
     payments.pay(ctx, h.id, [pre.id], "cash", "业主1", amounts={pre.id: 10000})
     billing.run_month(ctx, "2026-11")
     fee = Charge.get((Charge.home == h) & (Charge.item_code == "property_fee"))
-    assert fee.paid_fen == 10000 and billing.prepay_balance(h.id) == 0
+    assert fee.paid_fen == 10000 and prepayment.prepay_balance(h.id) == 0
 
 
 def test_subscribe_and_end(ctx, site):
-    s = billing.subscribe(ctx, site["5-102"].id, "bicycle", 1, "2026-10")
+    s = subscriptions.subscribe(ctx, site["5-102"].id, "bicycle", 1, "2026-10")
     with pytest.raises(ValidationError, match="收费项目"):
-        billing.subscribe(ctx, site["5-102"].id, "water")
+        subscriptions.subscribe(ctx, site["5-102"].id, "water")
     with pytest.raises(ValidationError, match="数量"):
-        billing.subscribe(ctx, site["5-102"].id, "cable_tv", 0)
+        subscriptions.subscribe(ctx, site["5-102"].id, "cable_tv", 0)
     billing.run_month(ctx, "2026-10")
     with pytest.raises(ValidationError, match="截止月份"):
-        billing.end_subscription(ctx, s.id, "2026-09")
-    billing.end_subscription(ctx, s.id, "2026-10")
+        subscriptions.end_subscription(ctx, s.id, "2026-09")
+    subscriptions.end_subscription(ctx, s.id, "2026-10")
     r = billing.run_month(ctx, "2026-11")
     assert "bicycle" not in r["by_item"]
     assert Charge.select().where(Charge.item_code == "bicycle").count() == 1

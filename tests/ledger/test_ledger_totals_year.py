@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from app.core.clock import Clock
 from app.core.money import fmt_fen
-from app.ledger import billing, dunning
+from app.ledger import billing, dunning, month_ledger
 from app.ledger import reports as ledger_reports
 from app.ledger.arrears import home_arrears
 from app.ledger.payments import pay, void_receipt
@@ -90,8 +90,8 @@ def test_export_equals_ledger_rows(year, tmp_path):
     month_expr = fn.COALESCE(Charge.period, fn.SUBSTR(Charge.due_date.cast("VARCHAR(10)"), 1, 7))
     for period in ("2026-03", "2026-12"):
         out = tmp_path / f"{period}.xlsx"
-        r = billing.export_month_ledger(ctx, period, out)
-        rows = billing.month_ledger(ctx, period)
+        r = month_ledger.export_month_ledger(ctx, period, out)
+        rows = month_ledger.month_ledger(ctx, period)
         ws = load_workbook(out).active
         values = [row for row in ws.iter_rows(min_row=2, values_only=True) if row[2]]
         assert sum(cents(v[6]) for v in values) == sum(x["billed_fen"] for x in rows) == r["billed_fen"]

@@ -6,7 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from app.core.errors import PermissionDenied, StateError, ValidationError
-from app.ledger import arrears, billing, payments
+from app.ledger import arrears, billing, payments, prepayment
 from models.ledger import Charge, Payment, Receipt
 from models.people import Owner
 from tests.helpers.ledger import make_site
@@ -167,7 +167,7 @@ def test_refund_deposit(ctx, site, as_role):
 
 def test_void_refused_when_prepayment_drawn(ctx, site):
     h = site["5-101"]
-    pre = billing.prepay_property_fee(ctx, h.id)
+    pre = prepayment.prepay_property_fee(ctx, h.id)
     r = payments.pay(ctx, h.id, [pre.id], "cash", "业主1")
     billing.run_month(ctx, "2026-11")
     with pytest.raises(StateError, match="抵扣"):

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.dates import add_period_months, period_of
 from app.core.money import fmt_fen
 from app.core.permissions import allowed
 from app.ledger import arrears, billing, charge_items, payments
@@ -141,7 +142,7 @@ class Tab(QWidget):
         # monthly billing ----------------------------------------------------------------------
         page = QWidget()
         today = ctx.clock.today()
-        self.month = QLineEdit(billing.add_months(billing.period_str(today.year, today.month), -1))
+        self.month = QLineEdit(add_period_months(period_of(today), -1))
         self.month.setObjectName("ledger_month")
         self.month.setMaximumWidth(120)
         self.bill_button = _button("月度计费", "money", self.bill_month, self.can_bill, "ledger_bill")
