@@ -18,6 +18,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from app.core.clock import Clock
+from app.core.dates import add_months
 from app.core.validation import id_check_char
 
 MAX_WORKS = 40
@@ -72,7 +73,7 @@ def _files(folder: Path) -> tuple[Path, Path]:
 
 def populate(ctx, rng):
     from app.ledger import payments
-    from app.renovation import renovation as rv
+    from app.renovation import api as rv
     from models.property import Home
     from models.renovation import Renovation
     from models.users import User
@@ -175,7 +176,7 @@ def populate(ctx, rng):
         # occupied homes: renovations finished months ago
         months = int(ctx.settings.get("renovation.second_inspection_months"))
         for k, home in enumerate(occupied[:4]):
-            first = rv.add_months(today, -months) + dt.timedelta(days=rng.randint(-10, 3) if k else -30)
+            first = add_months(today, -months) + dt.timedelta(days=rng.randint(-10, 3) if k else -30)
             finished = first - dt.timedelta(days=rng.randint(2, 6))
             applied = finished - dt.timedelta(days=rng.randint(70, 100))
             if k == 3:   # abandoned part way

@@ -45,7 +45,7 @@ def register(sub, groups):
 
 
 def cmd_due(args, ctx):
-    from app.renovation.renovation import due_items
+    from app.renovation.lists import due_items
     items = due_items(ctx)
     if not items:
         print("装修管理：今日无待办事项")
@@ -63,7 +63,7 @@ def cmd_due(args, ctx):
 
 def cmd_spot(args, ctx):
     from app.core.validation import parse_date
-    from app.renovation.renovation import spot_checks
+    from app.renovation.lists import spot_checks
     day = parse_date(args.date, "日期") if args.date else ctx.clock.today()
     rows = spot_checks(ctx, day)
     if not rows:
@@ -76,7 +76,7 @@ def cmd_spot(args, ctx):
 
 
 def cmd_list(args, ctx):
-    from app.renovation.renovation import list_renovations
+    from app.renovation.lists import list_renovations
     rows = list_renovations(ctx, "all" if args.all else "active")
     for r in rows:
         print(f"{r.number}\t{r.room_code}\t{r.applicant}\t{r.contractor}\t{r.state}\t{r.next_step}")
@@ -97,10 +97,10 @@ def _latest(room):
 
 def cmd_print(args, ctx):
     from app.printing.base import write_pdf
-    from app.printing.renovation_forms import render
+    from app.renovation.prints import form_pdf
     r = _latest(args.home)
     form = "passes_a4" if getattr(args, "a4", False) else args.form
-    path = write_pdf(render(ctx, form, r.id), args.out)
+    path = write_pdf(form_pdf(ctx, form, r.id), args.out)
     print(f"已生成{FORM_COMMANDS[args.form]}（{r.home.room_code} {r.number}）：{path}")
     return 0
 
@@ -108,12 +108,12 @@ def cmd_print(args, ctx):
 def cmd_print_notice(args, ctx):
     from app.core.errors import NotFound
     from app.printing.base import write_pdf
-    from app.printing.renovation_forms import render_notice
+    from app.renovation.prints import notice_pdf
     from models.renovation import RenovationNotice
     n = RenovationNotice.get_or_none(RenovationNotice.number == args.number.strip().upper())
     if n is None:
         raise NotFound(f"通知单“{args.number}”不存在")
-    path = write_pdf(render_notice(ctx, n.id), args.out)
+    path = write_pdf(notice_pdf(ctx, n.id), args.out)
     print(f"已生成{n.kind} {n.number}：{path}")
     return 0
 
@@ -121,8 +121,8 @@ def cmd_print_notice(args, ctx):
 def cmd_print_spot(args, ctx):
     from app.core.validation import parse_date
     from app.printing.base import write_pdf
-    from app.printing.renovation_forms import render_spot_sheet
+    from app.renovation.prints import spot_sheet_pdf
     day = parse_date(args.date, "日期") if args.date else None
-    path = write_pdf(render_spot_sheet(ctx, day), args.out)
+    path = write_pdf(spot_sheet_pdf(ctx, day), args.out)
     print(f"已生成装修日常抽查单：{path}")
     return 0

@@ -3,8 +3,9 @@ import datetime as dt
 
 import pytest
 
+from app.core.dates import add_months
 from app.core.errors import PermissionDenied, StateError, ValidationError
-from app.renovation import renovation as rv
+from app.renovation import api as rv
 from tests.helpers.renovation import (
     APPLICATION,
     make_file,
@@ -320,9 +321,9 @@ def test_pass_expiring_and_patrol_rules(ctx, homes, tmp_path):
 
 
 def test_second_inspection_month_end(ctx):
-    assert rv.add_months(dt.date(2026, 11, 30), 3) == dt.date(2027, 2, 28)
-    assert rv.add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
-    assert rv.add_months(dt.date(2026, 11, 23), 3) == dt.date(2027, 2, 23)
+    assert add_months(dt.date(2026, 11, 30), 3) == dt.date(2027, 2, 28)
+    assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
+    assert add_months(dt.date(2026, 11, 23), 3) == dt.date(2027, 2, 23)
 
 
 def test_startup_reminders(ctx, homes, tmp_path):
@@ -445,11 +446,11 @@ def test_worker_photo_must_be_an_image(ctx, homes, tmp_path):
 def test_pass_card_prints_with_unreadable_stored_photo(ctx, homes, tmp_path):
     """A photo stored before the check (or damaged since) prints the blank photo box instead of failing."""
     from app.core.attachments import attach
-    from app.printing import renovation_forms as rf
+    from app.renovation import prints as rf
     r = rv.apply(ctx, homes["5-101"].id, APPLICATION, drawings=[make_file(tmp_path)])
     rv.approve(ctx, r.id, "同意")
     w = rv.register_worker(ctx, r.id, {"name": "张木工", "id_number": make_id()})
     fake = tmp_path / "photo.jpg"
     fake.write_text("not a picture")
     attach(ctx, "renovation_worker", w.id, fake, notes="施工人员照片")
-    assert rf.render(ctx, "passes", r.id)[:4] == b"%PDF"
+    assert rf.form_pdf(ctx, "passes", r.id)[:4] == b"%PDF"

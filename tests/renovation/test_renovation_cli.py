@@ -1,11 +1,9 @@
 """Renovation command line: due list, spot checks, printing a form to PDF (through a subprocess)."""
-import io
 import subprocess
 import sys
 
-from pypdf import PdfReader
-
-from app.renovation import renovation as rv
+from app.renovation import api as rv
+from tests.helpers.pdf import pdf_text
 from tests.helpers.renovation import APPLICATION, make_file, make_homes
 
 
@@ -28,7 +26,7 @@ def test_cli_due_list_and_print(ctx, data_dir, tmp_path):
     res = run(data_dir, "print", "renovation-application", "--home", "5-101", "--out", str(out))
     assert res.returncode == 0, res.stderr
     assert "已生成装修申请/审批表" in res.stdout
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages)
+    text = pdf_text(out, sep="")
     assert "装修申请/审批表" in text and "华美装饰工程有限公司" in text and "138****5678" in text
     res = run(data_dir, "print", "renovation-permit", "--home", "5-101", "--out", str(tmp_path / "p.pdf"))
     assert res.returncode == 2 and "尚未发放装修许可证" in res.stderr

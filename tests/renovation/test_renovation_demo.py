@@ -4,7 +4,7 @@ import random
 
 from app.demo import renovation as demo_renovation
 from app.demo import sites as demo
-from app.renovation import renovation as rv
+from app.renovation import api as rv
 from models.property import Home
 from models.renovation import Renovation
 from tests.helpers.renovation import pay_all

@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from app.renovation import renovation as rv
+from app.renovation import api as rv
 from tests.helpers.renovation import (
     APPLICATION,
     make_file,

@@ -1,4 +1,4 @@
-"""Dialogs of the renovation tab. They collect input only; the tab passes it to app.renovation.renovation,
+"""Dialogs of the renovation tab. They collect input only; the tab passes it to app.renovation,
 which validates it (Chinese messages naming the field) — on a refusal the dialog stays open
 with the input kept."""
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """装修管理 tab: opens on what needs doing (today's spot checks, permits waiting, inspections due,
 notices past their deadline, passes expiring); a renovation's nine stages, its passes, patrol log,
-notices and fees; every action goes through app.renovation.renovation, every form prints to a preview."""
+notices and fees; every action goes through app.renovation (api), every form prints to a preview."""
 from __future__ import annotations
 
 import datetime as dt
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.core.money import fmt_fen
 from app.core.validation import fmt_area
-from app.renovation import renovation as rv
+from app.renovation import api as rv
 from models.renovation import NOTICE_KINDS, PASS_CARDS
 from ui.common.icons import icon
 from ui.common.ops import confirm, run_action
@@ -523,24 +523,24 @@ class Tab(QWidget):
         return preview(self, pdf, title, filename)
 
     def print_form(self, key, label):
-        from app.printing import renovation_forms as rf
-        pdf = run_action(self, rf.render, self.ctx, key, self.current_id)
+        from app.renovation import prints as rf
+        pdf = run_action(self, rf.form_pdf, self.ctx, key, self.current_id)
         if pdf:
             room = rv.get(self.ctx, self.current_id).home.room_code
             return self.show_pdf(pdf, label, f"{label}-{room}.pdf")
         return None
 
     def print_spot_sheet(self):
-        from app.printing import renovation_forms as rf
-        pdf = run_action(self, rf.render_spot_sheet, self.ctx)
+        from app.renovation import prints as rf
+        pdf = run_action(self, rf.spot_sheet_pdf, self.ctx)
         return self.show_pdf(pdf, "装修日常抽查单", f"装修日常抽查单-{self._today()}.pdf") if pdf else None
 
     def do_print_notice(self):
-        from app.printing import renovation_forms as rf
+        from app.renovation import prints as rf
         row = self._selected(self.notices)
         if row is None:
             return None
-        pdf = run_action(self, rf.render_notice, self.ctx, row[0].id)
+        pdf = run_action(self, rf.notice_pdf, self.ctx, row[0].id)
         return self.show_pdf(pdf, row[0].kind, f"{row[0].kind}-{row[0].number}.pdf") if pdf else None
 
     # state -----------------------------------------------------------------

@@ -19,7 +19,7 @@ def _d(v) -> str:
 
 
 def due_model(parent=None) -> ListModel:
-    """What needs doing (app.renovation.renovation.DueItem)."""
+    """What needs doing (app.renovation.lists.DueItem)."""
     return ListModel([
         ("待办类别", lambda r: r.category), ("房号", lambda r: r.room_code), ("期限", lambda r: _d(r.due)),
         ("事项", lambda r: r.what + ("（逾期）" if r.overdue else "")),
@@ -27,7 +27,7 @@ def due_model(parent=None) -> ListModel:
 
 
 def renovation_model(parent=None) -> ListModel:
-    """Renovations (app.renovation.renovation.Row)."""
+    """Renovations (app.renovation.lists.Row)."""
     return ListModel([
         ("申请编号", lambda r: r.number), ("房号", lambda r: r.room_code), ("户型", lambda r: r.house_type),
         ("申请人", lambda r: r.applicant), ("电话", lambda r: r.phone_masked), ("施工单位", lambda r: r.contractor),
@@ -37,7 +37,7 @@ def renovation_model(parent=None) -> ListModel:
 
 
 def stage_model(parent=None) -> ListModel:
-    """The nine stages (app.renovation.renovation.Stage)."""
+    """The nine stages (app.renovation.progress.Stage)."""
     return ListModel([
         ("", lambda r: "✔" if r.done else str(r.no)), ("阶段", lambda r: r.name), ("日期", lambda r: _d(r.day)),
         ("经办", lambda r: r.by), ("情况", lambda r: r.text),
@@ -73,7 +73,7 @@ def notice_model(parent=None) -> ListModel:
 
 
 def fee_model(parent=None) -> ListModel:
-    """Ledger charges of a renovation (dicts from app.renovation.renovation.fees_of)."""
+    """Ledger charges of a renovation (dicts from app.renovation.fees.fees_of)."""
     return ListModel([
         ("项目", "item"), ("人员", "who"), ("应收", lambda r: fmt_fen(r["amount"]), True),
         ("已收", lambda r: fmt_fen(r["paid"]), True), ("已退", lambda r: fmt_fen(r["refunded"]), True),
