@@ -2,14 +2,14 @@
 
 Fields are declared as data (``Field``: key, label, widget kind, default, choices, required,
 validator); the dialog builds the widgets, reads ``values()``, and on 确定 checks the required
-fields and validators, then calls ``save()`` — by default ``on_accept(values)``, the service call.
+fields and validators, then calls ``call()`` — by default ``on_accept(values)``, the service call.
 A refusal (a missing field, a validator's message, a service ``UserError``) is shown in Chinese
 and the dialog stays open with the input kept: in a message box, or with ``inline_errors`` in a
 red line above the buttons with the field it names focused. The dialog closes only on a result
 other than None, kept in ``result_value``.
 
 Dialogs with widgets of their own subclass it: they add rows to ``self.form`` (or widgets with
-``add_widget``) and override ``save()`` (and ``values()``)."""
+``add_widget``) and override ``call()`` (and ``values()``)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -281,11 +281,15 @@ class FormDialog(QDialog):
                 return message, self.widgets[key]
         return None
 
-    def save(self):
+    def call(self):
         """The service call; its result closes the dialog, None or a UserError keeps it open."""
         if self.on_accept is None:
             return True
         return self.on_accept(self.values())
+
+    def save(self):
+        """What 确定 does (the service dialogs' name for it): ``submit()``."""
+        return self.submit()
 
     def submit(self):
         self.clear_error()
@@ -295,12 +299,12 @@ class FormDialog(QDialog):
             return None
         if self.inline_errors:
             try:
-                result = self.save()
+                result = self.call()
             except UserError as exc:
                 self.show_error(str(exc), self._named_widget(getattr(exc, "field", "")))
                 return None
         else:
-            result = run_action(self, lambda _ctx: self.save(), self.ctx, title=self.error_title)
+            result = run_action(self, lambda _ctx: self.call(), self.ctx, title=self.error_title)
         if result is not None:
             self.result_value = result
             self.accept()

@@ -59,7 +59,7 @@ class KeySignOutDialog(FormDialog):
             self.form.addRow(label, w)
         self.resize(460, 0)
 
-    def save(self):
+    def call(self):
         return keys.sign_out(self.ctx, self.key_id, {
             "copy_no": self.copy.currentData(), "borrower_name": self.name.text(),
             "borrower_kind": self.kind.currentText(), "company": self.company.text(), "phone": self.phone.text(),
@@ -85,7 +85,7 @@ class KeyReturnDialog(FormDialog):
         self.form.addRow("备注", self.notes)
         self.resize(420, 0)
 
-    def save(self):
+    def call(self):
         return keys.return_key(self.ctx, self.loan_id, {"returned_by": self.returned_by.text(),
                                                          "received_by": self.received_by.text(),
                                                          "notes": self.notes.text()})
@@ -139,7 +139,7 @@ class KeyEditDialog(FormDialog):
         if not self.key_id:
             self.room.setEnabled(kind == keys.DOOR_KIND)
 
-    def save(self):
+    def call(self):
         data = {"kind": self.kind.currentText(), "area": self.area.text(), "supply_method": self.supply.currentText(),
                 "copies": self.copies.value(), "keeper_place": self.place.currentText(),
                 "keeper_person": self.person.text(), "notes": self.notes.text()}
@@ -196,7 +196,7 @@ class InspectionDialog(FormDialog):
         self.add_widget(self.history)
         self.resize(480, 0)
 
-    def save(self):
+    def call(self):
         return keys.record_inspection(self.ctx, self.home_id, {
             "inspector": self.inspector.text(), "inspected_on": py_date(self.day.date()),
             "result": self.result.currentText(), "findings": self.findings.toPlainText()})

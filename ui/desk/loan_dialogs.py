@@ -85,7 +85,7 @@ class LendDialog(FormDialog):
         ledger = "收费台账开具收据" if loans.ledger_available() else "登记在借用单上"
         self.deposit_note.setText(f"押金将由{ledger}，归还时退还")
 
-    def save(self):
+    def call(self):
         r = self.current_item()
         if r is None:
             raise ValidationError("借用物品", "请先登记物品")
@@ -128,7 +128,7 @@ class ReturnDialog(FormDialog):
         self.deposit_fen = loan_row["deposit_fen"]
         self.resize(460, 0)
 
-    def save(self):
+    def call(self):
         refund = _yuan(self.refund.text(), "退还押金") if self.deposit_fen else 0
         return loans.return_loan(self.ctx, self.loan_id, {
             "condition_in": self.condition.currentText(), "damage_notes": self.damage.text(),
@@ -170,7 +170,7 @@ class ItemDialog(FormDialog):
             self.notes.setText(it.notes)
         self.resize(420, 0)
 
-    def save(self):
+    def call(self):
         data = {"name": self.name.text(), "category": self.category.currentText(), "quantity": self.quantity.value(),
                 "condition": self.condition.text(), "needs_id": self.needs_id.isChecked(),
                 "deposit_fen": _yuan(self.deposit.text(), "押金"), "keeper_place": self.place.text(),

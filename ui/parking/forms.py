@@ -1,5 +1,5 @@
 """Forms of the parking window: add or edit a space, rent or sell it to owner(s) of a home,
-release it, register a car card (车卡办理). Each calls one app.parking.parking service through
+release it, register a car card (车卡办理). Each calls one app.parking service through
 ui.common.ops.run_action (a refusal shows its Chinese message and keeps the input)."""
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import UserError
-from app.parking import parking
+from app.parking import cards, household, spaces, tenancy
 from ui.common.dates import date_edit, py_date
 from ui.common.forms import FormDialog
 
@@ -32,7 +32,7 @@ class SpaceDialog(FormDialog):
         self.code = QLineEdit(space["code"] if space else "")
         self.code.setPlaceholderText("如 DX-079 或 DS-025")
         self.level = QComboBox()
-        self.level.addItems(parking.LEVELS)
+        self.level.addItems(spaces.LEVELS)
         if space:
             self.level.setCurrentText(space["level"])
         self.notes = QLineEdit(space["notes"] if space else "")
@@ -44,11 +44,11 @@ class SpaceDialog(FormDialog):
             note.setWordWrap(True)
             self.form.addRow("", note)
 
-    def save(self):
+    def call(self):
         if self.space:
-            return parking.update_space(self.ctx, self.space["id"], self.code.text(), self.level.currentText(),
+            return spaces.update_space(self.ctx, self.space["id"], self.code.text(), self.level.currentText(),
                                         self.notes.text())
-        return parking.create_space(self.ctx, self.code.text(), self.level.currentText(), self.notes.text())
+        return spaces.create_space(self.ctx, self.code.text(), self.level.currentText(), self.notes.text())
 
 
 class AttachDialog(FormDialog):
@@ -90,7 +90,7 @@ class AttachDialog(FormDialog):
         if not self.room.text().strip():
             return
         try:
-            d = parking.home_owner_choices(self.ctx, self.room.text())
+            d = household.home_owner_choices(self.ctx, self.room.text())
         except UserError as exc:
             self.room_note.setText(str(exc))
             return
@@ -107,8 +107,8 @@ class AttachDialog(FormDialog):
         return [self.owners.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.owners.count())
                 if self.owners.item(i).checkState() == Qt.CheckState.Checked]
 
-    def save(self):
-        return parking.attach_space(self.ctx, self.space["id"], self.room.text(), self.kind, self.owner_ids() or None,
+    def call(self):
+        return tenancy.attach_space(self.ctx, self.space["id"], self.room.text(), self.kind, self.owner_ids() or None,
                                     self.notes.text())
 
 
@@ -130,8 +130,8 @@ class ReleaseDialog(FormDialog):
         self.form.addRow("车位", info)
         self.form.addRow("原因", self.reason)
 
-    def save(self):
-        return parking.release_space(self.ctx, self.space["id"], self.reason.text())
+    def call(self):
+        return tenancy.release_space(self.ctx, self.space["id"], self.reason.text())
 
 
 class CardDialog(FormDialog):
@@ -188,8 +188,8 @@ class CardDialog(FormDialog):
                 for h in s["holders"]:
                     self.holder.addItem(f"{h['name']}（{h['kind']}）", h["owner_id"])
 
-    def save(self):
-        return parking.register_card(self.ctx, {
+    def call(self):
+        return cards.register_card(self.ctx, {
             "space_id": self.space.currentData(), "owner_id": self.holder.currentData(), "plate": self.plate.text(),
             "brand": self.brand.text(), "color": self.color.text(), "driver_name": self.driver.text(),
             "phone": self.phone.text(), "card_number": self.card_number.text(),
@@ -208,5 +208,5 @@ class ReasonDialog(FormDialog):
         self.text.setMaximumHeight(70)
         self.form.addRow(label, self.text)
 
-    def save(self):
+    def call(self):
         return self.fn(self.ctx, *self.args, self.text.toPlainText())
