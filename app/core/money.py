@@ -51,14 +51,6 @@ def fmt_fen(fen: int, symbol: bool = False) -> str:
     return ("¥" + s) if symbol else s
 
 
-def fen_to_yuan_str(fen: int) -> str:
-    """12345 → '123.45' without separators (for exports)."""
-    fen = int(fen)
-    sign = "-" if fen < 0 else ""
-    yuan, cents = divmod(abs(fen), 100)
-    return f"{sign}{yuan}.{cents:02d}"
-
-
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _UNITS = ["", "拾", "佰", "仟"]
 _SECTIONS = ["", "万", "亿", "万亿"]

@@ -21,7 +21,9 @@ from models.users import User
 NOT_ARREARS = ("deposit", "prepay")
 
 
-def _arrears_where(as_of: dt.date):
+def overdue_where(as_of: dt.date):
+    """The peewee condition of a charge in arrears on ``as_of``: past due, not fully paid, and
+    neither a deposit nor the prepayment request."""
     return ((Charge.paid_fen < Charge.amount_fen) & (Charge.category.not_in(NOT_ARREARS))
             & (Charge.due_date < as_of))
 
@@ -55,7 +57,7 @@ def home_arrears(ctx, as_of: dt.date | None = None, *, building_id=None, cluster
     period_expr = fn.COALESCE(Charge.period, fn.SUBSTR(Charge.due_date.cast("VARCHAR(10)"), 1, 7))
     q = (Charge.select(Charge.home, fn.SUM(Charge.amount_fen - Charge.paid_fen), fn.COUNT(Charge.id),
                        fn.COUNT(period_expr.distinct()), fn.MIN(Charge.due_date))
-         .join(Home).where(_arrears_where(as_of)).group_by(Charge.home))
+         .join(Home).where(overdue_where(as_of)).group_by(Charge.home))
     if building_id:
         q = q.where(Home.building == building_id)
     if cluster_id:
@@ -94,7 +96,7 @@ def home_arrears(ctx, as_of: dt.date | None = None, *, building_id=None, cluster
 def home_open_items(ctx, home_id, as_of: dt.date | None = None) -> list[Charge]:
     """The overdue unpaid charges of one home (for a notice or the arrears view)."""
     as_of = as_of or ctx.clock.today()
-    return list(Charge.select().where(_arrears_where(as_of) & (Charge.home == home_id))
+    return list(Charge.select().where(overdue_where(as_of) & (Charge.home == home_id))
                 .order_by(Charge.due_date, Charge.id))
 
 
@@ -134,7 +136,7 @@ def refresh_arrears_flags(ctx, as_of: dt.date | None = None, home_ids=None) -> d
     (all owners, or only the owners of ``home_ids``). Returns {"set": n, "cleared": n}."""
     as_of = as_of or ctx.clock.today()
     in_arrears = (HomeOwner.select(HomeOwner.owner).join(Charge, on=(Charge.home == HomeOwner.home))
-                  .where(HomeOwner.until.is_null() & _arrears_where(as_of)))
+                  .where(HomeOwner.until.is_null() & overdue_where(as_of)))
     set_cond = (Owner.arrears_flag == False) & Owner.id.in_(in_arrears)  # noqa: E712
     clear_cond = (Owner.arrears_flag == True) & Owner.id.not_in(in_arrears)  # noqa: E712
     if home_ids is not None:

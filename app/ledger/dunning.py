@@ -21,8 +21,7 @@ from app.core.errors import ValidationError
 from app.core.money import round_half_up
 from app.core.permissions import require
 from app.core.sequences import format_number, reserve_numbers
-from app.ledger.arrears import _arrears_where as _overdue
-from app.ledger.arrears import home_arrears, home_open_items
+from app.ledger.arrears import home_arrears, home_open_items, overdue_where
 from app.ledger.charge_items import item_name
 from models.ledger import Charge, ChargeItem, DunningRecord
 from models.property import Building
@@ -170,7 +169,7 @@ def notices(ctx, on_date: dt.date, stage: int, building_id: int | None = None) -
     for i in range(0, len(ids), 900):
         for c in (Charge.select(Charge.home, Charge.item_code, Charge.period, Charge.due_date, Charge.amount_fen,
                                 Charge.paid_fen)
-                  .where(_overdue(on_date) & Charge.home.in_(ids[i:i + 900]))
+                  .where(overdue_where(on_date) & Charge.home.in_(ids[i:i + 900]))
                   .order_by(Charge.due_date, Charge.id)):
             open_items.setdefault(c.home_id, []).append(c)
     out, records = [], []

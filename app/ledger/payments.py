@@ -4,8 +4,7 @@ and its number and adds reversing lines; there are no delete functions here.
 """
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from peewee import fn
 
@@ -22,6 +21,9 @@ from app.ledger.rates import fmt_quantity
 from models.ledger import PAY_METHODS, Charge, Payment, Receipt
 from models.people import HomeOwner, Owner
 from models.property import Home
+
+if TYPE_CHECKING:
+    from app.printing.receipt import ReceiptData
 
 METHOD_ALIASES = {"现金": "cash", "银行卡": "card", "刷卡": "card", "转账": "transfer", "微信": "transfer",
                   "支付宝": "transfer", "wechat": "transfer", "alipay": "transfer"}
@@ -251,39 +253,9 @@ def void_receipt(ctx, receipt_id, reason) -> Receipt:
 
 # ---------------------------------------------------------------------------------------------
 # print data
-@dataclass(frozen=True)
-class ReceiptLine:
-    item: str
-    period: str
-    quantity: str
-    unit_price: int | None
-    amount_fen: int
-
-
-@dataclass(frozen=True)
-class ReceiptPrint:
-    number: str
-    kind: str                  # receipt / refund
-    title: str                 # 收据 / 押金退款凭证
-    site_name: str
-    company: str
-    issued_at: dt.datetime
-    room_code: str
-    payer: str
-    method: str                # Chinese
-    reference: str
-    lines: tuple
-    total_fen: int
-    total_daxie: str
-    cashier_name: str
-    void: bool
-    void_reason: str
-    reprint_no: int            # 0: original; n: the n-th reprint (补打)
-    memo: str
-    copy_mark: str = ""        # e.g. 查看副本 on a preview that is not a receipt to hand over
-
-
-def receipt_print_data(ctx, receipt_id, reprint_no: int = 0, copy_mark: str = "") -> ReceiptPrint:
+def receipt_print_data(ctx, receipt_id, reprint_no: int = 0, copy_mark: str = "") -> ReceiptData:
+    """The frozen data the receipt renderer prints (app.printing.receipt)."""
+    from app.printing.receipt import ReceiptData, ReceiptLine
     r = _receipt(receipt_id)
     home = Home.get_by_id(r.home_id)
     lines = []
@@ -292,10 +264,10 @@ def receipt_print_data(ctx, receipt_id, reprint_no: int = 0, copy_mark: str = ""
          .order_by(Payment.id))
     for p in q:
         c = p.charge
-        lines.append(ReceiptLine(item_name(c.item_code), c.period or "", qty_label(c.item_code, fmt_quantity(c.quantity_milli)),
-                                 c.unit_price_fen, abs(p.amount_fen)))
+        quantity = qty_label(c.item_code, fmt_quantity(c.quantity_milli))
+        lines.append(ReceiptLine(item_name(c.item_code), c.period or "", quantity, c.unit_price_fen, abs(p.amount_fen)))
     total = abs(r.total_fen)
-    return ReceiptPrint(
+    return ReceiptData(
         number=r.number, kind=r.kind, title="收款收据" if r.kind == "receipt" else "押金退款凭证",
         site_name=ctx.settings.get("site.name"), company=ctx.settings.get("company.name") or "",
         issued_at=r.issued_at, room_code=home.room_code, payer=r.payer, method=PAY_METHODS.get(r.method, r.method),
@@ -367,16 +339,6 @@ def _receipt_row(r: Receipt) -> dict:
             "method": PAY_METHODS.get(r.method, r.method), "reference": r.reference, "total_fen": r.total_fen,
             "cashier": r.cashier_name, "status": "作废" if r.status == "void" else "有效",
             "reprints": r.reprint_count, "void_reason": r.void_reason}
-
-
-def receipts_between(ctx, date_from: dt.date, date_to: dt.date, kind: str | None = None) -> list[dict]:
-    """Receipts (and refund vouchers) issued from date_from to date_to inclusive, in number order."""
-    start = dt.datetime.combine(date_from, dt.time.min)
-    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min)
-    q = Receipt.select().where((Receipt.issued_at >= start) & (Receipt.issued_at < end))
-    if kind:
-        q = q.where(Receipt.kind == kind)
-    return [_receipt_row(r) for r in q.order_by(Receipt.kind, Receipt.year, Receipt.seq)]
 
 
 def home_totals(home_id) -> dict:

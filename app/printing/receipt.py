@@ -8,7 +8,9 @@ Two layouts (setting print.receipt_layout):
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
+from dataclasses import dataclass
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -20,6 +22,38 @@ from app.printing.base import FONT_NAME, FormRenderer, esc, grid_style, register
 
 TRIPLE_SIZE = (241 * mm, 93 * mm)
 TRIPLE_LINES = 5
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    item: str
+    period: str
+    quantity: str
+    unit_price: int | None
+    amount_fen: int
+
+
+@dataclass(frozen=True)
+class ReceiptData:
+    number: str
+    kind: str                  # receipt / refund
+    title: str                 # 收据 / 押金退款凭证
+    site_name: str
+    company: str
+    issued_at: dt.datetime
+    room_code: str
+    payer: str
+    method: str                # Chinese
+    reference: str
+    lines: tuple
+    total_fen: int
+    total_daxie: str
+    cashier_name: str
+    void: bool
+    void_reason: str
+    reprint_no: int            # 0: original; n: the n-th reprint (补打)
+    memo: str
+    copy_mark: str = ""        # e.g. 查看副本 on a preview that is not a receipt to hand over
 
 
 def _marks(data) -> list[str]:
@@ -122,7 +156,6 @@ def render_triple(settings, data) -> bytes:
     lines = list(data.lines)
     if len(lines) > TRIPLE_LINES:
         rest = lines[TRIPLE_LINES - 1:]
-        from app.ledger.payments import ReceiptLine
         lines = lines[:TRIPLE_LINES - 1] + [ReceiptLine(f"其他 {len(rest)} 项", "", "", None,
                                                         sum(x.amount_fen for x in rest))]
     for i, line in enumerate(lines):
