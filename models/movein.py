@@ -38,7 +38,7 @@ class Handover(BaseModel):
 
 
 class HandoverStep(BaseModel):
-    """One desk step done: who, when, notes (codes in app.movein.movein.STEPS)."""
+    """One desk step done: who, when, notes (codes in app.movein.steps.STEPS)."""
     handover = ForeignKeyField(Handover, backref="steps", on_delete="CASCADE")
     step = CharField()
     done_at = DateTimeField(default=now)

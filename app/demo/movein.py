@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from app.core.validation import id_check_char
-from app.movein import movein
+from app.movein import api as movein
 from models.people import HomeOwner, Owner
 from models.property import Home
 

@@ -1,20 +1,17 @@
 """Move-in forms: 入住通知书 (batch per cluster), 入住手续书, 验房单, 房屋交接书,
-key hand-over list, 工程质量维修单. Print data is built and frozen first, then rendered."""
+key hand-over list, 工程质量维修单. Each renders the frozen data app.movein.prints builds."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, Spacer, Table
 
 from app.core.money import daxie, fmt_fen
-from app.core.privacy import mask_phone
-from app.core.validation import fmt_area
 from app.printing.base import FormRenderer, esc, grid_style, label_value_table, signature_line
-from models.movein import Defect, Handover, HandoverEvent
-from models.people import HomeOwner, Owner
-from models.property import Building, Cluster, Entrance, Home
+
+PROCEDURE = ("身份核验 → 签署《临时管理规约》《前期物业服务协议》《装修管理协议》 → 缴纳物业费 → "
+             "会同维修人员验房、签署房屋交接书 → 领取钥匙及《商品住宅使用说明书》《商品住宅质量保证书》")
 
 
 @dataclass(frozen=True)
@@ -28,21 +25,6 @@ class HomeInfo:
     owner_name: str
     owner_phone: str      # masked
     owner_id: str         # masked
-
-
-def _d(value) -> str:
-    return value.strftime("%Y-%m-%d") if isinstance(value, (dt.date, dt.datetime)) else (value or "")
-
-
-def home_info(home: Home) -> HomeInfo:
-    owner = (Owner.select().join(HomeOwner).where((HomeOwner.home == home.id) & HomeOwner.until.is_null())
-             .order_by(HomeOwner.is_primary.desc(), HomeOwner.id).first())
-    cluster = Cluster.get_by_id(home.cluster_id)
-    building = Building.get_by_id(home.building_id)
-    entrance = Entrance.get_by_id(home.entrance_id)
-    return HomeInfo(home.room_code, f"{cluster.code}组团 {cluster.name}", f"{building.code}号楼", f"{entrance.code}单元",
-                    fmt_area(home.area_x100), home.house_type, owner.name if owner else "",
-                    mask_phone(owner.phone) if owner else "", owner.id_masked if owner else "")
 
 
 # ---------------------------------------------------------------- 入住通知书
@@ -81,8 +63,7 @@ class MoveInNotice(FormRenderer):
                          f"3. 一年物业服务费 {fmt_fen(fee)} 元（{daxie(fee)}），可用现金、银行卡或转账缴纳。"):
                 out.append(Paragraph(esc(line), b))
             out.append(Paragraph("办理流程：", self.st["h2"]))
-            out.append(Paragraph(esc("身份核验 → 签署《临时管理规约》《前期物业服务协议》《装修管理协议》 → 缴纳物业费 → "
-                                     "会同维修人员验房、签署房屋交接书 → 领取钥匙及《商品住宅使用说明书》《商品住宅质量保证书》"), b))
+            out.append(Paragraph(esc(PROCEDURE), b))
             out.append(Spacer(1, 6 * mm))
             if data.service_phone:
                 out.append(Paragraph(esc(f"咨询电话：{data.service_phone}"), b))
@@ -90,23 +71,6 @@ class MoveInNotice(FormRenderer):
             out.append(Paragraph(esc(f"{data.site} 客户服务中心"), b))
             out.append(Paragraph(esc(data.issued), b))
         return out
-
-
-def notice_data(ctx, event_id: int, home_ids=None) -> NoticeData:
-    from app.ledger.rates import property_fee_monthly
-    ev = HandoverEvent.get_by_id(event_id)
-    q = Home.select().where((Home.cluster == ev.cluster_id) & (Home.state == "未交付")).order_by(Home.room_code)
-    if home_ids is not None:
-        q = q.where(Home.id.in_(list(home_ids)))
-    months = int(ctx.settings.get("billing.prepay_months"))
-    homes = tuple((home_info(h), property_fee_monthly(ctx, h) * months) for h in q)
-    return NoticeData(ctx.settings.get("site.name"), ev.name, _d(ev.start_date), _d(ev.end_date), ev.place, homes,
-                      ctx.settings.get("site.service_phone"), f"{ctx.clock.today():%Y年%m月%d日}")
-
-
-def notice_pdf(ctx, event_id: int, home_ids=None) -> bytes:
-    data = notice_data(ctx, event_id, home_ids)
-    return MoveInNotice(ctx.settings).render(data)
 
 
 # ---------------------------------------------------------------- per hand-over forms
@@ -121,19 +85,6 @@ class HandoverData:
     keys: tuple[tuple[str, str], ...]                    # key name, copies
     gifts: str
     date: str
-
-
-def handover_data(ctx, handover_id: int) -> HandoverData:
-    from app.movein.movein import handover_detail
-    d = handover_detail(handover_id)
-    h: Handover = d["handover"]
-    from models.keys import Key
-    keys = tuple((k.area, str(k.copies)) for k in Key.select().where(Key.home == h.home_id).order_by(Key.id))
-    return HandoverData(
-        home_info(d["home"]), h.kind,
-        tuple((s["name"], s["desc"], _d(s["done_at"]) if s["done_at"] else "", s["done_by"], s["notes"]) for s in d["steps"]),
-        tuple((x.order_number, x.room, x.kind, x.description, x.status) for x in d["defects"]),
-        h.receipt_number, h.handover_doc_number, keys, h.gifts, f"{ctx.clock.today():%Y年%m月%d日}")
 
 
 def _home_table(r: FormRenderer, home: HomeInfo):
@@ -153,7 +104,8 @@ class ProcedureForm(FormRenderer):
         out.append(_home_table(self, data.home))
         out.append(Spacer(1, 4 * mm))
         c = self.st["cell"]
-        rows = [[Paragraph(esc(x), self.st["cell_c"]) for x in ("序号", "手续", "内容", "办理时间", "经办人", "业主确认")]]
+        head = ("序号", "手续", "内容", "办理时间", "经办人", "业主确认")
+        rows = [[Paragraph(esc(x), self.st["cell_c"]) for x in head]]
         for i, (name, desc, done_at, by, _notes) in enumerate(data.steps, 1):
             rows.append([Paragraph(str(i), self.st["cell_c"]), Paragraph(esc(name), c), Paragraph(esc(desc), c),
                          Paragraph(esc(done_at), c), Paragraph(esc(by), c), ""])
@@ -187,7 +139,8 @@ class InspectionForm(FormRenderer):
         t.setStyle(grid_style())
         out.append(t)
         out.append(Spacer(1, 4 * mm))
-        out.append(Paragraph(esc(f"共发现问题 {len(data.defects)} 项。以上问题已如实记录，由物业转交施工单位限期整改。"),
+        out.append(Paragraph(esc(f"共发现问题 {len(data.defects)} 项。"
+                                 "以上问题已如实记录，由物业转交施工单位限期整改。"),
                              self.st["body"]))
         out.append(Spacer(1, 8 * mm))
         out.append(signature_line(["业主签字", "验房人员", "日期"]))
@@ -204,8 +157,10 @@ class HandoverDocForm(FormRenderer):
         out.append(_home_table(self, data.home))
         out.append(Spacer(1, 5 * mm))
         b = self.st["body"]
-        text = (f"业主 {data.home.owner_name} 已于 {data.date} 会同物业服务中心对 {data.home.room_code} 号房屋进行验收。"
-                f"验房发现问题 {len(data.defects)} 项，已记入验房单并以工程质量维修单转施工单位整改，整改期间业主予以配合。"
+        text = (f"业主 {data.home.owner_name} 已于 {data.date} 会同物业服务中心对 {data.home.room_code} "
+                "号房屋进行验收。"
+                f"验房发现问题 {len(data.defects)} 项，已记入验房单并以工程质量维修单转施工单位整改，"
+                "整改期间业主予以配合。"
                 "自本交接书签署之日起，业主接收该房屋，房屋的使用、装修及安全由业主负责，物业费按《前期物业服务协议》计收。")
         out.append(Paragraph(esc(text), b))
         out.append(Spacer(1, 4 * mm))
@@ -240,27 +195,6 @@ class KeyListForm(FormRenderer):
         return out
 
 
-def _renderer_pdf(ctx, cls, handover_id) -> bytes:
-    data = handover_data(ctx, handover_id)
-    return cls(ctx.settings).render(data)
-
-
-def procedure_pdf(ctx, handover_id: int) -> bytes:
-    return _renderer_pdf(ctx, ProcedureForm, handover_id)
-
-
-def inspection_pdf(ctx, handover_id: int) -> bytes:
-    return _renderer_pdf(ctx, InspectionForm, handover_id)
-
-
-def handover_doc_pdf(ctx, handover_id: int) -> bytes:
-    return _renderer_pdf(ctx, HandoverDocForm, handover_id)
-
-
-def key_list_pdf(ctx, handover_id: int) -> bytes:
-    return _renderer_pdf(ctx, KeyListForm, handover_id)
-
-
 # ---------------------------------------------------------------- 工程质量维修单
 @dataclass(frozen=True)
 class RepairOrderData:
@@ -292,16 +226,10 @@ class RepairOrderForm(FormRenderer):
             ["派单时间", d.sent_at, "修复时间", d.fixed_at],
         ], [w * 0.15, w * 0.35, w * 0.15, w * 0.35]))
         out.append(Spacer(1, 4 * mm))
-        t = label_value_table([["问题描述", d.description], ["维修情况", ""], ["业主验收意见", ""]], [w * 0.15, w * 0.85])
+        t = label_value_table([["问题描述", d.description], ["维修情况", ""], ["业主验收意见", ""]],
+                              [w * 0.15, w * 0.85])
         t._argH = [None, 30 * mm, 25 * mm]
         out.append(t)
         out.append(Spacer(1, 8 * mm))
         out.append(signature_line(["施工单位签字", "业主签字", "客服签字"]))
         return out
-
-
-def repair_order_pdf(ctx, defect_id: int) -> bytes:
-    x = Defect.get_by_id(defect_id)
-    data = RepairOrderData(x.order_number, home_info(Home.get_by_id(x.home_id)), x.room, x.kind, x.description,
-                           _d(x.recorded_at), x.builder, x.status, _d(x.sent_at), _d(x.fixed_at), _d(x.closed_at))
-    return RepairOrderForm(ctx.settings, x.order_number).render(data)

@@ -29,7 +29,7 @@ FORMS = {"procedure": ("procedure_pdf", "入住手续书"), "inspection": ("insp
 
 
 def board(args, ctx):
-    from app.movein.movein import events, progress_board
+    from app.movein.events import events, progress_board
     b = progress_board(event_id=args.event)
     if args.event is None:
         for ev in events():
@@ -43,8 +43,8 @@ def board(args, ctx):
 
 def print_notices(args, ctx):
     from app.core.errors import NotFound
+    from app.movein.prints import notice_pdf
     from app.printing.base import write_pdf
-    from app.printing.movein_forms import notice_pdf
     from models.movein import HandoverEvent
     if HandoverEvent.get_or_none(HandoverEvent.id == args.event) is None:
         raise NotFound(f"交房活动：找不到编号 {args.event}")
@@ -55,22 +55,22 @@ def print_notices(args, ctx):
 
 def print_form(args, ctx):
     from app.core.errors import NotFound
-    from app.movein.movein import handover_for_home
-    from app.printing import movein_forms
+    from app.movein import prints
+    from app.movein.steps import handover_for_home
     from app.printing.base import write_pdf
     h = handover_for_home(args.home)
     if h is None:
         raise NotFound(f"房号 {args.home}：尚未办理入住")
     fn, title = FORMS[args.form]
-    write_pdf(getattr(movein_forms, fn)(ctx, h.id), args.out)
+    write_pdf(getattr(prints, fn)(ctx, h.id), args.out)
     print(f"已生成{title}：{Path(args.out)}")
     return 0
 
 
 def print_repair_order(args, ctx):
     from app.core.errors import NotFound
+    from app.movein.prints import repair_order_pdf
     from app.printing.base import write_pdf
-    from app.printing.movein_forms import repair_order_pdf
     from models.movein import Defect
     d = Defect.get_or_none(Defect.order_number == args.number.strip().upper())
     if d is None:

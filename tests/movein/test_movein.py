@@ -1,17 +1,16 @@
 """Move-in: the five desk steps in order, defects to closure, events, single hand-overs, prints."""
 import datetime as dt
-import io
 
 import pytest
-from pypdf import PdfReader
 
 from app.core.errors import PermissionDenied, StateError, ValidationError
 from app.core.validation import id_check_char
-from app.movein import movein
+from app.movein import api as movein
 from models.archive import ArchiveDocument, Visit
 from models.movein import Defect, HandoverStep
 from models.people import HomeOwner, Owner
 from models.property import Building, Cluster, Entrance, Home
+from tests.helpers.pdf import pdf_pages, pdf_text
 
 
 def make_id(prefix17):
@@ -204,16 +203,12 @@ def test_visits_and_bookings(ctx, site):
     assert movein.bookings(ctx.clock.today())[0].passed_to_gate
 
 
-def pdf_text(pdf: bytes) -> str:
-    return "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
-
-
 def test_prints(ctx, site):
-    from app.printing import movein_forms as f
+    from app.movein import prints as f
     ev = movein.create_event(ctx, site["cluster"].id, "A组团集中交房", "2026-11-23", "2026-11-25", "会所一楼")
     text = pdf_text(f.notice_pdf(ctx, ev.id))
     assert "入住通知书" in text and "陈志强" in text and "5-101" in text and "2,563.20" in text  # 213.60 × 12
-    assert len(PdfReader(io.BytesIO(f.notice_pdf(ctx, ev.id))).pages) == 4  # one per home of the cluster
+    assert len(pdf_pages(f.notice_pdf(ctx, ev.id))) == 4  # one per home of the cluster
     h = movein.start_handover(ctx, "5-101", event_id=ev.id)
     walk_to(ctx, h, "payment")
     d = movein.record_defect(ctx, h.id, "卫生间", "防水", "淋浴区墙角渗水")

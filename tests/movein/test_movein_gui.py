@@ -2,7 +2,7 @@
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from app.movein import movein
+from app.movein import api as movein
 from tests.movein.test_movein import OWNER_ID, site  # noqa: F401  (fixture)
 
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.money import fmt_fen
-from app.movein import movein
+from app.movein import api as movein
 from ui.common.forms import FormDialog
 from ui.common.icons import icon
 from ui.common.ops import info, run_action
@@ -283,7 +283,7 @@ class Tab(QWidget):
         if ev is None:
             info(self, "请先选择一个交房活动。")
             return
-        from app.printing.movein_forms import notice_pdf
+        from app.movein.prints import notice_pdf
         pdf = run_action(self, notice_pdf, self.ctx, ev)
         if pdf:
             preview(self, pdf, "入住通知书", "入住通知书.pdf")
@@ -413,7 +413,7 @@ class Tab(QWidget):
         d = self._selected_defect()
         if d is None:
             return
-        from app.printing.movein_forms import repair_order_pdf
+        from app.movein.prints import repair_order_pdf
         pdf = run_action(self, repair_order_pdf, self.ctx, d.id)
         if pdf:
             preview(self, pdf, "工程质量维修单", f"维修单-{d.order_number}.pdf")
@@ -421,7 +421,7 @@ class Tab(QWidget):
     def print_form(self, fn_name: str, title: str):
         if not self.current_handover_id:
             return
-        from app.printing import movein_forms
+        from app.movein import prints as movein_forms
         pdf = run_action(self, getattr(movein_forms, fn_name), self.ctx, self.current_handover_id)
         if pdf:
             preview(self, pdf, title, f"{title}.pdf")

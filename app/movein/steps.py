@@ -1,13 +1,10 @@
-"""Move-in (入住办理): the five desk steps per home, mass hand-over events, single hand-overs,
-defects followed to closure, moving-day bookings and the visits after hand-over.
-
-The steps (domain.md §3, 000 应会 2) are done in order; each records who did it and when.
-A hand-over interrupted at any step is resumed later from where it stopped.
-"""
+"""Move-in (入住办理): the five desk steps per home, done in order, each recording who did it
+and when (domain.md §3, 000 应会 2). A hand-over interrupted at any step is resumed later from
+where it stopped. Events and the progress board: app.movein.events; defects, moving-day bookings
+and the visits after hand-over: app.movein.aftercare; the forms: app.movein.prints."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from app.archives.checklist import mark_document
 from app.archives.homes import home_of
@@ -20,9 +17,9 @@ from app.core.lookup import get_or_404
 from app.core.permissions import require
 from app.core.sequences import format_number, next_number
 from models.archive import Visit
-from models.movein import Defect, Handover, HandoverEvent, HandoverStep, MovingBooking
+from models.movein import Defect, Handover, HandoverEvent, HandoverStep
 from models.people import HomeOwner, Owner
-from models.property import Cluster, Home
+from models.property import Home
 
 STEPS = [
     ("identity", "身份核验", "核对身份证原件，留存复印件及照片，填写业主信息表"),
@@ -31,23 +28,38 @@ STEPS = [
     ("inspection", "验房交接", "会同维修人员验房，填写验房单，签署房屋交接书"),
     ("keys", "交付钥匙", "移交全部钥匙、礼品、《商品住宅使用说明书》和《商品住宅质量保证书》"),
 ]
+
+
 STEP_CODES = [s[0] for s in STEPS]
+
+
 STEP_NAMES = {s[0]: s[1] for s in STEPS}
+
+
 AGREEMENTS = [("owner_covenant", "临时管理规约"), ("service_agreement", "前期物业服务协议"),
               ("reno_agreement", "装修管理协议")]
+
+
 DEFECT_ROOMS = ["客厅", "餐厅", "主卧", "次卧", "书房", "厨房", "卫生间", "阳台", "储藏间", "入户门", "其他"]
+
+
 DEFECT_KINDS = ["墙面", "地面", "顶棚", "门窗", "水电", "管道", "防水", "设备", "其他"]
+
+
 DEFECT_STATES = ["待维修", "已派单", "已修复", "已关闭"]
+
+
 STATES_AFTER = ["已入住", "空置"]
+
+
 METER_KINDS = {"water": "水表", "power": "电表", "gas": "燃气表"}
 
 
-# ---------------------------------------------------------------- look-ups
-def _home(room_or_id) -> Home:
+def find_home(room_or_id) -> Home:
     return home_of(room_or_id, message=f"房号：找不到房屋“{room_or_id}”")
 
 
-def _handover(handover_id) -> Handover:
+def handover_or_404(handover_id) -> Handover:
     return get_or_404(Handover, handover_id, message=f"找不到交付记录 {handover_id}")
 
 
@@ -85,33 +97,11 @@ def _mark_step(ctx, handover: Handover, step: str, notes: str = ""):
     record(ctx, f"movein.{step}", "handover", handover.id, None, {"step": step, "notes": notes})
 
 
-# ---------------------------------------------------------------- events
-def create_event(ctx, cluster_id: int, name: str, start_date, end_date, place: str = "", notes: str = "") -> HandoverEvent:
-    require(ctx, "movein.event")
-    name = v.check_required(name, "活动名称")
-    start = v.parse_date(start_date, "开始日期")
-    end = v.parse_date(end_date, "结束日期")
-    if end < start:
-        raise ValidationError("结束日期", "不能早于开始日期")
-    if Cluster.get_or_none(Cluster.id == cluster_id) is None:
-        raise ValidationError("组团", "请选择组团")
-    with ctx.db.atomic():
-        ev = HandoverEvent.create(cluster=cluster_id, name=name, start_date=start, end_date=end, place=place,
-                                  notes=notes, created_by=getattr(ctx.user, "id", None), created_at=ctx.clock.now())
-        record(ctx, "movein.event.create", "handover_event", ev.id, None, model_dict(ev))
-    return ev
-
-
-def events():
-    return list(HandoverEvent.select(HandoverEvent, Cluster).join(Cluster).order_by(HandoverEvent.start_date.desc()))
-
-
-# ---------------------------------------------------------------- hand-over
 def start_handover(ctx, room_or_id, kind: str = "集中交付", event_id: int | None = None) -> Handover:
     """Open the hand-over of a home, or return the one already under way (resume)."""
     require(ctx, "movein.step")
     kind = v.check_choice(kind, ["集中交付", "零星交付"], "交付方式")
-    home = _home(room_or_id)
+    home = find_home(room_or_id)
     open_ = Handover.get_or_none((Handover.home == home.id) & (Handover.status == "进行中"))
     if open_:
         return open_
@@ -133,7 +123,7 @@ def start_handover(ctx, room_or_id, kind: str = "集中交付", event_id: int | 
 def confirm_developer(ctx, handover_id: int, notes: str = "") -> Handover:
     """零星交付: the developer's own formalities are complete (checked by the desk)."""
     require(ctx, "movein.step")
-    h = _handover(handover_id)
+    h = handover_or_404(handover_id)
     if h.developer_confirmed:
         return h
     with ctx.db.atomic():
@@ -151,7 +141,7 @@ def do_identity(ctx, handover_id: int, owner: dict | None = None, owner_id: int 
     """Step 1: identity card original checked, copy and photo kept, owner information filled.
     ``owner`` is the owner's data (app.archives.owners.owner_fields names, with id_number) for a new or
     updated owner; ``owner_id`` links an owner already on file."""
-    h = _handover(handover_id)
+    h = handover_or_404(handover_id)
     _check_can_do(ctx, h, "identity")
     if not id_checked:
         raise ValidationError("身份证原件", "必须核对业主身份证原件")
@@ -185,7 +175,9 @@ def do_identity(ctx, handover_id: int, owner: dict | None = None, owner_id: int 
             HomeOwner.create(home=h.home_id, owner=o.id, is_primary=True, since=ctx.clock.today())
         h.owner = o.id
         h.save()
-        for code in ("id_copy_photo", "owner_info_form", "movein_notice") + (("purchase_invoice",) if invoice_copy else ()):
+        documents = ("id_copy_photo", "owner_info_form", "movein_notice")
+        documents += ("purchase_invoice",) if invoice_copy else ()
+        for code in documents:
             mark_document(ctx, h.home_id, code)
         _mark_step(ctx, h, "identity", f"业主：{o.name}")
         index_homes([h.home_id])
@@ -194,7 +186,7 @@ def do_identity(ctx, handover_id: int, owner: dict | None = None, owner_id: int 
 
 def do_agreements(ctx, handover_id: int, signed: list[str]) -> Handover:
     """Step 2: the three agreements signed (codes of AGREEMENTS)."""
-    h = _handover(handover_id)
+    h = handover_or_404(handover_id)
     _check_can_do(ctx, h, "agreements")
     missing = [name for code, name in AGREEMENTS if code not in signed]
     if missing:
@@ -216,7 +208,7 @@ def prepayment_amount(ctx, home_id: int) -> int:
 def do_payment(ctx, handover_id: int, method: str, payer: str, reference: str = ""):
     """Step 3: one year of property fee paid through the fee ledger; returns the receipt."""
     from app.ledger import payments, prepayment
-    h = _handover(handover_id)
+    h = handover_or_404(handover_id)
     _check_can_do(ctx, h, "payment")
     payer = v.check_required(payer, "交款人")
     with ctx.db.atomic():
@@ -230,7 +222,7 @@ def do_payment(ctx, handover_id: int, method: str, payer: str, reference: str = 
 
 def record_defect(ctx, handover_id: int, room: str, kind: str, description: str) -> Defect:
     """A defect found during the inspection (after payment, before the 房屋交接书 is signed)."""
-    h = _handover(handover_id)
+    h = handover_or_404(handover_id)
     _check_can_do(ctx, h, "inspection")
     room = v.check_choice(room, DEFECT_ROOMS, "部位")
     kind = v.check_choice(kind, DEFECT_KINDS, "问题类别")
@@ -247,7 +239,7 @@ def record_defect(ctx, handover_id: int, room: str, kind: str, description: str)
 
 def complete_inspection(ctx, handover_id: int, handover_doc_signed: bool, meters: dict | None = None) -> Handover:
     """Step 4: the 验房单 filled (defects recorded) and the 房屋交接书 signed; meter start readings."""
-    h = _handover(handover_id)
+    h = handover_or_404(handover_id)
     _check_can_do(ctx, h, "inspection")
     if not handover_doc_signed:
         raise ValidationError("房屋交接书", "业主须签署房屋交接书")
@@ -285,7 +277,7 @@ def do_keys(ctx, handover_id: int, receiver: str, gifts: str = "", manuals_given
             state_after: str = "已入住") -> Handover:
     """Step 5: all keys, gifts and the two manuals handed over. Completes the hand-over: the
     home's state and the owner's move-in date update; the two visits are planned."""
-    h = _handover(handover_id)
+    h = handover_or_404(handover_id)
     _check_can_do(ctx, h, "keys")
     receiver = v.check_required(receiver, "领取人")
     state_after = v.check_choice(state_after, STATES_AFTER, "交付后状态")
@@ -311,13 +303,14 @@ def do_keys(ctx, handover_id: int, receiver: str, gifts: str = "", manuals_given
         days = int(ctx.settings.get("customer.movein_visit_days"))
         Visit.create(home=home, owner=h.owner_id, kind="入住祝贺", planned_date=today)
         Visit.create(home=home, owner=h.owner_id, kind="入住三日回访", planned_date=today + dt.timedelta(days=days))
-        _mark_step(ctx, h, "keys", f"领取人：{receiver}；钥匙 {sum(k["copies"] for k in keys)} 把；礼品：{gifts or '无'}")
+        copies = sum(k["copies"] for k in keys)
+        _mark_step(ctx, h, "keys", f"领取人：{receiver}；钥匙 {copies} 把；礼品：{gifts or '无'}")
     return h
 
 
 def cancel_handover(ctx, handover_id: int, reason: str) -> Handover:
     require(ctx, "movein.event")
-    h = _handover(handover_id)
+    h = handover_or_404(handover_id)
     reason = v.check_required(reason, "取消原因")
     if h.status != "进行中":
         raise StateError(f"交付已{h.status}，不能取消")
@@ -329,189 +322,8 @@ def cancel_handover(ctx, handover_id: int, reason: str) -> Handover:
     return h
 
 
-# ---------------------------------------------------------------- defects
-def _defect(defect_id) -> Defect:
-    return get_or_404(Defect, defect_id, message=f"找不到维修单 {defect_id}")
-
-
-def send_defect(ctx, defect_id: int, builder: str) -> Defect:
-    """Pass the 工程质量维修单 to the builder."""
-    require(ctx, "movein.step")
-    d = _defect(defect_id)
-    builder = v.check_required(builder, "施工单位")
-    if d.status != "待维修":
-        raise StateError(f"维修单 {d.order_number} 状态为“{d.status}”，不能再派单")
-    with ctx.db.atomic():
-        d.status, d.builder, d.sent_at = "已派单", builder, ctx.clock.now()
-        d.save()
-        record(ctx, "defect.send", "defect", d.id, {"status": "待维修"}, {"status": d.status, "builder": builder})
-    return d
-
-
-def defect_fixed(ctx, defect_id: int, notes: str = "") -> Defect:
-    require(ctx, "movein.step")
-    d = _defect(defect_id)
-    if d.status != "已派单":
-        raise StateError(f"维修单 {d.order_number} 尚未派单，不能登记修复")
-    with ctx.db.atomic():
-        d.status, d.fixed_at = "已修复", ctx.clock.now()
-        d.notes = (d.notes + "\n" + notes).strip()
-        d.save()
-        record(ctx, "defect.fixed", "defect", d.id, {"status": "已派单"}, {"status": d.status})
-    return d
-
-
-def close_defect(ctx, defect_id: int, owner_confirmed: bool) -> Defect:
-    require(ctx, "movein.step")
-    d = _defect(defect_id)
-    if d.status != "已修复":
-        raise StateError(f"维修单 {d.order_number} 尚未修复，不能关闭")
-    if not owner_confirmed:
-        raise ValidationError("业主确认", "须业主确认修复合格后方可关闭")
-    with ctx.db.atomic():
-        d.status, d.closed_at, d.closed_by, d.owner_confirmed = "已关闭", ctx.clock.now(), getattr(ctx.user, "id", None), True
-        d.save()
-        record(ctx, "defect.close", "defect", d.id, {"status": "已修复"}, {"status": d.status})
-    return d
-
-
-def open_defects():
-    return list(Defect.select(Defect, Home).join(Home).where(Defect.status != "已关闭").order_by(Defect.recorded_at))
-
-
-# ---------------------------------------------------------------- after hand-over
-def book_moving(ctx, room_or_id, move_date, time_slot: str, contact: str, phone: str,
-                mover: str = "", vehicle: str = "", notes: str = "") -> MovingBooking:
-    require(ctx, "movein.step")
-    home = _home(room_or_id)
-    d = v.parse_date(move_date, "搬家日期")
-    if d < ctx.clock.today():
-        raise ValidationError("搬家日期", "不能早于今天")
-    contact = v.check_required(contact, "联系人")
-    phone = v.check_phone(phone, "联系电话", required=True)
-    with ctx.db.atomic():
-        b = MovingBooking.create(home=home, move_date=d, time_slot=time_slot, contact=contact, phone=phone,
-                                 mover=mover, vehicle=vehicle, notes=notes,
-                                 created_by=getattr(ctx.user, "id", None), created_at=ctx.clock.now())
-        record(ctx, "movein.booking", "moving_booking", b.id, None, model_dict(b))
-    return b
-
-
-def pass_booking_to_gate(ctx, booking_id: int) -> MovingBooking:
-    require(ctx, "movein.step")
-    b = get_or_404(MovingBooking, booking_id, message="找不到搬家预约")
-    with ctx.db.atomic():
-        b.passed_to_gate = True
-        b.save()
-        record(ctx, "movein.booking.gate", "moving_booking", b.id, None, {"passed_to_gate": True})
-    return b
-
-
-def bookings(from_date=None):
-    q = MovingBooking.select(MovingBooking, Home).join(Home)
-    if from_date:
-        q = q.where(MovingBooking.move_date >= from_date)
-    return list(q.order_by(MovingBooking.move_date, MovingBooking.time_slot))
-
-
-def visits_due(ctx, until=None) -> list[Visit]:
-    """Planned visits after hand-over not yet made (入住祝贺, 入住三日回访), due by *until*."""
-    until = until or ctx.clock.today()
-    return list(Visit.select(Visit, Home).join(Home)
-                .where(Visit.kind.in_(["入住祝贺", "入住三日回访"]) & Visit.visit_date.is_null()
-                       & (Visit.planned_date <= until))
-                .order_by(Visit.planned_date))
-
-
-def record_visit(ctx, visit_id: int, residents_info: str = "", opinions: str = "", questions: str = "",
-                 safety_advice_given: bool = True, intercom_explained: bool = True, notes: str = "") -> Visit:
-    """Record a planned visit as made, with the fixed script of the 3-day visit."""
-    require(ctx, "archive.visit")
-    visit = get_or_404(Visit, visit_id, message="找不到回访计划")
-    if visit.visit_date is not None:
-        raise StateError("该回访已登记")
-    if visit.kind == "入住三日回访" and not (safety_advice_given and intercom_explained):
-        raise ValidationError("回访内容", "三日回访须讲解安全注意事项及对讲等弱电设备使用方法")
-    with ctx.db.atomic():
-        visit.visit_date = ctx.clock.today()
-        visit.staff = getattr(ctx.user, "id", None)
-        visit.residents_info, visit.opinions, visit.questions = residents_info, opinions, questions
-        visit.safety_advice_given, visit.intercom_explained, visit.notes = safety_advice_given, intercom_explained, notes
-        visit.save()
-        record(ctx, "visit.record", "visit", visit.id, None, model_dict(visit))
-    return visit
-
-
-# ---------------------------------------------------------------- progress board
-@dataclass
-class BoardRow:
-    home_id: int
-    room_code: str
-    owner_name: str
-    handover_id: int | None
-    stage: str            # 待办理 / a step name / 已完成 / 已取消
-    open_defects: int
-    started_at: dt.datetime | None = None
-
-
-@dataclass
-class Board:
-    rows: list[BoardRow]
-    counts: dict[str, int] = field(default_factory=dict)
-
-
-def progress_board(event_id: int | None = None, cluster_id: int | None = None) -> Board:
-    """Waiting, at each step, done, with defects: for an event's cluster or the whole site."""
-    if event_id is not None:
-        ev = get_or_404(HandoverEvent, event_id, message="找不到交房活动")
-        cluster_id = ev.cluster_id
-    hq = Home.select(Home.id, Home.room_code, Home.state)
-    if cluster_id is not None:
-        hq = hq.where(Home.cluster == cluster_id)
-    homes = {h.id: h for h in hq}
-    counts = {"待办理": 0, **{name: 0 for _c, name, _d in STEPS}, "已完成": 0, "有缺陷": 0}
-    if not homes:
-        return Board([], counts)
-    handovers = {}
-    for h in Handover.select().where(Handover.home.in_(list(homes))).order_by(Handover.id):
-        if h.status != "已取消" or h.home_id not in handovers:
-            handovers[h.home_id] = h
-    done_steps: dict[int, set] = {}
-    if handovers:
-        for hid, step in (HandoverStep.select(HandoverStep.handover, HandoverStep.step)
-                          .where(HandoverStep.handover.in_([h.id for h in handovers.values()])).tuples()):
-            done_steps.setdefault(hid, set()).add(step)
-    defects: dict[int, int] = {}
-    for home_id, in (Defect.select(Defect.home).where(Defect.home.in_(list(homes)) & (Defect.status != "已关闭")).tuples()):
-        defects[home_id] = defects.get(home_id, 0) + 1
-    owners = {}
-    for home_id, name in (HomeOwner.select(HomeOwner.home, Owner.name).join(Owner)
-                          .where(HomeOwner.home.in_(list(homes)) & HomeOwner.until.is_null())
-                          .order_by(HomeOwner.is_primary.desc()).tuples()):
-        owners.setdefault(home_id, name)
-    rows = []
-    for home_id, home in sorted(homes.items(), key=lambda kv: kv[1].room_code):
-        h = handovers.get(home_id)
-        if h is None:
-            if home.state != "未交付":
-                continue  # handed over before the system: not on the board
-            stage = "待办理"
-        elif h.status == "进行中":
-            done = done_steps.get(h.id, set())
-            stage = next((STEP_NAMES[c] for c in STEP_CODES if c not in done), "已完成")
-        else:
-            stage = h.status
-        if stage in counts:
-            counts[stage] += 1
-        if defects.get(home_id):
-            counts["有缺陷"] += 1
-        rows.append(BoardRow(home_id, home.room_code, owners.get(home_id, ""), h.id if h else None, stage,
-                             defects.get(home_id, 0), h.started_at if h else None))
-    return Board(rows, counts)
-
-
 def handover_detail(handover_id: int) -> dict:
-    h = _handover(handover_id)
+    h = handover_or_404(handover_id)
     done = steps_done(h.id)
     from models.users import User
     users = {u.id: u.display_name for u in User.select(User.id, User.display_name)}
@@ -529,17 +341,13 @@ def handover_detail(handover_id: int) -> dict:
 
 
 def handover_for_home(room_or_id) -> Handover | None:
-    home = _home(room_or_id)
+    home = find_home(room_or_id)
     return (Handover.select().where(Handover.home == home.id).order_by(Handover.id.desc()).first())
-
-
-def cluster_choices() -> list[tuple[int, str]]:
-    return [(c.id, f"{c.code}组团 {c.name}") for c in Cluster.select().order_by(Cluster.sort_order, Cluster.code)]
 
 
 def owner_prefill(handover_id: int) -> dict:
     """The owner's data already on file, for the identity step's form (identity number masked)."""
-    h = _handover(handover_id)
+    h = handover_or_404(handover_id)
     if not h.owner_id:
         return {}
     o = Owner.get_by_id(h.owner_id)
@@ -548,17 +356,4 @@ def owner_prefill(handover_id: int) -> dict:
 
 
 def next_step(handover_id: int) -> str | None:
-    return current_step(_handover(handover_id))
-
-
-def startup_reminders(ctx) -> list[str]:
-    """Visits after hand-over due today or earlier, and repair orders still open."""
-    lines = []
-    for visit in visits_due(ctx):
-        late = (ctx.clock.today() - visit.planned_date).days
-        lines.append(f"入住回访待办：{visit.home.room_code} {visit.kind}，计划 {visit.planned_date}"
-                     + (f"，已逾期{late}天" if late > 0 else ""))
-    n = Defect.select().where(Defect.status != "已关闭").count()
-    if n:
-        lines.append(f"工程质量维修单未关闭：{n} 张")
-    return lines
+    return current_step(handover_or_404(handover_id))
