@@ -11,12 +11,15 @@ BRANDS = ("大众 朗逸", "丰田 卡罗拉", "本田 雅阁", "比亚迪 秦",
           "特斯拉 Model 3", "理想 L7", "宝马 3系", "奥迪 A4L")
 COLOURS = ("白", "黑", "银", "灰", "蓝", "红")
 MAX_CARDS = 400
+NEW_ENERGY_SHARE = 0.25   # of the plates: 8-character new-energy plates
+CARD_SHARE = 0.75         # of the attached spaces: with a car card
+EXPIRED_SHARE = 0.06      # of the cards: not renewed, expired last month
 
 
 def _plate(rng, used) -> str:
-    from app.parking.parking import check_plate
+    from app.parking.plates import check_plate
     while True:
-        if rng.random() < 0.25:  # new energy, 8 characters: 陕AD12345
+        if rng.random() < NEW_ENERGY_SHARE:  # new energy, 8 characters: 陕AD12345
             p = CITY + rng.choice("DF") + str(rng.randint(0, 9)) + f"{rng.randint(0, 9999):04d}"
         else:
             tail = [rng.choice("0123456789") for _ in range(5)]
@@ -30,7 +33,7 @@ def _plate(rng, used) -> str:
 
 def populate(ctx, rng):
     from app.core.sequences import format_number, reserve_numbers
-    from app.parking.parking import CARD_SEQUENCE, card_until
+    from app.parking.cards import CARD_SEQUENCE, card_until
     from models.parking import Vehicle
     from models.people import Owner, ParkingOwner
     from models.property import ParkingSpace
@@ -40,10 +43,10 @@ def populate(ctx, rng):
     for sid, oid, name, phone in (ParkingOwner.select(ParkingOwner.space, Owner.id, Owner.name, Owner.phone)
                                   .join(Owner).order_by(ParkingOwner.id).tuples()):
         holders.setdefault(sid, (oid, name, phone))
-    spaces = [(sid, hid) for sid, hid in ParkingSpace.select(ParkingSpace.id, ParkingSpace.home)
-              .where(ParkingSpace.home.is_null(False) & (ParkingSpace.state != "空闲")).order_by(ParkingSpace.id).tuples()
-              if sid in holders]
-    picked = [s for s in spaces if rng.random() < 0.75][:MAX_CARDS]
+    attached = (ParkingSpace.select(ParkingSpace.id, ParkingSpace.home)
+                .where(ParkingSpace.home.is_null(False) & (ParkingSpace.state != "空闲")).order_by(ParkingSpace.id))
+    spaces = [(sid, hid) for sid, hid in attached.tuples() if sid in holders]
+    picked = [s for s in spaces if rng.random() < CARD_SHARE][:MAX_CARDS]
     if not picked:
         return
     today = ctx.clock.today()
@@ -54,7 +57,7 @@ def populate(ctx, rng):
     rows = []
     for i, (sid, hid) in enumerate(picked):
         oid, name, phone = holders[sid]
-        if rng.random() < 0.06:      # a card not renewed: expired last month
+        if rng.random() < EXPIRED_SHARE:      # a card not renewed: expired last month
             start = today - dt.timedelta(days=rng.randint(370, 420))
         else:
             start = today - dt.timedelta(days=rng.randint(0, 330))

@@ -59,7 +59,8 @@ class CarCardRenderer(FormRenderer):
                 ["经办人", d.issued_by, "办理时间", d.issued_at],
                 ["备注", d.notes or "", "", ""]]
         last = len(rows) - 1
-        t = label_value_table(rows, cw, [("SPAN", (1, last), (3, last)), ("BACKGROUND", (1, last), (3, last), colors.white)])
+        notes_cell = [("SPAN", (1, last), (3, last)), ("BACKGROUND", (1, last), (3, last), colors.white)]
+        t = label_value_table(rows, cw, notes_cell)
         out = self.title_block(f"登记表编号：{d.number}")
         out.append(t)
         out.append(Spacer(1, 5 * mm))
@@ -73,38 +74,6 @@ class CarCardRenderer(FormRenderer):
         return out
 
 
-def card_form_data(ctx, vehicle_id: int) -> CarCardForm:
-    from app.core.errors import NotFound
-    from app.core.money import fmt_fen
-    from app.core.permissions import require
-    from app.core.privacy import mask_phone
-    from app.parking.parking import monthly_fee
-    from models.parking import Vehicle
-    from models.people import ParkingOwner
-    require(ctx, "parking.view")
-    x = Vehicle.get_or_none(Vehicle.id == vehicle_id)
-    if x is None:
-        raise NotFound(f"车卡登记不存在（编号 {vehicle_id}）")
-    owner = x.owner if x.owner_id else None
-    space = x.space if x.space_id else None
-    kind = ""
-    if space is not None:
-        po = ParkingOwner.get_or_none(ParkingOwner.space == space.id)
-        kind = po.kind if po else {"已售": "产权", "已租": "租用"}.get(space.state, "")
-    id_text = f"{owner.id_type} {owner.id_masked}" if owner is not None and owner.id_masked else ""
-    issued_by = x.created_by.display_name if x.created_by_id else ""
-    expired = x.status == "有效" and x.valid_until < ctx.clock.today()
-    return CarCardForm(
-        number=x.number, card_number=x.card_number, room_code=x.home.room_code,
-        owner_name=owner.name if owner is not None else "", id_text=id_text, driver_name=x.driver_name,
-        phone=mask_phone(x.phone), plate=x.plate, brand=x.brand, color=x.color,
-        space_code=space.code if space is not None else "—", level=space.level if space is not None else "",
-        kind=kind or "—", monthly_fee=fmt_fen(monthly_fee(ctx, space.level)) if space is not None else "—",
-        valid_from=f"{x.valid_from:%Y-%m-%d}", valid_until=f"{x.valid_until:%Y-%m-%d}",
-        identity_checked=x.identity_checked, issued_by=issued_by, issued_at=f"{x.created_at:%Y-%m-%d %H:%M}",
-        status="已过期" if expired else x.status, notes=x.notes)
-
-
-def car_card_pdf(ctx, vehicle_id: int) -> bytes:
-    d = card_form_data(ctx, vehicle_id)
-    return CarCardRenderer(ctx.settings, d.number).render(d)
+def render_car_card(settings, data: CarCardForm) -> bytes:
+    """The form as PDF bytes (the parking area builds ``data``: app.parking.cards.car_card_pdf)."""
+    return CarCardRenderer(settings, data.number).render(data)

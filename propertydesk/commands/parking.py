@@ -5,7 +5,8 @@
 def register(sub, groups):
     p = sub.add_parser("parking", help="车位与车卡", parents=[groups["common"]])
     ps = p.add_subparsers(dest="parking_command", metavar="WHAT", required=True)
-    s = ps.add_parser("spaces", help="列出车位（位置、状态、房号、产权/租用人、车牌、车位费）", parents=[groups["common"]])
+    s = ps.add_parser("spaces", help="列出车位（位置、状态、房号、产权/租用人、车牌、车位费）",
+                      parents=[groups["common"]])
     s.add_argument("--level", choices=["地上", "地下"], help="只列地上或地下车位")
     s.add_argument("--state", choices=["空闲", "已售", "已租"], help="只列该状态的车位")
     s.add_argument("--text", default="", help="车位编号、房号、业主姓名或车牌")
@@ -21,7 +22,7 @@ def register(sub, groups):
 
 
 def list_spaces(args, ctx):
-    from app.parking.parking import space_rows, summary
+    from app.parking.spaces import space_rows, summary
     rows = space_rows(ctx, args.level, args.state, args.text)
     for r in rows:
         who = f"  {r['room_code']} {r['holder_text']} {r['phone']}".rstrip() if r["room_code"] else ""
@@ -34,7 +35,7 @@ def list_spaces(args, ctx):
 
 
 def list_cards(args, ctx):
-    from app.parking.parking import vehicle_rows
+    from app.parking.cards import vehicle_rows
     rows = vehicle_rows(ctx, text=args.text, include_cancelled=args.all)
     for r in rows:
         print(f"{r['card_number']}  {r['plate']}  {r['room_code']} {r['driver_name']} {r['phone']}  车位 "
@@ -44,13 +45,11 @@ def list_cards(args, ctx):
 
 
 def print_card(args, ctx):
-    import re
-
-    from app.parking.parking import vehicle_rows
+    from app.parking.cards import car_card_pdf, vehicle_rows
+    from app.parking.plates import SEPARATORS
     from app.printing.base import write_pdf
-    from app.printing.car_card import car_card_pdf
     key = args.card.strip().upper()
-    plate = re.sub(r"[\s·•.\-]", "", key)   # as printed on the plate: 豫A·12345
+    plate = SEPARATORS.sub("", key)   # as printed on the plate: 豫A·12345
     rows = [r for r in vehicle_rows(ctx, include_cancelled=True)
             if key in (r["card_number"].upper(), r["number"].upper()) or plate == r["plate"]]
     if not rows:

@@ -4,26 +4,26 @@ import sys
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
-from app.parking import parking
+from app.parking import cards, spaces, tenancy
 from models.property import ParkingSpace
 from tests.helpers.ledger import make_site
+from tests.helpers.pdf import pdf_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_cli(data_dir, *args):
     return subprocess.run([sys.executable, "-m", "propertydesk", *args, "--data-dir", str(data_dir)], cwd=ROOT,
-                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+                          check=False, capture_output=True, text=True, encoding="utf-8", timeout=120)
 
 
 @pytest.fixture
 def site(ctx, users):
     homes = make_site(ctx, users)
-    s = parking.create_space(ctx, "DX-009", "地下")
-    parking.rent_space(ctx, s.id, "5-201")
-    parking.register_card(ctx, {"space_id": s.id, "plate": "豫AD12345", "identity_checked": True})
+    s = spaces.create_space(ctx, "DX-009", "地下")
+    tenancy.rent_space(ctx, s.id, "5-201")
+    cards.register_card(ctx, {"space_id": s.id, "plate": "豫AD12345", "identity_checked": True})
     return homes
 
 
@@ -38,7 +38,7 @@ def test_cli_spaces_cards_and_print(ctx, site, data_dir, tmp_path):
     out = tmp_path / "card.pdf"
     r = run_cli(data_dir, "print", "car-card", "--card", "豫ad12345", "--out", str(out))
     assert r.returncode == 0, r.stderr
-    text = PdfReader(str(out)).pages[0].extract_text()
+    text = pdf_pages(out)[0]
     assert "车卡办理登记表" in text and "豫AD12345" in text and "13812340002" not in text
     r = run_cli(data_dir, "print", "car-card", "--card", "豫A·D12345", "--out", str(out))   # as on the plate
     assert r.returncode == 0, r.stdout

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from app.ledger import billing
-from app.parking import parking
+from app.parking import cards, spaces, tenancy
 from models.ledger import Subscription
 from models.parking import Vehicle
 from models.property import ParkingSpace
@@ -27,7 +27,7 @@ def warnings(monkeypatch):
 def site(ctx, users):
     s = build_small_site(ctx, users)
     for code, level in (("DS-001", "地上"), ("DS-002", "地上"), ("DX-001", "地下"), ("DX-002", "地下")):
-        parking.create_space(ctx, code, level)
+        spaces.create_space(ctx, code, level)
     return s
 
 
@@ -58,8 +58,8 @@ def _select(view, model, pred):
 
 
 def test_window_lists_and_filters(qtbot, ctx, site):
-    parking.rent_space(ctx, _space("DX-001").id, "1-101")
-    parking.register_card(ctx, {"space_id": _space("DX-001").id, "plate": "晋A12345", "identity_checked": True})
+    tenancy.rent_space(ctx, _space("DX-001").id, "1-101")
+    cards.register_card(ctx, {"space_id": _space("DX-001").id, "plate": "晋A12345", "identity_checked": True})
     w = _window(qtbot, ctx)
     assert [r["code"] for r in w.model.rows] == ["DS-001", "DS-002", "DX-001", "DX-002"]
     headers = [w.model.headerData(i, Qt.Orientation.Horizontal) for i in range(w.model.columnCount())]
@@ -122,8 +122,8 @@ def test_rent_through_the_window_and_refusals(qtbot, ctx, site, warnings, monkey
 
 def test_card_dialog_identity_plate_and_print(qtbot, ctx, site, warnings, previews):
     from ui.parking.forms import CardDialog
-    parking.sell_space(ctx, _space("DX-001").id, "1-101")
-    dlg = CardDialog(ctx, parking.space_rows(ctx), _space("DX-001").id)
+    tenancy.sell_space(ctx, _space("DX-001").id, "1-101")
+    dlg = CardDialog(ctx, spaces.space_rows(ctx), _space("DX-001").id)
     qtbot.addWidget(dlg)
     assert dlg.space.count() == 1 and dlg.holder.currentText() == "张伟（产权）"
     dlg.plate.setText("晋A1234")
@@ -145,8 +145,8 @@ def test_card_dialog_identity_plate_and_print(qtbot, ctx, site, warnings, previe
 def test_household_page_lists_spaces_and_vehicles(qtbot, ctx, site, previews, monkeypatch):
     monkeypatch.setattr("ui.archives.tab.info", lambda *a, **k: None)
     from ui.archives.tab import Tab
-    parking.rent_space(ctx, _space("DS-001").id, "1-101")
-    parking.register_card(ctx, {"space_id": _space("DS-001").id, "plate": "晋A12345", "identity_checked": True})
+    tenancy.rent_space(ctx, _space("DS-001").id, "1-101")
+    cards.register_card(ctx, {"space_id": _space("DS-001").id, "plate": "晋A12345", "identity_checked": True})
     t = Tab(ctx, None)
     qtbot.addWidget(t)
     t.resize(1300, 800)
@@ -165,7 +165,7 @@ def test_household_page_lists_spaces_and_vehicles(qtbot, ctx, site, previews, mo
     win = t.open_parking()
     qtbot.addWidget(win)
     assert win.isVisible() and not win.isModal() and "1-101" in win.findChildren(type(win.message))[0].text()
-    parking.release_space(ctx, _space("DS-001").id)
+    tenancy.release_space(ctx, _space("DS-001").id)
     win.changed.emit()
     assert page.spaces_model.rows == [] and page.vehicles_model.rows[0]["status"] == "已注销"
     t.wait_background()
@@ -222,8 +222,8 @@ def test_frontdesk_may_rent_and_card_but_not_edit(qtbot, site, as_role):
 
 
 def test_renew_and_cancel_card_in_the_window(qtbot, ctx, site, warnings, monkeypatch):
-    parking.rent_space(ctx, _space("DS-001").id, "1-102")
-    x = parking.register_card(ctx, {"space_id": _space("DS-001").id, "plate": "晋A54321", "identity_checked": True,
+    tenancy.rent_space(ctx, _space("DS-001").id, "1-102")
+    x = cards.register_card(ctx, {"space_id": _space("DS-001").id, "plate": "晋A54321", "identity_checked": True,
                                     "months": 1})
     w = _window(qtbot, ctx)
     w.renew_card()
@@ -248,7 +248,7 @@ def test_renew_and_cancel_card_in_the_window(qtbot, ctx, site, warnings, monkeyp
 
 
 def test_card_for_a_selected_free_space_is_refused_not_moved_to_another(qtbot, ctx, site, monkeypatch):
-    parking.rent_space(ctx, _space("DS-001").id, "1-101")        # another home's rented space
+    tenancy.rent_space(ctx, _space("DS-001").id, "1-101")        # another home's rented space
     w = _window(qtbot, ctx)
     opened = []
     monkeypatch.setattr(type(w), "_exec", lambda self, dlg: opened.append(dlg) or False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.core.permissions import allowed
-from app.parking import parking
+from app.parking import household
 from ui.common.icons import icon
 from ui.common.widgets import list_view
 from ui.parking.table_models import home_spaces_model, vehicles_model
@@ -57,7 +57,7 @@ class HouseholdParkingPage(QWidget):
             self.vehicles_model.set_rows([])
             self.note.setText("")
             return
-        d = parking.home_parking(self.ctx, detail["id"])
+        d = household.home_parking(self.ctx, detail["id"])
         self.spaces_model.set_rows(d["spaces"])
         self.vehicles_model.set_rows(d["vehicles"])
         valid = sum(1 for v in d["vehicles"] if v["valid"])
@@ -87,7 +87,7 @@ class HouseholdParkingPage(QWidget):
         if not self.detail:
             return None
         from ui.parking.forms import CardDialog
-        spaces = [s for s in parking.home_parking(self.ctx, self.detail["id"])["spaces"] if s["state"] != "空闲"]
+        spaces = [s for s in household.home_parking(self.ctx, self.detail["id"])["spaces"] if s["state"] != "空闲"]
         if not spaces:
             return None
         dlg = CardDialog(self.ctx, spaces, spaces[0]["id"], self)
@@ -104,7 +104,7 @@ class HouseholdParkingPage(QWidget):
         return self.vehicles_model.row_at(idx[0]) if idx else None
 
     def _preview(self, vehicle_id):
-        from app.printing.car_card import car_card_pdf
+        from app.parking.cards import car_card_pdf
         from ui.common.ops import run_action
         from ui.common.print_preview import preview
         pdf = run_action(self, car_card_pdf, self.ctx, vehicle_id)

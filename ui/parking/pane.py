@@ -4,7 +4,7 @@ Page 车位: every parking space with level, state, home, holders (产权/租用
 with a valid car card and the monthly fee from the settings; filters by level, state and free
 text; add/edit/delete a space; rent (出租), sell (售出) or release (退租/收回) it. Page 车辆与车卡:
 the registered vehicles with their cards; register (车卡办理), print the registration form,
-renew, cancel. Widgets call app.parking.parking; they build no queries.
+renew, cancel. Widgets call app.parking; they build no queries.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.permissions import allowed
-from app.parking import parking
+from app.parking import cards, spaces
 from ui.common.icons import icon
 from ui.common.ops import confirm, run_action
 from ui.common.widgets import list_view
@@ -59,9 +59,9 @@ class ParkingWindow(QDialog):
         self.tabs = QTabWidget()
         # spaces ------------------------------------------------------------------------------------
         self.level = QComboBox()
-        self.level.addItems([ALL, *parking.LEVELS])
+        self.level.addItems([ALL, *spaces.LEVELS])
         self.state = QComboBox()
-        self.state.addItems([ALL, *parking.STATES])
+        self.state.addItems([ALL, *spaces.STATES])
         self.search = QLineEdit()
         self.search.setPlaceholderText("车位编号、房号、业主姓名或车牌")
         self.search.setClearButtonEnabled(True)
@@ -144,18 +144,18 @@ class ParkingWindow(QDialog):
     def reload(self):
         level = self.level.currentText()
         state = self.state.currentText()
-        rows = parking.space_rows(self.ctx, None if level == ALL else level, None if state == ALL else state,
+        rows = spaces.space_rows(self.ctx, None if level == ALL else level, None if state == ALL else state,
                                   self.search.text())
         self.model.set_rows(rows)
-        s = parking.summary(self.ctx)
-        fee = {lv: parking.monthly_fee(self.ctx, lv) for lv in parking.LEVELS}
+        s = spaces.summary(self.ctx)
+        fee = {lv: spaces.monthly_fee(self.ctx, lv) for lv in spaces.LEVELS}
         parts = [f"{lv}：空闲 {s[lv]['空闲']}，已售 {s[lv]['已售']}，已租 {s[lv]['已租']}"
-                 f"（{fee[lv] // 100} 元/月）" for lv in parking.LEVELS]
+                 f"（{fee[lv] // 100} 元/月）" for lv in spaces.LEVELS]
         self.summary.setText(f"显示 {len(rows)} 个车位　" + "　".join(parts))
         self.reload_vehicles()
 
     def reload_vehicles(self):
-        self.vmodel.set_rows(parking.vehicle_rows(self.ctx, text=self.vsearch.text(),
+        self.vmodel.set_rows(cards.vehicle_rows(self.ctx, text=self.vsearch.text(),
                                                   include_cancelled=self.with_cancelled.isChecked()))
 
     def selected_space(self) -> dict | None:
@@ -201,7 +201,7 @@ class ParkingWindow(QDialog):
     def delete_space(self):
         s = self._need_space()
         if s is not None and confirm(self, f"删除车位 {s['code']}？（仅限误录入的空闲车位）"):
-            if run_action(self, parking.delete_space, self.ctx, s["id"], title="无法删除") is None:
+            if run_action(self, spaces.delete_space, self.ctx, s["id"], title="无法删除") is None:
                 self._done(f"车位 {s['code']} 已删除")
 
     def attach(self, kind: str):
@@ -232,18 +232,18 @@ class ParkingWindow(QDialog):
     # cards ----------------------------------------------------------------------------------------
     def register_card(self):
         from ui.parking.forms import CardDialog
-        spaces = parking.space_rows(self.ctx)
+        rows = spaces.space_rows(self.ctx)
         s = self.selected_space() if self.tabs.currentIndex() == 0 else None
         if s is not None and s["state"] == "空闲":
             # the form would silently offer another home's space instead
             self.message.setText(f"车位 {s['code']} 空闲，须先售出或出租才能办理车卡")
             return
         if s is None and self.household:
-            s = next((r for r in spaces if r["home_id"] == self.household["id"] and r["state"] != "空闲"), None)
-        if not any(r["state"] != "空闲" for r in spaces):
+            s = next((r for r in rows if r["home_id"] == self.household["id"] and r["state"] != "空闲"), None)
+        if not any(r["state"] != "空闲" for r in rows):
             self.message.setText("没有已售或已租的车位，请先出租或售出车位")
             return
-        dlg = CardDialog(self.ctx, spaces, s["id"] if s else None, self)
+        dlg = CardDialog(self.ctx, rows, s["id"] if s else None, self)
         if self._exec(dlg):
             x = dlg.result_value
             self._done(f"车卡 {x.card_number} 已办理（{x.plate}，有效期至 {x.valid_until:%Y-%m-%d}），"
@@ -252,7 +252,7 @@ class ParkingWindow(QDialog):
                 self._preview_card(x.id)
 
     def _preview_card(self, vehicle_id):
-        from app.printing.car_card import car_card_pdf
+        from app.parking.cards import car_card_pdf
         pdf = run_action(self, car_card_pdf, self.ctx, vehicle_id)
         if pdf is None:
             return None
@@ -275,7 +275,7 @@ class ParkingWindow(QDialog):
         months, ok = QInputDialog.getInt(self, "车卡续期", f"{v['plate']} 车卡 {v['card_number']} 续期月数：",
                                          int(self.ctx.settings.get("parking.card_months")), 1, 60)
         if ok:
-            x = run_action(self, parking.renew_card, self.ctx, v["id"], months)
+            x = run_action(self, cards.renew_card, self.ctx, v["id"], months)
             if x is not None:
                 self._done(f"车卡 {x.card_number} 已续期至 {x.valid_until:%Y-%m-%d}，请业主到财务内勤处缴费")
 
@@ -285,7 +285,7 @@ class ParkingWindow(QDialog):
             self.message.setText("请先在车辆列表中选择一条车卡登记")
             return
         from ui.parking.forms import ReasonDialog
-        dlg = ReasonDialog(self.ctx, f"注销车卡 {v['card_number']}", "注销原因", parking.cancel_card, v["id"],
+        dlg = ReasonDialog(self.ctx, f"注销车卡 {v['card_number']}", "注销原因", cards.cancel_card, v["id"],
                            parent=self)
         if self._exec(dlg):
             self._done(f"车卡 {v['card_number']}（{v['plate']}）已注销")

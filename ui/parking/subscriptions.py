@@ -9,7 +9,7 @@ from app.core.errors import UserError
 from app.core.money import fmt_fen
 from app.core.permissions import allowed
 from app.ledger.charge_items import item_name
-from app.parking import parking
+from app.parking import household, spaces, subscriptions
 from ui.common.icons import icon
 from ui.common.ops import run_action
 from ui.common.widgets import list_view
@@ -99,7 +99,7 @@ class SubscriptionsDialog(QDialog):
 
     def find(self):
         try:
-            home = parking.find_home(self.room.text())
+            home = spaces.find_home(self.room.text())
         except UserError as exc:
             self.header.setText(str(exc))
             self.home_id = None
@@ -110,8 +110,8 @@ class SubscriptionsDialog(QDialog):
         self.load()
 
     def load(self):
-        rows = parking.subscription_rows(self.ctx, self.home_id)
-        room = parking.room_code_of(self.home_id)
+        rows = subscriptions.subscription_rows(self.ctx, self.home_id)
+        room = household.room_code_of(self.home_id)
         self.room.setText(room)
         self.model.set_rows(rows)
         total = sum(r["monthly_fen"] for r in rows if r["state"] == "计费中")
@@ -119,7 +119,7 @@ class SubscriptionsDialog(QDialog):
         self._enable()
 
     def add(self):
-        s = run_action(self, parking.subscribe, self.ctx, self.home_id, self.item.currentData(), self.count.value(),
+        s = run_action(self, subscriptions.subscribe, self.ctx, self.home_id, self.item.currentData(), self.count.value(),
                        self.start.text(), self.notes.text(), title="未登记")
         if s is not None:
             billed = getattr(s, "billed_now", None)
@@ -135,7 +135,7 @@ class SubscriptionsDialog(QDialog):
         if r is None:
             self.message.setText("请先在列表中选择一条登记")
             return None
-        s = run_action(self, parking.end_subscription, self.ctx, r["id"], self.end.text(), title="未截止")
+        s = run_action(self, subscriptions.end_subscription, self.ctx, r["id"], self.end.text(), title="未截止")
         if s is not None:
             self.message.setText(getattr(s, "message", None)
                                  or f"{item_name(s.item_code)}登记已截止，最后计费月份 {s.end_period}")

@@ -1,4 +1,4 @@
-"""Table models of the parking window and the household pane: row dicts from app.parking.parking behind
+"""Table models of the parking window and the household pane: row dicts from app.parking behind
 a QAbstractTableModel; filtering happens in the service."""
 from __future__ import annotations
 
