@@ -26,34 +26,32 @@ def tab(qtbot, ctx):
 
 
 def fill_and_submit(values=None, rows=None):
-    """An exec_dialog replacement: set field values, press OK, report whether it closed."""
+    """An exec_dialog replacement: type the field values, click 确定, report whether it closed."""
     def run(dlg):
-        from ui.renovation.dialogs import (
-            ApplicationDialog,
-            DeductionsDialog,
-            FieldsDialog,
-        )
-        if isinstance(dlg, FieldsDialog):
-            for k, v in (values or {}).items():
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+
+        from ui.renovation.dialogs import ApplicationDialog, DeductionsDialog
+        for k, v in (values or {}).items():
+            if isinstance(dlg, ApplicationDialog) and k == "plan":
+                dlg.plan.setPlainText(v)
+            elif isinstance(dlg, ApplicationDialog) and k == "drawing":
+                dlg.add_drawing_path(v)
+            elif isinstance(dlg, ApplicationDialog) and k == "room":
+                dlg.room_search.setText(v)
+            elif isinstance(v, str) and v.isascii() and dlg.fields[k].kind == "text":
+                dlg.widget(k).clear()
+                QTest.keyClicks(dlg.widget(k), v)       # Qt's test keyboard types ASCII only
+            else:
                 dlg.set_value(k, v)
-        elif isinstance(dlg, ApplicationDialog):
-            for k, v in (values or {}).items():
-                if k == "plan":
-                    dlg.plan.setPlainText(v)
-                elif k == "drawing":
-                    dlg.add_drawing_path(v)
-                elif k == "room":
-                    dlg.room_search.setText(v)
-                else:
-                    dlg.fields[k].setText(v)
-        elif isinstance(dlg, DeductionsDialog):
-            if dlg.reason is not None and values and "reason" in values:
-                dlg.reason.setText(values["reason"])
+        if isinstance(dlg, DeductionsDialog):
             for i, (reason, amount) in enumerate(rows or []):
-                r, a = dlg.rows[i] if i < len(dlg.rows) else dlg.add_row()
+                if i >= len(dlg.rows):
+                    QTest.mouseClick(dlg.more_button, Qt.MouseButton.LeftButton)
+                r, a = dlg.rows[i]
                 r.setText(reason)
-                a.setText(amount)
-        dlg._ok()
+                QTest.keyClicks(a, amount)
+        QTest.mouseClick(dlg.ok_button, Qt.MouseButton.LeftButton)
         return dlg.result() == 1
     return run
 
@@ -157,10 +155,10 @@ def test_application_dialog_prefills_owner(qtbot, ctx):
     # 5-301 is not handed over: not offered
     assert [dlg.home.itemText(i)[:5] for i in range(dlg.home.count())] == ["5-101", "5-102", "5-201"]
     dlg.room_search.setText("5-102")
-    assert dlg.fields["applicant"].text() == "陈美玲"
-    dlg.fields["applicant"].setText("陈美玲之子")
+    assert dlg.widget("applicant").text() == "陈美玲"
+    dlg.widget("applicant").setText("陈美玲之子")
     dlg.room_search.setText("5-10")           # a typed name is kept when the home changes
-    assert dlg.fields["applicant"].text() == "陈美玲之子"
+    assert dlg.widget("applicant").text() == "陈美玲之子"
     dlg.show()
     dlg.grab().save(str(ctx.data_dir / "application_dialog.png"))
 

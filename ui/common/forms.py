@@ -250,7 +250,7 @@ class FormDialog(QDialog):
         (form or self.form).addRow("" if f.kind == "check" else f.label, shown)
         return w
 
-    def add_row(self, label: str, widget_or_layout):
+    def add_form_row(self, label: str, widget_or_layout):
         """A row of the dialog's own (not read by ``values()``)."""
         self.form.addRow(label, widget_or_layout)
 
@@ -262,8 +262,13 @@ class FormDialog(QDialog):
     def widget(self, key: str) -> QWidget:
         return self.widgets[key]
 
-    def values(self) -> dict:
+    def field_values(self) -> dict:
+        """The value of each declared field (labels are shown, not read)."""
         return {key: read_widget(f.kind, self.widgets[key]) for key, f in self.fields.items() if f.kind != "label"}
+
+    def values(self):
+        """What ``on_accept`` receives: the field values (a dialog with widgets of its own says more)."""
+        return self.field_values()
 
     def set_value(self, key: str, value):
         write_widget(self.fields[key].kind, self.widgets[key], value)
@@ -271,7 +276,7 @@ class FormDialog(QDialog):
     # submitting -------------------------------------------------------------------------------
     def check(self) -> tuple[str, QWidget | None] | None:
         """The first refused field: (Chinese message, its widget); None when all pass."""
-        values = self.values()
+        values = self.field_values()
         for key, f in self.fields.items():
             value = values.get(key)
             if f.required and value in ("", None):

@@ -7,73 +7,21 @@ import datetime as dt
 from html import escape
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QGridLayout,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMenu,
-    QPushButton,
-    QSplitter,
-    QTableView,
-    QTabWidget,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from app.core.money import fmt_fen
 from app.core.validation import fmt_area
 from app.renovation import api as rv
 from models.renovation import NOTICE_KINDS, PASS_CARDS
-from ui.common.icons import icon
-from ui.common.ops import confirm, run_action
-from ui.renovation.dialogs import (
-    ApplicationDialog,
-    DeductionsDialog,
-    FieldsDialog,
-)
-from ui.renovation.table_models import (
-    due_model,
-    fee_model,
-    notice_model,
-    patrol_model,
-    renovation_model,
-    stage_model,
-    worker_model,
-)
+from ui.common.forms import FormDialog
+from ui.common.ops import confirm, info, run_action
+from ui.renovation.dialogs import ApplicationDialog, DeductionsDialog
+from ui.renovation.layout import build_detail, build_top, table
+from ui.renovation.table_models import due_model, renovation_model
 
-VIEWS = ["待办事项", "在办装修", "已结案/驳回/放弃", "全部"]
+TRADES = ["木工", "水电工", "瓦工", "油漆工", "杂工", "其他"]
 WHICH = {"在办装修": "active", "已结案/驳回/放弃": "closed", "全部": "all"}
-PRINTS = [("application", "装修申请/审批表"), ("tests", "闭水/打压确认单"), ("fire", "防火责任书"), ("permit", "装修许可证（门贴）"),
-          ("passes", "施工人员出入证（卡片）"), ("passes_a4", "施工人员出入证（A4裁切）"), ("patrol", "装修巡查日志"), ("completion", "装修竣工验收表"), ("refund", "装修保证金退还单")]
-
-
-# the buttons above the passes and notices tables: the permission each needs
-BAR_PERMISSIONS = {"发放出入证": "renovation.edit", "延期": "renovation.edit", "上传照片": "renovation.edit",
-                   "退证（退押金）": "renovation.edit", "登记遗失": "renovation.edit", "退押金": "ledger.refund",
-                   "关闭通知单": "renovation.edit", "打印通知单": "renovation.view"}
-
-
-def _table(model, stretch_col=-1) -> QTableView:
-    t = QTableView()
-    t.setModel(model)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setAlternatingRowColors(True)
-    t.verticalHeader().setVisible(False)
-    t.verticalHeader().setDefaultSectionSize(24)
-    h = t.horizontalHeader()
-    h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    h.setDefaultSectionSize(90)
-    if stretch_col >= 0:
-        h.setStretchLastSection(True)
-    h.setResizeContentsPrecision(60)   # size columns from the first rows only (fast on long lists)
-    return t
+SPLITTER_SIZES = [620, 880]
 
 
 class Tab(QWidget):
@@ -89,126 +37,20 @@ class Tab(QWidget):
 
     # layout -----------------------------------------------------------------
     def _build(self):
-        top = QHBoxLayout()
-        self.new_btn = QPushButton(icon("add"), "装修申请…")
-        self.new_btn.clicked.connect(self.new_application)
-        self.refresh_btn = QPushButton(icon("refresh"), "刷新")
-        self.refresh_btn.clicked.connect(self.refresh)
-        self.view_combo = QComboBox()
-        self.view_combo.addItems(VIEWS)
-        self.view_combo.currentIndexChanged.connect(self.refresh)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("房号 / 申请人 / 施工单位 / 编号")
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance(self.search.placeholderText()) + 40)
-        self.search.returnPressed.connect(self.refresh)
-        self.summary = QLabel()
-        for w in (self.new_btn, self.refresh_btn, QLabel("显示："), self.view_combo, self.search):
-            top.addWidget(w)
-        top.addWidget(self.summary, 1)
-
+        top = build_top(self)
         self.due_model = due_model(self)
         self.list_model = renovation_model(self)
-        self.left = _table(self.due_model, 3)
-        self.left.doubleClicked.connect(lambda _i: None)
-
-        right = QWidget()
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(0, 0, 0, 0)
-        self.header = QLabel("请在左侧选择一条装修登记")
-        self.header.setTextFormat(Qt.TextFormat.RichText)
-        self.header.setWordWrap(True)
-        rl.addWidget(self.header)
-        self.stage_model = stage_model(self)
-        self.stages = _table(self.stage_model, 4)
-        self.stages.setMinimumHeight(260)
-        rl.addWidget(self.stages, 2)
-
-        self.buttons = {}
-        grid = QGridLayout()
-        specs = [("approve", "审批通过", self.do_approve), ("reject", "驳回", self.do_reject),
-                 ("drawing", "附加图纸", self.do_attach), ("tests", "闭水/打压试验", self.do_tests),
-                 ("fire", "防火责任书", self.do_fire), ("permit", "发放许可证", self.do_permit),
-                 ("worker", "办理出入证", self.do_worker), ("patrol", "巡查登记", self.do_patrol),
-                 ("notice", "开具通知单", self.do_notice), ("finish", "登记完工", self.do_finish),
-                 ("first", "初验", self.do_first), ("second", "复验", self.do_second),
-                 ("refund", "退保证金", self.do_refund), ("abandon", "放弃装修", self.do_abandon)]
-        for i, (key, text, fn) in enumerate(specs):
-            b = QPushButton(text)
-            b.setObjectName(f"act_{key}")
-            b.clicked.connect(fn)
-            self.buttons[key] = b
-            grid.addWidget(b, i // 7, i % 7)
-        self.print_btn = QToolButton(self)
-        self.print_btn.setText("打印")
-        self.print_btn.setIcon(icon("print"))
-        self.print_btn.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.print_btn.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(self.print_btn)
-        for key, label in PRINTS:
-            menu.addAction(label, lambda k=key, lab=label: self.print_form(k, lab))
-        self.print_btn.setMenu(menu)
-        self.drawings_btn = QToolButton(self)
-        self.drawings_btn.setText("查看图纸")
-        self.drawings_btn.setIcon(icon("attach"))
-        self.drawings_btn.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.drawings_btn.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.drawings_menu = QMenu(self.drawings_btn)
-        self.drawings_btn.setMenu(self.drawings_menu)
-        rl.addLayout(grid)
-
-        self.sub = QTabWidget()
-        self.worker_model, self.patrol_model = worker_model(self), patrol_model(self)
-        self.notice_model, self.fee_model = notice_model(self), fee_model(self)
-        self.workers = _table(self.worker_model, 7)
-        self.patrols = _table(self.patrol_model, 5)
-        self.notices = _table(self.notice_model, 5)
-        self.fees = _table(self.fee_model, 4)
-        self.bar_buttons = {}   # text -> (button, permission)
-        wbar = self._bar([("发放出入证", self.do_issue_pass), ("延期", self.do_extend_pass), ("上传照片", self.do_worker_photo), ("退证（退押金）", self.do_return_pass),
-                          ("登记遗失", self.do_lost_pass), ("退押金", self.do_refund_pass)])
-        nbar = self._bar([("关闭通知单", self.do_close_notice), ("打印通知单", self.do_print_notice)])
-        for text, perm in BAR_PERMISSIONS.items():
-            self.bar_buttons[text] = (self.bar_buttons[text], perm)
-        self.sub.addTab(self._with_bar(self.workers, wbar), "施工人员出入证")
-        self.sub.addTab(self.patrols, "巡查日志")
-        self.sub.addTab(self._with_bar(self.notices, nbar), "违规/整改通知")
-        self.sub.addTab(self.fees, "费用（收费台账）")
-        rl.addWidget(self.sub, 3)
-
+        self.left = table(self.due_model, 3)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.left)
-        self.splitter.addWidget(right)
+        self.splitter.addWidget(build_detail(self))
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([620, 880])
-        top.insertWidget(2, self.print_btn)
-        self.spot_btn = QPushButton(icon("print"), "今日抽查单")
-        self.spot_btn.clicked.connect(self.print_spot_sheet)
-        top.insertWidget(3, self.spot_btn)
-        top.insertWidget(4, self.drawings_btn)
+        self.splitter.setSizes(SPLITTER_SIZES)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.splitter, 1)
         self._update_buttons(None)
-
-    def _bar(self, specs):
-        bar = QHBoxLayout()
-        for text, fn in specs:
-            b = QPushButton(text)
-            b.clicked.connect(fn)
-            bar.addWidget(b)
-            self.bar_buttons[text] = b
-        bar.addStretch(1)
-        return bar
-
-    def _with_bar(self, table, bar):
-        w = QWidget()
-        v = QVBoxLayout(w)
-        v.setContentsMargins(0, 0, 0, 0)
-        v.addLayout(bar)
-        v.addWidget(table)
-        return w
 
     # data -----------------------------------------------------------------
     def refresh(self):
@@ -310,8 +152,11 @@ class Tab(QWidget):
         return bool(dlg.exec())
 
     def _form(self, title, fields, service, *args, note="", **kw):
-        dlg = FieldsDialog(self, title, fields, note)
-        dlg.submit = lambda v: run_action(dlg, service, self.ctx, *args, **kw, **v)
+        dlg = FormDialog(title, fields, lambda v: service(self.ctx, *args, **kw, **v), self, note, ctx=self.ctx)
+        return self._run(dlg)
+
+    def _run(self, dlg):
+        """Show a form; after a saved change refresh and return the service result."""
         if self.exec_dialog(dlg) and dlg.result_value is not None:
             self.after_change()
             return dlg.result_value
@@ -326,17 +171,8 @@ class Tab(QWidget):
     # actions -----------------------------------------------------------------
     def new_application(self):
         dlg = ApplicationDialog(self, lambda text: run_action(self, rv.homes_for_application, self.ctx, text) or [],
-                                self._today(), lambda home_id: rv.owner_name(self.ctx, home_id))
-
-        def submit(values):
-            home_id, data, drawings = values
-            if home_id is None:
-                from ui.common.ops import info
-                info(dlg, "请选择房号（须已交付且没有未结案的装修）")
-                return None
-            return run_action(dlg, rv.apply, self.ctx, home_id, data, drawings)
-
-        dlg.submit = submit
+                                self._today(), lambda home_id: rv.owner_name(self.ctx, home_id),
+                                on_accept=lambda v: rv.apply(self.ctx, *v))
         if self.exec_dialog(dlg) and dlg.result_value is not None:
             self.current_id = dlg.result_value.id
             self.after_change()
@@ -344,11 +180,11 @@ class Tab(QWidget):
         return None
 
     def do_approve(self):
-        return self._form("审批装修申请", [("note", "审批意见", "multi", "同意，按图施工，不得改动承重结构")], rv.approve,
+        return self._form("审批装修申请", [("note", "审批意见", "multiline", "同意，按图施工，不得改动承重结构")], rv.approve,
                           self.current_id, note="审批通过后，装修保证金和垃圾清运费计入收费台账，请业主到收银处缴费。")
 
     def do_reject(self):
-        return self._form("驳回装修申请", [("reasons", "驳回理由", "multi", "")], rv.reject, self.current_id)
+        return self._form("驳回装修申请", [("reasons", "驳回理由", "multiline", "")], rv.reject, self.current_id)
 
     def do_attach(self):
         from PySide6.QtWidgets import QFileDialog
@@ -361,9 +197,9 @@ class Tab(QWidget):
 
     def do_tests(self):
         r = rv.get(self.ctx, self.current_id)
-        return self._form("闭水/打压试验", [("pressure_ok", "打压试验合格", "bool", True), ("water_ok", "闭水试验合格", "bool", True),
+        return self._form("闭水/打压试验", [("pressure_ok", "打压试验合格", "check", True), ("water_ok", "闭水试验合格", "check", True),
                                        ("signed_by", "业主签字确认人", "text", r.applicant), ("on", "试验日期", "date", self._today()),
-                                       ("note", "说明", "multi", "")], rv.record_tests, self.current_id,
+                                       ("note", "说明", "multiline", "")], rv.record_tests, self.current_id,
                           note=f"试验合格满 {self.ctx.settings.get('renovation.permit_wait_days')} 天后方可领取装修许可证。")
 
     def do_fire(self):
@@ -383,27 +219,22 @@ class Tab(QWidget):
         r = rv.get(self.ctx, self.current_id)
         default_until = r.planned_end or self._today() + dt.timedelta(days=int(self.ctx.settings.get("renovation.pass_valid_days")))
         fee, dep = self.ctx.settings.get("renovation.pass_fee"), self.ctx.settings.get("renovation.pass_deposit")
-        dlg = FieldsDialog(self, "办理施工人员出入证",
-                           [("name", "姓名", "text", ""), ("id_number", "身份证号", "text", ""), ("phone", "电话", "text", ""),
-                            ("trade", "工种", "choice", "木工", ["木工", "水电工", "瓦工", "油漆工", "杂工", "其他"]),
-                            ("card", "出入证类别", "choice", "A", PASS_CARDS), ("valid_until", "有效期至", "date", default_until),
-                            ("photo", "照片", "file", "", "图片 (*.jpg *.jpeg *.png)")],
-                           note=f"每证收手续费 {fmt_fen(fee)} 元、押金 {fmt_fen(dep)} 元（计入收费台账），退证时退押金。")
+        fields = [("name", "姓名", "text", ""), ("id_number", "身份证号", "text", ""), ("phone", "电话", "text", ""),
+                  ("trade", "工种", "choice", "木工", TRADES),
+                  ("card", "出入证类别", "choice", "A", PASS_CARDS), ("valid_until", "有效期至", "date", default_until),
+                  ("photo", "照片", "file", "", "图片 (*.jpg *.jpeg *.png)")]
 
-        def submit(v):
+        def register(v):
             photo = v.pop("photo") or None
-            return run_action(dlg, rv.register_worker, self.ctx, self.current_id, v, photo=photo)
+            return rv.register_worker(self.ctx, self.current_id, v, photo=photo)
 
-        dlg.submit = submit
-        if self.exec_dialog(dlg) and dlg.result_value is not None:
-            self.after_change()
-            return dlg.result_value
-        return None
+        note = f"每证收手续费 {fmt_fen(fee)} 元、押金 {fmt_fen(dep)} 元（计入收费台账），退证时退押金。"
+        return self._run(FormDialog("办理施工人员出入证", fields, register, self, note, ctx=self.ctx))
 
     def do_patrol(self):
-        return self._form("巡查登记（装修巡查日志）", [("ok", "无违规", "bool", True), ("findings", "巡查情况", "multi", ""),
+        return self._form("巡查登记（装修巡查日志）", [("ok", "无违规", "check", True), ("findings", "巡查情况", "multiline", ""),
                                                ("workers_present", "在场施工人数", "int", 0), ("on", "巡查日期", "date", self._today()),
-                                               ("spot_check", "今日抽查", "bool", self._is_spot_today())],
+                                               ("spot_check", "今日抽查", "check", self._is_spot_today())],
                           rv.record_patrol, self.current_id)
 
     def _is_spot_today(self) -> bool:
@@ -412,7 +243,7 @@ class Tab(QWidget):
     def do_notice(self):
         days = int(self.ctx.settings.get("renovation.rectify_days"))
         return self._form("开具违规/整改通知单", [("kind", "类别", "choice", "整改通知单", NOTICE_KINDS),
-                                           ("content", "违规/问题事实", "multi", ""), ("requirement", "整改要求", "multi", ""),
+                                           ("content", "违规/问题事实", "multiline", ""), ("requirement", "整改要求", "multiline", ""),
                                            ("deadline", "整改期限", "date", self._today() + dt.timedelta(days=days))],
                           rv.issue_notice, self.current_id)
 
@@ -423,29 +254,25 @@ class Tab(QWidget):
 
     def do_first(self):
         months = self.ctx.settings.get("renovation.second_inspection_months")
-        return self._form("初验（装修竣工验收）", [("passed", "验收合格", "bool", True), ("note", "验收意见", "multi", "")],
+        return self._form("初验（装修竣工验收）", [("passed", "验收合格", "check", True), ("note", "验收意见", "multiline", "")],
                           rv.first_inspection, self.current_id, note=f"初验合格后 {months} 个月复验，复验合格退还保证金。")
 
     def do_second(self):
-        return self._form("复验", [("passed", "无质量问题", "bool", True), ("note", "复验意见", "multi", "")],
+        return self._form("复验", [("passed", "无质量问题", "check", True), ("note", "复验意见", "multiline", "")],
                           rv.second_inspection, self.current_id)
 
     def _deductions(self, title, service, ask_reason, note=""):
         r = rv.get(self.ctx, self.current_id)
-        dlg = DeductionsDialog(self, title, rv.deposit_held(r), ask_reason, note)
 
-        def submit(v):
+        def save(v):
             if ask_reason:
-                return run_action(dlg, service, self.ctx, self.current_id, v["reason"], v["deductions"])
-            return run_action(dlg, service, self.ctx, self.current_id, v["deductions"])
+                return service(self.ctx, self.current_id, v["reason"], v["deductions"])
+            return service(self.ctx, self.current_id, v["deductions"])
 
-        dlg.submit = submit
-        if self.exec_dialog(dlg) and dlg.result_value is not None:
-            self.after_change()
-            if dlg.result_value.refunded_on:
-                self.print_form("refund", "装修保证金退还单")
-            return dlg.result_value
-        return None
+        result = self._run(DeductionsDialog(self, title, rv.deposit_held(r), ask_reason, note, on_accept=save))
+        if result is not None and result.refunded_on:
+            self.print_form("refund", "装修保证金退还单")
+        return result
 
     def do_refund(self):
         return self._deductions("退还装修保证金", rv.refund_deposit, False)
@@ -462,7 +289,6 @@ class Tab(QWidget):
     def _worker_action(self, fn, **kw):
         row = self._selected(self.workers)
         if row is None:
-            from ui.common.ops import info
             info(self, "请先选择施工人员")
             return None
         res = run_action(self, fn, self.ctx, row[0].id, **kw)
@@ -479,7 +305,6 @@ class Tab(QWidget):
     def do_extend_pass(self):
         row = self._selected(self.workers)
         if row is None:
-            from ui.common.ops import info
             info(self, "请先选择施工人员")
             return None
         w = row[0]
@@ -489,7 +314,6 @@ class Tab(QWidget):
     def do_worker_photo(self, path=None):
         row = self._selected(self.workers)
         if row is None:
-            from ui.common.ops import info
             info(self, "请先选择施工人员")
             return None
         if path is None:
@@ -511,10 +335,9 @@ class Tab(QWidget):
     def do_close_notice(self):
         row = self._selected(self.notices)
         if row is None:
-            from ui.common.ops import info
             info(self, "请先选择通知单")
             return None
-        return self._form(f"关闭通知单 {row[0].number}", [("note", "整改结果", "multi", "已整改，复查合格")],
+        return self._form(f"关闭通知单 {row[0].number}", [("note", "整改结果", "multiline", "已整改，复查合格")],
                           rv.close_notice, row[0].id)
 
     # printing -----------------------------------------------------------------
