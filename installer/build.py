@@ -386,10 +386,10 @@ def load_site(path: Path) -> tuple[str, dict, dict]:
     sys.path.insert(0, str(ROOT))
     try:
         from app.core.errors import ValidationError
-        from app.core.settings import BY_KEY, Settings, _flatten
+        from app.core.settings import BY_KEY, Settings, flatten
     finally:
         sys.path.remove(str(ROOT))
-    flat = _flatten(raw)
+    flat = flatten(raw)
     unknown = sorted(k for k in flat if k not in BY_KEY)
     if unknown:
         raise BuildError(f"{path}: unknown settings {unknown} (the keys are those of app/core/settings.py SETTINGS)")

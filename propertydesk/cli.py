@@ -1,25 +1,21 @@
 """The command line: ``propertydesk`` (or ``python -m propertydesk``).
 
 With no subcommand it opens the main window. Each area registers its subcommands in its own
-module under app/commands/ (``register(sub, groups)``); ``groups`` holds the shared
-``print``, ``import`` and ``export`` sub-parsers. A handler is ``handler(args, ctx) -> int``;
-a parser that sets ``needs_context=False`` gets ``ctx=None`` and opens what it needs itself.
+module under propertydesk/commands/ (``register(sub, groups)``, listed in ``command_modules()``);
+``groups`` holds the shared ``print``, ``import`` and ``export`` sub-parsers. A handler is
+``handler(args, ctx) -> int``; a parser that sets ``needs_context=False`` gets ``ctx=None`` and opens
+what it needs itself.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from importlib import import_module
 from types import SimpleNamespace
 
 from app import __version__
 from app.core.errors import UserError
-
-COMMAND_MODULES = [
-    "system", "archives", "ledger", "dunning", "reports", "keys", "loans", "movein", "renovation", "service", "security",
-    "parking",
-]
 
 
 def cli_user(role: str = "manager", username: str | None = None):
@@ -56,17 +52,34 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, parents=[common])
         groups[name] = p.add_subparsers(dest="what", metavar="WHAT", required=True)
     groups["common"] = common
-    for mod in COMMAND_MODULES:
-        import_module(f"propertydesk.commands.{mod}").register(sub, groups)
+    for module in command_modules():
+        module.register(sub, groups)
     return parser
+
+
+def command_modules() -> list:
+    """The modules that register subcommands, in the order of ``propertydesk --help``."""
+    from propertydesk.commands import (
+        archives,
+        dunning,
+        keys,
+        ledger,
+        loans,
+        movein,
+        parking,
+        renovation,
+        reports,
+        security,
+        service,
+        system,
+    )
+    return [system, archives, ledger, dunning, reports, keys, loans, movein, renovation, service, security, parking]
 
 
 def _utf8_stdio():
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(encoding="utf-8", errors="replace")
-        except (AttributeError, ValueError):
-            pass
 
 
 def main(argv=None) -> int:

@@ -198,12 +198,13 @@ SETTINGS_FILE = "settings.toml"
 SITE_DEFAULTS_FILE = Path(__file__).resolve().parents[2] / "resources" / "site.toml"
 
 
-def _flatten(d: dict, prefix: str = "") -> dict:
+def flatten(d: dict, prefix: str = "") -> dict:
+    """{"a": {"b": 1}} → {"a.b": 1}: a settings file's tables as dotted keys."""
     out = {}
     for k, v in d.items():
         key = f"{prefix}{k}"
         if isinstance(v, dict):
-            out.update(_flatten(v, key + "."))
+            out.update(flatten(v, key + "."))
         else:
             out[key] = v
     return out
@@ -305,7 +306,7 @@ class Settings:
             if f is not None and Path(f).is_file():
                 with open(f, "rb") as fh:
                     try:
-                        raw = _flatten(tomllib.load(fh))
+                        raw = flatten(tomllib.load(fh))
                     except tomllib.TOMLDecodeError as exc:
                         raise ValidationError(f"设置文件 {f}", f"格式错误：{exc}") from None
                 s.update({k: v for k, v in raw.items() if k in BY_KEY})

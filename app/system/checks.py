@@ -1,16 +1,14 @@
 """``propertydesk check`` and the start-up check of the database file.
 
-``run_checks(ctx)`` runs SQLite's integrity_check and foreign_key_check, verifies the audit
-hash chain, and calls the ledger's own checks (``app.ledger.checks.run(ctx)``, an iterable of
-problem texts, when that module exists). ``preflight(data_dir, url)`` runs before the
+``database_checks(ctx)`` runs SQLite's integrity_check and foreign_key_check and verifies the
+audit hash chain; ``app.office.checks.run_checks(ctx)`` adds the areas' own checks (the
+ledger's) to them. ``preflight(data_dir, url)`` runs before the
 database is opened for use: it refuses a network share or sync folder and a file that fails
 ``quick_check`` — such a file is opened read-only for the check and never changed.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import import_module
-from importlib.util import find_spec
 from pathlib import Path
 
 from app.core.errors import UserError
@@ -22,6 +20,9 @@ class DatabaseDamaged(UserError):
         self.path = path
 
 
+LISTED_PROBLEMS = 50  # a check's report names this many problems, then counts the rest
+
+
 @dataclass
 class Check:
     name: str
@@ -31,8 +32,9 @@ class Check:
 
     def lines(self) -> list[str]:
         head = f"[{'通过' if self.ok else '发现问题'}] {self.name}" + (f"（{self.note}）" if self.note else "")
-        return [head] + [f"    - {p}" for p in self.problems[:50]] + (
-            [f"    … 另有 {len(self.problems) - 50} 条"] if len(self.problems) > 50 else [])
+        more = len(self.problems) - LISTED_PROBLEMS
+        return [head] + [f"    - {p}" for p in self.problems[:LISTED_PROBLEMS]] + (
+            [f"    … 另有 {more} 条"] if more > 0 else [])
 
 
 def _sqlite_checks(ctx) -> list[Check]:
@@ -54,24 +56,9 @@ def _audit_check() -> Check:
     return Check("审计日志哈希链", not problems, problems, note=f"共 {AuditLog.select().count()} 条")
 
 
-def _ledger_check(ctx) -> Check | None:
-    if find_spec("app.ledger.checks") is None:
-        return None
-    try:
-        result = import_module("app.ledger.checks").run(ctx)
-        problems = [str(p) for p in (result or [])]
-    except Exception as exc:  # a failing check is itself a finding
-        problems = [f"台账检查出错：{type(exc).__name__}: {exc}"]
-    return Check("收费台账", not problems, problems)
-
-
-def run_checks(ctx) -> list[Check]:
-    checks = _sqlite_checks(ctx)
-    checks.append(_audit_check())
-    ledger = _ledger_check(ctx)
-    if ledger is not None:
-        checks.append(ledger)
-    return checks
+def database_checks(ctx) -> list[Check]:
+    """The database file's own checks and the audit hash chain (the areas add theirs in app.office.checks)."""
+    return [*_sqlite_checks(ctx), _audit_check()]
 
 
 CLEAN_CLOSE_FILE = "clean-close.json"

@@ -109,7 +109,7 @@ def cmd_restore(args, ctx) -> int:
 
 
 def cmd_check(args, ctx) -> int:
-    from app.system.checks import run_checks
+    from app.office.checks import run_checks
     checks = run_checks(ctx)
     for c in checks:
         for line in c.lines():

@@ -2,7 +2,7 @@
 from app.ledger import checks as ledger_checks
 from app.ledger.billing import post_charge
 from app.ledger.payments import pay
-from app.system.checks import run_checks
+from app.office.checks import run_checks
 from models.ledger import Charge, Receipt
 from tests.ledger.test_dunning import owing  # noqa: F401  (fixture)
 

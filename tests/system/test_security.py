@@ -343,7 +343,7 @@ def test_audit_detects_deleted_newest_and_middle_rows(ctx):
 
 def test_check_command_reports_edited_row(ctx):
     from app.core.audit import record
-    from app.system.checks import run_checks
+    from app.office.checks import run_checks
     with ctx.db.atomic():
         for i in range(3):
             record(ctx, "test.write", "thing", i, None, {"v": i})

@@ -69,7 +69,7 @@ def open_audit(window):
 
 
 def do_check(window):
-    from app.system.checks import run_checks
+    from app.office.checks import run_checks
     from ui.common.ops import info, run_action
     checks = run_action(window, run_checks, window.ctx, title="检查未完成")
     if checks is not None:

@@ -1,0 +1,21 @@
+"""``propertydesk check`` and 安全 → 数据库检查: the database's own checks and every area's.
+
+The ledger's checks (``app.ledger.checks.run(ctx)``, an iterable of problem texts) join the
+file and audit-chain checks of ``app.system.checks``; a check that fails to run is itself a
+finding."""
+from __future__ import annotations
+
+from app.ledger import checks as ledger_checks
+from app.system.checks import Check, database_checks
+
+
+def ledger_check(ctx) -> Check:
+    try:
+        problems = [str(p) for p in (ledger_checks.run(ctx) or [])]
+    except Exception as exc:  # a failing check is itself a finding
+        problems = [f"台账检查出错：{type(exc).__name__}: {exc}"]
+    return Check("收费台账", not problems, problems)
+
+
+def run_checks(ctx) -> list[Check]:
+    return [*database_checks(ctx), ledger_check(ctx)]
