@@ -164,6 +164,7 @@ def site(tmp_path):
     return d
 
 
+@pytest.mark.slow
 def test_cli_check_backup_restore(site):
     r = _cli(site, "check")
     assert r.returncode == 0, r.stdout + r.stderr
@@ -182,6 +183,7 @@ def test_cli_check_backup_restore(site):
     assert _cli(site, "check").returncode == 0
 
 
+@pytest.mark.slow
 def test_damaged_database_is_never_changed(site):
     db = site / "propertydesk.db"
     for suffix in ("-wal", "-shm"):

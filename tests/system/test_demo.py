@@ -118,6 +118,7 @@ def test_refuses_non_empty_database_and_unknown_site(ctx, tianlun):
         demo.build_site(ctx, "nowhere")
 
 
+@pytest.mark.slow
 def test_wanxing_exact_cluster_counts(ctx):
     s = demo.build_site(ctx, "wanxing", seed=3)   # with every area's demo rows: counts still exact
     expected = {"A": ("罗马假日", 233, 184, 177), "B": ("巴黎春天", 379, 322, 316), "C": ("加州阳光", 432, 373, 366),
@@ -143,6 +144,7 @@ def test_wanxing_exact_cluster_counts(ctx):
     assert min(months) < 6 and max(months) >= 30
 
 
+@pytest.mark.slow
 def test_extensions_run(ctx):
     s = demo.build_site(ctx, "tianlun", seed=5)
     assert Home.select().count() == 292
@@ -170,6 +172,7 @@ def test_a_failing_area_is_reported_and_its_rows_rolled_back(ctx, monkeypatch):
     assert [c.code for c in Cluster.select()] == ["K"]
 
 
+@pytest.mark.slow
 def test_build_large(ctx):
     s = demo.build_large(ctx, homes=1000)
     assert s["homes"] == Home.select().count() == 1000

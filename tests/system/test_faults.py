@@ -60,6 +60,7 @@ def _owners_in(db: Path) -> int:
         con.close()
 
 
+@pytest.mark.slow
 def test_kill_9_during_10000_row_import(tmp_path, sqlite_only):
     data = tmp_path / "site"
     p = _writer(data, pause=True)
@@ -78,6 +79,7 @@ def test_kill_9_during_10000_row_import(tmp_path, sqlite_only):
     assert _owners_in(data / "propertydesk.db") == 10000            # all of the rows
 
 
+@pytest.mark.slow
 def test_kill_9_after_commit_keeps_all_rows(tmp_path, sqlite_only):
     data = tmp_path / "site"
     p = _writer(data, pause=False)
@@ -155,6 +157,7 @@ HOLDER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_locked_database_retries_then_names_holder(ctx, sqlite_only):
     from app.system import accounts
     from app.system.dbguard import DatabaseBusy, run_write
@@ -182,6 +185,7 @@ def test_locked_database_retries_then_names_holder(ctx, sqlite_only):
     assert User.get(User.username == "zhao").role == "cashier"
 
 
+@pytest.mark.slow
 def test_cli_names_holder_of_locked_database(tmp_path, sqlite_only):
     data = tmp_path / "site"
     env = dict(os.environ, PROPERTYDESK_PASSWORD="pass-1234")
@@ -201,6 +205,7 @@ def test_cli_names_holder_of_locked_database(tmp_path, sqlite_only):
 
 # -- newer database, failing migration --------------------------------------------------
 
+@pytest.mark.slow
 def test_newer_database_refused_and_untouched(tmp_path, sqlite_only):
     data = tmp_path / "site"
     base = [sys.executable, "-m", "propertydesk", "--data-dir", str(data)]

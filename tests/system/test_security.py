@@ -197,6 +197,7 @@ def test_last_manager_cannot_be_removed(ctx):
         accounts.update_user(mctx, 99999, display_name="x")
 
 
+@pytest.mark.slow
 def test_cli_runs_as_chosen_user(tmp_path):
     import os
     import subprocess

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # each test runs the program in a subprocess
 
 
 def run_selftest(tmp_path, *extra, data_dir=None):
