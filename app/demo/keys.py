@@ -29,7 +29,9 @@ BORROWERS = [
 ]
 
 
-def _acting(ctx):
+def acting_manager(ctx):
+    """``ctx`` when its user may edit the desk's registers, else ``ctx`` acting as a manager (the
+    first active one, or a stand-in named 演示数据) so that the demo rows go through the services."""
     from app.core.permissions import allowed
     from models.users import User
     if ctx.user is not None and allowed(getattr(ctx.user, "role", None), "keys.edit"):
@@ -45,10 +47,10 @@ def populate(ctx, rng):
 
 
 def _populate(ctx, rng):
-    from app.desk import keys
+    from app.desk import inspections, keys
     from models.keys import Key
     from models.property import Home
-    ctx = _acting(ctx)
+    ctx = acting_manager(ctx)
     if Key.select().where(Key.kind == keys.PUBLIC_KIND).exists():
         return
     by_area = {}
@@ -82,7 +84,7 @@ def _populate(ctx, rng):
         clock.fixed = now
         for i, h in enumerate(vacant):
             if i % 2 == 0:
-                keys.record_inspection(ctx, h.id, {"inspector": "张管家",
-                                                   "inspected_on": now.date() - dt.timedelta(days=rng.randint(1, 9))})
+                day = now.date() - dt.timedelta(days=rng.randint(1, 9))
+                inspections.record_inspection(ctx, h.id, {"inspector": "张管家", "inspected_on": day})
     finally:
         clock.fixed = saved

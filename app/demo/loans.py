@@ -19,6 +19,7 @@ ITEMS = [
     ("打气筒", "工具", 1, False, 0),
     ("手推车", "工具", 2, False, 5000),
 ]
+LOANS_OPEN = 4   # homes that borrow something
 
 
 def populate(ctx, rng):
@@ -28,11 +29,11 @@ def populate(ctx, rng):
 
 def _populate(ctx, rng):
     from app.core.validation import id_check_char
-    from app.demo.keys import _acting
+    from app.demo.keys import acting_manager
     from app.desk import loans
     from models.loans import LoanItem
     from models.property import Home
-    ctx = _acting(ctx)
+    ctx = acting_manager(ctx)
     if LoanItem.select().exists():
         return
     items = {}
@@ -41,9 +42,9 @@ def _populate(ctx, rng):
                                               "deposit_fen": dep, "condition": "完好"})
     homes = list(Home.select(Home.id, Home.room_code).where(Home.state.in_(("已入住", "出租", "装修中")))
                  .order_by(Home.id).limit(50))
-    if len(homes) < 4:
+    if len(homes) < LOANS_OPEN:
         return
-    picks = rng.sample(homes, 4)
+    picks = rng.sample(homes, LOANS_OPEN)
     clock = ctx.clock
     saved = clock.fixed
     now = clock.now()

@@ -1,6 +1,7 @@
 """Key register (钥匙登记, domain.md §5): the catalogue of public keys and of the door keys of
 homes kept at the desk, sign-out and return of each copy, keys out and overdue, history per
-key, the hand-over of door keys to the owner, and the weekly inspection of vacant homes.
+key, and the hand-over of door keys to the owner. The weekly inspection of vacant homes is in
+app.desk.inspections, the prints in app.desk.key_prints.
 
 A key with several copies is signed out per copy: copy 1..copies, each at most once at a time
 (the database holds a partial unique index on the open sign-outs too).
@@ -10,32 +11,26 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, Case
 
-from app.archives.homes import home_by_id, home_by_room, home_of
+from app.archives.homes import home_by_id, home_by_room
 from app.core import validation as v
 from app.core.audit import model_dict, record
+from app.core.dates import fmt_date, fmt_datetime
 from app.core.errors import StateError, ValidationError
 from app.core.lookup import get_or_404
 from app.core.permissions import require
 from app.core.privacy import mask_phone
 from app.core.sequences import format_number, next_number
-from models.keys import BORROWER_KINDS, KEY_KINDS, Key, KeyLoan, VacantInspection
+from models.keys import BORROWER_KINDS, KEY_KINDS, Key, KeyLoan
 from models.property import Home
 
 DOOR_KIND = "入户门钥匙"
 PUBLIC_KIND = "公共钥匙"
 VACANT_STATES = ("未交付", "空置")
-INSPECTION_RESULTS = ("正常", "有问题")
 MAX_COPIES = 99
-
-
-def fmt_dt(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def fmt_date(value) -> str:
-    return value.strftime("%Y-%m-%d") if value else ""
+AREA_MAX = 40
+HOURS_A_DAY = 24
 
 
 def parse_datetime(value, field: str) -> dt.datetime:
@@ -80,8 +75,8 @@ def _check_copies(value) -> int:
 
 def _key_fields(data: dict) -> dict:
     out = {"area": v.check_required(data.get("area"), "钥匙区域")}
-    if len(out["area"]) > 40:
-        raise ValidationError("钥匙区域", "不能超过40个字")
+    if len(out["area"]) > AREA_MAX:
+        raise ValidationError("钥匙区域", f"不能超过{AREA_MAX}个字")
     out["kind"] = v.check_choice(data.get("kind") or PUBLIC_KIND, KEY_KINDS, "钥匙类别")
     out["copies"] = _check_copies(data.get("copies", 1))
     out["supply_method"] = str(data.get("supply_method") or "").strip()
@@ -89,10 +84,7 @@ def _key_fields(data: dict) -> dict:
     out["keeper_person"] = str(data.get("keeper_person") or "").strip()
     out["notes"] = str(data.get("notes") or "").strip()
     if out["kind"] == DOOR_KIND:
-        if data.get("home_id"):
-            home = home_by_id(data["home_id"], field="房号")
-        else:
-            home = home_by_room(data.get("room_code"))
+        home = home_by_id(data["home_id"], field="房号") if data.get("home_id") else home_by_room(data.get("room_code"))
         out["home"] = home.id
     else:
         out["home"] = None
@@ -263,7 +255,7 @@ def sign_out(ctx, key_id: int, data: dict) -> KeyLoan:
             raise ValidationError("钥匙序号", f"应在1到{key.copies}之间")
         if copy_no in open_loans:
             ln = open_loans[copy_no]
-            raise StateError(f"钥匙“{key_label(key)}”第{copy_no}把已于{fmt_dt(ln.out_at)}借给{ln.borrower_name}，"
+            raise StateError(f"钥匙“{key_label(key)}”第{copy_no}把已于{fmt_datetime(ln.out_at)}借给{ln.borrower_name}，"
                              f"尚未归还，不能重复借出")
     with ctx.db.atomic():
         number = format_number("YS", now.year, next_number("key_loan", now.year))
@@ -281,8 +273,8 @@ def return_key(ctx, loan_id: int, data: dict | None = None) -> KeyLoan:
     data = data or {}
     loan = get_or_404(KeyLoan, loan_id, "借出记录")
     if loan.returned_at is not None:
-        raise StateError(f"钥匙“{key_label(loan.key)}”第{loan.copy_no}把未借出（已于{fmt_dt(loan.returned_at)}归还），"
-                         f"不能再次归还")
+        raise StateError(f"钥匙“{key_label(loan.key)}”第{loan.copy_no}把未借出"
+                         f"（已于{fmt_datetime(loan.returned_at)}归还），不能再次归还")
     received = str(data.get("received_by") or "").strip() or getattr(ctx.user, "display_name", "") or ""
     if not received:
         raise ValidationError("接收人", "不能为空")
@@ -313,14 +305,16 @@ def return_key_copy(ctx, key_id: int, copy_no: int | None = None, data: dict | N
     return return_key(ctx, open_loans[0].id, data)
 
 
-def _loan_row(ln: KeyLoan, now: dt.datetime) -> dict:
+def loan_row(ln: KeyLoan, now: dt.datetime) -> dict:
+    """A sign-out as a plain row (phone masked); ``overdue`` as of ``now``."""
     overdue = ln.returned_at is None and ln.due_at < now
     late = now - ln.due_at if overdue else dt.timedelta(0)
     return {"id": ln.id, "number": ln.number, "key_id": ln.key_id, "area": key_label(ln.key),
             "copy_no": ln.copy_no, "copies": ln.key.copies, "keeper_place": ln.key.keeper_place,
             "borrower_name": ln.borrower_name, "borrower_kind": ln.borrower_kind, "company": ln.company,
-            "phone": mask_phone(ln.phone), "purpose": ln.purpose, "out_at": fmt_dt(ln.out_at),
-            "due_at": fmt_dt(ln.due_at), "returned_at": fmt_dt(ln.returned_at), "received_by": ln.received_by,
+            "phone": mask_phone(ln.phone), "purpose": ln.purpose, "out_at": fmt_datetime(ln.out_at),
+            "due_at": fmt_datetime(ln.due_at), "returned_at": fmt_datetime(ln.returned_at),
+            "received_by": ln.received_by,
             "returned_by": ln.returned_by, "notes": ln.return_notes, "overdue": overdue,
             "overdue_text": _late_text(late) if overdue else "",
             "issued_by": getattr(ln.issued_by, "display_name", "") if ln.issued_by_id else ""}
@@ -337,8 +331,8 @@ def reveal_borrower_phone(ctx, loan_id: int) -> str:
 
 def _late_text(delta: dt.timedelta) -> str:
     hours = int(delta.total_seconds() // 3600)
-    if hours >= 24:
-        return f"逾期{hours // 24}天{hours % 24}小时"
+    if hours >= HOURS_A_DAY:
+        return f"逾期{hours // HOURS_A_DAY}天{hours % HOURS_A_DAY}小时"
     return f"逾期{max(hours, 0)}小时{int(delta.total_seconds() // 60) % 60}分"
 
 
@@ -349,7 +343,7 @@ def keys_out(ctx, overdue_only: bool = False) -> list[dict]:
          .order_by(KeyLoan.due_at, KeyLoan.id))
     if overdue_only:
         q = q.where(KeyLoan.due_at < now)
-    return [_loan_row(ln, now) for ln in q]
+    return [loan_row(ln, now) for ln in q]
 
 
 def overdue_keys(ctx) -> list[dict]:
@@ -360,13 +354,13 @@ def key_history(ctx, key_id: int) -> list[dict]:
     """Every sign-out of a key (newest first), plus its registration and hand-over."""
     key = _key(key_id)
     now = ctx.clock.now()
-    rows = [dict(_loan_row(ln, now), event="借出") for ln in
+    rows = [dict(loan_row(ln, now), event="借出") for ln in
             KeyLoan.select(KeyLoan, Key).join(Key).where(KeyLoan.key == key).order_by(KeyLoan.out_at.desc(),
                                                                                      KeyLoan.id.desc())]
     if key.handed_over_at:
         rows.insert(0, {"event": "交付业主", "number": "", "copy_no": "", "borrower_name": key.handed_over_to,
                         "borrower_kind": "业主", "company": "", "phone": "", "purpose": "交房交钥匙",
-                        "out_at": fmt_dt(key.handed_over_at), "due_at": "", "returned_at": "", "received_by": "",
+                        "out_at": fmt_datetime(key.handed_over_at), "due_at": "", "returned_at": "", "received_by": "",
                         "overdue": False, "overdue_text": "", "notes": ""})
     return rows
 
@@ -405,98 +399,3 @@ def hand_over_home_keys(ctx, home_id: int, receiver: str) -> list[dict]:
             record(ctx, "keys.hand_over", "key", key.id, before, model_dict(key))
             handed.append({"id": key.id, "area": key.area, "copies": key.copies})
     return handed
-
-
-# vacant homes: weekly inspection --------------------------------------------------------------
-
-def _week_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
-    monday = day - dt.timedelta(days=day.weekday())
-    return monday, monday + dt.timedelta(days=6)
-
-
-def vacant_inspection_list(ctx, due_only: bool = False) -> list[dict]:
-    """Homes in state 未交付 or 空置 with their last inspection and the next one due
-    (last + keys.vacant_inspection_days; today when never inspected). ``due_this_week`` when the
-    next inspection falls on or before this Sunday."""
-    today = ctx.clock.today()
-    _monday, sunday = _week_bounds(today)
-    period = int(ctx.settings.get("keys.vacant_inspection_days"))
-    homes = list(Home.select(Home.id, Home.room_code, Home.state).where(Home.state.in_(VACANT_STATES))
-                 .order_by(Home.room_code).tuples())
-    last: dict[int, tuple] = {}
-    if homes:
-        vacant_ids = Home.select(Home.id).where(Home.state.in_(VACANT_STATES))
-        latest = (VacantInspection.select(VacantInspection.home.alias("hid"),
-                                          fn.MAX(VacantInspection.inspected_on).alias("day"))
-                  .where(VacantInspection.home.in_(vacant_ids)).group_by(VacantInspection.home).alias("latest"))
-        q = (VacantInspection.select(VacantInspection.home, VacantInspection.inspected_on, VacantInspection.inspector,
-                                     VacantInspection.result, VacantInspection.findings)
-             .join(latest, on=((VacantInspection.home == latest.c.hid)
-                               & (VacantInspection.inspected_on == latest.c.day)))
-             .order_by(VacantInspection.id))
-        for home_id, day, inspector, result, findings in q.tuples():
-            if isinstance(day, str):
-                day = dt.date.fromisoformat(day)
-            last[home_id] = (day, inspector, result, findings)
-    door = {hid for (hid,) in Key.select(Key.home).where((Key.kind == DOOR_KIND) & (Key.active == True)).tuples()}  # noqa: E712
-    rows = []
-    for hid, room_code, state in homes:
-        ins = last.get(hid)
-        due = ins[0] + dt.timedelta(days=period) if ins else today
-        row = {"home_id": hid, "room_code": room_code, "state": state,
-               "last_inspected": fmt_date(ins[0]) if ins else "", "inspector": ins[1] if ins else "",
-               "result": ins[2] if ins else "", "findings": ins[3] if ins else "",
-               "next_due": fmt_date(due), "due_this_week": due <= sunday, "overdue": due < today,
-               "key_at_desk": hid in door}
-        if not due_only or row["due_this_week"]:
-            rows.append(row)
-    return rows
-
-
-def record_inspection(ctx, room_code_or_home, data: dict) -> VacantInspection:
-    """Record one inspection of a vacant home. ``data``: inspector, result (正常/有问题),
-    findings (required when 有问题), inspected_on (default today, not in the future)."""
-    require(ctx, "keys.sign")
-    home = home_of(room_code_or_home)
-    inspector = v.check_required(data.get("inspector"), "巡查人")
-    result = v.check_choice(data.get("result") or "正常", INSPECTION_RESULTS, "巡查结果")
-    findings = str(data.get("findings") or "").strip()
-    if result == "有问题" and not findings:
-        raise ValidationError("发现问题", "巡查结果为“有问题”时须填写问题说明")
-    day = v.parse_date(data.get("inspected_on") or ctx.clock.today(), "巡查日期")
-    if day > ctx.clock.today():
-        raise ValidationError("巡查日期", "不能晚于今天")
-    if home.state not in VACANT_STATES:
-        raise StateError(f"房屋 {home.room_code} 状态为“{home.state}”，不是空置房，无需巡查")
-    with ctx.db.atomic():
-        ins = VacantInspection.create(home=home, inspected_on=day, inspector=inspector, result=result,
-                                      findings=findings, created_by=getattr(ctx.user, "id", None))
-        record(ctx, "keys.inspection", "vacant_inspection", ins.id, None, model_dict(ins))
-    return ins
-
-
-def inspection_history(ctx, home_id: int) -> list[dict]:
-    return [{"id": i.id, "inspected_on": fmt_date(i.inspected_on), "inspector": i.inspector, "result": i.result,
-             "findings": i.findings}
-            for i in VacantInspection.select().where(VacantInspection.home == home_id)
-            .order_by(VacantInspection.inspected_on.desc(), VacantInspection.id.desc())]
-
-
-# start-up -----------------------------------------------------------------------------------
-
-def startup_reminders(ctx) -> list[str]:
-    """Lines for the start-up reminder: overdue keys, then overdue loans (empty when none)."""
-    lines = []
-    for r in overdue_keys(ctx):
-        who = r["borrower_name"] + (f"（{r['company']}）" if r["company"] else "")
-        lines.append(f"钥匙逾期未还：{r['area']} 第{r['copy_no']}把，借用人 {who}，"
-                     f"应还 {r['due_at']}，{r['overdue_text']}")
-    from app.desk.loans import overdue_loans
-    for r in overdue_loans(ctx):
-        lines.append(f"借用物品逾期未还：{r['item']} ×{r['quantity']}，{r['room_code']} {r['borrower_name']}，"
-                     f"应还 {r['due_date']}，{r['overdue_text']}")
-    late = [r["room_code"] for r in vacant_inspection_list(ctx) if r["overdue"]]
-    if late:
-        shown = "、".join(late[:10]) + ("等" if len(late) > 10 else "")
-        lines.append(f"空置房巡查逾期：{len(late)} 套（{shown}）")
-    return lines

@@ -3,14 +3,12 @@ emergency lamp, first-aid items, reading glasses …) lent to households.
 
 Before lending, the borrower checks the item's condition and signs; items that need it
 (wheelchair) record a valid identity document (stored encrypted, shown masked). An optional
-deposit is integer fen: when the fee ledger (app.ledger.payments) is installed it is charged as item
-``loan_deposit`` with a receipt and refunded through the ledger on return; otherwise the
-amounts are only recorded on the loan. An item is never lent beyond the units in place.
+deposit is integer fen, charged in the fee ledger as item ``loan_deposit`` with a receipt and
+refunded through the ledger on return. An item is never lent beyond the units in place.
 """
 from __future__ import annotations
 
 import datetime as dt
-from importlib.util import find_spec
 
 from peewee import fn
 
@@ -18,26 +16,19 @@ from app.archives.homes import home_by_room
 from app.archives.owners import identity_fields
 from app.core import validation as v
 from app.core.audit import model_dict, record
+from app.core.dates import fmt_date, fmt_datetime
 from app.core.errors import StateError, ValidationError
 from app.core.lookup import get_or_404
 from app.core.money import fmt_fen
 from app.core.permissions import require
 from app.core.privacy import mask_phone
 from app.core.sequences import format_number, next_number
-from app.desk.keys import fmt_date, fmt_dt
 from models.loans import ITEM_CATEGORIES, Loan, LoanItem
 from models.property import Home
 
 ID_TYPES = ("身份证", "护照", "港澳通行证", "台胞证", "军官证", "驾驶证")
 MAX_QUANTITY = 999
-
-
-def ledger_available() -> bool:
-    """True when the fee ledger with pay/refund (docs/DEVELOPING.md) is installed."""
-    if find_spec("app.ledger.payments") is None or find_spec("app.ledger.billing") is None:
-        return False
-    from app.ledger import billing, payments
-    return all(hasattr(payments, n) for n in ("pay", "refund")) and hasattr(billing, "post_charge")
+NAME_MAX = 30
 
 
 def _int(value, field: str, low: int, high: int) -> int:
@@ -77,8 +68,8 @@ def available_quantity(item_id: int) -> int:
 
 def _item_fields(data: dict) -> dict:
     out = {"name": v.check_required(data.get("name"), "物品名称")}
-    if len(out["name"]) > 30:
-        raise ValidationError("物品名称", "不能超过30个字")
+    if len(out["name"]) > NAME_MAX:
+        raise ValidationError("物品名称", f"不能超过{NAME_MAX}个字")
     out["category"] = v.check_choice(data.get("category") or "其他", ITEM_CATEGORIES, "物品类别")
     out["quantity"] = _int(data.get("quantity", 1), "数量", 1, MAX_QUANTITY)
     out["condition"] = v.check_required(data.get("condition") or "完好", "物品状况")
@@ -225,7 +216,7 @@ def lend(ctx, data: dict) -> Loan:
                            condition_out=condition, borrower_signed=True, deposit_fen=deposit, out_at=now,
                            due_date=due, issued_by=getattr(ctx.user, "id", None),
                            notes=str(data.get("notes") or "").strip(), **id_fields)
-        if deposit and ledger_available():
+        if deposit:
             from app.ledger import billing, payments
             charge = billing.post_charge(ctx, home.id, "loan_deposit", deposit,
                                          memo=f"借用{item.name}×{qty}押金（{number}）", source="loan",
@@ -242,12 +233,12 @@ def return_loan(ctx, loan_id: int, data: dict) -> Loan:
     (required when the condition is not 完好 or part of the deposit is kept), refund_fen
     (default the whole deposit; at most the deposit), refund_method (default 现金), received_by
     (default the current user), update_item_condition (True: the item's condition becomes the
-    condition found, so the next borrower sees it). With the ledger the refund is a voucher of
-    ``payments.refund``."""
+    condition found, so the next borrower sees it). The refund is a voucher of
+    ``app.ledger.payments.refund``."""
     require(ctx, "loans.lend")
     loan = get_or_404(Loan, loan_id, "借用记录")
     if loan.returned_at is not None:
-        raise StateError(f"借用单 {loan.number} 已于{fmt_dt(loan.returned_at)}归还，不能重复归还")
+        raise StateError(f"借用单 {loan.number} 已于{fmt_datetime(loan.returned_at)}归还，不能重复归还")
     condition = v.check_required(data.get("condition_in"), "归还时状况")
     damage = str(data.get("damage_notes") or "").strip()
     refund = loan.deposit_fen if data.get("refund_fen") in (None, "") else _fen(data.get("refund_fen"), "退还押金")
@@ -268,13 +259,12 @@ def return_loan(ctx, loan_id: int, data: dict) -> Loan:
         loan.refund_fen = refund
         loan.received_by = received
         loan.received_user = getattr(ctx.user, "id", None)
-        if refund and loan.deposit_receipt and ledger_available():
+        if refund and loan.deposit_receipt:
             from app.ledger import payments
             p = payments.refund(ctx, loan.home_id, "loan_deposit", refund, f"退还借用押金（{loan.number}）",
                                 source="loan", source_id=loan.id, payee=loan.borrower_name,
                                 method=data.get("refund_method") or "现金")
-            voucher = getattr(p, "receipt", None)
-            loan.refund_voucher = str(getattr(voucher, "number", "") or getattr(p, "number", "") or "")
+            loan.refund_voucher = p.receipt.number
         loan.save()
         record(ctx, "loans.return", "loan", loan.id, before, model_dict(loan))
         if data.get("update_item_condition"):
@@ -297,14 +287,16 @@ def reveal_borrower_phone(ctx, loan_id: int) -> str:
     return loan.phone
 
 
-def _loan_row(ln: Loan, today: dt.date) -> dict:
+def loan_row(ln: Loan, today: dt.date) -> dict:
+    """A loan as a plain row (phone and identity number masked); ``overdue`` as of ``today``."""
     overdue = ln.returned_at is None and ln.due_date < today
     return {"id": ln.id, "number": ln.number, "item_id": ln.item_id, "item": ln.item.name, "quantity": ln.quantity,
             "room_code": ln.home.room_code, "borrower_name": ln.borrower_name, "phone": mask_phone(ln.phone),
             "id_type": ln.id_type, "id_masked": ln.id_masked, "condition_out": ln.condition_out,
             "deposit_fen": ln.deposit_fen, "deposit": fmt_fen(ln.deposit_fen) if ln.deposit_fen else "",
-            "deposit_receipt": ln.deposit_receipt, "out_at": fmt_dt(ln.out_at), "due_date": fmt_date(ln.due_date),
-            "returned_at": fmt_dt(ln.returned_at), "condition_in": ln.condition_in, "damage_notes": ln.damage_notes,
+            "deposit_receipt": ln.deposit_receipt, "out_at": fmt_datetime(ln.out_at),
+            "due_date": fmt_date(ln.due_date), "returned_at": fmt_datetime(ln.returned_at),
+            "condition_in": ln.condition_in, "damage_notes": ln.damage_notes,
             "refund_fen": ln.refund_fen, "refund": fmt_fen(ln.refund_fen) if ln.returned_at and ln.deposit_fen else "",
             "refund_voucher": ln.refund_voucher, "received_by": ln.received_by, "overdue": overdue,
             "overdue_text": f"逾期{(today - ln.due_date).days}天" if overdue else "",
@@ -321,7 +313,7 @@ def open_loans(ctx, overdue_only: bool = False) -> list[dict]:
     q = _loans_query().where(Loan.returned_at.is_null())
     if overdue_only:
         q = q.where(Loan.due_date < today)
-    return [_loan_row(ln, today) for ln in q.order_by(Loan.due_date, Loan.id)]
+    return [loan_row(ln, today) for ln in q.order_by(Loan.due_date, Loan.id)]
 
 
 def overdue_loans(ctx) -> list[dict]:
@@ -336,7 +328,7 @@ def loan_history(ctx, item_id: int | None = None, home_id: int | None = None, li
         q = q.where(Loan.item == item_id)
     if home_id is not None:
         q = q.where(Loan.home == home_id)
-    return [_loan_row(ln, today) for ln in q.order_by(Loan.out_at.desc(), Loan.id.desc()).limit(limit)]
+    return [loan_row(ln, today) for ln in q.order_by(Loan.out_at.desc(), Loan.id.desc()).limit(limit)]
 
 
 def get_loan(loan_id: int) -> Loan:

@@ -1,5 +1,6 @@
 """Key register prints: the sign-out slip (钥匙借用单), the register sheet for the wall
-(钥匙登记表) and the list of keys overdue (钥匙逾期未还清单)."""
+(钥匙登记表), the list of keys overdue (钥匙逾期未还清单) and the vacant-home inspection sheet
+(空置房巡查表). Pure renderers: app.desk.key_prints builds the data."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -111,68 +112,30 @@ class KeyListForm(FormRenderer):
         return self.title_block(d.title_note) + [t]
 
 
-def _slip_data(loan_id: int) -> SignOutSlip:
-    from app.core.lookup import get_or_404
-    from app.desk.keys import _loan_row
-    from models.keys import KeyLoan
-    ln = get_or_404(KeyLoan, loan_id, "借出记录")
-    r = _loan_row(ln, ln.out_at)
-    return SignOutSlip(number=r["number"], area=r["area"], copy_no=r["copy_no"], copies=r["copies"],
-                       keeper_place=r["keeper_place"], borrower_name=r["borrower_name"],
-                       borrower_kind=r["borrower_kind"], company=r["company"], phone=r["phone"],
-                       purpose=r["purpose"], out_at=r["out_at"], due_at=r["due_at"], issued_by=r["issued_by"],
-                       returned_at=r["returned_at"], received_by=r["received_by"])
+REGISTER_HEADERS = ("序号", "钥匙区域", "类别", "配备方式", "数量", "存放地点", "保管人", "状态")
+REGISTER_WIDTHS = (12, 58, 26, 32, 14, 48, 36, 35)
+KEYS_OUT_HEADERS = ("单号", "钥匙", "借用人", "电话", "事由", "借出时间", "应还时间", "逾期")
+KEYS_OUT_WIDTHS = (28, 38, 42, 24, 37, 32, 32, 28)
+INSPECTION_HEADERS = ("房号", "房屋状态", "上次巡查", "应巡查日期", "钥匙在前台", "巡查情况", "巡查人签字")
+INSPECTION_WIDTHS = (24, 22, 26, 26, 22, 101, 40)
 
 
-def sign_out_slip_pdf(ctx, loan_id: int) -> bytes:
-    d = _slip_data(loan_id)
-    return SignOutSlipForm(ctx.settings, d.number).render(d)
+def render_sign_out_slip(settings, data: SignOutSlip) -> bytes:
+    """钥匙借用单 as PDF bytes."""
+    return SignOutSlipForm(settings, data.number).render(data)
 
 
-def register_sheet_pdf(ctx) -> bytes:
-    """The wall sheet: every key in the register, where it is kept, who keeps it, its state now."""
-    from app.desk.keys import list_keys
-    rows = list_keys(ctx)
-    data = KeyListData(
-        title_note=f"打印时间：{ctx.clock.now():%Y-%m-%d %H:%M}　钥匙借出须登记，归还须签收",
-        rows=tuple((str(i), r["area"], r["kind"], r["supply_method"], str(r["copies"]), r["keeper_place"],
-                    r["keeper_person"], r["status"]) for i, r in enumerate(rows, 1)),
-        overdue_rows=tuple(i for i, r in enumerate(rows) if r["overdue"]))
-    form = KeyListForm(ctx.settings, "钥匙登记表",
-                       ("序号", "钥匙区域", "类别", "配备方式", "数量", "存放地点", "保管人", "状态"),
-                       (12, 58, 26, 32, 14, 48, 36, 35))
-    return form.render(data)
+def render_register_sheet(settings, data: KeyListData) -> bytes:
+    """钥匙登记表 (the wall sheet), rows as REGISTER_HEADERS."""
+    return KeyListForm(settings, "钥匙登记表", REGISTER_HEADERS, REGISTER_WIDTHS).render(data)
 
 
-def overdue_list_pdf(ctx, all_out: bool = False) -> bytes:
-    """Keys overdue (or all keys out) with borrower, masked phone, purpose and due time."""
-    from app.desk.keys import keys_out
-    rows = keys_out(ctx, overdue_only=not all_out)
-    data = KeyListData(
-        title_note=f"统计时间：{ctx.clock.now():%Y-%m-%d %H:%M}　共 {len(rows)} 把",
-        rows=tuple((r["number"], f"{r['area']} 第{r['copy_no']}把",
-                    r["borrower_name"] + (f"（{r['company']}）" if r["company"] else ""), r["phone"], r["purpose"],
-                    r["out_at"], r["due_at"], r["overdue_text"] or "未到期") for r in rows),
-        overdue_rows=tuple(i for i, r in enumerate(rows) if r["overdue"]))
-    form = KeyListForm(ctx.settings, "钥匙借出清单" if all_out else "钥匙逾期未还清单",
-                       ("单号", "钥匙", "借用人", "电话", "事由", "借出时间", "应还时间", "逾期"),
-                       (28, 38, 42, 24, 37, 32, 32, 28))
-    return form.render(data)
+def render_keys_out(settings, data: KeyListData, overdue_only: bool = True) -> bytes:
+    """钥匙逾期未还清单 (or 钥匙借出清单 of all keys out), rows as KEYS_OUT_HEADERS."""
+    title = "钥匙逾期未还清单" if overdue_only else "钥匙借出清单"
+    return KeyListForm(settings, title, KEYS_OUT_HEADERS, KEYS_OUT_WIDTHS).render(data)
 
 
-def inspection_sheet_pdf(ctx, due_only: bool = True) -> bytes:
-    """The week's vacant-home inspection sheet to take round: homes due this week (or all vacant),
-    last inspection, due date, blanks for what was found and the inspector's signature."""
-    from app.desk.keys import vacant_inspection_list
-    rows = vacant_inspection_list(ctx, due_only=due_only)
-    today = ctx.clock.today()
-    data = KeyListData(
-        title_note=(f"打印日期：{today:%Y-%m-%d}　巡查周期 {ctx.settings.get('keys.vacant_inspection_days')} 天　"
-                    f"共 {len(rows)} 套　检查门窗、水电、渗漏、卫生，发现问题回前台登记"),
-        rows=tuple((r["room_code"], r["state"], r["last_inspected"] or "未巡查", r["next_due"],
-                    "是" if r["key_at_desk"] else "", "", "") for r in rows),
-        overdue_rows=tuple(i for i, r in enumerate(rows) if r["overdue"]))
-    form = KeyListForm(ctx.settings, "空置房巡查表",
-                       ("房号", "房屋状态", "上次巡查", "应巡查日期", "钥匙在前台", "巡查情况", "巡查人签字"),
-                       (24, 22, 26, 26, 22, 101, 40), row_height=11 * mm)
-    return form.render(data)
+def render_inspection_sheet(settings, data: KeyListData) -> bytes:
+    """空置房巡查表, rows as INSPECTION_HEADERS, tall rows for what is found."""
+    return KeyListForm(settings, "空置房巡查表", INSPECTION_HEADERS, INSPECTION_WIDTHS, row_height=11 * mm).render(data)

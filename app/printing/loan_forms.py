@@ -1,5 +1,5 @@
 """Loan register prints: the loan slip (物品借用单) with the borrower's signature line, and the
-list of loans overdue (借用物品逾期未还清单)."""
+list of loans overdue (借用物品逾期未还清单). Pure renderers: app.desk.loan_prints builds the data."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,7 +39,8 @@ class LoanSlipForm(FormRenderer):
     def story(self, d: LoanSlip):
         w = 174 * mm
         cw = [w * 0.17, w * 0.33, w * 0.17, w * 0.33]
-        deposit = (f"{d.deposit} 元" + (f"（收据 {d.deposit_receipt}）" if d.deposit_receipt else "")) if d.deposit else "无"
+        receipt = f"（收据 {d.deposit_receipt}）" if d.deposit_receipt else ""
+        deposit = f"{d.deposit} 元{receipt}" if d.deposit else "无"
         rows = [["借用物品", d.item, "数量", str(d.quantity)],
                 ["房号", d.room_code, "借用人", d.borrower_name],
                 ["联系电话", d.phone, "证件", d.id_text or "—"],
@@ -59,34 +60,16 @@ class LoanSlipForm(FormRenderer):
         return out
 
 
-def _slip_data(ctx, loan_id: int) -> LoanSlip:
-    from app.desk.loans import _loan_row, get_loan
-    ln = get_loan(loan_id)
-    r = _loan_row(ln, ctx.clock.today())
-    id_text = f"{r['id_type']} {r['id_masked']}" if r["id_masked"] else ""
-    return LoanSlip(number=r["number"], item=r["item"], quantity=r["quantity"], room_code=r["room_code"],
-                    borrower_name=r["borrower_name"], phone=r["phone"], id_text=id_text,
-                    condition_out=r["condition_out"], deposit=r["deposit"], deposit_receipt=r["deposit_receipt"],
-                    out_at=r["out_at"], due_date=r["due_date"], issued_by=r["issued_by"],
-                    returned_at=r["returned_at"], condition_in=r["condition_in"], damage_notes=r["damage_notes"],
-                    refund=r["refund"], received_by=r["received_by"])
+LOANS_OUT_HEADERS = ("单号", "物品", "数量", "房号", "借用人", "电话", "借出时间", "应还日期", "逾期")
+LOANS_OUT_WIDTHS = (30, 40, 14, 24, 30, 28, 35, 30, 30)
 
 
-def loan_slip_pdf(ctx, loan_id: int) -> bytes:
-    d = _slip_data(ctx, loan_id)
-    return LoanSlipForm(ctx.settings, d.number).render(d)
+def render_loan_slip(settings, data: LoanSlip) -> bytes:
+    """物品借用单 as PDF bytes."""
+    return LoanSlipForm(settings, data.number).render(data)
 
 
-def overdue_list_pdf(ctx, all_open: bool = False) -> bytes:
-    """Loans overdue (or all loans open): item, home, borrower, masked phone, due date."""
-    from app.desk.loans import open_loans
-    rows = open_loans(ctx, overdue_only=not all_open)
-    data = KeyListData(
-        title_note=f"统计日期：{ctx.clock.today():%Y-%m-%d}　共 {len(rows)} 笔",
-        rows=tuple((r["number"], r["item"], str(r["quantity"]), r["room_code"], r["borrower_name"], r["phone"],
-                    r["out_at"], r["due_date"], r["overdue_text"] or "未到期") for r in rows),
-        overdue_rows=tuple(i for i, r in enumerate(rows) if r["overdue"]))
-    form = KeyListForm(ctx.settings, "借用物品清单" if all_open else "借用物品逾期未还清单",
-                       ("单号", "物品", "数量", "房号", "借用人", "电话", "借出时间", "应还日期", "逾期"),
-                       (30, 40, 14, 24, 30, 28, 35, 30, 30))
-    return form.render(data)
+def render_loans_out(settings, data: KeyListData, overdue_only: bool = True) -> bytes:
+    """借用物品逾期未还清单 (or 借用物品清单 of all loans open), rows as LOANS_OUT_HEADERS."""
+    title = "借用物品逾期未还清单" if overdue_only else "借用物品清单"
+    return KeyListForm(settings, title, LOANS_OUT_HEADERS, LOANS_OUT_WIDTHS).render(data)

@@ -29,14 +29,14 @@ def keys_out(args, ctx):
 
 
 def print_register(args, ctx):
+    from app.desk.key_prints import register_sheet_pdf
     from app.printing.base import write_pdf
-    from app.printing.key_forms import register_sheet_pdf
     print(f"已生成：{write_pdf(register_sheet_pdf(ctx), args.out)}")
     return 0
 
 
 def print_overdue(args, ctx):
+    from app.desk.key_prints import overdue_list_pdf
     from app.printing.base import write_pdf
-    from app.printing.key_forms import overdue_list_pdf
     print(f"已生成：{write_pdf(overdue_list_pdf(ctx), args.out)}")
     return 0

@@ -26,7 +26,7 @@ def loans_out(args, ctx):
 
 
 def print_overdue(args, ctx):
+    from app.desk.loan_prints import overdue_list_pdf
     from app.printing.base import write_pdf
-    from app.printing.loan_forms import overdue_list_pdf
     print(f"已生成：{write_pdf(overdue_list_pdf(ctx), args.out)}")
     return 0

@@ -1,7 +1,6 @@
 """Key register (domain.md §5, 000 items 19, 23, 24): catalogue, sign-out/return, overdue,
 history, door keys at hand-over, weekly vacant-home inspection, prints and the command line."""
 import datetime as dt
-import io
 import os
 import random
 import subprocess
@@ -10,13 +9,13 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
 from app.core.errors import NotFound, PermissionDenied, StateError, ValidationError
-from app.desk import keys
+from app.desk import inspections, key_prints, keys, reminders
 from models.keys import Key, KeyLoan, VacantInspection
 from models.users import AuditLog
 from tests.helpers.keys import DEFAULT_HOMES, make_homes
+from tests.helpers.pdf import pdf_text as helpers_pdf_text
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER = {"borrower_name": "刘工", "borrower_kind": "施工单位", "company": "通达电梯维保公司",
@@ -42,8 +41,7 @@ def shaft(ctx):
 
 def pdf_text(pdf: bytes) -> str:
     """The PDF's text, NFKC-normalised (the forms print ASCII in full-width forms)."""
-    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
-    return unicodedata.normalize("NFKC", text)
+    return unicodedata.normalize("NFKC", helpers_pdf_text(pdf))
 
 
 def has(text: str, s: str) -> bool:
@@ -272,27 +270,28 @@ def test_hand_over_refused_while_a_copy_is_out(ctx, homes):
 
 def test_weekly_inspection_list_from_home_states(ctx, homes):
     """000 item 24: vacant homes inspected weekly (keys.vacant_inspection_days = 7)."""
-    rows = {r["room_code"]: r for r in keys.vacant_inspection_list(ctx)}
+    rows = {r["room_code"]: r for r in inspections.vacant_inspection_list(ctx)}
     assert set(rows) == {"5-101", "5-102"}                         # only 未交付 and 空置
     assert rows["5-101"]["due_this_week"] and rows["5-101"]["next_due"] == "2026-11-23"
     # Monday 2026-11-23: inspected on 11-18 → due 11-25, this week; on 11-23 → due 11-30, next week.
-    keys.record_inspection(ctx, "5-101", {"inspector": "张管家", "inspected_on": "2026-11-18"})
-    keys.record_inspection(ctx, "5-102", {"inspector": "张管家", "result": "有问题", "findings": "卫生间渗水"})
-    rows = {r["room_code"]: r for r in keys.vacant_inspection_list(ctx)}
+    inspections.record_inspection(ctx, "5-101", {"inspector": "张管家", "inspected_on": "2026-11-18"})
+    inspections.record_inspection(ctx, "5-102", {"inspector": "张管家", "result": "有问题", "findings": "卫生间渗水"})
+    rows = {r["room_code"]: r for r in inspections.vacant_inspection_list(ctx)}
     assert rows["5-101"]["next_due"] == "2026-11-25" and rows["5-101"]["due_this_week"]
     assert rows["5-102"]["next_due"] == "2026-11-30" and not rows["5-102"]["due_this_week"]
     assert rows["5-102"]["findings"] == "卫生间渗水"
-    assert [r["room_code"] for r in keys.vacant_inspection_list(ctx, due_only=True)] == ["5-101"]
+    assert [r["room_code"] for r in inspections.vacant_inspection_list(ctx, due_only=True)] == ["5-101"]
     ctx.settings.set("keys.vacant_inspection_days", 3)
-    rows = {r["room_code"]: r for r in keys.vacant_inspection_list(ctx)}
+    rows = {r["room_code"]: r for r in inspections.vacant_inspection_list(ctx)}
     assert rows["5-101"]["next_due"] == "2026-11-21" and rows["5-101"]["overdue"]
-    assert len(keys.inspection_history(ctx, homes["5-102"].id)) == 1
+    assert len(inspections.inspection_history(ctx, homes["5-102"].id)) == 1
 
 
 def test_latest_inspection_counts_even_when_entered_late(ctx, homes):
-    keys.record_inspection(ctx, "5-101", {"inspector": "张管家", "inspected_on": "2026-11-20"})
-    keys.record_inspection(ctx, "5-101", {"inspector": "李娜", "inspected_on": "2026-11-13"})   # paper entered late
-    row = next(r for r in keys.vacant_inspection_list(ctx) if r["room_code"] == "5-101")
+    inspections.record_inspection(ctx, "5-101", {"inspector": "张管家", "inspected_on": "2026-11-20"})
+    # the paper of an earlier round entered late
+    inspections.record_inspection(ctx, "5-101", {"inspector": "李娜", "inspected_on": "2026-11-13"})
+    row = next(r for r in inspections.vacant_inspection_list(ctx) if r["room_code"] == "5-101")
     assert (row["last_inspected"], row["inspector"], row["next_due"]) == ("2026-11-20", "张管家", "2026-11-27")
 
 
@@ -305,21 +304,21 @@ def test_latest_inspection_counts_even_when_entered_late(ctx, homes):
 ])
 def test_inspection_bad_input(ctx, homes, room, data, exc, text):
     with pytest.raises(exc, match=text):
-        keys.record_inspection(ctx, room, data)
+        inspections.record_inspection(ctx, room, data)
     assert VacantInspection.select().count() == 0
 
 
 # reminders, demo ---------------------------------------------------------------------------------
 
 def test_startup_reminders(ctx, pump):
-    assert keys.startup_reminders(ctx) == []
+    assert reminders.startup_reminders(ctx) == []
     keys.sign_out(ctx, pump.id, WORKER)
     ctx.clock.set(dt.datetime(2026, 11, 23, 14, 0))
-    lines = keys.startup_reminders(ctx)
+    lines = reminders.startup_reminders(ctx)
     assert len(lines) == 1 and "水泵房" in lines[0] and "刘工（通达电梯维保公司）" in lines[0]
     make_homes({"5-101": "空置"})
-    keys.record_inspection(ctx, "5-101", {"inspector": "张管家", "inspected_on": "2026-11-10"})
-    assert keys.startup_reminders(ctx)[1] == "空置房巡查逾期：1 套（5-101）"   # due 11-17 (7 days)
+    inspections.record_inspection(ctx, "5-101", {"inspector": "张管家", "inspected_on": "2026-11-10"})
+    assert reminders.startup_reminders(ctx)[1] == "空置房巡查逾期：1 套（5-101）"   # due 11-17 (7 days)
 
 
 def test_demo_populate(ctx):
@@ -337,9 +336,8 @@ def test_demo_populate(ctx):
 # prints ------------------------------------------------------------------------------------------
 
 def test_sign_out_slip_pdf(ctx, pump):
-    from app.printing import key_forms
     loan = keys.sign_out(ctx, pump.id, WORKER)
-    text = pdf_text(key_forms.sign_out_slip_pdf(ctx, loan.id))
+    text = pdf_text(key_prints.sign_out_slip_pdf(ctx, loan.id))
     for s in ("钥匙借用单", "YS2026-000001", "水泵房", "刘工", "通达电梯维保公司", "136****2233",
               "电梯月度保养", "2026-11-23 09:00", "2026-11-23 13:00", "借用人签字"):
         assert has(text, s), s
@@ -347,24 +345,22 @@ def test_sign_out_slip_pdf(ctx, pump):
 
 
 def test_register_sheet_and_overdue_pdf(ctx, pump, shaft):
-    from app.printing import key_forms
     keys.sign_out(ctx, pump.id, WORKER)
-    text = pdf_text(key_forms.register_sheet_pdf(ctx))
+    text = pdf_text(key_prints.register_sheet_pdf(ctx))
     for s in ("钥匙登记表", "水泵房", "厂家配备", "维修办公室", "赵师傅", "楼道竖井", "借出 1/1"):
         assert has(text, s), s
     ctx.clock.set(dt.datetime(2026, 11, 24, 9, 0))
-    text = pdf_text(key_forms.overdue_list_pdf(ctx))
+    text = pdf_text(key_prints.overdue_list_pdf(ctx))
     assert has(text, "钥匙逾期未还清单") and has(text, "水泵房") and has(text, "逾期20小时")
 
 
 def test_inspection_sheet_pdf(ctx, homes):
-    from app.printing import key_forms
     keys.register_door_keys(ctx, homes["5-101"].id)
-    keys.record_inspection(ctx, "5-102", {"inspector": "张管家", "inspected_on": "2026-11-23"})
-    text = pdf_text(key_forms.inspection_sheet_pdf(ctx, due_only=True))
+    inspections.record_inspection(ctx, "5-102", {"inspector": "张管家", "inspected_on": "2026-11-23"})
+    text = pdf_text(key_prints.inspection_sheet_pdf(ctx, due_only=True))
     assert has(text, "空置房巡查表") and has(text, "5-101") and has(text, "未巡查") and has(text, "巡查人签字")
     assert "5-102" not in text                                       # due next week
-    assert has(pdf_text(key_forms.inspection_sheet_pdf(ctx, due_only=False)), "2026-11-30")
+    assert has(pdf_text(key_prints.inspection_sheet_pdf(ctx, due_only=False)), "2026-11-30")
 
 
 # command line ------------------------------------------------------------------------------------
@@ -372,7 +368,8 @@ def test_inspection_sheet_pdf(ctx, homes):
 def run_cli(data_dir, *args):
     env = dict(os.environ, PYTHONPATH=str(ROOT), PROPERTYDESK_DATA_DIR=str(data_dir))
     return subprocess.run([sys.executable, "-m", "propertydesk", *args, "--data-dir", str(data_dir)],
-                          capture_output=True, text=True, encoding="utf-8", cwd=ROOT, env=env, timeout=60)
+                          check=False, capture_output=True, text=True, encoding="utf-8", cwd=ROOT, env=env,
+                          timeout=60)
 
 
 def test_cli_keys_out(ctx, data_dir, pump, shaft):

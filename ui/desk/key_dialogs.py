@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.desk import keys
+from app.desk import inspections, keys
 from models.keys import BORROWER_KINDS, KEY_KINDS
 from ui.common.dates import date_edit, datetime_edit, py_date, py_datetime
 from ui.common.forms import FormDialog
@@ -181,7 +181,7 @@ class InspectionDialog(FormDialog):
         self.inspector = QLineEdit(getattr(ctx.user, "display_name", "") or "")
         self.day = date_edit(ctx.clock.today())
         self.result = QComboBox()
-        self.result.addItems(keys.INSPECTION_RESULTS)
+        self.result.addItems(inspections.INSPECTION_RESULTS)
         self.findings = QPlainTextEdit()
         self.findings.setPlaceholderText("门窗、水电、渗漏、卫生等情况；有问题时必填")
         self.findings.setFixedHeight(70)
@@ -189,7 +189,7 @@ class InspectionDialog(FormDialog):
                          ("发现问题", self.findings)):
             self.form.addRow(label, w)
         hist = inspections_model(self)
-        hist.set_rows(keys.inspection_history(ctx, self.home_id))
+        hist.set_rows(inspections.inspection_history(ctx, self.home_id))
         self.history = table_view(hist, self)
         self.history.setMaximumHeight(140)
         self.add_widget(QLabel(f"巡查记录（{len(hist.rows)} 次）"))
@@ -197,6 +197,6 @@ class InspectionDialog(FormDialog):
         self.resize(480, 0)
 
     def call(self):
-        return keys.record_inspection(self.ctx, self.home_id, {
+        return inspections.record_inspection(self.ctx, self.home_id, {
             "inspector": self.inspector.text(), "inspected_on": py_date(self.day.date()),
             "result": self.result.currentText(), "findings": self.findings.toPlainText()})

@@ -82,8 +82,7 @@ class LendDialog(FormDialog):
         self.id_number.setPlaceholderText("本物品须登记有效身份证件" if r["needs_id"] else "可不填")
         self.deposit.setText(fmt_fen(r["deposit_fen"] * self.quantity.value()).replace(",", "")
                              if r["deposit_fen"] else "")
-        ledger = "收费台账开具收据" if loans.ledger_available() else "登记在借用单上"
-        self.deposit_note.setText(f"押金将由{ledger}，归还时退还")
+        self.deposit_note.setText("押金将由收费台账开具收据，归还时退还")
 
     def call(self):
         r = self.current_item()

@@ -119,8 +119,8 @@ class SubscriptionsDialog(QDialog):
         self._enable()
 
     def add(self):
-        s = run_action(self, subscriptions.subscribe, self.ctx, self.home_id, self.item.currentData(), self.count.value(),
-                       self.start.text(), self.notes.text(), title="未登记")
+        s = run_action(self, subscriptions.subscribe, self.ctx, self.home_id, self.item.currentData(),
+                       self.count.value(), self.start.text(), self.notes.text(), title="未登记")
         if s is not None:
             billed = getattr(s, "billed_now", None)
             self.message.setText(f"已登记{item_name(s.item_code)} {s.count} 个，自 {s.start_period} 起按月计费"
