@@ -15,6 +15,8 @@ from app.core.clock import Clock  # noqa: E402
 from app.system.context import open_context  # noqa: E402
 from models.db import close_database  # noqa: E402
 
+pytest_plugins = ["tests.helpers.boxes"]  # boxes, box_texts, answer_boxes: message boxes recorded, not shown
+
 
 @pytest.fixture
 def data_dir(tmp_path):
@@ -37,20 +39,19 @@ def ctx(data_dir):
     close_database()
 
 
-_PG_SCHEMA_READY = False
+_PG_STATE = {"schema_ready": False}  # the schema is rebuilt once per session
 
 
 def _reset_postgres(url):
     """An empty PostgreSQL database for the next test: the schema is dropped and rebuilt once per
     session, then the tables a test wrote to are emptied (TRUNCATE … RESTART IDENTITY): much faster."""
-    global _PG_SCHEMA_READY
     from models.db import open_database
     db = open_database(url)
     try:
         db.execute_sql("SET lock_timeout = '20s'")
         tables = [r[0] for r in db.execute_sql(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()]
-        if _PG_SCHEMA_READY and tables:
+        if _PG_STATE["schema_ready"] and tables:
             # only the tables a test wrote to: those whose id sequence was used, and those without one
             used = {r[0] for r in db.execute_sql(
                 "SELECT c.relname FROM pg_class c JOIN pg_depend d ON d.refobjid = c.oid AND d.deptype = 'a' "
@@ -65,7 +66,7 @@ def _reset_postgres(url):
         else:
             db.execute_sql("DROP SCHEMA public CASCADE")
             db.execute_sql("CREATE SCHEMA public")
-            _PG_SCHEMA_READY = True
+            _PG_STATE["schema_ready"] = True
     finally:
         db.close()
 

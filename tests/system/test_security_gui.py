@@ -18,22 +18,7 @@ def _shot(widget, name):
         widget.grab().save(str(Path(SHOTS) / f"{name}.png"))
 
 
-@pytest.fixture
-def messages(monkeypatch):
-    """Message boxes are recorded instead of shown (they would block offscreen)."""
-    seen = []
-
-    def fake(kind):
-        def show(parent, title, text, *a, **k):
-            seen.append((kind, title, text))
-            return QMessageBox.StandardButton.Yes
-        return show
-    for kind in ("warning", "information", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, kind, staticmethod(fake(kind)))
-    return seen
-
-
-def test_first_run_dialog_creates_manager(qtbot, ctx, messages):
+def test_first_run_dialog_creates_manager(qtbot, ctx, boxes):
     from ui.system.login import FirstRunDialog
     dlg = FirstRunDialog(ctx)
     qtbot.addWidget(dlg)
@@ -43,7 +28,7 @@ def test_first_run_dialog_creates_manager(qtbot, ctx, messages):
     dlg.show()
     _shot(dlg, "first_run")
     dlg.save()
-    assert dlg.result() != QDialog.DialogCode.Accepted and "确认密码" in messages[-1][2]
+    assert dlg.result() != QDialog.DialogCode.Accepted and "确认密码" in boxes.last.text
     assert dlg.display.text() == "王经理"                         # input kept
     dlg.password2.setText("abcdef")
     dlg.save()
@@ -51,7 +36,7 @@ def test_first_run_dialog_creates_manager(qtbot, ctx, messages):
     assert not accounts.needs_first_run()
 
 
-def test_login_dialog(qtbot, ctx, messages):
+def test_login_dialog(qtbot, ctx, boxes):
     from ui.system.login import LoginDialog
     accounts.create_user(ctx, "li", "李前台", "frontdesk", "pass-1234")
     dlg = LoginDialog(ctx)
@@ -67,7 +52,7 @@ def test_login_dialog(qtbot, ctx, messages):
     assert dlg.user.username == "li" and dlg.result() == QDialog.DialogCode.Accepted
 
 
-def test_users_dialog_and_full_disk_keeps_input(qtbot, ctx, messages):
+def test_users_dialog_and_full_disk_keeps_input(qtbot, ctx, box_texts):
     from models.db import is_sqlite
     from ui.system.users_dialog import UserEditDialog, UsersDialog
     accounts.create_user(ctx, "li", "李前台", "frontdesk", "pass-1234", phone="13812345678")
@@ -107,7 +92,7 @@ def test_users_dialog_and_full_disk_keeps_input(qtbot, ctx, messages):
         ctx.db.execute_sql("PRAGMA max_page_count = 1073741823")
     assert edit.result() != QDialog.DialogCode.Accepted
     assert edit.username.text() == "zhao" and edit.display.text() == "赵出纳" and edit.password.text() == "pass-5678"
-    assert any("磁盘空间不足" in m[2] for m in messages), messages
+    assert any("磁盘空间不足" in t for t in box_texts), box_texts
     assert User.get_or_none(User.username == "zhao") is None and AuditLog.select().count() == audit_before
     edit.save()                                                      # space again: the same input saves
     assert edit.result() == QDialog.DialogCode.Accepted and User.get(User.username == "zhao").role == "cashier"
@@ -129,7 +114,7 @@ def test_menu_entries_follow_role(qtbot, ctx, users):
     assert all(a.isEnabled() for a in m.security_actions.values())
 
 
-def test_audit_dialog(qtbot, ctx, messages):
+def test_audit_dialog(qtbot, ctx, boxes):
     from app.core.audit import record
     from ui.system.audit_dialog import AuditDialog
     with ctx.db.atomic():
@@ -143,7 +128,7 @@ def test_audit_dialog(qtbot, ctx, messages):
     _shot(dlg, "audit")
 
 
-def test_restore_dialog_for_damaged_database(qtbot, ctx, messages, tmp_path):
+def test_restore_dialog_for_damaged_database(qtbot, ctx, boxes, tmp_path):
     from models.db import is_sqlite
     if not is_sqlite():
         pytest.skip("SQLite files")
@@ -158,7 +143,8 @@ def test_restore_dialog_for_damaged_database(qtbot, ctx, messages, tmp_path):
     for s in ("-wal", "-shm"):
         Path(str(db_path) + s).unlink(missing_ok=True)
     db_path.write_bytes(b"garbage" * 1000)
-    dlg = RestoreDialog(None, data_dir=data_dir, db_path=db_path, problem="数据库文件未通过完整性检查", settings=ctx.settings)
+    dlg = RestoreDialog(None, data_dir=data_dir, db_path=db_path, problem="数据库文件未通过完整性检查",
+                        settings=ctx.settings)
     qtbot.addWidget(dlg)
     assert dlg.model.rowCount() == 1 and dlg.model.keys[0] == r.path
     dlg.show()
@@ -166,7 +152,7 @@ def test_restore_dialog_for_damaged_database(qtbot, ctx, messages, tmp_path):
     dlg.username.setText("boss")
     dlg.password.setText("wrong-pw")
     dlg.do_restore(ask=False)
-    assert not dlg.restored and "不正确" in messages[-1][2]
+    assert not dlg.restored and "不正确" in boxes.last.text
     assert db_path.read_bytes() == b"garbage" * 1000
     dlg.password.setText("abcdef")
     dlg.do_restore(ask=False)
@@ -182,16 +168,16 @@ def _args(data_dir, database=None):
     return SimpleNamespace(data_dir=str(data_dir), database=database)
 
 
-def test_startup_refuses_sync_folder(qtbot, tmp_path, messages):
+def test_startup_refuses_sync_folder(qtbot, tmp_path, boxes):
     from ui.app import _open
     d = tmp_path / "OneDrive - 天伦物业" / "物业前台"
     ctx, lock = _open(_args(d), QMessageBox, "物业前台")
     assert ctx is None and lock is None
-    assert "同步网盘" in messages[-1][2] and "PostgreSQL" in messages[-1][2]
+    assert "同步网盘" in boxes.last.text and "PostgreSQL" in boxes.last.text
     assert not (d / "propertydesk.db").exists()
 
 
-def test_startup_damaged_database_offers_restore_and_is_untouched(qtbot, tmp_path, messages, monkeypatch):
+def test_startup_damaged_database_offers_restore_and_is_untouched(qtbot, tmp_path, boxes, monkeypatch):
     from ui.app import _open
     from ui.system.restore_dialog import RestoreDialog
     d = tmp_path / "site"
@@ -202,13 +188,13 @@ def test_startup_damaged_database_offers_restore_and_is_untouched(qtbot, tmp_pat
     monkeypatch.setattr(RestoreDialog, "exec", lambda self: offered.append(self.db_path) or 0)
     ctx, lock = _open(_args(d), QMessageBox, "物业前台")
     assert ctx is None and offered == [db]
-    assert "未通过完整性检查" in messages[-1][2] and "不会修改或删除" in messages[-1][2]
+    assert "未通过完整性检查" in boxes.last.text and "不会修改或删除" in boxes.last.text
     assert db.read_bytes() == b"SQLite format 3\x00" + b"\x01" * 8000
     assert not (d / "propertydesk.db-wal").exists()
     lock.release()
 
 
-def test_startup_second_instance_refused(qtbot, tmp_path, messages):
+def test_startup_second_instance_refused(qtbot, tmp_path, boxes):
     from app.system.instance import InstanceLock
     from ui.app import _open
     d = tmp_path / "site"
@@ -216,19 +202,19 @@ def test_startup_second_instance_refused(qtbot, tmp_path, messages):
     try:
         ctx, lock = _open(_args(d), QMessageBox, "物业前台")
         assert ctx is None and lock is None
-        assert "已被" in messages[-1][2] and "只能由一个程序使用" in messages[-1][2]
+        assert "已被" in boxes.last.text and "只能由一个程序使用" in boxes.last.text
     finally:
         first.release()
 
 
-def test_startup_opens_and_auto_backup_timer(qtbot, tmp_path, messages):
+def test_startup_opens_and_auto_backup_timer(qtbot, tmp_path, box_texts):
     from models.db import close_database
     from ui.app import _open, start_auto_backup
     from ui.main_window import MainWindow
     d = tmp_path / "site"
     ctx, lock = _open(_args(d), QMessageBox, "物业前台")
     try:
-        assert ctx is not None and not messages
+        assert ctx is not None and not box_texts
         ctx.user = User.create(username="boss", display_name="王经理", role="manager")
         w = MainWindow(ctx)
         qtbot.addWidget(w)
