@@ -22,14 +22,15 @@ def populate(ctx, rng):
                                .where(KeyLoan.returned_at.is_null() & Key.home.is_null(False)).tuples())}
     homes = [h for h in waiting if h.cluster_id == cluster_id and h.id not in keys_out][:4]
     stages = ["keys", "inspection", "payment", "identity"]
-    for home, upto in zip(homes, stages):
+    for home, upto in zip(homes, stages, strict=False):
         h = movein.start_handover(ctx, home.id, event_id=ev.id)
         owner = (Owner.select().join(HomeOwner).where(HomeOwner.home == home.id).first())
         name = owner.name if owner else rng.choice("王李张刘陈杨赵黄周吴徐孙马朱胡郭何林罗高") + rng.choice(
             ["建国", "秀英", "志强", "丽华", "海燕", "俊杰", "文博", "晓明", "雪梅", "子涵", "浩然", "静怡"])
         data = {"name": name, "phone": f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}"}
         if not (owner and owner.id_enc):
-            first17 = f"320102{rng.randint(1960, 1995)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(100, 999)}"
+            born = f"{rng.randint(1960, 1995)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+            first17 = f"320102{born}{rng.randint(100, 999)}"
             data["id_number"] = first17 + id_check_char(first17)
         movein.do_identity(ctx, h.id, owner=data)
         if upto == "identity":

@@ -20,6 +20,7 @@ from types import SimpleNamespace
 from app.core.clock import Clock
 from app.core.dates import add_months
 from app.core.validation import id_check_char
+from app.renovation import api as rv
 
 MAX_WORKS = 40
 CONTRACTORS = [("华美装饰工程有限公司", "刘建军"), ("东易日盛家居装饰", "陈志强"), ("业之峰装饰西安分公司", "孙海涛"),
@@ -71,26 +72,149 @@ def _files(folder: Path) -> tuple[Path, Path]:
     return drawing, photo
 
 
+# how often things happen on the demo site
+PHOTO_SHARE = 0.7          # workers registered with a photo
+BAD_PATROL_SHARE = 0.2     # patrols that find a violation (and issue a notice)
+SPOT_CHECK_SHARE = 0.5     # patrols that were a spot check
+NOTICE_CLOSED_SHARE = 0.8  # notices closed (when their closing day has come)
+FINISHED_EVERY = 5         # one home under works in five has finished
+VACANT_WAITING = 2         # vacant homes: the first two wait for approval, the next one is approved unpaid
+VACANT_APPROVED = 2
+OCCUPIED_ABANDONED = 3     # the fourth occupied home was abandoned part way
+
+
+class _Site:
+    """Renovations made through the real services, each step on its own (past) day."""
+
+    def __init__(self, ctx, rng, boss, drawing, photo):
+        self.ctx, self.rng, self.boss, self.drawing, self.photo = ctx, rng, boss, drawing, photo
+        self.today = ctx.clock.now().date()
+
+    def at(self, day: dt.date, user=None):
+        return dataclasses.replace(self.ctx, clock=Clock(dt.datetime.combine(day, dt.time(10, 0))),
+                                   user=user or self.boss)
+
+    def application(self, home, day):
+        rng = self.rng
+        name, person = rng.choice(CONTRACTORS)
+        data = {"applicant": _owner_name(home) or "业主", "applicant_phone": _phone(rng), "plan": rng.choice(PLANS),
+                "contractor_name": name, "contractor_person": person, "contractor_phone": _phone(rng),
+                "planned_start": day + dt.timedelta(days=5),
+                "planned_end": day + dt.timedelta(days=rng.choice((60, 75, 90, 120)))}
+        return rv.apply(self.at(day), home.id, data, drawings=[self.drawing])
+
+    def pay(self, day, r):
+        from app.ledger import payments
+        ids = rv.unpaid_charge_ids(rv.get(self.at(day), r.id))
+        if ids:
+            method = self.rng.choice(("cash", "card", "transfer"))
+            ref = f"{day:%Y%m%d}{self.rng.randrange(10**8):08d}" if method == "transfer" else ""
+            payments.pay(self.at(day), r.home_id, ids, method, r.applicant, reference=ref)
+
+    def to_permit(self, home, applied: dt.date, workers: int):
+        rng, at = self.rng, self.at
+        r = self.application(home, applied)
+        rv.approve(at(applied + dt.timedelta(days=1)), r.id, "同意，按图施工，不得改动承重结构")
+        day = applied + dt.timedelta(days=1)
+        ws = []
+        for _ in range(workers):
+            ws.append(rv.register_worker(at(day), r.id, {
+                "name": rng.choice(WORKERS), "id_number": _id(rng), "phone": _phone(rng), "trade": rng.choice(TRADES),
+                "card": rng.choice("AB")}, photo=self.photo if rng.random() < PHOTO_SHARE else None))
+        self.pay(day, r)
+        tests = day + dt.timedelta(days=rng.randint(1, 3))
+        rv.record_tests(at(tests), r.id, True, True, r.applicant)
+        rv.sign_fire_undertaking(at(tests), r.id, r.applicant)
+        permit = tests + dt.timedelta(days=int(self.ctx.settings.get("renovation.permit_wait_days")))
+        rv.issue_permit(at(permit), r.id)
+        for w in ws:
+            rv.issue_pass(at(permit), w.id)
+        return rv.get(at(permit), r.id), permit
+
+    def patrols(self, r, start: dt.date, end: dt.date):
+        rng, at = self.rng, self.at
+        day = start + dt.timedelta(days=rng.randint(1, 4))
+        while day <= end:
+            bad = rng.random() < BAD_PATROL_SHARE
+            rv.record_patrol(at(day), r.id, not bad, rng.choice(FINDINGS) if bad else "现场整洁，施工规范",
+                             workers_present=rng.randint(1, 4), spot_check=rng.random() < SPOT_CHECK_SHARE)
+            if bad:
+                n = rv.issue_notice(at(day), r.id, rng.choice(("违规通知单", "整改通知单")), rng.choice(FINDINGS),
+                                    "限期整改并恢复原状")
+                close = day + dt.timedelta(days=rng.randint(1, 4))
+                if close < self.today and rng.random() < NOTICE_CLOSED_SHARE:
+                    rv.close_notice(at(close), n.id, "已整改，复查合格")
+            day += dt.timedelta(days=rng.randint(4, 9))
+
+    def under_works(self, homes):
+        rng, today = self.rng, self.today
+        for i, home in enumerate(homes):
+            applied = today - dt.timedelta(days=rng.randint(12, 70))
+            r, permit = self.to_permit(home, applied, rng.randint(1, 3))
+            finished = i % FINISHED_EVERY == 0
+            end = today - dt.timedelta(days=rng.randint(2, 12)) if finished else today - dt.timedelta(days=1)
+            end = max(end, permit)
+            self.patrols(r, permit, end)
+            if finished and not rv.open_notices(rv.get(self.at(end), r.id)):
+                rv.record_completion(self.at(end), r.id, end)
+
+    def vacant(self, homes):
+        """Waiting for approval, approved unpaid, permit to collect."""
+        at, today = self.at, self.today
+        for k, home in enumerate(homes):
+            if k < VACANT_WAITING:
+                self.application(home, today - dt.timedelta(days=k))
+            elif k == VACANT_APPROVED:
+                r = self.application(home, today - dt.timedelta(days=4))
+                rv.approve(at(today - dt.timedelta(days=3)), r.id, "同意")
+            else:
+                r = self.application(home, today - dt.timedelta(days=6))
+                rv.approve(at(today - dt.timedelta(days=5)), r.id, "同意")
+                self.pay(today - dt.timedelta(days=5), r)
+                rv.record_tests(at(today - dt.timedelta(days=3)), r.id, True, True, r.applicant)
+                rv.sign_fire_undertaking(at(today - dt.timedelta(days=3)), r.id, r.applicant)
+
+    def abandoned(self, home, applied):
+        r, permit = self.to_permit(home, applied, 1)
+        for w in rv.workers_of(self.at(permit), r.id):
+            rv.return_pass(self.at(permit + dt.timedelta(days=20)), w.id)
+        rv.abandon(self.at(permit + dt.timedelta(days=21)), r.id, "业主出售房屋，停止装修",
+                   [("楼道墙面污损修复", "200")])
+
+    def occupied(self, homes):
+        """Renovations finished months ago: second inspection due, one refunded, one abandoned."""
+        rng, at = self.rng, self.at
+        months = int(self.ctx.settings.get("renovation.second_inspection_months"))
+        for k, home in enumerate(homes):
+            first = add_months(self.today, -months) + dt.timedelta(days=rng.randint(-10, 3) if k else -30)
+            finished = first - dt.timedelta(days=rng.randint(2, 6))
+            applied = finished - dt.timedelta(days=rng.randint(70, 100))
+            if k == OCCUPIED_ABANDONED:
+                self.abandoned(home, applied)
+                continue
+            r, permit = self.to_permit(home, applied, 2)
+            self.patrols(r, permit, finished)
+            for n in rv.open_notices(rv.get(at(finished), r.id)):
+                rv.close_notice(at(finished), n.id, "已整改")
+            rv.record_completion(at(finished), r.id, finished)
+            rv.first_inspection(at(first), r.id, True, "验收合格")
+            for w in rv.workers_of(at(first), r.id):
+                rv.return_pass(at(first), w.id)
+            if k == 0:   # second inspection done, deposit refunded less a deduction
+                second = rv.get(at(first), r.id).second_due
+                rv.second_inspection(at(second), r.id, True, "无质量问题")
+                rv.refund_deposit(at(second), r.id, [("损坏公共楼道地砖", "350")])
+
+
 def populate(ctx, rng):
-    from app.ledger import payments
-    from app.renovation import api as rv
     from models.property import Home
     from models.renovation import Renovation
     from models.users import User
 
     if Renovation.select().exists():
         return
-    manager = User.select().where((User.role == "manager") & (User.active == True)).first()
+    manager = User.select().where((User.role == "manager") & (User.active == True)).first()  # noqa: E712 (peewee SQL)
     boss = manager or SimpleNamespace(id=None, username="demo", display_name="演示数据", role="manager")
-    now = ctx.clock.now().replace(hour=10, minute=0, second=0)
-    today = now.date()
-
-    def at(day: dt.date, user=None):
-        return dataclasses.replace(ctx, clock=Clock(dt.datetime.combine(day, dt.time(10, 0))), user=user or boss)
-
-    def clerk():
-        return boss
-
     under = list(Home.select().where(Home.state == "装修中").order_by(Home.id))
     rng.shuffle(under)
     under = under[:MAX_WORKS]
@@ -100,104 +224,11 @@ def populate(ctx, rng):
     rng.shuffle(occupied)
     tmp = tempfile.TemporaryDirectory()
     drawing, photo = _files(Path(tmp.name))
-
-    def application(home, day):
-        name, person = rng.choice(CONTRACTORS)
-        data = {"applicant": _owner_name(home) or "业主", "applicant_phone": _phone(rng), "plan": rng.choice(PLANS),
-                "contractor_name": name, "contractor_person": person, "contractor_phone": _phone(rng),
-                "planned_start": day + dt.timedelta(days=5),
-                "planned_end": day + dt.timedelta(days=rng.choice((60, 75, 90, 120)))}
-        return rv.apply(at(day, clerk()), home.id, data, drawings=[drawing])
-
-    def pay(day, r):
-        ids = rv.unpaid_charge_ids(rv.get(at(day), r.id))
-        if ids:
-            method = rng.choice(("cash", "card", "transfer"))
-            ref = f"{day:%Y%m%d}{rng.randrange(10**8):08d}" if method == "transfer" else ""
-            payments.pay(at(day), r.home_id, ids, method, r.applicant, reference=ref)
-
-    def to_permit(home, applied: dt.date, workers: int):
-        r = application(home, applied)
-        rv.approve(at(applied + dt.timedelta(days=1)), r.id, "同意，按图施工，不得改动承重结构")
-        day = applied + dt.timedelta(days=1)
-        ws = []
-        for _ in range(workers):
-            ws.append(rv.register_worker(at(day, clerk()), r.id, {
-                "name": rng.choice(WORKERS), "id_number": _id(rng), "phone": _phone(rng), "trade": rng.choice(TRADES),
-                "card": rng.choice("AB")}, photo=photo if rng.random() < 0.7 else None))
-        pay(day, r)
-        tests = day + dt.timedelta(days=rng.randint(1, 3))
-        rv.record_tests(at(tests, clerk()), r.id, True, True, r.applicant)
-        rv.sign_fire_undertaking(at(tests, clerk()), r.id, r.applicant)
-        permit = tests + dt.timedelta(days=int(ctx.settings.get("renovation.permit_wait_days")))
-        rv.issue_permit(at(permit, clerk()), r.id)
-        for w in ws:
-            rv.issue_pass(at(permit, clerk()), w.id)
-        return rv.get(at(permit), r.id), permit
-
-    def patrols(r, start: dt.date, end: dt.date):
-        day = start + dt.timedelta(days=rng.randint(1, 4))
-        while day <= end:
-            bad = rng.random() < 0.2
-            rv.record_patrol(at(day, clerk()), r.id, not bad, rng.choice(FINDINGS) if bad else "现场整洁，施工规范",
-                             workers_present=rng.randint(1, 4), spot_check=rng.random() < 0.5)
-            if bad:
-                n = rv.issue_notice(at(day, clerk()), r.id, rng.choice(("违规通知单", "整改通知单")), rng.choice(FINDINGS),
-                                    "限期整改并恢复原状")
-                close = day + dt.timedelta(days=rng.randint(1, 4))
-                if close < today and rng.random() < 0.8:
-                    rv.close_notice(at(close, clerk()), n.id, "已整改，复查合格")
-            day += dt.timedelta(days=rng.randint(4, 9))
-
+    site = _Site(ctx, rng, boss, drawing, photo)
     with ctx.db.atomic():
-        # homes under works
-        for i, home in enumerate(under):
-            applied = today - dt.timedelta(days=rng.randint(12, 70))
-            r, permit = to_permit(home, applied, rng.randint(1, 3))
-            finished = i % 5 == 0
-            end = today - dt.timedelta(days=rng.randint(2, 12)) if finished else today - dt.timedelta(days=1)
-            end = max(end, permit)
-            patrols(r, permit, end)
-            if finished and not rv.open_notices(rv.get(at(end), r.id)):
-                rv.record_completion(at(end, clerk()), r.id, end)
-        # vacant homes: waiting for approval, approved unpaid, permit to collect
-        for k, home in enumerate(vacant[:4]):
-            if k < 2:
-                application(home, today - dt.timedelta(days=k))
-            elif k == 2:
-                r = application(home, today - dt.timedelta(days=4))
-                rv.approve(at(today - dt.timedelta(days=3)), r.id, "同意")
-            else:
-                r = application(home, today - dt.timedelta(days=6))
-                rv.approve(at(today - dt.timedelta(days=5)), r.id, "同意")
-                pay(today - dt.timedelta(days=5), r)
-                rv.record_tests(at(today - dt.timedelta(days=3)), r.id, True, True, r.applicant)
-                rv.sign_fire_undertaking(at(today - dt.timedelta(days=3)), r.id, r.applicant)
-        # occupied homes: renovations finished months ago
-        months = int(ctx.settings.get("renovation.second_inspection_months"))
-        for k, home in enumerate(occupied[:4]):
-            first = add_months(today, -months) + dt.timedelta(days=rng.randint(-10, 3) if k else -30)
-            finished = first - dt.timedelta(days=rng.randint(2, 6))
-            applied = finished - dt.timedelta(days=rng.randint(70, 100))
-            if k == 3:   # abandoned part way
-                r, permit = to_permit(home, applied, 1)
-                for w in rv.workers_of(at(permit), r.id):
-                    rv.return_pass(at(permit + dt.timedelta(days=20)), w.id)
-                rv.abandon(at(permit + dt.timedelta(days=21)), r.id, "业主出售房屋，停止装修",
-                           [("楼道墙面污损修复", "200")])
-                continue
-            r, permit = to_permit(home, applied, 2)
-            patrols(r, permit, finished)
-            for n in rv.open_notices(rv.get(at(finished), r.id)):
-                rv.close_notice(at(finished), n.id, "已整改")
-            rv.record_completion(at(finished, clerk()), r.id, finished)
-            rv.first_inspection(at(first), r.id, True, "验收合格")
-            for w in rv.workers_of(at(first), r.id):
-                rv.return_pass(at(first), w.id)
-            if k == 0:   # second inspection done, deposit refunded less a deduction
-                second = rv.get(at(first), r.id).second_due
-                rv.second_inspection(at(second), r.id, True, "无质量问题")
-                rv.refund_deposit(at(second), r.id, [("损坏公共楼道地砖", "350")])
+        site.under_works(under)
+        site.vacant(vacant[:4])
+        site.occupied(occupied[:4])
     tmp.cleanup()
 
 

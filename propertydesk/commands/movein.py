@@ -37,7 +37,8 @@ def board(args, ctx):
     print("　".join(f"{k} {v}" for k, v in b.counts.items()))
     for r in b.rows:
         if r.stage != "待办理":
-            print(f"{r.room_code:<10}{r.owner_name:<8}{r.stage}" + (f"  缺陷{r.open_defects}项" if r.open_defects else ""))
+            defects = f"  缺陷{r.open_defects}项" if r.open_defects else ""
+            print(f"{r.room_code:<10}{r.owner_name:<8}{r.stage}{defects}")
     return 0
 
 

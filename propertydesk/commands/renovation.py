@@ -71,7 +71,8 @@ def cmd_spot(args, ctx):
         return 0
     print(f"{day} 装修抽查（{len(rows)} 户）：")
     for r in rows:
-        print(f"  {r.room_code}\t{r.number}\t{r.contractor_name}\t{r.contractor_person}\t上次巡查 {r.last_patrol or '无'}")
+        print(f"  {r.room_code}\t{r.number}\t{r.contractor_name}\t{r.contractor_person}"
+              f"\t上次巡查 {r.last_patrol or '无'}")
     return 0
 
 

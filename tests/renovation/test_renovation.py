@@ -68,8 +68,8 @@ def test_rubbish_charge_memo_area_two_decimals(ctx, homes, tmp_path):
     assert _charge(r.rubbish_charge_id).memo == f"装修垃圾清运费 150.00㎡ {r.number}"
 
 
-def test_end_to_end_with_refused_premature_permit_and_deduction(ctx, homes, tmp_path):
-    home = homes["5-101"]
+def _apply_approve_register(ctx, home, tmp_path):
+    """Stages 1-2 and the workers' registration of the end-to-end walk."""
     # 1. application with plan, contractor and drawings
     r = rv.apply(ctx, home.id, APPLICATION, drawings=[make_file(tmp_path)])
     assert r.state == "待审批" and r.number.startswith("ZX2026-")
@@ -79,7 +79,8 @@ def test_end_to_end_with_refused_premature_permit_and_deduction(ctx, homes, tmp_
     r = rv.approve(ctx, r.id, "同意")
     assert r.state == "已批准" and r.decided_by_id == ctx.user.id
     dep, rub = _charge(r.deposit_charge_id), _charge(r.rubbish_charge_id)
-    assert (dep.item_code, dep.amount_fen, dep.source, dep.source_id) == ("renovation_deposit", 300000, "renovation", r.id)
+    assert ((dep.item_code, dep.amount_fen, dep.source, dep.source_id)
+            == ("renovation_deposit", 300000, "renovation", r.id))
     assert (rub.item_code, rub.amount_fen) == ("rubbish_removal", 49380)
     assert (rub.quantity_milli, rub.unit_price_fen) == (123450, 400)      # 123.45 m² × 4.00 元
     # workers: pass fee 10 元 and pass deposit 50 元 each
@@ -91,6 +92,11 @@ def test_end_to_end_with_refused_premature_permit_and_deduction(ctx, homes, tmp_
     assert make_id() not in w1.id_enc and ctx.vault.decrypt(w1.id_enc) == make_id()
     assert w1.valid_until == dt.date(2027, 2, 28)          # the planned end by default
     assert rv.worker_photo(ctx, w1.id).is_file()
+    return r, w1, w2
+
+
+def _tests_fees_permit(ctx, homes, home, r, w1, w2):
+    """Stages 3-5: tests, fees paid in the ledger, the permit no earlier than 2 days after the tests."""
     r = rv.get(ctx, r.id)
     assert not rv.fees_paid(r)
     assert "待缴费" in [d.category for d in rv.due_items(ctx)]
@@ -116,6 +122,11 @@ def test_end_to_end_with_refused_premature_permit_and_deduction(ctx, homes, tmp_
     assert homes["5-101"].__class__.get_by_id(home.id).state == "装修中"
     rv.issue_pass(ctx, w1.id)
     rv.issue_pass(ctx, w2.id)
+    return r
+
+
+def _works_to_refund(ctx, homes, home, r, w1, w2):
+    """Stages 6-9: patrols and a notice, completion, inspections, passes back, the deposit refunded."""
     # 6. patrols and a notice with a deadline (3 days by default), overdue then closed
     rv.record_patrol(ctx, r.id, True, "现场整洁", workers_present=2)
     n = rv.issue_notice(ctx, r.id, "整改通知单", "楼道堆放建筑垃圾", "当日清运")
@@ -151,6 +162,14 @@ def test_end_to_end_with_refused_premature_permit_and_deduction(ctx, homes, tmp_
     assert r.state == "已结案" and r.refund_fen == 250000
     assert [(d.reason, d.amount_fen) for d in r.deductions] == [("损坏公共楼道墙面", 50000)]
     assert _charge(r.deposit_charge_id).refunded_fen == 250000
+    return r
+
+
+def test_end_to_end_with_refused_premature_permit_and_deduction(ctx, homes, tmp_path):
+    home = homes["5-101"]
+    r, w1, w2 = _apply_approve_register(ctx, home, tmp_path)
+    r = _tests_fees_permit(ctx, homes, home, r, w1, w2)
+    r = _works_to_refund(ctx, homes, home, r, w1, w2)
     st = rv.stages(ctx, r)
     assert [s.no for s in st] == list(range(1, 10)) and all(s.done for s in st)
     assert all(s.day for s in st) and st[0].by == "王经理"
@@ -159,7 +178,8 @@ def test_end_to_end_with_refused_premature_permit_and_deduction(ctx, homes, tmp_
     from app.core.audit import verify_chain
     from models.archive import ArchiveDocument
     from models.users import AuditLog
-    on_file = {d.doc_code for d in ArchiveDocument.select().where((ArchiveDocument.home == home.id) & ArchiveDocument.on_file)}
+    on_file = {d.doc_code for d in ArchiveDocument.select()
+               .where((ArchiveDocument.home == home.id) & ArchiveDocument.on_file)}
     assert {"reno_application", "water_pressure_test", "fire_undertaking", "rectification_notice"} <= on_file
     actions = {a.action for a in AuditLog.select(AuditLog.action)}
     assert {"renovation.apply", "renovation.approve", "renovation.tests", "renovation.permit", "renovation.worker",
@@ -311,9 +331,11 @@ def test_pass_expiring_and_patrol_rules(ctx, homes, tmp_path):
         rv.record_patrol(ctx, r.id, False, "")
     rv.record_patrol(ctx, r.id, False, "未佩戴出入证施工")
     with pytest.raises(ValidationError, match="有效期至"):
-        rv.register_worker(ctx, r.id, {"name": "钱", "id_number": make_id("11010119900101001"), "valid_until": "2026-01-01"})
+        rv.register_worker(ctx, r.id, {"name": "钱", "id_number": make_id("11010119900101001"),
+                                       "valid_until": "2026-01-01"})
     with pytest.raises(ValidationError, match="身份证号"):
-        rv.register_worker(ctx, r.id, {"name": "钱", "id_number": make_id("11010119900307100")})  # same person already registered
+        # the same person is already registered
+        rv.register_worker(ctx, r.id, {"name": "钱", "id_number": make_id("11010119900307100")})
     _at(ctx, 2027, 3, 26)                                   # valid until 2027-03-31: within 7 days
     items = [d for d in rv.due_items(ctx) if d.category == "出入证到期"]
     assert items and w.name in items[0].what and not items[0].overdue
@@ -344,7 +366,8 @@ def test_demo_populate(ctx, tmp_path):
     homes = make_homes(ctx)
     for i in range(6):
         Home.create(entrance=homes["5-101"].entrance, building=homes["5-101"].building, cluster=homes["5-101"].cluster,
-                    room_code=f"5-50{i}", area_x100=11000 + i, house_type="洋房", state=["装修中", "空置", "已入住"][i % 3],
+                    room_code=f"5-50{i}", area_x100=11000 + i, house_type="洋房",
+                    state=["装修中", "空置", "已入住"][i % 3],
                     move_in_date=dt.date(2025, 1, 1) if i % 3 == 2 else None)
     demo_renovation.populate(ctx, random.Random(3))
     states = {r.state for r in Renovation.select()}

@@ -102,7 +102,8 @@ def test_completion_and_refund_slip(ctx, done):
     rv.second_inspection(ctx, r.id, True)
     rv.refund_deposit(ctx, r.id, [("损坏电梯轿厢", "300.50")])
     t = pdf_text(rf.form_pdf(ctx, "refund", r.id))
-    for s in ("装修保证金退还单", "3,000.00", "损坏电梯轿厢", "-300.50", "2,699.50", "贰仟陆佰玖拾玖元伍角", "复验合格"):
+    for s in ("装修保证金退还单", "3,000.00", "损坏电梯轿厢", "-300.50", "2,699.50", "贰仟陆佰玖拾玖元伍角",
+              "复验合格"):
         assert s in t, s
 
 
@@ -127,8 +128,8 @@ def test_pass_cards_on_a4_with_cut_lines(ctx, done):
 def test_daily_spot_sheet(ctx, done):
     ctx.clock.advance(days=1)          # the patrol of 11-25 is the last one seen on 11-26
     t = pdf_text(rf.spot_sheet_pdf(ctx))
-    for s in ("装修日常抽查单", "抽查日期 2026-11-26", "施工中 1 户", "今日抽查 1 户", "5-101", "华美装饰", "139****4321",
-              "2026-11-25"):
+    for s in ("装修日常抽查单", "抽查日期 2026-11-26", "施工中 1 户", "今日抽查 1 户", "5-101", "华美装饰",
+              "139****4321", "2026-11-25"):
         assert s in t, s
     assert "13987654321" not in t
     rv.record_completion(ctx, done["reno"].id)
