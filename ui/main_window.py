@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
         Gathered on a worker thread (its own database connection) so the window stays live."""
         from concurrent.futures import ThreadPoolExecutor
 
-        from app.system.reminders import startup_reminders
+        from app.office.reminders import startup_reminders
 
         def gather():
             try:

@@ -1,7 +1,7 @@
 """The main window: tabs created on first view, start-up reminders from every area."""
 import datetime as dt
 
-from app.system.reminders import startup_reminders
+from app.office.reminders import startup_reminders
 
 
 def test_reminders_list_overdue_key(ctx):
