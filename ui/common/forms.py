@@ -189,6 +189,7 @@ class FormDialog(QDialog):
             self.inline_errors = inline_errors
         self.fields: dict[str, Field] = {}
         self.widgets: dict[str, QWidget] = {}
+        self.field_widgets: dict[str, QWidget] = {}   # label → widget: the field a refusal names gets the focus
         self.body = QVBoxLayout(self)
         self.intro = None
         if intro:
@@ -247,6 +248,7 @@ class FormDialog(QDialog):
         w.setObjectName(f.key)
         self.fields[f.key] = f
         self.widgets[f.key] = w
+        self.field_widgets[f.label] = w
         (form or self.form).addRow("" if f.kind == "check" else f.label, shown)
         return w
 
@@ -306,7 +308,7 @@ class FormDialog(QDialog):
             try:
                 result = self.call()
             except UserError as exc:
-                self.show_error(str(exc), self._named_widget(getattr(exc, "field", "")))
+                self.show_refusal(exc)
                 return None
         else:
             result = run_action(self, lambda _ctx: self.call(), self.ctx, title=self.error_title)
@@ -315,10 +317,14 @@ class FormDialog(QDialog):
             self.accept()
         return result
 
-    def _named_widget(self, label: str) -> QWidget | None:
-        if not label:
+    def named_widget(self, name: str) -> QWidget | None:
+        """The widget of the field a message names (by its label or key)."""
+        if not name:
             return None
-        return next((self.widgets[k] for k, f in self.fields.items() if label in (f.label, k)), None)
+        return self.field_widgets.get(name) or self.widgets.get(name)
+
+    def show_refusal(self, exc: UserError):
+        self.show_error(str(exc), self.named_widget(getattr(exc, "field", "")))
 
     def show_error(self, message: str, widget: QWidget | None = None):
         if widget is not None:
@@ -333,5 +339,5 @@ class FormDialog(QDialog):
 
     def clear_error(self):
         self.error_label.hide()
-        for w in self.widgets.values():
+        for w in self.field_widgets.values():
             w.setStyleSheet("")

@@ -65,3 +65,12 @@ def save_columns(*views: QTableView):
     for v in views:
         if v.objectName() and v.property("fitted"):
             s.setValue(STATE_KEY + v.objectName(), v.horizontalHeader().saveState())
+
+
+def overdue_summary(rows, unit: str, late_unit: str = "") -> str:
+    """“借出未还 n <unit>”, with the overdue ones (rows with a true "overdue") in red."""
+    late = sum(1 for r in rows if r["overdue"])
+    text = f"借出未还 {len(rows)} {unit}"
+    if late:
+        text += f"，其中 <b style='color:#C00000'>逾期 {late} {late_unit or unit}</b>"
+    return text
