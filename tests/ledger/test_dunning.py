@@ -1,11 +1,9 @@
 """Dunning calendar, phone log, second and third notices with the late fee (domain.md §7)."""
 import datetime as dt
-import io
 import subprocess
 import sys
 
 import pytest
-from pypdf import PdfReader
 
 from app.core.errors import PermissionDenied, ValidationError
 from app.ledger import dunning
@@ -14,6 +12,7 @@ from app.ledger.payments import pay
 from models.ledger import DunningRecord
 from models.people import HomeOwner, Owner
 from models.property import Building, Cluster, Entrance, Home
+from tests.helpers.pdf import pdf_pages, pdf_text
 
 
 @pytest.fixture
@@ -78,10 +77,6 @@ def test_phone_log_validation(ctx, owing, as_role):
     assert DunningRecord.select().count() == 0
 
 
-def text_of(pdf):
-    return "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
-
-
 def test_third_notice_with_late_fee(ctx, owing):
     day = dt.date(2026, 11, 23)
     n, pdf = dunning.notices_pdf(ctx, day, 3)
@@ -90,10 +85,10 @@ def test_third_notice_with_late_fee(ctx, owing):
     # Oct: 178.00 × 0.0003 × 23 days = 1.2282 → 1.23; Nov: 178.00 × 0.0003 × 18 = 0.9612 → 0.96
     assert {r.late_fee_fen for r in notes} == {123 + 96}
     assert {r.owed_fen for r in notes} == {35600}
-    text = text_of(pdf)
+    text = pdf_text(pdf, sep="")
     assert "欠费三次通知单" in text and "3-101" in text and "7-102" in text and "滞纳金" in text
     assert "358.19" in text  # 356.00 + 2.19
-    assert len(PdfReader(io.BytesIO(pdf)).pages) == 2
+    assert len(pdf_pages(pdf)) == 2
     # numbers are unbroken
     assert sorted(r.number for r in notes) == ["CJ2026-000001", "CJ2026-000002"]
 
@@ -102,7 +97,7 @@ def test_second_notice_per_building(ctx, owing):
     b7 = Building.get(Building.code == "7")
     n, pdf = dunning.notices_pdf(ctx, dt.date(2026, 11, 17), 2, b7.id)
     assert n == 1
-    text = text_of(pdf)
+    text = pdf_text(pdf, sep="")
     assert "欠费二次通知单" in text and "7-102" in text and "3-101" not in text and "滞纳金" not in text.split("收费依据")[0]
     with pytest.raises(ValidationError, match="通知类别"):
         dunning.notices(ctx, dt.date(2026, 11, 17), 1)
@@ -120,6 +115,6 @@ def test_cli_dunning(ctx, owing, data_dir, tmp_path):
     out = tmp_path / "n3.pdf"
     r = run("dunning", "--date", "2026-11-23", "--stage", "3", "--out", str(out))
     assert r.returncode == 0, r.stderr
-    assert "2 份" in r.stdout and "欠费三次通知单" in text_of(out.read_bytes())
+    assert "2 份" in r.stdout and "欠费三次通知单" in pdf_text(out.read_bytes(), sep="")
     r = run("dunning", "--date", "2026-13-01")
     assert r.returncode == 2 and "日期" in r.stderr

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from app.ledger import billing, payments
 from models.ledger import Charge, Receipt
 from tests.helpers.ledger import make_site
+from tests.helpers.pdf import pdf_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,7 +64,6 @@ def test_cli_bad_month_and_print_receipt(ctx, site, data_dir, tmp_path):
     out = tmp_path / "r.pdf"
     r = run_cli(data_dir, "print", "receipt", "--number", rec.number, "--out", str(out))
     assert r.returncode == 0, r.stderr
-    from pypdf import PdfReader
-    text = PdfReader(str(out)).pages[0].extract_text()
+    text = pdf_pages(out)[0]
     assert rec.number in text and "补打" in text and "壹佰柒拾捌元整" in text
     assert Receipt.get_by_id(rec.id).reprint_count == 1

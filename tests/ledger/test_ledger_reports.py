@@ -1,21 +1,16 @@
 """Daily cashier report ties to the receipts; collection rate per cluster and area manager."""
 import datetime as dt
-import io
 import subprocess
 import sys
 
 import pytest
-from pypdf import PdfReader
 
 from app.core.errors import PermissionDenied
 from app.ledger import reports as lr
 from app.ledger.billing import post_charge
 from app.ledger.payments import pay, refund, void_receipt
+from tests.helpers.pdf import pdf_text
 from tests.ledger.test_dunning import owing  # noqa: F401  (fixture)
-
-
-def text_of(pdf):
-    return "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def test_daily_report_ties_to_receipts(ctx, owing):  # noqa: F811
@@ -35,7 +30,7 @@ def test_daily_report_ties_to_receipts(ctx, owing):  # noqa: F811
     assert dict(rep.by_method) == {"现金": 35600 - 5000, "银行卡": 5000, "转账": 35600}
     assert sum(v for _k, v in rep.by_method) == rep.net_fen
     assert sum(v for _k, v in rep.by_item) == rep.net_fen
-    text = text_of(lr.report_pdf(ctx, "daily", day=ctx.clock.today()))
+    text = pdf_text(lr.report_pdf(ctx, "daily", day=ctx.clock.today(), sep=""))
     assert "收费日报" in text and r1.number in text and r2.number in text and "作废" in text
 
 
@@ -53,7 +48,7 @@ def test_collection_rate(ctx, owing, as_role):  # noqa: F811
     # the weekly view: as of yesterday only the fixture's payment counted
     early = lr.collection_rate(ctx, "2026-11", as_of=ctx.clock.today() - dt.timedelta(days=1))
     assert early.total.collected_fen == 0
-    text = text_of(lr.report_pdf(ctx, "collection", period="2026-11"))
+    text = pdf_text(lr.report_pdf(ctx, "collection", period="2026-11"), sep="")
     assert "收费率报表" in text and "100.00%" in text and "B组团" in text
     with pytest.raises(PermissionDenied):
         lr.collection_rate(as_role("frontdesk"), "2026-11")

@@ -2,7 +2,6 @@
 in a print and in an export equals the sum of the ledger rows (issue 4): the monthly export,
 the collection-rate report, the cashier's daily reports, the arrears and the dunning board."""
 import datetime as dt
-import io
 import os
 import random
 from decimal import Decimal
@@ -10,7 +9,6 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 from peewee import fn
-from pypdf import PdfReader
 
 from app.core.clock import Clock
 from app.core.money import fmt_fen
@@ -21,6 +19,7 @@ from app.ledger.payments import pay, void_receipt
 from app.system.context import open_context
 from models.db import close_database
 from models.ledger import Charge, Payment, Receipt
+from tests.helpers.pdf import pdf_text
 
 pytestmark = pytest.mark.slow
 MONTHS = [f"2026-{m:02d}" for m in range(1, 13)]
@@ -112,8 +111,7 @@ def test_collection_rate_equals_ledger_rows(year):
         assert sum(r.billed_fen for r in rep.by_cluster) == rep.total.billed_fen
         assert sum(r.collected_fen for r in rep.by_cluster) == rep.total.collected_fen
         assert sum(r.billed_fen for r in rep.by_manager) == rep.total.billed_fen
-        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(ledger_reports.report_pdf(
-            ctx, "collection", period=period))).pages)
+        text = pdf_text(ledger_reports.report_pdf(ctx, "collection", period=period), sep="")
         assert fmt_fen(rep.total.billed_fen) in text and fmt_fen(rep.total.collected_fen) in text
 
 
@@ -130,8 +128,7 @@ def test_daily_reports_equal_receipts(year):
         assert rep.net_fen == int(valid)
         assert sum(v for _k, v in rep.by_method) == rep.net_fen == sum(v for _k, v in rep.by_item)
         total_voided += rep.voided
-        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(ledger_reports.report_pdf(
-            ctx, "daily", day=day))).pages)
+        text = pdf_text(ledger_reports.report_pdf(ctx, "daily", day=day), sep="")
         assert fmt_fen(rep.net_fen) in text
     assert total_voided == voided
 

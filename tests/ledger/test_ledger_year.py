@@ -1,14 +1,12 @@
 """A year of simulated billing and payments on the 万兴现代城 demo site (1,865 homes): every total
 on screen, in a print and in an export equals the sum of the ledger rows."""
 import datetime as dt
-import io
 import random
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 from peewee import fn
-from pypdf import PdfReader
 
 from app.core.dates import add_period_months, period_bounds
 from app.core.money import daxie, fmt_fen
@@ -17,6 +15,7 @@ from app.demo import sites as demo
 from app.ledger import arrears, billing, meters, month_ledger, payments
 from models.ledger import Charge, Payment, Receipt
 from models.property import Home
+from tests.helpers.pdf import pdf_pages
 
 pytestmark = pytest.mark.slow
 
@@ -97,5 +96,5 @@ def test_year_on_wanxing(ctx, tmp_path):
     assert head["billed_fen"] == sum(c["amount_fen"] for c in ch)
     assert head["owed_fen"] == sum(c["owed_fen"] for c in ch)
     rec = Receipt.select().where(Receipt.status == "valid").order_by(Receipt.total_fen.desc()).first()
-    text = PdfReader(io.BytesIO(payments.print_receipt(ctx, rec.id, "A4"))).pages[0].extract_text()
+    text = pdf_pages(payments.print_receipt(ctx, rec.id, "A4"))[0]
     assert rec.number in text and fmt_fen(rec.total_fen) in text and daxie(rec.total_fen) in text

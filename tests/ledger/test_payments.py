@@ -1,24 +1,19 @@
 """Payments, receipts (unbroken numbers, 补打, 作废), refunds, arrears, receipt prints."""
 import datetime as dt
-import io
 
 import pytest
-from pypdf import PdfReader
 
 from app.core.errors import PermissionDenied, StateError, ValidationError
 from app.ledger import arrears, billing, payments, prepayment
 from models.ledger import Charge, Payment, Receipt
 from models.people import Owner
 from tests.helpers.ledger import make_site
+from tests.helpers.pdf import pdf_reader, pdf_text
 
 
 @pytest.fixture
 def site(ctx, users):
     return make_site(ctx, users)
-
-
-def pdf_text(pdf: bytes) -> str:
-    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def lines_sum(charge_id) -> int:
@@ -133,7 +128,7 @@ def test_receipt_print_triple_with_offsets(ctx, site):
     ids = [c.id for c in Charge.select().where(Charge.home == h)]
     r = payments.pay(ctx, h.id, ids, "card", "业主2")
     pdf = payments.print_receipt(ctx, r.id, "三联")
-    reader = PdfReader(io.BytesIO(pdf))
+    reader = pdf_reader(pdf)
     assert round(float(reader.pages[0].mediabox.width) / 72 * 25.4) == 241
     text = reader.pages[0].extract_text()
     assert "SJ2026-000001" in text and "319.74" in text and "叁佰壹拾玖元柒角肆分" in text
