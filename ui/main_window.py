@@ -4,12 +4,13 @@ from __future__ import annotations
 import time
 from importlib import import_module
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QTabWidget, QWidget
 
 from app import APP_TITLE
 from ui.common.icons import icon
+from ui.common.runner import Op
 
 # (name, tab title, icon purpose). ``TAB_MODULES[name]`` defines ``Tab(ctx, parent)``; it is imported when
 # the tab is first shown (start-up budget).
@@ -54,10 +55,14 @@ class _InputWatch(QObject):
 
 
 def available_tabs():
-    return list(TABS)
+    return TABS
 
 
 class MainWindow(QMainWindow):
+    # Data of these kinds changed ({"ledger", "archives", …}); the second argument is the widget that
+    # wrote (ui.common.runner.notify_changed). Every tab with on_data_changed(kinds, source) listens.
+    changed = Signal(object, object)
+
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
@@ -116,6 +121,8 @@ class MainWindow(QMainWindow):
         module = import_module(TAB_MODULES[name])
         widget = module.Tab(self.ctx, self)
         self._created[name] = widget
+        if hasattr(widget, "on_data_changed"):
+            self.changed.connect(widget.on_data_changed)
         blocked = self.tabs.blockSignals(True)
         current = self.tabs.currentIndex()
         old = self.tabs.widget(index)
@@ -146,39 +153,20 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self.about)
         h.addAction(about)
 
+    def notify_changed(self, kinds, source=None):
+        """Relay a write's news to every open tab (ui.common.runner.notify_changed calls this)."""
+        self.changed.emit(frozenset(kinds), source)
+
     def show_reminders(self, always: bool = False):
         """Start-up reminder: keys and loans overdue, visits due, deadlines passed (non-modal).
         Gathered on a worker thread (its own database connection) so the window stays live."""
-        from concurrent.futures import ThreadPoolExecutor
-
         from app.office.reminders import startup_reminders
 
-        def gather():
-            try:
-                return startup_reminders(self.ctx)
-            finally:
-                if not self.ctx.db.is_closed():
-                    self.ctx.db.close()  # this thread's connection
+        def failed(exc):  # a reminder must never stop the desk from working
+            self._show_reminder_lines([f"提醒读取失败：{exc}"], always)
 
-        pool = ThreadPoolExecutor(max_workers=1)
-        future = pool.submit(gather)
-        pool.shutdown(wait=False)
-        timer = QTimer(self)
-        timer.setInterval(50)
-
-        def poll():
-            if not future.done():
-                return
-            timer.stop()
-            timer.deleteLater()
-            try:
-                lines = future.result()
-            except Exception as exc:  # a reminder must never stop the desk from working
-                lines = [f"提醒读取失败：{exc}"]
-            self._show_reminder_lines(lines, always)
-
-        timer.timeout.connect(poll)
-        timer.start()
+        return (Op(self, self.ctx, startup_reminders, self.ctx)
+                .success(lambda lines: self._show_reminder_lines(lines, always)).failure(failed).run())
 
     # service escalation --------------------------------------------------------------
     def _start_escalation_watch(self):
@@ -186,7 +174,7 @@ class MainWindow(QMainWindow):
         when nobody opens that tab: this timer does it until the tab exists (then the tab's own
         timer does, and shows the result). On a worker thread with its own connection; a failure
         shows in the status bar and the next tick tries again."""
-        self._escalation_future = None
+        self.escalation_op = None
         self.escalation_timer = None
         if not any(n == "service" for n, _t, _i in self._specs):
             return
@@ -205,41 +193,20 @@ class MainWindow(QMainWindow):
 
     def escalate_in_background(self) -> bool:
         """One escalation run unless the service tab (which runs its own) exists or a run is busy."""
-        if "service" in self._created or (self._escalation_future is not None and not self._escalation_future.done()):
+        if "service" in self._created or (self.escalation_op is not None and not self.escalation_op.done()):
             return False
-        from concurrent.futures import ThreadPoolExecutor
-
-        from app.service.requests import run_escalations
-        from app.system.dbguard import run_write
-        ctx = self.ctx
-
-        def work():
-            try:
-                return len(run_write(ctx, run_escalations, ctx))
-            finally:
-                if not ctx.db.is_closed():
-                    ctx.db.close()  # this thread's connection
-
-        pool = ThreadPoolExecutor(max_workers=1)
-        future = self._escalation_future = pool.submit(work)
-        pool.shutdown(wait=False)
-        poll = QTimer(self)
-        poll.setInterval(100)
-
-        def check():
-            if not future.done():
-                return
-            poll.stop()
-            poll.deleteLater()
-            exc = future.exception()
-            if exc is not None:
-                self.statusBar().showMessage(f"报事投诉自动升级检查失败：{exc}（稍后自动重试，其他操作不受影响）")
-            elif future.result():
-                self.statusBar().showMessage(f"报事投诉：{future.result()} 件已按时限自动升级", 15000)
-
-        poll.timeout.connect(check)
-        poll.start()
+        from app.service.deadlines import run_escalations
+        self.escalation_op = (Op(self, self.ctx, run_escalations, self.ctx).write()
+                              .success(self._escalated).failure(self._escalation_failed).run())
         return True
+
+    def _escalated(self, moved):
+        if moved:
+            self.statusBar().showMessage(f"报事投诉：{len(moved)} 件已按时限自动升级", 15000)
+            self.notify_changed({"service"}, self)
+
+    def _escalation_failed(self, exc):
+        self.statusBar().showMessage(f"报事投诉自动升级检查失败：{exc}（稍后自动重试，其他操作不受影响）")
 
     # idle lock ----------------------------------------------------------------
     def _install_idle_lock(self):

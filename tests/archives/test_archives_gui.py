@@ -4,7 +4,10 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from app.archives import archives as ar
+from app.archives.detail import home_detail
+from app.archives.listing import COLUMNS
+from app.archives.structure import update_home_info
+from app.archives.visits import familiarity_rates
 from models.people import Owner, Resident
 from models.users import AuditLog
 from tests.helpers.archives import ID_ZHANG, build_small_site, make_id
@@ -18,7 +21,8 @@ def site(ctx, users):
 @pytest.fixture
 def tab(qtbot, ctx, site, monkeypatch):
     messages = []
-    monkeypatch.setattr("ui.archives.tab.info", lambda parent, text, title="提示": messages.append(text))
+    for module in ("ui.archives.tab", "ui.archives.household"):
+        monkeypatch.setattr(f"{module}.info", lambda parent, text, title="提示": messages.append(text))
     from ui.archives.tab import Tab
     t = Tab(ctx, None)
     t.messages = messages
@@ -30,7 +34,7 @@ def tab(qtbot, ctx, site, monkeypatch):
 
 
 def col(key):
-    return [k for k, _ in ar.COLUMNS].index(key)
+    return [k for k, _ in COLUMNS].index(key)
 
 
 def cell(t, row, key):
@@ -154,7 +158,7 @@ def test_owner_dialog_bad_id_shows_message_and_saves_nothing(qtbot, ctx, site):
     assert not dlg.isVisible()
     o = Owner.get(Owner.name == "赵六")
     assert o.is_key_customer and o.key_customer_tags == "政府" and o.phone == "13911112222"
-    assert ar.home_detail(ctx, home.id)["owners"][0]["name"] == "赵六"
+    assert home_detail(ctx, home.id)["owners"][0]["name"] == "赵六"
 
 
 def test_owner_dialog_phone_error_names_field(qtbot, ctx, site):
@@ -215,7 +219,7 @@ def test_resident_visit_familiarity_forms(qtbot, ctx, site):
     fam.widget("owner_call").setCurrentText("业主知道管家姓名")
     fam.submit()
     assert fam.result_value.owner_knows_manager is True
-    assert ar.familiarity_rates(ctx)[0]["pct"] == 100.0
+    assert familiarity_rates(ctx)[0]["pct"] == 100.0
 
 
 def test_structure_forms_and_tree(qtbot, tab, site):
@@ -232,13 +236,13 @@ def test_structure_forms_and_tree(qtbot, tab, site):
     tab.reload_tree()
     tab.apply()
     assert tab.model.rowCount() == 7
-    menu = tab._structure_menu(tab.tree.topLevelItem(0).child(0))
+    menu = tab.structure_menu(tab.tree.topLevelItem(0).child(0))
     assert any("新增楼栋" in a.text() for a in menu.actions())
 
 
 def test_stats_dialog(qtbot, ctx, site):
     from ui.archives.stats import ArchiveStatsDialog
-    ar.update_home_info(ctx, site["homes"]["1-201"].id, {"state": "已入住", "move_in_date": "2026-11-21"})
+    update_home_info(ctx, site["homes"]["1-201"].id, {"state": "已入住", "move_in_date": "2026-11-21"})
     dlg = ArchiveStatsDialog(ctx)
     qtbot.addWidget(dlg)
     assert dlg.due.rowCount() == 1 and dlg.due.item(0, 0).text() == "1-201"
@@ -319,16 +323,16 @@ def test_parking_dialog_and_home_structure_menu(qtbot, tab, site):
     from ui.archives.forms import edit_home_form
     from ui.parking.pane import ParkingDialog
     tab.table.selectRow(0)
-    menu = tab._structure_menu(tab.tree.currentItem(), with_home=True)
+    menu = tab.structure_menu(tab.tree.currentItem(), with_home=True)
     assert any("修改房屋 1-101" in a.text() for a in menu.actions())
     dlg = ParkingDialog(tab.ctx, tab.pane.detail)   # 车位管理 (tests/test_parking_gui.py covers the rest)
     qtbot.addWidget(dlg)
-    from app.parking import parking
-    parking.create_space(tab.ctx, "B1-008", "地下")
+    from app.parking import spaces, tenancy
+    spaces.create_space(tab.ctx, "B1-008", "地下")
     dlg.reload()
     assert dlg.model.rowCount() == 1
     dlg.table.selectRow(0)
-    parking.rent_space(tab.ctx, dlg.selected_space()["id"], "1-101")
+    tenancy.rent_space(tab.ctx, dlg.selected_space()["id"], "1-101")
     dlg.reload()
     assert dlg.model.rows[0]["state"] == "已租" and dlg.model.rows[0]["holder_text"] == "张伟（租用）"
     tab.pane.load(site["homes"]["1-101"].id)
@@ -379,20 +383,20 @@ def test_homes_model_builds_rows_lazily_in_blocks(qtbot):
 
 
 def test_background_result_after_tab_closed_is_ignored(qtbot, ctx, site):
-    """A completeness job that finishes after the tab was deleted raises nothing in the event loop."""
+    """Work that finishes after its tab was deleted calls nothing back (and raises nothing)."""
     import time
 
-    from PySide6.QtWidgets import QApplication
     from shiboken6 import delete
 
     from ui.archives.tab import Tab
+    from ui.common.runner import Op, wait_all
     t = Tab(ctx, None)
     t.wait_background()
     got = []
-    t._background(lambda: time.sleep(0.3) or 1, got.append)
-    delete(t)                       # the window closed while the job runs (its pool waits for it)
-    QApplication.processEvents()    # the queued result arrives for a deleted tab
-    assert got == []
+    op = Op(t, ctx, lambda: time.sleep(0.3) or 1).success(got.append).run()
+    delete(t)                       # the window closed while the work runs
+    wait_all()                      # the result arrives for a deleted tab
+    assert op.done() and op.result == 1 and got == []
 
 
 def test_tree_keeps_building_names_readable(qtbot, tab):
