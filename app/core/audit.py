@@ -15,8 +15,14 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def row_hash(seq, ts, username, action, entity, entity_id, before, after, prev_hash) -> str:
-    payload = "\x1f".join(str(x) for x in (seq, ts, username, action, entity, entity_id, before, after, prev_hash))
+HASHED_FIELDS = ("seq", "ts", "username", "action", "entity", "entity_id", "before", "after", "prev_hash")
+
+
+def row_hash(*fields) -> str:
+    """The chain hash of one row: its HASHED_FIELDS in order (seq, ts, …, prev_hash), joined."""
+    if len(fields) != len(HASHED_FIELDS):
+        raise TypeError(f"row_hash takes {len(HASHED_FIELDS)} fields, got {len(fields)}")
+    payload = "\x1f".join(str(x) for x in fields)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -56,7 +62,8 @@ def verify_chain() -> list[str]:
         if row.seq != expected_seq:
             problems.append(f"审计记录 {expected_seq} 至 {row.seq - 1} 缺失（被删除）")
         ts = row.ts.isoformat(sep=" ") if isinstance(row.ts, dt.datetime) else str(row.ts)
-        h = row_hash(row.seq, ts, row.username, row.action, row.entity, row.entity_id, row.before, row.after, row.prev_hash)
+        h = row_hash(row.seq, ts, row.username, row.action, row.entity, row.entity_id, row.before, row.after,
+                     row.prev_hash)
         if row.prev_hash != prev:
             problems.append(f"审计记录 {row.seq} 的前序哈希不符（前一条被修改或删除）")
         if h != row.hash:

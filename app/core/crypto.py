@@ -6,6 +6,7 @@ database, so the raw database file holds no identity number in clear.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import os
@@ -42,10 +43,8 @@ class Vault:
             key = _new_key()
             tmp = path.with_suffix(".tmp")
             tmp.write_bytes(key)
-            try:
+            with contextlib.suppress(OSError):
                 os.chmod(tmp, 0o600)
-            except OSError:
-                pass
             tmp.replace(path)
         return cls(key)
 
@@ -70,4 +69,5 @@ class Vault:
     def lookup_hash(self, text: str) -> str:
         if not text:
             return ""
-        return base64.b32encode(hmac.new(self._mac_key, text.upper().encode("utf-8"), hashlib.sha256).digest()).decode("ascii")[:32]
+        digest = hmac.new(self._mac_key, text.upper().encode("utf-8"), hashlib.sha256).digest()
+        return base64.b32encode(digest).decode("ascii")[:32]

@@ -193,6 +193,7 @@ SETTINGS: list[Setting] = [
     _S("security.idle_lock_minutes", 15, "无操作自动锁定（分钟）", "int", "security"),
 ]
 
+HOURS_A_DAY, MINUTES_AN_HOUR = 24, 60  # a "time" setting is HH:MM
 BY_KEY = {s.key: s for s in SETTINGS}
 SETTINGS_FILE = "settings.toml"
 SITE_DEFAULTS_FILE = Path(__file__).resolve().parents[2] / "resources" / "site.toml"
@@ -226,7 +227,7 @@ def coerce(setting: Setting, value: Any) -> Any:
     kind = setting.kind
     try:
         if kind in ("int", "fen"):
-            if isinstance(value, bool) or isinstance(value, float):
+            if isinstance(value, (bool, float)):
                 raise ValueError
             v = int(str(value).strip())
             if v < 0:
@@ -244,7 +245,7 @@ def coerce(setting: Setting, value: Any) -> Any:
         if kind == "time":
             s = str(value).strip()
             hh, mm = s.split(":")
-            if not (0 <= int(hh) < 24 and 0 <= int(mm) < 60):
+            if not (0 <= int(hh) < HOURS_A_DAY and 0 <= int(mm) < MINUTES_AN_HOUR):
                 raise ValueError
             return f"{int(hh):02d}:{int(mm):02d}"
         return str(value)

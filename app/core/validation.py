@@ -7,6 +7,9 @@ from decimal import Decimal, InvalidOperation
 
 from app.core.errors import ValidationError
 
+MAX_AREA_M2 = 100000                 # a home's floor area, m²
+FIRST_YEAR, LAST_YEAR = 1900, 2100   # a date outside is a typing mistake
+
 _FULLWIDTH = str.maketrans(
     "０１２３４５６７８９ＸｘＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＹＺ－．／：　（）",
     "0123456789XxABCDEFGHIJKLMNOPQRSTUVWYZ-./: ()")
@@ -21,7 +24,7 @@ def normalize(text) -> str:
 
 
 def id_check_char(first17: str) -> str:
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
 
 
 def check_id_number(text, field: str = "身份证号") -> str:
@@ -110,8 +113,8 @@ def check_area(text, field: str = "建筑面积") -> int:
         d = Decimal(s)
     except InvalidOperation:
         raise ValidationError(field, f"“{text}”不是有效的面积") from None
-    if d <= 0 or d > 100000:
-        raise ValidationError(field, "应大于0且不超过100000平方米")
+    if d <= 0 or d > MAX_AREA_M2:
+        raise ValidationError(field, f"应大于0且不超过{MAX_AREA_M2}平方米")
     if d != d.quantize(Decimal("0.01")):
         raise ValidationError(field, "最多两位小数")
     return int(d * 100)
@@ -148,7 +151,7 @@ def parse_date(value, field: str = "日期", required: bool = True) -> dt.date |
                 d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             except ValueError:
                 break
-            if not (1900 <= d.year <= 2100):
+            if not (FIRST_YEAR <= d.year <= LAST_YEAR):
                 break
             return d
     raise ValidationError(field, f"“{value}”不是有效的日期（如 2011-06-10）")

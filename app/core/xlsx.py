@@ -42,7 +42,8 @@ def _check_container(path: Path, field: str):
                                              f" {MAX_UNCOMPRESSED // (1024 * 1024)} MB，可能是恶意文件，已拒绝打开")
             for i in infos:
                 if i.file_size > 10 * 1024 * 1024 and i.compress_size and i.file_size / i.compress_size > MAX_RATIO:
-                    raise ValidationError(field, f"“{path.name}”中的 {i.filename} 压缩比异常（{i.file_size // i.compress_size}:1），"
+                    ratio = i.file_size // i.compress_size
+                    raise ValidationError(field, f"“{path.name}”中的 {i.filename} 压缩比异常（{ratio}:1），"
                                                  "可能是恶意文件（压缩炸弹），已拒绝打开")
     except zipfile.BadZipFile:
         raise ValidationError(field, f"“{path.name}”已损坏（压缩结构无效），请用Excel打开检查后重新保存") from None
@@ -59,7 +60,8 @@ def open_workbook(path, field: str = FIELD):
     except ValidationError:
         raise
     except Exception as exc:  # openpyxl's InvalidFileException, XML parser errors, KeyError for missing parts
-        raise ValidationError(field, f"“{path.name}”无法读取，文件已损坏或不是Excel工作簿（{type(exc).__name__}）") from None
+        raise ValidationError(field, f"“{path.name}”无法读取，文件已损坏或不是Excel工作簿"
+                                     f"（{type(exc).__name__}）") from None
     try:
         for ws in wb.worksheets:
             rows, cols = ws.max_row or 0, ws.max_column or 0
@@ -86,10 +88,10 @@ def read_rows(path, sheet: int | str = 0, field: str = FIELD) -> list[tuple]:
             raise ValidationError(field, f"找不到工作表“{sheet}”") from None
         out = []
         try:
-            for row in ws.iter_rows(values_only=True, max_col=MAX_COLS):
+            for cells in ws.iter_rows(values_only=True, max_col=MAX_COLS):
                 if len(out) >= MAX_ROWS:
                     raise ValidationError(field, f"工作表“{ws.title}”超过 {MAX_ROWS} 行，请分批导入")
-                row = tuple(row)
+                row = tuple(cells)
                 end = len(row)
                 while end and (row[end - 1] is None or row[end - 1] == ""):
                     end -= 1
