@@ -5,8 +5,8 @@ The history is simulated in Python with the site's rules (deadlines, visit hours
 prices) and written in bulk (``insert_many``), as the other demo modules do: the ORM costs several
 milliseconds per query, so driving ~170 requests through the services one call at a time took
 14 s. Grades come from app.service.complaints.detect_grade, the escalation ladder from
-app.service.requests.run_escalations, paid services go to the ledger through
-app.ledger.billing.post_charge when the ledger exists; one audit row records the demo load.
+app.service.deadlines.run_escalations, paid services go to the ledger through
+app.ledger.billing.post_charge; one audit row records the demo load.
 """
 from __future__ import annotations
 
@@ -61,7 +61,8 @@ def populate(ctx, rng, days: int = 60, per_day: tuple[int, int] = (1, 4)) -> int
     """Add about *days* days of service history up to now. Returns the number of requests."""
     from app.core import audit
     from app.core.money import fmt_fen
-    from app.service import requests as sr
+    from app.service.deadlines import next_visit_slot, run_escalations
+    from app.service.handling import PAID_SERVICES, paid_service_price
     homes = [h.id for h in Home.select(Home.id).where(Home.state.in_(["已入住", "出租", "装修中", "空置"]))]
     homes = homes or [h.id for h in Home.select(Home.id)]
     staff = list(User.select().where((User.active == True)  # noqa: E712
@@ -89,7 +90,7 @@ def populate(ctx, rng, days: int = 60, per_day: tuple[int, int] = (1, 4)) -> int
         return sim
 
     def visit(sim, done, complaint=False):
-        when = sr.next_visit_slot(ctx, done + dt.timedelta(hours=rng.choice([2, 4, 18, 20, 22, 30])))
+        when = next_visit_slot(ctx, done + dt.timedelta(hours=rng.choice([2, 4, 18, 20, 22, 30])))
         if when >= now:
             return
         weights = [5, 3, 1, 0.5, 0.3] if complaint else [6, 3, 1, 0.3, 0.1]
@@ -129,9 +130,9 @@ def populate(ctx, rng, days: int = 60, per_day: tuple[int, int] = (1, 4)) -> int
         r.update(completed_at=done, status="已完成", result="已处理完毕，业主确认", owner_signed=True,
                  signer_name=r["caller"])
         if item and rng.random() < 0.6:
-            amount = sr.paid_service_price(ctx, item)
-            r.update(service_item=item, charge_fen=amount, charge_memo=sr.PAID_SERVICES[item])
-            note += f"；有偿服务 {sr.PAID_SERVICES[item]} {fmt_fen(amount)} 元"
+            amount = paid_service_price(ctx, item)
+            r.update(service_item=item, charge_fen=amount, charge_memo=PAID_SERVICES[item])
+            note += f"；有偿服务 {PAID_SERVICES[item]} {fmt_fen(amount)} 元"
         sim.ev(done, "完成", note, r["receiver"])
         if rng.random() < 0.88 and stop != "done":
             visit(sim, done)
@@ -220,7 +221,7 @@ def populate(ctx, rng, days: int = 60, per_day: tuple[int, int] = (1, 4)) -> int
         audit.record(ctx, "demo.service", "service_request", "", None,
                      {"requests": len(ids), "events": len(events), "visits": len(visits)})
         import dataclasses
-        sr.run_escalations(ctx if getattr(ctx, "user", None) else dataclasses.replace(ctx, user=managers[0]))
+        run_escalations(ctx if getattr(ctx, "user", None) else dataclasses.replace(ctx, user=managers[0]))
     return len(ids)
 
 
@@ -255,10 +256,7 @@ def _grade_complaints(ctx, ids):
 
 
 def _post_charges(ctx, ids):
-    from app.service.requests import _billing
-    billing = _billing()
-    if billing is None:
-        return
+    from app.ledger import billing
     for r in ServiceRequest.select().where(ServiceRequest.id.in_(ids) & (ServiceRequest.charge_fen > 0)):
         charge = billing.post_charge(ctx, r.home_id, f"service_{r.service_item}", r.charge_fen,
                                      memo=f"{r.charge_memo}（{r.number}）", source="service", source_id=r.id)

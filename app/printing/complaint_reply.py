@@ -3,11 +3,11 @@
 Addressed to the complainant (name, room, masked phone): the complaint as received (date,
 number, content), the investigation, the outcome, the apology and measures as entered, the
 office's contact, its signature/seal line and date, and a receipt slip (回执) for a letter
-handed over in person. Print data is frozen first (build_complaint_reply), then rendered.
+handed over in person. A pure renderer: app.service.forms builds the frozen data (the letter,
+the masked phone, the dates as text) and offers complaint_reply_pdf(ctx, …).
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from reportlab.lib.enums import TA_RIGHT
@@ -15,14 +15,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from app.core.privacy import mask_phone
 from app.printing.base import FONT_NAME, FormRenderer, esc
 
 CN_NUMERALS = "一二三四五六七八九十"
-
-
-def cn_date(d: dt.date | None) -> str:
-    return f"{d.year}年{d.month}月{d.day}日" if d else ""
 
 
 @dataclass(frozen=True)
@@ -47,30 +42,6 @@ class ComplaintReplyData:
     contact_phone: str
     letter_date: str            # the date on the letter (sent, or today for a draft)
     sent: str                   # "2026-11-25 邮寄" once sent, else ""
-
-
-def build_complaint_reply(ctx, request_id: int) -> ComplaintReplyData:
-    from app.core.errors import StateError
-    from app.core.permissions import require
-    from app.service import complaints as cp
-    from app.service import requests as sr
-    require(ctx, "service.view")
-    r = sr.get(request_id)
-    if r.kind != "投诉":
-        raise StateError(f"{r.number} 不是投诉，没有复函")
-    letter = cp.reply_letter(r.id)
-    if letter is None:
-        raise StateError(f"{r.number} 尚未起草复函：请先填写并保存复函")
-    site = str(ctx.settings.get("site.name") or "")
-    letter_day = letter.sent_on or ctx.clock.today()
-    return ComplaintReplyData(
-        number=letter.number, request_number=r.number, site=site, office=f"{site}客户服务中心",
-        company=str(ctx.settings.get("company.name") or ""), complainant=r.caller,
-        room_code=r.home.room_code, phone_masked=mask_phone(r.phone), channel=r.channel,
-        received_on=cn_date(r.received_at.date()), complaint_class=r.complaint_class, subject=r.subject,
-        content=r.content, investigation=letter.investigation, outcome=letter.outcome, measures=letter.measures,
-        contact_name=letter.contact_name, contact_phone=letter.contact_phone, letter_date=cn_date(letter_day),
-        sent=f"{letter.sent_on:%Y-%m-%d} {letter.send_method}" if letter.sent_on else "")
 
 
 class ComplaintReplyForm(FormRenderer):
@@ -124,6 +95,5 @@ class ComplaintReplyForm(FormRenderer):
         return out
 
 
-def complaint_reply_pdf(ctx, request_id: int) -> bytes:
-    d = build_complaint_reply(ctx, request_id)
-    return ComplaintReplyForm(ctx.settings, d.number).render(d)
+def render_complaint_reply(settings, d: ComplaintReplyData) -> bytes:
+    return ComplaintReplyForm(settings, d.number).render(d)

@@ -1,9 +1,9 @@
 """Printed forms of the service area: the work order (工作单/派工单) and the monthly service report
 (月度客户服务报告: KPI table with targets, a bar chart drawn with reportlab.graphics, counts,
-open requests). Print data is frozen first (build_*), then rendered."""
+open requests). Pure renderers: app.service.forms builds the frozen data (permissions, masked
+phones, times as text) and offers work_order_pdf(ctx, …) and service_report_pdf(ctx, …)."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
@@ -13,13 +13,10 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
-from app.core.money import fmt_fen
-from app.core.privacy import mask_phone
 from app.printing.base import FONT_NAME, FormRenderer, esc, grid_style, label_value_table, signature_line
 
-
-def _t(value: dt.datetime | None) -> str:
-    return f"{value:%Y-%m-%d %H:%M}" if value else ""
+CHART_MET = 3                 # index of the met flag in a chart entry
+LONG_OPEN_LIST = 12           # more open requests than this flow over pages before the signatures
 
 
 # --------------------------------------------------------------------------- work order
@@ -47,34 +44,6 @@ class WorkOrderData:
     complaint: str
     events: tuple
     complaint_times: tuple = ()   # complaints: (contact due, contacted, reply due, replied, report due)
-
-
-def build_work_order(ctx, request_id: int) -> WorkOrderData:
-    from app.core.permissions import require
-    from app.service import requests as sr
-    from app.service.requests import PAID_SERVICES
-    require(ctx, "service.view")
-    r = sr.get(request_id)
-    due = sr.arrival_due(ctx, r)
-    lvl = sr.level_at(ctx, r)
-    complaint = ""
-    complaint_times = ()
-    if r.kind == "投诉":
-        from app.service import complaints as cp
-        complaint = f"{r.complaint_class}类 · 主题：{r.subject} · {r.grade}" + (f"（{r.grade_reason}）" if r.grade_reason else "")
-        complaint_times = (_t(cp.contact_due(ctx, r)), _t(r.contacted_at), _t(cp.reply_due(ctx, r)), _t(r.replied_at),
-                           _t(cp.report_due(ctx, r)))
-    events = tuple((f"{e.ts:%m-%d %H:%M}", e.kind, e.note) for e in sr.history(r.id))
-    return WorkOrderData(
-        number=r.number, kind=r.kind, channel=r.channel, room_code=r.home.room_code, caller=r.caller,
-        phone_masked=mask_phone(r.phone), content=r.content, received_at=_t(r.received_at),
-        receiver=r.receiver.display_name, dispatch_due=_t(sr.dispatch_due(ctx, r)), handler=r.handler,
-        dispatched_at=_t(r.dispatched_at), arrival_due=_t(due) if due else f"派工后{ctx.settings.get('request.arrival_minutes')}分钟内",
-        arrived_at=_t(r.arrived_at), completed_at=_t(r.completed_at), result=r.result,
-        paid_service=PAID_SERVICES.get(r.service_item, "其他" if r.service_item else "无"),
-        charge=(fmt_fen(r.charge_fen) + " 元") if r.charge_fen else "",
-        level=sr.holder_name(ctx, r, lvl) if r.status in ("待派工", "已派工", "处理中") else sr.status_label(r.kind, r.status),
-        complaint=complaint, events=events, complaint_times=complaint_times)
 
 
 class WorkOrderForm(FormRenderer):
@@ -128,9 +97,8 @@ class WorkOrderForm(FormRenderer):
         return out
 
 
-def work_order_pdf(ctx, request_id: int) -> bytes:
-    d = build_work_order(ctx, request_id)
-    return WorkOrderForm(ctx.settings, d.number).render(d)
+def render_work_order(settings, d: WorkOrderData) -> bytes:
+    return WorkOrderForm(settings, d.number).render(d)
 
 
 # --------------------------------------------------------------------------- monthly report
@@ -151,25 +119,6 @@ class ServiceReportData:
     printed_at: str
 
 
-SHORT = {"valid_complaint_rate": "有效投诉率", "complaint_ontime": "投诉及时", "complaint_visit": "投诉回访",
-         "complaint_satisfaction": "投诉满意", "request_ontime": "报事及时", "request_visit": "报事回访",
-         "request_satisfaction": "报事满意"}
-
-
-def build_service_report(ctx, month: str) -> ServiceReportData:
-    from app.service.kpi import month_report
-    rep = month_report(ctx, month)
-    kpis = tuple((k.name, k.num, k.den, k.pct_text, k.target_text, k.met_text) for k in rep.kpis)
-    chart = tuple((SHORT[k.code], int(k.pct * 10) if k.pct is not None else 0, int(k.target * 10), k.met)
-                  for k in rep.kpis if k.code != "valid_complaint_rate")
-    return ServiceReportData(
-        month=month, site=ctx.settings.get("site.name"), kpis=kpis, chart=chart,
-        by_kind=tuple(rep.by_kind.items()), by_class=tuple(rep.by_class.items()), by_grade=tuple(rep.by_grade.items()),
-        total=rep.total, finished=rep.finished, charges=fmt_fen(rep.charges_fen), homes=rep.homes,
-        open_rows=tuple((n, room, kind, _t(recv), level, status) for n, room, kind, recv, level, status in rep.open_rows),
-        printed_at=_t(ctx.clock.now()))
-
-
 def kpi_chart(chart, width=170 * mm, height=52 * mm) -> Drawing:
     """Bars of the actual rates (green met, red not met) beside their targets (grey), in percent."""
     d = Drawing(width, height, initialFontName=FONT_NAME, initialFontSize=8)
@@ -185,7 +134,7 @@ def kpi_chart(chart, width=170 * mm, height=52 * mm) -> Drawing:
     bc.bars[0].fillColor = colors.HexColor("#2E7D32")
     bc.bars[1].fillColor = colors.HexColor("#BDBDBD")
     for i, c in enumerate(chart):
-        if len(c) > 3 and c[3] is False:
+        if len(c) > CHART_MET and c[CHART_MET] is False:
             bc.bars[(0, i)].fillColor = colors.HexColor("#C62828")
     bc.barSpacing = 1
     bc.groupSpacing = 8
@@ -219,7 +168,8 @@ class ServiceReportForm(FormRenderer):
         out.append(Paragraph("受理分类", self.st["h2"]))
         row_k = [[k for k, _ in d.by_kind], [str(v) for _, v in d.by_kind]]
         t = Table(row_k, colWidths=[w / len(d.by_kind)] * len(d.by_kind))
-        t.setStyle(grid_style([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F0F0F0"))]))
+        t.setStyle(grid_style([("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F0F0F0"))]))
         out.append(t)
         out.append(Spacer(1, 2 * mm))
         heads = [c for c, _ in d.by_class] + [g for g, _ in d.by_grade]
@@ -240,10 +190,9 @@ class ServiceReportForm(FormRenderer):
         sign = [Spacer(1, 6 * mm), Paragraph(esc("本报告由系统根据受理、派工、回访记录生成。"), self.st["small"]),
                 signature_line(["编制", "审核（客服经理）"], w)]
         # a short list stays on the page of its signatures; a long one flows and the signatures follow it
-        out += [KeepTogether(tail + sign)] if len(d.open_rows) <= 12 else tail + [KeepTogether(sign)]
+        out += [KeepTogether(tail + sign)] if len(d.open_rows) <= LONG_OPEN_LIST else tail + [KeepTogether(sign)]
         return out
 
 
-def service_report_pdf(ctx, month: str) -> bytes:
-    d = build_service_report(ctx, month)
-    return ServiceReportForm(ctx.settings, f"KF{month}").render(d)
+def render_service_report(settings, d: ServiceReportData) -> bytes:
+    return ServiceReportForm(settings, f"KF{d.month}").render(d)

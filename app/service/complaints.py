@@ -22,7 +22,8 @@ from app.core import audit
 from app.core.errors import StateError, ValidationError
 from app.core.permissions import require
 from app.core.validation import check_choice, check_phone, check_required
-from app.service.requests import END_OF_DAY, _event, _snapshot, add_workdays, get
+from app.service.deadlines import END_OF_DAY, add_workdays
+from app.service.records import get, month_range, record_event, snapshot
 from models.service import GRADES, OPEN_STATUSES, ServiceRequest
 
 
@@ -118,8 +119,7 @@ def detect_grade(ctx, r) -> tuple[str, str]:
     same_home = _same(r).where((ServiceRequest.home == r.home_id) & (ServiceRequest.received_at >= since)).count()
     if same_home >= s.get("request.major_repeats"):
         return "重大", f"同一房屋同类投诉{same_home}次"
-    start = dt.datetime(r.received_at.year, r.received_at.month, 1)
-    end = dt.datetime(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    start, end = month_range(f"{r.received_at:%Y-%m}")
     homes = (_same(r).where((ServiceRequest.received_at >= start) & (ServiceRequest.received_at < end))
              .select(ServiceRequest.home).distinct().count())
     if homes >= s.get("request.hot_homes"):
@@ -139,7 +139,7 @@ def regrade(ctx, r) -> list[ServiceRequest]:
             old = c.grade
             c.grade, c.grade_reason = grade, reason
             c.save()
-            _event(ctx, c, "定级", f"自动定为{grade}投诉：{reason}")
+            record_event(ctx, c, "定级", f"自动定为{grade}投诉：{reason}")
             if c.id != r.id:
                 audit.record(ctx, "service.regrade", "service_request", c.id, {"grade": old},
                              {"grade": grade, "reason": reason})
@@ -155,7 +155,7 @@ def regrade_after_correction(ctx, r) -> list[ServiceRequest]:
     if (grade, reason) != (r.grade, r.grade_reason):
         r.grade, r.grade_reason = grade, reason
         r.save(only=[ServiceRequest.grade, ServiceRequest.grade_reason])
-        _event(ctx, r, "定级", f"更正后重新定为{grade}投诉" + (f"：{reason}" if reason else ""))
+        record_event(ctx, r, "定级", f"更正后重新定为{grade}投诉" + (f"：{reason}" if reason else ""))
     return regrade(ctx, r)
 
 
@@ -174,13 +174,13 @@ def record_contact(ctx, request_id: int, note: str = "") -> ServiceRequest:
         r = _complaint(request_id)
         if r.contacted_at is not None:
             raise StateError(f"{r.number} 已于 {r.contacted_at:%m-%d %H:%M} 联系过投诉人")
-        before = _snapshot(r)
+        before = snapshot(r)
         r.contacted_at = ctx.clock.now()
         if r.status == "待派工":
             r.status = "处理中"
         r.save()
         late = "" if contacted_on_time(ctx, r) else "（超过联系时限）"
-        _event(ctx, r, "联系", (note or "已联系投诉人").strip() + late)
+        record_event(ctx, r, "联系", (note or "已联系投诉人").strip() + late)
         audit.record(ctx, "service.contact", "service_request", r.id, before, {"contacted_at": r.contacted_at})
     return r
 
@@ -201,7 +201,7 @@ def record_reply(ctx, request_id: int, reply: str) -> ServiceRequest:
             r.status = "处理中"
         r.save()
         late = "" if replied_on_time(ctx, r) else "（超过答复时限）"
-        _event(ctx, r, "回复", f"{'书面' if is_written(r) else '口头'}答复：{reply}{late}")
+        record_event(ctx, r, "回复", f"{'书面' if is_written(r) else '口头'}答复：{reply}{late}")
         audit.record(ctx, "service.reply", "service_request", r.id, before, {"replied_at": r.replied_at})
     return r
 
@@ -217,7 +217,7 @@ def classify(ctx, request_id: int, valid: bool, note: str = "") -> ServiceReques
         before = {"valid": r.valid, "validity_note": r.validity_note}
         r.valid, r.validity_note, r.classified_at = bool(valid), note, ctx.clock.now()
         r.save()
-        _event(ctx, r, "定性", ("有效投诉" if valid else "无效投诉") + (f"：{note}" if note else ""))
+        record_event(ctx, r, "定性", ("有效投诉" if valid else "无效投诉") + (f"：{note}" if note else ""))
         audit.record(ctx, "service.classify", "service_request", r.id, before,
                      {"valid": r.valid, "validity_note": note})
     return r
@@ -235,7 +235,7 @@ def report(ctx, request_id: int, note: str) -> ServiceRequest:
             raise StateError(f"{r.number} 已处理完成，无需上报")
         r.reported_at, r.report_note = ctx.clock.now(), note
         r.save()
-        _event(ctx, r, "上报", note)
+        record_event(ctx, r, "上报", note)
         audit.record(ctx, "service.report", "service_request", r.id, None, {"reported_at": r.reported_at})
     return r
 
@@ -285,7 +285,7 @@ def save_reply_letter(ctx, request_id: int, *, investigation: str, outcome: str,
         letter.drafted_at, letter.drafted_by = now, getattr(ctx.user, "id", None)
         letter.save()
         if before is None:
-            _event(ctx, r, "复函", f"起草书面复函 {letter.number}")
+            record_event(ctx, r, "复函", f"起草书面复函 {letter.number}")
         audit.record(ctx, "service.reply_letter", "service_request", r.id, before, _letter_state(letter))
     return letter
 
@@ -325,7 +325,7 @@ def send_reply_letter(ctx, request_id: int, *, sent_on: dt.date | None = None, m
         drafted_on = _first_drafted(r, letter).date()
         if sent_on < drafted_on:               # a back-dated sending would count as an on-time reply
             raise ValidationError("寄出日期", f"不能早于复函 {letter.number} 的起草日期 {drafted_on:%Y-%m-%d}")
-        before = {**_snapshot(r), "replied_at": r.replied_at}
+        before = {**snapshot(r), "replied_at": r.replied_at}
         now = ctx.clock.now()
         letter.sent_on, letter.sent_at, letter.sent_by, letter.send_method = sent_on, now, ctx.user.id, method
         letter.save()
@@ -342,9 +342,9 @@ def send_reply_letter(ctx, request_id: int, *, sent_on: dt.date | None = None, m
             late = "" if replied_on_time(ctx, r) else "（超过答复时限）"
         else:
             late = ""
-        _event(ctx, r, "回复", f"书面复函 {letter.number} 已{method}（{sent_on:%Y-%m-%d}，"
+        record_event(ctx, r, "回复", f"书面复函 {letter.number} 已{method}（{sent_on:%Y-%m-%d}，"
                               f"{ctx.user.display_name}登记）{late}")
         audit.record(ctx, "service.reply_letter_sent", "service_request", r.id, before,
-                     {**_snapshot(r), "replied_at": r.replied_at, "letter": letter.number,
+                     {**snapshot(r), "replied_at": r.replied_at, "letter": letter.number,
                       "sent_on": sent_on, "method": method})
     return letter

@@ -1,4 +1,4 @@
-"""Command-line subcommands of the service area (see app/cli.py).
+"""Command-line subcommands of the service area (see propertydesk/cli.py).
 
     propertydesk requests open                      open requests, level and who holds them
     propertydesk requests escalate                  move overdue requests up the ladder now
@@ -40,8 +40,8 @@ def register(sub, groups):
 
 
 def list_open(args, ctx):
-    from app.service import requests as sr
-    rows = sr.list_requests(ctx, "未完成")
+    from app.service.queries import list_requests
+    rows = list_requests(ctx, "未完成")
     for r in reversed(rows):
         print(f"{r.number}  {r.received_at:%Y-%m-%d %H:%M}  {r.room_code}  {r.kind}  {r.status}  "
               f"首问：{r.receiver}  当前：{r.holder}" + (f"  [{r.warnings}]" if r.warnings else ""))
@@ -50,8 +50,8 @@ def list_open(args, ctx):
 
 
 def escalate(args, ctx):
-    from app.service import requests as sr
-    moved = sr.run_escalations(ctx)
+    from app.service.deadlines import run_escalations
+    moved = run_escalations(ctx)
     for h in moved:
         print(f"{h.number} 升级至 {h.holder}")
     print(f"本次升级 {len(moved)} 件")
@@ -67,8 +67,8 @@ def show_kpi(args, ctx):
 
 def print_work_order(args, ctx):
     from app.printing.base import write_pdf
-    from app.printing.service_forms import work_order_pdf
-    from app.service.requests import find
+    from app.service.forms import work_order_pdf
+    from app.service.records import find
     path = write_pdf(work_order_pdf(ctx, find(args.id).id), args.out)
     print(f"已生成派工单：{path}")
     return 0
@@ -76,7 +76,7 @@ def print_work_order(args, ctx):
 
 def print_service_report(args, ctx):
     from app.printing.base import write_pdf
-    from app.printing.service_forms import service_report_pdf
+    from app.service.forms import service_report_pdf
     path = write_pdf(service_report_pdf(ctx, args.month), args.out)
     print(f"已生成月度客户服务报告：{path}")
     return 0
@@ -84,15 +84,15 @@ def print_service_report(args, ctx):
 
 def print_complaint_reply(args, ctx):
     from app.printing.base import write_pdf
-    from app.printing.complaint_reply import complaint_reply_pdf
-    from app.service.requests import find
+    from app.service.forms import complaint_reply_pdf
+    from app.service.records import find
     path = write_pdf(complaint_reply_pdf(ctx, find(args.id).id), args.out)
     print(f"已生成投诉处理回复函：{path}")
     return 0
 
 
 def export_register(args, ctx):
-    from app.service.requests import export_register as export
+    from app.service.queries import export_register as export
     n = export(ctx, args.month, args.out)
     print(f"已导出 {args.month} 报事投诉登记表 {n} 条：{args.out}")
     return 0

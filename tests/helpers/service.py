@@ -28,10 +28,10 @@ def at(ctx, *args):
 
 
 def new_request(ctx, home, kind="报修", channel="电话", **kw):
-    from app.service import requests as sr
+    from app.service.intake import intake
     data = dict(channel=channel, kind=kind, home_id=home.id, caller="刘女士", phone="13812345678",
                 content=kw.pop("content", "厨房水龙头漏水"), read_back=True)
     if kind == "投诉":
         data.update(complaint_class=kw.pop("complaint_class", "环境"), subject=kw.pop("subject", "垃圾清运不及时"))
     data.update(kw)
-    return sr.intake(ctx, **data)
+    return intake(ctx, **data)

@@ -5,8 +5,7 @@ import pytest
 
 from app.core.errors import PermissionDenied, StateError, ValidationError
 from app.service import complaints as cp
-from app.service import kpi
-from app.service import requests as sr
+from app.service import deadlines, handling, kpi, queries, records
 from models.service import ServiceEvent, ServiceRequest
 from models.users import AuditLog
 from tests.helpers.service import at, make_homes, new_request
@@ -18,7 +17,7 @@ def homes(ctx):
 
 
 def events(r, kind):
-    return [e for e in sr.history(r.id) if e.kind == kind]
+    return [e for e in records.history(r.id) if e.kind == kind]
 
 
 # ----------------------------------------------------------------- intake (首问责任制)
@@ -29,10 +28,10 @@ def test_intake_first_receiver_owns_and_stays_owner(ctx, users, as_role, homes):
     assert r.receiver_id == users["frontdesk"].id and r.read_back
     assert r.received_at == dt.datetime(2026, 11, 23, 9, 0)
     am = as_role("area_manager")
-    sr.dispatch(am, r.id, "张师傅")
-    sr.arrive(am, r.id)
-    sr.complete(am, r.id, result="已修复", owner_signed=True, signer_name="刘女士")
-    assert sr.get(r.id).receiver_id == users["frontdesk"].id      # still the first receiver
+    handling.dispatch(am, r.id, "张师傅")
+    handling.arrive(am, r.id)
+    handling.complete(am, r.id, result="已修复", owner_signed=True, signer_name="刘女士")
+    assert records.get(r.id).receiver_id == users["frontdesk"].id      # still the first receiver
     assert AuditLog.select().where(AuditLog.action == "service.intake").count() == 1
 
 
@@ -54,13 +53,13 @@ def test_intake_validation_names_field(ctx, homes, field, kw):
 def test_intake_letter_without_phone_and_unknown_home(ctx, homes):
     r = new_request(ctx, homes[0], channel="信函", phone="")
     assert r.phone == ""
-    from app.service.requests import intake
+    from app.service.intake import intake
     with pytest.raises(ValidationError, match="房号"):
         intake(ctx, channel="来访", kind="咨询", room_code="99-999", caller="x", content="y", read_back=True)
 
 
 def test_intake_without_room_says_it_is_missing(ctx, homes):
-    from app.service.requests import intake
+    from app.service.intake import intake
     with pytest.raises(ValidationError) as e:
         intake(ctx, channel="来访", kind="咨询", room_code="  ", caller="x", content="y", read_back=True)
     assert "不能为空" in str(e.value) and "不存在" not in str(e.value)
@@ -81,95 +80,86 @@ def test_cashier_cannot_take_requests(ctx, homes, as_role):
 # ----------------------------------------------------------------- repairs: 10 / 20 minutes
 def test_dispatch_within_10_minutes_and_arrival_within_20(ctx, homes):
     r = new_request(ctx, homes[0])
-    assert sr.dispatch_due(ctx, r) == dt.datetime(2026, 11, 23, 9, 10)
+    assert deadlines.dispatch_due(ctx, r) == dt.datetime(2026, 11, 23, 9, 10)
     at(ctx, 2026, 11, 23, 9, 10)                 # exactly 10 minutes: on time
-    r = sr.dispatch(ctx, r.id, "张师傅")
-    assert sr.dispatched_on_time(ctx, r) is True
-    assert sr.arrival_due(ctx, r) == dt.datetime(2026, 11, 23, 9, 30)
+    r = handling.dispatch(ctx, r.id, "张师傅")
+    assert deadlines.dispatched_on_time(ctx, r) is True
+    assert deadlines.arrival_due(ctx, r) == dt.datetime(2026, 11, 23, 9, 30)
     at(ctx, 2026, 11, 23, 9, 31)                 # 21 minutes after dispatch: late
-    r = sr.arrive(ctx, r.id)
-    assert sr.arrived_on_time(ctx, r) is False
+    r = handling.arrive(ctx, r.id)
+    assert deadlines.arrived_on_time(ctx, r) is False
     assert "超过到场时限" in events(r, "到场")[0].note
 
 
 def test_dispatch_late_after_11_minutes_and_warnings(ctx, homes):
     r = new_request(ctx, homes[0])
     at(ctx, 2026, 11, 23, 9, 11)
-    assert "派工超时" in sr.warnings(ctx, sr.get(r.id))
-    r = sr.dispatch(ctx, r.id, "张师傅")
-    assert sr.dispatched_on_time(ctx, r) is False
+    assert "派工超时" in queries.warnings(ctx, records.get(r.id))
+    r = handling.dispatch(ctx, r.id, "张师傅")
+    assert deadlines.dispatched_on_time(ctx, r) is False
     at(ctx, 2026, 11, 23, 9, 32)
-    assert "到场超时" in sr.warnings(ctx, sr.get(r.id))
+    assert "到场超时" in queries.warnings(ctx, records.get(r.id))
 
 
 def test_dispatch_minutes_is_a_setting(ctx, homes):
     ctx.settings.set("request.dispatch_minutes", 5)
     r = new_request(ctx, homes[0])
     at(ctx, 2026, 11, 23, 9, 6)
-    assert sr.dispatched_on_time(ctx, sr.dispatch(ctx, r.id, "张师傅")) is False
+    assert deadlines.dispatched_on_time(ctx, handling.dispatch(ctx, r.id, "张师傅")) is False
 
 
 def test_state_order_enforced(ctx, homes):
     r = new_request(ctx, homes[0])
     with pytest.raises(StateError, match="不能登记到场"):
-        sr.arrive(ctx, r.id)
+        handling.arrive(ctx, r.id)
     with pytest.raises(StateError, match="尚未登记维修人员到场"):
-        sr.complete(ctx, r.id, result="x", owner_signed=True, signer_name="刘")
-    sr.dispatch(ctx, r.id, "张师傅")
+        handling.complete(ctx, r.id, result="x", owner_signed=True, signer_name="刘")
+    handling.dispatch(ctx, r.id, "张师傅")
     with pytest.raises(StateError, match="不能派工"):
-        sr.dispatch(ctx, r.id, "李师傅")
+        handling.dispatch(ctx, r.id, "李师傅")
 
 
 def _to_work(ctx, home):
     r = new_request(ctx, home)
-    sr.dispatch(ctx, r.id, "张师傅")
-    sr.arrive(ctx, r.id)
+    handling.dispatch(ctx, r.id, "张师傅")
+    handling.arrive(ctx, r.id)
     return r
 
 
 def test_completion_needs_owner_signature(ctx, homes):
     r = _to_work(ctx, homes[0])
     with pytest.raises(ValidationError, match="业主签字"):
-        sr.complete(ctx, r.id, result="已修复", owner_signed=False)
+        handling.complete(ctx, r.id, result="已修复", owner_signed=False)
     with pytest.raises(ValidationError, match="签字人"):
-        sr.complete(ctx, r.id, result="已修复", owner_signed=True, signer_name="")
-    assert sr.get(r.id).status == "处理中"     # nothing half-saved
+        handling.complete(ctx, r.id, result="已修复", owner_signed=True, signer_name="")
+    assert records.get(r.id).status == "处理中"     # nothing half-saved
 
 
 def test_paid_service_owner_price_recorded(ctx, homes):
     """000 item 18: clear a drain 30 元 (owner price) — integer fen on the request (and the ledger)."""
     r = _to_work(ctx, homes[0])
-    r = sr.complete(ctx, r.id, result="已疏通", owner_signed=True, signer_name="刘女士", service_item="drain")
+    r = handling.complete(ctx, r.id, result="已疏通", owner_signed=True, signer_name="刘女士", service_item="drain")
     assert r.charge_fen == 3000 and isinstance(r.charge_fen, int)
     assert "疏通下水道" in r.charge_memo
-    assert sr.paid_service_price(ctx, "tap") == 500
-    assert sr.paid_service_price(ctx, "lamp") == 1000
+    assert handling.paid_service_price(ctx, "tap") == 500
+    assert handling.paid_service_price(ctx, "lamp") == 1000
 
 
-def test_paid_service_posts_to_ledger_when_it_exists(ctx, homes, monkeypatch):
-    calls = []
-
-    class FakeBilling:
-        @staticmethod
-        def post_charge(ctx_, home_id, item_code, amount_fen, **kw):
-            calls.append((home_id, item_code, amount_fen, kw))
-            return type("Charge", (), {"id": 77})()
-
-    monkeypatch.setattr(sr, "_billing", lambda: FakeBilling)
-    r = _to_work(ctx, homes[0])
-    r = sr.complete(ctx, r.id, result="已更换", owner_signed=True, signer_name="刘女士", service_item="breaker")
-    assert calls == [(homes[0].id, "service_breaker", 1000,
-                      {"memo": r.charge_memo, "source": "service", "source_id": r.id})]
-    assert r.charge_id == 77
-
-
-def test_real_ledger_charge_when_billing_module_exists(ctx, homes):
-    billing = sr._billing()
-    if billing is None:
-        pytest.skip("app.ledger.billing is not built yet")
+def test_paid_service_posts_to_ledger(ctx, homes):
+    """The paid service becomes a charge in the fee ledger, linked both ways (charge_id, source)."""
     from models.ledger import Charge
     r = _to_work(ctx, homes[0])
-    r = sr.complete(ctx, r.id, result="已更换", owner_signed=True, signer_name="刘女士", service_item="tap")
+    r = handling.complete(ctx, r.id, result="已更换", owner_signed=True, signer_name="刘女士", service_item="breaker")
+    charge = Charge.get_by_id(r.charge_id)
+    assert (charge.home_id, charge.item_code, charge.amount_fen, charge.memo, charge.source, charge.source_id) == \
+        (homes[0].id, "service_breaker", 1000, r.charge_memo, "service", r.id)
+    assert Charge.select().count() == 1
+
+
+def test_paid_service_charge_memo_names_the_service(ctx, homes):
+    from models.ledger import Charge
+    r = _to_work(ctx, homes[0])
+    r = handling.complete(ctx, r.id, result="已更换", owner_signed=True, signer_name="刘女士", service_item="tap")
     charge = Charge.get_by_id(r.charge_id)
     assert (charge.home_id, charge.item_code, charge.amount_fen, charge.source, charge.source_id) == \
         (homes[0].id, "service_tap", 500, "service", r.id)
@@ -177,8 +167,6 @@ def test_real_ledger_charge_when_billing_module_exists(ctx, homes):
 
 
 def test_paid_service_refused_before_writing_without_ledger_right(ctx, homes, as_role, monkeypatch):
-    if sr._billing() is None:
-        pytest.skip("app.ledger.billing is not built yet")
     from app.core.permissions import ACTIONS
     from models.ledger import Charge
     label, _roles = ACTIONS["ledger.charge"]
@@ -186,20 +174,20 @@ def test_paid_service_refused_before_writing_without_ledger_right(ctx, homes, as
     am = as_role("area_manager")
     r = _to_work(am, homes[0])
     with pytest.raises(PermissionDenied, match="权限不足"):
-        sr.complete(am, r.id, result="已更换", owner_signed=True, signer_name="刘女士", service_item="tap")
-    assert sr.get(r.id).status == "处理中" and Charge.select().count() == 0
-    assert sr.complete(am, r.id, result="已修复", owner_signed=True, signer_name="刘女士").status == "已完成"
+        handling.complete(am, r.id, result="已更换", owner_signed=True, signer_name="刘女士", service_item="tap")
+    assert records.get(r.id).status == "处理中" and Charge.select().count() == 0
+    assert handling.complete(am, r.id, result="已修复", owner_signed=True, signer_name="刘女士").status == "已完成"
 
 
 def test_paid_service_bad_amounts(ctx, homes):
     r = _to_work(ctx, homes[0])
     with pytest.raises(ValidationError, match="收费金额"):
-        sr.complete(ctx, r.id, result="x", owner_signed=True, signer_name="刘", service_item="other")
+        handling.complete(ctx, r.id, result="x", owner_signed=True, signer_name="刘", service_item="other")
     with pytest.raises(ValidationError, match="收费金额"):
-        sr.complete(ctx, r.id, result="x", owner_signed=True, signer_name="刘", service_item="other", charge_fen=1.5)
+        handling.complete(ctx, r.id, result="x", owner_signed=True, signer_name="刘", service_item="other", charge_fen=1.5)
     with pytest.raises(ValidationError, match="有偿服务项目"):
-        sr.complete(ctx, r.id, result="x", owner_signed=True, signer_name="刘", service_item="paint")
-    r = sr.complete(ctx, r.id, result="x", owner_signed=True, signer_name="刘", service_item="other",
+        handling.complete(ctx, r.id, result="x", owner_signed=True, signer_name="刘", service_item="paint")
+    r = handling.complete(ctx, r.id, result="x", owner_signed=True, signer_name="刘", service_item="other",
                     charge_fen=2500, charge_memo="更换门锁芯")
     assert r.charge_fen == 2500 and r.charge_memo == "更换门锁芯"
 
@@ -222,7 +210,7 @@ LADDER = [
 @pytest.mark.parametrize("when,level,who", LADDER)
 def test_escalation_level_at(ctx, homes, when, level, who):
     r = new_request(ctx, homes[0])
-    holding = {h.request_id: h for h in sr.escalation_status(ctx, when)}[r.id]
+    holding = {h.request_id: h for h in deadlines.escalation_status(ctx, when)}[r.id]
     assert holding.level == level and holding.level_name == who
     assert who in holding.holder
 
@@ -231,42 +219,42 @@ def test_escalation_recorded_step_by_step_with_clock(ctx, homes):
     ctx.settings.set("request.holder.cs", "陈主管")
     r = new_request(ctx, homes[0])
     done = new_request(ctx, homes[1], kind="咨询")
-    sr.complete(ctx, done.id, result="已解答")
-    assert sr.run_escalations(ctx) == []
+    handling.complete(ctx, done.id, result="已解答")
+    assert deadlines.run_escalations(ctx) == []
     ctx.clock.advance(hours=15)                          # 2026-11-24 00:00
-    moved = sr.run_escalations(ctx)
+    moved = deadlines.run_escalations(ctx)
     assert [(h.request_id, h.level) for h in moved] == [(r.id, 1)]
-    assert sr.run_escalations(ctx) == []                 # idempotent
+    assert deadlines.run_escalations(ctx) == []                 # idempotent
     ctx.clock.advance(hours=33)                          # 48 h
-    assert sr.run_escalations(ctx)[0].holder == "客服主管（陈主管）"
+    assert deadlines.run_escalations(ctx)[0].holder == "客服主管（陈主管）"
     ctx.clock.advance(days=20)                           # straight past 72 h, 7 and 15 days
-    assert sr.run_escalations(ctx)[0].level == 5
+    assert deadlines.run_escalations(ctx)[0].level == 5
     ups = events(r, "升级")
     assert [e.level for e in ups] == [1, 2, 3, 4, 5]
     assert [e.ts for e in ups] == [dt.datetime(2026, 11, 24), dt.datetime(2026, 11, 25, 9), dt.datetime(2026, 11, 26, 9),
                                    dt.datetime(2026, 11, 30, 9), dt.datetime(2026, 12, 8, 9)]
-    assert sr.get(r.id).escalation_level == 5
-    assert sr.get(done.id).escalation_level == 0         # finished requests never escalate
+    assert records.get(r.id).escalation_level == 5
+    assert records.get(done.id).escalation_level == 0         # finished requests never escalate
     assert AuditLog.select().where(AuditLog.action == "service.escalate").count() == 3
 
 
 def test_escalation_stops_when_finished(ctx, homes):
     r = _to_work(ctx, homes[0])
-    sr.complete(ctx, r.id, result="已修复", owner_signed=True, signer_name="刘")
-    assert sr.escalation_status(ctx, dt.datetime(2026, 12, 31)) == []
+    handling.complete(ctx, r.id, result="已修复", owner_signed=True, signer_name="刘")
+    assert deadlines.escalation_status(ctx, dt.datetime(2026, 12, 31)) == []
 
 
 def test_holder_is_handler_after_dispatch(ctx, homes):
     r = new_request(ctx, homes[0])
-    assert sr.escalation_status(ctx)[0].holder == "首问责任人（王经理）"
-    sr.dispatch(ctx, r.id, "张师傅")
-    assert "张师傅" in sr.escalation_status(ctx)[0].holder
+    assert deadlines.escalation_status(ctx)[0].holder == "首问责任人（王经理）"
+    handling.dispatch(ctx, r.id, "张师傅")
+    assert "张师傅" in deadlines.escalation_status(ctx)[0].holder
 
 
 def test_escalation_hours_are_settings(ctx, homes):
     ctx.settings.set("request.escalate_supervisor_hours", 24)
     r = new_request(ctx, homes[0])
-    assert sr.level_at(ctx, r, dt.datetime(2026, 11, 24, 9, 0)) == 2
+    assert deadlines.level_at(ctx, r, dt.datetime(2026, 11, 24, 9, 0)) == 2
 
 
 # ----------------------------------------------------------------- complaints
@@ -277,7 +265,7 @@ def test_complaint_contact_within_30_minutes(ctx, homes):
     assert cp.contacted_on_time(ctx, cp.record_contact(ctx, r.id)) is True
     r2 = new_request(ctx, homes[1], kind="投诉")
     at(ctx, 2026, 11, 23, 10, 1)
-    assert "联系超时" in sr.warnings(ctx, sr.get(r2.id))
+    assert "联系超时" in queries.warnings(ctx, records.get(r2.id))
     assert cp.contacted_on_time(ctx, cp.record_contact(ctx, r2.id)) is False
     with pytest.raises(StateError, match="已于"):
         cp.record_contact(ctx, r2.id)
@@ -287,7 +275,7 @@ def test_spoken_complaint_reply_same_day(ctx, homes):
     r = new_request(ctx, homes[0], kind="投诉", channel="来访")   # Monday 2026-11-23
     assert cp.reply_due(ctx, r) == dt.datetime(2026, 11, 23, 23, 59, 59)
     at(ctx, 2026, 11, 24, 8, 0)
-    assert "回复超时" in sr.warnings(ctx, sr.get(r.id))
+    assert "回复超时" in queries.warnings(ctx, records.get(r.id))
     assert cp.replied_on_time(ctx, cp.record_reply(ctx, r.id, "已安排保洁清运")) is False
 
 
@@ -316,7 +304,7 @@ def test_report_after_five_working_days_unresolved(ctx, homes):
     assert cp.to_report(ctx) == []
     at(ctx, 2026, 12, 1, 8, 0)
     assert [x.id for x in cp.to_report(ctx)] == [r.id]
-    assert "须上报" in sr.warnings(ctx, sr.get(r.id))
+    assert "须上报" in queries.warnings(ctx, records.get(r.id))
     with pytest.raises(ValidationError, match="上报说明"):
         cp.report(ctx, r.id, "")
     cp.report(ctx, r.id, "五个工作日未解决，上报公司品质部")
@@ -326,10 +314,10 @@ def test_report_after_five_working_days_unresolved(ctx, homes):
 def test_resolved_complaint_needs_no_report(ctx, homes):
     r = new_request(ctx, homes[0], kind="投诉")
     with pytest.raises(StateError, match="尚未答复"):
-        sr.complete(ctx, r.id, result="已清运")
+        handling.complete(ctx, r.id, result="已清运")
     cp.record_reply(ctx, r.id, "今日安排清运")
-    assert sr.get(r.id).status == "处理中"
-    sr.complete(ctx, r.id, result="已清运")
+    assert records.get(r.id).status == "处理中"
+    handling.complete(ctx, r.id, result="已清运")
     at(ctx, 2026, 12, 10, 9, 0)
     assert cp.to_report(ctx) == []
 
@@ -362,12 +350,12 @@ def test_grade_major_same_home_three_times(ctx, homes):
     ctx.clock.advance(days=10)
     b = new_request(ctx, homes[0], kind="投诉", subject="电梯故障", complaint_class="工程")
     other = new_request(ctx, homes[0], kind="投诉", subject="电梯故障", complaint_class="综合服务")
-    assert sr.get(b.id).grade == "一般" and other.grade == "一般"
+    assert records.get(b.id).grade == "一般" and other.grade == "一般"
     ctx.clock.advance(days=40)
     c = new_request(ctx, homes[0], kind="投诉", subject="电梯故障", complaint_class="工程")
     assert c.grade == "重大" and "3次" in c.grade_reason
-    assert {sr.get(x.id).grade for x in (a, b)} == {"重大"}     # the earlier ones are raised too
-    assert sr.get(other.id).grade == "一般"                      # another class is another complaint
+    assert {records.get(x.id).grade for x in (a, b)} == {"重大"}     # the earlier ones are raised too
+    assert records.get(other.id).grade == "一般"                      # another class is another complaint
 
 
 def test_repeats_outside_window_do_not_count(ctx, homes):
@@ -383,16 +371,16 @@ def test_grade_hot_three_homes_in_a_month(ctx, homes):
     a = new_request(ctx, homes[0], kind="投诉", subject="夜间噪音")
     b = new_request(ctx, homes[1], kind="投诉", subject="夜间噪音")
     b2 = new_request(ctx, homes[1], kind="投诉", subject="夜间噪音")     # same home twice: still 2 homes
-    assert sr.get(b2.id).grade == "一般"
+    assert records.get(b2.id).grade == "一般"
     at(ctx, 2026, 12, 1, 9, 0)
     d = new_request(ctx, homes[3], kind="投诉", subject="夜间噪音")      # next month: no
     assert d.grade == "一般"
     at(ctx, 2026, 11, 30, 9, 0)
     c = new_request(ctx, homes[2], kind="投诉", subject="夜间噪音")
     assert c.grade == "热点" and "3户" in c.grade_reason
-    assert {sr.get(x.id).grade for x in (a, b, b2)} == {"热点"}
-    assert sr.get(d.id).grade == "一般"
-    assert events(sr.get(a.id), "定级")
+    assert {records.get(x.id).grade for x in (a, b, b2)} == {"热点"}
+    assert records.get(d.id).grade == "一般"
+    assert events(records.get(a.id), "定级")
 
 
 def test_grade_hot_group_of_three(ctx, homes):
@@ -420,50 +408,50 @@ def test_major_outranks_hot(ctx, homes):
     (dt.datetime(2026, 11, 24, 23, 30), dt.datetime(2026, 11, 25, 10, 0)),
 ])
 def test_visit_slot(ctx, proposed, slot):
-    assert sr.next_visit_slot(ctx, proposed) == slot
-    assert sr.visit_allowed(ctx, slot)
+    assert deadlines.next_visit_slot(ctx, proposed) == slot
+    assert deadlines.visit_allowed(ctx, slot)
 
 
 def test_visit_refusal_names_the_site_quiet_hours(ctx, homes):
     """An office that changed the visit hours sees its own hours in the refusal."""
     r = _to_work(ctx, homes[0])
     at(ctx, 2026, 11, 23, 11, 0)
-    r = sr.complete(ctx, r.id, result="已修复", owner_signed=True, signer_name="刘女士")
+    r = handling.complete(ctx, r.id, result="已修复", owner_signed=True, signer_name="刘女士")
     ctx.settings.set("request.visit_not_before", "09:30")
     ctx.settings.set("request.visit_not_after", "20:00")
     at(ctx, 2026, 11, 23, 20, 30)
     with pytest.raises(StateError) as e:
-        sr.record_visit(ctx, r.id, 5)
+        handling.record_visit(ctx, r.id, 5)
     assert "09:30前" in str(e.value) and "20:00后" in str(e.value) and "21:00" not in str(e.value)
 
 
 def test_visit_scheduled_and_refused_at_forbidden_times(ctx, homes):
     r = _to_work(ctx, homes[0])
     at(ctx, 2026, 11, 23, 11, 0)
-    r = sr.complete(ctx, r.id, result="已修复", owner_signed=True, signer_name="刘女士")
-    assert sr.visit_due(ctx, r) == dt.datetime(2026, 11, 24, 11, 0)          # 24 h
-    v = sr.schedule_visit(ctx, r.id, dt.datetime(2026, 11, 23, 12, 30))
+    r = handling.complete(ctx, r.id, result="已修复", owner_signed=True, signer_name="刘女士")
+    assert deadlines.visit_due(ctx, r) == dt.datetime(2026, 11, 24, 11, 0)          # 24 h
+    v = handling.schedule_visit(ctx, r.id, dt.datetime(2026, 11, 23, 12, 30))
     assert v.scheduled_at == dt.datetime(2026, 11, 23, 14, 0)
     for h, m in ((9, 59), (12, 0), (13, 59), (21, 0)):
         at(ctx, 2026, 11, 23, h, m)
         with pytest.raises(StateError, match="不宜回访"):
-            sr.record_visit(ctx, r.id, 5)
+            handling.record_visit(ctx, r.id, 5)
     at(ctx, 2026, 11, 23, 14, 0)
     with pytest.raises(ValidationError, match="回访评分"):
-        sr.record_visit(ctx, r.id, 6)
+        handling.record_visit(ctx, r.id, 6)
     with pytest.raises(ValidationError, match="回访评分"):
-        sr.record_visit(ctx, r.id, 0)
-    v = sr.record_visit(ctx, r.id, 4, "师傅很专业")
-    assert v.score == 4 and sr.get(r.id).status == "已关闭"
+        handling.record_visit(ctx, r.id, 0)
+    v = handling.record_visit(ctx, r.id, 4, "师傅很专业")
+    assert v.score == 4 and records.get(r.id).status == "已关闭"
     assert "超过" not in events(r, "回访")[0].note
 
 
 def test_visit_late_after_24_hours_warned(ctx, homes):
     r = _to_work(ctx, homes[0])
-    sr.complete(ctx, r.id, result="已修复", owner_signed=True, signer_name="刘")
+    handling.complete(ctx, r.id, result="已修复", owner_signed=True, signer_name="刘")
     at(ctx, 2026, 11, 24, 10, 0)
-    assert "回访超时" in sr.warnings(ctx, sr.get(r.id))
-    sr.record_visit(ctx, r.id, 3)
+    assert "回访超时" in queries.warnings(ctx, records.get(r.id))
+    handling.record_visit(ctx, r.id, 3)
     assert "超过回访时限" in events(r, "回访")[0].note
 
 
@@ -471,9 +459,9 @@ def test_visit_only_after_completion(ctx, homes):
     r = new_request(ctx, homes[0])
     at(ctx, 2026, 11, 23, 15, 0)
     with pytest.raises(StateError):
-        sr.record_visit(ctx, r.id, 5)
+        handling.record_visit(ctx, r.id, 5)
     with pytest.raises(StateError):
-        sr.schedule_visit(ctx, r.id)
+        handling.schedule_visit(ctx, r.id)
 
 
 # ----------------------------------------------------------------- KPIs on known data
@@ -481,13 +469,13 @@ def _repair(ctx, home, dispatch_min, arrive_min, score=None, visit=True):
     start = ctx.clock.now()
     r = new_request(ctx, home)
     ctx.clock.set(start + dt.timedelta(minutes=dispatch_min))
-    sr.dispatch(ctx, r.id, "张师傅")
+    handling.dispatch(ctx, r.id, "张师傅")
     ctx.clock.set(start + dt.timedelta(minutes=dispatch_min + arrive_min))
-    sr.arrive(ctx, r.id)
-    sr.complete(ctx, r.id, result="已修复", owner_signed=True, signer_name="刘")
+    handling.arrive(ctx, r.id)
+    handling.complete(ctx, r.id, result="已修复", owner_signed=True, signer_name="刘")
     if visit:
         ctx.clock.set(dt.datetime.combine(start.date(), dt.time(15, 0)))
-        sr.record_visit(ctx, r.id, score)
+        handling.record_visit(ctx, r.id, score)
     ctx.clock.set(start + dt.timedelta(days=1))
     return r
 
@@ -506,9 +494,9 @@ def test_kpis_on_known_data(ctx, homes):
     at(ctx, 2026, 10, 12, 9, 20)
     cp.record_contact(ctx, c1.id)
     cp.record_reply(ctx, c1.id, "已处理")
-    sr.complete(ctx, c1.id, result="已清运")
+    handling.complete(ctx, c1.id, result="已清运")
     at(ctx, 2026, 10, 12, 15, 0)
-    sr.record_visit(ctx, c1.id, 5)
+    handling.record_visit(ctx, c1.id, 5)
     cp.classify(ctx, c1.id, True)
     c2 = new_request(ctx, homes[1], kind="投诉", subject="绿化养护")
     at(ctx, 2026, 10, 12, 15, 40)
@@ -564,48 +552,48 @@ def test_pending_deadlines_not_counted_yet(ctx, homes):
 
 def test_reveal_phone_only_for_permitted_roles_and_audited(ctx, homes, as_role):
     r = new_request(ctx, homes[0])
-    assert sr.reveal_phone(as_role("frontdesk"), r.id) == "138****5678"
-    assert sr.reveal_phone(as_role("area_manager"), r.id) == "13812345678"
+    assert handling.reveal_phone(as_role("frontdesk"), r.id) == "138****5678"
+    assert handling.reveal_phone(as_role("area_manager"), r.id) == "13812345678"
     assert AuditLog.select().where(AuditLog.action == "pii.reveal_phone").count() == 1
 
 
 def test_list_to_report_filter(ctx, homes):
     c = new_request(ctx, homes[0], kind="投诉")
     new_request(ctx, homes[1], kind="投诉", subject="绿化养护")
-    assert sr.list_requests(ctx, "须上报") == []
+    assert queries.list_requests(ctx, "须上报") == []
     at(ctx, 2026, 12, 1, 8, 0)
     cp.report(ctx, c.id, "已上报公司")
-    assert [r.room_code for r in sr.list_requests(ctx, "须上报")] == ["5-102"]
+    assert [r.room_code for r in queries.list_requests(ctx, "须上报")] == ["5-102"]
 
 
 def test_list_masks_phones_and_filters(ctx, homes):
     new_request(ctx, homes[0])
     c = new_request(ctx, homes[1], kind="投诉")
-    rows = sr.list_requests(ctx, "全部")
+    rows = queries.list_requests(ctx, "全部")
     assert {r.phone_masked for r in rows} == {"138****5678"}
-    assert [r.id for r in sr.list_requests(ctx, "投诉")] == [c.id]
-    assert [r.room_code for r in sr.list_requests(ctx, "全部", text="5-101")] == ["5-101"]
-    assert [r.id for r in sr.list_requests(ctx, "全部", home_id=homes[1].id)] == [c.id]
-    assert len(sr.list_requests(ctx, "全部", month="2026-11")) == 2 and sr.list_requests(ctx, "全部", month="2026-10") == []
-    assert sr.list_requests(ctx, "已升级") == []
+    assert [r.id for r in queries.list_requests(ctx, "投诉")] == [c.id]
+    assert [r.room_code for r in queries.list_requests(ctx, "全部", text="5-101")] == ["5-101"]
+    assert [r.id for r in queries.list_requests(ctx, "全部", home_id=homes[1].id)] == [c.id]
+    assert len(queries.list_requests(ctx, "全部", month="2026-11")) == 2 and queries.list_requests(ctx, "全部", month="2026-10") == []
+    assert queries.list_requests(ctx, "已升级") == []
     ctx.clock.advance(days=1)
-    assert len(sr.list_requests(ctx, "已升级")) == 2
+    assert len(queries.list_requests(ctx, "已升级")) == 2
     assert ServiceEvent.select().count() == 2
 
 
 # ----------------------------------------------------------------- transactions, audit, settings
 def test_ledger_failure_leaves_nothing_half_saved(ctx, homes, monkeypatch):
-    class Broken:
-        @staticmethod
-        def post_charge(*a, **kw):
-            raise ValidationError("收费项目", "台账暂不可用")
+    from app.ledger import billing
 
-    monkeypatch.setattr(sr, "_billing", lambda: Broken)
+    def ledger_down(*a, **kw):
+        raise ValidationError("收费项目", "台账暂不可用")
+
+    monkeypatch.setattr(billing, "post_charge", ledger_down)
     r = _to_work(ctx, homes[0])
     n_events = ServiceEvent.select().count()
     with pytest.raises(ValidationError, match="台账暂不可用"):
-        sr.complete(ctx, r.id, result="已疏通", owner_signed=True, signer_name="刘", service_item="drain")
-    r = sr.get(r.id)
+        handling.complete(ctx, r.id, result="已疏通", owner_signed=True, signer_name="刘", service_item="drain")
+    r = records.get(r.id)
     assert r.status == "处理中" and r.charge_fen == 0 and r.completed_at is None
     assert ServiceEvent.select().count() == n_events
     assert not AuditLog.select().where(AuditLog.action == "service.complete").exists()
@@ -615,20 +603,20 @@ def test_attach_letter_scan(ctx, homes, tmp_path):
     r = new_request(ctx, homes[0], kind="投诉", channel="信函", phone="")
     scan = tmp_path / "来信.pdf"
     scan.write_bytes(b"%PDF-1.4 letter")
-    att = sr.attach_file(ctx, r.id, scan, "业主来信")
-    assert [a.original_name for a in sr.attachments(r.id)] == ["来信.pdf"]
+    att = handling.attach_file(ctx, r.id, scan, "业主来信")
+    assert [a.original_name for a in handling.attachments(r.id)] == ["来信.pdf"]
     assert (ctx.data_dir / att.stored_path).read_bytes() == b"%PDF-1.4 letter"
     assert "来信.pdf" in events(r, "附件")[0].note
     with pytest.raises(ValidationError, match="附件"):
-        sr.attach_file(ctx, r.id, tmp_path / "missing.jpg")
+        handling.attach_file(ctx, r.id, tmp_path / "missing.jpg")
 
 
 def test_every_write_is_audited(ctx, homes):
     r = _to_work(ctx, homes[0])
-    sr.complete(ctx, r.id, result="已修复", owner_signed=True, signer_name="刘")
+    handling.complete(ctx, r.id, result="已修复", owner_signed=True, signer_name="刘")
     at(ctx, 2026, 11, 23, 10, 30)
-    sr.schedule_visit(ctx, r.id)
-    sr.record_visit(ctx, r.id, 5)
+    handling.schedule_visit(ctx, r.id)
+    handling.record_visit(ctx, r.id, 5)
     c = new_request(ctx, homes[1], kind="投诉")
     cp.record_contact(ctx, c.id)
     cp.record_reply(ctx, c.id, "已答复")
@@ -651,9 +639,9 @@ def test_deadline_settings_are_used(ctx, homes):
     assert cp.reply_due(ctx, r).date() == dt.date(2026, 11, 26)                 # 3 working days
     assert cp.report_due(ctx, r).date() == dt.date(2026, 11, 24)
     assert cp.contact_due(ctx, r) == dt.datetime(2026, 11, 23, 9, 15)
-    assert sr.next_visit_slot(ctx, dt.datetime(2026, 11, 23, 11, 45)) == dt.datetime(2026, 11, 23, 13, 30)
-    assert sr.next_visit_slot(ctx, dt.datetime(2026, 11, 23, 20, 0)) == dt.datetime(2026, 11, 24, 9, 0)
-    assert sr.add_workdays(ctx, dt.date(2026, 11, 27), 1) == dt.date(2026, 11, 28)   # Saturday is a working day now
+    assert deadlines.next_visit_slot(ctx, dt.datetime(2026, 11, 23, 11, 45)) == dt.datetime(2026, 11, 23, 13, 30)
+    assert deadlines.next_visit_slot(ctx, dt.datetime(2026, 11, 23, 20, 0)) == dt.datetime(2026, 11, 24, 9, 0)
+    assert deadlines.add_workdays(ctx, dt.date(2026, 11, 27), 1) == dt.date(2026, 11, 28)   # Saturday is a working day now
     q = _to_work(ctx, homes[1])
-    q = sr.complete(ctx, q.id, result="ok", owner_signed=True, signer_name="刘")
-    assert sr.visit_due(ctx, q) == q.completed_at + dt.timedelta(hours=48)
+    q = handling.complete(ctx, q.id, result="ok", owner_signed=True, signer_name="刘")
+    assert deadlines.visit_due(ctx, q) == q.completed_at + dt.timedelta(hours=48)

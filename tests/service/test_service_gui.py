@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from app.service import requests as sr
+from app.service import handling, queries, records
 from models.service import ServiceRequest
 from tests.helpers.service import at, make_homes, new_request
 
@@ -77,8 +77,8 @@ def test_repair_steps_through_dialogs(qtbot, ctx, tab, warnings_shown):
     qtbot.addWidget(d)
     d.handler.setCurrentText("维修部 张师傅")
     d.save()
-    assert sr.get(r.id).status == "已派工"
-    sr.arrive(ctx, r.id)
+    assert records.get(r.id).status == "已派工"
+    handling.arrive(ctx, r.id)
     tab.refresh()
     c = CompleteDialog(ctx, tab.current(), tab)
     qtbot.addWidget(c)
@@ -90,7 +90,7 @@ def test_repair_steps_through_dialogs(qtbot, ctx, tab, warnings_shown):
     c.signed.setChecked(True)
     c.amount.setText("35")
     c.save()
-    done = sr.get(r.id)
+    done = records.get(r.id)
     assert done.status == "已完成" and done.charge_fen == 3500
     at(ctx, 2026, 11, 23, 12, 30)                         # lunch: no visits
     v = VisitDialog(ctx, tab.current(), tab)
@@ -102,7 +102,7 @@ def test_repair_steps_through_dialogs(qtbot, ctx, tab, warnings_shown):
     assert "11-23 14:00" in v.hint.text()
     at(ctx, 2026, 11, 23, 14, 5)
     v.save()
-    assert sr.get(r.id).status == "已关闭"
+    assert records.get(r.id).status == "已关闭"
 
 
 def test_attach_from_tab(qtbot, ctx, tab, tmp_path):
@@ -118,8 +118,8 @@ def test_attach_from_tab(qtbot, ctx, tab, tmp_path):
 def test_kpi_page_and_chart(qtbot, ctx, tab, tmp_path):
     r = new_request(ctx, make_homes(4)[0])
     at(ctx, 2026, 11, 23, 9, 5)
-    sr.dispatch(ctx, r.id, "张师傅")
-    sr.arrive(ctx, r.id)
+    handling.dispatch(ctx, r.id, "张师傅")
+    handling.arrive(ctx, r.id)
     tab.inner.setCurrentIndex(1)
     assert tab.month.currentText() == "2026-11"
     km = tab.kpi_model
@@ -180,7 +180,7 @@ def test_action_error_titles_read_naturally(qtbot, ctx, monkeypatch):
     monkeypatch.setattr(ui.common.ops.QMessageBox, "warning", staticmethod(lambda parent, title, text: titles.append(title)))
     homes = make_homes(2)
     r = new_request(ctx, homes[0], content="厨房水龙头漏水")
-    row = next(x for x in sr.list_requests(ctx, "全部", "") if x.id == r.id)
+    row = next(x for x in queries.list_requests(ctx, "全部", "") if x.id == r.id)
     for cls in (DispatchDialog, CompleteDialog):
         dlg = cls(ctx, row)
         qtbot.addWidget(dlg)

@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from app.service import complaints as cp
-from app.service import requests as sr
+from app.service import deadlines, handling, records
 from models.service import ServiceEvent
 from tests.helpers.service import at, make_homes, new_request
 
@@ -58,10 +58,10 @@ def test_receiver_corrects_from_the_tab_and_the_list_follows(qtbot, ctx, as_role
     assert "5-102" in dlg.read_back_text.text() and "卫生间水龙头漏水" in dlg.read_back_text.text()
     dlg.save()                                             # not read back yet: refused, input kept
     assert warnings_shown and "复述确认" in warnings_shown[-1]
-    assert dlg.room.text() == "5-102" and sr.get(r.id).home_id == homes[0].id
+    assert dlg.room.text() == "5-102" and records.get(r.id).home_id == homes[0].id
     dlg.read_back.setChecked(True)
     dlg.save()
-    assert dlg.result_value is not None and sr.get(r.id).home_id == homes[1].id
+    assert dlg.result_value is not None and records.get(r.id).home_id == homes[1].id
     tab._after(dlg.result_value, tab.current())
     row = tab.current()
     assert row.id == r.id and row.room_code == "5-102" and row.content == "卫生间水龙头漏水"
@@ -78,9 +78,9 @@ def test_edit_button_only_for_the_receiver_or_a_manager_and_open_requests(qtbot,
     mg_tab = make_tab(qtbot, ctx)
     select(mg_tab, r.id)
     assert mg_tab.buttons["edit"][0].isEnabled()
-    sr.dispatch(ctx, r.id, "张师傅")
-    sr.arrive(ctx, r.id)
-    sr.complete(ctx, r.id, result="已修复", owner_signed=True, signer_name="刘女士")
+    handling.dispatch(ctx, r.id, "张师傅")
+    handling.arrive(ctx, r.id)
+    handling.complete(ctx, r.id, result="已修复", owner_signed=True, signer_name="刘女士")
     mg_tab.filter.setCurrentText("全部")
     select(mg_tab, r.id)
     assert not mg_tab.buttons["edit"][0].isEnabled()          # finished: read only
@@ -120,7 +120,7 @@ def test_reply_letter_drafted_previewed_and_sent_from_the_tab(qtbot, ctx, warnin
     assert letter.sent_on == dt.date(2026, 11, 24) and letter.send_method == "当面递交"
     assert "已于 2026-11-24 当面递交寄出" in dlg.state.text()
     assert dlg.outcome.isReadOnly() and not dlg.send_box.isEnabled() and not dlg.save_button.isEnabled()
-    assert sr.get(r.id).replied_at == dt.datetime(2026, 11, 24, 11, 0)
+    assert records.get(r.id).replied_at == dt.datetime(2026, 11, 24, 11, 0)
     tab._after(letter, tab.current())
     assert "书面复函 FH2026-000001：已于 2026-11-24 当面递交寄出" in tab.detail.toPlainText()
     assert "回复超时" not in (tab.current().warnings or "")
@@ -140,12 +140,12 @@ def test_timer_escalates_off_the_gui_thread_once_and_updates_the_list(qtbot, ctx
     tab = make_tab(qtbot, ctx)
     assert tab.model.rows[0].level == 0
     threads = []
-    real = sr.run_escalations
+    real = deadlines.run_escalations
 
     def spy(c):
         threads.append(threading.current_thread())
         return real(c)
-    monkeypatch.setattr(sr, "run_escalations", spy)
+    monkeypatch.setattr(deadlines, "run_escalations", spy)
     ctx.clock.advance(days=3)                              # nobody presses refresh
     tab.timer.setInterval(20)
     qtbot.waitUntil(lambda: tab.model.rows and tab.model.rows[0].level == 3, timeout=5000)
@@ -154,7 +154,7 @@ def test_timer_escalates_off_the_gui_thread_once_and_updates_the_list(qtbot, ctx
     qtbot.waitUntil(lambda: len(threads) >= 3, timeout=5000)   # further ticks write nothing again
     qtbot.waitUntil(lambda: not tab._escalating, timeout=5000)
     tab.timer.stop()
-    assert upgrades(r.id) == 3 and sr.get(r.id).escalation_level == 3
+    assert upgrades(r.id) == 3 and records.get(r.id).escalation_level == 3
 
 
 def test_timer_failure_shows_in_the_status_bar_and_work_goes_on(qtbot, ctx, monkeypatch, warnings_shown):
@@ -169,14 +169,14 @@ def test_timer_failure_shows_in_the_status_bar_and_work_goes_on(qtbot, ctx, monk
 
     def broken(c):
         raise RuntimeError("磁盘读写错误")
-    monkeypatch.setattr(sr, "run_escalations", broken)
+    monkeypatch.setattr(deadlines, "run_escalations", broken)
     ctx.clock.advance(days=3)
     assert tab.auto_escalate()
     qtbot.waitUntil(lambda: "失败" in tab.auto_label.text(), timeout=5000)
     assert "自动升级检查失败" in win.statusBar().currentMessage() and "磁盘读写错误" in win.statusBar().currentMessage()
     assert not warnings_shown                              # no dialog in the way
     assert tab.timer.isActive()
-    sr.dispatch(ctx, r.id, "张师傅")                      # the desk keeps working
+    handling.dispatch(ctx, r.id, "张师傅")                      # the desk keeps working
     tab.reload()
     assert tab.model.rows[0].status == "已派工"
     monkeypatch.undo()
@@ -215,7 +215,7 @@ def test_letter_scan_opens_from_the_detail_and_a_tampered_file_is_refused(qtbot,
     assert "已丢失或被改动" in warnings_shown[-1]
     other = new_request(ctx, make_homes(2)[1])
     with pytest.raises(Exception, match="不属于"):
-        sr.attachment_path(ctx, other.id, att.id)
+        handling.attachment_path(ctx, other.id, att.id)
 
 
 def test_export_register_from_the_tab(qtbot, ctx, as_role, tmp_path, monkeypatch):

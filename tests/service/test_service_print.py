@@ -1,20 +1,15 @@
 """Printed work orders and monthly service reports (text extracted with pypdf), the command line."""
 import datetime as dt
-import io
 import subprocess
 import sys
 
 import pytest
-from pypdf import PdfReader
 
-from app.printing.service_forms import build_service_report, service_report_pdf, work_order_pdf
 from app.service import complaints as cp
-from app.service import requests as sr
+from app.service import deadlines, handling, records
+from app.service.forms import build_service_report, service_report_pdf, work_order_pdf
+from tests.helpers.pdf import pdf_text
 from tests.helpers.service import at, make_homes, new_request
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
 
 
 @pytest.fixture
@@ -22,11 +17,11 @@ def done_repair(ctx):
     homes = make_homes(3)
     r = new_request(ctx, homes[0], content="卫生间下水道堵塞")
     at(ctx, 2026, 11, 23, 9, 5)
-    sr.dispatch(ctx, r.id, "维修部 张师傅")
+    handling.dispatch(ctx, r.id, "维修部 张师傅")
     at(ctx, 2026, 11, 23, 9, 20)
-    sr.arrive(ctx, r.id)
+    handling.arrive(ctx, r.id)
     at(ctx, 2026, 11, 23, 10, 0)
-    sr.complete(ctx, r.id, result="已疏通", owner_signed=True, signer_name="刘女士", service_item="drain")
+    handling.complete(ctx, r.id, result="已疏通", owner_signed=True, signer_name="刘女士", service_item="drain")
     return r
 
 
@@ -50,7 +45,7 @@ def test_work_order_of_open_complaint_shows_grade_and_holder(ctx):
 
 def test_service_report_kpis_and_chart(ctx, done_repair):
     at(ctx, 2026, 11, 23, 15, 0)
-    sr.record_visit(ctx, done_repair.id, 5)
+    handling.record_visit(ctx, done_repair.id, 5)
     c = new_request(ctx, make_homes(3)[1], kind="投诉")
     at(ctx, 2026, 11, 23, 16, 0)                 # contacted after 60 minutes: late
     cp.record_contact(ctx, c.id)
@@ -116,7 +111,7 @@ def test_demo_populate_makes_realistic_rows(ctx, users):
     assert ReturnVisit.select().where(ReturnVisit.visited_at.is_null(False)).count() > 5
     assert {r.grade for r in ServiceRequest.select().where(ServiceRequest.kind == "投诉")} >= {"热点", "重大"}
     for v in ReturnVisit.select().where(ReturnVisit.visited_at.is_null(False)):
-        assert sr.visit_allowed(ctx, v.visited_at)
+        assert deadlines.visit_allowed(ctx, v.visited_at)
     assert month_report(ctx, "2026-11").total > 0
     assert all(r.received_at <= dt.datetime(2026, 11, 23, 9, 0) for r in ServiceRequest.select())
 
@@ -126,6 +121,6 @@ def test_work_order_of_complaint_shows_contact_and_reply_deadlines(ctx):
     homes = make_homes(1)
     r = new_request(ctx, homes[0], kind="投诉", subject="电梯故障", complaint_class="工程")
     text = pdf_text(work_order_pdf(ctx, r.id))
-    due = cp.contact_due(ctx, sr.get(r.id))
+    due = cp.contact_due(ctx, records.get(r.id))
     assert "联系时限" in text and f"{due:%Y-%m-%d %H:%M}" in text and "答复时限" in text and "上报时限" in text
     assert "派工时限" not in text and "到场时限" not in text

@@ -1,24 +1,18 @@
 """The written reply to a complaint (复函): draft, print (text checked with pypdf), record its sending,
 which the written-reply deadline (2 working days) counts; the command line prints it."""
 import datetime as dt
-import io
 import subprocess
 import sys
 
 import pytest
-from pypdf import PdfReader
 
 from app.core.errors import StateError, ValidationError
-from app.printing.complaint_reply import build_complaint_reply, complaint_reply_pdf
 from app.service import complaints as cp
-from app.service import kpi
-from app.service import requests as sr
+from app.service import handling, kpi, queries, records
+from app.service.forms import build_complaint_reply, complaint_reply_pdf
 from models.users import AuditLog
+from tests.helpers.pdf import pdf_text
 from tests.helpers.service import at, make_homes, new_request
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
 
 
 @pytest.fixture
@@ -44,7 +38,7 @@ def test_letter_drafted_printed_and_sent_counts_as_reply(ctx, letter_complaint, 
     at(ctx, 2026, 11, 23, 9, 0)
     letter = draft(ctx, r)
     assert letter.number == "FH2026-000001" and letter.sent_on is None
-    assert sr.get(r.id).replied_at is None                      # a draft is not a reply
+    assert records.get(r.id).replied_at is None                      # a draft is not a reply
     text = pdf_text(complaint_reply_pdf(ctx, r.id))
     for expected in ("投诉处理回复函", "FH2026-000001", "FW2026-000001", "天伦庄园", "刘女士", "5-101",
                      "138****5678", "2026年11月20日", "来信", "垃圾清运不及时", "楼下垃圾桶连续三天满溢",
@@ -55,12 +49,12 @@ def test_letter_drafted_printed_and_sent_counts_as_reply(ctx, letter_complaint, 
     at(ctx, 2026, 11, 24, 16, 30)
     sent = cp.send_reply_letter(ctx, r.id, method="邮寄")
     assert sent.sent_on == dt.date(2026, 11, 24) and sent.sent_by_id == users["manager"].id
-    c = sr.get(r.id)
+    c = records.get(r.id)
     assert c.replied_at == dt.datetime(2026, 11, 24, 16, 30) and cp.replied_on_time(ctx, c)
     assert c.contacted_at == c.replied_at and c.status == "处理中" and "FH2026-000001" in c.reply
-    note = [e.note for e in sr.history(r.id) if e.kind == "回复"][0]
+    note = [e.note for e in records.history(r.id) if e.kind == "回复"][0]
     assert "已邮寄" in note and "王经理" in note and "超过" not in note
-    assert "回复超时" not in sr.warnings(ctx, c, dt.datetime(2026, 11, 25, 9, 0))
+    assert "回复超时" not in queries.warnings(ctx, c, dt.datetime(2026, 11, 25, 9, 0))
     assert AuditLog.select().where(AuditLog.action == "service.reply_letter_sent").count() == 1
     # once sent, the letter is what went out: no more changes, no second sending
     with pytest.raises(StateError, match="已于 2026-11-24 寄出"):
@@ -69,19 +63,19 @@ def test_letter_drafted_printed_and_sent_counts_as_reply(ctx, letter_complaint, 
         cp.send_reply_letter(ctx, r.id)
     assert "2026年11月24日" in pdf_text(complaint_reply_pdf(ctx, r.id))     # dated the day it went out
     # the complaint can now be finished
-    sr.complete(ctx, r.id, result="已清运")
-    assert sr.get(r.id).status == "已完成"
+    handling.complete(ctx, r.id, result="已清运")
+    assert records.get(r.id).status == "已完成"
 
 
 def test_letter_sent_after_two_working_days_is_late(ctx, letter_complaint):
     r = letter_complaint
     at(ctx, 2026, 11, 25, 10, 0)                                 # Wednesday: one day late
-    assert "回复超时" in sr.warnings(ctx, sr.get(r.id))
+    assert "回复超时" in queries.warnings(ctx, records.get(r.id))
     draft(ctx, r)
     cp.send_reply_letter(ctx, r.id, method="快递")
-    c = sr.get(r.id)
+    c = records.get(r.id)
     assert cp.replied_on_time(ctx, c) is False
-    assert "超过答复时限" in [e.note for e in sr.history(r.id) if e.kind == "回复"][0]
+    assert "超过答复时限" in [e.note for e in records.history(r.id) if e.kind == "回复"][0]
     rep = kpi.month_report(ctx, "2026-11", dt.datetime(2026, 11, 30, 12, 0))
     ontime = next(k for k in rep.kpis if k.code == "complaint_ontime")
     assert (ontime.num, ontime.den) == (0, 1)
@@ -93,7 +87,7 @@ def test_sending_entered_afterwards_counts_its_date(ctx, letter_complaint):
     draft(ctx, r)
     at(ctx, 2026, 11, 26, 9, 0)                                 # entered on Thursday, posted on Monday
     cp.send_reply_letter(ctx, r.id, sent_on=dt.date(2026, 11, 23), method="当面递交")
-    c = sr.get(r.id)
+    c = records.get(r.id)
     assert c.replied_at == dt.datetime(2026, 11, 23, 23, 59, 59) and cp.replied_on_time(ctx, c)
     letter = cp.reply_letter(r.id)
     assert letter.sent_at == dt.datetime(2026, 11, 26, 9, 0) and letter.send_method == "当面递交"
@@ -122,7 +116,7 @@ def test_sending_checks(ctx, letter_complaint):
         cp.send_reply_letter(ctx, r.id, sent_on=dt.date(2026, 11, 19))
     with pytest.raises(ValidationError, match="寄送方式"):
         cp.send_reply_letter(ctx, r.id, method="微信")
-    assert cp.reply_letter(r.id).sent_on is None and sr.get(r.id).replied_at is None
+    assert cp.reply_letter(r.id).sent_on is None and records.get(r.id).replied_at is None
 
 
 def test_draft_defaults_and_corrections_keep_the_number(ctx, letter_complaint):
@@ -132,7 +126,7 @@ def test_draft_defaults_and_corrections_keep_the_number(ctx, letter_complaint):
     assert (first.contact_name, first.contact_phone) == ("王经理", "0571-81234567")
     again = cp.save_reply_letter(ctx, r.id, investigation="经查属实", outcome="已处理并回访")
     assert again.id == first.id and again.number == first.number and again.outcome == "已处理并回访"
-    assert [e.kind for e in sr.history(r.id)].count("复函") == 1
+    assert [e.kind for e in records.history(r.id)].count("复函") == 1
     logs = list(AuditLog.select().where(AuditLog.action == "service.reply_letter").order_by(AuditLog.seq))
     assert len(logs) == 2 and logs[0].before == "" and "已处理" in logs[1].before
 
@@ -177,9 +171,9 @@ def test_sending_cannot_be_dated_before_the_letter_was_drafted(ctx, letter_compl
     draft(ctx, r, outcome="已调派备用车辆完成清运。")              # corrected the same day: still Thursday
     with pytest.raises(ValidationError, match="寄出日期.*2026-11-26"):
         cp.send_reply_letter(ctx, r.id, sent_on=dt.date(2026, 11, 23))
-    assert cp.reply_letter(r.id).sent_on is None and sr.get(r.id).replied_at is None
+    assert cp.reply_letter(r.id).sent_on is None and records.get(r.id).replied_at is None
     cp.send_reply_letter(ctx, r.id, sent_on=dt.date(2026, 11, 26))
-    assert cp.replied_on_time(ctx, sr.get(r.id)) is False
+    assert cp.replied_on_time(ctx, records.get(r.id)) is False
 
 
 def test_sending_dated_the_first_draft_day_after_later_corrections(ctx, letter_complaint):
@@ -189,4 +183,4 @@ def test_sending_dated_the_first_draft_day_after_later_corrections(ctx, letter_c
     at(ctx, 2026, 11, 25, 9, 0)
     draft(ctx, r, measures="")                                    # the office copy touched up on Wednesday
     cp.send_reply_letter(ctx, r.id, sent_on=dt.date(2026, 11, 23), method="邮寄")
-    assert cp.replied_on_time(ctx, sr.get(r.id))
+    assert cp.replied_on_time(ctx, records.get(r.id))

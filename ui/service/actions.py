@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import ValidationError
 from app.core.money import fmt_fen, parse_yuan
 from app.service import complaints as cp
-from app.service import requests as sr
+from app.service import deadlines, handling
 from ui.common.ops import run_action
 
 
@@ -71,12 +71,12 @@ class DispatchDialog(_Base):
         self.form.addRow("", QLabel(f"派工后处理人须在 {minutes} 分钟内到场"))
 
     def call(self):
-        return sr.dispatch(self.ctx, self.row.id, self.handler.currentText())
+        return handling.dispatch(self.ctx, self.row.id, self.handler.currentText())
 
 
 class CompleteDialog(_Base):
     title = "处理完成"
-    ITEMS = [("", "无有偿服务")] + list(sr.PAID_SERVICES.items()) + [("other", "其他有偿服务")]
+    ITEMS = [("", "无有偿服务")] + list(handling.PAID_SERVICES.items()) + [("other", "其他有偿服务")]
 
     def __init__(self, ctx, row, parent=None):
         super().__init__(ctx, row, parent)
@@ -105,7 +105,7 @@ class CompleteDialog(_Base):
         key = self.item.currentData()
         self.amount.setEnabled(bool(key))
         if key and key != "other":
-            self.amount.setText(fmt_fen(sr.paid_service_price(self.ctx, key)))
+            self.amount.setText(fmt_fen(handling.paid_service_price(self.ctx, key)))
         elif not key:
             self.amount.clear()
 
@@ -114,7 +114,7 @@ class CompleteDialog(_Base):
         amount = parse_yuan(self.amount.text(), "收费金额") if key else None
         if key and amount == 0:
             raise ValidationError("收费金额", "应大于0")
-        return sr.complete(self.ctx, self.row.id, result=self.result.toPlainText(), owner_signed=self.signed.isChecked(),
+        return handling.complete(self.ctx, self.row.id, result=self.result.toPlainText(), owner_signed=self.signed.isChecked(),
                            signer_name=self.signer.text(), service_item=key, charge_fen=amount,
                            charge_memo=self.memo.text())
 
@@ -132,8 +132,8 @@ class VisitDialog(_Base):
         self.comment = QPlainTextEdit()
         self.comment.setMaximumHeight(70)
         now = ctx.clock.now()
-        slot = sr.next_visit_slot(ctx, now)
-        hint = "现在可以回访" if slot == now else f"现在不宜回访（{sr.visit_rule_text(self.ctx)}），最早 {slot:%m-%d %H:%M}"
+        slot = deadlines.next_visit_slot(ctx, now)
+        hint = "现在可以回访" if slot == now else f"现在不宜回访（{deadlines.visit_rule_text(self.ctx)}），最早 {slot:%m-%d %H:%M}"
         self.hint = QLabel(hint)
         self.form.addRow("", self.hint)
         self.form.addRow("评分", self.score)
@@ -143,11 +143,11 @@ class VisitDialog(_Base):
         self.schedule_button.clicked.connect(self.schedule)
 
     def call(self):
-        return sr.record_visit(self.ctx, self.row.id, self.score.currentData(), self.comment.toPlainText(),
+        return handling.record_visit(self.ctx, self.row.id, self.score.currentData(), self.comment.toPlainText(),
                                self.method.currentText())
 
     def schedule(self):
-        v = run_action(self, sr.schedule_visit, self.ctx, self.row.id, title="未能安排回访")
+        v = run_action(self, handling.schedule_visit, self.ctx, self.row.id, title="未能安排回访")
         if v is not None:
             self.result_value = v
             self.hint.setText(f"已安排于 {v.scheduled_at:%m-%d %H:%M} 回访")

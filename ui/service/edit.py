@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.privacy import mask_phone
-from app.service import requests as sr
+from app.service import intake, records
 from models.service import COMPLAINT_CLASSES, KINDS
 from ui.common.ops import run_action
 
@@ -29,7 +29,7 @@ class EditDialog(QDialog):
         self.ctx = ctx
         self.row = row
         self.result_value = None
-        r = sr.get(row.id)
+        r = records.get(row.id)
         self.request = r
         self.setWindowTitle(f"更正受理信息 — {r.number}")
         self.resize(560, 640)
@@ -104,7 +104,7 @@ class EditDialog(QDialog):
         kind = self.kind.currentText()
         self.complaint_box.setEnabled(kind == "投诉")
         typed = self.phone.text().strip()
-        self.read_back_text.setText(sr.read_back_text(
+        self.read_back_text.setText(intake.read_back_text(
             caller=self.caller.text(), room_code=self.room.text().strip().upper(), kind=kind,
             content=self.content.toPlainText(), phone_shown=typed or mask_phone(self.request.phone),
             complaint_class=self.complaint_class.currentText() if kind == "投诉" else "",
@@ -128,7 +128,7 @@ class EditDialog(QDialog):
         return v
 
     def save(self):
-        r = run_action(self, sr.edit_request, self.ctx, self.row.id, title="未能更正", **self.values())
+        r = run_action(self, intake.edit_request, self.ctx, self.row.id, title="未能更正", **self.values())
         if r is not None:
             self.result_value = r
             self.accept()

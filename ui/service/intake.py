@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.service import requests as sr
+from app.service import intake
 from models.service import CHANNELS, COMPLAINT_CLASSES, KINDS
 from ui.common.ops import run_action
 
@@ -90,7 +90,7 @@ class IntakeDialog(QDialog):
         return v
 
     def save(self):
-        r = run_action(self, sr.intake, self.ctx, title="未能受理", **self.values())
+        r = run_action(self, intake.intake, self.ctx, title="未能受理", **self.values())
         if r is not None:
             self.result_request = r
             self.accept()

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.service import complaints as cp
-from app.service import requests as sr
+from app.service import records
 from models.service_reply import SEND_METHODS
 from ui.common.icons import icon
 from ui.common.ops import run_action
@@ -32,7 +32,7 @@ class ReplyLetterDialog(QDialog):
         self.row = row
         self.result_value = None
         self.last_preview = None
-        r = sr.get(row.id)
+        r = records.get(row.id)
         self.request = r
         self.setWindowTitle(f"投诉处理回复函 — {r.number}")
         self.resize(620, 720)
@@ -155,7 +155,7 @@ class ReplyLetterDialog(QDialog):
         """Save the draft when edited, then show it: print or save as PDF from the preview."""
         if self._unsaved() and self.save() is None:
             return None
-        from app.printing.complaint_reply import complaint_reply_pdf
+        from app.service.forms import complaint_reply_pdf
         from ui.common.print_preview import preview
         pdf = run_action(self, complaint_reply_pdf, self.ctx, self.row.id, title="未能打印")
         if pdf is None:

@@ -1,10 +1,10 @@
-"""Table models of the service tab: requests (rows from app.service.requests.list_requests) and KPIs."""
+"""Table models of the service tab: requests (rows from app.service.queries.list_requests) and KPIs."""
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from app.service.requests import status_label
+from app.service.records import status_label
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _FG = int(Qt.ItemDataRole.ForegroundRole)
