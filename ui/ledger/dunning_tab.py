@@ -1,5 +1,6 @@
 """催缴与报表: the dunning calendar board with phone log and notice batches, the cashier's daily
-report and the monthly collection rate with its chart."""
+report and the monthly collection rate with its chart. A payment, void, refund or charge in another
+tab ({"ledger"} news, ui.common.runner.notify_changed) reloads the three pages now or when shown."""
 from __future__ import annotations
 
 from PySide6.QtCore import QDate
@@ -25,6 +26,8 @@ from ui.common.ops import info, run_action
 from ui.common.print_preview import preview
 from ui.common.widgets import BarChart
 from ui.common.widgets import list_view as _table
+
+WATCHED = frozenset({"ledger", "archives"})   # payments and charges; owners' names and phones
 
 
 def _date_edit(d: QDate) -> QDateEdit:
@@ -149,10 +152,26 @@ class Tab(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(tabs)
         self.tabs = tabs
+        self._stale = False
         self.refresh()
+
+    # news from other tabs ---------------------------------------------------------------
+    def on_data_changed(self, kinds, source):
+        if source is self or not (WATCHED & set(kinds)):
+            return
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
 
     # dunning ---------------------------------------------------------------------
     def refresh(self):
+        self._stale = False
         self.refresh_board()
         self.refresh_daily()
         self.refresh_rate()

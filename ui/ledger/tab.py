@@ -1,6 +1,8 @@
 """收费台账 tab: find a home, its charges (billed/paid/owed), take a payment, print, reprint
 (补打) and void (作废) receipts with preview, record meter readings, run the monthly billing,
-and the arrears views. Widgets call app.ledger.payments / app.ledger.billing / app.ledger.arrears; no queries here."""
+and the arrears views. Widgets call app.ledger.payments / app.ledger.billing / app.ledger.arrears; no queries here.
+Each write tells the other tabs ({"ledger"}: the dunning board, the daily report, the archives' arrears
+flags); news from elsewhere reloads the home shown and the arrears view."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -24,6 +26,7 @@ from app.core.permissions import allowed
 from app.ledger import arrears, billing, charge_items, payments
 from ui.common.icons import icon
 from ui.common.ops import info, run_action
+from ui.common.runner import notify_changed
 from ui.ledger import table_models as tm
 
 
@@ -195,6 +198,26 @@ class Tab(QWidget):
         lay.addWidget(self.inner, 1)
         self._loaded = set()
 
+    # changes ------------------------------------------------------------------------------------
+    def written(self):
+        """After a write here: the home again, the arrears view stale, the other tabs told."""
+        self.refresh_home()
+        self._arrears_stale()
+        notify_changed(self, "ledger")
+
+    def _arrears_stale(self):
+        self._loaded.discard("arrears")
+        if self.inner.currentIndex() == self.ARREARS_PAGE and self.isVisible():
+            self._loaded.add("arrears")
+            self.refresh_arrears()
+
+    def on_data_changed(self, kinds, source):
+        """Charges or owners changed in another tab: the home shown and the arrears view again."""
+        if source is self or not ({"ledger", "archives", "parking", "movein", "renovation"} & set(kinds)):
+            return
+        self.refresh_home()
+        self._arrears_stale()
+
     # lazy pages ---------------------------------------------------------------------------------
     def _inner_changed(self, index):
         if index == self.BILLING_PAGE and "standards" not in self._loaded:
@@ -264,7 +287,7 @@ class Tab(QWidget):
                         (self.header_data or {}).get("payer", ""), self)
         self.last_dialog = dlg
         if dlg.exec() and dlg.receipt is not None:
-            self.refresh_home()
+            self.written()
             self._preview(run_action(self, payments.print_receipt, self.ctx, dlg.receipt.id,
                                      self.layout_combo.currentData()), dlg.receipt.number)
             return dlg.receipt
@@ -278,7 +301,7 @@ class Tab(QWidget):
         dlg = ChargeDialog(self.ctx, self.home_id, (self.header_data or {}).get("room_code", ""), self)
         self.last_dialog = dlg
         if dlg.exec() and dlg.result_obj is not None:
-            self.refresh_home()
+            self.written()
             return dlg.result_obj
         return None
 
@@ -294,7 +317,7 @@ class Tab(QWidget):
         dlg = RefundDialog(self.ctx, self.home_id, deposits, (self.header_data or {}).get("payer", ""), self)
         self.last_dialog = dlg
         if dlg.exec() and dlg.result_obj is not None:
-            self.refresh_home()
+            self.written()
             voucher = dlg.result_obj.receipt
             self._preview(run_action(self, payments.print_receipt, self.ctx, voucher.id,
                                      self.layout_combo.currentData()), voucher.number)
@@ -309,7 +332,7 @@ class Tab(QWidget):
         dlg = ReadingDialog(self.ctx, self.home_id, (self.header_data or {}).get("room_code", ""), self)
         self.last_dialog = dlg
         if dlg.exec() and dlg.result_obj is not None:
-            self.refresh_home()
+            self.written()
 
     # receipts -----------------------------------------------------------------------------------
     def open_subscriptions(self):
@@ -318,7 +341,7 @@ class Tab(QWidget):
         dlg = SubscriptionsDialog(self.ctx, self.home_id, (self.header_data or {}).get("room_code", ""), self)
         self.last_dialog = dlg
         dlg.exec()
-        self.refresh_home()
+        self.written()
         return dlg
 
     def _selected_receipt(self):
@@ -355,7 +378,7 @@ class Tab(QWidget):
         dlg = VoidDialog(self.ctx, r, self)
         self.last_dialog = dlg
         if dlg.exec() and dlg.result_obj is not None:
-            self.refresh_home()
+            self.written()
 
     # billing ------------------------------------------------------------------------------------
     def bill_month(self):
@@ -368,8 +391,7 @@ class Tab(QWidget):
         if res["prepaid_lines"]:
             text += f"；预交物业费抵扣 {res['prepaid_lines']} 笔 ¥{fmt_fen(res['prepaid_fen'])}"
         self.bill_result.setText(text)
-        self._loaded.discard("arrears")
-        self.refresh_home()
+        self.written()
 
     def import_readings(self, path: str | None = None):
         """Readings from an Excel sheet (房号, 表类, 读数, 抄表日期 [, 新表, 备注]); all rows or none."""
