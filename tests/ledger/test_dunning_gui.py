@@ -19,7 +19,8 @@ def test_dunning_tab(qtbot, ctx, owing, monkeypatch):  # noqa: F811
     w.board_view.selectRow(0)
     row = w._selected()
     forms = []
-    monkeypatch.setattr("ui.ledger.dunning_tab.FieldForm.exec", lambda self: (forms.append(self), self.submit(), self.result())[2])
+    monkeypatch.setattr("ui.ledger.dunning_tab.FieldForm.exec",
+                        lambda self: (forms.append(self), self.submit(), self.result())[2])
     w.log_phone()
     assert forms and forms[0].result_value is not None
     assert next(r for r in w.board.rows if r.room_code == row.room_code).calls == 1

@@ -12,7 +12,8 @@ from tests.helpers.service import at, make_homes, new_request
 def warnings_shown(monkeypatch):
     shown = []
     import ui.common.ops
-    monkeypatch.setattr(ui.common.ops.QMessageBox, "warning", staticmethod(lambda parent, title, text: shown.append(text)))
+    monkeypatch.setattr(ui.common.ops.QMessageBox, "warning",
+                        staticmethod(lambda parent, title, text: shown.append(text)))
     return shown
 
 
@@ -177,7 +178,8 @@ def test_action_error_titles_read_naturally(qtbot, ctx, monkeypatch):
     import ui.common.ops
     from ui.service.actions import CompleteDialog, DispatchDialog
     titles = []
-    monkeypatch.setattr(ui.common.ops.QMessageBox, "warning", staticmethod(lambda parent, title, text: titles.append(title)))
+    monkeypatch.setattr(ui.common.ops.QMessageBox, "warning",
+                        staticmethod(lambda parent, title, text: titles.append(title)))
     homes = make_homes(2)
     r = new_request(ctx, homes[0], content="厨房水龙头漏水")
     row = next(x for x in queries.list_requests(ctx, "全部", "") if x.id == r.id)

@@ -15,7 +15,8 @@ from tests.helpers.service import at, make_homes, new_request
 def warnings_shown(monkeypatch):
     shown = []
     import ui.common.ops
-    monkeypatch.setattr(ui.common.ops.QMessageBox, "warning", staticmethod(lambda parent, title, text: shown.append(text)))
+    monkeypatch.setattr(ui.common.ops.QMessageBox, "warning",
+                        staticmethod(lambda parent, title, text: shown.append(text)))
     return shown
 
 

@@ -140,7 +140,7 @@ def test_service_escalation_runs_without_the_service_tab(qtbot, ctx):
     assert "service" not in w._created
     assert w.escalate_in_background()
     assert not w.escalate_in_background()                       # one run at a time
-    qtbot.waitUntil(lambda: w.escalation_op.done(), timeout=10000)
+    qtbot.waitUntil(w.escalation_op.done, timeout=10000)
     assert w.escalation_op.error is None and len(w.escalation_op.result) == 1
     assert ServiceRequest.get_by_id(r.id).escalation_level == 1
     qtbot.waitUntil(lambda: "自动升级" in w.statusBar().currentMessage(), timeout=5000)

@@ -31,14 +31,16 @@ def test_cells_colours_alignment_tooltips(qtbot):
 
 
 def test_area_models_keep_their_behaviour(qtbot):
-    keys = RowsModel([("押金（元）", "deposit"), ("逾期", "overdue")], shade=lambda r: OVERDUE if r["overdue"] else None)
+    keys = RowsModel([("押金（元）", "deposit"), ("逾期", "overdue")],
+                     shade=lambda r: OVERDUE if r["overdue"] else None)
     keys.set_rows([{"deposit": "50.00", "overdue": True}])
     assert keys.data(keys.index(0, 0), R.TextAlignmentRole) is None          # key/loan lists: no right-alignment
     assert keys.data(keys.index(0, 1), R.ToolTipRole) == "是"
     assert keys.data(keys.index(0, 0), R.BackgroundRole).color() == OVERDUE
 
     ledger = LedgerRowsModel([("编号", "number"), ("读数", "reading", True)], grey=lambda r: r["void"])
-    ledger.set_rows([{"number": "SJ1", "reading": "120.50", "void": True}, {"number": "SJ2", "reading": "1", "void": False}])
+    ledger.set_rows([{"number": "SJ1", "reading": "120.50", "void": True},
+                     {"number": "SJ2", "reading": "1", "void": False}])
     assert ledger.data(ledger.index(0, 1), R.TextAlignmentRole) == RIGHT
     assert ledger.data(ledger.index(0, 0), R.ForegroundRole) is VOID
     assert ledger.data(ledger.index(1, 0), R.ForegroundRole) is None

@@ -32,6 +32,8 @@ from ui.common.icons import icon
 from ui.common.ops import confirm, info, run_action
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+VISIT_HEADERS = ["日期", "类型", "拜访人", "住户情况", "意见", "问题", "安全提示", "对讲讲解", "满意度"]
+FAMILIARITY_HEADERS = ["月份", "客服管理员", "姓名", "工作单位", "家庭", "缴费", "业主知道管家", "结果", "备注"]
 
 
 def small_table(headers) -> QTableWidget:
@@ -67,6 +69,44 @@ def yes_mark(v) -> str:
     return "✓" if v else ""
 
 
+def header_html(d) -> str:
+    """The household header: room, place, area, type, state, category; dates, manager, parking."""
+    months = f"（入住 {d['months_since_move_in']} 个月）" if d["months_since_move_in"] is not None else ""
+    cat = f"<b style='color:#1565C0'>{d['category']}</b>{months}" if d["category"] else "未入住"
+    spaces = "、".join(f"{p['code']}（{p['level']}）" for p in d["parking"])
+    return (f"<b style='font-size:14px'>{d['room_code']}</b>　{d['cluster']} · {d['building']}{d['entrance']} · "
+            f"{d['area']}㎡ · {d['house_type']} · {d['state']} · {d['occupancy']}　客户类别：{cat}"
+            f"<br>交房：{d['handover_date'] or '—'}　入住：{d['move_in_date'] or '—'}"
+            f"　客服管理员：{d['area_manager'] or '未指定'}"
+            + (f"　车位：{spaces}" if spaces else ""))
+
+
+def owner_cells(o) -> tuple:
+    arrears = ("欠费：" + o["arrears_reason"]) if o["arrears_flag"] else ""
+    return (o["name"], "主业主" if o["is_primary"] else "共有人", o["phone"], o["id_masked"], o["employer"],
+            o["key_customer_tags"].replace(",", "、"), arrears, "、".join(o["home_rooms"]))
+
+
+def person_cells(p) -> tuple:
+    lease = f"{p['lease_from'] or ''} 至 {p['lease_to'] or ''}" if p["is_tenant"] else ""
+    return (p["name"], "租户" if p["is_tenant"] else "常住", p["relation"], p["phone"], p["id_masked"],
+            p["employer"], lease)
+
+
+def visit_cells(x) -> tuple:
+    return (x["visit_date"], x["kind"], x["staff"], x["residents_info"], x["opinions"], x["questions"],
+            yes_mark(x["safety_advice_given"]), yes_mark(x["intercom_explained"]), x["satisfaction"] or "")
+
+
+KNEW = {None: "未致电", True: "知道", False: "不知道"}
+
+
+def familiarity_cells(x) -> tuple:
+    return (x["month"], x["area_manager"], yes_mark(x["knew_name"]), yes_mark(x["knew_employer"]),
+            yes_mark(x["knew_family"]), yes_mark(x["knew_payment"]), KNEW[x["owner_knows_manager"]],
+            "熟知" if x["passed"] else "不熟知", x["notes"])
+
+
 class HouseholdPane(QWidget):
     """The household of the selected home."""
 
@@ -92,8 +132,10 @@ class HouseholdPane(QWidget):
         # residents and tenants
         self.people = small_table(["姓名", "类别", "关系", "电话", "证件号", "工作单位", "租期"])
         self.people.doubleClicked.connect(self.edit_person)
-        bar = self._bar([("add", "登记常住人员", self.add_resident, can_edit), ("add", "登记租户", self.add_tenant, can_edit),
-                         ("edit", "编辑", self.edit_person, can_edit), ("delete", "删除", self.remove_person, can_edit)])
+        bar = self._bar([("add", "登记常住人员", self.add_resident, can_edit),
+                         ("add", "登记租户", self.add_tenant, can_edit),
+                         ("edit", "编辑", self.edit_person, can_edit),
+                         ("delete", "删除", self.remove_person, can_edit)])
         self.tabs.addTab(self._page(bar, self.people), "住户/租户")
         # archive checklist
         self.docs = small_table(["资料", "类别", "在档", "收到日期", "扫描件"])
@@ -105,11 +147,11 @@ class HouseholdPane(QWidget):
                          ("search", "查看扫描件", self.view_scan, True)])
         self.tabs.addTab(self._page(bar, self.docs, self.completeness), "档案资料")
         # visits
-        self.visits = small_table(["日期", "类型", "拜访人", "住户情况", "意见", "问题", "安全提示", "对讲讲解", "满意度"])
+        self.visits = small_table(VISIT_HEADERS)
         bar = self._bar([("visit", "登记拜访", self.add_visit, tab.can("archive.visit"))])
         self.tabs.addTab(self._page(bar, self.visits), "拜访记录")
         # familiarity
-        self.fam = small_table(["月份", "客服管理员", "姓名", "工作单位", "家庭", "缴费", "业主知道管家", "结果", "备注"])
+        self.fam = small_table(FAMILIARITY_HEADERS)
         bar = self._bar([("ok", "登记熟知率检查", self.add_familiarity, tab.can("archive.familiarity"))])
         self.tabs.addTab(self._page(bar, self.fam), "熟知率")
         # parking spaces, vehicles and car cards, monthly services (ui/dialogs/parking_household.py)
@@ -163,38 +205,20 @@ class HouseholdPane(QWidget):
         d = self.detail = home_detail(self.ctx, home_id)
         self.setEnabled(True)
         self.info_button.setEnabled(True)
-        months = f"（入住 {d['months_since_move_in']} 个月）" if d["months_since_move_in"] is not None else ""
-        cat = f"<b style='color:#1565C0'>{d['category']}</b>{months}" if d["category"] else "未入住"
-        self.header.setText(
-            f"<b style='font-size:14px'>{d['room_code']}</b>　{d['cluster']} · {d['building']}{d['entrance']} · "
-            f"{d['area']}㎡ · {d['house_type']} · {d['state']} · {d['occupancy']}　客户类别：{cat}"
-            f"<br>交房：{d['handover_date'] or '—'}　入住：{d['move_in_date'] or '—'}"
-            f"　客服管理员：{d['area_manager'] or '未指定'}"
-            + (f"　车位：{'、'.join(p['code'] + '（' + p['level'] + '）' for p in d['parking'])}" if d["parking"] else ""))
-        fill(self.owners, [(o["name"], "主业主" if o["is_primary"] else "共有人", o["phone"], o["id_masked"],
-                             o["employer"], o["key_customer_tags"].replace(",", "、"),
-                             ("欠费：" + o["arrears_reason"]) if o["arrears_flag"] else "", "、".join(o["home_rooms"]))
-                            for o in d["owners"]], [o["id"] for o in d["owners"]])
-        self.former.setText(("原业主：" + "、".join(f"{o['name']}（至 {o['until']}）" for o in d["former_owners"]))
-                            if d["former_owners"] else "")
+        self.header.setText(header_html(d))
+        fill(self.owners, [owner_cells(o) for o in d["owners"]], [o["id"] for o in d["owners"]])
+        former = "、".join(f"{o['name']}（至 {o['until']}）" for o in d["former_owners"])
+        self.former.setText(f"原业主：{former}" if former else "")
         people = d["residents"] + d["tenants"]
-        fill(self.people, [(p["name"], "租户" if p["is_tenant"] else "常住", p["relation"], p["phone"], p["id_masked"],
-                             p["employer"], f"{p['lease_from'] or ''} 至 {p['lease_to'] or ''}" if p["is_tenant"] else "")
-                            for p in people], [p["id"] for p in people])
+        fill(self.people, [person_cells(p) for p in people], [p["id"] for p in people])
         docs = d["documents"]
         fill(self.docs, [(x["name"], x["group"], yes_mark(x["on_file"]), x["received_at"], len(x["scans"]) or "")
-                          for x in docs], [x["code"] for x in docs])
+                         for x in docs], [x["code"] for x in docs])
         c = d["completeness"]
         self.completeness.setText(f"本户档案完整率：{fmt_pct(c['pct'])}（{c['on_file']}/{c['total']}）"
                                   + ("，资料齐全" if c["complete"] else "，资料不全"))
-        fill(self.visits, [(x["visit_date"], x["kind"], x["staff"], x["residents_info"], x["opinions"], x["questions"],
-                             yes_mark(x["safety_advice_given"]), yes_mark(x["intercom_explained"]), x["satisfaction"] or "")
-                            for x in d["visits"]], [x["id"] for x in d["visits"]])
-        knew = {None: "未致电", True: "知道", False: "不知道"}
-        fill(self.fam, [(x["month"], x["area_manager"], yes_mark(x["knew_name"]), yes_mark(x["knew_employer"]),
-                          yes_mark(x["knew_family"]), yes_mark(x["knew_payment"]), knew[x["owner_knows_manager"]],
-                          "熟知" if x["passed"] else "不熟知", x["notes"]) for x in d["familiarity"]],
-              [x["id"] for x in d["familiarity"]])
+        fill(self.visits, [visit_cells(x) for x in d["visits"]], [x["id"] for x in d["visits"]])
+        fill(self.fam, [familiarity_cells(x) for x in d["familiarity"]], [x["id"] for x in d["familiarity"]])
         self.parking_page.load(d)
 
     def _changed(self):
@@ -252,7 +276,9 @@ class HouseholdPane(QWidget):
 
     def edit_person(self, *_):
         p = self._person(selected_id(self.people))
-        if p is not None and self.tab.can("archive.edit") and resident_form(self.ctx, self.detail["id"], p, parent=self).exec():
+        if p is None or not self.tab.can("archive.edit"):
+            return
+        if resident_form(self.ctx, self.detail["id"], p, parent=self).exec():
             self._changed()
 
     def remove_person(self):

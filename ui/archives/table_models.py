@@ -1,7 +1,7 @@
 """Table models of the owner archives tab.
 
 ``HomesModel`` holds only the ids of the matching homes (50,000 ints) and builds the rows a block
-at a time through a fetch function (app.archives.archives.home_rows), as the view asks for them. Sorting
+at a time through a fetch function (app.archives.listing.home_rows), as the view asks for them. Sorting
 is done by the service in SQL: the model reports the sort key, the tab asks for new ids.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from app.archives.archives import COLUMNS
+from app.archives.listing import COLUMNS
 
 BLOCK = 100
 CACHE_MAX = 3000
@@ -19,6 +19,10 @@ SORT_KEYS = {"room_code": "room", "building": "room", "cluster": "room", "area":
 RED = QBrush(QColor("#C62828"))
 ORANGE = QBrush(QColor("#E65100"))
 GREEN = QBrush(QColor("#2E7D32"))
+NO_PARENT = QModelIndex()
+COMPLETE_PCT = 100     # archive column green from here
+POOR_PCT = 50          # and red below this
+RIGHT_ALIGNED = ("area", "archive")
 
 
 class HomesModel(QAbstractTableModel):
@@ -95,10 +99,10 @@ class HomesModel(QAbstractTableModel):
             return -1
 
     # Qt ------------------------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()):
+    def rowCount(self, parent=NO_PARENT):
         return 0 if parent.isValid() else len(self._ids)
 
-    def columnCount(self, parent=QModelIndex()):
+    def columnCount(self, parent=NO_PARENT):
         return 0 if parent.isValid() else len(self._keys)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
@@ -112,23 +116,28 @@ class HomesModel(QAbstractTableModel):
         r = self.row_of(index.row())
         key = self._keys[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            if key == "arrears":
-                return r.get("arrears_text", "")
-            return r.get(key, "")
+            return r.get("arrears_text", "") if key == "arrears" else r.get(key, "")
         if role == self.ID_ROLE:
             return r.get("id")
         if role == Qt.ItemDataRole.ForegroundRole:
-            if key == "arrears" and r.get("arrears"):
-                return RED
-            if key == "key" and r.get("key_customer"):
-                return ORANGE
-            if key == "archive" and r.get("docs_on_file") is not None:
-                pct = r.get("archive_pct") or 0
-                return GREEN if pct >= 100 else (RED if pct < 50 else None)
-            return None
+            return self._colour(key, r)
+        return self._decoration(key, r, role)
+
+    @staticmethod
+    def _colour(key, r):
+        if key == "arrears" and r.get("arrears"):
+            return RED
+        if key == "key" and r.get("key_customer"):
+            return ORANGE
+        if key == "archive" and r.get("docs_on_file") is not None:
+            pct = r.get("archive_pct") or 0
+            return GREEN if pct >= COMPLETE_PCT else (RED if pct < POOR_PCT else None)
+        return None
+
+    def _decoration(self, key, r, role):
         if role == Qt.ItemDataRole.FontRole and key == "owners" and r.get("key_customer"):
             return self._bold
-        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("area", "archive"):
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in RIGHT_ALIGNED:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and key == "arrears" and r.get("arrears"):
             return "业主已标记欠费，详见业主资料"

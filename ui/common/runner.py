@@ -23,6 +23,7 @@ Start-up budget: only QtCore pieces at import; QtWidgets classes when first need
 """
 from __future__ import annotations
 
+import contextlib
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -129,10 +130,8 @@ class _Work(QRunnable):
             error, details = exc, traceback.format_exc()
         finally:
             close_connection(op.ctx)
-        try:
+        with contextlib.suppress(RuntimeError):      # the application is going away
             op.relay.finished.emit(result, error, details)
-        except RuntimeError:          # the application is going away
-            pass
 
 
 class Op:

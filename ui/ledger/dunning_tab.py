@@ -43,7 +43,17 @@ class Tab(QWidget):
         self.ctx = ctx
         today = QDate(ctx.clock.today())
         tabs = QTabWidget(self)
-        # dunning -------------------------------------------------------------
+        tabs.addTab(self._board_page(today), icon("warning"), "催缴")
+        tabs.addTab(self._daily_page(today), icon("money"), "收费日报")
+        tabs.addTab(self._rate_page(today), icon("ledger"), "收费率")
+        lay = QVBoxLayout(self)
+        lay.addWidget(tabs)
+        self.tabs = tabs
+        self._stale = False
+        self.refresh()
+
+    # pages -----------------------------------------------------------------------------
+    def _board_page(self, today):
         self.day = _date_edit(today)
         self.day.dateChanged.connect(self.refresh_board)
         self.stage_label = QLabel()
@@ -95,8 +105,9 @@ class Tab(QWidget):
         split.setStretchFactor(1, 2)
         pl.addWidget(split, 1)
         pl.addWidget(self.summary)
-        tabs.addTab(page, icon("warning"), "催缴")
-        # daily report ---------------------------------------------------------------
+        return page
+
+    def _daily_page(self, today):
         self.report_day = _date_edit(today)
         self.report_day.dateChanged.connect(self.refresh_daily)
         pd = QPushButton(icon("print"), "打印日报")
@@ -119,15 +130,17 @@ class Tab(QWidget):
         l2.addLayout(b2)
         l2.addWidget(_table(self.daily), 1)
         l2.addWidget(self.daily_totals)
-        tabs.addTab(page2, icon("money"), "收费日报")
-        # collection rate -------------------------------------------------------------
+        return page2
+
+    def _rate_page(self, today):
         self.month = QDateEdit(today)
         self.month.setDisplayFormat("yyyy-MM")
         self.month.dateChanged.connect(self.refresh_rate)
         pr = QPushButton(icon("print"), "打印收费率报表")
         pr.clicked.connect(self.print_rate)
-        cols = [("名称", lambda r: r.name), ("户数", lambda r: r.homes), ("应收（元）", lambda r: fmt_fen(r.billed_fen)),
-                ("实收（元）", lambda r: fmt_fen(r.collected_fen)), ("收费率", lambda r: r.rate_text),
+        cols = [("名称", lambda r: r.name), ("户数", lambda r: r.homes),
+                ("应收（元）", lambda r: fmt_fen(r.billed_fen)), ("实收（元）", lambda r: fmt_fen(r.collected_fen)),
+                ("收费率", lambda r: r.rate_text),
                 ("达标", lambda r: "是" if r.meets_target else "否")]
         colour = lambda r: None if r.meets_target else "#FDE2E2"  # noqa: E731
         self.rate_cluster = ListModel(cols, colour, self)
@@ -148,12 +161,7 @@ class Tab(QWidget):
         t3.addWidget(_table(self.rate_manager))
         l3.addLayout(t3, 1)
         l3.addWidget(self.chart, 1)
-        tabs.addTab(page3, icon("ledger"), "收费率")
-        lay = QVBoxLayout(self)
-        lay.addWidget(tabs)
-        self.tabs = tabs
-        self._stale = False
-        self.refresh()
+        return page3
 
     # news from other tabs ---------------------------------------------------------------
     def on_data_changed(self, kinds, source):

@@ -72,7 +72,25 @@ class Tab(QWidget):
         self.can_bill = allowed(role, "ledger.bill")
         self.can_read = allowed(role, "ledger.reading")
 
-        # find a home --------------------------------------------------------------------------
+        find_bar = self._find_bar()
+        self.inner = QTabWidget()
+        self.inner.addTab(self._charges_page(role), icon("ledger"), "费用明细")
+        self.inner.addTab(self._receipts_page(), icon("print"), "收据")
+        self.readings_model = tm.readings_model(self)
+        self.readings_view = _view(self.readings_model, "ledger_readings")
+        self.inner.addTab(self.readings_view, icon("edit"), "抄表记录")
+        self.inner.addTab(self._billing_page(), icon("refresh"), "月度计费与收费标准")
+        self.inner.addTab(self._arrears_page(), icon("warning"), "欠费")
+        self.inner.currentChanged.connect(self._inner_changed)
+
+        lay = QVBoxLayout(self)
+        lay.addLayout(find_bar)
+        lay.addWidget(self.header)
+        lay.addWidget(self.inner, 1)
+        self._loaded = set()
+
+    # pages ---------------------------------------------------------------------------------------
+    def _find_bar(self):
         self.search = QLineEdit()
         self.search.setObjectName("ledger_search")
         self.search.setPlaceholderText("房号、业主姓名、电话或证件号后四位")
@@ -93,8 +111,9 @@ class Tab(QWidget):
         self.header.setWordWrap(True)
         self.header.setMinimumHeight(54)
 
-        self.inner = QTabWidget()
-        # charges ------------------------------------------------------------------------------
+        return top
+
+    def _charges_page(self, role):
         page = QWidget()
         self.charges_model = tm.charges_model(self)
         self.charges_view = _view(self.charges_model, "ledger_charges")
@@ -115,8 +134,9 @@ class Tab(QWidget):
         lay = QVBoxLayout(page)
         lay.addLayout(bar)
         lay.addWidget(self.charges_view)
-        self.inner.addTab(page, icon("ledger"), "费用明细")
-        # receipts -----------------------------------------------------------------------------
+        return page
+
+    def _receipts_page(self):
         page = QWidget()
         self.receipts_model = tm.receipts_model(self)
         self.receipts_view = _view(self.receipts_model, "ledger_receipts")
@@ -129,7 +149,7 @@ class Tab(QWidget):
         self.layout_combo = QComboBox()
         self.layout_combo.addItem("A4", "A4")
         self.layout_combo.addItem("三联（套打）", "三联")
-        if ctx.settings.get("print.receipt_layout") == "三联":
+        if self.ctx.settings.get("print.receipt_layout") == "三联":
             self.layout_combo.setCurrentIndex(1)
         bar.addWidget(QLabel("版式："))
         bar.addWidget(self.layout_combo)
@@ -137,14 +157,11 @@ class Tab(QWidget):
         lay = QVBoxLayout(page)
         lay.addLayout(bar)
         lay.addWidget(self.receipts_view)
-        self.inner.addTab(page, icon("print"), "收据")
-        # meter readings of the home ----------------------------------------------------------------
-        self.readings_model = tm.readings_model(self)
-        self.readings_view = _view(self.readings_model, "ledger_readings")
-        self.inner.addTab(self.readings_view, icon("edit"), "抄表记录")
-        # monthly billing ----------------------------------------------------------------------
+        return page
+
+    def _billing_page(self):
         page = QWidget()
-        today = ctx.clock.today()
+        today = self.ctx.clock.today()
         self.month = QLineEdit(add_period_months(period_of(today), -1))
         self.month.setObjectName("ledger_month")
         self.month.setMaximumWidth(120)
@@ -165,8 +182,9 @@ class Tab(QWidget):
         lay.addLayout(bar)
         lay.addWidget(QLabel("收费标准（在“设置—收费标准”中修改）："))
         lay.addWidget(self.standards_view)
-        self.inner.addTab(page, icon("refresh"), "月度计费与收费标准")
-        # arrears ------------------------------------------------------------------------------
+        return page
+
+    def _arrears_page(self):
         page = QWidget()
         self.arrears_kind = QComboBox()
         self.arrears_kind.setObjectName("ledger_arrears_kind")
@@ -189,14 +207,7 @@ class Tab(QWidget):
         lay = QVBoxLayout(page)
         lay.addLayout(bar)
         lay.addWidget(self.arrears_view)
-        self.inner.addTab(page, icon("warning"), "欠费")
-        self.inner.currentChanged.connect(self._inner_changed)
-
-        lay = QVBoxLayout(self)
-        lay.addLayout(top)
-        lay.addWidget(self.header)
-        lay.addWidget(self.inner, 1)
-        self._loaded = set()
+        return page
 
     # changes ------------------------------------------------------------------------------------
     def written(self):
@@ -424,7 +435,8 @@ class Tab(QWidget):
         self.arrears_view.resizeColumnsToContents()   # samples at most 1,000 rows (Qt's precision)
         total = sum(r["owed_fen"] for r in rows)
         homes = sum(r.get("homes", 1) for r in rows) if kind != "homes" else len(rows)
-        self.arrears_total.setText(f"截至 {self.ctx.clock.today().isoformat()}：欠费 {homes} 户，合计 ¥{fmt_fen(total)}")
+        today = self.ctx.clock.today().isoformat()
+        self.arrears_total.setText(f"截至 {today}：欠费 {homes} 户，合计 ¥{fmt_fen(total)}")
 
     def _open_arrears_home(self, index):
         if self.arrears_kind.currentData() != "homes":

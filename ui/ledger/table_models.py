@@ -12,6 +12,7 @@ EDIT = int(Qt.ItemDataRole.EditRole)
 CHECK = int(Qt.ItemDataRole.CheckStateRole)
 OWED = QBrush(QColor("#FDE2E2"))
 VOID = QBrush(QColor("#999999"))
+NO_PARENT = QModelIndex()
 
 
 def money(key):
@@ -56,8 +57,8 @@ def arrears_homes_model(parent=None) -> LedgerRowsModel:
 
 
 def arrears_groups_model(parent=None) -> LedgerRowsModel:
-    return LedgerRowsModel([("名称", "name"), ("户数", "homes"), ("欠费（元）", money("owed_fen")), ("笔数", "charges")],
-                           parent=parent)
+    return LedgerRowsModel([("名称", "name"), ("户数", "homes"), ("欠费（元）", money("owed_fen")),
+                            ("笔数", "charges")], parent=parent)
 
 
 def ageing_model(parent=None) -> LedgerRowsModel:
@@ -72,6 +73,7 @@ def standards_model(parent=None) -> LedgerRowsModel:
 class PayChargesModel(QAbstractTableModel):
     """Open charges to pay: a check box per row and an editable amount in 元 (default: owed)."""
     HEADERS = ("收取", "收费项目", "所属月份", "欠费（元）", "本次收款（元）")
+    AMOUNT = 4          # the editable column (本次收款)
 
     def __init__(self, charges, selected_ids=(), parent=None):
         super().__init__(parent)
@@ -80,10 +82,10 @@ class PayChargesModel(QAbstractTableModel):
         self.checked = [(r["id"] in sel) if sel else True for r in self.rows]
         self.amount_text = [fmt_fen(r["owed_fen"]).replace(",", "") for r in self.rows]
 
-    def rowCount(self, parent=QModelIndex()):
+    def rowCount(self, parent=NO_PARENT):
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent=QModelIndex()):
+    def columnCount(self, parent=NO_PARENT):
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section, orientation, role=DISPLAY):
@@ -95,7 +97,7 @@ class PayChargesModel(QAbstractTableModel):
         f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if index.column() == 0:
             f |= Qt.ItemFlag.ItemIsUserCheckable
-        if index.column() == 4:
+        if index.column() == self.AMOUNT:
             f |= Qt.ItemFlag.ItemIsEditable
         return f
 
@@ -118,11 +120,10 @@ class PayChargesModel(QAbstractTableModel):
         role = int(role)
         r, c = index.row(), index.column()
         if c == 0 and role == CHECK:
-            self.checked[r] = (value == Qt.CheckState.Checked or value == Qt.CheckState.Checked.value
-                               or value is True)
+            self.checked[r] = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value) or value is True
             self.dataChanged.emit(self.index(r, 0), self.index(r, 4))
             return True
-        if c == 4 and role == EDIT:
+        if c == self.AMOUNT and role == EDIT:
             self.amount_text[r] = str(value).strip()
             if self.amount_text[r]:
                 self.checked[r] = True
@@ -133,7 +134,7 @@ class PayChargesModel(QAbstractTableModel):
     def plan(self) -> tuple[list[int], dict[int, int]]:
         """The charge ids ticked and their amounts in fen (parse_yuan; raises ValidationError)."""
         ids, amounts = [], {}
-        for row, on, text in zip(self.rows, self.checked, self.amount_text):
+        for row, on, text in zip(self.rows, self.checked, self.amount_text, strict=True):
             if not on:
                 continue
             fen = parse_yuan(text, f"{row['item']}{('（' + row['period'] + '）') if row['period'] else ''}收款金额")

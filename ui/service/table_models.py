@@ -16,6 +16,7 @@ RED = QBrush(QColor("#C62828"))
 ORANGE = QBrush(QColor("#E65100"))
 GREEN = QBrush(QColor("#2E7D32"))
 GREY = QBrush(QColor("#757575"))
+NO_PARENT = QModelIndex()
 
 
 class RequestTableModel(QAbstractTableModel):
@@ -36,10 +37,10 @@ class RequestTableModel(QAbstractTableModel):
     def row(self, i):
         return self.rows[i] if 0 <= i < len(self.rows) else None
 
-    def rowCount(self, parent=QModelIndex()):
+    def rowCount(self, parent=NO_PARENT):
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent=QModelIndex()):
+    def columnCount(self, parent=NO_PARENT):
         return 0 if parent.isValid() else len(self.COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
@@ -47,35 +48,36 @@ class RequestTableModel(QAbstractTableModel):
             return self.COLUMNS[section]
         return None
 
+    # column → the text of a request row in it
+    TEXTS = {
+        NUMBER: lambda r: r.number,
+        RECEIVED: lambda r: f"{r.received_at:%Y-%m-%d %H:%M}",
+        ROOM: lambda r: r.room_code,
+        KIND: lambda r: r.kind + (f"·{r.complaint_class}" if r.complaint_class else ""),
+        CHANNEL: lambda r: r.channel,
+        CALLER: lambda r: r.caller,
+        PHONE: lambda r: r.phone_masked,
+        CONTENT: lambda r: r.content.replace("\n", " "),
+        STATUS: lambda r: status_label(r.kind, r.status),
+        RECEIVER: lambda r: r.receiver,
+        HANDLER: lambda r: r.handler,
+        HOLDER: lambda r: r.holder,
+        GRADE: lambda r: r.grade,
+        WARN: lambda r: r.warnings,
+    }
+    GRADE_COLOURS = {"重大": RED, "热点": ORANGE}
+
     def _text(self, r, c):
-        if c == self.NUMBER:
-            return r.number
-        if c == self.RECEIVED:
-            return f"{r.received_at:%Y-%m-%d %H:%M}"
-        if c == self.ROOM:
-            return r.room_code
-        if c == self.KIND:
-            return r.kind + (f"·{r.complaint_class}" if r.complaint_class else "")
-        if c == self.CHANNEL:
-            return r.channel
-        if c == self.CALLER:
-            return r.caller
-        if c == self.PHONE:
-            return r.phone_masked
-        if c == self.CONTENT:
-            return r.content.replace("\n", " ")
-        if c == self.STATUS:
-            return status_label(r.kind, r.status)
-        if c == self.RECEIVER:
-            return r.receiver
-        if c == self.HANDLER:
-            return r.handler
-        if c == self.HOLDER:
-            return r.holder
+        text = self.TEXTS.get(c)
+        return text(r) if text is not None else None
+
+    def _colour(self, r, c):
+        if (c == self.WARN and r.warnings) or (c == self.HOLDER and r.level):
+            return RED
         if c == self.GRADE:
-            return r.grade
-        if c == self.WARN:
-            return r.warnings
+            return self.GRADE_COLOURS.get(r.grade)
+        if c == self.STATUS and r.status == "已关闭":
+            return GREY
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -89,16 +91,7 @@ class RequestTableModel(QAbstractTableModel):
         if role == _TIP and c in (self.CONTENT, self.WARN):
             return self._text(r, c)
         if role == _FG:
-            if c == self.WARN and r.warnings:
-                return RED
-            if c == self.GRADE and r.grade == "重大":
-                return RED
-            if c == self.GRADE and r.grade == "热点":
-                return ORANGE
-            if c == self.HOLDER and r.level:
-                return RED
-            if c == self.STATUS and r.status == "已关闭":
-                return GREY
+            return self._colour(r, c)
         if role == _USER:
             return r.id
         return None
@@ -106,6 +99,7 @@ class RequestTableModel(QAbstractTableModel):
 
 class KpiTableModel(QAbstractTableModel):
     COLUMNS = ["指标", "分子", "分母", "实际", "目标", "结论"]
+    VERDICT = 5
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -116,10 +110,10 @@ class KpiTableModel(QAbstractTableModel):
         self.kpis = list(kpis)
         self.endResetModel()
 
-    def rowCount(self, parent=QModelIndex()):
+    def rowCount(self, parent=NO_PARENT):
         return 0 if parent.isValid() else len(self.kpis)
 
-    def columnCount(self, parent=QModelIndex()):
+    def columnCount(self, parent=NO_PARENT):
         return 0 if parent.isValid() else len(self.COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
@@ -136,6 +130,6 @@ class KpiTableModel(QAbstractTableModel):
             return [k.name, str(k.num), str(k.den), k.pct_text, k.target_text, k.met_text][c]
         if role == _ALIGN and c:
             return int(Qt.AlignmentFlag.AlignCenter)
-        if role == _FG and c == 5:
+        if role == _FG and c == self.VERDICT:
             return {True: GREEN, False: RED}.get(k.met, GREY)
         return None
