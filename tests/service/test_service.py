@@ -184,7 +184,8 @@ def test_paid_service_bad_amounts(ctx, homes):
     with pytest.raises(ValidationError, match="收费金额"):
         handling.complete(ctx, r.id, result="x", owner_signed=True, signer_name="刘", service_item="other")
     with pytest.raises(ValidationError, match="收费金额"):
-        handling.complete(ctx, r.id, result="x", owner_signed=True, signer_name="刘", service_item="other", charge_fen=1.5)
+        handling.complete(ctx, r.id, result="x", owner_signed=True, signer_name="刘", service_item="other",
+                          charge_fen=1.5)
     with pytest.raises(ValidationError, match="有偿服务项目"):
         handling.complete(ctx, r.id, result="x", owner_signed=True, signer_name="刘", service_item="paint")
     r = handling.complete(ctx, r.id, result="x", owner_signed=True, signer_name="刘", service_item="other",
@@ -231,7 +232,8 @@ def test_escalation_recorded_step_by_step_with_clock(ctx, homes):
     assert deadlines.run_escalations(ctx)[0].level == 5
     ups = events(r, "升级")
     assert [e.level for e in ups] == [1, 2, 3, 4, 5]
-    assert [e.ts for e in ups] == [dt.datetime(2026, 11, 24), dt.datetime(2026, 11, 25, 9), dt.datetime(2026, 11, 26, 9),
+    assert [e.ts for e in ups] == [dt.datetime(2026, 11, 24), dt.datetime(2026, 11, 25, 9),
+                                   dt.datetime(2026, 11, 26, 9),
                                    dt.datetime(2026, 11, 30, 9), dt.datetime(2026, 12, 8, 9)]
     assert records.get(r.id).escalation_level == 5
     assert records.get(done.id).escalation_level == 0         # finished requests never escalate
@@ -574,7 +576,8 @@ def test_list_masks_phones_and_filters(ctx, homes):
     assert [r.id for r in queries.list_requests(ctx, "投诉")] == [c.id]
     assert [r.room_code for r in queries.list_requests(ctx, "全部", text="5-101")] == ["5-101"]
     assert [r.id for r in queries.list_requests(ctx, "全部", home_id=homes[1].id)] == [c.id]
-    assert len(queries.list_requests(ctx, "全部", month="2026-11")) == 2 and queries.list_requests(ctx, "全部", month="2026-10") == []
+    assert len(queries.list_requests(ctx, "全部", month="2026-11")) == 2
+    assert queries.list_requests(ctx, "全部", month="2026-10") == []
     assert queries.list_requests(ctx, "已升级") == []
     ctx.clock.advance(days=1)
     assert len(queries.list_requests(ctx, "已升级")) == 2
@@ -641,7 +644,7 @@ def test_deadline_settings_are_used(ctx, homes):
     assert cp.contact_due(ctx, r) == dt.datetime(2026, 11, 23, 9, 15)
     assert deadlines.next_visit_slot(ctx, dt.datetime(2026, 11, 23, 11, 45)) == dt.datetime(2026, 11, 23, 13, 30)
     assert deadlines.next_visit_slot(ctx, dt.datetime(2026, 11, 23, 20, 0)) == dt.datetime(2026, 11, 24, 9, 0)
-    assert deadlines.add_workdays(ctx, dt.date(2026, 11, 27), 1) == dt.date(2026, 11, 28)   # Saturday is a working day now
+    assert deadlines.add_workdays(ctx, dt.date(2026, 11, 27), 1) == dt.date(2026, 11, 28)  # Saturday works now
     q = _to_work(ctx, homes[1])
     q = handling.complete(ctx, q.id, result="ok", owner_signed=True, signer_name="刘")
     assert deadlines.visit_due(ctx, q) == q.completed_at + dt.timedelta(hours=48)

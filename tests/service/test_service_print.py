@@ -67,7 +67,7 @@ def test_service_report_empty_month(ctx):
 
 def _cli(data_dir, *args):
     return subprocess.run([sys.executable, "-m", "propertydesk", "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+                          capture_output=True, text=True, encoding="utf-8", timeout=120, check=False)
 
 
 def test_cli_requests_and_prints(ctx, data_dir, tmp_path, done_repair):

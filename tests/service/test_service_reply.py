@@ -152,12 +152,12 @@ def test_print_complaint_reply_command(ctx, letter_complaint, data_dir, tmp_path
     out = tmp_path / "复函.pdf"
     res = subprocess.run([sys.executable, "-m", "propertydesk", "--data-dir", str(data_dir), "print", "complaint-reply",
                           "--id", "fw2026-000001", "--out", str(out)],
-                         capture_output=True, text=True, encoding="utf-8", timeout=120)
+                         capture_output=True, text=True, encoding="utf-8", timeout=120, check=False)
     assert res.returncode == 0, res.stderr
     assert "已生成投诉处理回复函" in res.stdout and "FH2026-000001" in pdf_text(out.read_bytes())
     res = subprocess.run([sys.executable, "-m", "propertydesk", "--data-dir", str(data_dir), "print", "complaint-reply",
                           "--id", "999", "--out", str(out)], capture_output=True, text=True, encoding="utf-8",
-                         timeout=120)
+                         timeout=120, check=False)
     assert res.returncode == 2 and "不存在" in res.stderr
 
 
