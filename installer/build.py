@@ -169,7 +169,8 @@ def write_lock(reason: str = "") -> dict:
     LOCK.write_text("\n".join(lines) + "\n", encoding="utf-8")
     shutil.rmtree(dl, ignore_errors=True)
     changed = sorted(n for n in set(wheels) | set(old["wheels"]) if wheels.get(n) != old["wheels"].get(n))
-    log(f"wrote {LOCK.relative_to(ROOT)}: {len(wheels)} wheels" + (f"; changed: {', '.join(changed)}" if changed else ""))
+    log(f"wrote {LOCK.relative_to(ROOT)}: {len(wheels)} wheels"
+        + (f"; changed: {', '.join(changed)}" if changed else ""))
     return read_lock()
 
 
@@ -193,7 +194,7 @@ def ensure_lock(frozen: bool) -> dict:
 # ------------------------------------------------------------------------------------ helpers
 def run(cmd, **kw):
     t0 = time.perf_counter()
-    proc = subprocess.run([str(c) for c in cmd], **kw)
+    proc = subprocess.run([str(c) for c in cmd], **kw, check=False)
     if proc.returncode != 0:
         raise BuildError(f"command failed ({proc.returncode}): {' '.join(str(c) for c in cmd)[:300]}")
     return time.perf_counter() - t0
@@ -223,7 +224,7 @@ def pe_imports(path: Path) -> set[str]:
     """DLL names a PE file imports (lower case), read with objdump from mingw-w64 or binutils."""
     for tool in ("x86_64-w64-mingw32-objdump", "objdump"):
         if shutil.which(tool):
-            out = subprocess.run([tool, "-p", str(path)], capture_output=True, text=True, errors="replace")
+            out = subprocess.run([tool, "-p", str(path)], capture_output=True, text=True, errors="replace", check=False)
             if out.returncode == 0:
                 return {m.lower() for m in re.findall(r"DLL Name: (\S+)", out.stdout)}
     raise BuildError("objdump not found (apt-get install gcc-mingw-w64-x86-64-win32 or binutils)")
@@ -246,9 +247,8 @@ def qt_modules_used(paths: list[Path]) -> set[str]:
     return used
 
 
-def prune_pyside(site: Path, keep_modules: set[str]) -> dict:
-    ps = site / "PySide6"
-    before = dir_size(ps)
+def _drop_unused_files(ps: Path) -> None:
+    """The listed parts, tools, import libraries, stubs and unused translations."""
     for name in PYSIDE_DROP:
         p = ps / name
         if p.is_dir():
@@ -262,23 +262,24 @@ def prune_pyside(site: Path, keep_modules: set[str]) -> dict:
         for f in tr.iterdir():
             if not QT_TRANSLATIONS_KEEP.match(f.name):
                 f.unlink() if f.is_file() else shutil.rmtree(f)
-    plugins = ps / "plugins"
-    if plugins.is_dir():
-        for d in plugins.iterdir():
-            keep = QT_PLUGINS_KEEP.get(d.name, set())
-            if d.name not in QT_PLUGINS_KEEP:
-                shutil.rmtree(d)
-                continue
-            if keep is not None:
-                for f in d.iterdir():
-                    if f.name not in keep:
-                        f.unlink()
-    dropped_modules = []
-    for pyd in ps.glob("Qt*.pyd"):
-        if pyd.stem not in keep_modules:
-            dropped_modules.append(pyd.stem)
-            pyd.unlink()
-    # Keep the Qt DLLs reachable from what is left (modules, plugins, the pyside runtime).
+
+
+def _prune_plugins(plugins: Path) -> None:
+    if not plugins.is_dir():
+        return
+    for d in plugins.iterdir():
+        keep = QT_PLUGINS_KEEP.get(d.name, set())
+        if d.name not in QT_PLUGINS_KEEP:
+            shutil.rmtree(d)
+            continue
+        if keep is not None:
+            for f in d.iterdir():
+                if f.name not in keep:
+                    f.unlink()
+
+
+def _drop_unreachable_qt_dlls(ps: Path, plugins: Path) -> list[str]:
+    """Keep the Qt DLLs reachable from what is left (modules, plugins, the pyside runtime)."""
     qml = ps / "pyside6qml.abi3.dll"
     if qml.exists() and not (ps / "QtQml.pyd").exists():
         qml.unlink()
@@ -297,6 +298,21 @@ def prune_pyside(site: Path, keep_modules: set[str]) -> dict:
         if name.startswith("qt6") and name not in needed:
             dropped_dlls.append(f.name)
             f.unlink()
+    return dropped_dlls
+
+
+def prune_pyside(site: Path, keep_modules: set[str]) -> dict:
+    ps = site / "PySide6"
+    before = dir_size(ps)
+    _drop_unused_files(ps)
+    plugins = ps / "plugins"
+    _prune_plugins(plugins)
+    dropped_modules = []
+    for pyd in ps.glob("Qt*.pyd"):
+        if pyd.stem not in keep_modules:
+            dropped_modules.append(pyd.stem)
+            pyd.unlink()
+    dropped_dlls = _drop_unreachable_qt_dlls(ps, plugins)
     return {"pyside_mb_before": round(before / 1e6, 1), "pyside_mb_after": round(dir_size(ps) / 1e6, 1),
             "qt_modules_dropped": sorted(dropped_modules), "qt_dlls_dropped": len(dropped_dlls)}
 
@@ -305,7 +321,7 @@ def compile_tree(path: Path, label: str):
     """Byte-compile for CPython 3.12 (same .pyc magic on Linux and Windows); unchecked-hash pycs
     need no timestamps and are never rewritten (Program Files is read-only for users)."""
     proc = subprocess.run([sys.executable, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode",
-                           "unchecked-hash", str(path)], capture_output=True, text=True)
+                           "unchecked-hash", str(path)], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
         raise BuildError(f"{label}: Python files do not compile:\n" + "\n".join(lines[-20:]))
@@ -376,7 +392,8 @@ def load_site(path: Path) -> tuple[str, dict, dict]:
     """(site code, flat settings, installer options) after checking every key and value."""
     code = path.stem
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", code):
-        raise BuildError(f"{path.name}: the file name is the site code and must be lower-case ASCII (e.g. tianlun.toml)")
+        raise BuildError(f"{path.name}: the file name is the site code and must be lower-case ASCII "
+                         "(e.g. tianlun.toml)")
     with open(path, "rb") as fh:
         try:
             raw = tomllib.load(fh)
@@ -424,9 +441,9 @@ def copy_program(stage: Path) -> dict:
         compile_tree(stage / d, f"{d}/")
     try:
         head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True,
-                              text=True).stdout.strip()
+                              text=True, check=False).stdout.strip()
         dirty = bool(subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", *PROGRAM_DIRS],
-                                    capture_output=True, text=True).stdout.strip())
+                                    capture_output=True, text=True, check=False).stdout.strip())
     except OSError:
         head, dirty = "", None
     return {"files": files, "git_head": head, "working_tree_dirty": dirty}
@@ -490,7 +507,7 @@ def build(site_file: Path, out_dir: Path, fast: bool, frozen: bool) -> dict:
     log(f"makensis ({'zlib, fast' if fast else 'solid lzma'}) -> {exe.name}")
     t = time.perf_counter()
     proc = subprocess.run(["makensis", "-V2", "-INPUTCHARSET", "UTF8", f"-DSITE_NSH={nsh}", str(NSI)],
-                          capture_output=True, text=True, errors="replace")
+                          capture_output=True, text=True, errors="replace", check=False)
     if proc.returncode != 0:
         raise BuildError("makensis failed:\n" + (proc.stdout + proc.stderr)[-3000:])
     times["makensis"] = round(time.perf_counter() - t, 1)

@@ -44,6 +44,9 @@ OUT_WIN = r"C:\pd-verify"
 SM_FOLDER = "物业前台"
 UNINST_KEY = r"Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\PropertyDesk"
 APP_KEY = r"Software\\PropertyDesk"
+XVFB_START_S = 30                # seconds Xvfb has to name its display
+LNK_HEADER_SIZE = 0x4C           # MS-SHLLINK: the ShellLinkHeader, which starts with its own size
+LINK_INFO_UNICODE_HEADER = 0x24  # a LinkInfo header this long carries the Unicode path offsets
 
 
 def log(msg: str):
@@ -124,7 +127,7 @@ class Verifier:
     def wait_wineserver(self, timeout=300):
         try:
             subprocess.run(["wineserver", "-w"], env=self.env, timeout=timeout, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT)
+                           stderr=subprocess.STDOUT, check=False)
         except subprocess.TimeoutExpired:
             raise VerifyError(f"Wine processes still running after {timeout} s") from None
 
@@ -138,7 +141,7 @@ class Verifier:
         os.close(w)
         buf = b""
         t0 = time.time()
-        while not buf.endswith(b"\n") and time.time() - t0 < 30:
+        while not buf.endswith(b"\n") and time.time() - t0 < XVFB_START_S:
             chunk = os.read(r, 16)
             if not chunk:
                 break
@@ -150,7 +153,8 @@ class Verifier:
 
     def stop(self):
         if self.env:
-            subprocess.run(["wineserver", "-k"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(["wineserver", "-k"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           check=False)
         if self.xvfb is not None:
             self.xvfb.terminate()
             try:
@@ -177,7 +181,7 @@ class Verifier:
         wanted = os.environ.get("PD_VERIFY_LANG")
         if wanted:
             return wanted
-        out = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.lower()
+        out = subprocess.run(["locale", "-a"], capture_output=True, text=True, check=False).stdout.lower()
         if "zh_cn.utf8" in out or "zh_cn.utf-8" in out:
             return "zh_CN.UTF-8"
         log("WARNING: no zh_CN.UTF-8 locale (localedef -i zh_CN -f UTF-8 zh_CN.UTF-8): testing an English "
@@ -268,9 +272,11 @@ class Verifier:
                 links[name] = parse_lnk(path.read_bytes())
         main = links.get("start_menu")
         if main:
-            self.check(main["target"].lower().endswith("\\pythonw.exe") and main["target"].lower().startswith(INSTALL_WIN.lower()),
+            target = main["target"].lower()
+            self.check(target.endswith("\\pythonw.exe") and target.startswith(INSTALL_WIN.lower()),
                        f"{label}: shortcut target is pythonw.exe in the install folder ({main['target']})")
-            self.check(main["arguments"].startswith("-m propertydesk"), f"{label}: shortcut arguments '-m propertydesk …' ({main['arguments']})")
+            self.check(main["arguments"].startswith("-m propertydesk"),
+                       f"{label}: shortcut arguments '-m propertydesk …' ({main['arguments']})")
             self.check(main["working_dir"].rstrip("\\").lower() == INSTALL_WIN.lower(),
                        f"{label}: shortcut starts in the install folder ({main['working_dir']})")
             if self.data_mode == "machine":
@@ -278,11 +284,13 @@ class Verifier:
         reg = self.registry()
         un = self.reg_section(reg, UNINST_KEY)
         if self.check(un is not None, f"{label}: uninstall registry entry"):
-            self.check(self.site_name in un.get("DisplayName", ""), f"{label}: DisplayName names the site ({un.get('DisplayName')})")
+            self.check(self.site_name in un.get("DisplayName", ""),
+                       f"{label}: DisplayName names the site ({un.get('DisplayName')})")
             self.check("uninstall.exe" in un.get("UninstallString", ""), f"{label}: UninstallString")
             self.check("/S" in un.get("QuietUninstallString", ""), f"{label}: QuietUninstallString")
         app_key = self.reg_section(reg, APP_KEY) or {}
-        self.check(app_key.get("DataMode") == self.data_mode, f"{label}: data mode {app_key.get('DataMode')} (site file: {self.data_mode})")
+        self.check(app_key.get("DataMode") == self.data_mode,
+                   f"{label}: data mode {app_key.get('DataMode')} (site file: {self.data_mode})")
         return main or {}
 
     def selftest(self, label: str, lnk: dict, platforms: str) -> dict:
@@ -308,17 +316,20 @@ class Verifier:
         for plat in platforms.split(","):
             self.check(f"window:{plat}" in names, f"{label}: main window checked on '{plat}'")
         win = {c["name"]: c["detail"] for c in data.get("checks", []) if c["name"].startswith("window:")}
-        if "window:default" in win and isinstance(win["window:default"], dict) and win["window:default"].get("qt_platform"):
+        default_window = win.get("window:default")
+        if isinstance(default_window, dict) and default_window.get("qt_platform"):
             self.check(win["window:default"]["qt_platform"] == "windows",
                        f"{label}: default Qt platform is 'windows' ({win['window:default']['qt_platform']})")
         self.check(data.get("site_name") == self.site_name, f"{label}: site name {data.get('site_name')}")
         self.check(bool(data.get("site_file_exists")), f"{label}: site.toml found by the app")
         data_dir = str(data.get("data_dir", ""))
-        self.check(data_dir and not data_dir.lower().startswith(INSTALL_WIN.lower()) and "program files" not in data_dir.lower(),
+        self.check(data_dir and not data_dir.lower().startswith(INSTALL_WIN.lower())
+                   and "program files" not in data_dir.lower(),
                    f"{label}: data folder outside Program Files ({data_dir})")
         expect = "ProgramData" if self.data_mode == "machine" else "AppData\\Local"
         self.check(expect.lower() in data_dir.lower(), f"{label}: data folder is the {self.data_mode}'s ({expect})")
-        self.facts[label] = {"seconds_in_app": data.get("seconds"), "checks": {c["name"]: c["seconds"] for c in data.get("checks", [])},
+        self.facts[label] = {"seconds_in_app": data.get("seconds"),
+                             "checks": {c["name"]: c["seconds"] for c in data.get("checks", [])},
                              "data_dir": data_dir}
         return data
 
@@ -346,7 +357,8 @@ class Verifier:
             # 1-3: install, files, shortcuts, registry, selftest (offscreen + Windows platform)
             self.install("install")
             lnk = self.check_install("install")
-            self.facts["installed_mb"] = round(sum(f.stat().st_size for f in self.installed_dir().rglob("*") if f.is_file()) / 1e6, 1)
+            installed = sum(f.stat().st_size for f in self.installed_dir().rglob("*") if f.is_file())
+            self.facts["installed_mb"] = round(installed / 1e6, 1)
             first = self.selftest("selftest-1", lnk, "offscreen,default")
             data_dir_win = first.get("data_dir")
             if not data_dir_win:
@@ -423,10 +435,10 @@ def _unescape_reg(s: str) -> str:
 
 def parse_lnk(data: bytes) -> dict:
     """Target, working folder and arguments of a Windows .lnk file (MS-SHLLINK)."""
-    if len(data) < 0x4C or data[:4] != b"\x4c\x00\x00\x00":
+    if len(data) < LNK_HEADER_SIZE or data[:4] != b"\x4c\x00\x00\x00":
         raise VerifyError("not a .lnk file")
     flags = struct.unpack_from("<I", data, 0x14)[0]
-    pos = 0x4C
+    pos = LNK_HEADER_SIZE
     target = ""
     if flags & 0x01:  # HasLinkTargetIDList
         pos += 2 + struct.unpack_from("<H", data, pos)[0]
@@ -435,7 +447,7 @@ def parse_lnk(data: bytes) -> dict:
         li_flags = struct.unpack_from("<I", data, pos + 8)[0]
         base_off = struct.unpack_from("<I", data, pos + 16)[0]
         if li_flags & 1:
-            if header >= 0x24:
+            if header >= LINK_INFO_UNICODE_HEADER:
                 uoff = struct.unpack_from("<I", data, pos + 28)[0]
                 end = pos + uoff
                 while data[end:end + 2] != b"\0\0":

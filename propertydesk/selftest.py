@@ -17,6 +17,7 @@ Checks, each recorded with ``ok``, ``detail`` and ``seconds``:
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -30,6 +31,7 @@ from pathlib import Path
 from app import __version__
 
 WINDOW_TIMEOUT_S = 180
+MIN_WINDOW_WIDTH = 100  # px: a narrower grab means the main window did not paint
 
 
 def register(sub, groups):
@@ -127,6 +129,70 @@ def _test_page_pdf(settings) -> tuple[bytes, str, str]:
 
 
 # ---------------------------------------------------------------------------------------------
+def _database(args, state: dict, result: dict) -> dict:
+    from app.core.settings import SITE_DEFAULTS_FILE
+    from app.system.context import open_context
+    c = open_context(args.data_dir, args.database)
+    from propertydesk.cli import cli_user
+    c.user = cli_user()
+    state["ctx"] = c
+    result["data_dir"] = str(c.data_dir)
+    result["site_file"] = str(SITE_DEFAULTS_FILE)
+    result["site_file_exists"] = SITE_DEFAULTS_FILE.is_file()
+    from models.migrations import get_version
+    return {"url": c.url, "data_dir": str(c.data_dir), "schema_version": get_version(c.db)}
+
+
+def _write(state: dict, result: dict) -> dict:
+    from app.core import audit
+    from models.users import AuditLog
+    c = state["ctx"]
+    before = AuditLog.select().where(AuditLog.action == "selftest").count()
+    with c.db.atomic():
+        row = audit.record(c, "selftest", "selftest", "", None,
+                           {"version": __version__, "python": sys.version.split()[0]})
+    back = AuditLog.get_by_id(row.id)
+    assert back.action == "selftest", "audit row not read back"
+    problems = audit.verify_chain()
+    assert not problems, "; ".join(problems)
+    result["selftest_runs"] = before + 1
+    return {"audit_id": row.id, "earlier_selftest_rows": before}
+
+
+def _settings(state: dict, result: dict) -> dict:
+    c = state["ctx"]
+    result["site_name"] = c.settings.get("site.name")
+    return {"site.name": c.settings.get("site.name"), "site.address": c.settings.get("site.address"),
+            "settings_file": str(c.settings.path), "changed": c.settings.changed()}
+
+
+def _printing(state: dict) -> dict:
+    c = state["ctx"]
+    pdf, form, note = _test_page_pdf(c.settings)
+    assert pdf.startswith(b"%PDF"), "not a PDF"
+    assert b"FontFile2" in pdf or b"/FontFile" in pdf, "font not embedded"
+    out_pdf = Path(c.data_dir) / "selftest.pdf"
+    from app.printing.base import write_pdf
+    write_pdf(pdf, out_pdf)
+    state["pdf"] = out_pdf
+    return {"form": form, "bytes": len(pdf), "path": str(out_pdf), **({"note": note} if note else {})}
+
+
+def _libraries() -> dict:
+    # packages the program loads only when a user first needs them: a build missing one
+    # would otherwise fail in the middle of the day, not here. (argon2, for the sign-in, is
+    # not imported here: its import asks WMI about the platform, which Wine, the installer
+    # check's Windows, does not implement.)
+    import openpyxl
+    from cryptography.fernet import Fernet
+
+    from app.core.pinyin import name_key
+    key = name_key("曾建林")
+    assert key.startswith("zeng1 jian4 lin2"), f"拼音错误：{key}"
+    Fernet(Fernet.generate_key())
+    return {"pinyin": key, "openpyxl": openpyxl.__version__}
+
+
 def run_selftest(args, ctx=None) -> int:
     if args.window_child:
         return _window_child(args)
@@ -137,72 +203,12 @@ def run_selftest(args, ctx=None) -> int:
         "executable": sys.executable, "platform": _platform_text(), "started": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
     state: dict = {}
-
-    def database():
-        from app.core.settings import SITE_DEFAULTS_FILE
-        from app.system.context import open_context
-        c = open_context(args.data_dir, args.database)
-        from propertydesk.cli import cli_user
-        c.user = cli_user()
-        state["ctx"] = c
-        result["data_dir"] = str(c.data_dir)
-        result["site_file"] = str(SITE_DEFAULTS_FILE)
-        result["site_file_exists"] = SITE_DEFAULTS_FILE.is_file()
-        from models.migrations import get_version
-        return {"url": c.url, "data_dir": str(c.data_dir), "schema_version": get_version(c.db)}
-
-    def write():
-        from app.core import audit
-        from models.users import AuditLog
-        c = state["ctx"]
-        before = AuditLog.select().where(AuditLog.action == "selftest").count()
-        with c.db.atomic():
-            row = audit.record(c, "selftest", "selftest", "", None,
-                               {"version": __version__, "python": sys.version.split()[0]})
-        back = AuditLog.get_by_id(row.id)
-        assert back.action == "selftest", "audit row not read back"
-        problems = audit.verify_chain()
-        assert not problems, "; ".join(problems)
-        result["selftest_runs"] = before + 1
-        return {"audit_id": row.id, "earlier_selftest_rows": before}
-
-    def settings():
-        c = state["ctx"]
-        result["site_name"] = c.settings.get("site.name")
-        return {"site.name": c.settings.get("site.name"), "site.address": c.settings.get("site.address"),
-                "settings_file": str(c.settings.path), "changed": c.settings.changed()}
-
-    def printing():
-        c = state["ctx"]
-        pdf, form, note = _test_page_pdf(c.settings)
-        assert pdf.startswith(b"%PDF"), "not a PDF"
-        assert b"FontFile2" in pdf or b"/FontFile" in pdf, "font not embedded"
-        out_pdf = Path(c.data_dir) / "selftest.pdf"
-        from app.printing.base import write_pdf
-        write_pdf(pdf, out_pdf)
-        state["pdf"] = out_pdf
-        return {"form": form, "bytes": len(pdf), "path": str(out_pdf), **({"note": note} if note else {})}
-
-    def libraries():
-        # packages the program loads only when a user first needs them: a build missing one
-        # would otherwise fail in the middle of the day, not here. (argon2, for the sign-in, is
-        # not imported here: its import asks WMI about the platform, which Wine, the installer
-        # check's Windows, does not implement.)
-        import openpyxl
-        from cryptography.fernet import Fernet
-
-        from app.core.pinyin import name_key
-        key = name_key("曾建林")
-        assert key.startswith("zeng1 jian4 lin2"), f"拼音错误：{key}"
-        Fernet(Fernet.generate_key())
-        return {"pinyin": key, "openpyxl": openpyxl.__version__}
-
-    ok_db, _ = checks.run("database", database)
+    ok_db, _ = checks.run("database", lambda: _database(args, state, result))
     if ok_db:
-        checks.run("write", write)
-        checks.run("settings", settings)
-        checks.run("print", printing)
-    checks.run("libraries", libraries)
+        checks.run("write", lambda: _write(state, result))
+        checks.run("settings", lambda: _settings(state, result))
+        checks.run("print", lambda: _printing(state))
+    checks.run("libraries", _libraries)
     for plat in _platforms(args.platforms):
         checks.run(f"window:{plat}", lambda plat=plat: _window_in_child(args, plat, state))
 
@@ -210,10 +216,8 @@ def run_selftest(args, ctx=None) -> int:
     result["ok"] = checks.ok
     result["seconds"] = round(time.perf_counter() - t_start, 2)
     if "ctx" in state:
-        try:
+        with contextlib.suppress(Exception):
             state["ctx"].db.close()
-        except Exception:
-            pass
     out = Path(args.out) if args.out else Path(result.get("data_dir") or ".") / "selftest.json"
     _write_json(out, result)
     for item in checks.items:
@@ -246,7 +250,7 @@ def _window_in_child(args, plat: str, state: dict) -> dict:
         # desktop, explorer.exe) may inherit a pipe and keep it open long after the child ended.
         with tempfile.TemporaryFile() as log:
             proc = subprocess.run(cmd, cwd=str(root), env=env, stdin=subprocess.DEVNULL, stdout=log,
-                                  stderr=subprocess.STDOUT, timeout=WINDOW_TIMEOUT_S, **kw)
+                                  stderr=subprocess.STDOUT, timeout=WINDOW_TIMEOUT_S, check=False, **kw)
             log.seek(0)
             output = log.read().decode("utf-8", "replace")
         try:
@@ -257,10 +261,8 @@ def _window_in_child(args, plat: str, state: dict) -> dict:
             raise RuntimeError(data.get("error") or f"window check failed (exit {proc.returncode})")
         return data.get("detail", {})
     finally:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
 
 
 def _window_child(args) -> int:
@@ -307,7 +309,7 @@ def _window_child(args) -> int:
         app.processEvents()
         if tab_errors:
             raise RuntimeError("tabs failed: " + "; ".join(tab_errors))
-        if image.isNull() or image.width() < 100:
+        if image.isNull() or image.width() < MIN_WINDOW_WIDTH:
             raise RuntimeError("main window did not paint")
         data.update(ok=True, detail=detail)
     except Exception as exc:

@@ -17,6 +17,8 @@ from app.core.permissions import require
 from models.users import ROLES, User
 
 MIN_PASSWORD = 6
+MAX_PASSWORD = 128
+MAX_DISPLAY_NAME = 40
 MAX_FAILED = 5          # failed sign-ins before the account is locked for a while
 LOCK_MINUTES = 10
 
@@ -39,8 +41,8 @@ def verify_password(stored_hash: str, password: str) -> bool:
 def _check_password(password: str, field: str = "密码") -> str:
     if password is None or len(password) < MIN_PASSWORD:
         raise ValidationError(field, f"至少{MIN_PASSWORD}位")
-    if len(password) > 128:
-        raise ValidationError(field, "不能超过128位")
+    if len(password) > MAX_PASSWORD:
+        raise ValidationError(field, f"不能超过{MAX_PASSWORD}位")
     if password.strip() != password:
         raise ValidationError(field, "首尾不能有空格")
     return password
@@ -59,8 +61,8 @@ def _check_display(name: str) -> str:
     s = (name or "").strip()
     if not s:
         raise ValidationError("姓名", "不能为空")
-    if len(s) > 40:
-        raise ValidationError("姓名", "不能超过40个字")
+    if len(s) > MAX_DISPLAY_NAME:
+        raise ValidationError("姓名", f"不能超过{MAX_DISPLAY_NAME}个字")
     return s
 
 

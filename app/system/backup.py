@@ -43,7 +43,8 @@ class BackupResult:
 def db_file(ctx) -> Path:
     from models.db import is_sqlite
     if not is_sqlite(ctx.db):
-        raise BackupError("当前使用 PostgreSQL 数据库：请用服务器的 pg_dump 做备份，本程序只备份本机 SQLite 数据库文件。")
+        raise BackupError("当前使用 PostgreSQL 数据库：请用服务器的 pg_dump 做备份，"
+                          "本程序只备份本机 SQLite 数据库文件。")
     return Path(ctx.db.database)
 
 

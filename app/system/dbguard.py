@@ -23,11 +23,15 @@ class StorageFull(UserError):
     pass
 
 
+CAUSE_DEPTH = 5   # causes followed back from the error that reached us
+ENOSPC = 28       # errno: no space left on device
+
+
 def _kind(exc) -> str:
     """'full', 'locked' or ''. SQLite rolls a transaction back by itself on SQLITE_FULL, so the
     error that reaches us may be peewee's failed ROLLBACK: the cause is looked for in the chain."""
     seen = 0
-    while exc is not None and seen < 5:
+    while exc is not None and seen < CAUSE_DEPTH:
         kind = _kind_one(exc)
         if kind:
             return kind
@@ -38,7 +42,7 @@ def _kind(exc) -> str:
 
 def _kind_one(exc) -> str:
     text = str(exc).lower()
-    if isinstance(exc, OSError) and getattr(exc, "errno", None) == 28:
+    if isinstance(exc, OSError) and getattr(exc, "errno", None) == ENOSPC:
         return "full"
     if "disk is full" in text or "database or disk is full" in text or "no space left" in text:
         return "full"
@@ -68,7 +72,8 @@ def busy_message(db_path) -> str:
     return f"数据库正被 {holder_text(db_path)} 占用，已重试仍无法写入。请等对方完成或关闭后再试，本次没有保存任何内容。"
 
 
-FULL_MESSAGE = "磁盘空间不足，本次保存未完成，已全部撤销（没有保存一半的数据）。请清理磁盘后再保存，您输入的内容仍保留在窗口中。"
+FULL_MESSAGE = ("磁盘空间不足，本次保存未完成，已全部撤销（没有保存一半的数据）。"
+                "请清理磁盘后再保存，您输入的内容仍保留在窗口中。")
 
 
 def friendly_db_error(exc, data_dir=None, url=None) -> str | None:

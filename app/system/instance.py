@@ -21,6 +21,7 @@ POSTGRES_HINT = ("多台电脑共用数据时，请使用 PostgreSQL 数据库�
                  "或把数据目录放在本机硬盘上。")
 
 # Folder names of sync clients, matched against every part of the path (case-insensitive).
+MOUNT_FIELDS = 3  # device, mount point, file-system type: the fields of a /proc/mounts line read here
 SYNC_MARKERS = (
     "onedrive", "dropbox", "google drive", "googledrive", "我的云端硬盘", "icloud", "icloud drive", "icloudrive",
     "坚果云", "nutstore", "jianguoyun", "百度网盘", "baidunetdisk", "baiduyun", "阿里云盘", "aliyundrive",
@@ -65,7 +66,7 @@ def mount_fstype(path: str, mounts_text: str | None = None) -> str:
     target = os.path.abspath(path)
     for line in mounts_text.splitlines():
         parts = line.split()
-        if len(parts) < 3:
+        if len(parts) < MOUNT_FIELDS:
             continue
         mnt = parts[1].replace("\\040", " ")
         if (target == mnt or target.startswith(mnt.rstrip("/") + "/") or mnt == "/") and len(mnt) >= len(best):
@@ -118,7 +119,8 @@ def read_holder(db_path) -> dict | None:
 def describe_holder(info: dict | None) -> str:
     if not info:
         return "另一个程序"
-    return f"{info.get('user', '?')} 在电脑 {info.get('host', '?')} 上（进程号 {info.get('pid', '?')}，自 {info.get('since', '?')} 起）"
+    return (f"{info.get('user', '?')} 在电脑 {info.get('host', '?')} 上"
+            f"（进程号 {info.get('pid', '?')}，自 {info.get('since', '?')} 起）")
 
 
 class InstanceLock:
@@ -133,7 +135,7 @@ class InstanceLock:
     def acquire(self):
         import datetime as dt
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+b")
+        fh = open(self.path, "a+b")  # noqa: SIM115 -- held open while the program runs: it carries the lock
         try:
             self._os_lock(fh)
         except OSError:
@@ -205,13 +207,12 @@ def is_held(db_path) -> bool:
         return False
     try:
         lock = InstanceLock(db_path)
-        fh = open(p, "a+b")
-        try:
-            lock._os_lock(fh)
-        except OSError:
-            return True
-        lock._os_unlock(fh)
-        fh.close()
+        with open(p, "a+b") as fh:
+            try:
+                lock._os_lock(fh)
+            except OSError:
+                return True
+            lock._os_unlock(fh)
         return False
     except OSError:
         return False

@@ -89,10 +89,10 @@ def cmd_restore(args, ctx) -> int:
         con.close()
     if not allowed:
         raise PermissionDenied("权限不足：只有经理账号可以恢复数据库")
-    if not args.yes and sys.stdin.isatty():
-        if input(f"用 {backup.name} 替换当前数据库？当前数据库会移到 replaced 目录。(y/N) ").strip().lower() != "y":
-            print("已取消")
-            return 1
+    if not args.yes and sys.stdin.isatty() and \
+            input(f"用 {backup.name} 替换当前数据库？当前数据库会移到 replaced 目录。(y/N) ").strip().lower() != "y":
+        print("已取消")
+        return 1
     moved = restore_file(db_path, backup)
     from app.core.audit import record
     from app.system.context import open_context
@@ -150,5 +150,6 @@ def cmd_user_password(args, ctx) -> int:
 def cmd_anonymise(args, ctx) -> int:
     from app.core.privacy import anonymise_owner
     s = anonymise_owner(ctx, args.owner_id, args.reason)
-    print(f"已匿名化：{s['name']}（涉及房屋 {s['homes']} 套，删除同住人员 {s['residents_removed']} 人），收费记录保留。")
+    print(f"已匿名化：{s['name']}（涉及房屋 {s['homes']} 套，"
+          f"删除同住人员 {s['residents_removed']} 人），收费记录保留。")
     return 0

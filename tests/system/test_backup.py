@@ -148,7 +148,7 @@ def _cli(data_dir, *args, env_extra=None):
     env = {k: v for k, v in os.environ.items() if k != "PROPERTYDESK_DATABASE"}   # SQLite files in data_dir
     env.update(env_extra or {})
     return subprocess.run([sys.executable, "-m", "propertydesk", "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)
+                          capture_output=True, text=True, encoding="utf-8", env=env, timeout=120, check=False)
 
 
 @pytest.fixture
@@ -157,7 +157,8 @@ def site(tmp_path):
     if os.environ.get("PROPERTYDESK_TEST_DATABASE"):
         pytest.skip("SQLite file handling")
     d = tmp_path / "site"
-    r = _cli(d, "user-add", "boss", "--name", "王经理", "--role", "manager", env_extra={"PROPERTYDESK_PASSWORD": "pass-1234"})
+    r = _cli(d, "user-add", "boss", "--name", "王经理", "--role", "manager",
+             env_extra={"PROPERTYDESK_PASSWORD": "pass-1234"})
     assert r.returncode == 0, r.stderr
     r = _cli(d, "backup")
     assert r.returncode == 0 and "已备份" in r.stdout, r.stderr

@@ -136,7 +136,7 @@ def test_full_disk_during_backup_leaves_no_partial_file(ctx, monkeypatch):
 
     def no_space(src, dest):
         raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(Path, "replace", lambda self, target: no_space(self, target))
+    monkeypatch.setattr(Path, "replace", no_space)
     with pytest.raises(backup.BackupError, match="备份失败"):
         backup.backup_now(ctx)
     monkeypatch.undo()
@@ -163,7 +163,8 @@ def test_locked_database_retries_then_names_holder(ctx, sqlite_only):
     from app.system.dbguard import DatabaseBusy, run_write
     from models.users import User
     db = ctx.db.database
-    p = subprocess.Popen([sys.executable, "-c", HOLDER.format(root=str(ROOT), db=db)], stdout=subprocess.PIPE, text=True)
+    p = subprocess.Popen([sys.executable, "-c", HOLDER.format(root=str(ROOT), db=db)], stdout=subprocess.PIPE,
+                         text=True)
     calls = []
 
     def create(*args):
@@ -190,13 +191,14 @@ def test_cli_names_holder_of_locked_database(tmp_path, sqlite_only):
     data = tmp_path / "site"
     env = dict(os.environ, PROPERTYDESK_PASSWORD="pass-1234")
     base = [sys.executable, "-m", "propertydesk", "--data-dir", str(data)]
-    assert subprocess.run(base + ["settings"], capture_output=True).returncode == 0
+    assert subprocess.run(base + ["settings"], capture_output=True, check=False).returncode == 0
     db = str(data / "propertydesk.db")
-    p = subprocess.Popen([sys.executable, "-c", HOLDER.format(root=str(ROOT), db=db)], stdout=subprocess.PIPE, text=True)
+    p = subprocess.Popen([sys.executable, "-c", HOLDER.format(root=str(ROOT), db=db)], stdout=subprocess.PIPE,
+                         text=True)
     try:
         assert p.stdout.readline().strip() == "LOCKED"
         r = subprocess.run(base + ["user-add", "li", "--name", "李前台", "--role", "frontdesk"], capture_output=True,
-                           text=True, encoding="utf-8", env=env, timeout=120)
+                           text=True, encoding="utf-8", env=env, timeout=120, check=False)
     finally:
         p.kill()
         p.wait()
@@ -209,7 +211,7 @@ def test_cli_names_holder_of_locked_database(tmp_path, sqlite_only):
 def test_newer_database_refused_and_untouched(tmp_path, sqlite_only):
     data = tmp_path / "site"
     base = [sys.executable, "-m", "propertydesk", "--data-dir", str(data)]
-    assert subprocess.run(base + ["settings"], capture_output=True).returncode == 0
+    assert subprocess.run(base + ["settings"], capture_output=True, check=False).returncode == 0
     db = data / "propertydesk.db"
     con = sqlite3.connect(db)
     con.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
@@ -217,7 +219,7 @@ def test_newer_database_refused_and_untouched(tmp_path, sqlite_only):
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
     before = db.read_bytes()
-    r = subprocess.run(base + ["check"], capture_output=True, text=True, encoding="utf-8")
+    r = subprocess.run(base + ["check"], capture_output=True, text=True, encoding="utf-8", check=False)
     assert r.returncode == 2 and "高于本程序支持的版本" in r.stderr
     assert db.read_bytes() == before
 
@@ -262,15 +264,24 @@ def _workbook(path: Path, sheet_xml: str, dimension: str | None = "A1:XFD1048576
     ct = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
           '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
           '<Default Extension="xml" ContentType="application/xml"/>'
-          '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-          '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
-    rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-    wb = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+          '<Override PartName="/xl/workbook.xml" '
+          'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+          '<Override PartName="/xl/worksheets/sheet1.xml" '
+          'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+    rels = ('<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>')
+    wb = ('<?xml version="1.0" encoding="UTF-8"?>'
+          '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
           'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
           '<sheet name="业主" sheetId="1" r:id="rId1"/></sheets></workbook>')
-    wbrels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-              '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+    wbrels = ('<?xml version="1.0" encoding="UTF-8"?>'
+              '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+              '<Relationship Id="rId1" '
+              'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+              'Target="worksheets/sheet1.xml"/></Relationships>')
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", ct)
         z.writestr("_rels/.rels", rels)
@@ -280,7 +291,8 @@ def _workbook(path: Path, sheet_xml: str, dimension: str | None = "A1:XFD1048576
 
 
 HUGE_SHEET = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-              '<dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>房号</t></is></c></row>'
+              '<dimension ref="A1:XFD1048576"/><sheetData>'
+              '<row r="1"><c r="A1" t="inlineStr"><is><t>房号</t></is></c></row>'
               '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>')
 
 

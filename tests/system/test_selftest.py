@@ -18,7 +18,7 @@ def run_selftest(tmp_path, *extra, data_dir=None):
     env.pop("WAYLAND_DISPLAY", None)
     cmd = [sys.executable, "-m", "propertydesk", "--data-dir", str(data_dir or tmp_path / "data"), *extra,
            "selftest", "--out", str(out)]
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
     data = json.loads(out.read_text(encoding="utf-8")) if out.exists() else None
     return proc, data
 
@@ -61,7 +61,7 @@ def test_selftest_fails_loudly(tmp_path):
     out = tmp_path / "result.json"
     cmd = [sys.executable, "-m", "propertydesk", "--data-dir", str(tmp_path / "d"),
            "--database", f"sqlite:///{blocker}/sub/x.db", "selftest", "--platforms", "none", "--out", str(out)]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode != 0
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["ok"] is False
