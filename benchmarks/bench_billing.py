@@ -33,8 +33,8 @@ def build(ctx, homes: int, rng: random.Random):
         cur = db.cursor()
         per_building = 200
         nb = (homes + per_building - 1) // per_building
-        cur.executemany(f"INSERT INTO building (cluster_id, code, name, floors, sort_order) VALUES (1, {p}, {p}, 18, {p})",
-                        [(str(b + 1), f"{b + 1}号楼", b) for b in range(nb)])
+        cur.executemany("INSERT INTO building (cluster_id, code, name, floors, sort_order)"
+                        f" VALUES (1, {p}, {p}, 18, {p})", [(str(b + 1), f"{b + 1}号楼", b) for b in range(nb)])
         cur.executemany(f"INSERT INTO entrance (building_id, code) VALUES ({p}, '1')", [(b + 1,) for b in range(nb)])
         rows = []
         for i in range(homes):

@@ -26,6 +26,13 @@ def parse_period(text, field: str = "计费月份") -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
+def as_date(value) -> dt.date | None:
+    """A date from a date or an ISO text (SQLite gives text for some computed columns)."""
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    return value
+
+
 def period_str(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 

@@ -54,6 +54,8 @@ def fmt_fen(fen: int, symbol: bool = False) -> str:
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _UNITS = ["", "拾", "佰", "仟"]
 _SECTIONS = ["", "万", "亿", "万亿"]
+SECTION = 10000          # digits are grouped by 万 (four places)
+SECTION_LEAD = 1000      # a section below this has a leading zero (一万零五百)
 
 
 def _section(n: int) -> str:
@@ -87,8 +89,8 @@ def daxie(fen: int) -> str:
         i = 0
         n = yuan
         while n:
-            sections.append((n % 10000, i))
-            n //= 10000
+            sections.append((n % SECTION, i))
+            n //= SECTION
             i += 1
         s = ""
         need_zero = False
@@ -96,7 +98,7 @@ def daxie(fen: int) -> str:
             if value == 0:
                 need_zero = True
                 continue
-            if s and (need_zero or value < 1000):
+            if s and (need_zero or value < SECTION_LEAD):
                 s += "零"
             s += _section(value) + _SECTIONS[idx]
             need_zero = False

@@ -9,6 +9,11 @@ from types import SimpleNamespace
 BILL_MONTHS = 3          # months billed before the current one
 READING_HOMES = 200      # homes with meter readings (keeps the demo quick)
 PAID_SHARE = 0.88        # share of homes that paid everything
+PART_PAID_SHARE = 0.03   # share of a month's bills paid only in part
+BICYCLE_SHARE = 0.15     # share of homes that park bicycles
+CABLE_TV_SHARE = 0.4     # share of homes with cable TV
+GAS_METER_SWAP = 0.05    # share of sampled homes whose gas meter was replaced
+PREPAY_DAYS = 60         # homes moved in within these days prepaid a year at the desk
 
 
 def _acting(ctx):
@@ -42,10 +47,10 @@ def populate(ctx, rng):
         # subscriptions: bicycle parking and cable TV
         subs = []
         for h in homes:
-            if rng.random() < 0.15:
+            if rng.random() < BICYCLE_SHARE:
                 subs.append({"home": h.id, "item_code": "bicycle", "count": rng.choice((1, 1, 2)),
                              "start_period": months[0]})
-            if rng.random() < 0.4:
+            if rng.random() < CABLE_TV_SHARE:
                 subs.append({"home": h.id, "item_code": "cable_tv", "count": 1, "start_period": months[0]})
         for i in range(0, len(subs), 500):
             Subscription.insert_many(subs[i:i + 500]).execute()
@@ -57,7 +62,7 @@ def populate(ctx, rng):
         for h in sample:
             values = {"water": rng.randint(100, 900) * 100, "power": rng.randint(1000, 9000) * 100,
                       "gas": rng.randint(100, 2000) * 100}
-            replaced_gas = rng.random() < 0.05
+            replaced_gas = rng.random() < GAS_METER_SWAP
             for k, day in enumerate(ends):
                 for kind in ("water", "power", "gas"):
                     if k:
@@ -79,7 +84,7 @@ def populate(ctx, rng):
         billing.run_month(ctx, m)
     _pay_demo(ctx, rng, months)
     # recent move-ins prepaid a year of property fee at the desk
-    recent = [h for h in homes if h.move_in_date and (today - h.move_in_date).days <= 60][:20]
+    recent = [h for h in homes if h.move_in_date and (today - h.move_in_date).days <= PREPAY_DAYS][:20]
     for h in recent:
         pre = prepayment.prepay_property_fee(ctx, h.id)
         payments.pay(ctx, h.id, [pre.id], rng.choice(("cash", "card")), payments.primary_owner_name(h.id) or "业主")
@@ -106,11 +111,12 @@ def _pay_demo(ctx, rng, months):
         by_home_month.setdefault((period, hid), []).append((cid, code, amount - paid))
     owing = {hid for hid in sorted({h for (_p, h) in by_home_month}) if rng.random() > PAID_SHARE}
     plans = []
-    for (period, hid), lines in by_home_month.items():
+    for (period, hid), owed_lines in by_home_month.items():
         if hid in owing and period in months[-2:]:
             continue   # these homes stopped paying two months ago
-        if rng.random() < 0.03:
-            lines = [(cid, code, amt // 2) for cid, code, amt in lines[:1]]   # a part-payment
+        lines = owed_lines
+        if rng.random() < PART_PAID_SHARE:
+            lines = [(cid, code, amt // 2) for cid, code, amt in owed_lines[:1]]   # a part-payment
         plans.append((period, hid, lines))
     if not plans:
         return
@@ -140,8 +146,9 @@ def _pay_demo(ctx, rng, months):
             minutes = i * (20 * 8 * 60) // max(per_period[period], 1)
             day, rest = divmod(minutes, 8 * 60)
             issued = dt.datetime(y, m, 5 + day, 9 + rest // 60, rest % 60)
-            receipts.append({"number": format_number(ctx.settings.get("billing.receipt_prefix"), year, first + k),
-                             "kind": "receipt", "year": year, "seq": first + k, "home": hid, "payer": names.get(hid, "业主"),
+            number = format_number(ctx.settings.get("billing.receipt_prefix"), year, first + k)
+            receipts.append({"number": number, "kind": "receipt", "year": year, "seq": first + k, "home": hid,
+                             "payer": names.get(hid, "业主"),
                              "method": rng.choice(("cash", "card", "cash")), "reference": "",
                              "total_fen": sum(a for _c, _code, a in lines), "cashier": uid, "cashier_name": cashier,
                              "issued_at": issued, "status": "valid", "void_reason": "", "reprint_count": 0,
@@ -150,7 +157,7 @@ def _pay_demo(ctx, rng, months):
         ids = dict(Receipt.select(Receipt.seq, Receipt.id).where((Receipt.kind == "receipt") & (Receipt.year == year)
                                                                    & (Receipt.seq >= first)).tuples())
         pay_rows = []
-        for k, (period, hid, lines) in enumerate(plans):
+        for k, (_period, hid, lines) in enumerate(plans):
             r = receipts[k]
             for cid, code, amt in lines:
                 pay_rows.append({"receipt": ids[first + k], "charge": cid, "home": hid, "item_code": code,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN, fn
 
 from app.core import audit
+from app.core.dates import as_date
 from app.core.privacy import mask_phone
 from models.ledger import Charge
 from models.people import HomeOwner, Owner
@@ -42,12 +43,6 @@ class HomeArrears:
     months: int                # months owed (distinct periods, one-offs count as their month)
     oldest_due: dt.date | None
     items: list = field(default_factory=list)
-
-
-def _as_date(v):
-    if isinstance(v, str):
-        return dt.date.fromisoformat(v[:10])
-    return v
 
 
 def home_arrears(ctx, as_of: dt.date | None = None, *, building_id=None, cluster_id=None,
@@ -88,7 +83,7 @@ def home_arrears(ctx, as_of: dt.date | None = None, *, building_id=None, cluster
         room, bname, cname, am = info.get(hid, ("", "", "", ""))
         ow = owners.get(hid, [])
         out.append(HomeArrears(hid, room, bname, cname, am, "、".join(o[0] for o in ow),
-                               mask_phone(ow[0][1]) if ow else "", int(owed), int(n), int(months), _as_date(oldest)))
+                               mask_phone(ow[0][1]) if ow else "", int(owed), int(n), int(months), as_date(oldest)))
     out.sort(key=lambda a: (-a.owed_fen, a.room_code))
     return out
 

@@ -16,7 +16,7 @@ from peewee import fn
 
 from app.archives.homes import home_by_id
 from app.core import audit
-from app.core.dates import add_period_months, fmt_timestamp, parse_period, period_bounds, period_of, period_str
+from app.core.dates import add_period_months, as_date, fmt_timestamp, parse_period, period_bounds, period_of, period_str
 from app.core.errors import ValidationError
 from app.core.permissions import require
 from app.core.validation import parse_date
@@ -27,17 +27,20 @@ from app.ledger.rates import due_date_for, meter_amount, meter_rate, property_ra
 from models.ledger import Charge, MeterReading
 from models.property import HOUSE_TYPES, Home
 
+# the monthly lines of parking spaces attached to a home: (space level, item, rate setting)
+PARKING_LINES = (("地上", "parking_above", "fee.parking_above"), ("地下", "parking_under", "fee.parking_under"))
 
 # ---------------------------------------------------------------------------------------------
 # one-off charges
-def post_charge(ctx, home_id, item_code, amount_fen, *, quantity=None, period=None, memo="", source="",
-                source_id=None, due_date=None, unit_price_fen=None) -> Charge:
+# keyword-only options of the one entry every area posts a charge through
+def post_charge(ctx, home_id, item_code, amount_fen, *, quantity=None, period=None,  # noqa: PLR0913
+                memo="", source="", source_id=None, due_date=None, unit_price_fen=None) -> Charge:
     """Record a one-off charge (deposit, rubbish removal, pass fee, service, parcel, late fee …)."""
     require(ctx, "ledger.charge")
     home = home_by_id(home_id)
     if not is_known(str(item_code or "")):
         raise ValidationError("收费项目", f"未知的收费项目“{item_code}”")
-    if isinstance(amount_fen, (float, Decimal)) or isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
+    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):   # not float, Decimal or bool
         raise ValidationError("金额", "应为整数（分）")
     if amount_fen <= 0:
         raise ValidationError("金额", "应大于零")
@@ -87,7 +90,7 @@ def _insert_periodic(ctx, period: str, due: dt.date, last_day: dt.date) -> dict[
               + [ht for ht, _ in rates] + states + [last_day.isoformat()])
     counts["property_fee"] = db.execute_sql(sql, params).rowcount
     # parking spaces attached to a home
-    for level, code, key in (("地上", "parking_above", "fee.parking_above"), ("地下", "parking_under", "fee.parking_under")):
+    for level, code, key in PARKING_LINES:
         rate = int(ctx.settings.get(key))
         sql = (
             "INSERT INTO charge (home_id, item_code, category, period, bill_period, bill_ref, quantity_milli,"
@@ -152,10 +155,8 @@ def metered_lines(ctx, period: str) -> list[dict]:
     for hid, kind, value, new_meter, rdate in rows:
         if kind not in wanted.get(hid, ()):
             continue
-        if isinstance(rdate, str):
-            rdate = dt.date.fromisoformat(rdate[:10])
         s = series.setdefault((hid, kind), [])
-        if rdate < first:  # keep only the last reading before the period
+        if as_date(rdate) < first:  # keep only the last reading before the period
             s[:] = [(value, bool(new_meter), False)]
         else:
             s.append((value, bool(new_meter), True))

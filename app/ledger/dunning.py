@@ -26,7 +26,10 @@ from app.ledger.charge_items import item_name
 from models.ledger import Charge, ChargeItem, DunningRecord
 from models.property import Building
 
-STAGES = {0: "整理欠费清单", 1: "电话催缴", 2: "二次通知", 3: "三次通知（含滞纳金）"}
+# the stages of the monthly calendar
+STAGE_LIST, STAGE_PHONE, STAGE_SECOND, STAGE_THIRD = 0, 1, 2, 3
+STAGES = {STAGE_LIST: "整理欠费清单", STAGE_PHONE: "电话催缴", STAGE_SECOND: "二次通知",
+          STAGE_THIRD: "三次通知（含滞纳金）"}
 OUTCOMES = ["承诺缴费", "已缴费", "无人接听", "拒缴", "有投诉", "号码错误", "其他"]
 
 
@@ -34,12 +37,12 @@ def calendar_stage(settings, day: dt.date) -> int:
     """The stage of the monthly calendar on *day*: 0 list, 1 phone, 2 second notice, 3 third notice."""
     d = day.day
     if d >= int(settings.get("dunning.third_from_day")):
-        return 3
+        return STAGE_THIRD
     if d >= int(settings.get("dunning.second_from_day")):
-        return 2
+        return STAGE_SECOND
     if d >= int(settings.get("dunning.phone_from_day")):
-        return 1
-    return 0
+        return STAGE_PHONE
+    return STAGE_LIST
 
 
 def late_fee_for(settings, owed_fen: int, due_date: dt.date, on_date: dt.date) -> int:
@@ -88,14 +91,14 @@ def board(ctx, on_date: dt.date | None = None, *, area_manager_id=None, building
     rows = []
     for h in homes:
         rs = recs.get(h.home_id, [])
-        calls = [r for r in rs if r.stage == 1]
-        second = next((r for r in rs if r.stage == 2), None)
-        third = next((r for r in rs if r.stage == 3), None)
-        if stage == 0:
+        calls = [r for r in rs if r.stage == STAGE_PHONE]
+        second = next((r for r in rs if r.stage == STAGE_SECOND), None)
+        third = next((r for r in rs if r.stage == STAGE_THIRD), None)
+        if stage == STAGE_LIST:
             action = "列入欠费清单"
-        elif stage == 1:
+        elif stage == STAGE_PHONE:
             action = "待电话催缴" if not calls else f"已电话{len(calls)}次"
-        elif stage == 2:
+        elif stage == STAGE_SECOND:
             action = "待张贴二次通知" if second is None else "已张贴二次通知"
         else:
             action = "待发三次通知并上门" if third is None else "已发三次通知，上门催缴"
@@ -114,7 +117,7 @@ def log_phone(ctx, home_id: int, outcome: str, notes: str = "") -> DunningRecord
     today = ctx.clock.today()
     owed = sum(c.amount_fen - c.paid_fen for c in home_open_items(ctx, home_id, today))
     with ctx.db.atomic():
-        r = DunningRecord.create(home=home_id, stage=1, method="电话", record_date=today, owed_fen=owed,
+        r = DunningRecord.create(home=home_id, stage=STAGE_PHONE, method="电话", record_date=today, owed_fen=owed,
                                  outcome=outcome + (f"：{notes}" if notes else ""),
                                  staff=getattr(ctx.user, "id", None), created_at=ctx.clock.now())
         record(ctx, "dunning.phone", "home", home_id, None, {"outcome": r.outcome, "owed_fen": owed})
@@ -155,7 +158,7 @@ def notices(ctx, on_date: dt.date, stage: int, building_id: int | None = None) -
     """Issue the second (stage 2) or third (stage 3, with late fee) notices of every household in
     arrears on *on_date*, sorted by building and room, each recorded with its number."""
     require(ctx, "ledger.dunning")
-    if stage not in (2, 3):
+    if stage not in (STAGE_SECOND, STAGE_THIRD):
         raise ValidationError("通知类别", "只能打印二次通知（2）或三次通知（3）")
     homes = home_arrears(ctx, on_date, building_id=building_id)
     if not homes:
@@ -180,7 +183,7 @@ def notices(ctx, on_date: dt.date, stage: int, building_id: int | None = None) -
             items = []
             for c in open_items.get(h.home_id, []):
                 owed = c.amount_fen - c.paid_fen
-                late = late_fee_for(ctx.settings, owed, c.due_date, on_date) if stage == 3 else 0
+                late = late_fee_for(ctx.settings, owed, c.due_date, on_date) if stage == STAGE_THIRD else 0
                 items.append(NoticeItem(item_name(c.item_code), c.period or "", c.due_date.isoformat(), owed, late))
             owed = sum(i.owed_fen for i in items)
             late = sum(i.late_fee_fen for i in items)
@@ -210,7 +213,7 @@ def notices_pdf(ctx, on_date: dt.date, stage: int, building_id: int | None = Non
 def startup_reminders(ctx) -> list[str]:
     today = ctx.clock.today()
     stage = calendar_stage(ctx.settings, today)
-    if stage == 0:
+    if stage == STAGE_LIST:
         return []
     _s, rows = board(ctx, today)
     pending = [r for r in rows if r.next_action.startswith("待")]

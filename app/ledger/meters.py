@@ -83,7 +83,8 @@ def record_reading(ctx, home_id, kind, reading, date, note="", *, new_meter=Fals
                                        & (MeterReading.reading_date > day))
            .order_by(MeterReading.reading_date, MeterReading.id).first())
     if nxt is not None and not nxt.new_meter and value > nxt.reading_x100:
-        raise ValidationError(f"{label}表读数", f"不能大于之后的读数 {fmt_reading(nxt.reading_x100)}（{nxt.reading_date}）")
+        later = f"{fmt_reading(nxt.reading_x100)}（{nxt.reading_date}）"
+        raise ValidationError(f"{label}表读数", f"不能大于之后的读数 {later}")
     with ctx.db.atomic():
         row = MeterReading.create(home=home.id, kind=kind, reading_date=day, reading_x100=value,
                                   new_meter=bool(new_meter), note=str(note or ""), created_at=ctx.clock.now(),

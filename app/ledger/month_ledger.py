@@ -13,6 +13,10 @@ from models.ledger import Charge
 from models.people import HomeOwner, Owner
 from models.property import Building, Cluster, Home
 
+# the export's columns: (heading, width)
+COLUMNS = (("组团", 16), ("楼栋", 10), ("房号", 10), ("业主", 16), ("收费项目", 16), ("所属月份", 10),
+           ("应收（元）", 12), ("已收（元）", 12), ("欠费（元）", 12))
+
 
 def month_ledger(ctx, period: str) -> list[dict]:
     """The ledger of a month: one row per home and charge item (charges of that period, or one-off
@@ -64,7 +68,7 @@ def export_month_ledger(ctx, period: str, path) -> dict:
     wb = Workbook()
     ws = wb.active
     ws.title = f"台账{period}"
-    ws.append(["组团", "楼栋", "房号", "业主", "收费项目", "所属月份", "应收（元）", "已收（元）", "欠费（元）"])
+    ws.append([head for head, _width in COLUMNS])
     for c in ws[1]:
         c.font = Font(bold=True)
 
@@ -82,7 +86,7 @@ def export_month_ledger(ctx, period: str, path) -> dict:
     for row in ws.iter_rows(min_row=2, min_col=7, max_col=9):
         for c in row:
             c.number_format = "0.00"
-    for col, width in zip("ABCDEFGHI", (16, 10, 10, 16, 16, 10, 12, 12, 12)):
+    for col, (_head, width) in zip("ABCDEFGHI", COLUMNS, strict=True):
         ws.column_dimensions[col].width = width
     path = save_workbook(wb, path)
     with ctx.db.atomic():

@@ -141,7 +141,8 @@ def waive(ctx, charge_id, reason, *, source="", source_id=None) -> Payment | Non
     return line
 
 
-def refund(ctx, home_id, item_code, amount_fen, reason, *, source="", source_id=None, payee="",
+# keyword-only options, as the areas that hold deposits (renovation, passes, loans) call it
+def refund(ctx, home_id, item_code, amount_fen, reason, *, source="", source_id=None, payee="",  # noqa: PLR0913
            method="cash") -> Payment:
     """Pay back a deposit (renovation, pass, loan deposit). Recorded as a negative payment line on
     a refund voucher (Receipt kind 'refund') with its own unbroken number. Returns the (first)

@@ -83,7 +83,8 @@ def draw_down_prepayments(ctx, period: str) -> tuple[int, int]:
            "FROM charge c WHERE c.home_id IN (SELECT pp.home_id FROM charge pp WHERE pp.item_code = 'property_prepay'"
            " AND pp.paid_fen > 0) AND c.item_code = 'property_fee' AND c.bill_period = " + p +
            f" AND c.bill_ref = '' AND c.paid_fen < c.amount_fen AND {balance} > 0")
-    db.execute_sql(sql, [f"预交物业费抵扣 {period}", fmt_timestamp(ctx.clock.now()), getattr(ctx.user, "id", None), period])
+    uid = getattr(ctx.user, "id", None)
+    db.execute_sql(sql, [f"预交物业费抵扣 {period}", fmt_timestamp(ctx.clock.now()), uid, period])
     row = (Payment.select(fn.COUNT(Payment.id), fn.COALESCE(fn.SUM(Payment.amount_fen), 0))
            .where(Payment.id > last_id).tuples().first())
     n, total = int(row[0] or 0), int(row[1] or 0)

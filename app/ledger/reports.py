@@ -114,8 +114,8 @@ def collection_rate(ctx, period: str, as_of: dt.date | None = None) -> Collectio
     clusters: dict[str, list] = {}
     managers: dict[str, list] = {}
     all_homes, tb, tc = set(), 0, 0
-    for ccode, cname, manager, home, amount, paid in q:
-        paid = min(int(paid), int(amount))
+    for ccode, cname, manager, home, amount, paid_total in q:
+        paid = min(int(paid_total), int(amount))   # a refund never makes a charge more than paid
         for groups, key in ((clusters, f"{ccode}组团 {cname}"), (managers, manager or "（未指定）")):
             g = groups.setdefault(key, [set(), 0, 0])
             g[0].add(home)
@@ -124,8 +124,11 @@ def collection_rate(ctx, period: str, as_of: dt.date | None = None) -> Collectio
         all_homes.add(home)
         tb += int(amount)
         tc += paid
-    rows = lambda groups: tuple(_rate(k, len(g[0]), g[1], g[2], target) for k, g in sorted(groups.items()))  # noqa: E731
-    return CollectionReport(period, target, rows(clusters), rows(managers), _rate("全小区", len(all_homes), tb, tc, target))
+    def rows(groups):
+        return tuple(_rate(k, len(g[0]), g[1], g[2], target) for k, g in sorted(groups.items()))
+
+    whole = _rate("全小区", len(all_homes), tb, tc, target)
+    return CollectionReport(period, target, rows(clusters), rows(managers), whole)
 
 
 def report_pdf(ctx, kind: str, **kw) -> bytes:

@@ -17,7 +17,8 @@ from reportlab.pdfgen.canvas import Canvas
 from app.core.money import daxie, fmt_fen
 from app.printing.base import FONT_NAME, register_fonts
 
-TITLES = {2: "欠费二次通知单", 3: "欠费三次通知单"}
+SECOND_NOTICE, THIRD_NOTICE = 2, 3     # the stage of a notice; the third states the late fee
+TITLES = {SECOND_NOTICE: "欠费二次通知单", THIRD_NOTICE: "欠费三次通知单"}
 ITEMS_PER_PAGE = 24
 W, H = A4
 NO_LINE_START = "，。、；：？！）》」』”’%"
@@ -78,17 +79,18 @@ class NoticeCanvas:
         y = H - 48 * mm
         self.text(c, LEFT, y, f"尊敬的 {n.building} {n.room_code} 业主（{n.owners}）：")
         y -= 17
+        late = n.stage == THIRD_NOTICE
         msg = (f"经核对，截至 {n.date}，您尚有以下费用未缴纳，合计 {fmt_fen(n.owed_fen)} 元"
-               + (f"，按日 {self.rate_text} 计滞纳金 {fmt_fen(n.late_fee_fen)} 元" if n.stage == 3 else "") + "。")
+               + (f"，按日 {self.rate_text} 计滞纳金 {fmt_fen(n.late_fee_fen)} 元" if late else "") + "。")
         y = self.para(c, y, "　　" + msg) - 6
         # the table
-        late = n.stage == 3
         cols = [LEFT, LEFT + 55 * mm, LEFT + 85 * mm, LEFT + 115 * mm, LEFT + (145 if late else 170) * mm]
         if late:
             cols.append(RIGHT)
         head = ["收费项目", "所属月份", "应缴日期", "欠费金额（元）"] + (["滞纳金（元）"] if late else [])
         items = list(n.items)
-        rows = [(i.name, i.period, i.due_date, fmt_fen(i.owed_fen), fmt_fen(i.late_fee_fen)) for i in items[:ITEMS_PER_PAGE - 1]]
+        rows = [(i.name, i.period, i.due_date, fmt_fen(i.owed_fen), fmt_fen(i.late_fee_fen))
+                for i in items[:ITEMS_PER_PAGE - 1]]
         if len(items) > ITEMS_PER_PAGE - 1:
             rest = items[ITEMS_PER_PAGE - 1:]
             rows.append((f"其他 {len(rest)} 项", "", "", fmt_fen(sum(i.owed_fen for i in rest)),
@@ -121,7 +123,8 @@ class NoticeCanvas:
         y = self.para(c, y, f"　　请于 {n.pay_by} 前到客户服务中心收银处缴纳（可现金、银行卡或转账）。"
                             "如已缴纳，请忽略本通知；如有疑问，请与您的客服管家联系。")
         if late:
-            y = self.para(c, y - 4, "　　逾期仍未缴纳的，物业服务中心将按《前期物业服务协议》约定继续计收滞纳金，并上门催缴。")
+            y = self.para(c, y - 4, "　　逾期仍未缴纳的，物业服务中心将按《前期物业服务协议》约定"
+                                    "继续计收滞纳金，并上门催缴。")
         if n.bases:
             y -= 6
             self.text(c, LEFT, y, "收费依据：", 8.5)

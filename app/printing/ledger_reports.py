@@ -37,8 +37,9 @@ class DailyReportForm(FormRenderer):
         both.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP")])
         out.append(both)
         out.append(Spacer(1, 4 * mm))
-        out.append(Paragraph(esc(f"收据合计 {fmt_fen(r.receipts_fen)} 元；退款 {fmt_fen(r.refunds_fen)} 元；"
-                                 f"作废 {r.voided} 张；实收净额 {fmt_fen(r.net_fen)} 元（{daxie(r.net_fen)}）"), st["h2"]))
+        summary = (f"收据合计 {fmt_fen(r.receipts_fen)} 元；退款 {fmt_fen(r.refunds_fen)} 元；"
+                   f"作废 {r.voided} 张；实收净额 {fmt_fen(r.net_fen)} 元（{daxie(r.net_fen)}）")
+        out.append(Paragraph(esc(summary), st["h2"]))
         out.append(Spacer(1, 10 * mm))
         from app.printing.base import signature_line
         out.append(signature_line(["收款人", "复核人", "日期"]))
@@ -75,7 +76,8 @@ class CollectionForm(FormRenderer):
 
     def table(self, rows, first):
         st = self.st
-        data = [[Paragraph(esc(h), st["cell_c"]) for h in (first, "户数", "应收（元）", "实收（元）", "收费率", "达标")]]
+        heads = (first, "户数", "应收（元）", "实收（元）", "收费率", "达标")
+        data = [[Paragraph(esc(h), st["cell_c"]) for h in heads]]
         for r in rows:
             data.append([Paragraph(esc(r.name), st["cell"]), str(r.homes), fmt_fen(r.billed_fen),
                          fmt_fen(r.collected_fen), r.rate_text, "是" if r.meets_target else "否"])

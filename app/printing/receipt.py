@@ -17,10 +17,20 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Paragraph, Spacer, Table
 
+from app.core.dates import fmt_date, fmt_datetime
 from app.core.money import fmt_fen
-from app.printing.base import FONT_NAME, FormRenderer, esc, grid_style, register_fonts, signature_line
+from app.printing.base import (
+    FONT_NAME,
+    FormRenderer,
+    esc,
+    grid_style,
+    label_value_table,
+    register_fonts,
+    signature_line,
+)
 
 TRIPLE_SIZE = (241 * mm, 93 * mm)
+LINE_HEADS = ("序号", "收费项目", "所属期间", "数量", "单价（元）", "金额（元）")
 TRIPLE_LINES = 5
 
 
@@ -83,15 +93,16 @@ class ReceiptA4(FormRenderer):
         out = self.title_block()
         marks = _marks(data)
         if marks:
-            out.append(Paragraph(f'<font color="#C00000" size="14">{esc("　".join(marks))}</font>', st["body"]))
+            mark = esc("　".join(marks))
+            out.append(Paragraph(f'<font color="#C00000" size="14">{mark}</font>', st["body"]))
             out.append(Spacer(1, 2 * mm))
-        head = [["收据编号" if data.kind == "receipt" else "凭证编号", data.number, "开具时间", data.issued_at.strftime("%Y-%m-%d %H:%M")],
-                ["房号", data.room_code, "交款人" if data.kind == "receipt" else "领款人", data.payer],
+        receipt = data.kind == "receipt"
+        head = [["收据编号" if receipt else "凭证编号", data.number, "开具时间", fmt_datetime(data.issued_at)],
+                ["房号", data.room_code, "交款人" if receipt else "领款人", data.payer],
                 ["付款方式", data.method, "交易参考号", data.reference or "—"]]
-        from app.printing.base import label_value_table
         out.append(label_value_table(head, [26 * mm, 59 * mm, 26 * mm, 63 * mm]))
         out.append(Spacer(1, 4 * mm))
-        rows = [[Paragraph(esc(h), st["cell_c"]) for h in ("序号", "收费项目", "所属期间", "数量", "单价（元）", "金额（元）")]]
+        rows = [[Paragraph(esc(h), st["cell_c"]) for h in LINE_HEADS]]
         for i, line in enumerate(data.lines, 1):
             qty, price = _qty_price(line)
             rows.append([str(i), Paragraph(esc(line.item), st["cell"]), line.period, qty, price,
@@ -150,7 +161,7 @@ def render_triple(settings, data) -> bytes:
         text(10, 9, "　".join(marks), 11)
         c.setFillColor(colors.black)
     text(178, 13, data.number, 10)
-    text(28, 22, data.issued_at.strftime("%Y-%m-%d"), 10)
+    text(28, 22, fmt_date(data.issued_at), 10)
     text(92, 22, data.room_code, 10)
     text(160, 22, data.payer, 10)
     lines = list(data.lines)

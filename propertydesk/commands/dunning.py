@@ -41,5 +41,6 @@ def run(args, ctx):
     print(f"{day} 催缴阶段：{dunning.STAGES[stage]}；欠费 {len(rows)} 户，"
           f"合计 {fmt_fen(sum(r.owed_fen for r in rows))} 元")
     for r in rows:
-        print(f"{r.room_code:<10}{r.owners:<10}{fmt_fen(r.owed_fen):>12} 元  {r.months}个月  {r.area_manager:<6} {r.next_action}")
+        print(f"{r.room_code:<10}{r.owners:<10}{fmt_fen(r.owed_fen):>12} 元  {r.months}个月  "
+              f"{r.area_manager:<6} {r.next_action}")
     return 0

@@ -59,7 +59,7 @@ def test_cli_reports(ctx, owing, data_dir, tmp_path):  # noqa: F811
 
     def run(*a):
         return subprocess.run([sys.executable, "-m", "propertydesk", "--data-dir", str(data_dir), *a],
-                              capture_output=True, text=True, encoding="utf-8")
+                              capture_output=True, text=True, encoding="utf-8", check=False)
     r = run("report", "daily", "--date", "2026-11-23", "--out", str(tmp_path / "d.pdf"))
     assert r.returncode == 0, r.stderr
     assert "356.00" in r.stdout
