@@ -12,25 +12,10 @@ import argparse
 import contextlib
 import os
 import sys
-from types import SimpleNamespace
 
 from app import __version__
 from app.core.errors import UserError
-
-
-def cli_user(role: str = "manager", username: str | None = None):
-    """The account a command-line run acts as: ``--user NAME`` when given (it must exist and be
-    active), else the first active manager, else (an empty site) a transient manager."""
-    from models.users import User
-    if username:
-        from app.system.accounts import find_cli_user
-        return find_cli_user(username)
-    try:
-        user = (User.select().where((User.role == role) & (User.active == True))  # noqa: E712
-                .order_by(User.id).first())
-    except Exception:
-        user = None
-    return user or SimpleNamespace(id=None, username="cli", display_name="命令行", role=role)
+from propertydesk.acting import cli_user  # also for the tests and benchmarks that act as the CLI
 
 
 def build_parser() -> argparse.ArgumentParser:

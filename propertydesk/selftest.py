@@ -133,7 +133,7 @@ def _database(args, state: dict, result: dict) -> dict:
     from app.core.settings import SITE_DEFAULTS_FILE
     from app.system.context import open_context
     c = open_context(args.data_dir, args.database)
-    from propertydesk.cli import cli_user
+    from propertydesk.acting import cli_user
     c.user = cli_user()
     state["ctx"] = c
     result["data_dir"] = str(c.data_dir)
@@ -278,7 +278,7 @@ def _window_child(args) -> int:
         app = QApplication(argv)
         app.setApplicationName("PropertyDesk")
         from app.system.context import open_context
-        from propertydesk.cli import cli_user
+        from propertydesk.acting import cli_user
         ctx = open_context(args.data_dir, args.database)
         ctx.user = cli_user()
         from ui.main_window import MainWindow

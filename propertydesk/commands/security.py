@@ -96,7 +96,7 @@ def cmd_restore(args, ctx) -> int:
     moved = restore_file(db_path, backup)
     from app.core.audit import record
     from app.system.context import open_context
-    from propertydesk.cli import cli_user
+    from propertydesk.acting import cli_user
     ctx = open_context(data_dir, url)
     ctx.user = cli_user(username=args.user)
     with ctx.db.atomic():
