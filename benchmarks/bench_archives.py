@@ -138,8 +138,7 @@ def _ms(f, repeat=7):
 
 
 def measure(data_dir: Path) -> dict:
-    from app.archives import archives as ar
-    from app.archives import search
+    from app.archives import checklist, listing, search
     from app.core.clock import Clock
     from app.system.context import open_context
     from propertydesk.cli import cli_user
@@ -156,13 +155,14 @@ def measure(data_dir: Path) -> dict:
         raw_med, raw_max, ids = _ms(lambda: search.search_home_ids(q))
         raw_cpu = _ms.last_cpu
         # What the tab does as you type: the first screen of filtered, sorted ids, then the visible rows.
-        tab_med, tab_max, _ = _ms(lambda: ar.home_rows(ctx, ar.list_home_ids(ctx, ar.HomeFilter(text=q), 200)[:40]))
+        tab_med, tab_max, _ = _ms(
+            lambda: listing.home_rows(ctx, listing.list_home_ids(ctx, listing.HomeFilter(text=q), 200)[:40]))
         out["search"].append((label, q, len(ids), raw_med, raw_max, raw_cpu, tab_med, tab_max, _ms.last_cpu))
-    med, mx, ids = _ms(lambda: ar.list_home_ids(ctx, ar.HomeFilter()))
+    med, mx, ids = _ms(lambda: listing.list_home_ids(ctx, listing.HomeFilter()))
     out["all_ids"] = (len(ids), med, mx, _ms.last_cpu)
-    med, mx, _ = _ms(lambda: ar.list_home_ids(ctx, ar.HomeFilter(category="稳定期", incomplete=True)))
+    med, mx, _ = _ms(lambda: listing.list_home_ids(ctx, listing.HomeFilter(category="稳定期", incomplete=True)))
     out["filtered_ids"] = (med, mx, _ms.last_cpu)
-    med, mx, _ = _ms(lambda: ar.site_completeness(ctx), repeat=3)
+    med, mx, _ = _ms(lambda: checklist.site_completeness(ctx), repeat=3)
     out["site_completeness"] = (med, mx, _ms.last_cpu)
     # Tab open, in process: build the tab, show it, let it paint.
     try:

@@ -17,6 +17,12 @@ from . import TABLES, all_models
 from .db import database, is_sqlite
 from .system import Meta
 
+# The search index (app.archives.search) keeps a token in the meta table that every rebuild renews;
+# a step that changes what the search lines hold sets it to SEARCH_STALE, and the index is rebuilt
+# in full before the next search or index write (models never call into the areas).
+SEARCH_TOKEN_KEY = "search_token"
+SEARCH_STALE = "stale"
+
 
 class SchemaTooNew(Exception):
     pass
@@ -30,9 +36,15 @@ def _step_1_initial(db):
     db.create_tables(all_models(), safe=True)
 
 
+def mark_search_stale() -> None:
+    """Ask for a full rebuild of the search index (see SEARCH_STALE)."""
+    if not Meta.update(value=SEARCH_STALE).where(Meta.key == SEARCH_TOKEN_KEY).execute():
+        Meta.create(key=SEARCH_TOKEN_KEY, value=SEARCH_STALE)
+
+
 def _step_2_owner_name_pinyin(db):
-    """owner.name_pinyin (app/pinyin.py): added, filled for the existing owners, and the search
-    index rebuilt so that their names are found by pinyin. A database created by step 1 of this
+    """owner.name_pinyin (app/core/pinyin.py): added, filled for the existing owners, and the search
+    index marked stale so that it is rebuilt and their names are found by pinyin. A database created by step 1 of this
     program has the column already (step 1 creates the current models): then only the fill runs."""
     if "name_pinyin" not in {c.name for c in db.get_columns("owner")}:
         from peewee import SQL, CharField
@@ -52,8 +64,7 @@ def _step_2_owner_name_pinyin(db):
     rows = [(name_key(n), n) for n in names]
     for i in range(0, len(rows), 1000):
         cursor.executemany(sql, rows[i:i + 1000])
-    from app.archives.search import index_homes
-    index_homes(None)
+    mark_search_stale()
 
 
 STEPS = [

@@ -102,8 +102,9 @@ def _test_page_pdf(settings) -> tuple[bytes, str, str]:
     there, else a Chinese test page. Returns (pdf, form, note about a fallback)."""
     note = ""
     try:
+        from app.archives.owner_info import sample_data
         from app.printing import owner_info
-        return owner_info.OwnerInfoForm(settings, doc_number="ZJ-0001").render(owner_info.sample_data()), "owner_info", ""
+        return owner_info.OwnerInfoForm(settings, doc_number="ZJ-0001").render(sample_data()), "owner_info", ""
     except ImportError:
         note = "app.printing.owner_info not available"
     except Exception as exc:  # the form changed: still prove the printing stack with the test page

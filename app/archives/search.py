@@ -19,6 +19,7 @@ from peewee import fn
 from app.core.pinyin import is_pinyin_term, search_keys
 from app.core.validation import normalize
 from models.archive import HomeSearch
+from models.migrations import SEARCH_STALE, SEARCH_TOKEN_KEY
 from models.people import HomeOwner, Owner, Resident
 from models.property import Home
 from models.system import Meta
@@ -45,7 +46,10 @@ def _fetch(query) -> list[tuple]:
 
 def index_homes(home_ids=None):
     """Rebuild the search line of the given homes (all homes when None). Call inside the write's
-    transaction; it also marks the in-memory index of every process as stale (a new token)."""
+    transaction; it also marks the in-memory index of every process as stale (a new token).
+    After a migration marked the whole index stale, every call rebuilds all homes."""
+    if home_ids is not None and _cache.stored_key()[2] == SEARCH_STALE:
+        home_ids = None
     homes = Home.select(Home.id, Home.room_code)
     if home_ids is not None:
         home_ids = list(home_ids)
@@ -101,7 +105,7 @@ def index_homes(home_ids=None):
 # str.find (≈1 ms for 50,000 homes). A token in the meta table, renewed by every index_homes,
 # tells a process when another process (or a rolled-back write) made its copy stale.
 
-TOKEN_KEY = "search_token"
+TOKEN_KEY = SEARCH_TOKEN_KEY
 
 
 class _Snapshot:
@@ -197,6 +201,9 @@ class _Index:
 
     def current(self) -> _Snapshot:
         key = self.stored_key()
+        if key[2] == SEARCH_STALE:       # a migration changed what the lines hold: rebuild them all
+            index_homes(None)
+            key = self.stored_key()
         with self.lock:
             if key != self.key:
                 sql, params = HomeSearch.select(HomeSearch.home, HomeSearch.text).sql()
@@ -228,7 +235,7 @@ def reset_cache():
     _cache = _Index()
 
 
-def _terms(query: str) -> list[str]:
+def query_terms(query: str) -> list[str]:
     """Words of the query. A phone typed with dashes (139-1234-5678, 0351-7654321) is matched
     without them, as phones are indexed; room codes (5-203, 12-1-1302) keep theirs."""
     out = []
@@ -251,7 +258,7 @@ def _contains(term: str):
 def match_query(query: str):
     """A SQL sub-query of the ids of the homes whose line contains every word of *query*, or None
     when the query has no words."""
-    terms = _terms(query)
+    terms = query_terms(query)
     if not terms:
         return None
     cond = None
@@ -263,7 +270,7 @@ def match_query(query: str):
 
 def search_home_ids(query: str, limit: int | None = None) -> list[int]:
     """Home ids (ascending) whose search line contains every word of the query (case-insensitive)."""
-    terms = _terms(query)
+    terms = query_terms(query)
     if not terms:
         return []
     ids = _cache.current().find(terms)

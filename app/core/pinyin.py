@@ -121,11 +121,6 @@ def name_key(name: str | None) -> str:
     return " ".join(out)
 
 
-def keys_for(names) -> dict[str, str]:
-    """name → key for many names (distinct names converted once)."""
-    return {n: name_key(n) for n in set(names)}
-
-
 @lru_cache(maxsize=65536)
 def search_keys(key: str) -> str:
     """The search keys of a stored key: each typing of the name that starts at a syllable,

@@ -1,22 +1,17 @@
 """业主信息表 (owner information form) of one household, A4.
 
-``owner_info_data`` freezes what is printed (masked identity numbers and phones unless the
-user asked for the full ones and the role may see them); ``OwnerInfoForm`` renders it.
+``OwnerInfoForm`` renders the frozen ``OwnerInfoData``; the archives area builds that data
+(app.archives.owner_info: masked identity numbers and phones unless the user asked for the full
+ones and the role may see them) and offers ``owner_info_pdf(ctx, home_id)``.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
-from app.archives.checklist import ARCHIVE_DOCUMENTS
-from app.core.errors import PermissionDenied
-from app.core.permissions import require
-from app.core.privacy import mask_id, mask_phone, may_see_full
-from app.core.validation import fmt_area
 from app.printing.base import FormRenderer, esc, grid_style, label_value_table, signature_line
 
 FULL_WIDTH = 174 * mm
@@ -97,97 +92,6 @@ class OwnerInfoData:
         return sum(1 for d in self.documents if d.on_file)
 
 
-def _d(value) -> str:
-    return value.strftime("%Y-%m-%d") if isinstance(value, (dt.date, dt.datetime)) else ""
-
-
-def _age(birth, today) -> str:
-    if not birth:
-        return ""
-    years = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-    return f"{years}岁"
-
-
-def _category(ctx, move_in, today) -> str:
-    from app.archives.customers import category
-    return category(ctx.settings, move_in, today)
-
-
-def find_home(room_code: str):
-    """The home with this room code (typed as the office writes it), or NotFound."""
-    from app.archives.homes import home_by_room
-    return home_by_room(room_code, message=f"房号：未找到房屋“{room_code}”")
-
-
-def owner_info_data(ctx, home_id: int, full: bool = False) -> OwnerInfoData:
-    """Freeze the form's content. ``full`` prints identity numbers and phones in full: only
-    for roles that may see them (pii.view_full), and recorded in the audit log."""
-    from app.archives.homes import home_by_id
-    from models.archive import ArchiveDocument
-    from models.people import HomeOwner, Owner, Resident
-    require(ctx, "archive.view")
-    if full and not may_see_full(ctx):
-        raise PermissionDenied("权限不足：当前角色不能打印完整身份证号和电话，请打印脱敏版本")
-    home = home_by_id(home_id, f"房屋：编号 {home_id} 不存在")
-    today = ctx.clock.today()
-    phone = (lambda p: p) if full else mask_phone
-
-    def identity(enc, masked):
-        return (ctx.vault.decrypt(enc) or masked) if full else (masked or mask_id(ctx.vault.decrypt(enc)))
-
-    links = (HomeOwner.select(HomeOwner, Owner).join(Owner)
-             .where((HomeOwner.home == home.id) & HomeOwner.until.is_null())
-             .order_by(HomeOwner.is_primary.desc(), HomeOwner.id))
-    owners = []
-    for link in links:
-        o = link.owner
-        arrears = ""
-        if o.arrears_flag:
-            arrears = "欠费：" + (o.arrears_reason or "原因未登记")
-            if o.arrears_complaint:
-                arrears += f"；诉求：{o.arrears_complaint}"
-        owners.append(OwnerLine(
-            name=o.name, role="主业主" if link.is_primary else "共有人", gender=o.gender,
-            birth_date=_d(o.birth_date), age=_age(o.birth_date, today), id_type=o.id_type or "身份证",
-            id_number=identity(o.id_enc, o.id_masked), phone=phone(o.phone), phone2=phone(o.phone2),
-            education=o.education, native_place=o.native_place, employer=o.employer, work_address=o.work_address,
-            spouse_name=o.spouse_name, spouse_phone=phone(o.spouse_phone), spouse_employer=o.spouse_employer,
-            family_structure=o.family_structure, residents_count=str(o.residents_count or ""),
-            key_customer_tags=o.key_customer_tags if o.is_key_customer else "", arrears=arrears,
-            opinion=o.opinion, suggestions=o.suggestions, special_requests=o.special_requests))
-    residents, tenants = [], []
-    for r in Resident.select().where(Resident.home == home.id).order_by(Resident.is_tenant, Resident.id):
-        lease = f"{_d(r.lease_from)} 至 {_d(r.lease_to)}" if (r.lease_from or r.lease_to) else ""
-        line = PersonLine(name=r.name, relation=r.relation, birth_date=_d(r.birth_date), phone=phone(r.phone),
-                          id_number=identity(r.id_enc, r.id_masked) if r.id_enc else "", employer=r.employer,
-                          lease=lease)
-        (tenants if r.is_tenant else residents).append(line)
-    on_file = {d.doc_code: d for d in ArchiveDocument.select().where(ArchiveDocument.home == home.id)}
-    documents = tuple(
-        DocLine(group=group, name=name, on_file=bool(on_file.get(code) and on_file[code].on_file),
-                received_at=_d(on_file[code].received_at) if code in on_file else "")
-        for code, name, group in ARCHIVE_DOCUMENTS)
-    cluster, building, entrance = home.cluster, home.building, home.entrance
-    manager = building.area_manager
-    data = OwnerInfoData(
-        doc_number=f"YZXX-{home.room_code}", site_name=ctx.settings.get("site.name"),
-        printed_at=ctx.clock.now().strftime("%Y-%m-%d %H:%M"),
-        printed_by=getattr(ctx.user, "display_name", "") or "",
-        room_code=home.room_code,
-        cluster=f"{cluster.code}组团 {cluster.name}" if cluster.code != cluster.name else cluster.name,
-        building=building.name or f"{building.code}号楼", entrance=f"{entrance.code}单元",
-        area=f"{fmt_area(home.area_x100)} ㎡", house_type=home.house_type, state=home.state,
-        occupancy=home.occupancy, handover_date=_d(home.handover_date), move_in_date=_d(home.move_in_date),
-        category=_category(ctx, home.move_in_date, today), area_manager=manager.display_name if manager else "",
-        owners=tuple(owners), residents=tuple(residents), tenants=tuple(tenants), documents=documents,
-        full_identity=full)
-    if full:
-        from app.core.audit import record
-        with ctx.db.atomic():
-            record(ctx, "pii.print_full", "home", home.id, None, {"form": "业主信息表"})
-    return data
-
-
 class OwnerInfoForm(FormRenderer):
     title = "业主信息表"
     margins = (18 * mm, 18 * mm, 22 * mm, 20 * mm)
@@ -205,11 +109,12 @@ class OwnerInfoForm(FormRenderer):
         out = self.title_block(f"房号 {data.room_code}    打印：{data.printed_at} {data.printed_by}"
                                + ("    含完整证件号码，注意保密" if data.full_identity else ""))
         w4 = [29 * mm, 58 * mm, 29 * mm, 58 * mm]
+        state = data.state if data.occupancy in (data.state, "空置") else f"{data.state}（{data.occupancy}）"
         out.append(Paragraph("一、房屋信息", st["h2"]))
         out.append(label_value_table([
             ["房号", data.room_code, "组团/楼栋/单元", f"{data.cluster}  {data.building}  {data.entrance}"],
             ["建筑面积", data.area, "房屋类型", data.house_type],
-            ["房屋状态", data.state if data.occupancy in (data.state, "空置") else f"{data.state}（{data.occupancy}）", "客户分类", data.category or "—"],
+            ["房屋状态", state, "客户分类", data.category or "—"],
             ["交房日期", data.handover_date or "—", "入住日期", data.move_in_date or "—"],
             ["客服管理员", data.area_manager or "—", "小区", data.site_name],
         ], w4))
@@ -218,13 +123,14 @@ class OwnerInfoForm(FormRenderer):
             out.append(self._p("（尚无业主登记）", "body"))
         for o in data.owners:
             key = f"重点客户（{o.key_customer_tags}）" if o.key_customer_tags else "否"
+            household = o.residents_count and o.residents_count + "人"
             rows = [
                 ["业主姓名", f"{o.name}（{o.role}）", "性别/出生日期", f"{o.gender or '—'}  {o.birth_date} {o.age}"],
                 [o.id_type + "号码", o.id_number, "联系电话", "  ".join(p for p in (o.phone, o.phone2) if p)],
                 ["学历", o.education, "籍贯", o.native_place],
                 ["工作单位", o.employer, "单位地址", o.work_address],
                 ["配偶姓名", o.spouse_name, "配偶电话", o.spouse_phone],
-                ["配偶单位", o.spouse_employer, "家庭结构/人数", f"{o.family_structure}  {o.residents_count and o.residents_count + '人'}"],
+                ["配偶单位", o.spouse_employer, "家庭结构/人数", f"{o.family_structure}  {household}"],
                 ["重点客户", key, "欠费标记", o.arrears or "无"],
             ]
             out.append(KeepTogether([label_value_table(rows, w4), Spacer(1, 2 * mm)]))
@@ -270,26 +176,6 @@ class OwnerInfoForm(FormRenderer):
         return t
 
 
-def owner_info_pdf(ctx, home_id: int, full: bool = False) -> bytes:
-    """The 业主信息表 of a home as PDF bytes."""
-    data = owner_info_data(ctx, home_id, full)
-    return OwnerInfoForm(ctx.settings, data.doc_number).render(data)
-
-
-def sample_data() -> OwnerInfoData:
-    """A fictional household, for the installer's print self-test and the settings preview."""
-    owner = OwnerLine(
-        name="张建国", role="主业主", gender="男", birth_date="1980-03-07", age="", id_type="身份证",
-        id_number="110***********1234", phone="138****1234", phone2="029-****6666", education="本科",
-        native_place="北京市", employer="西安市第一医院", work_address="西安市南大街30号", spouse_name="李秀英",
-        spouse_phone="139****1111", spouse_employer="西安市第三中学", family_structure="三口之家", residents_count="3",
-        key_customer_tags="", arrears="", opinion="对物业服务总体满意", suggestions="建议增设电动车充电桩",
-        special_requests="")
-    child = PersonLine(name="张子涵", relation="子女", birth_date="2012-03-04", phone="", id_number="", employer="",
-                       lease="")
-    docs = tuple(DocLine(group=g, name=n, on_file=i < 12, received_at="") for i, (_c, n, g) in enumerate(ARCHIVE_DOCUMENTS))
-    return OwnerInfoData(
-        doc_number="YZXX-5-1-201", site_name="示例小区", printed_at="", printed_by="", room_code="5-1-201",
-        cluster="A组团 示例", building="5号楼", entrance="1单元", area="123.45 ㎡", house_type="洋房", state="已入住",
-        occupancy="自住", handover_date="2021-05-01", move_in_date="2021-06-10", category="老客户",
-        area_manager="张敏", owners=(owner,), residents=(child,), tenants=(), documents=docs, full_identity=False)
+def render(settings, data: OwnerInfoData) -> bytes:
+    """The 业主信息表 of *data* as PDF bytes."""
+    return OwnerInfoForm(settings, data.doc_number).render(data)

@@ -78,8 +78,8 @@ def export_owners(args, ctx):
 
 
 def print_owner_info(args, ctx):
+    from app.archives.owner_info import find_home, owner_info_pdf
     from app.printing.base import write_pdf
-    from app.printing.owner_info import find_home, owner_info_pdf
     home = find_home(args.home)
     write_pdf(owner_info_pdf(ctx, home.id, full=args.full), args.out)
     print(f"已生成业主信息表（{home.room_code}）：{Path(args.out)}")

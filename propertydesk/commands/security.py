@@ -148,7 +148,7 @@ def cmd_user_password(args, ctx) -> int:
 
 
 def cmd_anonymise(args, ctx) -> int:
-    from app.core.privacy import anonymise_owner
+    from app.archives.anonymise import anonymise_owner
     s = anonymise_owner(ctx, args.owner_id, args.reason)
     print(f"已匿名化：{s['name']}（涉及房屋 {s['homes']} 套，"
           f"删除同住人员 {s['residents_removed']} 人），收费记录保留。")

@@ -1,5 +1,4 @@
 """Command line of the archives area, run as a user would: demo, import, export, print owner-info."""
-import io
 import os
 import sqlite3
 import subprocess
@@ -8,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from pypdf import PdfReader
 
 from tests.archives.test_excel_owners import ID1, ledger
+from tests.helpers.pdf import pdf_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,7 +67,7 @@ def test_print_owner_info(site, tmp_path):
     rc, out, err = run("print", "owner-info", "--home", "5-1-201", "--out", str(out_pdf), data_dir=d)
     assert rc == 0, err
     assert "已生成业主信息表（5-1-201）" in out
-    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(out_pdf.read_bytes())).pages)
+    text = pdf_text(out_pdf.read_bytes())
     con = sqlite3.connect(str(d / "propertydesk.db"))
     name, masked = con.execute(
         "SELECT o.name, o.id_masked FROM owner o JOIN home_owner ho ON ho.owner_id = o.id "
@@ -78,7 +77,7 @@ def test_print_owner_info(site, tmp_path):
     rc, out, err = run("print", "owner-info", "--home", "5-1-201", "--out", str(tmp_path / "f.pdf"), "--full",
                        data_dir=d)
     assert rc == 0, err
-    full = "\n".join(p.extract_text() for p in PdfReader(str(tmp_path / "f.pdf")).pages)
+    full = pdf_text(tmp_path / "f.pdf")
     assert masked not in full and masked[-4:] in full
     rc, out, err = run("print", "owner-info", "--home", "99-1-999", "--out", str(tmp_path / "n.pdf"), data_dir=d)
     assert rc == 2 and "未找到房屋“99-1-999”" in err and not (tmp_path / "n.pdf").exists()

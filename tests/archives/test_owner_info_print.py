@@ -1,32 +1,23 @@
 """业主信息表: frozen print data, masked identity numbers and phones, checklist, PDF text."""
 import dataclasses
 import datetime as dt
-import io
 
 import pytest
-from pypdf import PdfReader
 
+from app.archives.owner_info import find_home, owner_info_data, owner_info_pdf, sample_data
 from app.archives.owners import owner_fields
 from app.core.errors import NotFound, PermissionDenied
 from app.core.validation import id_check_char
-from app.printing.owner_info import (
-    OwnerInfoForm,
-    find_home,
-    owner_info_data,
-    owner_info_pdf,
-)
+from app.printing.owner_info import OwnerInfoForm
 from models.archive import ArchiveDocument
 from models.people import HomeOwner, Owner, Resident
 from models.property import Building, Cluster, Entrance, Home
 from models.users import AuditLog
+from tests.helpers.pdf import pdf_reader, pdf_text
 
 ID = "11010519800307123" + id_check_char("11010519800307123")
 SPOUSE_ID = "61011319820815246" + id_check_char("61011319820815246")
 TENANT_ID = "61010319950101345" + id_check_char("61010319950101345")
-
-
-def pdf_text(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 @pytest.fixture
@@ -99,7 +90,7 @@ def test_full_identity_only_for_permitted_roles_and_audited(ctx, household, as_r
 
 def test_embedded_font_and_a4(ctx, household):
     pdf = owner_info_pdf(ctx, household.id)
-    reader = PdfReader(io.BytesIO(pdf))
+    reader = pdf_reader(pdf)
     page = reader.pages[0]
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
     fonts = page["/Resources"]["/Font"]
@@ -133,7 +124,6 @@ def test_demo_household_prints(ctx, tmp_path):
 
 
 def test_sample_form_for_selftest(ctx):
-    from app.printing.owner_info import sample_data
     data = sample_data()
     text = pdf_text(OwnerInfoForm(ctx.settings, data.doc_number).render(data))
     assert "张建国" in text and "110***********1234" in text and "在档 12 项" in text

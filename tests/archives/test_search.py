@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from app.archives import archives as ar
-from app.archives import search
+from app.archives import listing, search
+from app.archives.listing import HomeFilter, list_home_ids
+from app.archives.people import create_owner, remove_owner, update_owner
+from app.archives.structure import (
+    create_building,
+    create_cluster,
+    create_entrance,
+    create_home,
+    delete_home,
+    update_home,
+)
 from models.archive import HomeSearch
 from tests.helpers.archives import ID_LI, ID_WANG, build_small_site
 
@@ -44,13 +53,13 @@ def test_search_queries(ctx, site, query, expected):
 
 def test_identity_tail_with_x(ctx, users):
     from tests.helpers.archives import make_id
-    c = ar.create_cluster(ctx, "A", "罗马假日")
-    b = ar.create_building(ctx, c.id, "5")
-    e = ar.create_entrance(ctx, b.id, "1")
-    h = ar.create_home(ctx, e.id, {"room_code": "5-203", "area": "90", "house_type": "洋房"})
+    c = create_cluster(ctx, "A", "罗马假日")
+    b = create_building(ctx, c.id, "5")
+    e = create_entrance(ctx, b.id, "1")
+    h = create_home(ctx, e.id, {"room_code": "5-203", "area": "90", "house_type": "洋房"})
     # find a number whose check character is X
     n = next(make_id(f"11010119900307{k:03d}") for k in range(1000) if make_id(f"11010119900307{k:03d}")[-1] == "X")
-    ar.create_owner(ctx, h.id, {"name": "孙丽", "id_number": n})
+    create_owner(ctx, h.id, {"name": "孙丽", "id_number": n})
     assert search.search_home_ids(n[-4:].lower()) == [h.id]
     assert search.search_home_ids(n[-4:]) == [h.id]
 
@@ -58,15 +67,15 @@ def test_identity_tail_with_x(ctx, users):
 def test_index_follows_writes(ctx, site):
     h = site["homes"]
     assert search.search_home_ids("李娜") == [h["1-101"].id, h["2-101"].id]
-    ar.update_owner(ctx, site["li"].id, {"name": "李丽娜"})
+    update_owner(ctx, site["li"].id, {"name": "李丽娜"})
     assert search.search_home_ids("李丽娜") == [h["1-101"].id]
-    ar.remove_owner(ctx, h["1-101"].id, site["li"].id)
+    remove_owner(ctx, h["1-101"].id, site["li"].id)
     assert search.search_home_ids("李丽娜") == []
-    ar.update_home(ctx, h["2-102"].id, {"room_code": "2-1102"})
+    update_home(ctx, h["2-102"].id, {"room_code": "2-1102"})
     assert search.search_home_ids("2-1102") == [h["2-102"].id]
-    new = ar.create_home(ctx, site["e11"].id, {"room_code": "1-301", "area": "90", "house_type": "洋房"})
+    new = create_home(ctx, site["e11"].id, {"room_code": "1-301", "area": "90", "house_type": "洋房"})
     assert search.search_home_ids("1-301") == [new.id]
-    ar.delete_home(ctx, new.id)
+    delete_home(ctx, new.id)
     assert search.search_home_ids("1-301") == []
 
 
@@ -83,7 +92,7 @@ def test_index_after_rolled_back_write(ctx, site):
     """A write that failed after re-indexing is rolled back: the search does not show it."""
     hid = site["homes"]["2-102"].id
     with pytest.raises(RuntimeError), ctx.db.atomic():
-        ar.create_owner(ctx, hid, {"name": "回滚人"})
+        create_owner(ctx, hid, {"name": "回滚人"})
         assert search.search_home_ids("回滚人") == [hid]
         raise RuntimeError("boom")
     assert search.search_home_ids("回滚人") == []
@@ -98,15 +107,14 @@ def test_full_reindex_and_limit(ctx, site):
 
 def test_combined_with_filters_many_hits(ctx, site, monkeypatch):
     """Above IN_LIST_MAX hits the service filters the sorted id list in Python: same result."""
-    f = ar.HomeFilter(text="1", building_id=site["b1"].id)
-    small = ar.list_home_ids(ctx, f)
-    monkeypatch.setattr(ar, "IN_LIST_MAX", 0)
-    assert ar.list_home_ids(ctx, f) == small and len(small) == 4
-    assert rooms(ar.list_home_ids(ctx, ar.HomeFilter(text=ID_LI[-4:]))) == ["1-101"]
+    f = HomeFilter(text="1", building_id=site["b1"].id)
+    small = list_home_ids(ctx, f)
+    monkeypatch.setattr(listing, "IN_LIST_MAX", 0)
+    assert list_home_ids(ctx, f) == small and len(small) == 4
+    assert rooms(list_home_ids(ctx, HomeFilter(text=ID_LI[-4:]))) == ["1-101"]
 
 
 def test_phone_typed_with_dashes_is_found():
-    from app.archives.search import _terms
-    assert _terms("139-1234-5678") == ["13912345678"]
-    assert _terms("0351-7654321") == ["03517654321"]
-    assert _terms("12-1-1302 5-203") == ["12-1-1302", "5-203"]
+    assert search.query_terms("139-1234-5678") == ["13912345678"]
+    assert search.query_terms("0351-7654321") == ["03517654321"]
+    assert search.query_terms("12-1-1302 5-203") == ["12-1-1302", "5-203"]

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from openpyxl import Workbook
 
-from app.archives import archives as ar
 from app.archives import search
+from app.archives.listing import HomeFilter, find_owners, list_home_ids
+from app.archives.people import create_owner, remove_owner, update_owner
+from app.archives.structure import create_building, create_cluster, create_entrance, create_home
 from app.core.pinyin import name_key, search_keys
 from models.archive import HomeSearch
 from models.people import Owner
@@ -62,16 +64,16 @@ def test_search_keys():
 
 def _site(ctx, owners):
     """One entrance; rooms 1-101, 1-102 … in the order of *owners*; None: a home without owner."""
-    c = ar.create_cluster(ctx, "A", "罗马假日")
-    b = ar.create_building(ctx, c.id, "1")
-    e = ar.create_entrance(ctx, b.id, "1")
+    c = create_cluster(ctx, "A", "罗马假日")
+    b = create_building(ctx, c.id, "1")
+    e = create_entrance(ctx, b.id, "1")
     homes = {}
     for i, name in enumerate(owners):
         room = f"1-{101 + i}"
-        h = ar.create_home(ctx, e.id, {"room_code": room, "area": "90", "house_type": "洋房"})
+        h = create_home(ctx, e.id, {"room_code": room, "area": "90", "house_type": "洋房"})
         homes[room] = h.id
         if name:
-            ar.create_owner(ctx, h.id, {"name": name})
+            create_owner(ctx, h.id, {"name": name})
     return homes
 
 
@@ -83,24 +85,24 @@ def _rooms(ids):
 
 def test_owner_sort_is_pinyin_order(ctx):
     _site(ctx, ["周杰", "张伟", None, "赵强", "陈明", "白雪", "安然", "曾小贤", "单田芳", "王建林", "王建", "张伟"])
-    ids = ar.list_home_ids(ctx, ar.HomeFilter(sort="owner"))
+    ids = list_home_ids(ctx, HomeFilter(sort="owner"))
     order = _rooms(ids)
     # 安 an < 白 bai < 陈 chen < 单 shan < 王建 < 王建林 < 曾 zeng < 张 zhang (ties by room) < 赵 < 周; no owner last
     assert order == ["1-107", "1-106", "1-105", "1-109", "1-111", "1-110", "1-108",
                      "1-102", "1-112", "1-104", "1-101", "1-103"]
-    desc = _rooms(ar.list_home_ids(ctx, ar.HomeFilter(sort="owner", descending=True)))
+    desc = _rooms(list_home_ids(ctx, HomeFilter(sort="owner", descending=True)))
     assert desc == list(reversed(order))
 
 
 def test_sort_by_the_first_owner_in_pinyin_order(ctx):
     homes = _site(ctx, ["周杰", "张伟"])
-    ar.create_owner(ctx, homes["1-101"], {"name": "安然"})        # co-owner: 1-101 sorts by 安
-    assert _rooms(ar.list_home_ids(ctx, ar.HomeFilter(sort="owner"))) == ["1-101", "1-102"]
+    create_owner(ctx, homes["1-101"], {"name": "安然"})        # co-owner: 1-101 sorts by 安
+    assert _rooms(list_home_ids(ctx, HomeFilter(sort="owner"))) == ["1-101", "1-102"]
 
 
 def test_find_owners_in_pinyin_order(ctx):
     _site(ctx, ["周伟", "张伟", "安伟", "陈伟"])
-    assert [o["name"] for o in ar.find_owners(ctx, "伟")] == ["安伟", "陈伟", "张伟", "周伟"]
+    assert [o["name"] for o in find_owners(ctx, "伟")] == ["安伟", "陈伟", "张伟", "周伟"]
 
 
 # -- search ------------------------------------------------------------------------------------
@@ -141,18 +143,18 @@ def test_pinyin_queries(ctx, named, query, expected):
 
 
 def test_search_box_of_the_archive_table(ctx, named):
-    assert _rooms(ar.list_home_ids(ctx, ar.HomeFilter(text="wangj", sort="owner"))) == ["1-102", "1-101"]
+    assert _rooms(list_home_ids(ctx, HomeFilter(text="wangj", sort="owner"))) == ["1-102", "1-101"]
 
 
 def test_renamed_removed_and_anonymised_owners(ctx, named):
     owner = Owner.get(Owner.name == "王建林")
-    ar.update_owner(ctx, owner.id, {"name": "李建林"})
+    update_owner(ctx, owner.id, {"name": "李建林"})
     assert Owner.get_by_id(owner.id).name_pinyin == "li3 jian4 lin2"
     assert search.search_home_ids("wjl") == []
     assert _rooms(search.search_home_ids("ljl")) == ["1-101"]
-    ar.remove_owner(ctx, named["1-101"], owner.id)
+    remove_owner(ctx, named["1-101"], owner.id)
     assert search.search_home_ids("ljl") == []
-    from app.core.privacy import anonymise_owner
+    from app.archives.anonymise import anonymise_owner
     zeng = Owner.get(Owner.name == "曾小贤")
     anonymise_owner(ctx, zeng.id, "搬离")
     zeng = Owner.get_by_id(zeng.id)
@@ -243,7 +245,7 @@ def test_version_1_database_is_upgraded(ctx, tmp_path):
     assert {o.name: o.name_pinyin for o in Owner.select()} == {
         "王建林": "wang2 jian4 lin2", "曾小贤": "zeng1 xiao3 xian2"}
     assert _rooms(search.search_home_ids("wjl")) == ["1-101", "1-103"]
-    assert _rooms(ar.list_home_ids(ctx, ar.HomeFilter(sort="owner"))) == ["1-101", "1-103", "1-102", "1-104"]
+    assert _rooms(list_home_ids(ctx, HomeFilter(sort="owner"))) == ["1-101", "1-103", "1-102", "1-104"]
     # the column has a default in the table: a raw insert that does not name it still works
     db.execute_sql("INSERT INTO owner (name, gender, education, native_place, employer, work_address, phone, "
                    "phone2, id_type, id_enc, id_hash, id_masked, id_tail, spouse_name, spouse_phone, "

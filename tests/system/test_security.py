@@ -85,7 +85,7 @@ def test_services_are_guarded():
     names = {(m, f) for m, f, _a in GUARDED}
     assert ("app.system.site_settings", "save_settings") in names
     assert ("app.system.accounts", "create_user") in names
-    assert ("app.core.privacy", "anonymise_owner") in names
+    assert ("app.archives.anonymise", "anonymise_owner") in names
 
 
 def test_real_services_refuse(as_role):
@@ -261,7 +261,8 @@ def test_identity_numbers_not_in_raw_database_file(ctx):
 
 
 def test_reveal_needs_permission_and_is_audited(ctx, as_role):
-    from app.core.privacy import phone_for, reveal_owner_id, reveal_owner_phone
+    from app.archives.people import reveal_owner_id, reveal_owner_phone
+    from app.core.privacy import phone_for
     idn = _ids(1)[0]
     o = _owner(ctx, "陈业主", idn, "13912345678")
     assert o.id_masked == idn[:3] + "*" * 11 + idn[-4:]
@@ -280,7 +281,7 @@ def test_reveal_needs_permission_and_is_audited(ctx, as_role):
 
 
 def test_anonymise_owner_keeps_ledger(ctx, as_role):
-    from app.core.privacy import anonymise_owner
+    from app.archives.anonymise import anonymise_owner
     from models.people import HomeOwner, Owner, Resident
     from models.property import Home
     home = _make_home()
