@@ -14,8 +14,6 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QGridLayout,
@@ -29,14 +27,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.archives import archives as ar
+from app.archives.detail import owner_detail
+from app.archives.listing import find_owners
+from app.archives.people import KEY_TAGS, create_owner, link_owner, owner_photo_path, reveal_owner_pii, update_owner
 from app.core.errors import UserError
 from app.core.privacy import may_see_full
-from ui.archives.forms import ErrorMixin
+from ui.common.forms import FormDialog
 from ui.common.icons import icon
 
 EDUCATION = ["", "博士", "硕士", "本科", "大专", "高中", "中专", "初中", "小学"]
 ID_TYPES = ["身份证", "护照", "港澳通行证", "台胞证", "军官证", "其他"]
+OWNER_WIDTH = 960
+LINK_SIZE = (520, 420)
 FAMILY = ["", "单身", "夫妻二人", "三口之家", "三代同堂", "四口之家", "其他"]
 
 
@@ -48,17 +50,18 @@ def _text(v) -> str:
     return str(v)
 
 
-class OwnerDialog(QDialog, ErrorMixin):
+class OwnerDialog(FormDialog):
+    """An owner's record in four groups; 保存 calls the service, a refusal shows in red above the
+    buttons with the field it names focused."""
+
     def __init__(self, ctx, home_id: int, owner_id: int | None = None, parent=None, room_code: str = ""):
-        super().__init__(parent)
-        self.ctx, self.home_id, self.owner_id = ctx, home_id, owner_id
+        super().__init__(("编辑业主资料" if owner_id else "新增业主") + (f" — {room_code}" if room_code else ""),
+                         parent=parent, ctx=ctx, ok_text="保存", inline_errors=True)
+        self.home_id, self.owner_id = home_id, owner_id
         self.photo_path = None
-        self.result_value = None
-        self.field_widgets: dict[str, QWidget] = {}
-        self.data = ar.owner_detail(ctx, owner_id) if owner_id else {}
+        self.data = owner_detail(ctx, owner_id) if owner_id else {}
         d = self.data
-        self.setWindowTitle(("编辑业主资料" if owner_id else "新增业主") + (f" — {room_code}" if room_code else ""))
-        self.setMinimumWidth(960)
+        self.setMinimumWidth(OWNER_WIDTH)
 
         def line(key, label, value="", placeholder=""):
             w = QLineEdit(_text(value))
@@ -109,7 +112,7 @@ class OwnerDialog(QDialog, ErrorMixin):
         self.photo_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.photo_label.setStyleSheet("border: 1px solid #BBB; color: #888;")
         if owner_id:
-            p = ar.owner_photo_path(ctx, owner_id)
+            p = owner_photo_path(ctx, owner_id)
             if p is not None:
                 self._show_photo(str(p))
         photo_btn = QPushButton(icon("attach"), "照片…")
@@ -152,7 +155,7 @@ class OwnerDialog(QDialog, ErrorMixin):
         tags = set((d.get("key_customer_tags") or "").split(","))
         self.tag_boxes = {}
         tag_row = QHBoxLayout()
-        for t in ar.KEY_TAGS:
+        for t in KEY_TAGS:
             cb = QCheckBox(t)
             cb.setObjectName(f"tag_{t}")
             cb.setChecked(t in tags)
@@ -191,18 +194,10 @@ class OwnerDialog(QDialog, ErrorMixin):
         grid.addWidget(fam_box, 0, 1)
         grid.addWidget(key_box, 1, 0)
         grid.addWidget(op_box, 1, 1)
-        lay = QVBoxLayout(self)
         if d.get("home_rooms") and len(d["home_rooms"]) > 1:
-            lay.addWidget(QLabel("该业主名下房屋：" + "、".join(d["home_rooms"]) + "（修改对所有房屋生效）"))
-        lay.addLayout(grid)
-        lay.addWidget(self._make_error_label())
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        lay.addWidget(buttons)
+            self.add_widget(QLabel("该业主名下房屋：" + "、".join(d["home_rooms"]) + "（修改对所有房屋生效）"))
+        self.extra.addLayout(grid)
+        self.save_button = self.ok_button
 
     # photo ------------------------------------------------------------------------------------
     def _show_photo(self, path: str):
@@ -222,12 +217,12 @@ class OwnerDialog(QDialog, ErrorMixin):
     def reveal(self):
         try:
             if self.data.get("has_id"):
-                self.id_number.setText(ar.reveal_owner_pii(self.ctx, self.owner_id, "id"))
+                self.id_number.setText(reveal_owner_pii(self.ctx, self.owner_id, "id"))
             for key, w in (("phone", self.phone), ("phone2", self.phone2), ("spouse_phone", self.spouse_phone)):
                 if self.data.get(key):
-                    w.setText(ar.reveal_owner_pii(self.ctx, self.owner_id, key))
+                    w.setText(reveal_owner_pii(self.ctx, self.owner_id, key))
         except UserError as exc:
-            self.show_error(exc)
+            self.show_refusal(exc)
             return
         self.reveal_btn.setEnabled(False)
 
@@ -254,65 +249,41 @@ class OwnerDialog(QDialog, ErrorMixin):
             v.pop("birth_date")   # derived from the identity number by the service
         return v
 
-    def submit(self):
-        self.clear_error()
-        try:
-            if self.owner_id:
-                self.result_value = ar.update_owner(self.ctx, self.owner_id, self.values(), photo_path=self.photo_path)
-            else:
-                self.result_value = ar.create_owner(self.ctx, self.home_id, self.values(), photo_path=self.photo_path)
-        except UserError as exc:
-            self.show_error(exc)
-            return
-        self.accept()
+    def call(self):
+        if self.owner_id:
+            return update_owner(self.ctx, self.owner_id, self.values(), photo_path=self.photo_path)
+        return create_owner(self.ctx, self.home_id, self.values(), photo_path=self.photo_path)
 
 
-class LinkOwnerDialog(QDialog):
+class LinkOwnerDialog(FormDialog):
     """Pick an owner already on file (who holds another home) to add to this home."""
 
     def __init__(self, ctx, home_id: int, room_code: str = "", parent=None):
-        super().__init__(parent)
+        super().__init__(f"关联已有业主 — {room_code}", parent=parent, ctx=ctx, ok_text="关联", inline_errors=True)
         from PySide6.QtWidgets import QListWidget
-        self.ctx, self.home_id = ctx, home_id
-        self.result_value = None
-        self.setWindowTitle(f"关联已有业主 — {room_code}")
-        self.resize(520, 420)
+        self.home_id = home_id
+        self.resize(*LINK_SIZE)
         self.query = QLineEdit()
         self.query.setPlaceholderText("输入业主姓名、电话或身份证后四位")
         self.query.textChanged.connect(self.find)
         self.list = QListWidget()
         self.primary = QCheckBox("设为主业主")
-        self.error = QLabel("")
-        self.error.setStyleSheet("color: #C62828;")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("关联")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.query)
-        lay.addWidget(self.list, 1)
-        lay.addWidget(self.primary)
-        lay.addWidget(self.error)
-        lay.addWidget(buttons)
+        for w in (self.query, self.list, self.primary):
+            self.add_widget(w)
 
     def find(self, text: str):
         from PySide6.QtWidgets import QListWidgetItem
         self.list.clear()
-        for o in ar.find_owners(self.ctx, text):
+        for o in find_owners(self.ctx, text):
             it = QListWidgetItem(f"{o['name']}  {o['phone']}  {o['id_masked']}  名下：{o['homes'] or '无'}")
             it.setData(Qt.ItemDataRole.UserRole, o["id"])
             self.list.addItem(it)
 
-    def submit(self):
-        it = self.list.currentItem()
-        if it is None:
-            self.error.setText("请先在列表中选择业主")
-            return
-        try:
-            self.result_value = ar.link_owner(self.ctx, self.home_id, it.data(Qt.ItemDataRole.UserRole),
-                                              primary=self.primary.isChecked())
-        except UserError as exc:
-            self.error.setText(str(exc))
-            return
-        self.accept()
+    def check(self):
+        if self.list.currentItem() is None:
+            return "请先在列表中选择业主", self.list
+        return None
+
+    def call(self):
+        return link_owner(self.ctx, self.home_id, self.list.currentItem().data(Qt.ItemDataRole.UserRole),
+                          primary=self.primary.isChecked())

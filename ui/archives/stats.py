@@ -19,7 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.archives import archives as ar
+from app.archives.checklist import completeness_by_building, site_completeness
+from app.archives.common import fmt_pct
+from app.archives.listing import home_rows
+from app.archives.visits import area_managers, familiarity_rates, movein_visit_due, pick_familiarity_rooms, visit_rates
 from app.core.errors import UserError
 
 
@@ -86,7 +89,7 @@ class ArchiveStatsDialog(QDialog):
         self.fam_msg = QLabel()
         from app.core.permissions import allowed
         self.manager_box = QComboBox()
-        for m in ar.area_managers(ctx):
+        for m in area_managers(ctx):
             self.manager_box.addItem(m["name"], m["id"])
         pick = QPushButton("抽取检查房号")
         pick.clicked.connect(self.pick_rooms)
@@ -129,48 +132,48 @@ class ArchiveStatsDialog(QDialog):
         self.load()
 
     def load(self):
-        due = ar.movein_visit_due(self.ctx)
+        due = movein_visit_due(self.ctx)
         self._due_ids = [d["home_id"] for d in due]
         _fill(self.due, [(d["room_code"], d["owners"], d["move_in_date"], d["deadline"],
                           "已超期" if d["overdue"] else f"剩余 {d['days_left']} 天") for d in due],
               red_rows={i for i, d in enumerate(due) if d["overdue"]})
-        r = ar.visit_rates(self.ctx)
+        r = visit_rates(self.ctx)
 
         def line(title, visited, total, pct, target, met, period):
             colour = "#2E7D32" if met else "#C62828"
             return (f"<p><b>{title}</b>（{period}）：已拜访 {visited} / {total} 户，拜访率 "
-                    f"<span style='color:{colour}'><b>{ar.fmt_pct(pct)}</b></span>，目标 {target}%</p>")
+                    f"<span style='color:{colour}'><b>{fmt_pct(pct)}</b></span>，目标 {target}%</p>")
         self.rates.setText(
             line("重点客户", r["key_visited"], r["key_homes"], r["key_pct"], r["key_target"], r["key_met"],
                  f"本季度，自 {r['quarter_start']}")
             + line("普通客户", r["ordinary_visited"], r["ordinary_homes"], r["ordinary_pct"], r["ordinary_target"],
                    r["ordinary_met"], f"本年度，自 {r['year_start']}"))
         self._unvisited_ids = r["key_not_visited"]
-        rows = ar.home_rows(self.ctx, self._unvisited_ids)
+        rows = home_rows(self.ctx, self._unvisited_ids)
         _fill(self.unvisited, [(x["room_code"], x["owners"], x["key"], x["phone"]) for x in rows])
         self.load_familiarity()
-        s = ar.site_completeness(self.ctx)
-        self.site.setText(f"全小区：已交付 {s['homes']} 户，资料完整率 {ar.fmt_pct(s['pct'])}"
+        s = site_completeness(self.ctx)
+        self.site.setText(f"全小区：已交付 {s['homes']} 户，资料完整率 {fmt_pct(s['pct'])}"
                           f"（{s['items_on_file']}/{s['items_required']}），档案齐全 {s['complete_homes']} 户"
-                          f"（{ar.fmt_pct(s['complete_pct'])}）")
-        rows = ar.completeness_by_building(self.ctx)
+                          f"（{fmt_pct(s['complete_pct'])}）")
+        rows = completeness_by_building(self.ctx)
         _fill(self.comp, [(b["cluster"], b["building"], b["homes"], f"{b['items_on_file']}/{b['items_required']}",
-                           ar.fmt_pct(b["pct"]), b["complete_homes"], ar.fmt_pct(b["complete_pct"])) for b in rows])
+                           fmt_pct(b["pct"]), b["complete_homes"], fmt_pct(b["complete_pct"])) for b in rows])
 
     def load_familiarity(self):
         try:
-            rows = ar.familiarity_rates(self.ctx, self.month.text().strip())
+            rows = familiarity_rates(self.ctx, self.month.text().strip())
         except UserError as exc:
             self.fam_msg.setText(str(exc))
             return
-        _fill(self.fam, [(r["area_manager"], r["checks"], r["passed"], ar.fmt_pct(r["pct"]), f"{r['target']}%",
-                          r["calls"], r["owner_knew"], ar.fmt_pct(r["owner_pct"])) for r in rows],
+        _fill(self.fam, [(r["area_manager"], r["checks"], r["passed"], fmt_pct(r["pct"]), f"{r['target']}%",
+                          r["calls"], r["owner_knew"], fmt_pct(r["owner_pct"])) for r in rows],
               red_rows={i for i, r in enumerate(rows) if not r["met"]})
         self.fam_msg.setText("" if rows else "该月尚无熟知率检查记录。")
 
     def pick_rooms(self):
         try:
-            rows = ar.pick_familiarity_rooms(self.ctx, self.manager_box.currentData(), 5,
+            rows = pick_familiarity_rooms(self.ctx, self.manager_box.currentData(), 5,
                                              self.month.text().strip() or None)
         except UserError as exc:
             self.fam_msg.setText(str(exc))

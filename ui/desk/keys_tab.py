@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QTabWidget, QVBoxLayout, QWidget
 
 from app.core.permissions import allowed
-from app.desk import keys
+from app.desk import inspections, keys
 from ui.common.icons import icon
 from ui.common.ops import info, run_action
-from ui.common.tables import save_columns, table_view
+from ui.common.tables import overdue_summary, save_columns, table_view
 from ui.common.widgets import button
 from ui.desk.key_dialogs import (
     InspectionDialog,
@@ -125,11 +125,7 @@ class Tab(QWidget):
     def refresh(self):
         rows = keys.keys_out(self.ctx)
         self.out_model.set_rows(rows)
-        late = sum(1 for r in rows if r["overdue"])
-        text = f"借出未还 {len(rows)} 把钥匙"
-        if late:
-            text += f"，其中 <b style='color:#C00000'>逾期 {late} 把</b>"
-        self.summary.setText(text)
+        self.summary.setText(overdue_summary(rows, "把钥匙", "把"))
         page = self.inner.currentIndex()
         if page == 1:
             self.refresh_catalogue()
@@ -140,7 +136,7 @@ class Tab(QWidget):
         self.cat_model.set_rows(keys.list_keys(self.ctx, self.search.text(), self.show_handed.isChecked()))
 
     def refresh_vacant(self):
-        rows = keys.vacant_inspection_list(self.ctx, due_only=self.due_only.isChecked())
+        rows = inspections.vacant_inspection_list(self.ctx, due_only=self.due_only.isChecked())
         self.vac_model.set_rows(rows)
         due = sum(1 for r in rows if r["due_this_week"])
         late = sum(1 for r in rows if r["overdue"])
@@ -236,7 +232,7 @@ class Tab(QWidget):
             self.last_preview = preview(self, pdf, title, name)
 
     def _preview_slip(self, loan_id):
-        from app.printing.key_forms import sign_out_slip_pdf
+        from app.desk.key_prints import sign_out_slip_pdf
         self._preview(run_action(self, sign_out_slip_pdf, self.ctx, loan_id), "钥匙借用单", "钥匙借用单.pdf")
 
     def print_slip(self):
@@ -246,14 +242,14 @@ class Tab(QWidget):
         self._preview_slip(row["id"])
 
     def print_overdue(self):
-        from app.printing.key_forms import overdue_list_pdf
+        from app.desk.key_prints import overdue_list_pdf
         self._preview(run_action(self, overdue_list_pdf, self.ctx), "钥匙逾期未还清单", "钥匙逾期清单.pdf")
 
     def print_inspection_sheet(self):
-        from app.printing.key_forms import inspection_sheet_pdf
+        from app.desk.key_prints import inspection_sheet_pdf
         self._preview(run_action(self, inspection_sheet_pdf, self.ctx, self.due_only.isChecked()),
                       "空置房巡查表", "空置房巡查表.pdf")
 
     def print_register(self):
-        from app.printing.key_forms import register_sheet_pdf
+        from app.desk.key_prints import register_sheet_pdf
         self._preview(run_action(self, register_sheet_pdf, self.ctx), "钥匙登记表", "钥匙登记表.pdf")

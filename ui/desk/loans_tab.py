@@ -8,7 +8,7 @@ from app.core.permissions import allowed
 from app.desk import loans
 from ui.common.icons import icon
 from ui.common.ops import info, run_action
-from ui.common.tables import save_columns, table_view
+from ui.common.tables import overdue_summary, save_columns, table_view
 from ui.common.widgets import button
 from ui.desk.loan_dialogs import ItemDialog, LendDialog, ReturnDialog
 from ui.desk.loans_models import history_model, items_model, open_loans_model
@@ -93,11 +93,7 @@ class Tab(QWidget):
     def refresh(self):
         rows = loans.open_loans(self.ctx)
         self.open_model.set_rows(rows)
-        late = sum(1 for r in rows if r["overdue"])
-        text = f"借出未还 {len(rows)} 笔"
-        if late:
-            text += f"，其中 <b style='color:#C00000'>逾期 {late} 笔</b>"
-        self.summary.setText(text)
+        self.summary.setText(overdue_summary(rows, "笔"))
         page = self.inner.currentIndex()
         if page == 1:
             self.items_model.set_rows(loans.list_items(self.ctx, include_inactive=True))
@@ -171,7 +167,7 @@ class Tab(QWidget):
             self.last_preview = preview(self, pdf, title, name)
 
     def _preview_slip(self, loan_id):
-        from app.printing.loan_forms import loan_slip_pdf
+        from app.desk.loan_prints import loan_slip_pdf
         self._preview(run_action(self, loan_slip_pdf, self.ctx, loan_id), "物品借用单", "物品借用单.pdf")
 
     def print_slip(self):
@@ -181,5 +177,5 @@ class Tab(QWidget):
         self._preview_slip(row["id"])
 
     def print_overdue(self):
-        from app.printing.loan_forms import overdue_list_pdf
+        from app.desk.loan_prints import overdue_list_pdf
         self._preview(run_action(self, overdue_list_pdf, self.ctx), "借用物品逾期未还清单", "借用逾期清单.pdf")

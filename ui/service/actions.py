@@ -6,62 +6,39 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QRadioButton,
-    QVBoxLayout,
 )
 
 from app.core.errors import ValidationError
 from app.core.money import fmt_fen, parse_yuan
 from app.service import complaints as cp
 from app.service import deadlines, handling
+from ui.common.forms import FormDialog
 from ui.common.ops import run_action
 
 
-class _Base(QDialog):
-    title = ""
-
-    def __init__(self, ctx, request_row, parent=None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.row = request_row
-        self.result_value = None
-        self.setWindowTitle(f"{self.title} — {request_row.number}")
-        self.setMinimumWidth(480)
-        self.form = QFormLayout()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        head = QLabel(f"{request_row.number}　{request_row.room_code}　{request_row.kind}　{request_row.caller}\n"
-                      f"{request_row.content}")
-        head.setWordWrap(True)
-        lay.addWidget(head)
-        lay.addLayout(self.form)
-        lay.addWidget(self.buttons)
-
-    def call(self):
-        raise NotImplementedError
-
-    def save(self):
-        value = run_action(self, self.call, title=f"未能{self.title}")
-        if value is not None:
-            self.result_value = value
-            self.accept()
+def request_intro(row) -> str:
+    """The request a step dialog acts on, shown above its fields."""
+    return f"{row.number}　{row.room_code}　{row.kind}　{row.caller}\n{row.content}"
 
 
-class DispatchDialog(_Base):
+def step_options(title: str, ctx, row, parent) -> dict:
+    """The FormDialog options of a step: titled by the step and the request number, the request
+    shown on top, a refusal titled 未能<step>."""
+    return {"title": f"{title} — {row.number}", "parent": parent, "intro": request_intro(row), "ctx": ctx,
+            "error_title": f"未能{title}"}
+
+
+class DispatchDialog(FormDialog):
     title = "派工"
 
     def __init__(self, ctx, row, parent=None):
-        super().__init__(ctx, row, parent)
+        super().__init__(**step_options(self.title, ctx, row, parent))
+        self.row = row
         self.handler = QComboBox()
         self.handler.setEditable(True)
         self.handler.addItems(["维修部 张师傅", "维修部 李师傅", "维修部 王师傅", "保洁部", "秩序部", "绿化部"])
@@ -74,12 +51,13 @@ class DispatchDialog(_Base):
         return handling.dispatch(self.ctx, self.row.id, self.handler.currentText())
 
 
-class CompleteDialog(_Base):
+class CompleteDialog(FormDialog):
     title = "处理完成"
     ITEMS = [("", "无有偿服务")] + list(handling.PAID_SERVICES.items()) + [("other", "其他有偿服务")]
 
     def __init__(self, ctx, row, parent=None):
-        super().__init__(ctx, row, parent)
+        super().__init__(**step_options(self.title, ctx, row, parent))
+        self.row = row
         self.result = QPlainTextEdit()
         self.result.setPlaceholderText("处理结果")
         self.result.setMaximumHeight(80)
@@ -119,11 +97,12 @@ class CompleteDialog(_Base):
                            charge_memo=self.memo.text())
 
 
-class VisitDialog(_Base):
+class VisitDialog(FormDialog):
     title = "回访"
 
     def __init__(self, ctx, row, parent=None):
-        super().__init__(ctx, row, parent)
+        super().__init__(**step_options(self.title, ctx, row, parent))
+        self.row = row
         self.score = QComboBox()
         for s, label in ((5, "5 分 非常满意"), (4, "4 分 满意"), (3, "3 分 一般"), (2, "2 分 不满意"), (1, "1 分 很不满意")):
             self.score.addItem(label, s)
@@ -153,11 +132,12 @@ class VisitDialog(_Base):
             self.hint.setText(f"已安排于 {v.scheduled_at:%m-%d %H:%M} 回访")
 
 
-class ClassifyDialog(_Base):
+class ClassifyDialog(FormDialog):
     title = "投诉定性"
 
     def __init__(self, ctx, row, parent=None):
-        super().__init__(ctx, row, parent)
+        super().__init__(**step_options(self.title, ctx, row, parent))
+        self.row = row
         self.valid = QRadioButton("有效投诉")
         self.invalid = QRadioButton("无效投诉")
         self.valid.setChecked(True)
@@ -172,7 +152,7 @@ class ClassifyDialog(_Base):
         return cp.classify(self.ctx, self.row.id, self.valid.isChecked(), self.note.toPlainText())
 
 
-class TextDialog(_Base):
+class TextDialog(FormDialog):
     """Contact (联系投诉人), reply (答复) or report (上报): one text."""
     ACTIONS = {
         "contact": ("联系投诉人", "联系情况", cp.record_contact),
@@ -182,7 +162,8 @@ class TextDialog(_Base):
 
     def __init__(self, ctx, row, action: str, parent=None):
         self.title, label, self.fn = self.ACTIONS[action]
-        super().__init__(ctx, row, parent)
+        super().__init__(**step_options(self.title, ctx, row, parent))
+        self.row = row
         self.text = QPlainTextEdit()
         self.text.setMaximumHeight(100)
         self.form.addRow(label, self.text)
