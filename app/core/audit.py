@@ -86,6 +86,19 @@ def model_dict(instance, exclude=("id_enc", "password_hash")) -> dict:
     return {name: instance.__data__.get(name) for name in instance._meta.fields if name not in exclude}
 
 
+def save_changes(ctx, row, fields: dict, action: str, entity: str):
+    """Write *fields* onto *row* (stamping ``updated_at``) and audit before → after, in one
+    transaction: the common tail of an edit that was validated already."""
+    before = model_dict(row)
+    with ctx.db.atomic():
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.updated_at = ctx.clock.now()
+        row.save()
+        record(ctx, action, entity, row.id, before, model_dict(row))
+    return row
+
+
 def list_entries(ctx, text: str = "", limit: int = 500) -> list[AuditLog]:
     """The newest audit rows (manager only), optionally filtered by user, action or entity."""
     require(ctx, "audit.view")

@@ -15,7 +15,7 @@ from peewee import JOIN, Case
 
 from app.archives.homes import home_by_id, home_by_room
 from app.core import validation as v
-from app.core.audit import model_dict, record
+from app.core.audit import model_dict, record, save_changes
 from app.core.dates import fmt_date, fmt_datetime
 from app.core.errors import StateError, ValidationError
 from app.core.lookup import get_or_404
@@ -157,14 +157,7 @@ def update_key(ctx, key_id: int, data: dict) -> Key:
     top_out = max((ln.copy_no for ln in _open_loans_of(key)), default=0)
     if fields["copies"] < top_out:
         raise ValidationError("钥匙数量", f"第{top_out}把钥匙正在借出，数量不能少于{top_out}")
-    before = model_dict(key)
-    with ctx.db.atomic():
-        for name, value in fields.items():
-            setattr(key, name, value)
-        key.updated_at = ctx.clock.now()
-        key.save()
-        record(ctx, "keys.update", "key", key.id, before, model_dict(key))
-    return key
+    return save_changes(ctx, key, fields, "keys.update", "key")
 
 
 def _open_loans_of(key) -> list[KeyLoan]:

@@ -15,7 +15,7 @@ from peewee import fn
 from app.archives.homes import home_by_room
 from app.archives.owners import identity_fields
 from app.core import validation as v
-from app.core.audit import model_dict, record
+from app.core.audit import model_dict, record, save_changes
 from app.core.dates import fmt_date, fmt_datetime
 from app.core.errors import StateError, ValidationError
 from app.core.lookup import get_or_404
@@ -106,14 +106,7 @@ def update_item(ctx, item_id: int, data: dict) -> LoanItem:
     out = out_quantity(item.id)
     if fields["quantity"] < out:
         raise ValidationError("数量", f"已借出{out}件，数量不能少于{out}")
-    before = model_dict(item)
-    with ctx.db.atomic():
-        for k, val in fields.items():
-            setattr(item, k, val)
-        item.updated_at = ctx.clock.now()
-        item.save()
-        record(ctx, "loans.item_update", "loan_item", item.id, before, model_dict(item))
-    return item
+    return save_changes(ctx, item, fields, "loans.item_update", "loan_item")
 
 
 def set_item_active(ctx, item_id: int, active: bool, reason: str = "") -> LoanItem:
