@@ -40,28 +40,66 @@ def _open(args, QMessageBox, APP_TITLE):
     return None, lock
 
 
+BACKUP_SHOWN_MS = 10_000           # how long the status bar shows a timed backup, and its failure
+BACKUP_FAILED_SHOWN_MS = 30_000
+
+
 def start_auto_backup(window, ctx):
-    """Every backup.interval_minutes, a verified backup when data changed (SQLite only)."""
+    """Every backup.interval_minutes, a verified backup when data changed (SQLite only), on a
+    worker thread (backup_in_background)."""
     from PySide6.QtCore import QTimer
     minutes = int(ctx.settings.get("backup.interval_minutes") or 0)
     if minutes <= 0:
         return None
     timer = QTimer(window)
     timer.setInterval(minutes * 60 * 1000)
-
-    def tick():
-        from app.system.backup import auto_backup
-        try:
-            r = auto_backup(ctx, "interval")
-            if r is not None:
-                window.statusBar().showMessage(f"已自动备份：{r.path.name}", 10000)
-        except Exception as exc:  # never interrupt the user's work; say it in the status bar
-            window.statusBar().showMessage(f"自动备份失败：{exc}", 30000)
-
-    timer.timeout.connect(tick)
+    timer.timeout.connect(lambda: backup_in_background(window, ctx))
     timer.start()
     window.backup_timer = timer
+    window.backup_op = None
     return timer
+
+
+def backup_in_background(window, ctx):
+    """One timed backup through ui.common.runner.Op (its own database connection), so the window
+    stays live while the file is copied and checked. None while the previous one still runs.
+    The result, or a failure, shows in the status bar: it never interrupts the user's work."""
+    from app.system.backup import auto_backup
+    from ui.common.runner import Op
+    running = getattr(window, "backup_op", None)
+    if running is not None and not running.done():
+        return None
+
+    def done(r):
+        if r is not None:
+            window.statusBar().showMessage(f"已自动备份：{r.path.name}", BACKUP_SHOWN_MS)
+
+    def failed(exc):
+        window.statusBar().showMessage(f"自动备份失败：{exc}", BACKUP_FAILED_SHOWN_MS)
+
+    window.backup_op = (Op(window, ctx, auto_backup, ctx, "interval").write("自动备份未完成")
+                        .success(done).failure(failed).run())
+    return window.backup_op
+
+
+def backup_at_exit(ctx, QMessageBox, APP_TITLE) -> bool:
+    """The backup on exit, on the GUI thread (the window is gone; the program waits for it) under a
+    wait cursor, after any timed backup still running. True when the copy passed integrity_check."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from app.system.backup import auto_backup
+    from ui.common.runner import wait_all
+    wait_all()
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        return auto_backup(ctx, "exit") is not None
+    except Exception as exc:  # the exit goes on; the user is told
+        problem = exc
+    finally:
+        QApplication.restoreOverrideCursor()
+    QMessageBox.warning(None, APP_TITLE, f"退出时自动备份失败：{problem}")
+    return False
 
 
 def close_cleanly(ctx, verified_today: bool) -> bool:
@@ -101,13 +139,7 @@ def run_gui(args) -> int:
         start_auto_backup(window, ctx)
         window.show()
         code = app.exec()
-        from app.system.backup import auto_backup
-        verified = False
-        try:
-            verified = auto_backup(ctx, "exit") is not None  # the copy passed integrity_check
-        except Exception as exc:
-            QMessageBox.warning(None, APP_TITLE, f"退出时自动备份失败：{exc}")
-        close_cleanly(ctx, verified)
+        close_cleanly(ctx, backup_at_exit(ctx, QMessageBox, APP_TITLE))
         return code
     finally:
         if lock is not None:

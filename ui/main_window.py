@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-from importlib import import_module
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
@@ -12,8 +11,8 @@ from app import APP_TITLE
 from ui.common.icons import icon
 from ui.common.runner import Op
 
-# (name, tab title, icon purpose). ``TAB_MODULES[name]`` defines ``Tab(ctx, parent)``; it is imported when
-# the tab is first shown (start-up budget).
+# (name, tab title, icon purpose). ``TAB_LOADERS[name]()`` returns the module that defines
+# ``Tab(ctx, parent)``; it is imported when the tab is first shown (start-up budget).
 TABS = [
     ("archives", "业主档案", "archives"),
     ("movein", "入住办理", "movein"),
@@ -25,15 +24,56 @@ TABS = [
     ("service", "报事投诉", "service"),
 ]
 
-TAB_MODULES = {
-    "archives": "ui.archives.tab",
-    "movein": "ui.movein.tab",
-    "renovation": "ui.renovation.tab",
-    "keys": "ui.desk.keys_tab",
-    "loans": "ui.desk.loans_tab",
-    "ledger": "ui.ledger.tab",
-    "dunning": "ui.ledger.dunning_tab",
-    "service": "ui.service.tab",
+
+def _archives_tab():
+    from ui.archives import tab
+    return tab
+
+
+def _movein_tab():
+    from ui.movein import tab
+    return tab
+
+
+def _renovation_tab():
+    from ui.renovation import tab
+    return tab
+
+
+def _keys_tab():
+    from ui.desk import keys_tab
+    return keys_tab
+
+
+def _loans_tab():
+    from ui.desk import loans_tab
+    return loans_tab
+
+
+def _ledger_tab():
+    from ui.ledger import tab
+    return tab
+
+
+def _dunning_tab():
+    from ui.ledger import dunning_tab
+    return dunning_tab
+
+
+def _service_tab():
+    from ui.service import tab
+    return tab
+
+
+TAB_LOADERS = {
+    "archives": _archives_tab,
+    "movein": _movein_tab,
+    "renovation": _renovation_tab,
+    "keys": _keys_tab,
+    "loans": _loans_tab,
+    "ledger": _ledger_tab,
+    "dunning": _dunning_tab,
+    "service": _service_tab,
 }
 
 REMINDER_DELAY_MS = 800
@@ -118,8 +158,7 @@ class MainWindow(QMainWindow):
         name, title, ic = self._specs[index]
         if name in self._created:
             return
-        module = import_module(TAB_MODULES[name])
-        widget = module.Tab(self.ctx, self)
+        widget = TAB_LOADERS[name]().Tab(self.ctx, self)
         self._created[name] = widget
         if hasattr(widget, "on_data_changed"):
             self.changed.connect(widget.on_data_changed)

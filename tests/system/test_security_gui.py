@@ -221,8 +221,78 @@ def test_startup_opens_and_auto_backup_timer(qtbot, tmp_path, box_texts):
         timer = start_auto_backup(w, ctx)
         assert timer.isActive() and timer.interval() == 30 * 60 * 1000
         timer.timeout.emit()
-        assert "已自动备份" in w.statusBar().currentMessage()
+        qtbot.waitUntil(lambda: "已自动备份" in w.statusBar().currentMessage(), timeout=10000)
         timer.stop()
+    finally:
+        close_database()
+        lock.release()
+
+
+def test_timed_backup_runs_on_a_worker_and_leaves_a_file(qtbot, tmp_path, box_texts, monkeypatch):
+    """The 30-minute timer's backup goes through ui.common.runner.Op: the copy is made off the GUI
+    thread, the window stays live, the status bar tells, and a second tick while it runs is skipped."""
+    import threading
+
+    from app.system import backup
+    from models.db import close_database
+    from ui.app import _open, start_auto_backup
+    from ui.common.runner import Op
+    from ui.main_window import MainWindow
+    threads, release = [], threading.Event()
+    real = backup.auto_backup
+
+    def recorded(ctx, reason):
+        threads.append((threading.current_thread(), reason))
+        release.wait(10)
+        return real(ctx, reason)
+
+    monkeypatch.setattr(backup, "auto_backup", recorded)
+    ctx, lock = _open(_args(tmp_path / "site"), QMessageBox, "物业前台")
+    try:
+        ctx.user = User.create(username="boss", display_name="王经理", role="manager")
+        w = MainWindow(ctx)
+        qtbot.addWidget(w)
+        timer = start_auto_backup(w, ctx)
+        timer.stop()                                     # the test ticks it by hand
+        timer.timeout.emit()
+        op = w.backup_op
+        assert isinstance(op, Op) and not op.done()      # the GUI thread is free while the copy runs
+        timer.timeout.emit()                             # a tick while one runs starts no second one
+        assert w.backup_op is op
+        release.set()
+        qtbot.waitUntil(op.done, timeout=10000)
+        assert len(threads) == 1 and threads[0][0] is not threading.main_thread()
+        assert threads[0][1] == "interval" and op.error is None
+        assert op.result.path.is_file() and backup.integrity_of(op.result.path) == "ok"
+        assert op.result.path.name in w.statusBar().currentMessage() and not box_texts
+    finally:
+        release.set()
+        close_database()
+        lock.release()
+
+
+def test_exit_backup_under_a_wait_cursor(qtbot, tmp_path, box_texts, monkeypatch):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from app.system import backup
+    from models.db import close_database
+    from ui.app import _open, backup_at_exit
+    cursors = []
+    real = backup.auto_backup
+
+    def recorded(ctx, reason):
+        cursor = QApplication.overrideCursor()
+        cursors.append(cursor.shape() if cursor is not None else None)
+        return real(ctx, reason)
+
+    monkeypatch.setattr(backup, "auto_backup", recorded)
+    ctx, lock = _open(_args(tmp_path / "site"), QMessageBox, "物业前台")
+    try:
+        ctx.user = User.create(username="boss", display_name="王经理", role="manager")
+        assert backup_at_exit(ctx, QMessageBox, "物业前台")
+        assert cursors == [Qt.CursorShape.WaitCursor] and QApplication.overrideCursor() is None
+        assert [r for _t, r, _p in backup.list_backups(ctx.backup_dir)] == ["exit"] and not box_texts
     finally:
         close_database()
         lock.release()
