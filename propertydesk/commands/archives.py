@@ -58,8 +58,8 @@ def demo(args, ctx):
 
 
 def import_owners(args, ctx):
-    from app.archives.excel import dry_run_import
-    from app.archives.excel import import_owners as run
+    from app.archives.excel_import import dry_run_import
+    from app.archives.excel_import import import_owners as run
     result = (dry_run_import if args.dry_run else run)(ctx, args.file)
     print(result.summary())
     print(f"表头在第 {result.header_row} 行")
@@ -69,7 +69,7 @@ def import_owners(args, ctx):
 
 
 def export_owners(args, ctx):
-    from app.archives.excel import export_owners as run
+    from app.archives.excel_export import export_owners as run
     from app.core.privacy import may_see_full
     n = run(ctx, args.file)
     pii = "完整" if may_see_full(ctx) else "已脱敏"

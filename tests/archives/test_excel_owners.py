@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from app.archives import excel as excel_owners
+from app.archives import excel_export, excel_import, excel_rows
 from app.archives import search
 from app.core.errors import PermissionDenied, ValidationError
 from app.core.validation import id_check_char
@@ -66,7 +66,7 @@ def snapshot():
 
 def test_dry_run_reports_and_writes_nothing(ctx, xlsx):
     before = snapshot()
-    r = excel_owners.dry_run_import(ctx, xlsx)
+    r = excel_import.dry_run_import(ctx, xlsx)
     assert r.dry_run and r.header_row == 3
     assert r.imported == 5 and r.created_homes == 3 and r.created_owners == 5
     assert r.skipped_blank == 1 and r.duplicates == 1
@@ -75,7 +75,7 @@ def test_dry_run_reports_and_writes_nothing(ctx, xlsx):
 
 
 def test_import_rows(ctx, xlsx):
-    r = excel_owners.import_owners(ctx, xlsx)
+    r = excel_import.import_owners(ctx, xlsx)
     assert (r.imported, r.created_homes, r.updated, r.skipped_blank, r.duplicates) == (5, 3, 0, 1, 1)
     rejected = dict(r.rejected)
     assert set(rejected) == {10, 11}
@@ -100,7 +100,7 @@ def test_import_rows(ctx, xlsx):
     assert (h302.handover_date, h302.move_in_date, h302.area_x100) == (dt.date(2011, 6, 10), dt.date(2011, 6, 15), 9860)
     # a new building without cluster goes to the default cluster; an Excel serial date
     h18 = Home.get(Home.room_code == "18-101")
-    assert h18.cluster.name == excel_owners.DEFAULT_CLUSTER and h18.handover_date == dt.date(2011, 6, 10)
+    assert h18.cluster.name == excel_import.DEFAULT_CLUSTER and h18.handover_date == dt.date(2011, 6, 10)
     assert h18.state == "空置" and h18.area_x100 == 24580
     assert not Home.select().where(Home.room_code.in_(["6-1-101", "6-1-102"])).exists()
     # searchable at once, audited
@@ -109,23 +109,23 @@ def test_import_rows(ctx, xlsx):
 
 
 def test_reimport_updates_instead_of_duplicating(ctx, xlsx):
-    excel_owners.import_owners(ctx, xlsx)
+    excel_import.import_owners(ctx, xlsx)
     counts = snapshot()[:3]
-    r = excel_owners.import_owners(ctx, xlsx)
+    r = excel_import.import_owners(ctx, xlsx)
     assert r.created_homes == 0 and r.created_owners == 0 and r.updated == 5
     assert snapshot()[:3] == counts
 
 
 def test_one_owner_several_homes_by_identity_number(ctx, tmp_path):
     p = ledger(tmp_path / "a.xlsx", extra_rows=[[8, "5号楼", "2单元", 401, "张伟", "", ID1, 88, "洋房"]])
-    excel_owners.import_owners(ctx, p)
+    excel_import.import_owners(ctx, p)
     zhang = Owner.get(Owner.name == "张伟")
     assert sorted(h.home.room_code for h in zhang.ownerships) == ["5-1-203", "5-2-401"]
 
 
 def test_identity_number_of_someone_else_rejected(ctx, tmp_path):
     p = ledger(tmp_path / "a.xlsx", extra_rows=[[8, "5号楼", "2单元", 401, "冒名", "", ID1, 88, "洋房"]])
-    r = excel_owners.import_owners(ctx, p)
+    r = excel_import.import_owners(ctx, p)
     assert r.rejected[-1][0] == 13 and "张伟" in r.rejected[-1][1]
     assert not Home.select().where(Home.room_code == "5-2-401").exists()   # the failed row left nothing
 
@@ -138,7 +138,7 @@ def test_conflicting_duplicate_and_missing_fields_rejected(ctx, tmp_path):
         [11, "9号楼", "1单元", 103, "某人", "", None, 90, "别墅"],   # row 16: unknown house type
         [12, "9号楼", "1单元", 104, "某人", "", None, 90, "洋房", "2011-13-45"],  # row 17: bad date
     ])
-    r = excel_owners.import_owners(ctx, p)
+    r = excel_import.import_owners(ctx, p)
     rej = dict(r.rejected)
     assert "第4行" in rej[13]
     assert "建筑面积" in rej[14]
@@ -154,7 +154,7 @@ def test_all_or_nothing(ctx, xlsx, monkeypatch):
         raise RuntimeError("disk full")
     monkeypatch.setattr(search, "index_homes", boom)
     with pytest.raises(RuntimeError):
-        excel_owners.import_owners(ctx, xlsx)
+        excel_import.import_owners(ctx, xlsx)
     assert snapshot() == before
 
 
@@ -167,28 +167,28 @@ def test_corrupt_files_give_chinese_message(ctx, tmp_path, content, name, expect
     p = tmp_path / name
     p.write_bytes(content)
     with pytest.raises(ValidationError) as e:
-        excel_owners.dry_run_import(ctx, p)
+        excel_import.dry_run_import(ctx, p)
     assert expect in str(e.value) and e.value.field == "文件"
 
 
 def test_missing_file_and_missing_header(ctx, tmp_path):
     with pytest.raises(ValidationError, match="不存在"):
-        excel_owners.import_owners(ctx, tmp_path / "none.xlsx")
+        excel_import.import_owners(ctx, tmp_path / "none.xlsx")
     wb = Workbook()
     wb.active.append(["甲", "乙"])
     wb.active.append(["1", "2"])
     wb.save(tmp_path / "h.xlsx")
     with pytest.raises(ValidationError) as e:
-        excel_owners.import_owners(ctx, tmp_path / "h.xlsx")
+        excel_import.import_owners(ctx, tmp_path / "h.xlsx")
     assert e.value.field == "表头"
 
 
 def test_permissions(as_role, xlsx, tmp_path):
     with pytest.raises(PermissionDenied, match="权限不足"):
-        excel_owners.import_owners(as_role("frontdesk"), xlsx)
+        excel_import.import_owners(as_role("frontdesk"), xlsx)
     with pytest.raises(PermissionDenied):
-        excel_owners.export_owners(as_role("cashier"), tmp_path / "o.xlsx")
-    assert excel_owners.import_owners(as_role("area_manager"), xlsx).imported == 5
+        excel_export.export_owners(as_role("cashier"), tmp_path / "o.xlsx")
+    assert excel_import.import_owners(as_role("area_manager"), xlsx).imported == 5
 
 
 def owner_snapshot(ctx):
@@ -205,7 +205,7 @@ def owner_snapshot(ctx):
 def test_export_import_round_trip(ctx, tmp_path):
     demo.build_site(ctx, "tianlun", extensions=False)
     out = tmp_path / "导出.xlsx"
-    n = excel_owners.export_owners(ctx, out)
+    n = excel_export.export_owners(ctx, out)
     assert n >= 292
     ws = load_workbook(out).active
     assert [c.value for c in ws[3]][:4] == ["组团", "楼栋", "单元", "房号"]
@@ -214,9 +214,9 @@ def test_export_import_round_trip(ctx, tmp_path):
     # a fresh site imports the export and holds the same households
     ctx2 = open_context(tmp_path / "site2", clock=ctx.clock)
     ctx2.user = User.create(username="m2", display_name="经理", role="manager")
-    dry = excel_owners.dry_run_import(ctx2, out)
+    dry = excel_import.dry_run_import(ctx2, out)
     assert dry.rejected == [] and Home.select().count() == 0
-    r = excel_owners.import_owners(ctx2, out)
+    r = excel_import.import_owners(ctx2, out)
     assert r.rejected == [] and (r.imported, r.created_homes) == (dry.imported, dry.created_homes) and r.imported == n
     # homes not handed over are listed without an owner and come back as homes
     assert Home.select().count() == homes and r.created_homes == homes
@@ -225,16 +225,16 @@ def test_export_import_round_trip(ctx, tmp_path):
 
 
 def test_masked_export_and_reimport_keeps_data(ctx, xlsx, tmp_path, monkeypatch):
-    excel_owners.import_owners(ctx, xlsx)
+    excel_import.import_owners(ctx, xlsx)
     before = owner_snapshot(ctx)
-    monkeypatch.setattr(excel_owners, "may_see_full", lambda c: False)
+    monkeypatch.setattr(excel_export, "may_see_full", lambda c: False)
     out = tmp_path / "masked.xlsx"
-    excel_owners.export_owners(ctx, out)
+    excel_export.export_owners(ctx, out)
     ws = load_workbook(out).active
     values = [c.value for row in ws.iter_rows(min_row=4) for c in row if c.value]
     assert ID1 not in values and "13812345678" not in values
     assert ID1[:3] + "*" * 11 + ID1[-4:] in values and "138****5678" in values
-    r = excel_owners.import_owners(ctx, out)
+    r = excel_import.import_owners(ctx, out)
     assert r.rejected == [] and r.created_owners == 0
     assert owner_snapshot(ctx) == before
 
@@ -246,7 +246,7 @@ def test_masked_export_and_reimport_keeps_data(ctx, xlsx, tmp_path, monkeypatch)
     ("138****5678", []),
 ])
 def test_phone_cells(cell, phones):
-    assert excel_owners._phones(cell, "联系电话") == phones
+    assert excel_rows.phones(cell, "联系电话") == phones
 
 
 @pytest.mark.parametrize("room,building,unit,code", [
@@ -255,12 +255,12 @@ def test_phone_cells(cell, phones):
     ("A1-2-1802", None, None, "A1-2-1802"),
 ])
 def test_room_codes(room, building, unit, code):
-    assert excel_owners._room_code(room, building, unit) == code
+    assert excel_rows.room_code(room, building, unit) == code
 
 
 def test_identity_number_stored_as_number_rejected(ctx, tmp_path):
     p = ledger(tmp_path / "n.xlsx", extra_rows=[[8, "5号楼", "2单元", 401, "刘洋", "", 6.10113198005121e17, 88, "洋房"]])
-    r = excel_owners.dry_run_import(ctx, p)
+    r = excel_import.dry_run_import(ctx, p)
     assert "文本格式" in dict(r.rejected)[13]
 
 
@@ -271,7 +271,7 @@ def test_office_words_and_second_phone_column(ctx, tmp_path):
     ws.append(["7-1-101", "吴敏", "029-88886666", "13512345678", "150", "叠拼别墅", "入住", "2020年5月1日"])
     ws.append(["7-1-102", "郑红", "", "", "150", "别墅", "空房"])
     wb.save(tmp_path / "w.xlsx")
-    r = excel_owners.import_owners(ctx, tmp_path / "w.xlsx")
+    r = excel_import.import_owners(ctx, tmp_path / "w.xlsx")
     assert r.header_row == 1 and r.imported == 1
     assert r.rejected[0][0] == 3 and "房屋类型" in r.rejected[0][1] and "别墅" in r.rejected[0][1]
     h = Home.get(Home.room_code == "7-1-101")
@@ -287,7 +287,7 @@ def test_exported_text_starting_with_equals_stays_text(ctx, tmp_path):
     o = Owner.select().order_by(Owner.id).first()
     Owner.update(work_address="=1+1").where(Owner.id == o.id).execute()
     out = tmp_path / "导出.xlsx"
-    excel_owners.export_owners(ctx, out)
+    excel_export.export_owners(ctx, out)
     cells = [c for row in load_workbook(out).active.iter_rows() for c in row if c.value == "=1+1"]
     assert cells and all(c.data_type == "s" for c in cells)
     assert not list(tmp_path.glob("*.part"))

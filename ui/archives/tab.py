@@ -273,7 +273,7 @@ class Tab(QWidget):
             notify_changed(self, "archives")
 
     def export_owners(self, path: str | None = None):
-        from app.archives import excel as excel_owners
+        from app.archives import excel_export as excel_owners
         if not path:
             path, _ = QFileDialog.getSaveFileName(self, "导出业主档案", "业主信息台账.xlsx", "Excel 文件 (*.xlsx)")
         if not path:
