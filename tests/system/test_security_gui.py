@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app.system import accounts
@@ -87,15 +88,45 @@ def test_users_dialog_and_full_disk_keeps_input(qtbot, ctx, box_texts):
                     assert _kind(exc) == "full", exc
                     break
         audit_before = AuditLog.select().count()
-        edit.save()
+        qtbot.mouseClick(edit.ok_button, Qt.MouseButton.LeftButton)
     finally:
         ctx.db.execute_sql("PRAGMA max_page_count = 1073741823")
     assert edit.result() != QDialog.DialogCode.Accepted
     assert edit.username.text() == "zhao" and edit.display.text() == "赵出纳" and edit.password.text() == "pass-5678"
     assert any("磁盘空间不足" in t for t in box_texts), box_texts
     assert User.get_or_none(User.username == "zhao") is None and AuditLog.select().count() == audit_before
-    edit.save()                                                      # space again: the same input saves
+    qtbot.mouseClick(edit.ok_button, Qt.MouseButton.LeftButton)      # space again: the same input saves
     assert edit.result() == QDialog.DialogCode.Accepted and User.get(User.username == "zhao").role == "cashier"
+
+
+def test_user_edit_and_password_reset_dialogs(qtbot, ctx, boxes):
+    from ui.system.users_dialog import ResetPasswordDialog, UserEditDialog
+    li = accounts.create_user(ctx, "li", "李前台", "frontdesk", "pass-1234", phone="13812345678")
+    edit = UserEditDialog(ctx, li)
+    qtbot.addWidget(edit)
+    assert edit.username.isReadOnly() and edit.password is None and edit.ok_button.text() == "保存"
+    assert edit.role.currentText() == "前台"
+    edit.display.clear()
+    qtbot.keyClicks(edit.display, "Li")
+    edit.role.setCurrentIndex(2)
+    qtbot.mouseClick(edit.ok_button, Qt.MouseButton.LeftButton)
+    assert edit.result() == QDialog.DialogCode.Accepted
+    li = User.get_by_id(li.id)
+    assert li.display_name == "Li" and li.role == "cashier" and li.phone == "13812345678"
+    reset = ResetPasswordDialog(ctx, li)
+    qtbot.addWidget(reset)
+    assert reset.password.echoMode() == reset.password.EchoMode.Password
+    qtbot.keyClicks(reset.password, "123")
+    qtbot.mouseClick(reset.ok_button, Qt.MouseButton.LeftButton)
+    assert reset.result() != QDialog.DialogCode.Accepted and "新密码" in boxes.last.text
+    assert reset.password.text() == "123"                            # input kept
+    qtbot.keyClicks(reset.password, "456 ")                          # read as typed: not trimmed quietly
+    qtbot.mouseClick(reset.ok_button, Qt.MouseButton.LeftButton)
+    assert reset.result() != QDialog.DialogCode.Accepted and "首尾不能有空格" in boxes.last.text
+    qtbot.keyClick(reset.password, Qt.Key.Key_Backspace)
+    qtbot.mouseClick(reset.ok_button, Qt.MouseButton.LeftButton)
+    assert reset.result() == QDialog.DialogCode.Accepted
+    assert accounts.authenticate(ctx, "li", "123456").id == li.id
 
 
 def test_menu_entries_follow_role(qtbot, ctx, users):

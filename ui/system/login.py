@@ -8,16 +8,7 @@ from app.core.errors import UserError
 from app.system.accounts import authenticate, change_own_password, create_first_manager, needs_first_run
 from app.system.dbguard import run_write
 from ui.common.ops import run_action
-
-
-def _zh(buttons):
-    """Chinese texts on the standard buttons (whatever Qt translation is loaded)."""
-    from PySide6.QtWidgets import QDialogButtonBox as B
-    for std, text in ((B.StandardButton.Ok, "确定"), (B.StandardButton.Cancel, "取消"), (B.StandardButton.Save, "保存")):
-        b = buttons.button(std)
-        if b is not None:
-            b.setText(text)
-
+from ui.system.buttons import chinese_buttons
 
 
 def _password_edit(name):
@@ -51,7 +42,7 @@ class FirstRunDialog(QDialog):
         form.addRow("密码", self.password)
         form.addRow("确认密码", self.password2)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        _zh(buttons)
+        chinese_buttons(buttons)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("创建并登录")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -88,7 +79,7 @@ class LoginDialog(QDialog):
         form.addRow("登录名", self.username)
         form.addRow("密码", self.password)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        _zh(buttons)
+        chinese_buttons(buttons)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("登录")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("退出")
         buttons.accepted.connect(self.try_login)
@@ -129,7 +120,7 @@ class ChangePasswordDialog(QDialog):
         form.addRow("新密码", self.new)
         form.addRow("确认新密码", self.new2)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        _zh(buttons)
+        chinese_buttons(buttons)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)

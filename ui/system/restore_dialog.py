@@ -25,17 +25,10 @@ from PySide6.QtWidgets import (
 from app.core.errors import PermissionDenied
 from app.system import backup
 from ui.common.ops import confirm, info, run_action
+from ui.system.buttons import chinese_buttons
 from ui.system.table_models import TupleModel
 
-
-def _zh(buttons):
-    """Chinese texts on the standard buttons (whatever Qt translation is loaded)."""
-    from PySide6.QtWidgets import QDialogButtonBox as B
-    for std, text in ((B.StandardButton.Ok, "确定"), (B.StandardButton.Cancel, "取消"), (B.StandardButton.Save, "保存")):
-        b = buttons.button(std)
-        if b is not None:
-            b.setText(text)
-
+BACKUP_FILTER = "数据库备份 (*.db);;所有文件 (*)"
 
 
 def _size(p: Path) -> str:
@@ -97,7 +90,7 @@ class RestoreDialog(QDialog):
             form.addRow("密码", self.password)
             lay.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        _zh(buttons)
+        chinese_buttons(buttons)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("恢复所选备份")
         buttons.accepted.connect(self.do_restore)
         buttons.rejected.connect(self.reject)
@@ -128,7 +121,7 @@ class RestoreDialog(QDialog):
             self.view.selectRow(0)
 
     def choose_file(self):
-        path, _ = QFileDialog.getOpenFileName(self, "选择备份文件", str(self.data_dir), "数据库备份 (*.db);;所有文件 (*)")
+        path, _ = QFileDialog.getOpenFileName(self, "选择备份文件", str(self.data_dir), BACKUP_FILTER)
         if path:
             self.load(Path(path))
 

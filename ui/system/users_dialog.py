@@ -3,10 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
@@ -16,99 +13,63 @@ from PySide6.QtWidgets import (
 )
 
 from app.system import accounts
-from app.system.dbguard import run_write
 from models.users import ROLES
+from ui.common.forms import Field, FormDialog
 from ui.common.icons import icon
 from ui.common.ops import confirm, info, run_action
 from ui.system.table_models import TupleModel
 
 
-def _zh(buttons):
-    """Chinese texts on the standard buttons (whatever Qt translation is loaded)."""
-    from PySide6.QtWidgets import QDialogButtonBox as B
-    for std, text in ((B.StandardButton.Ok, "确定"), (B.StandardButton.Cancel, "取消"), (B.StandardButton.Save, "保存")):
-        b = buttons.button(std)
-        if b is not None:
-            b.setText(text)
-
-
-
-class UserEditDialog(QDialog):
+class UserEditDialog(FormDialog):
     """New account (user=None) or edit an existing one. The input stays when saving fails."""
 
+    ok_text = "保存"
+    error_title = "账号未保存"
+
     def __init__(self, ctx, user=None, parent=None):
-        super().__init__(parent)
-        self.ctx, self.user, self.saved = ctx, user, None
-        self.setWindowTitle("新建账号" if user is None else f"编辑账号 {user.username}")
-        self.username = QLineEdit(getattr(user, "username", ""))
-        self.username.setObjectName("username")
-        self.username.setReadOnly(user is not None)
-        self.display = QLineEdit(getattr(user, "display_name", ""))
-        self.display.setObjectName("display_name")
-        self.role = QComboBox()
-        self.role.setObjectName("role")
-        for key, label in ROLES.items():
-            self.role.addItem(label, key)
-        if user is not None:
-            self.role.setCurrentIndex(list(ROLES).index(user.role))
-        self.phone = QLineEdit(getattr(user, "phone", ""))
-        self.phone.setObjectName("phone")
-        form = QFormLayout()
-        form.addRow("登录名", self.username)
-        form.addRow("姓名", self.display)
-        form.addRow("角色", self.role)
-        form.addRow("联系电话", self.phone)
-        self.password = None
+        fields = [Field("username", "登录名", default=getattr(user, "username", "")),
+                  Field("display_name", "姓名", default=getattr(user, "display_name", "")),
+                  Field("role", "角色", "choice", ROLES[user.role] if user is not None else None, list(ROLES.values())),
+                  Field("phone", "联系电话", default=getattr(user, "phone", ""))]
         if user is None:
-            self.password = QLineEdit()
-            self.password.setObjectName("password")
+            fields.append(Field("password", "初始密码", placeholder="至少6位；首次登录时本人修改"))
+        title = "新建账号" if user is None else f"编辑账号 {user.username}"
+        super().__init__(title, fields, parent=parent, ctx=ctx)
+        self.user = user
+        self.username = self.widget("username")
+        self.username.setReadOnly(user is not None)
+        self.display = self.widget("display_name")
+        self.role = self.widget("role")
+        self.phone = self.widget("phone")
+        self.password = self.widgets.get("password")
+        if self.password is not None:
             self.password.setEchoMode(QLineEdit.EchoMode.Password)
-            self.password.setPlaceholderText("至少6位；首次登录时本人修改")
-            form.addRow("初始密码", self.password)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        _zh(buttons)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(buttons)
-        self.resize(380, 220)
 
-    def save(self):
+    def role_key(self) -> str:
+        return list(ROLES)[self.role.currentIndex()]
+
+    def call(self):
+        # the typed texts as they are: a password keeps its spaces
         if self.user is None:
-            result = run_action(self, run_write, self.ctx, accounts.create_user, self.ctx, self.username.text(),
-                                self.display.text(), self.role.currentData(), self.password.text(), self.phone.text(),
-                                title="账号未保存")
-        else:
-            result = run_action(self, run_write, self.ctx, accounts.update_user, self.ctx, self.user.id,
-                                display_name=self.display.text(), role=self.role.currentData(),
-                                phone=self.phone.text(), title="账号未保存")
-        if result is not None:
-            self.saved = result
-            self.accept()
+            return accounts.create_user(self.ctx, self.username.text(), self.display.text(), self.role_key(),
+                                        self.password.text(), self.phone.text())
+        return accounts.update_user(self.ctx, self.user.id, display_name=self.display.text(), role=self.role_key(),
+                                    phone=self.phone.text())
 
 
-class ResetPasswordDialog(QDialog):
+class ResetPasswordDialog(FormDialog):
+    ok_text = "保存"
+    error_title = "密码未重设"
+
     def __init__(self, ctx, user, parent=None):
-        super().__init__(parent)
-        self.ctx, self.user = ctx, user
-        self.setWindowTitle(f"重设密码：{user.display_name}（{user.username}）")
-        self.password = QLineEdit()
+        super().__init__(f"重设密码：{user.display_name}（{user.username}）", [Field("password", "新密码")],
+                         parent=parent, ctx=ctx)
+        self.user = user
+        self.password = self.widget("password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        form = QFormLayout()
-        form.addRow("新密码", self.password)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        _zh(buttons)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(buttons)
 
-    def save(self):
-        if run_action(self, run_write, self.ctx, accounts.reset_password, self.ctx, self.user.id,
-                      self.password.text(), title="密码未重设") is not None:
-            self.accept()
+    def call(self):
+        return accounts.reset_password(self.ctx, self.user.id, self.password.text())
 
 
 class UsersDialog(QDialog):
@@ -179,7 +140,7 @@ class UsersDialog(QDialog):
         if u is None:
             return
         verb = "停用" if u.active else "启用"
-        if confirm(self, f"{verb}账号 {u.display_name}（{u.username}）？"):
-            if run_action(self, run_write, self.ctx, accounts.update_user, self.ctx, u.id, active=not u.active,
-                          title=f"未能{verb}") is not None:
-                self.refresh()
+        if not confirm(self, f"{verb}账号 {u.display_name}（{u.username}）？"):
+            return
+        if run_action(self, accounts.update_user, self.ctx, u.id, active=not u.active, title=f"未能{verb}") is not None:
+            self.refresh()
