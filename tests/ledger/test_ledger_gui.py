@@ -3,6 +3,7 @@ preview/reprint/void receipts, run the month's billing, the arrears views."""
 import os
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.ledger import billing
 from models.ledger import Charge, Receipt
@@ -20,6 +21,12 @@ def tab(qtbot, ctx, users):
     w.resize(1200, 700)
     w.show()
     return w
+
+
+def press_ok(qtbot, dlg):
+    """Click the dialog's OK button (the dialog is not shown: exec is replaced by the test)."""
+    qtbot.mouseClick(dlg.ok_button, Qt.MouseButton.LeftButton)
+    return dlg.result()
 
 
 def shot(w, name):
@@ -55,8 +62,7 @@ def test_bill_find_pay_void(qtbot, tab, ctx, monkeypatch):
         assert "100.00" in dlg.total.text() and "壹佰元整" in dlg.total.text()
         if SHOTS:
             dlg.grab().save(os.path.join(SHOTS, "ledger_pay_dialog.png"))
-        dlg.save()
-        return dlg.result()
+        return press_ok(qtbot, dlg)
     monkeypatch.setattr(ledger_pay.PayDialog, "exec", fake_exec)
     receipt = tab.pay()
     assert receipt is not None and receipt.total_fen == 10000
@@ -72,9 +78,8 @@ def test_bill_find_pay_void(qtbot, tab, ctx, monkeypatch):
     tab.last_preview.close()
 
     def fake_void(dlg):
-        dlg.reason.setPlainText("收错金额")
-        dlg.save()
-        return dlg.result()
+        dlg.reason.setPlainText("收错金额")          # Qt's test keyboard types ASCII only
+        return press_ok(qtbot, dlg)
     monkeypatch.setattr(ledger_pay.VoidDialog, "exec", fake_void)
     tab.receipts_view.selectRow(0)
     tab.void_receipt()
@@ -96,8 +101,7 @@ def test_pay_refused_keeps_dialog(qtbot, tab, ctx, monkeypatch):
 
     def fake_exec(dlg):
         dlg.model.setData(dlg.model.index(0, 4), "1.234", 2)
-        dlg.save()
-        return dlg.result()
+        return press_ok(qtbot, dlg)
     monkeypatch.setattr(ledger_pay.PayDialog, "exec", fake_exec)
     assert tab.pay() is None
     assert warnings and "收款金额" in warnings[0]
@@ -134,12 +138,11 @@ def test_add_parcel_and_service_charge(qtbot, tab, ctx, monkeypatch):
 
     def parcel(dlg):
         dlg.item.setCurrentIndex(dlg.item.findData("parcel_fee"))
-        dlg.hours.setText("37")                       # 37 h → 3 元
+        qtbot.keyClicks(dlg.hours, "37")                       # 37 h → 3 元
         assert dlg.amount.text() == "3.00" and dlg.amount_text.text() == "叁元整"
         if SHOTS:
             dlg.grab().save(os.path.join(SHOTS, "ledger_charge_dialog.png"))
-        dlg.save()
-        return dlg.result()
+        return press_ok(qtbot, dlg)
     monkeypatch.setattr(ledger_charge.ChargeDialog, "exec", parcel)
     c = tab.add_charge()
     assert c.item_code == "parcel_fee" and c.amount_fen == 300 and "37" in c.memo
@@ -147,10 +150,10 @@ def test_add_parcel_and_service_charge(qtbot, tab, ctx, monkeypatch):
     def drain(dlg):
         dlg.item.setCurrentIndex(dlg.item.findData("service_drain"))
         assert dlg.amount.text() == "30.00"
-        dlg.market.setChecked(True)
+        dlg.market.click()                            # the dialog is not laid out: no mouse position
+        assert dlg.market.isChecked()
         assert dlg.amount.text() == "50.00"
-        dlg.save()
-        return dlg.result()
+        return press_ok(qtbot, dlg)
     monkeypatch.setattr(ledger_charge.ChargeDialog, "exec", drain)
     c2 = tab.add_charge()
     assert c2.amount_fen == 5000 and c2.memo.startswith("市场价")
@@ -170,9 +173,8 @@ def test_reading_dialog_records_and_refuses(qtbot, tab, ctx, monkeypatch):
     def enter(value):
         def fake(dlg):
             dlg.kind.setCurrentIndex(dlg.kind.findData("gas"))
-            dlg.reading.setText(value)
-            dlg.save()
-            return dlg.result()
+            qtbot.keyClicks(dlg.reading, value)
+            return press_ok(qtbot, dlg)
         return fake
     monkeypatch.setattr(ledger_pay.ReadingDialog, "exec", enter("120.5"))
     tab.reading()
@@ -213,12 +215,12 @@ def test_refund_deposit_from_tab(qtbot, tab, ctx, monkeypatch):
 
     def fake(dlg):
         assert dlg.amount.text() == "10000.00" and dlg.amount_text.text() == "壹万元整"
-        dlg.amount.setText("9500")
+        dlg.amount.clear()
+        qtbot.keyClicks(dlg.amount, "9500")
         dlg.reason.setText("复验合格，扣除损坏赔偿500元")
         if SHOTS:
             dlg.grab().save(os.path.join(SHOTS, "ledger_refund_dialog.png"))
-        dlg.save()
-        return dlg.result()
+        return press_ok(qtbot, dlg)
     monkeypatch.setattr(ledger_refund.RefundDialog, "exec", fake)
     p = home.refund()
     assert p.amount_fen == -950000 and p.receipt.number == "TK2026-000001"

@@ -51,8 +51,9 @@ ERROR_STYLE = "border: 1px solid #C62828;"
 class Field:
     """One field of a form. Kinds: text, multiline, date (a calendar field, value a date),
     datetext (a typed date, value text), check, choice, editchoice, int (0–999), file (a path,
-    ``choices`` is the file filter), label (shown, not read). ``validator(value)`` returns a
-    Chinese message when the value is refused, else None."""
+    ``choices`` is the file filter), label (shown, not read). The choices of a choice field are
+    texts, or ``(value, text)`` pairs: the text is shown, the value read (and given as default).
+    ``validator(value)`` returns a Chinese message when the value is refused, else None."""
 
     key: str
     label: str
@@ -100,6 +101,30 @@ def _file_field(dialog: QDialog, default, file_filter) -> tuple[QLineEdit, QWidg
     return line, box
 
 
+def _choice(f: Field) -> QComboBox:
+    w = QComboBox()
+    w.setEditable(f.kind == "editchoice")
+    for x in f.choices:
+        if isinstance(x, tuple):
+            w.addItem(str(x[1]), x[0])
+        else:
+            w.addItem(str(x))
+    if f.default not in (None, ""):
+        _set_choice(w, f.default)
+    elif f.kind == "editchoice":
+        w.setCurrentText("")
+    return w
+
+
+def _set_choice(w: QComboBox, value):
+    """Select the item whose value (of a ``(value, text)`` pair) or text is *value*."""
+    for i in range(w.count()):
+        if w.itemData(i) is not None and w.itemData(i) == value:
+            w.setCurrentIndex(i)
+            return
+    w.setCurrentText(_text(value))
+
+
 def make_widget(dialog: QDialog, f: Field) -> tuple[QWidget, QWidget]:
     """The widget of a field and what the form shows (the same, except for a file field)."""
     kind, default = f.kind, f.default
@@ -114,13 +139,7 @@ def make_widget(dialog: QDialog, f: Field) -> tuple[QWidget, QWidget]:
         w = QCheckBox(f.label)
         w.setChecked(bool(default))
     elif kind in ("choice", "editchoice"):
-        w = QComboBox()
-        w.setEditable(kind == "editchoice")
-        w.addItems([str(x) for x in f.choices])
-        if default not in (None, ""):
-            w.setCurrentText(_text(default))
-        elif kind == "editchoice":
-            w.setCurrentText("")
+        w = _choice(f)
     elif kind == "int":
         w = QSpinBox()
         w.setRange(0, INT_MAX)
@@ -145,7 +164,8 @@ def read_widget(kind: str, w: QWidget):
     if kind == "check":
         return w.isChecked()
     if kind in ("choice", "editchoice"):
-        return w.currentText().strip()
+        data = w.currentData()
+        return w.currentText().strip() if data is None else data
     if kind == "int":
         return w.value()
     return w.text().strip()
@@ -159,7 +179,7 @@ def write_widget(kind: str, w: QWidget, value):
     elif kind == "check":
         w.setChecked(bool(value))
     elif kind in ("choice", "editchoice"):
-        w.setCurrentText(_text(value))
+        _set_choice(w, value)
     elif kind == "int":
         w.setValue(int(value))
     else:
@@ -167,26 +187,30 @@ def write_widget(kind: str, w: QWidget, value):
 
 
 class FormDialog(QDialog):
-    """A form with 确定/取消 (``ok_text`` names the OK button). ``ctx`` is the app context when
-    the dialog calls services itself; ``error_title`` titles the message box of a refusal."""
+    """A form with 确定/取消. ``ctx`` is the app context when the dialog calls services itself.
+
+    The looks are class attributes a subclass sets, or keyword options of one dialog: ``ok_text``
+    names the OK button, ``error_title`` titles the message box of a refusal, ``inline_errors``
+    shows a refusal in red above the buttons instead."""
 
     ok_text = "确定"
     error_title = "操作未完成"
     inline_errors = False
+    OPTIONS = ("ok_text", "error_title", "inline_errors")
 
     def __init__(self, title: str, fields: Sequence = (), on_accept: Callable | None = None, parent=None,
-                 intro: str = "", *, ctx=None, columns: int = 1, ok_text: str | None = None,
-                 error_title: str | None = None, inline_errors: bool | None = None):
+                 intro: str = "", *, ctx=None, columns: int = 1, **options):
         super().__init__(parent)
         self.ctx = ctx
         self.on_accept = on_accept
         self.result_value = None
         self.setWindowTitle(title)
         self.setMinimumWidth(MIN_WIDTH if columns == 1 else WIDE_WIDTH)
-        if error_title is not None:
-            self.error_title = error_title
-        if inline_errors is not None:
-            self.inline_errors = inline_errors
+        for name, value in options.items():
+            if name not in self.OPTIONS:
+                raise TypeError(f"FormDialog has no option {name!r}")
+            if value is not None:
+                setattr(self, name, value)
         self.fields: dict[str, Field] = {}
         self.widgets: dict[str, QWidget] = {}
         self.field_widgets: dict[str, QWidget] = {}   # label → widget: the field a refusal names gets the focus
@@ -202,7 +226,7 @@ class FormDialog(QDialog):
         self.body.addLayout(self.extra)
         self.error_label = self._error_line()
         self.body.addWidget(self.error_label)
-        self.buttons = self._buttons(ok_text or self.ok_text)
+        self.buttons = self._buttons(self.ok_text)
         self.body.addWidget(self.buttons)
         specs = [Field.of(s) for s in fields]
         per_column = -(-len(specs) // len(self.forms)) if specs else 1

@@ -1,65 +1,43 @@
 """退押金: pay a held deposit back (all or part, e.g. less a deduction) on a refund voucher."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit
+from PySide6.QtWidgets import QLabel, QLineEdit
 
-from app.core.money import daxie, fmt_fen, parse_yuan
+from app.core.money import fmt_fen, parse_yuan
 from app.ledger import payments
-from ui.common.ops import run_action
+from ui.common.forms import Field, FormDialog
+from ui.ledger.charge_dialog import show_daxie, yuan_text
 
 
-class RefundDialog(QDialog):
+class RefundDialog(FormDialog):
+    ok_text = "退款并开凭证"
+    error_title = "退款未完成"
+
     def __init__(self, ctx, home_id, deposits, payee="", parent=None):
-        super().__init__(parent)
-        self.ctx = ctx
+        held = [(d, f"{d['item']}（可退 ¥{fmt_fen(d['held_fen'])}）") for d in deposits]
+        super().__init__("退还押金", [
+            Field("item", "押金项目", "choice", choices=held),
+            Field("amount", "退款金额（元）", placeholder="退款金额（元），扣款时填实退金额"),
+            Field("amount_text", "", "label"),
+            Field("reason", "退款原因", placeholder="如：复验合格，扣除损坏赔偿 500 元"),
+            Field("payee", "领款人", default=payee),
+        ], parent=parent, ctx=ctx)
         self.home_id = home_id
-        self.result_obj = None
-        self.setWindowTitle("退还押金")
-        self.resize(420, 0)
-        self.item = QComboBox(self)
-        for d in deposits:
-            self.item.addItem(f"{d['item']}（可退 ¥{fmt_fen(d['held_fen'])}）", d)
-        self.amount = QLineEdit(self)
-        self.amount.setPlaceholderText("退款金额（元），扣款时填实退金额")
-        self.amount_text = QLabel(self)
-        self.reason = QLineEdit(self)
-        self.reason.setPlaceholderText("如：复验合格，扣除损坏赔偿 500 元")
-        self.payee = QLineEdit(payee, self)
-        form = QFormLayout(self)
-        form.addRow("押金项目", self.item)
-        form.addRow("退款金额（元）", self.amount)
-        form.addRow("", self.amount_text)
-        form.addRow("退款原因", self.reason)
-        form.addRow("领款人", self.payee)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("退款并开凭证")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.item = self.widget("item")
+        self.amount: QLineEdit = self.widget("amount")
+        self.amount_text: QLabel = self.widget("amount_text")
+        self.reason: QLineEdit = self.widget("reason")
         self.item.currentIndexChanged.connect(self._fill)
-        self.amount.textChanged.connect(self._show_daxie)
+        self.amount.textChanged.connect(lambda text: show_daxie(self.amount_text, text))
         self._fill()
 
     def _fill(self, *_):
+        """The whole deposit held, to be typed down when part is kept."""
         d = self.item.currentData()
         if d:
-            self.amount.setText(fmt_fen(d["held_fen"]).replace(",", ""))
+            self.amount.setText(yuan_text(d["held_fen"]))
 
-    def _show_daxie(self, text):
-        try:
-            self.amount_text.setText(daxie(parse_yuan(text)))
-        except Exception as exc:  # a ValidationError: show its problem
-            self.amount_text.setText(getattr(exc, "problem", str(exc)))
-
-    def save(self):
-        d = self.item.currentData()
-
-        def do():
-            fen = parse_yuan(self.amount.text(), "退款金额")
-            return payments.refund(self.ctx, self.home_id, d["item_code"], fen, self.reason.text(),
-                                   payee=self.payee.text())
-        r = run_action(self, do, title="退款未完成")
-        if r is not None:
-            self.result_obj = r
-            self.accept()
+    def call(self):
+        v = self.values()
+        fen = parse_yuan(v["amount"], "退款金额")
+        return payments.refund(self.ctx, self.home_id, v["item"]["item_code"], fen, v["reason"], payee=v["payee"])

@@ -311,9 +311,9 @@ class Tab(QWidget):
         from ui.ledger.charge_dialog import ChargeDialog
         dlg = ChargeDialog(self.ctx, self.home_id, (self.header_data or {}).get("room_code", ""), self)
         self.last_dialog = dlg
-        if dlg.exec() and dlg.result_obj is not None:
+        if dlg.exec() and dlg.result_value is not None:
             self.written()
-            return dlg.result_obj
+            return dlg.result_value
         return None
 
     def refund(self):
@@ -327,12 +327,12 @@ class Tab(QWidget):
         from ui.ledger.refund_dialog import RefundDialog
         dlg = RefundDialog(self.ctx, self.home_id, deposits, (self.header_data or {}).get("payer", ""), self)
         self.last_dialog = dlg
-        if dlg.exec() and dlg.result_obj is not None:
+        if dlg.exec() and dlg.result_value is not None:
             self.written()
-            voucher = dlg.result_obj.receipt
+            voucher = dlg.result_value.receipt
             self._preview(run_action(self, payments.print_receipt, self.ctx, voucher.id,
                                      self.layout_combo.currentData()), voucher.number)
-            return dlg.result_obj
+            return dlg.result_value
         return None
 
     def reading(self):
@@ -342,7 +342,7 @@ class Tab(QWidget):
         from ui.ledger.pay_dialog import ReadingDialog
         dlg = ReadingDialog(self.ctx, self.home_id, (self.header_data or {}).get("room_code", ""), self)
         self.last_dialog = dlg
-        if dlg.exec() and dlg.result_obj is not None:
+        if dlg.exec() and dlg.result_value is not None:
             self.written()
 
     # receipts -----------------------------------------------------------------------------------
@@ -388,7 +388,7 @@ class Tab(QWidget):
         from ui.ledger.pay_dialog import VoidDialog
         dlg = VoidDialog(self.ctx, r, self)
         self.last_dialog = dlg
-        if dlg.exec() and dlg.result_obj is not None:
+        if dlg.exec() and dlg.result_value is not None:
             self.written()
 
     # billing ------------------------------------------------------------------------------------
