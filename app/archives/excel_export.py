@@ -15,6 +15,13 @@ from app.core.privacy import mask_phone, may_see_full
 from models.people import HomeOwner, Owner
 from models.property import Building, Cluster, Entrance, Home
 
+# the import reads “A组团 名称” back for cluster codes of one or two characters (excel_import._Cache.cluster)
+CLUSTER_CODE_MAX_LEN = 2
+
+
+def _cluster_cell(c: Cluster) -> str:
+    return f"{c.code}组团 {c.name}" if c.code != c.name and len(c.code) <= CLUSTER_CODE_MAX_LEN else c.name
+
 
 def export_rows(ctx) -> list[list]:
     """The ledger rows (one per home and owner; homes without an owner get one row)."""
@@ -31,7 +38,7 @@ def export_rows(ctx) -> list[list]:
     for home in Home.select().order_by(Home.cluster, Home.building, Home.entrance, Home.room_code):
         c, b, e = clusters[home.cluster_id], buildings[home.building_id], entrances[home.entrance_id]
         home_cells = {
-            "cluster": f"{c.code}组团 {c.name}" if c.code != c.name and len(c.code) <= 2 else c.name,
+            "cluster": _cluster_cell(c),
             "building": b.name or f"{b.code}号楼", "entrance": f"{e.code}单元", "room": home.room_code,
             "area": v.fmt_area(home.area_x100), "house_type": home.house_type, "state": home.state,
             "handover_date": home.handover_date, "move_in_date": home.move_in_date,

@@ -87,7 +87,8 @@ def _import(ctx, path, dry_run: bool) -> ImportResult:
             if signature == row.signature or set(row.signature) <= set(signature):
                 result.duplicates += 1
             else:
-                result.rejected.append((excel_row, f"与第{first_row}行为同一房屋同一业主，但内容不同，请核对后保留一行"))
+                result.rejected.append(
+                    (excel_row, f"与第{first_row}行为同一房屋同一业主，但内容不同，请核对后保留一行"))
             continue
         seen[key] = (excel_row, row.signature)
         parsed.append(row)
@@ -108,6 +109,9 @@ def _import(ctx, path, dry_run: bool) -> ImportResult:
 
 
 HOME_FIELDS = ("area_x100", "house_type", "state", "handover_date", "move_in_date")
+ROOM_CODE_WITH_ENTRANCE = 3        # 5-1-203: building, entrance, room; 5-203 has no entrance
+DEFAULT_ENTRANCE = "1"
+OCCUPANCY_BY_STATE = {"已入住": "自住", "出租": "出租"}   # any other state: 空置
 
 
 class _Cache:
@@ -119,10 +123,12 @@ class _Cache:
         self.cluster_names = {c.name: c for c in self.clusters.values()}
         self.buildings = {b.code: b for b in Building.select()}
         self.entrances = {(e.building_id, e.code): e for e in Entrance.select()}
-        self.homes = {h[0]: dict(zip(("id",) + HOME_FIELDS, h[1:])) for h in
-                      Home.select(Home.room_code, Home.id, *[getattr(Home, f) for f in HOME_FIELDS]).tuples()}
+        home_columns = [getattr(Home, f) for f in HOME_FIELDS]
+        self.homes = {h[0]: dict(zip(("id", *HOME_FIELDS), h[1:], strict=True)) for h in
+                      Home.select(Home.room_code, Home.id, *home_columns).tuples()}
         self.owner_by_hash: dict[str, tuple[int, str]] = {}
-        for oid, name, id_hash in Owner.select(Owner.id, Owner.name, Owner.id_hash).where(Owner.id_hash != "").tuples():
+        hashed = Owner.select(Owner.id, Owner.name, Owner.id_hash).where(Owner.id_hash != "")
+        for oid, name, id_hash in hashed.tuples():
             self.owner_by_hash[id_hash] = (oid, name)
         self.links: set[tuple[int, int]] = set()
         self.owner_by_home_name: dict[tuple[int, str], int] = {}
@@ -153,7 +159,7 @@ class _Cache:
 
     def place(self, room: str, cluster_text: str | None) -> tuple[Building, Entrance]:
         parts = room.split("-")
-        bcode, ecode = parts[0], (parts[1] if len(parts) == 3 else "1")
+        bcode, ecode = parts[0], (parts[1] if len(parts) == ROOM_CODE_WITH_ENTRANCE else DEFAULT_ENTRANCE)
         building = self.buildings.get(bcode)
         if building is None:
             cluster = self.cluster(cluster_text)
@@ -184,53 +190,75 @@ def _write(ctx, parsed: list[ParsedRow], result: ImportResult, cache: _Cache):
 
 
 def _write_row(ctx, row: ParsedRow, cache: _Cache, result: ImportResult) -> int:
-    h = row.home
+    """Write one parsed row (its home, its owner, their link); the id of the row's home."""
     home = cache.homes.get(row.room)
     fields = owner_fields(ctx, row.owner) if row.owner else None
-    if fields is not None:
-        fields["name_pinyin"] = name_key(fields["name"])   # insert/update bypass Owner.save
     owner_id = None
     if fields is not None:
-        # checks first, writes after
-        if fields.get("id_hash") and fields["id_hash"] in cache.owner_by_hash:
-            owner_id, name = cache.owner_by_hash[fields["id_hash"]]
-            if name != fields["name"]:
-                raise ValidationError("身份证号", f"已登记在业主“{name}”名下，与姓名“{fields['name']}”不符")
-        elif home is not None:
-            owner_id = cache.owner_by_home_name.get((home["id"], fields["name"]))
+        fields["name_pinyin"] = name_key(fields["name"])   # insert/update bypass Owner.save
+        owner_id = _owner_on_file(cache, fields, home)     # checks first, writes after
     if home is None:
-        if "area_x100" not in h:
-            raise ValidationError("建筑面积", f"房屋 {row.room} 尚未建档，新建时不能为空")
-        if "house_type" not in h:
-            raise ValidationError("房屋类型", f"房屋 {row.room} 尚未建档，新建时不能为空（{'、'.join(HOUSE_TYPES)}）")
-        building, entrance = cache.place(row.room, h.get("cluster"))
-        state = h.get("state") or ("已入住" if h.get("move_in_date") else "空置" if h.get("handover_date") else "未交付")
-        room_no = row.room.split("-")[-1]
-        now = ctx.clock.now()
-        values = {"area_x100": h["area_x100"], "house_type": h["house_type"], "state": state,
-                  "handover_date": h.get("handover_date"), "move_in_date": h.get("move_in_date")}
-        hid = Home.insert(entrance=entrance.id, building=building.id, cluster=building.cluster_id,
-                          room_code=row.room, floor=int(room_no) // 100,
-                          occupancy={"已入住": "自住", "出租": "出租"}.get(state, "空置"),
-                          created_at=now, updated_at=now, **values).execute()
-        home = {"id": hid, **values}
-        cache.homes[row.room] = home
-        cache.new_homes.append(hid)
+        home = _create_home(ctx, row, cache)
         result.created_homes += 1
     else:
-        changes = {k: h[k] for k in HOME_FIELDS if k in h and home[k] != h[k]}
-        if changes:
-            before = {k: home[k] for k in changes}
-            upd = dict(changes)
-            if "state" in changes:
-                upd["occupancy"] = {"已入住": "自住", "出租": "出租"}.get(changes["state"], "空置")
-            Home.update(**upd, updated_at=ctx.clock.now()).where(Home.id == home["id"]).execute()
-            record(ctx, "home.update", "home", home["id"], before, changes)
-            home.update(changes)
+        _update_home(ctx, home, row.home)
     hid = home["id"]
-    if fields is None:
-        result.imported += 1
-        return hid
+    if fields is not None:
+        owner_id = _save_owner(ctx, fields, owner_id, cache, result)
+        _link_owner(cache, home, owner_id, fields["name"])
+    result.imported += 1
+    return hid
+
+
+def _owner_on_file(cache: _Cache, fields: dict, home: dict | None) -> int | None:
+    """The owner already on file the row is about: same identity number, else same name in the same home."""
+    if fields.get("id_hash") and fields["id_hash"] in cache.owner_by_hash:
+        owner_id, name = cache.owner_by_hash[fields["id_hash"]]
+        if name != fields["name"]:
+            raise ValidationError("身份证号", f"已登记在业主“{name}”名下，与姓名“{fields['name']}”不符")
+        return owner_id
+    if home is not None:
+        return cache.owner_by_home_name.get((home["id"], fields["name"]))
+    return None
+
+
+def _create_home(ctx, row: ParsedRow, cache: _Cache) -> dict:
+    h = row.home
+    if "area_x100" not in h:
+        raise ValidationError("建筑面积", f"房屋 {row.room} 尚未建档，新建时不能为空")
+    if "house_type" not in h:
+        raise ValidationError("房屋类型", f"房屋 {row.room} 尚未建档，新建时不能为空（{'、'.join(HOUSE_TYPES)}）")
+    building, entrance = cache.place(row.room, h.get("cluster"))
+    state = h.get("state") or ("已入住" if h.get("move_in_date") else "空置" if h.get("handover_date") else "未交付")
+    room_no = row.room.split("-")[-1]
+    now = ctx.clock.now()
+    values = {"area_x100": h["area_x100"], "house_type": h["house_type"], "state": state,
+              "handover_date": h.get("handover_date"), "move_in_date": h.get("move_in_date")}
+    hid = Home.insert(entrance=entrance.id, building=building.id, cluster=building.cluster_id,
+                      room_code=row.room, floor=int(room_no) // 100,
+                      occupancy=OCCUPANCY_BY_STATE.get(state, "空置"),
+                      created_at=now, updated_at=now, **values).execute()
+    home = {"id": hid, **values}
+    cache.homes[row.room] = home
+    cache.new_homes.append(hid)
+    return home
+
+
+def _update_home(ctx, home: dict, h: dict):
+    changes = {k: h[k] for k in HOME_FIELDS if k in h and home[k] != h[k]}
+    if not changes:
+        return
+    before = {k: home[k] for k in changes}
+    upd = dict(changes)
+    if "state" in changes:
+        upd["occupancy"] = OCCUPANCY_BY_STATE.get(changes["state"], "空置")
+    Home.update(**upd, updated_at=ctx.clock.now()).where(Home.id == home["id"]).execute()
+    record(ctx, "home.update", "home", home["id"], before, changes)
+    home.update(changes)
+
+
+def _save_owner(ctx, fields: dict, owner_id: int | None, cache: _Cache, result: ImportResult) -> int:
+    """Create the owner, or update the one on file with the row's non-blank fields; the owner's id."""
     if owner_id is None:
         now = ctx.clock.now()
         owner_id = Owner.insert(**fields, created_at=now, updated_at=now).execute()
@@ -247,16 +275,20 @@ def _write_row(ctx, row: ParsedRow, cache: _Cache, result: ImportResult) -> int:
         result.updated += 1
     if fields.get("id_hash"):
         cache.owner_by_hash[fields["id_hash"]] = (owner_id, fields["name"])
-    cache.owner_by_home_name[(hid, fields["name"])] = owner_id
-    if (hid, owner_id) not in cache.links:
-        primary = hid not in cache.primary_homes
-        HomeOwner.insert(home=hid, owner=owner_id, is_primary=primary,
-                         since=home.get("handover_date")).execute()
-        cache.links.add((hid, owner_id))
-        if primary:
-            cache.primary_homes.add(hid)
-    result.imported += 1
-    return hid
+    return owner_id
+
+
+def _link_owner(cache: _Cache, home: dict, owner_id: int, name: str):
+    """Link owner and home unless linked already; the home's first owner is its primary one."""
+    hid = home["id"]
+    cache.owner_by_home_name[(hid, name)] = owner_id
+    if (hid, owner_id) in cache.links:
+        return
+    primary = hid not in cache.primary_homes
+    HomeOwner.insert(home=hid, owner=owner_id, is_primary=primary, since=home.get("handover_date")).execute()
+    cache.links.add((hid, owner_id))
+    if primary:
+        cache.primary_homes.add(hid)
 
 
 def _audit_fields(d: dict) -> dict:

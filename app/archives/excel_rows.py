@@ -172,11 +172,15 @@ def room_code(room_value, building_value, entrance_value) -> str:
     return v.check_room_code(s)
 
 
+# Excel serial day numbers of plausible dates (1954-10-03 … 2119-01-11): a date in a cell without date format
+EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 20000, 80000
+
+
 def _date(value, label):
     if value is None or value == "":
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 20000 <= value <= 80000:   # an Excel serial number in a cell without date format
+        if EXCEL_SERIAL_MIN <= value <= EXCEL_SERIAL_MAX:   # an Excel serial number
             from openpyxl.utils.datetime import from_excel
             return from_excel(value).date()
         raise ValidationError(label, f"“{value}”不是有效的日期（如 2011-06-10）")
@@ -226,6 +230,9 @@ def _id_number(value):
 
 
 # ---------------------------------------------------------------------------------------------
+ID_GENDER_DIGIT = 16   # the 17th digit of an identity number: odd for men, even for women
+
+
 @dataclass
 class ParsedRow:
     excel_row: int
@@ -236,16 +243,35 @@ class ParsedRow:
 
 
 def parse_row(excel_row: int, cells: dict, previous_room: str | None) -> ParsedRow:
-    home: dict = {}
+    """The checked contents of one data row (*cells*: column key → cell value); ValidationError if refused."""
+    room = _row_room(cells, previous_room)
+    home = _home_fields(cells)
+    name = cell_text(cells.get("name"))
+    if not name:
+        # a home listed without an owner (not handed over yet): only the home's own columns count
+        if any(cell_text(cells.get(k)) for k in OWNER_KEYS if k != "name"):
+            raise ValidationError("业主姓名", "不能为空（该行填写了业主信息）")
+        return ParsedRow(excel_row, room, home, {}, tuple(sorted((k, str(x)) for k, x in home.items())))
+    owner = {"name": name, **_owner_phones(cells), **_owner_person(cells), **_owner_texts(cells)}
+    signature = tuple(sorted((k, str(x)) for k, x in {**home, **owner}.items()))
+    return ParsedRow(excel_row, room, home, owner, signature)
+
+
+def _row_room(cells: dict, previous_room: str | None) -> str:
+    """The row's room code; a blank room continues the home of the row above (a co-owner)."""
     room_cell = cells.get("room")
-    if cell_text(room_cell) == "":
-        if not cell_text(cells.get("name")):
-            raise ValidationError("房号", "与业主姓名均为空，无法确定房屋")
-        if previous_room is None:
-            raise ValidationError("房号", "为空，且上一行没有有效的房号可以沿用")
-        room = previous_room
-    else:
-        room = room_code(room_cell, cells.get("building"), cells.get("entrance"))
+    if cell_text(room_cell) != "":
+        return room_code(room_cell, cells.get("building"), cells.get("entrance"))
+    if not cell_text(cells.get("name")):
+        raise ValidationError("房号", "与业主姓名均为空，无法确定房屋")
+    if previous_room is None:
+        raise ValidationError("房号", "为空，且上一行没有有效的房号可以沿用")
+    return previous_room
+
+
+def _home_fields(cells: dict) -> dict:
+    """The home columns the row fills in, checked (may be partial)."""
+    home: dict = {}
     if cells.get("cluster") not in (None, ""):
         home["cluster"] = cell_text(cells["cluster"])
     area = _area(cells.get("area"))
@@ -263,12 +289,12 @@ def parse_row(excel_row: int, cells: dict, previous_room: str | None) -> ParsedR
             home[key] = d
     if home.get("handover_date") and home.get("move_in_date") and home["move_in_date"] < home["handover_date"]:
         raise ValidationError("入住日期", "早于交房日期")
-    owner: dict = {"name": cell_text(cells.get("name"))}
-    if not owner["name"]:
-        # a home listed without an owner (not handed over yet): only the home's own columns count
-        if any(cell_text(cells.get(k)) for k in OWNER_KEYS if k != "name"):
-            raise ValidationError("业主姓名", "不能为空（该行填写了业主信息）")
-        return ParsedRow(excel_row, room, home, {}, tuple(sorted((k, str(x)) for k, x in home.items())))
+    return home
+
+
+def _owner_phones(cells: dict) -> dict:
+    """phone, phone2 and spouse_phone; a second phone in the phone cell is the other phone."""
+    owner: dict = {}
     found = phones(cells.get("phone"), "联系电话")
     if found:
         owner["phone"] = found[0]
@@ -280,6 +306,12 @@ def parse_row(excel_row: int, cells: dict, previous_room: str | None) -> ParsedR
     sp = phones(cells.get("spouse_phone"), "配偶电话")
     if sp:
         owner["spouse_phone"] = sp[0]
+    return owner
+
+
+def _owner_person(cells: dict) -> dict:
+    """id_number, birth_date and gender (read from the identity number when the cell is blank)."""
+    owner: dict = {}
     idn = _id_number(cells.get("id_number"))
     if idn:
         owner["id_number"] = v.check_id_number(idn, "身份证号")
@@ -290,7 +322,13 @@ def parse_row(excel_row: int, cells: dict, previous_room: str | None) -> ParsedR
     if gender:
         owner["gender"] = v.check_choice(gender, ("男", "女"), "性别")
     elif owner.get("id_number"):
-        owner["gender"] = "男" if int(owner["id_number"][16]) % 2 else "女"
+        owner["gender"] = "男" if int(owner["id_number"][ID_GENDER_DIGIT]) % 2 else "女"
+    return owner
+
+
+def _owner_texts(cells: dict) -> dict:
+    """The free-text owner columns; key customer tags also mark the owner a key customer."""
+    owner: dict = {}
     rc = cells.get("residents_count")
     if rc not in (None, ""):
         owner["residents_count"] = cell_text(rc)
@@ -302,7 +340,6 @@ def parse_row(excel_row: int, cells: dict, previous_room: str | None) -> ParsedR
     if owner.get("key_customer_tags"):
         owner["key_customer_tags"] = ",".join(p for p in re.split(r"[,，、/\s]+", owner["key_customer_tags"]) if p)
         owner["is_key_customer"] = True
-    signature = tuple(sorted((k, str(x)) for k, x in {**home, **owner}.items()))
-    return ParsedRow(excel_row, room, home, owner, signature)
+    return owner
 
 
