@@ -56,15 +56,9 @@ def fill_and_submit(values=None, rows=None):
     return run
 
 
-def test_tab_walks_a_renovation(tab, ctx, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
-    warnings = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
-    shown = []
-    monkeypatch.setattr(tab, "show_pdf", lambda pdf, title, name: shown.append((title, name, pdf[:4])))
-    assert tab.view_combo.currentText() == "待办事项" and tab.due_model.rowCount() == 0
-    # application through the dialog: a missing contractor phone is refused, the input is kept
+def _apply_and_approve(tab, ctx, tmp_path, warnings):
+    """Application through the dialog (a missing contractor phone refused, the input kept), approval,
+    a worker registered, the fees paid, tests and fire undertaking, the permit (refused too early)."""
     data = {k: v for k, v in APPLICATION.items() if not k.startswith("planned")}
     bad = dict(data, contractor_phone="")
     tab.exec_dialog = fill_and_submit(dict(bad, room="5-101", drawing=str(make_file(tmp_path))))
@@ -94,6 +88,11 @@ def test_tab_walks_a_renovation(tab, ctx, tmp_path, monkeypatch):
     tab.refresh()
     assert [d.category for d in tab.due_model.rows] == ["待领许可证"]
     assert tab.do_permit() is not None and rv.get(ctx, r.id).state == "施工中"
+    return r
+
+
+def _works(tab, ctx, r, tmp_path, shown):
+    """The pass issued, extended, its photo; a patrol, a notice; the permit and notice printed."""
     tab.workers.selectRow(0)
     assert tab.do_issue_pass() is not None
     assert tab.drawings_btn.isEnabled() and len(tab.drawings_menu.actions()) == 1
@@ -116,6 +115,18 @@ def test_tab_walks_a_renovation(tab, ctx, tmp_path, monkeypatch):
     tab.grab().save(str(tmp_path / "tab.png"))
     stages = tab.stage_model.rows
     assert [s.done for s in stages][:5] == [True] * 5
+
+
+def test_tab_walks_a_renovation(tab, ctx, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    shown = []
+    monkeypatch.setattr(tab, "show_pdf", lambda pdf, title, name: shown.append((title, name, pdf[:4])))
+    assert tab.view_combo.currentText() == "待办事项" and tab.due_model.rowCount() == 0
+    r = _apply_and_approve(tab, ctx, tmp_path, warnings)
+    _works(tab, ctx, r, tmp_path, shown)
     # abandon with a deduction larger than the deposit: refused, then a valid one
     tab.workers.selectRow(0)
     assert tab.do_return_pass() is not None

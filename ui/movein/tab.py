@@ -1,5 +1,9 @@
 """入住办理: the hand-over desk. A progress board that a desk keeps open all day, the five steps
-per home, defects followed to closure, prints, and the work after hand-over."""
+per home, defects followed to closure, prints, and the work after hand-over.
+
+Each write tells the other tabs what it changed (ui.common.runner.notify_changed: "movein", and the
+kinds of ui.movein.step_forms.STEP_CHANGES); news of hand-overs and of the archives (owners, visits)
+from another tab reloads the board and the lists now, or when the tab is shown."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -20,16 +24,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.money import fmt_fen
 from app.movein import api as movein
 from ui.common.forms import FormDialog
 from ui.common.icons import icon
 from ui.common.ops import info, run_action
 from ui.common.print_preview import preview
+from ui.common.runner import notify_changed
 from ui.common.widgets import list_view as _table
+from ui.movein import step_forms
 from ui.movein.table_models import board_model, bookings_model, defects_model, visits_model
 
-PAY_METHODS = ["现金", "银行卡", "转账"]
+WATCHED = frozenset({"movein", "archives"})   # kinds of change shown in this tab (owners' names, visits)
+BOARD_TICK_MS = 60_000                        # the board stays current while a desk keeps it open all day
+VISITS_AHEAD_DAYS = 7
+EVENT_BOX_WIDTH = 260
+NEXT_BUTTON_WIDTH = 170
+STEP_LABEL_HEIGHT = 20
+PRINTS = (("入住手续书", "procedure_pdf"), ("验房单", "inspection_pdf"),
+          ("房屋交接书", "handover_doc_pdf"), ("钥匙移交清单", "key_list_pdf"))
+
+
+def _push(text, slot, purpose=None) -> QPushButton:
+    b = QPushButton(icon(purpose), text) if purpose else QPushButton(text)
+    b.clicked.connect(lambda _checked=False: slot())
+    return b
 
 
 class Tab(QWidget):
@@ -38,18 +56,27 @@ class Tab(QWidget):
         self.ctx = ctx
         self.current_home_id = None
         self.current_handover_id = None
-        # top bar ------------------------------------------------------------
+        self._stale = False
+        self._all_rows = []
+        split = QSplitter()
+        split.addWidget(self._build_board())
+        split.addWidget(self._build_detail())
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        lay = QVBoxLayout(self)
+        lay.addLayout(self._build_top())
+        lay.addWidget(split, 1)
+        self.timer = QTimer(self)  # the board stays current while a desk keeps it open all day
+        self.timer.setInterval(BOARD_TICK_MS)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+        self.refresh()
+
+    # layout -----------------------------------------------------------------
+    def _build_top(self) -> QHBoxLayout:
         self.event_box = QComboBox()
-        self.event_box.setMinimumWidth(260)
+        self.event_box.setMinimumWidth(EVENT_BOX_WIDTH)
         self.event_box.currentIndexChanged.connect(self.refresh_board)
-        new_event = QPushButton(icon("add"), "新建交房活动")
-        new_event.clicked.connect(self.new_event)
-        notices = QPushButton(icon("print"), "批量打印入住通知书")
-        notices.clicked.connect(self.print_notices)
-        single = QPushButton(icon("movein"), "零星交付…")
-        single.clicked.connect(self.single_handover)
-        refresh = QPushButton(icon("refresh"), "刷新")
-        refresh.clicked.connect(self.refresh)
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("房号或业主姓名")
         self.filter_edit.setClearButtonEnabled(True)
@@ -57,22 +84,30 @@ class Tab(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel("交房活动："))
         top.addWidget(self.event_box)
-        for w in (new_event, notices, single, refresh):
-            top.addWidget(w)
+        for text, slot, purpose in (("新建交房活动", self.new_event, "add"),
+                                    ("批量打印入住通知书", self.print_notices, "print"),
+                                    ("零星交付…", self.single_handover, "movein"),
+                                    ("刷新", self.refresh, "refresh")):
+            top.addWidget(_push(text, slot, purpose))
         top.addStretch(1)
         top.addWidget(self.filter_edit)
-        # counts ---------------------------------------------------------------
+        return top
+
+    def _build_board(self) -> QWidget:
         self.counts_label = QLabel()
         self.counts_label.setObjectName("counts")
         self.counts_label.setStyleSheet("font-size: 14px; padding: 4px;")
-        # board ----------------------------------------------------------------
         self.board = board_model(self)
         self.board_view = _table(self.board)
         self.board_view.selectionModel().currentRowChanged.connect(self._board_selected)
-        self._all_rows = []
-        # detail ---------------------------------------------------------------
-        self.detail_title = QLabel("请在左侧选择房屋")
-        self.detail_title.setStyleSheet("font-size: 16px; font-weight: bold;")
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.counts_label)
+        ll.addWidget(self.board_view)
+        return left
+
+    def _build_steps(self) -> QGroupBox:
         self.steps_box = QGroupBox("入住手续")
         self.steps_grid = QGridLayout(self.steps_box)
         self.step_labels = []
@@ -80,60 +115,69 @@ class Tab(QWidget):
             n = QLabel(f"{i + 1}. {name}")
             n.setToolTip(desc)
             s = QLabel("")
-            s.setMinimumHeight(20)
+            s.setMinimumHeight(STEP_LABEL_HEIGHT)
             self.steps_grid.addWidget(n, i, 0)
             self.steps_grid.addWidget(s, i, 1)
             self.step_labels.append(s)
-        self.start_button = QPushButton(icon("add"), "开始办理")
-        self.start_button.clicked.connect(self.start)
-        self.next_button = QPushButton(icon("ok"), "办理下一步")
-        self.next_button.clicked.connect(self.do_next_step)
-        self.next_button.setMinimumWidth(170)
-        self.confirm_dev_button = QPushButton("确认开发商手续已办结")
-        self.confirm_dev_button.clicked.connect(self.confirm_developer)
-        self.defect_button = QPushButton(icon("add"), "登记缺陷")
-        self.defect_button.clicked.connect(self.add_defect)
+        return self.steps_box
+
+    def _build_actions(self) -> QHBoxLayout:
+        self.start_button = _push("开始办理", self.start, "add")
+        self.next_button = _push("办理下一步", self.do_next_step, "ok")
+        self.next_button.setMinimumWidth(NEXT_BUTTON_WIDTH)
+        self.confirm_dev_button = _push("确认开发商手续已办结", self.confirm_developer)
+        self.defect_button = _push("登记缺陷", self.add_defect, "add")
         actions = QHBoxLayout()
         for b in (self.start_button, self.confirm_dev_button, self.next_button, self.defect_button):
             actions.addWidget(b)
         actions.addStretch(1)
+        return actions
+
+    def _build_prints(self) -> QHBoxLayout:
         prints = QHBoxLayout()
         self.print_buttons = []
-        for label, fn in (("入住手续书", "procedure_pdf"), ("验房单", "inspection_pdf"),
-                          ("房屋交接书", "handover_doc_pdf"), ("钥匙移交清单", "key_list_pdf")):
+        for label, fn in PRINTS:
             b = QPushButton(icon("print"), label)
             b.clicked.connect(lambda _=False, f=fn, t=label: self.print_form(f, t))
             prints.addWidget(b)
             self.print_buttons.append(b)
         prints.addStretch(1)
-        self.defects = defects_model(self)
-        self.defects_view = _table(self.defects)
+        return prints
+
+    def _build_defect_bar(self) -> QHBoxLayout:
         dbar = QHBoxLayout()
         for label, slot in (("派单给施工单位", self.send_defect), ("登记已修复", self.defect_fixed),
                             ("业主确认关闭", self.close_defect), ("打印维修单", self.print_repair_order)):
-            b = QPushButton(label)
-            b.clicked.connect(slot)
-            dbar.addWidget(b)
+            dbar.addWidget(_push(label, slot))
         dbar.addStretch(1)
+        return dbar
+
+    def _build_detail(self) -> QWidget:
+        self.detail_title = QLabel("请在左侧选择房屋")
+        self.detail_title.setStyleSheet("font-size: 16px; font-weight: bold;")
+        self.defects = defects_model(self)
+        self.defects_view = _table(self.defects)
         detail = QWidget()
         dl = QVBoxLayout(detail)
         dl.addWidget(self.detail_title)
-        dl.addWidget(self.steps_box)
-        dl.addLayout(actions)
-        dl.addLayout(prints)
+        dl.addWidget(self._build_steps())
+        dl.addLayout(self._build_actions())
+        dl.addLayout(self._build_prints())
         dl.addWidget(QLabel("验房缺陷 / 工程质量维修单"))
         dl.addWidget(self.defects_view, 1)
-        dl.addLayout(dbar)
-        # after hand-over ---------------------------------------------------------
+        dl.addLayout(self._build_defect_bar())
+        dl.addWidget(self._build_after(), 1)
+        return detail
+
+    def _build_after(self) -> QTabWidget:
+        """After hand-over: the visits due and the moving bookings."""
         self.after = QTabWidget()
         self.visits = visits_model(self)
         self.visits_view = _table(self.visits)
         vbox = QWidget()
         vl = QVBoxLayout(vbox)
         vl.addWidget(self.visits_view)
-        vb = QPushButton(icon("visit"), "登记回访")
-        vb.clicked.connect(self.record_visit)
-        vl.addWidget(vb, 0, Qt.AlignmentFlag.AlignLeft)
+        vl.addWidget(_push("登记回访", self.record_visit, "visit"), 0, Qt.AlignmentFlag.AlignLeft)
         self.after.addTab(vbox, "回访待办")
         self.bookings = bookings_model(self)
         self.bookings_view = _table(self.bookings)
@@ -141,37 +185,16 @@ class Tab(QWidget):
         bl = QVBoxLayout(bbox)
         bl.addWidget(self.bookings_view)
         row = QHBoxLayout()
-        nb = QPushButton(icon("add"), "搬家预约")
-        nb.clicked.connect(self.book_moving)
-        gb = QPushButton("已通知门岗")
-        gb.clicked.connect(self.pass_to_gate)
-        row.addWidget(nb)
-        row.addWidget(gb)
+        row.addWidget(_push("搬家预约", self.book_moving, "add"))
+        row.addWidget(_push("已通知门岗", self.pass_to_gate))
         row.addStretch(1)
         bl.addLayout(row)
         self.after.addTab(bbox, "搬家预约")
-        dl.addWidget(self.after, 1)
-        split = QSplitter()
-        left = QWidget()
-        ll = QVBoxLayout(left)
-        ll.setContentsMargins(0, 0, 0, 0)
-        ll.addWidget(self.counts_label)
-        ll.addWidget(self.board_view)
-        split.addWidget(left)
-        split.addWidget(detail)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
-        lay = QVBoxLayout(self)
-        lay.addLayout(top)
-        lay.addWidget(split, 1)
-        self.timer = QTimer(self)  # the board stays current while a desk keeps it open all day
-        self.timer.setInterval(60_000)
-        self.timer.timeout.connect(self._tick)
-        self.timer.start()
-        self.refresh()
+        return self.after
 
     # data -----------------------------------------------------------------
     def refresh(self):
+        self._stale = False
         current = self.event_box.currentData()
         self.event_box.blockSignals(True)
         self.event_box.clear()
@@ -182,8 +205,31 @@ class Tab(QWidget):
         self.event_box.setCurrentIndex(max(idx, 0))
         self.event_box.blockSignals(False)
         self.refresh_board()
-        self.visits.set_rows(movein.visits_due(self.ctx, self.ctx.clock.today() + timedelta(days=7)))
+        self.visits.set_rows(movein.visits_due(self.ctx, self.ctx.clock.today() + timedelta(days=VISITS_AHEAD_DAYS)))
         self.bookings.set_rows(movein.bookings(self.ctx.clock.today()))
+
+    def _written(self, *kinds, everything=False):
+        """After a write here: the board (with *everything*: the events and lists too) again, and the
+        news to the other tabs (the hand-over, and *kinds*)."""
+        if everything:
+            self.refresh()
+        else:
+            self.refresh_board()
+        notify_changed(self, "movein", *kinds)
+
+    def on_data_changed(self, kinds, source):
+        """Another tab wrote (an owner renamed, a visit recorded, …): reload now if shown, else when shown."""
+        if source is self or not (WATCHED & set(kinds)):
+            return
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
 
     def _tick(self):
         if self.isVisible():
@@ -242,7 +288,7 @@ class Tab(QWidget):
         d = movein.handover_detail(self.current_handover_id)
         h = d["handover"]
         self.detail_title.setText(f"{row.room_code}　{d['owner'].name if d['owner'] else ''}　{h.kind}　{h.status}")
-        for s, step in zip(self.step_labels, d["steps"]):
+        for s, step in zip(self.step_labels, d["steps"], strict=True):
             if step["done_at"]:
                 s.setText(f"✔ {step['done_at']:%Y-%m-%d %H:%M}　{step['done_by']}　{step['notes']}")
                 s.setStyleSheet("color: #1B6E1B;")
@@ -275,7 +321,7 @@ class Tab(QWidget):
         ], lambda v: movein.create_event(self.ctx, dict((b, a) for a, b in clusters)[v["cluster"]], v["name"],
                                          v["start"], v["end"], v["place"]), self)
         if form.exec():
-            self.refresh()
+            self._written(everything=True)
             self.event_box.setCurrentIndex(self.event_box.findData(form.result_value.id))
 
     def print_notices(self):
@@ -295,7 +341,7 @@ class Tab(QWidget):
         h = run_action(self, movein.start_handover, self.ctx, self.current_home_id,
                        "集中交付" if ev else "零星交付", ev)
         if h:
-            self.refresh_board()
+            self._written()
 
     def single_handover(self):
         room, ok = QInputDialog.getText(self, "零星交付", "房号：")
@@ -305,63 +351,14 @@ class Tab(QWidget):
         if h:
             self.current_home_id = h.home_id
             self.event_box.setCurrentIndex(0)
-            self.refresh_board()
+            self._written()
 
     def confirm_developer(self):
         if self.current_handover_id and run_action(self, movein.confirm_developer, self.ctx, self.current_handover_id):
-            self.refresh_board()
+            self._written("archives")      # the home's developer formalities are done
 
-    def step_form(self, step: str) -> FormDialog:
-        hid = self.current_handover_id
-        if step == "identity":
-            p = movein.owner_prefill(hid)
-            fields = [("name", "业主姓名", "text", p.get("name", "")),
-                      ("id_number", "身份证号", "text", ""),
-                      ("phone", "联系电话", "text", p.get("phone", "")),
-                      ("gender", "性别", "choice", p.get("gender") or "男", ["男", "女"]),
-                      ("employer", "工作单位", "text", p.get("employer", "")),
-                      ("id_checked", "已核对身份证原件", "check", True),
-                      ("copy_kept", "已留存身份证复印件及照片", "check", True),
-                      ("invoice_copy", "已留存购房发票复印件", "check", True)]
-            intro = f"已登记身份证：{p['id_masked']}（留空则沿用）" if p.get("id_masked") else "填写业主信息表"
-
-            def submit(v):
-                data = {k: v[k] for k in ("name", "phone", "gender", "employer")}
-                if v["id_number"] or not p.get("id_masked"):
-                    data["id_number"] = v["id_number"]
-                return movein.do_identity(self.ctx, hid, owner=data, id_checked=v["id_checked"],
-                                          copy_kept=v["copy_kept"], invoice_copy=v["invoice_copy"])
-            return FormDialog("身份核验", fields, submit, self, intro)
-        if step == "agreements":
-            fields = [(code, name, "check", False) for code, name in movein.AGREEMENTS]
-            return FormDialog("签署协议", fields, lambda v: movein.do_agreements(
-                self.ctx, hid, [c for c, ok in v.items() if ok]), self, "请业主签署以下协议：")
-        if step == "payment":
-            amount = run_action(self, movein.prepayment_amount, self.ctx, self.current_home_id)
-            if amount is None:
-                return None
-            p = movein.owner_prefill(hid)
-            months = self.ctx.settings.get("billing.prepay_months")
-            fields = [("amount", "应收金额", "label", f"{fmt_fen(amount)} 元（{months}个月物业费）"),
-                      ("method", "付款方式", "choice", "现金", PAY_METHODS),
-                      ("payer", "交款人", "text", p.get("name", "")),
-                      ("reference", "转账/刷卡参考号", "text", "")]
-            return FormDialog("缴纳物业费", fields, lambda v: movein.do_payment(
-                self.ctx, hid, v["method"], v["payer"], v["reference"]), self)
-        if step == "inspection":
-            fields = [("signed", "业主已签署房屋交接书", "check", False),
-                      ("water", "水表起始读数", "text", ""), ("power", "电表起始读数", "text", ""),
-                      ("gas", "燃气表起始读数", "text", "")]
-            return FormDialog("验房交接", fields, lambda v: movein.complete_inspection(
-                self.ctx, hid, v["signed"], {k: v[k] for k in ("water", "power", "gas")}), self,
-                "缺陷请先用“登记缺陷”逐项记录，再完成验房交接。")
-        p = movein.owner_prefill(hid)
-        fields = [("receiver", "领取人", "text", p.get("name", "")),
-                  ("gifts", "礼品", "text", ""),
-                  ("manuals", "已交付使用说明书和质量保证书", "check", True),
-                  ("state", "交付后状态", "choice", "已入住", movein.STATES_AFTER)]
-        return FormDialog("交付钥匙", fields, lambda v: movein.do_keys(
-            self.ctx, hid, v["receiver"], v["gifts"], v["manuals"], v["state"]), self)
+    def step_form(self, step: str) -> FormDialog | None:
+        return step_forms.step_form(self, step)
 
     def do_next_step(self):
         if not self.current_handover_id:
@@ -371,7 +368,7 @@ class Tab(QWidget):
             return
         form = self.step_form(step)
         if form is not None and form.exec():
-            self.refresh()
+            self._written(*step_forms.STEP_CHANGES[step], everything=True)
             if step == "payment":  # the cashier prints the original receipt for the owner
                 from app.ledger.payments import print_receipt
                 receipt = form.result_value
@@ -386,7 +383,7 @@ class Tab(QWidget):
                                     ("description", "问题描述", "multiline", "")],
                          lambda v: movein.record_defect(self.ctx, hid, v["room"], v["kind"], v["description"]), self)
         if form.exec():
-            self.refresh_board()
+            self._written()
 
     def _selected_defect(self):
         return self.defects.row_at(self.defects_view.currentIndex())
@@ -397,17 +394,17 @@ class Tab(QWidget):
             return
         builder, ok = QInputDialog.getText(self, "派单", "施工单位：")
         if ok and run_action(self, movein.send_defect, self.ctx, d.id, builder):
-            self.refresh_board()
+            self._written()
 
     def defect_fixed(self):
         d = self._selected_defect()
         if d is not None and run_action(self, movein.defect_fixed, self.ctx, d.id):
-            self.refresh_board()
+            self._written()
 
     def close_defect(self):
         d = self._selected_defect()
         if d is not None and run_action(self, movein.close_defect, self.ctx, d.id, True):
-            self.refresh_board()
+            self._written()
 
     def print_repair_order(self):
         d = self._selected_defect()
@@ -437,7 +434,7 @@ class Tab(QWidget):
             lambda v: movein.record_visit(self.ctx, x.id, v["residents_info"], v["opinions"], v["questions"],
                                           v["safety"], v["intercom"]), self)
         if form.exec():
-            self.refresh()
+            self._written("archives", everything=True)     # the visit is an archive record
 
     def book_moving(self):
         form = FormDialog("搬家预约", [
@@ -447,9 +444,9 @@ class Tab(QWidget):
             lambda v: movein.book_moving(self.ctx, v["room"], v["date"], v["slot"], v["contact"], v["phone"],
                                          v["mover"], v["vehicle"]), self)
         if form.exec():
-            self.refresh()
+            self._written(everything=True)
 
     def pass_to_gate(self):
         b = self.bookings.row_at(self.bookings_view.currentIndex())
         if b is not None and run_action(self, movein.pass_booking_to_gate, self.ctx, b.id):
-            self.refresh()
+            self._written(everything=True)

@@ -138,7 +138,7 @@ class DeductionsDialog(FormDialog):
         self.rows: list[tuple[QLineEdit, QLineEdit]] = []
         self.extra.addLayout(self.grid)
         self.more_button = QPushButton("增加一项扣款")
-        self.more_button.clicked.connect(lambda: self.add_row())
+        self.more_button.clicked.connect(lambda _checked=False: self.add_row())   # not add_row(checked)
         self.extra.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.add_row()
 

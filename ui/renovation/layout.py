@@ -26,20 +26,25 @@ from ui.renovation.table_models import fee_model, notice_model, patrol_model, st
 
 VIEWS = ["待办事项", "在办装修", "已结案/驳回/放弃", "全部"]
 PRINTS = [("application", "装修申请/审批表"), ("tests", "闭水/打压确认单"), ("fire", "防火责任书"),
-          ("permit", "装修许可证（门贴）"), ("passes", "施工人员出入证（卡片）"), ("passes_a4", "施工人员出入证（A4裁切）"),
-          ("patrol", "装修巡查日志"), ("completion", "装修竣工验收表"), ("refund", "装修保证金退还单")]
+          ("permit", "装修许可证（门贴）"), ("passes", "施工人员出入证（卡片）"),
+          ("passes_a4", "施工人员出入证（A4裁切）"), ("patrol", "装修巡查日志"), ("completion", "装修竣工验收表"),
+          ("refund", "装修保证金退还单")]
 # the step buttons: key, text, the tab's method
-ACTIONS = [("approve", "审批通过", "do_approve"), ("reject", "驳回", "do_reject"), ("drawing", "附加图纸", "do_attach"),
-           ("tests", "闭水/打压试验", "do_tests"), ("fire", "防火责任书", "do_fire"), ("permit", "发放许可证", "do_permit"),
-           ("worker", "办理出入证", "do_worker"), ("patrol", "巡查登记", "do_patrol"), ("notice", "开具通知单", "do_notice"),
-           ("finish", "登记完工", "do_finish"), ("first", "初验", "do_first"), ("second", "复验", "do_second"),
+ACTIONS = [("approve", "审批通过", "do_approve"), ("reject", "驳回", "do_reject"),
+           ("drawing", "附加图纸", "do_attach"), ("tests", "闭水/打压试验", "do_tests"),
+           ("fire", "防火责任书", "do_fire"), ("permit", "发放许可证", "do_permit"),
+           ("worker", "办理出入证", "do_worker"), ("patrol", "巡查登记", "do_patrol"),
+           ("notice", "开具通知单", "do_notice"), ("finish", "登记完工", "do_finish"),
+           ("first", "初验", "do_first"), ("second", "复验", "do_second"),
            ("refund", "退保证金", "do_refund"), ("abandon", "放弃装修", "do_abandon")]
 ACTIONS_PER_ROW = 7
 # the buttons above the passes and notices tables: text, the tab's method, the permission each needs
 PASS_BAR = [("发放出入证", "do_issue_pass", "renovation.edit"), ("延期", "do_extend_pass", "renovation.edit"),
-            ("上传照片", "do_worker_photo", "renovation.edit"), ("退证（退押金）", "do_return_pass", "renovation.edit"),
+            ("上传照片", "do_worker_photo", "renovation.edit"),
+            ("退证（退押金）", "do_return_pass", "renovation.edit"),
             ("登记遗失", "do_lost_pass", "renovation.edit"), ("退押金", "do_refund_pass", "ledger.refund")]
-NOTICE_BAR = [("关闭通知单", "do_close_notice", "renovation.edit"), ("打印通知单", "do_print_notice", "renovation.view")]
+NOTICE_BAR = [("关闭通知单", "do_close_notice", "renovation.edit"),
+              ("打印通知单", "do_print_notice", "renovation.view")]
 ROW_HEIGHT, COLUMN_WIDTH, MEASURED_ROWS = 24, 90, 60
 STAGES_MIN_HEIGHT = 260
 SEARCH_PADDING = 40

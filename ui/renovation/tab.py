@@ -1,6 +1,9 @@
 """装修管理 tab: opens on what needs doing (today's spot checks, permits waiting, inspections due,
 notices past their deadline, passes expiring); a renovation's nine stages, its passes, patrol log,
-notices and fees; every action goes through app.renovation (api), every form prints to a preview."""
+notices and fees; every action goes through app.renovation (api), every form prints to a preview.
+Each write tells the other tabs what it changed (ui.common.runner.notify_changed: "renovation", and
+"ledger" / "archives" where the service posts charges or refunds or changes the home's state); news of
+renovations and of the ledger (fees paid) from another tab reloads the lists now, or when shown."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,6 +18,7 @@ from app.renovation import api as rv
 from models.renovation import NOTICE_KINDS, PASS_CARDS
 from ui.common.forms import FormDialog
 from ui.common.ops import confirm, info, run_action
+from ui.common.runner import notify_changed
 from ui.renovation.dialogs import ApplicationDialog, DeductionsDialog
 from ui.renovation.layout import build_detail, build_top, table
 from ui.renovation.table_models import due_model, renovation_model
@@ -22,6 +26,10 @@ from ui.renovation.table_models import due_model, renovation_model
 TRADES = ["木工", "水电工", "瓦工", "油漆工", "杂工", "其他"]
 WHICH = {"在办装修": "active", "已结案/驳回/放弃": "closed", "全部": "all"}
 SPLITTER_SIZES = [620, 880]
+WATCHED = frozenset({"renovation", "ledger"})   # kinds of change shown in this tab (fees are read from the ledger)
+LEDGER, ARCHIVES = ("ledger",), ("archives",)   # what a write changes besides the renovation
+LEDGER_AND_HOME = ("ledger", "archives")
+PASS_EXTENSION_DAYS = 30
 
 
 class Tab(QWidget):
@@ -31,6 +39,7 @@ class Tab(QWidget):
         self.main_window = main_window
         self.current_id: int | None = None
         self._connected_sel = None
+        self._stale = False
         self._build()
         self.refresh()
         QTimer.singleShot(0, self._restore_state)
@@ -54,6 +63,7 @@ class Tab(QWidget):
 
     # data -----------------------------------------------------------------
     def refresh(self):
+        self._stale = False
         view = self.view_combo.currentText()
         keep = self.current_id
         if view == "待办事项":
@@ -151,19 +161,38 @@ class Tab(QWidget):
         """Show a dialog modally (tests replace this to fill and submit it)."""
         return bool(dlg.exec())
 
-    def _form(self, title, fields, service, *args, note="", **kw):
+    def _form(self, title, fields, service, *args, note="", changes=(), **kw):
+        """A form whose values go to service(ctx, *args, **kw, **values); *changes*: what it changes
+        besides the renovation (LEDGER, ARCHIVES)."""
         dlg = FormDialog(title, fields, lambda v: service(self.ctx, *args, **kw, **v), self, note, ctx=self.ctx)
-        return self._run(dlg)
+        return self._run(dlg, changes)
 
-    def _run(self, dlg):
-        """Show a form; after a saved change refresh and return the service result."""
+    def _run(self, dlg, changes=()):
+        """Show a form; after a saved change refresh, tell the other tabs and return the service result."""
         if self.exec_dialog(dlg) and dlg.result_value is not None:
-            self.after_change()
+            self.after_change(*changes)
             return dlg.result_value
         return None
 
-    def after_change(self):
+    def after_change(self, *kinds):
+        """After a write: the lists again, and the news to the other tabs (the renovation, and *kinds*)."""
         self.refresh()
+        notify_changed(self, "renovation", *kinds)
+
+    # news from other tabs ---------------------------------------------------------------
+    def on_data_changed(self, kinds, source):
+        """Another tab wrote (a fee paid in the ledger, …): reload now if shown, else when shown."""
+        if source is self or not (WATCHED & set(kinds)):
+            return
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
 
     def _today(self) -> dt.date:
         return self.ctx.clock.today()
@@ -180,15 +209,17 @@ class Tab(QWidget):
         return None
 
     def do_approve(self):
-        return self._form("审批装修申请", [("note", "审批意见", "multiline", "同意，按图施工，不得改动承重结构")], rv.approve,
-                          self.current_id, note="审批通过后，装修保证金和垃圾清运费计入收费台账，请业主到收银处缴费。")
+        fields = [("note", "审批意见", "multiline", "同意，按图施工，不得改动承重结构")]
+        return self._form("审批装修申请", fields, rv.approve, self.current_id, changes=LEDGER,
+                          note="审批通过后，装修保证金和垃圾清运费计入收费台账，请业主到收银处缴费。")
 
     def do_reject(self):
         return self._form("驳回装修申请", [("reasons", "驳回理由", "multiline", "")], rv.reject, self.current_id)
 
     def do_attach(self):
         from PySide6.QtWidgets import QFileDialog
-        paths, _ = QFileDialog.getOpenFileNames(self, "选择装修图纸", "", "图纸 (*.pdf *.jpg *.jpeg *.png *.dwg);;所有文件 (*)")
+        paths, _ = QFileDialog.getOpenFileNames(self, "选择装修图纸", "",
+                                                "图纸 (*.pdf *.jpg *.jpeg *.png *.dwg);;所有文件 (*)")
         for p in paths:
             if run_action(self, rv.attach_drawing, self.ctx, self.current_id, p) is None:
                 break
@@ -197,27 +228,30 @@ class Tab(QWidget):
 
     def do_tests(self):
         r = rv.get(self.ctx, self.current_id)
-        return self._form("闭水/打压试验", [("pressure_ok", "打压试验合格", "check", True), ("water_ok", "闭水试验合格", "check", True),
-                                       ("signed_by", "业主签字确认人", "text", r.applicant), ("on", "试验日期", "date", self._today()),
-                                       ("note", "说明", "multiline", "")], rv.record_tests, self.current_id,
-                          note=f"试验合格满 {self.ctx.settings.get('renovation.permit_wait_days')} 天后方可领取装修许可证。")
+        fields = [("pressure_ok", "打压试验合格", "check", True), ("water_ok", "闭水试验合格", "check", True),
+                  ("signed_by", "业主签字确认人", "text", r.applicant), ("on", "试验日期", "date", self._today()),
+                  ("note", "说明", "multiline", "")]
+        wait = self.ctx.settings.get("renovation.permit_wait_days")
+        return self._form("闭水/打压试验", fields, rv.record_tests, self.current_id,
+                          note=f"试验合格满 {wait} 天后方可领取装修许可证。")
 
     def do_fire(self):
         r = rv.get(self.ctx, self.current_id)
-        return self._form("防火责任书", [("signed_by", "签署人", "text", r.applicant), ("on", "签署日期", "date", self._today())],
-                          rv.sign_fire_undertaking, self.current_id)
+        fields = [("signed_by", "签署人", "text", r.applicant), ("on", "签署日期", "date", self._today())]
+        return self._form("防火责任书", fields, rv.sign_fire_undertaking, self.current_id)
 
     def do_permit(self):
         r = run_action(self, rv.issue_permit, self.ctx, self.current_id)
         if r is not None:
-            self.after_change()
+            self.after_change(*ARCHIVES)       # the home is 装修中 now
             if confirm(self, f"装修许可证 {r.permit_number} 已发放，现在打印吗？"):
                 self.print_form("permit", "装修许可证")
         return r
 
     def do_worker(self):
         r = rv.get(self.ctx, self.current_id)
-        default_until = r.planned_end or self._today() + dt.timedelta(days=int(self.ctx.settings.get("renovation.pass_valid_days")))
+        valid_days = int(self.ctx.settings.get("renovation.pass_valid_days"))
+        default_until = r.planned_end or self._today() + dt.timedelta(days=valid_days)
         fee, dep = self.ctx.settings.get("renovation.pass_fee"), self.ctx.settings.get("renovation.pass_deposit")
         fields = [("name", "姓名", "text", ""), ("id_number", "身份证号", "text", ""), ("phone", "电话", "text", ""),
                   ("trade", "工种", "choice", "木工", TRADES),
@@ -229,39 +263,41 @@ class Tab(QWidget):
             return rv.register_worker(self.ctx, self.current_id, v, photo=photo)
 
         note = f"每证收手续费 {fmt_fen(fee)} 元、押金 {fmt_fen(dep)} 元（计入收费台账），退证时退押金。"
-        return self._run(FormDialog("办理施工人员出入证", fields, register, self, note, ctx=self.ctx))
+        return self._run(FormDialog("办理施工人员出入证", fields, register, self, note, ctx=self.ctx), LEDGER)
 
     def do_patrol(self):
-        return self._form("巡查登记（装修巡查日志）", [("ok", "无违规", "check", True), ("findings", "巡查情况", "multiline", ""),
-                                               ("workers_present", "在场施工人数", "int", 0), ("on", "巡查日期", "date", self._today()),
-                                               ("spot_check", "今日抽查", "check", self._is_spot_today())],
-                          rv.record_patrol, self.current_id)
+        fields = [("ok", "无违规", "check", True), ("findings", "巡查情况", "multiline", ""),
+                  ("workers_present", "在场施工人数", "int", 0), ("on", "巡查日期", "date", self._today()),
+                  ("spot_check", "今日抽查", "check", self._is_spot_today())]
+        return self._form("巡查登记（装修巡查日志）", fields, rv.record_patrol, self.current_id)
 
     def _is_spot_today(self) -> bool:
         return self.current_id in {r.id for r in (run_action(self, rv.spot_checks, self.ctx) or [])}
 
     def do_notice(self):
         days = int(self.ctx.settings.get("renovation.rectify_days"))
-        return self._form("开具违规/整改通知单", [("kind", "类别", "choice", "整改通知单", NOTICE_KINDS),
-                                           ("content", "违规/问题事实", "multiline", ""), ("requirement", "整改要求", "multiline", ""),
-                                           ("deadline", "整改期限", "date", self._today() + dt.timedelta(days=days))],
-                          rv.issue_notice, self.current_id)
+        fields = [("kind", "类别", "choice", "整改通知单", NOTICE_KINDS),
+                  ("content", "违规/问题事实", "multiline", ""), ("requirement", "整改要求", "multiline", ""),
+                  ("deadline", "整改期限", "date", self._today() + dt.timedelta(days=days))]
+        return self._form("开具违规/整改通知单", fields, rv.issue_notice, self.current_id)
 
     def do_finish(self):
         days = self.ctx.settings.get("renovation.first_inspection_days")
-        return self._form("登记完工", [("finished_on", "完工日期", "date", self._today())], rv.record_completion, self.current_id,
+        fields = [("finished_on", "完工日期", "date", self._today())]
+        return self._form("登记完工", fields, rv.record_completion, self.current_id,
                           note=f"完工后 {days} 天内须办理初验（装修竣工验收表）。")
 
     def do_first(self):
         months = self.ctx.settings.get("renovation.second_inspection_months")
-        return self._form("初验（装修竣工验收）", [("passed", "验收合格", "check", True), ("note", "验收意见", "multiline", "")],
-                          rv.first_inspection, self.current_id, note=f"初验合格后 {months} 个月复验，复验合格退还保证金。")
+        fields = [("passed", "验收合格", "check", True), ("note", "验收意见", "multiline", "")]
+        return self._form("初验（装修竣工验收）", fields, rv.first_inspection, self.current_id, changes=ARCHIVES,
+                          note=f"初验合格后 {months} 个月复验，复验合格退还保证金。")
 
     def do_second(self):
         return self._form("复验", [("passed", "无质量问题", "check", True), ("note", "复验意见", "multiline", "")],
                           rv.second_inspection, self.current_id)
 
-    def _deductions(self, title, service, ask_reason, note=""):
+    def _deductions(self, title, service, ask_reason, note="", changes=LEDGER):
         r = rv.get(self.ctx, self.current_id)
 
         def save(v):
@@ -269,7 +305,8 @@ class Tab(QWidget):
                 return service(self.ctx, self.current_id, v["reason"], v["deductions"])
             return service(self.ctx, self.current_id, v["deductions"])
 
-        result = self._run(DeductionsDialog(self, title, rv.deposit_held(r), ask_reason, note, on_accept=save))
+        dlg = DeductionsDialog(self, title, rv.deposit_held(r), ask_reason, note, on_accept=save)
+        result = self._run(dlg, changes)
         if result is not None and result.refunded_on:
             self.print_form("refund", "装修保证金退还单")
         return result
@@ -279,28 +316,30 @@ class Tab(QWidget):
 
     def do_abandon(self):
         return self._deductions("放弃装修", rv.abandon, True,
-                                "放弃后退还已缴保证金（减扣款）及已退证的出入证押金；垃圾清运费、出入证手续费不退。")
+                                "放弃后退还已缴保证金（减扣款）及已退证的出入证押金；垃圾清运费、出入证手续费不退。",
+                                changes=LEDGER_AND_HOME)
 
     # passes and notices ---------------------------------------------------
     def _selected(self, table):
         idx = table.currentIndex()
         return table.model().row(idx.row()) if idx.isValid() else None
 
-    def _worker_action(self, fn, **kw):
+    def _worker_action(self, fn, changes=(), **kw):
         row = self._selected(self.workers)
         if row is None:
             info(self, "请先选择施工人员")
             return None
         res = run_action(self, fn, self.ctx, row[0].id, **kw)
         if res is not None:
-            self.after_change()
+            self.after_change(*changes)
         return res
 
     def do_issue_pass(self):
         return self._worker_action(rv.issue_pass)
 
     def do_return_pass(self):
-        return self._worker_action(rv.return_pass, refund=rv.may(self.ctx, "ledger.refund"))
+        refund = rv.may(self.ctx, "ledger.refund")
+        return self._worker_action(rv.return_pass, LEDGER if refund else (), refund=refund)
 
     def do_extend_pass(self):
         row = self._selected(self.workers)
@@ -308,8 +347,8 @@ class Tab(QWidget):
             info(self, "请先选择施工人员")
             return None
         w = row[0]
-        return self._form(f"出入证延期：{w.name}", [("valid_until", "有效期至", "date", w.valid_until + dt.timedelta(days=30))],
-                          rv.extend_pass, w.id)
+        until = w.valid_until + dt.timedelta(days=PASS_EXTENSION_DAYS)
+        return self._form(f"出入证延期：{w.name}", [("valid_until", "有效期至", "date", until)], rv.extend_pass, w.id)
 
     def do_worker_photo(self, path=None):
         row = self._selected(self.workers)
@@ -330,7 +369,7 @@ class Tab(QWidget):
         return self._worker_action(rv.return_pass, lost=True, refund=False)
 
     def do_refund_pass(self):
-        return self._worker_action(rv.refund_pass_deposit)
+        return self._worker_action(rv.refund_pass_deposit, LEDGER)
 
     def do_close_notice(self):
         row = self._selected(self.notices)
