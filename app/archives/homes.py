@@ -16,10 +16,7 @@ def home_by_room(room_code, field: str = "房号", *, message: str | None = None
     With ``message`` any code that names no home (malformed ones too) raises NotFound(message):
     the wording of the areas (move-in, renovation, owner-information print) that look up codes
     from their own lists or the command line."""
-    if message is None:
-        code = check_room_code(room_code, field)
-    else:
-        code = normalize_room_code(room_code)
+    code = check_room_code(room_code, field) if message is None else normalize_room_code(room_code)
     home = Home.get_or_none(Home.room_code == code) if code else None
     if home is None:
         if message is None:

@@ -8,6 +8,9 @@ from __future__ import annotations
 from app.core import validation as v
 from app.core.privacy import mask_id
 
+OTHER_ID_MIN_LEN = 5        # a passport or other document number shorter than this is a typo
+NAME_MAX_LEN = 40
+RESIDENTS_MAX = 50
 
 def identity_fields(ctx, id_number: str, field: str = "身份证号", id_type: str = "身份证") -> dict:
     """Encrypted, hashed, masked and tail forms of an identity document number ('' clears it)."""
@@ -17,7 +20,7 @@ def identity_fields(ctx, id_number: str, field: str = "身份证号", id_type: s
         s = v.check_id_number(id_number, field)
     else:
         s = v.normalize(id_number).upper()
-        if len(s) < 5:
+        if len(s) < OTHER_ID_MIN_LEN:
             raise v.ValidationError(field, "证件号码过短")
     return {"id_enc": ctx.vault.encrypt(s), "id_hash": ctx.vault.lookup_hash(s),
             "id_masked": mask_id(s), "id_tail": s[-4:]}
@@ -32,8 +35,8 @@ def owner_fields(ctx, data: dict) -> dict:
     """Check an owner's input. ``data`` uses the Owner field names plus ``id_number``.
     Returns the dict of model fields to save. Raises ValidationError naming the field."""
     out = {"name": v.check_required(data.get("name"), "业主姓名")}
-    if len(out["name"]) > 40:
-        raise v.ValidationError("业主姓名", "不能超过40个字")
+    if len(out["name"]) > NAME_MAX_LEN:
+        raise v.ValidationError("业主姓名", f"不能超过{NAME_MAX_LEN}个字")
     if "phone" in data:
         out["phone"] = v.check_phone(data.get("phone"), "联系电话")
     if "phone2" in data:
@@ -47,8 +50,8 @@ def owner_fields(ctx, data: dict) -> dict:
             n = int(str(data["residents_count"]).strip())
         except ValueError:
             raise v.ValidationError("常住人数", "应为整数") from None
-        if not 0 <= n <= 50:
-            raise v.ValidationError("常住人数", "应在0到50之间")
+        if not 0 <= n <= RESIDENTS_MAX:
+            raise v.ValidationError("常住人数", f"应在0到{RESIDENTS_MAX}之间")
         out["residents_count"] = n
     for f in ("is_key_customer", "arrears_flag"):
         if f in data:

@@ -173,10 +173,15 @@ class _Index:
     background thread), patched by index_homes, reloaded when the stored token changes."""
 
     def __init__(self):
-        self.key = None              # (database, token) the lines belong to; None: not loaded
-        self.lines: dict[int, tuple[str, str, str]] = {}   # split at the tab once, not at every snapshot
-        self.snapshot: _Snapshot | None = None
         self.lock = threading.RLock()
+        self.clear()
+
+    def clear(self):
+        """Forget the lines: they are loaded again on next use."""
+        with self.lock:
+            self.key = None              # (database, token) the lines belong to; None: not loaded
+            self.lines: dict[int, tuple[str, str, str]] = {}   # split at the tab once, not at every snapshot
+            self.snapshot: _Snapshot | None = None
 
     @staticmethod
     def stored_key():
@@ -216,8 +221,12 @@ class _Index:
             return self.snapshot
 
 
+COMMON_TERM_MAX_LEN = 2   # an ASCII word this short matches many lines: looked for last
+PHONE_MIN_DIGITS = 8      # a dashed word of at least this many digits is a phone (0351-7654321)
+
+
 def _common(term: str) -> bool:
-    return term.isascii() and len(term) <= 2
+    return term.isascii() and len(term) <= COMMON_TERM_MAX_LEN
 
 
 def _pinyin(term: str) -> bool:
@@ -231,8 +240,7 @@ _cache = _Index()
 
 def reset_cache():
     """Forget the in-memory index (another database was opened)."""
-    global _cache
-    _cache = _Index()
+    _cache.clear()
 
 
 def query_terms(query: str) -> list[str]:
@@ -241,9 +249,8 @@ def query_terms(query: str) -> list[str]:
     out = []
     for t in normalize(query).lower().split():
         digits = t.replace("-", "")
-        if "-" in t and digits.isdigit() and len(digits) >= 8:
-            t = digits
-        out.append(t)
+        is_phone = "-" in t and digits.isdigit() and len(digits) >= PHONE_MIN_DIGITS
+        out.append(digits if is_phone else t)
     return out
 
 

@@ -94,6 +94,10 @@ def _hanzi(run: str) -> list[str]:
     return out
 
 
+COMPOUND_SURNAME_LEN = 2            # 欧阳, 司马
+COMPOUND_SURNAME_MIN_NAME_LEN = 3   # a two-character name is a one-character surname and a given name
+
+
 @lru_cache(maxsize=65536)
 def name_key(name: str | None) -> str:
     """The stored pinyin key of a name ('' for an empty name)."""
@@ -105,13 +109,14 @@ def name_key(name: str | None) -> str:
         if latin:
             out.append(latin)
         else:
-            if first and m.start() == 0 and len(text) >= 2:
+            if first and m.start() == 0 and len(text) > 1:
                 # the surname, read on its own (no phrase across it: 周长 is not zhou1 chang2): a
                 # compound one (in a name of three or more characters), else the first character
-                two = SURNAMES.get(run[:2]) if len(run) >= 2 and len(text) >= 3 else None
+                compound = len(run) >= COMPOUND_SURNAME_LEN and len(text) >= COMPOUND_SURNAME_MIN_NAME_LEN
+                two = SURNAMES.get(run[:COMPOUND_SURNAME_LEN]) if compound else None
                 if two is not None and " " in two:
                     out.extend(two.split())
-                    run = run[2:]
+                    run = run[COMPOUND_SURNAME_LEN:]
                 else:
                     out.append(SURNAMES.get(run[0]) or _char(run[0]))
                     run = run[1:]
