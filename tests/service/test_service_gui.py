@@ -2,6 +2,7 @@
 import datetime as dt
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.service import handling, queries, records
 from models.service import ServiceRequest
@@ -51,15 +52,18 @@ def test_intake_dialog_keeps_input_on_error_then_saves(qtbot, ctx, tab, warnings
     from ui.service.intake import IntakeDialog
     dlg = IntakeDialog(ctx, tab)
     qtbot.addWidget(dlg)
-    dlg.room.setText("5-102")
-    dlg.caller.setText("王先生")
-    dlg.phone.setText("139 1234 5678")
+    assert dlg.ok_button.text() == "受理" and "首问责任人：王经理" in dlg.intro.text()
+    qtbot.keyClicks(dlg.room, "5-102")
+    dlg.caller.setText("王先生")                          # QTest types ASCII only
+    qtbot.keyClicks(dlg.phone, "139 1234 5678")
     dlg.content.setPlainText("客厅灯不亮")
-    dlg.save()                                            # not read back yet
+    qtbot.mouseClick(dlg.ok_button, Qt.MouseButton.LeftButton)   # not read back yet
     assert warnings_shown and "复述确认" in warnings_shown[0]
     assert dlg.caller.text() == "王先生" and ServiceRequest.select().count() == 0
-    dlg.read_back.setChecked(True)
-    dlg.save()
+    qtbot.keyClick(dlg.read_back, Qt.Key.Key_Space)
+    assert dlg.read_back.isChecked()
+    qtbot.mouseClick(dlg.ok_button, Qt.MouseButton.LeftButton)
+    assert dlg.result() == dlg.DialogCode.Accepted
     r = dlg.result_request
     assert r is not None and r.phone == "13912345678" and r.home.room_code == "5-102"
     assert not dlg.complaint_box.isEnabled()

@@ -4,6 +4,7 @@ import datetime as dt
 import threading
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.service import complaints as cp
 from app.service import deadlines, handling, records
@@ -54,14 +55,16 @@ def test_receiver_corrects_from_the_tab_and_the_list_follows(qtbot, ctx, as_role
     dlg = EditDialog(fd, tab.current(), tab)
     qtbot.addWidget(dlg)
     assert dlg.phone.text() == "" and "138****5678" in dlg.phone.placeholderText()   # the full number stays hidden
-    dlg.room.setText("5-102")
+    dlg.room.clear()
+    qtbot.keyClicks(dlg.room, "5-102")
     dlg.content.setPlainText("卫生间水龙头漏水")
     assert "5-102" in dlg.read_back_text.text() and "卫生间水龙头漏水" in dlg.read_back_text.text()
-    dlg.save()                                             # not read back yet: refused, input kept
+    assert dlg.ok_button.text() == "保存更正"
+    qtbot.mouseClick(dlg.ok_button, Qt.MouseButton.LeftButton)   # not read back yet: refused, input kept
     assert warnings_shown and "复述确认" in warnings_shown[-1]
     assert dlg.room.text() == "5-102" and records.get(r.id).home_id == homes[0].id
-    dlg.read_back.setChecked(True)
-    dlg.save()
+    qtbot.keyClick(dlg.read_back, Qt.Key.Key_Space)
+    qtbot.mouseClick(dlg.ok_button, Qt.MouseButton.LeftButton)
     assert dlg.result_value is not None and records.get(r.id).home_id == homes[1].id
     tab._after(dlg.result_value, tab.current())
     row = tab.current()

@@ -20,6 +20,8 @@ from app.service import deadlines, handling
 from ui.common.forms import FormDialog
 from ui.common.ops import run_action
 
+VISIT_SCORES = ((5, "5 分 非常满意"), (4, "4 分 满意"), (3, "3 分 一般"), (2, "2 分 不满意"), (1, "1 分 很不满意"))
+
 
 def request_intro(row) -> str:
     """The request a step dialog acts on, shown above its fields."""
@@ -92,9 +94,9 @@ class CompleteDialog(FormDialog):
         amount = parse_yuan(self.amount.text(), "收费金额") if key else None
         if key and amount == 0:
             raise ValidationError("收费金额", "应大于0")
-        return handling.complete(self.ctx, self.row.id, result=self.result.toPlainText(), owner_signed=self.signed.isChecked(),
-                           signer_name=self.signer.text(), service_item=key, charge_fen=amount,
-                           charge_memo=self.memo.text())
+        return handling.complete(self.ctx, self.row.id, result=self.result.toPlainText(),
+                                 owner_signed=self.signed.isChecked(), signer_name=self.signer.text(),
+                                 service_item=key, charge_fen=amount, charge_memo=self.memo.text())
 
 
 class VisitDialog(FormDialog):
@@ -104,7 +106,7 @@ class VisitDialog(FormDialog):
         super().__init__(**step_options(self.title, ctx, row, parent))
         self.row = row
         self.score = QComboBox()
-        for s, label in ((5, "5 分 非常满意"), (4, "4 分 满意"), (3, "3 分 一般"), (2, "2 分 不满意"), (1, "1 分 很不满意")):
+        for s, label in VISIT_SCORES:
             self.score.addItem(label, s)
         self.method = QComboBox()
         self.method.addItems(["电话", "上门"])
@@ -112,7 +114,9 @@ class VisitDialog(FormDialog):
         self.comment.setMaximumHeight(70)
         now = ctx.clock.now()
         slot = deadlines.next_visit_slot(ctx, now)
-        hint = "现在可以回访" if slot == now else f"现在不宜回访（{deadlines.visit_rule_text(self.ctx)}），最早 {slot:%m-%d %H:%M}"
+        hint = "现在可以回访"
+        if slot != now:
+            hint = f"现在不宜回访（{deadlines.visit_rule_text(self.ctx)}），最早 {slot:%m-%d %H:%M}"
         self.hint = QLabel(hint)
         self.form.addRow("", self.hint)
         self.form.addRow("评分", self.score)
@@ -123,7 +127,7 @@ class VisitDialog(FormDialog):
 
     def call(self):
         return handling.record_visit(self.ctx, self.row.id, self.score.currentData(), self.comment.toPlainText(),
-                               self.method.currentText())
+                                     self.method.currentText())
 
     def schedule(self):
         v = run_action(self, handling.schedule_visit, self.ctx, self.row.id, title="未能安排回访")

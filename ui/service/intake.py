@@ -1,96 +1,86 @@
-"""Intake of a service request (受理报事/投诉): the current user becomes its first receiver."""
+"""Intake of a service request (受理报事/投诉): the current user becomes its first receiver.
+
+The complaint group (class, subject, head count, lawsuit, media) is shared with the correction
+dialog (ui.service.edit): ``complaint_box`` builds it, ``complaint_values`` reads it."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QGroupBox,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QSpinBox,
-    QVBoxLayout,
-)
+from PySide6.QtWidgets import QFormLayout, QGroupBox
 
 from app.service import intake
 from models.service import CHANNELS, COMPLAINT_CLASSES, KINDS
-from ui.common.ops import run_action
+from ui.common.forms import Field, FormDialog
+
+COMPLAINT = "投诉"
+CONTENT_HEIGHT = 90
+MAX_GROUP_SIZE = 999
+SUBJECT_HINT = "简短主题，如 电梯故障（同类同主题用于识别重复/热点投诉）"
 
 
-class IntakeDialog(QDialog):
+def complaint_box(dialog: FormDialog, request=None) -> QGroupBox:
+    """The 投诉信息 group as fields of *dialog* (keys complaint_class … media), filled from *request*."""
+    box = QGroupBox("投诉信息")
+    form = QFormLayout(box)
+    r = request
+    for f in (Field("complaint_class", "投诉类别", "choice", getattr(r, "complaint_class", None) or None,
+                    COMPLAINT_CLASSES),
+              Field("subject", "投诉主题", default=getattr(r, "subject", ""), placeholder="" if r else SUBJECT_HINT),
+              Field("group_size", "投诉人数", "int", getattr(r, "group_size", None) or 1),
+              Field("lawsuit", "涉及诉讼", "check", bool(getattr(r, "lawsuit", False))),
+              Field("media", "媒体曝光", "check", bool(getattr(r, "media", False)))):
+        dialog.add_field(f, form)
+    dialog.widget("group_size").setRange(1, MAX_GROUP_SIZE)
+    return box
+
+
+def complaint_values(dialog: FormDialog) -> dict:
+    """The complaint fields as the services take them (the subject as typed)."""
+    w = dialog.widget
+    return {"complaint_class": w("complaint_class").currentText(), "subject": w("subject").text(),
+            "group_size": w("group_size").value(), "lawsuit": w("lawsuit").isChecked(),
+            "media": w("media").isChecked()}
+
+
+class IntakeDialog(FormDialog):
+    ok_text = "受理"
+    error_title = "未能受理"
+
     def __init__(self, ctx, parent=None, room_code: str = ""):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.result_request = None
-        self.setWindowTitle("受理报事 / 投诉")
-        self.resize(520, 560)
         who = getattr(ctx.user, "display_name", "")
-        form = QFormLayout()
-        self.channel = QComboBox()
-        self.channel.addItems(CHANNELS)
-        self.kind = QComboBox()
-        self.kind.addItems(KINDS)
-        self.room = QLineEdit(room_code)
-        self.room.setPlaceholderText("如 5-203")
-        self.caller = QLineEdit()
-        self.phone = QLineEdit()
-        self.phone.setPlaceholderText("手机或固定电话（来电必填）")
-        self.content = QPlainTextEdit()
-        self.content.setPlaceholderText("报事人所述内容")
-        self.content.setMinimumHeight(90)
-        self.read_back = QCheckBox("已向报事人复述内容并确认无误")
-        form.addRow("受理方式", self.channel)
-        form.addRow("类别", self.kind)
-        form.addRow("房号", self.room)
-        form.addRow("报事人", self.caller)
-        form.addRow("联系电话", self.phone)
-        form.addRow("报事内容", self.content)
-        form.addRow("", self.read_back)
-        self.complaint_box = QGroupBox("投诉信息")
-        cf = QFormLayout(self.complaint_box)
-        self.complaint_class = QComboBox()
-        self.complaint_class.addItems(COMPLAINT_CLASSES)
-        self.subject = QLineEdit()
-        self.subject.setPlaceholderText("简短主题，如 电梯故障（同类同主题用于识别重复/热点投诉）")
-        self.group_size = QSpinBox()
-        self.group_size.setRange(1, 999)
-        self.lawsuit = QCheckBox("涉及诉讼")
-        self.media = QCheckBox("媒体曝光")
-        cf.addRow("投诉类别", self.complaint_class)
-        cf.addRow("投诉主题", self.subject)
-        cf.addRow("投诉人数", self.group_size)
-        cf.addRow("", self.lawsuit)
-        cf.addRow("", self.media)
+        super().__init__("受理报事 / 投诉", [
+            Field("channel", "受理方式", "choice", None, CHANNELS),
+            Field("kind", "类别", "choice", None, KINDS),
+            Field("room_code", "房号", default=room_code, placeholder="如 5-203"),
+            Field("caller", "报事人"),
+            Field("phone", "联系电话", placeholder="手机或固定电话（来电必填）"),
+            Field("content", "报事内容", "multiline", placeholder="报事人所述内容"),
+            Field("read_back", "已向报事人复述内容并确认无误", "check", False),
+        ], parent=parent, intro=f"首问责任人：{who}（受理人负责跟进至关闭）", ctx=ctx)
+        self.resize(520, 560)
+        self.channel, self.kind = self.widget("channel"), self.widget("kind")
+        self.room, self.caller, self.phone = self.widget("room_code"), self.widget("caller"), self.widget("phone")
+        self.content, self.read_back = self.widget("content"), self.widget("read_back")
+        self.content.setFixedHeight(CONTENT_HEIGHT)
+        self.complaint_box = complaint_box(self)
+        self.add_widget(self.complaint_box)
         self.kind.currentTextChanged.connect(self._kind_changed)
         self._kind_changed(self.kind.currentText())
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("受理")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(f"首问责任人：{who}（受理人负责跟进至关闭）"))
-        lay.addLayout(form)
-        lay.addWidget(self.complaint_box)
-        lay.addWidget(buttons)
+
+    @property
+    def result_request(self):
+        """The request taken in (None until 受理 succeeded)."""
+        return self.result_value
 
     def _kind_changed(self, kind):
-        self.complaint_box.setEnabled(kind == "投诉")
+        self.complaint_box.setEnabled(kind == COMPLAINT)
 
     def values(self) -> dict:
-        v = dict(channel=self.channel.currentText(), kind=self.kind.currentText(), room_code=self.room.text(),
-                 caller=self.caller.text(), phone=self.phone.text(), content=self.content.toPlainText(),
-                 read_back=self.read_back.isChecked())
-        if v["kind"] == "投诉":
-            v.update(complaint_class=self.complaint_class.currentText(), subject=self.subject.text(),
-                     group_size=self.group_size.value(), lawsuit=self.lawsuit.isChecked(), media=self.media.isChecked())
+        """The fields as typed (the service trims and checks them)."""
+        v = {"channel": self.channel.currentText(), "kind": self.kind.currentText(), "room_code": self.room.text(),
+             "caller": self.caller.text(), "phone": self.phone.text(), "content": self.content.toPlainText(),
+             "read_back": self.read_back.isChecked()}
+        if v["kind"] == COMPLAINT:
+            v.update(complaint_values(self))
         return v
 
-    def save(self):
-        r = run_action(self, intake.intake, self.ctx, title="未能受理", **self.values())
-        if r is not None:
-            self.result_request = r
-            self.accept()
+    def call(self):
+        return intake.intake(self.ctx, **self.values())

@@ -24,6 +24,8 @@ from models.service_reply import SEND_METHODS
 from ui.common.icons import icon
 from ui.common.ops import run_action
 
+DRAFT_HEIGHT = 70
+
 
 class ReplyLetterDialog(QDialog):
     def __init__(self, ctx, row, parent=None):
@@ -36,15 +38,39 @@ class ReplyLetterDialog(QDialog):
         self.request = r
         self.setWindowTitle(f"投诉处理回复函 — {r.number}")
         self.resize(620, 720)
-        due = cp.reply_due(ctx, r)
-        head = QLabel(f"{r.number}　{r.home.room_code}　{r.caller}　{r.channel}投诉（{r.complaint_class}·{r.subject}）\n"
-                      f"受理 {r.received_at:%Y-%m-%d %H:%M}，答复时限 {due:%Y-%m-%d}"
-                      + ("（书面投诉：两个工作日内）" if cp.is_written(r) else "（口头投诉：当日）"))
-        head.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self._build_head(r))
+        lay.addWidget(QLabel("投诉内容："))
         complaint = QLabel(r.content)
         complaint.setWordWrap(True)
         complaint.setStyleSheet("color:#424242")
-        form = QFormLayout()
+        lay.addWidget(complaint)
+        lay.addLayout(self._build_form())
+        lay.addLayout(self._build_draft_buttons())
+        self.send_box = self._build_send_box()
+        lay.addWidget(self.send_box)
+        self.state = QLabel()
+        self.state.setWordWrap(True)
+        lay.addWidget(self.state)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
+        close.rejected.connect(self.accept)
+        lay.addWidget(close)
+        self._load()
+
+    # building ---------------------------------------------------------------------------------
+    def _build_head(self, r) -> QLabel:
+        """The request, and the deadline of the reply."""
+        due = cp.reply_due(self.ctx, r)
+        rule = "（书面投诉：两个工作日内）" if cp.is_written(r) else "（口头投诉：当日）"
+        head = QLabel(f"{r.number}　{r.home.room_code}　{r.caller}　"
+                      f"{r.channel}投诉（{r.complaint_class}·{r.subject}）\n"
+                      f"受理 {r.received_at:%Y-%m-%d %H:%M}，答复时限 {due:%Y-%m-%d}{rule}")
+        head.setWordWrap(True)
+        return head
+
+    def _build_form(self) -> QFormLayout:
+        ctx = self.ctx
         self.investigation = QPlainTextEdit()
         self.investigation.setPlaceholderText("经查……（调查经过与原因）")
         self.outcome = QPlainTextEdit()
@@ -52,17 +78,19 @@ class ReplyLetterDialog(QDialog):
         self.measures = QPlainTextEdit()
         self.measures.setPlaceholderText("可选：致歉及整改措施")
         for w in (self.investigation, self.outcome, self.measures):
-            w.setMinimumHeight(70)
+            w.setMinimumHeight(DRAFT_HEIGHT)
         self.contact_name = QLineEdit(getattr(ctx.user, "display_name", ""))
         self.contact_phone = QLineEdit(str(ctx.settings.get("site.service_phone") or ""))
         self.contact_phone.setPlaceholderText("客服中心电话")
+        form = QFormLayout()
         form.addRow("调查情况", self.investigation)
         form.addRow("处理结果", self.outcome)
         form.addRow("致歉及措施", self.measures)
         form.addRow("联系人", self.contact_name)
         form.addRow("联系电话", self.contact_phone)
-        self.state = QLabel()
-        self.state.setWordWrap(True)
+        return form
+
+    def _build_draft_buttons(self) -> QHBoxLayout:
         self.save_button = QPushButton(icon("save"), "保存")
         self.save_button.clicked.connect(self.save)
         self.print_button = QPushButton(icon("print"), "预览 / 打印…")
@@ -71,12 +99,15 @@ class ReplyLetterDialog(QDialog):
         row_b.addWidget(self.save_button)
         row_b.addWidget(self.print_button)
         row_b.addStretch(1)
-        self.send_box = QGroupBox("登记寄出（计入答复时限）")
-        sf = QHBoxLayout(self.send_box)
+        return row_b
+
+    def _build_send_box(self) -> QGroupBox:
+        box = QGroupBox("登记寄出（计入答复时限）")
+        sf = QHBoxLayout(box)
         self.sent_on = QDateEdit()
         self.sent_on.setCalendarPopup(True)
         self.sent_on.setDisplayFormat("yyyy-MM-dd")
-        today = ctx.clock.today()
+        today = self.ctx.clock.today()
         self.sent_on.setDate(QDate(today.year, today.month, today.day))
         self.sent_on.setMaximumDate(QDate(today.year, today.month, today.day))
         self.method = QComboBox()
@@ -89,20 +120,9 @@ class ReplyLetterDialog(QDialog):
         sf.addWidget(self.method)
         sf.addStretch(1)
         sf.addWidget(self.send_button)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
-        close.rejected.connect(self.accept)
-        lay = QVBoxLayout(self)
-        lay.addWidget(head)
-        lay.addWidget(QLabel("投诉内容："))
-        lay.addWidget(complaint)
-        lay.addLayout(form)
-        lay.addLayout(row_b)
-        lay.addWidget(self.send_box)
-        lay.addWidget(self.state)
-        lay.addWidget(close)
-        self._load()
+        return box
 
+    # the letter -------------------------------------------------------------------------------
     def _load(self):
         letter = cp.reply_letter(self.row.id)
         self.letter = letter
