@@ -123,8 +123,8 @@ class ReleaseDialog(FormDialog):
         self.space = space
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("如：业主不再租用、车位转让")
-        info = QLabel(f"{space['code']}（{space['level']}）{space['state']}　{space['room_code']} {space['holder_text']}"
-                      + (f"\n有效车卡（将注销）：{space['plates']}" if space["plates"] else "")
+        held = f"{space['code']}（{space['level']}）{space['state']}　{space['room_code']} {space['holder_text']}"
+        info = QLabel(held + (f"\n有效车卡（将注销）：{space['plates']}" if space["plates"] else "")
                       + "\n本月车位费按整月计收，次月起停收。")
         info.setWordWrap(True)
         self.form.addRow("车位", info)

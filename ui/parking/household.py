@@ -1,12 +1,17 @@
 """The household pane's 车位/车辆 page (archives tab): the home's parking spaces and its vehicles
-with their car cards, and the doors to 车位管理, 车卡办理, the registration form and 包月服务."""
+with their car cards, and the doors to 车位管理, 车卡办理, the registration form and 包月服务.
+A card registered here tells the other views (ui.common.runner.notify_changed, "parking"); news
+written elsewhere reaches the page through the archives tab, which reloads its pane on parking news."""
 from __future__ import annotations
+
+import contextlib
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.core.permissions import allowed
 from app.parking import household
 from ui.common.icons import icon
+from ui.common.runner import notify_changed
 from ui.common.widgets import list_view
 from ui.parking.table_models import home_spaces_model, vehicles_model
 
@@ -74,10 +79,8 @@ class HouseholdParkingPage(QWidget):
     def open_parking(self):
         from ui.parking.pane import ParkingWindow
         if self.parking_window is not None:
-            try:
+            with contextlib.suppress(RuntimeError):   # already deleted
                 self.parking_window.close()
-            except RuntimeError:  # already deleted
-                pass
         self.parking_window = ParkingWindow(self.ctx, self.detail, self)
         self.parking_window.changed.connect(self._reload)
         self.parking_window.show()
@@ -94,6 +97,7 @@ class HouseholdParkingPage(QWidget):
         self.last_dialog = dlg
         if dlg.exec() and dlg.result_value is not None:
             self._reload()
+            notify_changed(self, "parking")
             if dlg.print_form.isChecked():
                 self._preview(dlg.result_value.id)
             return dlg.result_value

@@ -27,10 +27,16 @@ from app.core.permissions import allowed
 from app.parking import cards, spaces
 from ui.common.icons import icon
 from ui.common.ops import confirm, run_action
+from ui.common.runner import notify_changed
 from ui.common.widgets import list_view
 from ui.parking.table_models import spaces_model, vehicles_model
 
 ALL = "全部"
+WATCHED = frozenset({"parking", "archives"})   # kinds of change shown here (spaces, cards; owners' names)
+WINDOW_SIZE = (1100, 620)
+SEARCH_DELAY_MS = 150
+ACTIONS = ("parking.edit", "parking.rent", "parking.sell", "parking.card")
+NO_VEHICLE = "请先在车辆列表中选择一条车卡登记"
 
 
 def _button(text, purpose, slot, enabled=True):
@@ -41,8 +47,27 @@ def _button(text, purpose, slot, enabled=True):
     return b
 
 
+def _delete_space(ctx, space_id) -> bool:
+    """spaces.delete_space, True once done (run_action answers None for a refusal)."""
+    spaces.delete_space(ctx, space_id)
+    return True
+
+
+def _relay_of(widget):
+    """The nearest ancestor that relays news of changes (the main window: ``changed`` and
+    ``notify_changed``, see ui.common.runner.notify_changed); None outside a main window."""
+    node = widget.parentWidget()
+    while node is not None:
+        if hasattr(node, "changed") and callable(getattr(node, "notify_changed", None)):
+            return node
+        node = node.parentWidget()
+    return None
+
+
 class ParkingWindow(QDialog):
-    """车位管理. ``household``: the archives pane's home (its room code is proposed when renting)."""
+    """车位管理. ``household``: the archives pane's home (its room code is proposed when renting).
+    Its writes tell the other views (ui.common.runner.notify_changed); in a main window, news of
+    parking and archives written elsewhere reloads its lists now, or when it is shown again."""
 
     changed = Signal()
 
@@ -51,13 +76,34 @@ class ParkingWindow(QDialog):
         self.ctx, self.household = ctx, household
         self.setModal(False)
         self.setWindowTitle("车位管理")
-        self.resize(1100, 620)
+        self.resize(*WINDOW_SIZE)
         role = getattr(ctx.user, "role", None)
-        self.can = {a: allowed(role, a) for a in ("parking.edit", "parking.rent", "parking.sell", "parking.card")}
+        self.can = {a: allowed(role, a) for a in ACTIONS}
         self.last_dialog = None
         self.last_preview = None
+        self._stale = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.reload)
         self.tabs = QTabWidget()
-        # spaces ------------------------------------------------------------------------------------
+        self.tabs.addTab(self._build_spaces_page(), icon("parking"), "车位")
+        self.tabs.addTab(self._build_vehicles_page(), icon("car"), "车辆与车卡")
+        self.message = QLabel("")
+        self.message.setObjectName("parking_message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color:#1B5E20;")
+        outer = QVBoxLayout(self)
+        outer.addWidget(self._build_head())
+        outer.addWidget(self.tabs, 1)
+        outer.addWidget(self.message)
+        relay = _relay_of(self)
+        if relay is not None:
+            relay.changed.connect(self.on_data_changed)
+        self.reload()
+
+    # layout ---------------------------------------------------------------------------------------
+    def _build_filters(self) -> QHBoxLayout:
         self.level = QComboBox()
         self.level.addItems([ALL, *spaces.LEVELS])
         self.state = QComboBox()
@@ -65,10 +111,6 @@ class ParkingWindow(QDialog):
         self.search = QLineEdit()
         self.search.setPlaceholderText("车位编号、房号、业主姓名或车牌")
         self.search.setClearButtonEnabled(True)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(150)
-        self._timer.timeout.connect(self.reload)
         self.search.textChanged.connect(lambda _t: self._timer.start())
         self.level.currentIndexChanged.connect(lambda _i: self.reload())
         self.state.currentIndexChanged.connect(lambda _i: self.reload())
@@ -76,30 +118,41 @@ class ParkingWindow(QDialog):
         for label, w in (("位置：", self.level), ("状态：", self.state), ("查找：", self.search)):
             filters.addWidget(QLabel(label))
             filters.addWidget(w, 1 if w is self.search else 0)
+        return filters
+
+    def _build_space_bar(self) -> QHBoxLayout:
+        can = self.can
+        bar = QHBoxLayout()
+        for w in (_button("新增车位…", "add", self.add_space, can["parking.edit"]),
+                  _button("修改…", "edit", self.edit_space, can["parking.edit"]),
+                  _button("删除", "delete", self.delete_space, can["parking.edit"]),
+                  _button("出租…", "in", lambda: self.attach("租用"), can["parking.rent"]),
+                  _button("售出…", "money", lambda: self.attach("产权"), can["parking.sell"]),
+                  _button("退租/收回…", "out", self.release, can["parking.rent"] or can["parking.sell"]),
+                  _button("办理车卡…", "card", self.register_card, can["parking.card"])):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(_button("刷新", "refresh", self.reload))
+        return bar
+
+    def _build_spaces_page(self) -> QWidget:
+        """Page 车位: the filters, the actions, every space and the summary by level."""
+        filters = self._build_filters()
         self.model = spaces_model(self)
         self.table = list_view(self.model)
         self.table.doubleClicked.connect(lambda _i: self.edit_space())
         self.summary = QLabel("")
         self.summary.setObjectName("parking_summary")
-        bar = QHBoxLayout()
-        for w in (_button("新增车位…", "add", self.add_space, self.can["parking.edit"]),
-                  _button("修改…", "edit", self.edit_space, self.can["parking.edit"]),
-                  _button("删除", "delete", self.delete_space, self.can["parking.edit"]),
-                  _button("出租…", "in", lambda: self.attach("租用"), self.can["parking.rent"]),
-                  _button("售出…", "money", lambda: self.attach("产权"), self.can["parking.sell"]),
-                  _button("退租/收回…", "out", self.release, self.can["parking.rent"] or self.can["parking.sell"]),
-                  _button("办理车卡…", "card", self.register_card, self.can["parking.card"])):
-            bar.addWidget(w)
-        bar.addStretch(1)
-        bar.addWidget(_button("刷新", "refresh", self.reload))
         page = QWidget()
         lay = QVBoxLayout(page)
         lay.addLayout(filters)
-        lay.addLayout(bar)
+        lay.addLayout(self._build_space_bar())
         lay.addWidget(self.table, 1)
         lay.addWidget(self.summary)
-        self.tabs.addTab(page, icon("parking"), "车位")
-        # vehicles and cards ------------------------------------------------------------------------
+        return page
+
+    def _build_vehicles_page(self) -> QWidget:
+        """Page 车辆与车卡: the registered vehicles with their cards."""
         self.vsearch = QLineEdit()
         self.vsearch.setPlaceholderText("车牌、车卡号、房号、车位或车主")
         self.vsearch.setClearButtonEnabled(True)
@@ -113,10 +166,11 @@ class ParkingWindow(QDialog):
         vbar.addWidget(QLabel("查找："))
         vbar.addWidget(self.vsearch, 1)
         vbar.addWidget(self.with_cancelled)
-        for w in (_button("办理车卡…", "card", self.register_card, self.can["parking.card"]),
+        card = self.can["parking.card"]
+        for w in (_button("办理车卡…", "card", self.register_card, card),
                   _button("打印登记表", "print", self.print_card),
-                  _button("续期…", "refresh", self.renew_card, self.can["parking.card"]),
-                  _button("注销…", "warning", self.cancel_card, self.can["parking.card"])):
+                  _button("续期…", "refresh", self.renew_card, card),
+                  _button("注销…", "warning", self.cancel_card, card)):
             vbar.addWidget(w)
         note = QLabel("车卡仅为租用车位的凭证，不作为车辆看管凭证；车位费由财务内勤收取，月度计费按整月计收。")
         note.setStyleSheet("color:#666;")
@@ -125,23 +179,34 @@ class ParkingWindow(QDialog):
         lay.addLayout(vbar)
         lay.addWidget(self.vtable, 1)
         lay.addWidget(note)
-        self.tabs.addTab(page, icon("car"), "车辆与车卡")
-        # --------------------------------------------------------------------------------------------
-        self.message = QLabel("")
-        self.message.setObjectName("parking_message")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color:#1B5E20;")
+        return page
+
+    def _build_head(self) -> QLabel:
+        household = self.household
         head = QLabel(f"当前房屋：<b>{household['room_code']}</b>（出租、售出时默认此房号）" if household else
                       "提示：在业主档案中先选中一户，再打开车位管理，出租、售出时自动填入房号。")
         head.setTextFormat(Qt.TextFormat.RichText)
-        outer = QVBoxLayout(self)
-        outer.addWidget(head)
-        outer.addWidget(self.tabs, 1)
-        outer.addWidget(self.message)
-        self.reload()
+        return head
+
+    # news from other views ------------------------------------------------------------------------
+    def on_data_changed(self, kinds, source):
+        """Another view wrote (a car card in the household pane, an owner renamed, …): reload now
+        if shown, else when shown again."""
+        if source is self or not (WATCHED & set(kinds)):
+            return
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
 
     # loading --------------------------------------------------------------------------------------
     def reload(self):
+        self._stale = False
         level = self.level.currentText()
         state = self.state.currentText()
         rows = spaces.space_rows(self.ctx, None if level == ALL else level, None if state == ALL else state,
@@ -172,10 +237,13 @@ class ParkingWindow(QDialog):
             self.message.setText("请先在列表中选择车位")
         return s
 
-    def _done(self, text=""):
+    def _done(self, text="", ledger=False):
+        """After a write here: the message, the lists again, the household pane and the other views
+        told (with *ledger*: the space's monthly lines were billed or waived too)."""
         self.message.setText(text)
         self.reload()
         self.changed.emit()
+        notify_changed(self, "parking", *(("ledger",) if ledger else ()))
 
     def _exec(self, dlg) -> bool:
         """Show a form modally (tests replace this to fill and submit it)."""
@@ -200,9 +268,9 @@ class ParkingWindow(QDialog):
 
     def delete_space(self):
         s = self._need_space()
-        if s is not None and confirm(self, f"删除车位 {s['code']}？（仅限误录入的空闲车位）"):
-            if run_action(self, spaces.delete_space, self.ctx, s["id"], title="无法删除") is None:
-                self._done(f"车位 {s['code']} 已删除")
+        if (s is not None and confirm(self, f"删除车位 {s['code']}？（仅限误录入的空闲车位）")
+                and run_action(self, _delete_space, self.ctx, s["id"], title="无法删除")):
+            self._done(f"车位 {s['code']} 已删除")
 
     def attach(self, kind: str):
         s = self._need_space()
@@ -215,7 +283,7 @@ class ParkingWindow(QDialog):
         from ui.parking.forms import AttachDialog
         dlg = AttachDialog(self.ctx, s, kind, self.household["room_code"] if self.household else "", self)
         if self._exec(dlg):
-            self._done(dlg.result_value["message"])
+            self._done(dlg.result_value["message"], ledger=True)
 
     def release(self):
         s = self._need_space()
@@ -227,7 +295,7 @@ class ParkingWindow(QDialog):
         from ui.parking.forms import ReleaseDialog
         dlg = ReleaseDialog(self.ctx, s, self)
         if self._exec(dlg):
-            self._done(dlg.result_value["message"])
+            self._done(dlg.result_value["message"], ledger=True)
 
     # cards ----------------------------------------------------------------------------------------
     def register_card(self):
@@ -263,14 +331,14 @@ class ParkingWindow(QDialog):
     def print_card(self):
         v = self.selected_vehicle()
         if v is None:
-            self.message.setText("请先在车辆列表中选择一条车卡登记")
+            self.message.setText(NO_VEHICLE)
             return None
         return self._preview_card(v["id"])
 
     def renew_card(self):
         v = self.selected_vehicle()
         if v is None:
-            self.message.setText("请先在车辆列表中选择一条车卡登记")
+            self.message.setText(NO_VEHICLE)
             return
         months, ok = QInputDialog.getInt(self, "车卡续期", f"{v['plate']} 车卡 {v['card_number']} 续期月数：",
                                          int(self.ctx.settings.get("parking.card_months")), 1, 60)
@@ -282,7 +350,7 @@ class ParkingWindow(QDialog):
     def cancel_card(self):
         v = self.selected_vehicle()
         if v is None:
-            self.message.setText("请先在车辆列表中选择一条车卡登记")
+            self.message.setText(NO_VEHICLE)
             return
         from ui.parking.forms import ReasonDialog
         dlg = ReasonDialog(self.ctx, f"注销车卡 {v['card_number']}", "注销原因", cards.cancel_card, v["id"],

@@ -12,10 +12,14 @@ from app.ledger.charge_items import item_name
 from app.parking import household, spaces, subscriptions
 from ui.common.icons import icon
 from ui.common.ops import run_action
+from ui.common.runner import notify_changed
 from ui.common.widgets import list_view
 from ui.parking.table_models import subscriptions_model
 
 ITEMS = (("bicycle", "fee.bicycle"), ("cable_tv", "fee.cable_tv"))
+DIALOG_SIZE = (760, 460)
+MONTH_WIDTH = 90
+MAX_COUNT = 20
 
 
 def _month(d) -> str:
@@ -23,13 +27,37 @@ def _month(d) -> str:
 
 
 class SubscriptionsDialog(QDialog):
+    """Each start or end tells the other views (ui.common.runner.notify_changed: "parking", and
+    "ledger": a month already billed is billed at once, lines billed ahead are waived)."""
+
     def __init__(self, ctx, home_id: int | None = None, room_code: str = "", parent=None):
         super().__init__(parent)
         self.ctx = ctx
         self.home_id = home_id
         self.setWindowTitle("包月服务（自行车停放、有线电视）")
-        self.resize(760, 460)
+        self.resize(*DIALOG_SIZE)
         can = allowed(getattr(ctx.user, "role", None), "ledger.charge")
+        self.model = subscriptions_model(self)
+        self.table = list_view(self.model)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        rule = QLabel("月度计费按登记的起止月份整月计收（数量 × 标准）；截止月份之后不再计费。")
+        rule.setStyleSheet("color:#666;")
+        lay = QVBoxLayout(self)
+        lay.addLayout(self._build_find(room_code))
+        lay.addWidget(self.table, 1)
+        lay.addLayout(self._build_start_row(can))
+        lay.addLayout(self._build_end_row(can))
+        lay.addWidget(rule)
+        lay.addWidget(self.message)
+        if home_id is not None:
+            self.load()
+        elif room_code:
+            self.find()
+        self._enable()
+
+    # layout -------------------------------------------------------------------------------------
+    def _build_find(self, room_code: str) -> QHBoxLayout:
         self.room = QLineEdit(room_code)
         self.room.setPlaceholderText("房号，如 5-203")
         self.room.returnPressed.connect(self.find)
@@ -41,57 +69,48 @@ class SubscriptionsDialog(QDialog):
         top.addWidget(self.room)
         top.addWidget(find)
         top.addWidget(self.header, 1)
-        self.model = subscriptions_model(self)
-        self.table = list_view(self.model)
-        today = ctx.clock.today()
-        # start
+        return top
+
+    def _month_edit(self, placeholder: str) -> QLineEdit:
+        edit = QLineEdit(_month(self.ctx.clock.today()))
+        edit.setPlaceholderText(placeholder)
+        edit.setMaximumWidth(MONTH_WIDTH)
+        return edit
+
+    def _build_start_row(self, can: bool) -> QHBoxLayout:
+        """新登记: the service, how many, the first month billed, a note."""
         self.item = QComboBox()
         for code, key in ITEMS:
-            self.item.addItem(f"{item_name(code)}（{fmt_fen(int(ctx.settings.get(key)))} 元/月）", code)
+            self.item.addItem(f"{item_name(code)}（{fmt_fen(int(self.ctx.settings.get(key)))} 元/月）", code)
         self.count = QSpinBox()
-        self.count.setRange(1, 20)
+        self.count.setRange(1, MAX_COUNT)
         self.count.setSuffix(" 个")
-        self.start = QLineEdit(_month(today))
-        self.start.setPlaceholderText("起始月份，如 2026-11")
-        self.start.setMaximumWidth(90)
+        self.start = self._month_edit("起始月份，如 2026-11")
         self.notes = QLineEdit()
         self.notes.setPlaceholderText("备注（如车辆数、电视终端）")
         self.add_button = QPushButton(icon("add"), "登记")
         self.add_button.setObjectName("subs_add")
         self.add_button.clicked.connect(self.add)
         self.add_button.setEnabled(can)
-        row1 = QHBoxLayout()
-        for w in (QLabel("新登记："), self.item, self.count, QLabel("起始月份"), self.start, self.notes, self.add_button):
-            row1.addWidget(w)
-        # end
-        self.end = QLineEdit(_month(today))
-        self.end.setPlaceholderText("截止月份")
-        self.end.setMaximumWidth(90)
+        row = QHBoxLayout()
+        for w in (QLabel("新登记："), self.item, self.count, QLabel("起始月份"), self.start, self.notes,
+                  self.add_button):
+            row.addWidget(w)
+        return row
+
+    def _build_end_row(self, can: bool) -> QHBoxLayout:
+        """截止: the last month billed for the selected registration."""
+        self.end = self._month_edit("截止月份")
         self.end_button = QPushButton(icon("out"), "截止所选登记")
         self.end_button.setObjectName("subs_end")
         self.end_button.clicked.connect(self.end_selected)
         self.end_button.setEnabled(can)
-        row2 = QHBoxLayout()
-        row2.addWidget(QLabel("截止月份（最后计费的月份）："))
-        row2.addWidget(self.end)
-        row2.addWidget(self.end_button)
-        row2.addStretch(1)
-        self.message = QLabel("")
-        self.message.setWordWrap(True)
-        rule = QLabel("月度计费按登记的起止月份整月计收（数量 × 标准）；截止月份之后不再计费。")
-        rule.setStyleSheet("color:#666;")
-        lay = QVBoxLayout(self)
-        lay.addLayout(top)
-        lay.addWidget(self.table, 1)
-        lay.addLayout(row1)
-        lay.addLayout(row2)
-        lay.addWidget(rule)
-        lay.addWidget(self.message)
-        if home_id is not None:
-            self.load()
-        elif room_code:
-            self.find()
-        self._enable()
+        row = QHBoxLayout()
+        row.addWidget(QLabel("截止月份（最后计费的月份）："))
+        row.addWidget(self.end)
+        row.addWidget(self.end_button)
+        row.addStretch(1)
+        return row
 
     def _enable(self):
         for w in (self.add_button, self.end_button):
@@ -127,6 +146,7 @@ class SubscriptionsDialog(QDialog):
                                  + (f"（{'、'.join(billed)} 已计费，本次补记）" if billed else ""))
             self.notes.clear()
             self.load()
+            notify_changed(self, "parking", "ledger")
         return s
 
     def end_selected(self):
@@ -140,4 +160,5 @@ class SubscriptionsDialog(QDialog):
             self.message.setText(getattr(s, "message", None)
                                  or f"{item_name(s.item_code)}登记已截止，最后计费月份 {s.end_period}")
             self.load()
+            notify_changed(self, "parking", "ledger")
         return s

@@ -39,14 +39,16 @@ def _card_shade(r):
 def vehicles_model(parent=None) -> RowsModel:
     return RowsModel([
         ("车牌号", "plate"), ("车卡号", "card_number"), ("房号", "room_code"), ("车位", "space_code"),
-        ("车主", "driver_name"), ("电话", "phone"), ("品牌/颜色", lambda r: " ".join(x for x in (r["brand"], r["color"]) if x)),
+        ("车主", "driver_name"), ("电话", "phone"),
+        ("品牌/颜色", lambda r: " ".join(x for x in (r["brand"], r["color"]) if x)),
         ("有效期起", "valid_from"), ("有效期至", "valid_until"), ("状态", "status"), ("登记表编号", "number"),
     ], shade=_card_shade, parent=parent)
 
 
 def subscriptions_model(parent=None) -> RowsModel:
     return RowsModel([
-        ("项目", "item"), ("数量", "count"), ("起始月份", "start_period"), ("截止月份", lambda r: r["end_period"] or "—"),
+        ("项目", "item"), ("数量", "count"), ("起始月份", "start_period"),
+        ("截止月份", lambda r: r["end_period"] or "—"),
         ("状态", "state"), ("每月（元）", "monthly"), ("备注", "notes"),
     ], shade=lambda r: DONE if r.get("state") == "已截止" else (DUE if r.get("state") == "未开始" else None),
         parent=parent)
