@@ -39,7 +39,8 @@ def resident_form(ctx, home_id: int, resident: dict | None = None, tenant: bool 
               ("birth_date", "出生日期", "datetext", r.get("birth_date")),
               ("employer", "工作单位", "text", r.get("employer"))]
     if tenant:
-        fields += [("lease_from", "租期起", "datetext", r.get("lease_from")), ("lease_to", "租期止", "datetext", r.get("lease_to"))]
+        fields += [("lease_from", "租期起", "datetext", r.get("lease_from")),
+                   ("lease_to", "租期止", "datetext", r.get("lease_to"))]
     fields.append(("notes", "备注", "multiline", r.get("notes")))
     intro = ""
     if resident:
@@ -70,7 +71,8 @@ def visit_form(ctx, home_id: int, room_code: str, kind: str = VISIT_MOVEIN, pare
               ("intercom_explained", "已讲解对讲及弱电设备使用", "check", False),
               ("satisfaction", "满意度", "choice", "", ["", "5", "4", "3", "2", "1"]),
               ("notes", "备注", "multiline", "")]
-    intro = (f"{room_code}：入住三日回访按固定话术，了解常住人员、征询意见、解答问题、做安全提示、讲解对讲等弱电设备的使用。")
+    intro = (f"{room_code}：入住三日回访按固定话术，了解常住人员、征询意见、解答问题、做安全提示、"
+             "讲解对讲等弱电设备的使用。")
     return archive_form(f"登记拜访 — {room_code}", fields, lambda v: record_visit(ctx, home_id, v), parent, intro)
 
 

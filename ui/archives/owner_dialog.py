@@ -40,6 +40,9 @@ ID_TYPES = ["身份证", "护照", "港澳通行证", "台胞证", "军官证", 
 OWNER_WIDTH = 960
 LINK_SIZE = (520, 420)
 FAMILY = ["", "单身", "夫妻二人", "三口之家", "三代同堂", "四口之家", "其他"]
+KEEP_HINT = "已登记 {}（不修改请留空）"
+TEXT_HEIGHT = 48
+PHOTO_SIZE = (96, 120)
 
 
 def _text(v) -> str:
@@ -60,63 +63,60 @@ class OwnerDialog(FormDialog):
         self.home_id, self.owner_id = home_id, owner_id
         self.photo_path = None
         self.data = owner_detail(ctx, owner_id) if owner_id else {}
-        d = self.data
         self.setMinimumWidth(OWNER_WIDTH)
+        grid = QGridLayout()
+        grid.addWidget(self._build_basic_box(), 0, 0)
+        grid.addWidget(self._build_family_box(), 0, 1)
+        grid.addWidget(self._build_key_box(), 1, 0)
+        grid.addWidget(self._build_opinion_box(), 1, 1)
+        rooms = self.data.get("home_rooms") or []
+        if len(rooms) > 1:
+            self.add_widget(QLabel("该业主名下房屋：" + "、".join(rooms) + "（修改对所有房屋生效）"))
+        self.extra.addLayout(grid)
+        self.save_button = self.ok_button
 
-        def line(key, label, value="", placeholder=""):
-            w = QLineEdit(_text(value))
-            w.setObjectName(key)
-            if placeholder:
-                w.setPlaceholderText(placeholder)
-            self.field_widgets[label] = w
-            return w
+    # building -----------------------------------------------------------------------------------
+    def _line(self, key, label, value="", placeholder="") -> QLineEdit:
+        w = QLineEdit(_text(value))
+        w.setObjectName(key)
+        if placeholder:
+            w.setPlaceholderText(placeholder)
+        self.field_widgets[label] = w
+        return w
 
-        def combo(key, label, items, value="", editable=True):
-            w = QComboBox()
-            w.setObjectName(key)
-            w.setEditable(editable)
-            w.addItems(items)
-            w.setCurrentText(_text(value))
-            self.field_widgets[label] = w
-            return w
+    def _combo(self, key, label, items, value="", editable=True) -> QComboBox:
+        w = QComboBox()
+        w.setObjectName(key)
+        w.setEditable(editable)
+        w.addItems(items)
+        w.setCurrentText(_text(value))
+        self.field_widgets[label] = w
+        return w
 
-        def text(key, label, value=""):
-            w = QPlainTextEdit(_text(value))
-            w.setObjectName(key)
-            w.setFixedHeight(48)
-            self.field_widgets[label] = w
-            return w
+    def _text_edit(self, key, label, value="") -> QPlainTextEdit:
+        w = QPlainTextEdit(_text(value))
+        w.setObjectName(key)
+        w.setFixedHeight(TEXT_HEIGHT)
+        self.field_widgets[label] = w
+        return w
 
-        keep = "已登记 {}（不修改请留空）"
-        # basic ------------------------------------------------------------------------------
-        self.name = line("name", "业主姓名", d.get("name"))
-        self.gender = combo("gender", "性别", ["", "男", "女"], d.get("gender"), editable=False)
-        self.birth = line("birth_date", "出生日期", d.get("birth_date"), "如 1980-01-01（可由身份证号得出）")
-        self.education = combo("education", "学历", EDUCATION, d.get("education"))
-        self.native = line("native_place", "籍贯", d.get("native_place"))
-        self.id_type = combo("id_type", "证件类型", ID_TYPES, d.get("id_type") or "身份证", editable=False)
-        self.id_number = line("id_number", "身份证号", "",
-                              f"{d['id_masked']}（不修改请留空）" if d.get("id_masked") else "18位，末位可为X")
+    def _kept(self, key: str, otherwise: str = "") -> str:
+        """The placeholder of a masked field: what is on file (empty keeps it), or a hint."""
+        return KEEP_HINT.format(self.data[key]) if self.data.get(key) else otherwise
+
+    def _build_basic_box(self) -> QGroupBox:
+        d = self.data
+        self.name = self._line("name", "业主姓名", d.get("name"))
+        self.gender = self._combo("gender", "性别", ["", "男", "女"], d.get("gender"), editable=False)
+        self.birth = self._line("birth_date", "出生日期", d.get("birth_date"), "如 1980-01-01（可由身份证号得出）")
+        self.education = self._combo("education", "学历", EDUCATION, d.get("education"))
+        self.native = self._line("native_place", "籍贯", d.get("native_place"))
+        self.id_type = self._combo("id_type", "证件类型", ID_TYPES, d.get("id_type") or "身份证", editable=False)
+        self.id_number = self._line("id_number", "身份证号", "",
+                                    f"{d['id_masked']}（不修改请留空）" if d.get("id_masked") else "18位，末位可为X")
         self.field_widgets["证件号码"] = self.id_number
-        self.phone = line("phone", "联系电话", "", keep.format(d["phone"]) if d.get("phone") else "手机或固定电话")
-        self.phone2 = line("phone2", "备用电话", "", keep.format(d["phone2"]) if d.get("phone2") else "")
-        self.reveal_btn = QPushButton("显示完整号码")
-        self.reveal_btn.setToolTip("查看完整证件号和电话（需要权限，操作记入审计日志）")
-        self.reveal_btn.clicked.connect(self.reveal)
-        self.reveal_btn.setVisible(bool(owner_id) and may_see_full(ctx) and bool(d.get("has_id") or d.get("phone")))
-        id_row = QHBoxLayout()
-        id_row.addWidget(self.id_number, 1)
-        id_row.addWidget(self.reveal_btn)
-        self.photo_label = QLabel("无照片")
-        self.photo_label.setFixedSize(96, 120)
-        self.photo_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.photo_label.setStyleSheet("border: 1px solid #BBB; color: #888;")
-        if owner_id:
-            p = owner_photo_path(ctx, owner_id)
-            if p is not None:
-                self._show_photo(str(p))
-        photo_btn = QPushButton(icon("attach"), "照片…")
-        photo_btn.clicked.connect(self.choose_photo)
+        self.phone = self._line("phone", "联系电话", "", self._kept("phone", "手机或固定电话"))
+        self.phone2 = self._line("phone2", "备用电话", "", self._kept("phone2"))
         basic = QFormLayout()
         basic.addRow("业主姓名 *", self.name)
         basic.addRow("性别", self.gender)
@@ -124,34 +124,66 @@ class OwnerDialog(FormDialog):
         basic.addRow("学历", self.education)
         basic.addRow("籍贯", self.native)
         basic.addRow("证件类型", self.id_type)
-        basic.addRow("证件号码", id_row)
+        basic.addRow("证件号码", self._build_id_row())
         basic.addRow("联系电话", self.phone)
         basic.addRow("备用电话", self.phone2)
+        box = QGroupBox("基本信息")
+        bl = QHBoxLayout(box)
+        bl.addLayout(basic, 1)
+        bl.addLayout(self._build_photo_column())
+        return box
+
+    def _build_id_row(self) -> QHBoxLayout:
+        """The identity number, and the button that reveals the full numbers (audited)."""
+        d = self.data
+        self.reveal_btn = QPushButton("显示完整号码")
+        self.reveal_btn.setToolTip("查看完整证件号和电话（需要权限，操作记入审计日志）")
+        self.reveal_btn.clicked.connect(self.reveal)
+        self.reveal_btn.setVisible(bool(self.owner_id) and may_see_full(self.ctx)
+                                   and bool(d.get("has_id") or d.get("phone")))
+        id_row = QHBoxLayout()
+        id_row.addWidget(self.id_number, 1)
+        id_row.addWidget(self.reveal_btn)
+        return id_row
+
+    def _build_photo_column(self) -> QVBoxLayout:
+        self.photo_label = QLabel("无照片")
+        self.photo_label.setFixedSize(*PHOTO_SIZE)
+        self.photo_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.photo_label.setStyleSheet("border: 1px solid #BBB; color: #888;")
+        if self.owner_id:
+            p = owner_photo_path(self.ctx, self.owner_id)
+            if p is not None:
+                self._show_photo(str(p))
+        photo_btn = QPushButton(icon("attach"), "照片…")
+        photo_btn.clicked.connect(self.choose_photo)
         photo_col = QVBoxLayout()
         photo_col.addWidget(self.photo_label)
         photo_col.addWidget(photo_btn)
         photo_col.addStretch(1)
-        basic_box = QGroupBox("基本信息")
-        bl = QHBoxLayout(basic_box)
-        bl.addLayout(basic, 1)
-        bl.addLayout(photo_col)
-        # family and work -----------------------------------------------------------------------
-        self.employer = line("employer", "工作单位", d.get("employer"))
-        self.work_address = line("work_address", "单位地址", d.get("work_address"))
-        self.spouse = line("spouse_name", "配偶姓名", d.get("spouse_name"))
-        self.spouse_phone = line("spouse_phone", "配偶电话", "",
-                                 keep.format(d["spouse_phone"]) if d.get("spouse_phone") else "")
-        self.spouse_employer = line("spouse_employer", "配偶工作单位", d.get("spouse_employer"))
-        self.family = combo("family_structure", "家庭结构", FAMILY, d.get("family_structure"))
-        self.residents = line("residents_count", "常住人数", d.get("residents_count") if d else "")
+        return photo_col
+
+    def _build_family_box(self) -> QGroupBox:
+        d = self.data
+        self.employer = self._line("employer", "工作单位", d.get("employer"))
+        self.work_address = self._line("work_address", "单位地址", d.get("work_address"))
+        self.spouse = self._line("spouse_name", "配偶姓名", d.get("spouse_name"))
+        self.spouse_phone = self._line("spouse_phone", "配偶电话", "", self._kept("spouse_phone"))
+        self.spouse_employer = self._line("spouse_employer", "配偶工作单位", d.get("spouse_employer"))
+        self.family = self._combo("family_structure", "家庭结构", FAMILY, d.get("family_structure"))
+        self.residents = self._line("residents_count", "常住人数", d.get("residents_count") if d else "")
         fam = QFormLayout()
         for label, w in (("工作单位", self.employer), ("单位地址", self.work_address), ("配偶姓名", self.spouse),
                          ("配偶电话", self.spouse_phone), ("配偶工作单位", self.spouse_employer),
                          ("家庭结构", self.family), ("常住人数", self.residents)):
             fam.addRow(label, w)
-        fam_box = QGroupBox("家庭与工作")
-        fam_box.setLayout(fam)
-        # key customer and arrears -------------------------------------------------------------
+        box = QGroupBox("家庭与工作")
+        box.setLayout(fam)
+        return box
+
+    def _build_key_box(self) -> QGroupBox:
+        """Key customer tags, and the arrears flag with its reason."""
+        d = self.data
         tags = set((d.get("key_customer_tags") or "").split(","))
         self.tag_boxes = {}
         tag_row = QHBoxLayout()
@@ -168,36 +200,30 @@ class OwnerDialog(FormDialog):
         self.arrears = QCheckBox("欠费户")
         self.arrears.setObjectName("arrears_flag")
         self.arrears.setChecked(bool(d.get("arrears_flag")))
-        self.arrears_reason = line("arrears_reason", "欠费原因", d.get("arrears_reason"))
-        self.arrears_complaint = line("arrears_complaint", "业主诉求/投诉", d.get("arrears_complaint"))
+        self.arrears_reason = self._line("arrears_reason", "欠费原因", d.get("arrears_reason"))
+        self.arrears_complaint = self._line("arrears_complaint", "业主诉求/投诉", d.get("arrears_complaint"))
         key = QFormLayout()
         key.addRow("重点客户", tag_w)
         key.addRow("", self.arrears)
         key.addRow("欠费原因", self.arrears_reason)
         key.addRow("业主诉求/投诉", self.arrears_complaint)
-        key_box = QGroupBox("重点客户与欠费")
-        key_box.setLayout(key)
-        # opinions -----------------------------------------------------------------------------
-        self.opinion = text("opinion", "对服务的意见", d.get("opinion"))
-        self.suggestions = text("suggestions", "历史建议", d.get("suggestions"))
-        self.special = text("special_requests", "特殊需求", d.get("special_requests"))
-        self.notes = text("notes", "备注", d.get("notes"))
+        box = QGroupBox("重点客户与欠费")
+        box.setLayout(key)
+        return box
+
+    def _build_opinion_box(self) -> QGroupBox:
+        d = self.data
+        self.opinion = self._text_edit("opinion", "对服务的意见", d.get("opinion"))
+        self.suggestions = self._text_edit("suggestions", "历史建议", d.get("suggestions"))
+        self.special = self._text_edit("special_requests", "特殊需求", d.get("special_requests"))
+        self.notes = self._text_edit("notes", "备注", d.get("notes"))
         op = QFormLayout()
         for label, w in (("对服务的意见", self.opinion), ("历史建议", self.suggestions),
                          ("特殊需求", self.special), ("备注", self.notes)):
             op.addRow(label, w)
-        op_box = QGroupBox("意见与需求")
-        op_box.setLayout(op)
-
-        grid = QGridLayout()
-        grid.addWidget(basic_box, 0, 0)
-        grid.addWidget(fam_box, 0, 1)
-        grid.addWidget(key_box, 1, 0)
-        grid.addWidget(op_box, 1, 1)
-        if d.get("home_rooms") and len(d["home_rooms"]) > 1:
-            self.add_widget(QLabel("该业主名下房屋：" + "、".join(d["home_rooms"]) + "（修改对所有房屋生效）"))
-        self.extra.addLayout(grid)
-        self.save_button = self.ok_button
+        box = QGroupBox("意见与需求")
+        box.setLayout(op)
+        return box
 
     # photo ------------------------------------------------------------------------------------
     def _show_photo(self, path: str):

@@ -25,6 +25,10 @@ from app.archives.listing import home_rows
 from app.archives.visits import area_managers, familiarity_rates, movein_visit_due, pick_familiarity_rooms, visit_rates
 from app.core.errors import UserError
 
+FAMILIARITY_HEADERS = ["客服管理员", "抽查户数", "熟知户数", "熟知率", "目标", "致电业主", "业主知道管家", "业主知晓率"]
+MONTH_WIDTH = 100
+PICK_COUNT = 5   # homes drawn for the manager's familiarity check
+
 
 def _table(headers) -> QTableWidget:
     t = QTableWidget(0, len(headers))
@@ -55,50 +59,51 @@ class ArchiveStatsDialog(QDialog):
         self.ctx = ctx
         self.setWindowTitle("档案统计：回访、拜访率、熟知率、完整率")
         self.resize(820, 560)
+        self._due_ids, self._unvisited_ids, self._picked_ids = [], [], []
         tabs = QTabWidget()
-        # due list
+        tabs.addTab(self._build_due_page(), "三日回访待办")
+        tabs.addTab(self._build_rates_page(), "拜访率")
+        tabs.addTab(self._build_familiarity_page(), "熟知率")
+        tabs.addTab(self._build_completeness_page(), "档案完整率")
+        self.tabs = tabs
+        main = QVBoxLayout(self)
+        main.addWidget(tabs)
+        self.load()
+
+    # building ---------------------------------------------------------------------------------
+    def _build_due_page(self) -> QWidget:
         self.due = _table(["房号", "业主", "入住日期", "回访期限", "状态"])
         self.due.cellDoubleClicked.connect(self._choose)
-        self._due_ids = []
         w = QWidget()
         lay = QVBoxLayout(w)
-        n = ctx.settings.get("customer.movein_visit_days")
+        n = self.ctx.settings.get("customer.movein_visit_days")
         lay.addWidget(QLabel(f"入住后 {n} 天内须完成入住三日回访（双击跳转到该户）："))
         lay.addWidget(self.due)
-        tabs.addTab(w, "三日回访待办")
-        # visit rates
+        return w
+
+    def _build_rates_page(self) -> QWidget:
         self.rates = QLabel()
         self.rates.setWordWrap(True)
         self.rates.setTextFormat(Qt.TextFormat.RichText)
         self.rates.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.unvisited = _table(["房号", "业主", "重点客户类别", "电话"])
         self.unvisited.cellDoubleClicked.connect(self._choose_unvisited)
-        self._unvisited_ids = []
         w = QWidget()
         lay = QVBoxLayout(w)
         lay.addWidget(self.rates)
         lay.addWidget(QLabel("本季度尚未拜访的重点客户（双击跳转到该户）："))
         lay.addWidget(self.unvisited, 1)
-        tabs.addTab(w, "拜访率")
-        # familiarity
-        self.month = QLineEdit(ctx.clock.today().strftime("%Y-%m"))
-        self.month.setMaximumWidth(100)
+        return w
+
+    def _build_familiarity_page(self) -> QWidget:
+        self.month = QLineEdit(self.ctx.clock.today().strftime("%Y-%m"))
+        self.month.setMaximumWidth(MONTH_WIDTH)
         go = QPushButton("统计")
         go.clicked.connect(self.load_familiarity)
-        self.fam = _table(["客服管理员", "抽查户数", "熟知户数", "熟知率", "目标", "致电业主", "业主知道管家", "业主知晓率"])
+        self.fam = _table(FAMILIARITY_HEADERS)
         self.fam_msg = QLabel()
-        from app.core.permissions import allowed
-        self.manager_box = QComboBox()
-        for m in area_managers(ctx):
-            self.manager_box.addItem(m["name"], m["id"])
-        pick = QPushButton("抽取检查房号")
-        pick.clicked.connect(self.pick_rooms)
-        can_pick = allowed(getattr(ctx.user, "role", None), "archive.familiarity") and self.manager_box.count() > 0
-        for x in (self.manager_box, pick):
-            x.setEnabled(can_pick)
         self.picked = _table(["房号", "业主", "电话", "客户类别"])
         self.picked.cellDoubleClicked.connect(self._choose_picked)
-        self._picked_ids = []
         w = QWidget()
         lay = QVBoxLayout(w)
         row = QHBoxLayout()
@@ -109,28 +114,39 @@ class ArchiveStatsDialog(QDialog):
         lay.addLayout(row)
         lay.addWidget(self.fam, 2)
         lay.addWidget(self.fam_msg)
+        lay.addLayout(self._build_pick_row())
+        lay.addWidget(self.picked, 1)
+        return w
+
+    def _build_pick_row(self) -> QHBoxLayout:
+        """The manager's random check: an area manager, five of the homes in their care."""
+        from app.core.permissions import allowed
+        self.manager_box = QComboBox()
+        for m in area_managers(self.ctx):
+            self.manager_box.addItem(m["name"], m["id"])
+        pick = QPushButton("抽取检查房号")
+        pick.clicked.connect(self.pick_rooms)
+        can_pick = allowed(getattr(self.ctx.user, "role", None), "archive.familiarity") and self.manager_box.count() > 0
+        for x in (self.manager_box, pick):
+            x.setEnabled(can_pick)
         row = QHBoxLayout()
         row.addWidget(QLabel("经理点房：客服管理员"))
         row.addWidget(self.manager_box)
         row.addWidget(pick)
-        row.addWidget(QLabel("（本月未查过的已入住户，随机5户；双击跳转到该户登记检查）"))
+        row.addWidget(QLabel(f"（本月未查过的已入住户，随机{PICK_COUNT}户；双击跳转到该户登记检查）"))
         row.addStretch(1)
-        lay.addLayout(row)
-        lay.addWidget(self.picked, 1)
-        tabs.addTab(w, "熟知率")
-        # completeness
+        return row
+
+    def _build_completeness_page(self) -> QWidget:
         self.site = QLabel()
         self.comp = _table(["组团", "楼栋", "已交付户数", "在档/应有资料", "资料完整率", "档案齐全户数", "齐全户比例"])
         w = QWidget()
         lay = QVBoxLayout(w)
         lay.addWidget(self.site)
         lay.addWidget(self.comp)
-        tabs.addTab(w, "档案完整率")
-        self.tabs = tabs
-        main = QVBoxLayout(self)
-        main.addWidget(tabs)
-        self.load()
+        return w
 
+    # loading ----------------------------------------------------------------------------------
     def load(self):
         due = movein_visit_due(self.ctx)
         self._due_ids = [d["home_id"] for d in due]
@@ -173,7 +189,7 @@ class ArchiveStatsDialog(QDialog):
 
     def pick_rooms(self):
         try:
-            rows = pick_familiarity_rooms(self.ctx, self.manager_box.currentData(), 5,
+            rows = pick_familiarity_rooms(self.ctx, self.manager_box.currentData(), PICK_COUNT,
                                              self.month.text().strip() or None)
         except UserError as exc:
             self.fam_msg.setText(str(exc))
