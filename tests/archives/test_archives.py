@@ -319,9 +319,9 @@ def test_home_info_validation(ctx, site):
 def test_checklist_has_every_item_of_the_domain(ctx, site):
     names = [d["name"] for d in documents(ctx, site["homes"]["1-101"].id)]
     assert len(names) == 15
-    for n in ("入住通知书", "购房发票复印件", "入住手续书", "前期物业管理协议", "业主公约/临时管理规约", "业主情况登记表",
-              "身份证复印件及照片", "装修管理协议", "装修注意事项", "闭水/打压通知(签证)单", "装修申请/审批表", "防火责任书",
-              "整改通知单", "验房表", "工程质量维修单"):
+    for n in ("入住通知书", "购房发票复印件", "入住手续书", "前期物业管理协议", "业主公约/临时管理规约",
+              "业主情况登记表", "身份证复印件及照片", "装修管理协议", "装修注意事项", "闭水/打压通知(签证)单",
+              "装修申请/审批表", "防火责任书", "整改通知单", "验房表", "工程质量维修单"):
         assert n in names
 
 
@@ -375,7 +375,8 @@ def test_movein_visit_due_list(ctx, site):
                                            "residents_info": "夫妻二人", "safety_advice_given": True,
                                            "intercom_explained": True, "satisfaction": 5})
     v = home_detail(ctx, h["1-2-301"].id)["visits"][0]
-    assert (v["staff"], v["kind"], v["safety_advice_given"], v["intercom_explained"]) == ("王经理", "入住三日回访", True, True)
+    assert (v["staff"], v["kind"], v["safety_advice_given"], v["intercom_explained"]) == \
+        ("王经理", "入住三日回访", True, True)
     due = {d["room_code"]: d for d in movein_visit_due(ctx)}
     assert set(due) == {"1-201", "2-102"}
     assert due["1-201"]["deadline"] == dt.date(2026, 11, 24) and not due["1-201"]["overdue"]

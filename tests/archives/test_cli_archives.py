@@ -19,7 +19,7 @@ def run(*args, data_dir):
     env.pop("PROPERTYDESK_DATA_DIR", None)
     env.pop("PROPERTYDESK_DATABASE", None)   # a fresh SQLite site in data_dir, also in the PostgreSQL pass
     p = subprocess.run([sys.executable, "-m", "propertydesk", *args, "--data-dir", str(data_dir)], cwd=ROOT, env=env,
-                       capture_output=True, text=True, encoding="utf-8", timeout=300)
+                       capture_output=True, text=True, encoding="utf-8", timeout=300, check=False)
     return p.returncode, p.stdout, p.stderr
 
 

@@ -5,8 +5,7 @@ import datetime as dt
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from app.archives import excel_export, excel_import, excel_rows
-from app.archives import search
+from app.archives import excel_export, excel_import, excel_rows, search
 from app.core.errors import PermissionDenied, ValidationError
 from app.core.validation import id_check_char
 from app.demo import sites as demo
@@ -43,8 +42,8 @@ def ledger(path, extra_rows=()):
     ws.append([])                                                                   # row 6: blank
     ws.append([3, "５号楼", "１单元", "３０２", "王芳", "０２９－８８８８ ６６６６", FULLWIDTH_ID3, "98.6",
                "洋房", "2011.6.10", "2011年6月15日", "西安交通大学", "北京市", "A组团 罗马假日"])  # row 7
-    ws.append([1, "5号楼", "1单元", 203, "张伟", "138 1234 5678", ID1, 123.45, "洋房",
-               dt.datetime(2011, 6, 10), "2011/6/12", "西安市第一医院", "陕西省西安市", "A组团 罗马假日"])  # row 8: duplicate
+    ws.append([1, "5号楼", "1单元", 203, "张伟", "138 1234 5678", ID1, 123.45, "洋房",  # row 8: duplicate
+               dt.datetime(2011, 6, 10), "2011/6/12", "西安市第一医院", "陕西省西安市", "A组团 罗马假日"])
     ws.append([4, None, None, "5-1-203", "赵强", "13700001111"])                    # row 9: same room, another name
     ws.append([5, "6号楼", "1单元", 101, "孙丽", "13600002222", BAD_ID, 110, "洋房"])  # row 10: bad identity number
     ws.append([6, "6号楼", "1单元", 102, "钱进", "138 1234 56789", "", 110, "洋房"])         # row 11: bad phone
@@ -250,8 +249,9 @@ def test_phone_cells(cell, phones):
 
 
 @pytest.mark.parametrize("room,building,unit,code", [
-    ("5-1-203", None, None, "5-1-203"), ("５－１－２０３", None, None, "5-1-203"), (203, "5号楼", "1单元", "5-1-203"),
-    ("203室", "5栋", "一单元", "5-1-203"), ("5号楼1单元203室", None, None, "5-1-203"), ("101", "18号楼", None, "18-101"),
+    ("5-1-203", None, None, "5-1-203"), ("５－１－２０３", None, None, "5-1-203"),
+    (203, "5号楼", "1单元", "5-1-203"), ("203室", "5栋", "一单元", "5-1-203"),
+    ("5号楼1单元203室", None, None, "5-1-203"), ("101", "18号楼", None, "18-101"),
     ("A1-2-1802", None, None, "A1-2-1802"),
 ])
 def test_room_codes(room, building, unit, code):
@@ -259,7 +259,8 @@ def test_room_codes(room, building, unit, code):
 
 
 def test_identity_number_stored_as_number_rejected(ctx, tmp_path):
-    p = ledger(tmp_path / "n.xlsx", extra_rows=[[8, "5号楼", "2单元", 401, "刘洋", "", 6.10113198005121e17, 88, "洋房"]])
+    id_as_number = 6.10113198005121e17
+    p = ledger(tmp_path / "n.xlsx", extra_rows=[[8, "5号楼", "2单元", 401, "刘洋", "", id_as_number, 88, "洋房"]])
     r = excel_import.dry_run_import(ctx, p)
     assert "文本格式" in dict(r.rejected)[13]
 
