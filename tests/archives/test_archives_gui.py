@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 
 from app.archives.detail import home_detail
 from app.archives.listing import COLUMNS
@@ -412,3 +412,72 @@ def test_household_header_keeps_names_and_dates_whole(qtbot, tab):
     tab.table.selectRow(0)
     h = tab.pane.header.text()
     assert "<br>交房：" in h and "客服管理员：" in h.split("<br>")[1]
+
+
+def test_owner_edit_by_clicks_reaches_the_other_open_views(qtbot, ctx, site):
+    """编辑 on the owners page, the owner dialog typed into and saved: MainWindow.changed carries the
+    news from the archives tab, the movein tab (open, hidden) reloads when shown, the archives tab
+    does not reload on its own news."""
+    from PySide6.QtWidgets import QApplication, QPushButton
+
+    from ui.archives.owner_dialog import OwnerDialog
+    from ui.main_window import MainWindow
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.show()
+    arch = w.show_tab("archives")
+    arch.wait_background()
+    movein = w.tab("movein")                        # created, not shown
+    reloads = []
+    real_refresh = movein.refresh
+    movein.refresh = lambda: reloads.append(1) or real_refresh()
+    arch_reloads = []
+    real_refresh_all = arch.refresh_all
+    arch.refresh_all = lambda: arch_reloads.append(1) or real_refresh_all()
+    news = []
+    w.changed.connect(lambda kinds, source: news.append((set(kinds), source)))
+    arch.table.selectRow(0)                         # 1-101: 张伟, 李娜
+    assert arch.pane.detail["room_code"] == "1-101"
+    arch.pane.owners.selectRow(0)
+    zhang = arch.pane.detail["owners"][0]["id"]
+    seen = []
+
+    def type_and_save():
+        dlg = QApplication.activeModalWidget()
+        seen.append(dlg)
+        if isinstance(dlg, OwnerDialog):
+            dlg.employer.clear()
+            qtbot.keyClicks(dlg.employer, "CCTV")
+            qtbot.mouseClick(dlg.ok_button, Qt.MouseButton.LeftButton)
+        elif dlg is not None:
+            dlg.reject()
+
+    QTimer.singleShot(0, type_and_save)
+    edit = arch.pane.owners.parentWidget().findChild(QPushButton, "btn_编辑")
+    qtbot.mouseClick(edit, Qt.MouseButton.LeftButton)
+    assert len(seen) == 1 and isinstance(seen[0], OwnerDialog)
+    assert Owner.get_by_id(zhang).employer == "CCTV"
+    assert news == [({"archives"}, arch)]
+    assert "CCTV" in arch.pane.owners.item(0, 4).text()        # the pane shows the saved record
+    assert not reloads and not arch_reloads                     # movein is hidden; archives wrote itself
+    w.show_tab("movein")
+    assert reloads == [1]                                       # the other view reloads when shown
+    arch.wait_background()
+
+
+def test_archives_tab_reloads_on_news_from_another_tab(qtbot, ctx, site):
+    from app.archives.people import update_owner
+    from ui.main_window import MainWindow
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.show()
+    arch = w.show_tab("archives")
+    arch.wait_background()
+    assert cell(arch, 1, "owners") == "王芳"
+    ledger = w.show_tab("ledger")                   # archives hidden now
+    update_owner(ctx, site["wang"].id, {"name": "王芳芳"})
+    w.notify_changed({"archives"}, ledger)          # what ui.common.runner.notify_changed relays
+    assert cell(arch, 1, "owners") == "王芳"        # hidden: reloads when shown
+    w.show_tab("archives")
+    qtbot.waitUntil(lambda: cell(arch, 1, "owners") == "王芳芳", timeout=5000)
+    arch.wait_background()
