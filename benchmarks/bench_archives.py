@@ -26,8 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强海燕玉兰红梅文博子涵浩然欣怡宇轩梓萱俊杰思远雨婷"
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
+            "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵"
+            "万钱严覃武戴莫孔向汤")
+GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强海燕玉兰红梅文博子涵浩然欣怡"
+         "宇轩梓萱俊杰思远雨婷")
 EDU = ["本科", "硕士", "大专", "高中", "博士"]
 TYPES = ["洋房", "叠加", "联排", "高层"]
 
@@ -106,7 +109,8 @@ def build(data_dir: Path, n_homes: int, seed: int = 7) -> dict:
                     "employer, work_address, phone2, id_type, id_enc, id_hash, spouse_name, spouse_phone, "
                     "spouse_employer, family_structure, residents_count, opinion, suggestions, special_requests, "
                     "arrears_reason, arrears_complaint, anonymised, notes) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'',NULL,'','','','','身份证','','','','','','',0,'','','','','',0,'')",
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'',NULL,'','','','','身份证','','','','','','',0,"
+                    "'','','','','',0,'')",
                     [o + (o[-1],) for o in owners])
     cur.executemany("INSERT INTO home_owner (home_id, owner_id, is_primary) VALUES (?,?,?)", links)
     cur.executemany("INSERT INTO resident (home_id, name, relation, is_tenant, phone, id_enc, id_hash, id_masked, "
@@ -152,11 +156,11 @@ def measure(data_dir: Path) -> dict:
                ("拼音首字母", "".join(t[0] for t in sample.name_pinyin.split()))]
     out = {"search": []}
     for label, q in queries:
-        raw_med, raw_max, ids = _ms(lambda: search.search_home_ids(q))
+        raw_med, raw_max, ids = _ms(lambda q=q: search.search_home_ids(q))
         raw_cpu = _ms.last_cpu
         # What the tab does as you type: the first screen of filtered, sorted ids, then the visible rows.
         tab_med, tab_max, _ = _ms(
-            lambda: listing.home_rows(ctx, listing.list_home_ids(ctx, listing.HomeFilter(text=q), 200)[:40]))
+            lambda q=q: listing.home_rows(ctx, listing.list_home_ids(ctx, listing.HomeFilter(text=q), 200)[:40]))
         out["search"].append((label, q, len(ids), raw_med, raw_max, raw_cpu, tab_med, tab_max, _ms.last_cpu))
     med, mx, ids = _ms(lambda: listing.list_home_ids(ctx, listing.HomeFilter()))
     out["all_ids"] = (len(ids), med, mx, _ms.last_cpu)
@@ -290,7 +294,8 @@ def _run_child(code: str, tag: str, runs: int) -> list[tuple[float, float]]:
     out = []
     for _ in range(runs):
         env = dict(os.environ, BENCH_T0=repr(time.time()), QT_QPA_PLATFORM="offscreen")
-        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=str(ROOT))
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=str(ROOT),
+                           check=False)   # a failed child is reported below with its stderr
         line = [x for x in r.stdout.splitlines() if x.startswith(tag)]
         if not line:
             raise RuntimeError(r.stderr[-2000:])
@@ -323,7 +328,8 @@ def main(argv=None):
                   f"建立搜索索引（index_homes 全部）{info['index_s']:.2f} s")
         m = measure(data_dir)
         print(f"负载（1/5/15分钟）：{os.getloadavg()}，CPU {os.cpu_count()} 核")
-        print("\n搜索 ms：墙钟中位数 / 最大值 / CPU中位数    命中    search_home_ids           表格（首屏200个id+可见40行）")
+        print("\n搜索 ms：墙钟中位数 / 最大值 / CPU中位数    命中    search_home_ids           "
+              "表格（首屏200个id+可见40行）")
         for label, q, hits, rmed, rmax, rcpu, tmed, tmax, tcpu in m["search"]:
             print(f"  {label:<8} {q!r:<14} {hits:>7}   {rmed:6.1f} / {rmax:6.1f} / {rcpu:5.1f}     "
                   f"{tmed:6.1f} / {tmax:6.1f} / {tcpu:5.1f}")
@@ -331,27 +337,31 @@ def main(argv=None):
         print(f"\n全部房屋 id 列表（{n} 户，已排序）：{med:.1f} / {mx:.1f} ms（CPU {cpu:.1f}）")
         print(f"筛选（稳定期 + 档案不完整）：{m['filtered_ids'][0]:.1f} / {m['filtered_ids'][1]:.1f} ms"
               f"（CPU {m['filtered_ids'][2]:.1f}）")
-        print(f"全小区档案完整率（后台线程计算）：{m['site_completeness'][0]:.1f} ms（CPU {m['site_completeness'][2]:.1f}）")
+        completeness = m["site_completeness"]
+        print(f"全小区档案完整率（后台线程计算）：{completeness[0]:.1f} ms（CPU {completeness[2]:.1f}）")
         if isinstance(m["tab_open"], tuple):
-            print(f"业主档案页打开（创建+显示+绘制）：中位数 {m['tab_open'][0]:.1f} ms（GUI线程CPU {m['tab_open'][3]:.1f}），"
-                  f"首次 {m['tab_open'][1]:.1f} ms，最大 {m['tab_open'][2]:.1f} ms；"
-                  f"全部 {m['all_ids'][0]} 户载入完毕 {m['tab_open'][4]:.1f} ms")
+            t_med, t_first, t_max, t_cpu, t_all = m["tab_open"]
+            print(f"业主档案页打开（创建+显示+绘制）：中位数 {t_med:.1f} ms（GUI线程CPU {t_cpu:.1f}），"
+                  f"首次 {t_first:.1f} ms，最大 {t_max:.1f} ms；"
+                  f"全部 {m['all_ids'][0]} 户载入完毕 {t_all:.1f} ms")
         else:
             print("业主档案页：", m["tab_open"])
         demo_dir = data_dir / "demo-tianlun"
         if not (demo_dir / "propertydesk.db").exists():
-            subprocess.run([sys.executable, "-m", "propertydesk", "--data-dir", str(demo_dir), "demo", "--site", "tianlun"],
-                           cwd=str(ROOT), check=True, stdout=subprocess.DEVNULL)
+            subprocess.run([sys.executable, "-m", "propertydesk", "--data-dir", str(demo_dir),
+                            "demo", "--site", "tianlun"], cwd=str(ROOT), check=True, stdout=subprocess.DEVNULL)
         print("\n冷启动（从启动解释器到主窗口第一次绘制完成；目标 ≤ 0.6 s）：")
         for label, folder in (("演示小区 天伦庄园", demo_dir), (f"{n} 户数据库", data_dir)):
             cs = cold_start(folder)
+            wall, cpu = statistics.median(w for w, _c in cs), statistics.median(c for _w, c in cs)
             print(f"  {label}（命令行用户，无登录框）：{', '.join(f'{w:.2f}' for w, _c in cs)} s"
-                  f"（中位数 {statistics.median(w for w, _c in cs):.2f} s；子进程CPU {statistics.median(c for _w, c in cs):.2f} s）")
+                  f"（中位数 {wall:.2f} s；子进程CPU {cpu:.2f} s）")
         from app.demo.sites import DEMO_PASSWORD
         ls = login_start(demo_dir, DEMO_PASSWORD)
+        to_login, to_main = statistics.median(a for a, _b in ls), statistics.median(b for _a, b in ls)
         print(f"  演示小区，程序的真实启动：启动 → 登录框绘制完成 {', '.join(f'{a:.2f}' for a, _b in ls)} s"
-              f"（中位数 {statistics.median(a for a, _b in ls):.2f} s）；点“登录” → 主窗口绘制完成 "
-              f"{', '.join(f'{b:.2f}' for _a, b in ls)} s（中位数 {statistics.median(b for _a, b in ls):.2f} s，含密码校验）")
+              f"（中位数 {to_login:.2f} s）；点“登录” → 主窗口绘制完成 "
+              f"{', '.join(f'{b:.2f}' for _a, b in ls)} s（中位数 {to_main:.2f} s，含密码校验）")
     finally:
         if not args.keep and not args.data_dir:
             shutil.rmtree(data_dir, ignore_errors=True)
