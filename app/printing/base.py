@@ -11,6 +11,7 @@ to PDF bytes with a subclass of ``FormRenderer``:
 """
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path
 
@@ -26,22 +27,19 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 FONT_NAME = "CJK"
 FONTS_DIR = Path(__file__).resolve().parent.parent.parent / "resources" / "fonts"
 FONT_FILE = FONTS_DIR / "wqy-microhei.ttc"  # WenQuanYi Micro Hei: CJK + Latin, TrueType outlines
-_registered = False
 
 
+@functools.cache
 def register_fonts() -> str:
     """Register the shipped CJK TrueType font once (subset and embedded by reportlab)."""
-    global _registered
-    if not _registered:
-        pdfmetrics.registerFont(TTFont(FONT_NAME, str(FONT_FILE), subfontIndex=0))
-        from reportlab.lib.fonts import addMapping
-        for bold in (0, 1):
-            for italic in (0, 1):
-                addMapping(FONT_NAME, bold, italic, FONT_NAME)
-        from reportlab import rl_config
-        rl_config.canvas_basefontname = FONT_NAME  # no unembedded Helvetica in our PDFs
-        rl_config.useA85 = 0  # binary compressed streams: smaller and faster than ASCII85
-        _registered = True
+    pdfmetrics.registerFont(TTFont(FONT_NAME, str(FONT_FILE), subfontIndex=0))
+    from reportlab.lib.fonts import addMapping
+    for bold in (0, 1):
+        for italic in (0, 1):
+            addMapping(FONT_NAME, bold, italic, FONT_NAME)
+    from reportlab import rl_config
+    rl_config.canvas_basefontname = FONT_NAME  # no unembedded Helvetica in our PDFs
+    rl_config.useA85 = 0  # binary compressed streams: smaller and faster than ASCII85
     return FONT_NAME
 
 
@@ -144,7 +142,7 @@ class FormRenderer:
         story_factory = lambda: list(self.story(data))  # noqa: E731
         if not self.count_pages:
             out = io.BytesIO()
-            deco = lambda c, d: self._decorate(c, d)  # noqa: E731
+            deco = self._decorate
             self._doc(out).build(story_factory(), onFirstPage=deco, onLaterPages=deco)
             return out.getvalue()
         counter = io.BytesIO()

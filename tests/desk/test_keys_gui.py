@@ -209,3 +209,21 @@ def test_tab_refreshes_when_shown_again(qtbot, ctx, site, tab):
     keys.sign_out(ctx, site["pump"].id, WORKER)          # e.g. from another window or tab
     tab.show()
     assert tab.out_model.rowCount() == 1 and "借出未还 1 把钥匙" in tab.summary.text()
+
+
+def test_key_writes_tell_the_other_tabs(qtbot, ctx, site, warnings):
+    """登记空置房钥匙 clicked in the main window: the catalogue shows the new door keys and the
+    window relays {"keys"} news from the keys tab to the other tabs."""
+    from tests.helpers.gui import click_page, click_tab
+    from ui.desk.keys_tab import CATALOGUE_PAGE
+    from ui.main_window import MainWindow
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.show()
+    tab = click_tab(qtbot, w, "keys")
+    click_page(qtbot, tab.inner, CATALOGUE_PAGE)
+    before = tab.cat_model.rowCount()
+    with qtbot.waitSignal(w.changed, timeout=1000) as news:
+        qtbot.mouseClick(tab.register_doors_button, Qt.MouseButton.LeftButton)
+    assert news.args == [frozenset({"keys"}), tab]
+    assert "已登记" in warnings[-1] and tab.cat_model.rowCount() > before

@@ -183,3 +183,38 @@ def test_retire_item_from_tab(qtbot, ctx, site, tab, monkeypatch, warnings):
     tab.items_view.setCurrentIndex(tab.items_model.index(i, 0))
     tab.lend_selected_item()
     assert "已停用" in warnings[-1]
+
+
+def test_lend_with_deposit_in_the_loans_tab_shows_in_the_open_ledger_tab(qtbot, ctx, site):
+    """The deposit of a loan is charged and receipted in the fee ledger: the 收费台账 tab showing the
+    borrower's home lists the charge and the receipt at once, without searching again."""
+    from tests.helpers.gui import accept_next_dialog, click_page, click_row, click_tab
+    from ui.desk.loans_tab import ITEMS_PAGE
+    from ui.main_window import MainWindow
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    ledger = click_tab(qtbot, w, "ledger")
+    qtbot.keyClicks(ledger.search, "5-201")
+    qtbot.keyClick(ledger.search, Qt.Key.Key_Return)
+    assert ledger.charges_model.rowCount() == 0 and ledger.receipts_model.rowCount() == 0
+    desk = click_tab(qtbot, w, "loans")
+    click_page(qtbot, desk.inner, ITEMS_PAGE)
+    click_row(qtbot, desk.items_view, next(i for i, r in enumerate(desk.items_model.rows) if r["name"] == "工具箱"))
+
+    def fill(dlg):
+        assert dlg.deposit.text() == "50.00"
+        qtbot.keyClicks(dlg.room, "5-201")
+        dlg.name.setText("马建国")                     # Qt's test keyboard types ASCII only
+        qtbot.keyClicks(dlg.phone, "13703519876")
+        dlg.signed.click()
+        dlg.print_slip.click()                        # no slip preview
+    accept_next_dialog(qtbot, "借出", fill)
+    qtbot.mouseClick(desk.lend_item_button, Qt.MouseButton.LeftButton)
+    loan = Loan.get()
+    assert loan.deposit_fen == 5000 and loan.deposit_receipt
+    assert [r["item"] for r in desk.open_model.rows] == ["工具箱"]
+    assert [r["item_code"] for r in ledger.charges_model.rows] == ["loan_deposit"]     # told, while hidden
+    assert [r["number"] for r in ledger.receipts_model.rows] == [loan.deposit_receipt]
+    assert click_tab(qtbot, w, "ledger") is ledger and "5-201" in ledger.header.text()

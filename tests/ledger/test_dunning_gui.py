@@ -3,6 +3,7 @@ import datetime as dt
 
 from PySide6.QtCore import QDate
 
+from tests.helpers.gui import accept_next_dialog, click_tab
 from tests.ledger.test_dunning import owing  # noqa: F401  (fixture)
 
 
@@ -35,31 +36,6 @@ def test_dunning_tab(qtbot, ctx, owing, monkeypatch):  # noqa: F811
     w.grab().save("/tmp/rate_tab.png")
 
 
-def _click_tab(qtbot, window, name):
-    """Click the main window's tab of area *name* in its tab bar (the tab is built on first view)."""
-    from PySide6.QtCore import Qt
-    index = [n for n, _t, _i in window._specs].index(name)
-    bar = window.tabs.tabBar()
-    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
-    assert window.tabs.currentIndex() == index
-    return window.tabs.currentWidget()
-
-
-def _accept_next_dialog(qtbot, button_text):
-    """When the next modal dialog opens, click its button *button_text* (as the cashier would)."""
-    from PySide6.QtCore import Qt, QTimer
-    from PySide6.QtWidgets import QApplication, QPushButton
-
-    def press():
-        dlg = QApplication.activeModalWidget()
-        if dlg is None:
-            QTimer.singleShot(20, press)
-            return
-        button = next(b for b in dlg.findChildren(QPushButton) if b.text() == button_text)
-        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    QTimer.singleShot(20, press)
-
-
 def test_payment_in_the_ledger_tab_drops_the_home_from_the_dunning_board(qtbot, ctx, owing):  # noqa: F811
     """Paid at the 收费台账 desk, the home leaves the 催缴 board and enters the daily report at once,
     without anyone touching the board's date."""
@@ -70,19 +46,19 @@ def test_payment_in_the_ledger_tab_drops_the_home_from_the_dunning_board(qtbot, 
     qtbot.addWidget(w)
     w.resize(1280, 800)
     w.show()
-    board = _click_tab(qtbot, w, "dunning")
+    board = click_tab(qtbot, w, "dunning")
     day = board.day.date()
     assert "3-101" in [r.room_code for r in board.board.rows]
     assert not any(x["room"] == "3-101" for x in board.daily.rows)
-    ledger = _click_tab(qtbot, w, "ledger")
+    ledger = click_tab(qtbot, w, "ledger")
     qtbot.keyClicks(ledger.search, "3-101")
     qtbot.keyClick(ledger.search, Qt.Key.Key_Return)
     assert "欠费 ¥356.00" in ledger.header.text()
-    _accept_next_dialog(qtbot, "收款并开收据")
+    accept_next_dialog(qtbot, "收款并开收据")
     qtbot.mouseClick(ledger.pay_button, Qt.MouseButton.LeftButton)
     assert "欠费 ¥0.00" in ledger.header.text()
     ledger.last_preview.close()
-    board = _click_tab(qtbot, w, "dunning")
+    board = click_tab(qtbot, w, "dunning")
     assert board.day.date() == day
     assert [r.room_code for r in board.board.rows] == ["7-102"]
     assert any(x["room"] == "3-101" and x["total_fen"] == 35600 for x in board.daily.rows)

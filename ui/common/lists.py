@@ -4,7 +4,8 @@ the services; the tab calls ``set_rows`` with the new list.
 
 A column is ``(header, getter)`` or ``(header, getter, right)``: ``getter`` is a callable of the
 row or, for dict rows, a key; ``right`` right-aligns the column (default: money columns, the
-headers with “（元）”, unless ``money_right`` is False). Cell texts: None and False blank, True “是”, dates ISO, times to the minute.
+headers with “（元）”, unless ``money_right`` is False). Cell texts: None and False blank, True “是”,
+dates ISO, times to the minute.
 """
 from __future__ import annotations
 
@@ -66,10 +67,10 @@ class ListModel(QAbstractTableModel):
         self._brushes.clear()
         self.endResetModel()
 
-    def rowCount(self, parent=QModelIndex()):
+    def rowCount(self, parent: QModelIndex | None = None):
         return 0 if (parent is not None and parent.isValid()) else len(self.rows)
 
-    def columnCount(self, parent=QModelIndex()):
+    def columnCount(self, parent: QModelIndex | None = None):
         return 0 if (parent is not None and parent.isValid()) else len(self.columns)
 
     def text(self, row, col: int) -> str:

@@ -34,7 +34,8 @@ class BarChart(QWidget):
         p.drawLine(left, top + ch, w - 8, top + ch)
         for v in (0, 50, 100):
             y = top + ch - ch * v / 100
-            p.drawText(QRectF(0, y - 8, left - 4, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{v}%")
+            p.drawText(QRectF(0, y - 8, left - 4, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                       f"{v}%")
         n = max(len(self.bars), 1)
         slot = (w - left - 16) / n
         for i, (label, pct) in enumerate(self.bars):
@@ -44,7 +45,8 @@ class BarChart(QWidget):
             p.fillRect(QRectF(x, top + ch - bh, bw, bh), QColor("#4A7FB5" if pct >= self.target else "#D9534F"))
             p.setPen(QColor("#333333"))
             p.drawText(QRectF(x + bw / 2 - slot / 2, top + ch + 2, slot, 16), Qt.AlignmentFlag.AlignCenter, label)
-            p.drawText(QRectF(x + bw / 2 - slot / 2, top + ch - bh - 16, slot, 16), Qt.AlignmentFlag.AlignCenter, f"{pct:.1f}%")
+            p.drawText(QRectF(x + bw / 2 - slot / 2, top + ch - bh - 16, slot, 16), Qt.AlignmentFlag.AlignCenter,
+                       f"{pct:.1f}%")
         if self.target:
             y = top + ch - ch * self.target / 100
             pen = QPen(QColor("#2E8B57"))

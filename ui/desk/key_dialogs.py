@@ -161,7 +161,8 @@ class KeyHistoryDialog(QDialog):
         self.model.set_rows(keys.key_history(ctx, key_id))
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel(f"{keys.key_label(key)}　配备方式：{key.supply_method or '—'}　数量：{key.copies}　"
-                             f"存放：{key.keeper_place}　保管人：{key.keeper_person or '—'}　共 {len(self.model.rows)} 条记录"))
+                             f"存放：{key.keeper_place}　保管人：{key.keeper_person or '—'}　"
+                             f"共 {len(self.model.rows)} 条记录"))
         self.view = table_view(self.model, self)
         lay.addWidget(self.view)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

@@ -8,6 +8,7 @@ from app.core.permissions import allowed
 from app.desk import inspections, keys
 from ui.common.icons import icon
 from ui.common.ops import info, run_action
+from ui.common.runner import notify_changed
 from ui.common.tables import overdue_summary, save_columns, table_view
 from ui.common.widgets import button
 from ui.desk.key_dialogs import (
@@ -19,6 +20,9 @@ from ui.desk.key_dialogs import (
 )
 from ui.desk.keys_models import catalogue_model, keys_out_model, vacant_model
 
+OUT_PAGE, CATALOGUE_PAGE, VACANT_PAGE = range(3)
+NEWS = frozenset({"keys", "movein", "archives"})   # key writes, hand-over (door keys leave), home states
+
 
 class Tab(QWidget):
     def __init__(self, ctx, main_window=None):
@@ -26,34 +30,44 @@ class Tab(QWidget):
         self.ctx = ctx
         self.main_window = main_window
         role = getattr(ctx.user, "role", None)
-        can_sign = allowed(role, "keys.sign")
-        can_edit = allowed(role, "keys.edit")
-
+        self.can_sign = allowed(role, "keys.sign")
+        self.can_edit = allowed(role, "keys.edit")
+        self.can_reveal = allowed(role, "pii.view_full")
         self.summary = QLabel()
         self.summary.setObjectName("keys_summary")
         self.inner = QTabWidget(self)
+        self.inner.addTab(self._build_out_page(), icon("out"), "借出中")
+        self.inner.addTab(self._build_catalogue_page(), icon("keys"), "钥匙目录")
+        self.inner.addTab(self._build_vacant_page(), icon("visit"), "空置房巡查")
+        self.inner.currentChanged.connect(lambda _i: self.refresh())
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.inner)
+        self.refresh()
 
-        # keys out ------------------------------------------------------------------------------
+    # building -----------------------------------------------------------------------------------
+    def _build_out_page(self) -> QWidget:
+        """借出中: the keys out, overdue first."""
         page = QWidget()
         self.out_model = keys_out_model(self)
         self.out_view = table_view(self.out_model, page, "keys_out")
         self.out_view.doubleClicked.connect(lambda _i: self.return_selected())
         bar = QHBoxLayout()
-        self.return_button = button("归还…", "in", self.return_selected, enabled=can_sign)
+        self.return_button = button("归还…", "in", self.return_selected, enabled=self.can_sign)
         bar.addWidget(self.return_button)
         bar.addWidget(button("打印借用单", "print", self.print_slip))
         bar.addWidget(button("打印逾期清单", "print", self.print_overdue))
-        self.phone_button = button("显示完整电话", "user", self.reveal_phone,
-                                   enabled=allowed(role, "pii.view_full"))
+        self.phone_button = button("显示完整电话", "user", self.reveal_phone, enabled=self.can_reveal)
         bar.addWidget(self.phone_button)
         bar.addStretch(1)
         bar.addWidget(button("刷新", "refresh", self.refresh))
         lay = QVBoxLayout(page)
         lay.addLayout(bar)
         lay.addWidget(self.out_view)
-        self.inner.addTab(page, icon("out"), "借出中")
+        return page
 
-        # catalogue -----------------------------------------------------------------------------
+    def _build_catalogue_page(self) -> QWidget:
+        """钥匙目录: search, the catalogue and its actions."""
         page = QWidget()
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索钥匙区域、房号、存放地点、保管人")
@@ -66,26 +80,31 @@ class Tab(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
         bar.addWidget(self.show_handed)
-        bar2 = QHBoxLayout()
-        self.sign_button = button("借出…", "out", self.sign_out_selected, enabled=can_sign)
-        self.cat_return_button = button("归还…", "in", self.return_from_catalogue, enabled=can_sign)
-        bar2.addWidget(self.sign_button)
-        bar2.addWidget(self.cat_return_button)
-        bar2.addWidget(button("历史记录…", "search", self.history_selected))
-        bar2.addWidget(button("新增钥匙…", "add", self.add_key, enabled=can_edit))
-        bar2.addWidget(button("编辑…", "edit", self.edit_key, enabled=can_edit))
-        self.register_doors_button = button("登记空置房钥匙", "keys", self.register_door_keys, enabled=can_edit)
-        self.register_doors_button.setToolTip("为所有未交付、空置且尚未登记的房屋登记入户门钥匙（每户2把，存放客服前台）")
-        bar2.addWidget(self.register_doors_button)
-        bar2.addStretch(1)
-        bar2.addWidget(button("打印钥匙登记表", "print", self.print_register))
         lay = QVBoxLayout(page)
         lay.addLayout(bar)
-        lay.addLayout(bar2)
+        lay.addLayout(self._build_catalogue_actions())
         lay.addWidget(self.cat_view)
-        self.inner.addTab(page, icon("keys"), "钥匙目录")
+        return page
 
-        # vacant homes ---------------------------------------------------------------------------
+    def _build_catalogue_actions(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        self.sign_button = button("借出…", "out", self.sign_out_selected, enabled=self.can_sign)
+        self.cat_return_button = button("归还…", "in", self.return_from_catalogue, enabled=self.can_sign)
+        bar.addWidget(self.sign_button)
+        bar.addWidget(self.cat_return_button)
+        bar.addWidget(button("历史记录…", "search", self.history_selected))
+        self.add_button = button("新增钥匙…", "add", self.add_key, enabled=self.can_edit)
+        bar.addWidget(self.add_button)
+        bar.addWidget(button("编辑…", "edit", self.edit_key, enabled=self.can_edit))
+        self.register_doors_button = button("登记空置房钥匙", "keys", self.register_door_keys, enabled=self.can_edit)
+        self.register_doors_button.setToolTip("为所有未交付、空置且尚未登记的房屋登记入户门钥匙（每户2把，存放客服前台）")
+        bar.addWidget(self.register_doors_button)
+        bar.addStretch(1)
+        bar.addWidget(button("打印钥匙登记表", "print", self.print_register))
+        return bar
+
+    def _build_vacant_page(self) -> QWidget:
+        """空置房巡查: the vacant and undelivered homes with their inspections due."""
         page = QWidget()
         self.due_only = QCheckBox("只看本周待巡查")
         self.due_only.toggled.connect(lambda _c: self.refresh_vacant())
@@ -94,7 +113,7 @@ class Tab(QWidget):
         self.vac_view = table_view(self.vac_model, page, "keys_vacant")
         self.vac_view.doubleClicked.connect(lambda _i: self.inspect_selected())
         bar = QHBoxLayout()
-        self.inspect_button = button("登记巡查…", "visit", self.inspect_selected, enabled=can_sign)
+        self.inspect_button = button("登记巡查…", "visit", self.inspect_selected, enabled=self.can_sign)
         bar.addWidget(self.inspect_button)
         bar.addWidget(self.due_only)
         bar.addWidget(self.vacant_label)
@@ -103,13 +122,7 @@ class Tab(QWidget):
         lay = QVBoxLayout(page)
         lay.addLayout(bar)
         lay.addWidget(self.vac_view)
-        self.inner.addTab(page, icon("visit"), "空置房巡查")
-        self.inner.currentChanged.connect(lambda _i: self.refresh())
-
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.summary)
-        lay.addWidget(self.inner)
-        self.refresh()
+        return page
 
     # data ---------------------------------------------------------------------------------------
     def save_state(self):
@@ -122,14 +135,27 @@ class Tab(QWidget):
             self.refresh()
         self._shown_once = True
 
+    def on_data_changed(self, kinds, source):
+        """Keys written elsewhere (another window's key tab, a hand-over, a home's state): the lists
+        again now when shown; a hidden tab reloads when it is shown (showEvent)."""
+        if source is self or not (NEWS & set(kinds)):
+            return
+        if self.isVisible():
+            self.refresh()
+
+    def written(self):
+        """After a key write here: the lists again, the other tabs told."""
+        self.refresh()
+        notify_changed(self, "keys")
+
     def refresh(self):
         rows = keys.keys_out(self.ctx)
         self.out_model.set_rows(rows)
         self.summary.setText(overdue_summary(rows, "把钥匙", "把"))
         page = self.inner.currentIndex()
-        if page == 1:
+        if page == CATALOGUE_PAGE:
             self.refresh_catalogue()
-        elif page == 2:
+        elif page == VACANT_PAGE:
             self.refresh_vacant()
 
     def refresh_catalogue(self):
@@ -157,9 +183,9 @@ class Tab(QWidget):
             return info(self, f"钥匙“{row['area']}”共{row['copies']}把已全部借出，不能重复借出。")
         dlg = KeySignOutDialog(self.ctx, row["id"], self)
         if dlg.exec() and dlg.result_value is not None:
+            self.written()
             if dlg.print_slip.isChecked():
                 self._preview_slip(dlg.result_value.id)
-            self.refresh()
 
     def return_selected(self):
         row = self._selected(self.out_view, self.out_model)
@@ -175,14 +201,14 @@ class Tab(QWidget):
         if not out:
             return info(self, f"钥匙“{row['area']}”未借出，不能归还。")
         if len(out) > 1:
-            self.inner.setCurrentIndex(0)
+            self.inner.setCurrentIndex(OUT_PAGE)
             return info(self, f"钥匙“{row['area']}”有{len(out)}把借出，请在“借出中”列表选择归还哪一把。")
         self._return(out[0])
 
     def _return(self, row):
         dlg = KeyReturnDialog(self.ctx, row, self)
         if dlg.exec():
-            self.refresh()
+            self.written()
 
     def history_selected(self):
         row = self._selected(self.cat_view, self.cat_model)
@@ -193,7 +219,7 @@ class Tab(QWidget):
     def add_key(self):
         dlg = KeyEditDialog(self.ctx, None, self)
         if dlg.exec():
-            self.refresh_catalogue()
+            self.written()
 
     def edit_key(self):
         row = self._selected(self.cat_view, self.cat_model)
@@ -201,13 +227,14 @@ class Tab(QWidget):
             return info(self, "请先在钥匙目录中选择一把钥匙。")
         dlg = KeyEditDialog(self.ctx, row["id"], self)
         if dlg.exec():
-            self.refresh_catalogue()
+            self.written()
 
     def register_door_keys(self):
         n = run_action(self, keys.register_missing_door_keys, self.ctx)
         if n is not None:
+            if n:
+                self.written()
             info(self, f"已登记 {n} 户房屋的入户门钥匙。" if n else "未交付、空置房屋的入户门钥匙均已登记。")
-            self.refresh_catalogue()
 
     def inspect_selected(self):
         row = self._selected(self.vac_view, self.vac_model)
@@ -215,7 +242,7 @@ class Tab(QWidget):
             return info(self, "请先选择一套空置房。")
         dlg = InspectionDialog(self.ctx, row, self)
         if dlg.exec():
-            self.refresh_vacant()
+            self.written()
 
     def reveal_phone(self):
         row = self.out_model.row_at(self.out_view.currentIndex())

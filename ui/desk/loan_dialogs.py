@@ -53,11 +53,11 @@ class LendDialog(FormDialog):
         self.notes = QLineEdit()
         self.print_slip = QCheckBox("借出后打印物品借用单（借用人签字）")
         self.print_slip.setChecked(True)
-        for label, w in (("借用物品", self.item), ("借用数量", self.quantity), ("房号", self.room), ("", self.manager_note),
-                         ("借用人", self.name), ("联系电话", self.phone), ("证件类型", self.id_type),
-                         ("证件号码", self.id_number), ("借出时状况", self.condition), ("", self.signed),
-                         ("押金（元）", self.deposit), ("", self.deposit_note), ("应还日期", self.due),
-                         ("备注", self.notes), ("", self.print_slip)):
+        for label, w in (("借用物品", self.item), ("借用数量", self.quantity), ("房号", self.room),
+                         ("", self.manager_note), ("借用人", self.name), ("联系电话", self.phone),
+                         ("证件类型", self.id_type), ("证件号码", self.id_number), ("借出时状况", self.condition),
+                         ("", self.signed), ("押金（元）", self.deposit), ("", self.deposit_note),
+                         ("应还日期", self.due), ("备注", self.notes), ("", self.print_slip)):
             self.form.addRow(label, w)
         self.item.currentIndexChanged.connect(self._item_changed)
         self.quantity.valueChanged.connect(self._item_changed)
@@ -122,8 +122,8 @@ class ReturnDialog(FormDialog):
                          ("退还押金（元）", self.refund), ("接收人", self.received_by)):
             self.form.addRow(label, w)
         if loan_row["deposit_fen"]:
-            self.form.addRow("", QLabel(f"已收押金 {loan_row['deposit']} 元"
-                                        + (f"（收据 {loan_row['deposit_receipt']}）" if loan_row["deposit_receipt"] else "")))
+            receipt = f"（收据 {loan_row['deposit_receipt']}）" if loan_row["deposit_receipt"] else ""
+            self.form.addRow("", QLabel(f"已收押金 {loan_row['deposit']} 元{receipt}"))
         self.deposit_fen = loan_row["deposit_fen"]
         self.resize(460, 0)
 

@@ -8,10 +8,14 @@ from app.core.permissions import allowed
 from app.desk import loans
 from ui.common.icons import icon
 from ui.common.ops import info, run_action
+from ui.common.runner import notify_changed
 from ui.common.tables import overdue_summary, save_columns, table_view
 from ui.common.widgets import button
 from ui.desk.loan_dialogs import ItemDialog, LendDialog, ReturnDialog
 from ui.desk.loans_models import history_model, items_model, open_loans_model
+
+OPEN_PAGE, ITEMS_PAGE, HISTORY_PAGE = range(3)
+NEWS = frozenset({"loans"})
 
 
 class Tab(QWidget):
@@ -20,93 +24,121 @@ class Tab(QWidget):
         self.ctx = ctx
         self.main_window = main_window
         role = getattr(ctx.user, "role", None)
-        can_lend = allowed(role, "loans.lend")
-        can_edit = allowed(role, "loans.edit")
+        self.can_lend = allowed(role, "loans.lend")
+        self.can_edit = allowed(role, "loans.edit")
+        self.can_reveal = allowed(role, "pii.view_full")
         self.summary = QLabel()
         self.summary.setObjectName("loans_summary")
         self.inner = QTabWidget(self)
+        self.inner.addTab(self._build_open_page(), icon("out"), "借出中")
+        self.inner.addTab(self._build_items_page(), icon("loans"), "物品")
+        self.inner.addTab(self._build_history_page(), icon("search"), "借用记录")
+        self.inner.currentChanged.connect(lambda _i: self.refresh())
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.inner)
+        self.refresh()
 
-        # open loans ---------------------------------------------------------------------------
+    # building -----------------------------------------------------------------------------------
+    def _build_open_page(self) -> QWidget:
+        """借出中: the loans open, overdue in red."""
         page = QWidget()
         self.open_model = open_loans_model(self)
         self.open_view = table_view(self.open_model, page, "loans_open")
         self.open_view.doubleClicked.connect(lambda _i: self.return_selected())
         bar = QHBoxLayout()
-        self.lend_button = button("借出物品…", "out", lambda: self.lend(), enabled=can_lend)
-        self.return_button = button("归还…", "in", self.return_selected, enabled=can_lend)
+        self.lend_button = button("借出物品…", "out", self.lend_new, enabled=self.can_lend)
+        self.return_button = button("归还…", "in", self.return_selected, enabled=self.can_lend)
         bar.addWidget(self.lend_button)
         bar.addWidget(self.return_button)
         bar.addWidget(button("打印借用单", "print", self.print_slip))
         bar.addWidget(button("打印逾期清单", "print", self.print_overdue))
-        self.phone_button = button("显示完整电话", "user", self.reveal_phone,
-                                   enabled=allowed(role, "pii.view_full"))
+        self.phone_button = button("显示完整电话", "user", self.reveal_phone, enabled=self.can_reveal)
         bar.addWidget(self.phone_button)
         bar.addStretch(1)
         bar.addWidget(button("刷新", "refresh", self.refresh))
         lay = QVBoxLayout(page)
         lay.addLayout(bar)
         lay.addWidget(self.open_view)
-        self.inner.addTab(page, icon("out"), "借出中")
+        return page
 
-        # items --------------------------------------------------------------------------------
+    def _build_items_page(self) -> QWidget:
+        """物品: what the desk lends, with what is available."""
         page = QWidget()
         self.items_model = items_model(self)
         self.items_view = table_view(self.items_model, page, "loans_items")
         self.items_view.doubleClicked.connect(lambda _i: self.lend_selected_item())
         bar = QHBoxLayout()
-        bar.addWidget(button("借出所选物品…", "out", self.lend_selected_item, enabled=can_lend))
-        bar.addWidget(button("新增物品…", "add", self.add_item, enabled=can_edit))
-        bar.addWidget(button("编辑…", "edit", self.edit_item, enabled=can_edit))
-        self.retire_button = button("停用/启用…", "delete", self.toggle_item, enabled=can_edit)
+        self.lend_item_button = button("借出所选物品…", "out", self.lend_selected_item, enabled=self.can_lend)
+        bar.addWidget(self.lend_item_button)
+        bar.addWidget(button("新增物品…", "add", self.add_item, enabled=self.can_edit))
+        bar.addWidget(button("编辑…", "edit", self.edit_item, enabled=self.can_edit))
+        self.retire_button = button("停用/启用…", "delete", self.toggle_item, enabled=self.can_edit)
         bar.addWidget(self.retire_button)
         bar.addStretch(1)
         lay = QVBoxLayout(page)
         lay.addLayout(bar)
         lay.addWidget(self.items_view)
-        self.inner.addTab(page, icon("loans"), "物品")
+        return page
 
-        # history ------------------------------------------------------------------------------
+    def _build_history_page(self) -> QWidget:
         page = QWidget()
         self.hist_model = history_model(self)
         self.hist_view = table_view(self.hist_model, page, "loans_history")
         lay = QVBoxLayout(page)
         lay.addWidget(QLabel("最近 500 笔借用记录（含已归还）"))
         lay.addWidget(self.hist_view)
-        self.inner.addTab(page, icon("search"), "借用记录")
-        self.inner.currentChanged.connect(lambda _i: self.refresh())
+        return page
 
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.summary)
-        lay.addWidget(self.inner)
-        self.refresh()
-
+    # data ---------------------------------------------------------------------------------------
     def save_state(self):
         save_columns(self.open_view, self.items_view, self.hist_view)
 
     def showEvent(self, event):
-        """Other tabs change these lists too (hand-over takes door keys away): refresh on view."""
+        """Other tabs change these lists too: refresh on view."""
         super().showEvent(event)
         if getattr(self, "_shown_once", False):
             self.refresh()
         self._shown_once = True
+
+    def on_data_changed(self, kinds, source):
+        """Loans written elsewhere: the lists again now when shown; a hidden tab reloads when it is
+        shown (showEvent)."""
+        if source is self or not (NEWS & set(kinds)):
+            return
+        if self.isVisible():
+            self.refresh()
+
+    def written(self, loan=None):
+        """After a write here: the lists again, the other tabs told; a loan with a deposit charged
+        or refunded in the fee ledger tells the ledger too."""
+        self.refresh()
+        if getattr(loan, "deposit_fen", 0):
+            notify_changed(self, "loans", "ledger")
+        else:
+            notify_changed(self, "loans")
 
     def refresh(self):
         rows = loans.open_loans(self.ctx)
         self.open_model.set_rows(rows)
         self.summary.setText(overdue_summary(rows, "笔"))
         page = self.inner.currentIndex()
-        if page == 1:
+        if page == ITEMS_PAGE:
             self.items_model.set_rows(loans.list_items(self.ctx, include_inactive=True))
-        elif page == 2:
+        elif page == HISTORY_PAGE:
             self.hist_model.set_rows(loans.loan_history(self.ctx))
 
     # actions ------------------------------------------------------------------------------------
+    def lend_new(self):
+        """借出物品…: the lend dialog with the first item chosen."""
+        self.lend()
+
     def lend(self, item_id=None):
         dlg = LendDialog(self.ctx, item_id, self)
         if dlg.exec() and dlg.result_value is not None:
+            self.written(dlg.result_value)
             if dlg.print_slip.isChecked():
                 self._preview_slip(dlg.result_value.id)
-            self.refresh()
 
     def lend_selected_item(self):
         row = self.items_model.row_at(self.items_view.currentIndex())
@@ -124,7 +156,7 @@ class Tab(QWidget):
             return info(self, "请先在借出列表中选择一笔借用。")
         dlg = ReturnDialog(self.ctx, row, self)
         if dlg.exec():
-            self.refresh()
+            self.written(dlg.result_value)
 
     def toggle_item(self):
         row = self.items_model.row_at(self.items_view.currentIndex())
@@ -139,18 +171,18 @@ class Tab(QWidget):
         else:
             done = run_action(self, loans.set_item_active, self.ctx, row["id"], True)
         if done is not None:
-            self.refresh()
+            self.written()
 
     def add_item(self):
         if ItemDialog(self.ctx, None, self).exec():
-            self.refresh()
+            self.written()
 
     def edit_item(self):
         row = self.items_model.row_at(self.items_view.currentIndex())
         if row is None:
             return info(self, "请先选择物品。")
         if ItemDialog(self.ctx, row["id"], self).exec():
-            self.refresh()
+            self.written()
 
     def reveal_phone(self):
         row = self.open_model.row_at(self.open_view.currentIndex())
