@@ -108,3 +108,30 @@ def test_done_home_shows_done(qtbot, tab, ctx):
     assert row.stage == "已完成"
     assert not tab.next_button.isEnabled()
     assert all(b.isEnabled() for b in tab.print_buttons)
+
+
+def test_prepayment_at_the_desk_shows_in_the_ledger_tab_at_once(qtbot, ctx, site, box_texts):  # noqa: F811
+    """The cashier's step of the hand-over (缴纳物业费), clicked through in 入住办理, shows as the
+    home's prepaid balance in 收费台账 without pressing anything there; the board moves the home on to 验房交接."""
+    from PySide6.QtCore import Qt
+
+    from tests.helpers.gui import accept_next_dialog, click_row, click_tab
+    from tests.movein.test_movein import walk_to
+    from ui.main_window import MainWindow
+    walk_to(ctx, movein.start_handover(ctx, "5-101"), "agreements")
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.resize(1400, 850)
+    w.show()
+    ledger = click_tab(qtbot, w, "ledger")
+    qtbot.keyClicks(ledger.search, "5-101")
+    qtbot.keyClick(ledger.search, Qt.Key.Key_Return)
+    assert "预交物业费余额 ¥0.00" in ledger.header.text()
+    tab = click_tab(qtbot, w, "movein")
+    click_row(qtbot, tab.board_view, [r.room_code for r in tab.board.rows].index("5-101"))
+    assert "缴纳物业费" in tab.next_button.text()
+    accept_next_dialog(qtbot, "确定")
+    qtbot.mouseClick(tab.next_button, Qt.MouseButton.LeftButton)
+    assert box_texts == [] and "验房交接" in tab.next_button.text()
+    ledger = click_tab(qtbot, w, "ledger")
+    assert "预交物业费余额 ¥2,563.20" in ledger.header.text()     # one year of property fee

@@ -258,3 +258,39 @@ def test_card_for_a_selected_free_space_is_refused_not_moved_to_another(qtbot, c
     _select(w.table, w.model, lambda r: r["code"] == "DS-001")
     w.register_card()
     assert opened and opened[0].space.currentData() == _space("DS-001").id
+
+
+INDICATOR_X = 6   # a check box's tick square, at its left edge (its box may be wider than its text)
+
+
+def test_card_registered_in_the_household_pane_shows_in_the_open_parking_window(qtbot, ctx, site, box_texts):
+    """With 车位管理 open beside the archives tab, a car card registered from the household pane's
+    车位/车辆 page shows in the window's vehicle list at once, without pressing 刷新 there."""
+    from PySide6.QtCore import QPoint
+
+    from tests.helpers.gui import accept_next_dialog, click_page, click_row
+    from ui.main_window import MainWindow
+    tenancy.rent_space(ctx, _space("DS-001").id, "1-101")
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.resize(1400, 850)
+    w.show()
+    qtbot.waitUntil(lambda: hasattr(w.tabs.currentWidget(), "pane"))   # 业主档案 is built after the first paint
+    tab = w.tabs.currentWidget()
+    tab.wait_background()
+    click_row(qtbot, tab.table, tab.model.row_for_home(site["homes"]["1-101"].id))
+    page = tab.pane.parking_page
+    click_page(qtbot, tab.pane.tabs, tab.pane.tabs.indexOf(page))
+    qtbot.mouseClick(page.buttons["manage"], Qt.MouseButton.LeftButton)
+    win = page.parking_window
+    assert win.isVisible() and win.vmodel.rows == []
+
+    def fill(dlg):
+        dlg.plate.setText("晋A12345")          # Qt's test keyboard types ASCII only
+        for box in (dlg.identity, dlg.print_form):         # identity checked; no form printed
+            qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(INDICATOR_X, box.height() // 2))
+    accept_next_dialog(qtbot, "办理", fill)
+    qtbot.mouseClick(page.buttons["card"], Qt.MouseButton.LeftButton)
+    assert box_texts == [] and [r["plate"] for r in page.vehicles_model.rows] == ["晋A12345"]
+    assert [r["plate"] for r in win.vmodel.rows] == ["晋A12345"]
+    tab.wait_background()

@@ -222,3 +222,38 @@ def test_pass_and_notice_buttons_follow_permissions(qtbot, ctx, users):
     assert enabled["cashier"] == {"退押金", "打印通知单"}
     assert "退押金" not in enabled["frontdesk"] and "发放出入证" in enabled["frontdesk"]
     assert len(enabled["manager"]) == 8
+
+
+def test_fees_approved_here_and_paid_in_the_ledger_tab_show_at_once(qtbot, ctx, tmp_path, box_texts):
+    """Approved in 装修管理, the deposit and rubbish fee are owed in 收费台账 at once; paid there, the
+    renovation shows them paid and its third stage done, without pressing 刷新 anywhere."""
+    from PySide6.QtCore import Qt
+
+    from app.core.money import fmt_fen
+    from tests.helpers.gui import accept_next_dialog, click_tab
+    from ui.main_window import MainWindow
+    homes = make_homes(ctx)
+    rv.apply(ctx, homes["5-101"].id, APPLICATION, drawings=[make_file(tmp_path)])
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.resize(1400, 850)
+    w.show()
+    ledger = click_tab(qtbot, w, "ledger")
+    qtbot.keyClicks(ledger.search, "5-101")
+    qtbot.keyClick(ledger.search, Qt.Key.Key_Return)
+    assert "欠费 ¥0.00" in ledger.header.text()
+    tab = click_tab(qtbot, w, "renovation")
+    assert tab.current_id is not None and tab.buttons["approve"].isEnabled()
+    tab.exec_dialog = fill_and_submit({"note": "同意"})
+    qtbot.mouseClick(tab.buttons["approve"], Qt.MouseButton.LeftButton)
+    owed = sum(f["amount"] for f in tab.fee_model.rows)
+    assert tab.fee_model.rowCount() == 2 and all(f["paid"] == 0 for f in tab.fee_model.rows)
+    ledger = click_tab(qtbot, w, "ledger")
+    assert f"欠费 ¥{fmt_fen(owed)}" in ledger.header.text()
+    accept_next_dialog(qtbot, "收款并开收据", lambda dlg: dlg.set_value("payer", "王建国"))
+    qtbot.mouseClick(ledger.pay_button, Qt.MouseButton.LeftButton)
+    assert box_texts == [] and "欠费 ¥0.00" in ledger.header.text()
+    ledger.last_preview.close()
+    tab = click_tab(qtbot, w, "renovation")
+    assert all(f["paid"] == f["amount"] for f in tab.fee_model.rows)
+    assert [s.done for s in tab.stage_model.rows][:3] == [True] * 3
