@@ -429,11 +429,11 @@ def test_owner_edit_by_clicks_reaches_the_other_open_views(qtbot, ctx, site):
     arch.wait_background()
     movein = w.tab("movein")                        # created, not shown
     reloads = []
-    real_refresh = movein.refresh
-    movein.refresh = lambda: reloads.append(1) or real_refresh()
+    real_refresh = movein.news.reload              # what the news makes each view do
+    movein.news.reload = lambda: reloads.append(1) or real_refresh()
     arch_reloads = []
-    real_refresh_all = arch.refresh_all
-    arch.refresh_all = lambda: arch_reloads.append(1) or real_refresh_all()
+    real_refresh_all = arch.news.reload
+    arch.news.reload = lambda: arch_reloads.append(1) or real_refresh_all()
     news = []
     w.changed.connect(lambda kinds, source: news.append((set(kinds), source)))
     arch.table.selectRow(0)                         # 1-101: 张伟, 李娜

@@ -20,7 +20,7 @@ from ui.archives.household import HouseholdPane
 from ui.archives.site_tree import FilterBox, SiteTree, left_pane
 from ui.archives.structure_menu import StructureActions
 from ui.common.ops import info, run_action
-from ui.common.runner import Op, notify_changed, wait_all
+from ui.common.runner import NewsFollower, Op, notify_changed, wait_all
 
 WATCHED = frozenset({"archives", "ledger", "parking", "movein"})   # kinds of change shown in this tab
 WARM_UP_MS = 300
@@ -31,7 +31,7 @@ class Tab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.filter = HomeFilter()
-        self._stale = False
+        self.news = NewsFollower(self, WATCHED, self.refresh_all)
         self._generation = 0
         self._site_rate = self._local_rate = ""
         self.structure = StructureActions(self)
@@ -199,20 +199,9 @@ class Tab(QWidget):
 
     def on_data_changed(self, kinds, source):
         """Another tab wrote: reload the rows (and the filter's ids) now if shown, else when shown."""
-        if source is self or not (WATCHED & set(kinds)):
-            return
-        if self.isVisible():
-            self.refresh_all()
-        else:
-            self._stale = True
-
-    def showEvent(self, event):
-        super().showEvent(event)
-        if self._stale:
-            self.refresh_all()
+        self.news.follow(kinds, source)
 
     def refresh_all(self):
-        self._stale = False
         self.model.refresh_rows(None)
         self.apply()
         current = self.current_home_id()

@@ -17,7 +17,8 @@ thread, after the idea of Anki's QueryOp/CollectionOp::
 ``notify_changed(widget, *kinds)`` tells the open views that data of *kinds* changed (``"ledger"``,
 ``"archives"``, ``"service"``, ``"parking"``, ``"keys"``, ``"loans"``, ``"movein"``, ``"renovation"``):
 the main window relays it to every tab (``MainWindow.changed``; a tab with ``on_data_changed(kinds,
-source)`` is connected when created). Call it after every write a widget makes.
+source)`` is connected when created). Call it after every write a widget makes; a view answers
+the news with a ``NewsFollower`` (reload now if shown, else when next shown).
 
 Start-up budget: only QtCore pieces at import; QtWidgets classes when first needed.
 """
@@ -28,7 +29,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 
 PROGRESS_DELAY_MS = 600        # the busy dialog appears only for work that takes longer than this
 MAX_THREADS = 2
@@ -99,6 +100,44 @@ def notify_changed(widget, *kinds: str) -> bool:
             return True
         node = node.parentWidget() if hasattr(node, "parentWidget") else None
     return False
+
+
+class NewsFollower(QObject):
+    """A view's answer to the news of ``notify_changed``: when news of one of *kinds* comes from
+    another widget, *reload* runs now if the view is shown, else once when it is next shown::
+
+        self.news = NewsFollower(self, {"ledger", "archives"}, self.refresh)
+
+        def on_data_changed(self, kinds, source):     # MainWindow.changed is connected to this
+            self.news.follow(kinds, source)
+    """
+
+    def __init__(self, view, kinds, reload: Callable[[], Any]):
+        super().__init__(view)
+        self.view = view
+        self.kinds = frozenset(kinds)
+        self.reload = reload
+        self.stale = False
+        view.installEventFilter(self)
+
+    def follow(self, kinds, source) -> None:
+        """News from MainWindow.changed: the view's own writes and other kinds are ignored."""
+        if source is not self.view and self.kinds & set(kinds):
+            self.mark_stale()
+
+    def mark_stale(self) -> None:
+        """The view's data is out of date: reload now if shown, else when shown."""
+        if self.view.isVisible():
+            self.stale = False
+            self.reload()
+        else:
+            self.stale = True
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.view and event.type() == QEvent.Type.Show and self.stale:
+            self.stale = False
+            self.reload()
+        return False
 
 
 class _Relay(QObject):

@@ -24,6 +24,7 @@ from ui.common.icons import icon
 from ui.common.lists import ListModel
 from ui.common.ops import info, run_action
 from ui.common.print_preview import preview
+from ui.common.runner import NewsFollower
 from ui.common.widgets import BarChart
 from ui.common.widgets import list_view as _table
 
@@ -49,7 +50,7 @@ class Tab(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(tabs)
         self.tabs = tabs
-        self._stale = False
+        self.news = NewsFollower(self, WATCHED, self.refresh)
         self.refresh()
 
     # pages -----------------------------------------------------------------------------
@@ -165,21 +166,10 @@ class Tab(QWidget):
 
     # news from other tabs ---------------------------------------------------------------
     def on_data_changed(self, kinds, source):
-        if source is self or not (WATCHED & set(kinds)):
-            return
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event):
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
+        self.news.follow(kinds, source)
 
     # dunning ---------------------------------------------------------------------
     def refresh(self):
-        self._stale = False
         self.refresh_board()
         self.refresh_daily()
         self.refresh_rate()

@@ -29,7 +29,7 @@ from ui.common.forms import FormDialog
 from ui.common.icons import icon
 from ui.common.ops import info, run_action
 from ui.common.print_preview import preview
-from ui.common.runner import notify_changed
+from ui.common.runner import NewsFollower, notify_changed
 from ui.common.widgets import list_view as _table
 from ui.movein import step_forms
 from ui.movein.table_models import board_model, bookings_model, defects_model, visits_model
@@ -56,7 +56,7 @@ class Tab(QWidget):
         self.ctx = ctx
         self.current_home_id = None
         self.current_handover_id = None
-        self._stale = False
+        self.news = NewsFollower(self, WATCHED, self.refresh)
         self._all_rows = []
         split = QSplitter()
         split.addWidget(self._build_board())
@@ -194,7 +194,6 @@ class Tab(QWidget):
 
     # data -----------------------------------------------------------------
     def refresh(self):
-        self._stale = False
         current = self.event_box.currentData()
         self.event_box.blockSignals(True)
         self.event_box.clear()
@@ -219,17 +218,7 @@ class Tab(QWidget):
 
     def on_data_changed(self, kinds, source):
         """Another tab wrote (an owner renamed, a visit recorded, …): reload now if shown, else when shown."""
-        if source is self or not (WATCHED & set(kinds)):
-            return
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event):
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
+        self.news.follow(kinds, source)
 
     def _tick(self):
         if self.isVisible():

@@ -27,7 +27,7 @@ from app.core.permissions import allowed
 from app.parking import cards, spaces
 from ui.common.icons import icon
 from ui.common.ops import confirm, run_action
-from ui.common.runner import notify_changed
+from ui.common.runner import NewsFollower, notify_changed
 from ui.common.widgets import list_view
 from ui.parking.table_models import spaces_model, vehicles_model
 
@@ -81,7 +81,7 @@ class ParkingWindow(QDialog):
         self.can = {a: allowed(role, a) for a in ACTIONS}
         self.last_dialog = None
         self.last_preview = None
-        self._stale = False
+        self.news = NewsFollower(self, WATCHED, self.reload)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
@@ -192,21 +192,10 @@ class ParkingWindow(QDialog):
     def on_data_changed(self, kinds, source):
         """Another view wrote (a car card in the household pane, an owner renamed, …): reload now
         if shown, else when shown again."""
-        if source is self or not (WATCHED & set(kinds)):
-            return
-        if self.isVisible():
-            self.reload()
-        else:
-            self._stale = True
-
-    def showEvent(self, event):
-        super().showEvent(event)
-        if self._stale:
-            self.reload()
+        self.news.follow(kinds, source)
 
     # loading --------------------------------------------------------------------------------------
     def reload(self):
-        self._stale = False
         level = self.level.currentText()
         state = self.state.currentText()
         rows = spaces.space_rows(self.ctx, None if level == ALL else level, None if state == ALL else state,

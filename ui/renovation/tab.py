@@ -18,7 +18,7 @@ from app.renovation import api as rv
 from models.renovation import NOTICE_KINDS, PASS_CARDS
 from ui.common.forms import FormDialog
 from ui.common.ops import confirm, info, run_action
-from ui.common.runner import notify_changed
+from ui.common.runner import NewsFollower, notify_changed
 from ui.renovation.dialogs import ApplicationDialog, DeductionsDialog
 from ui.renovation.layout import build_detail, build_top, table
 from ui.renovation.table_models import due_model, renovation_model
@@ -39,7 +39,7 @@ class Tab(QWidget):
         self.main_window = main_window
         self.current_id: int | None = None
         self._connected_sel = None
-        self._stale = False
+        self.news = NewsFollower(self, WATCHED, self.refresh)
         self._build()
         self.refresh()
         QTimer.singleShot(0, self._restore_state)
@@ -63,7 +63,6 @@ class Tab(QWidget):
 
     # data -----------------------------------------------------------------
     def refresh(self):
-        self._stale = False
         view = self.view_combo.currentText()
         keep = self.current_id
         if view == "待办事项":
@@ -182,17 +181,7 @@ class Tab(QWidget):
     # news from other tabs ---------------------------------------------------------------
     def on_data_changed(self, kinds, source):
         """Another tab wrote (a fee paid in the ledger, …): reload now if shown, else when shown."""
-        if source is self or not (WATCHED & set(kinds)):
-            return
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event):
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
+        self.news.follow(kinds, source)
 
     def _today(self) -> dt.date:
         return self.ctx.clock.today()

@@ -16,7 +16,7 @@ from app.core.permissions import allowed
 from app.service import deadlines, handling, queries
 from ui.common.icons import icon
 from ui.common.ops import run_action
-from ui.common.runner import Op, error_text, notify_changed
+from ui.common.runner import NewsFollower, Op, error_text, notify_changed
 from ui.service.kpi_page import KpiPage, recent_months
 from ui.service.list_page import HEADER_KEY, NO_SELECTION, button_states, detail_html, list_page
 
@@ -34,7 +34,7 @@ class Tab(QWidget):
         role = getattr(ctx.user, "role", None)
         self.can = {a: allowed(role, a) for a in PERMISSIONS}
         self._escalating = False
-        self._stale = False
+        self.news = NewsFollower(self, {"service"}, lambda: self.reload(quiet=True))
         self.last_escalation_error = None
         self.inner = QTabWidget(self)
         self.inner.addTab(list_page(self), icon("service"), "报事投诉")
@@ -86,7 +86,6 @@ class Tab(QWidget):
         rows = run_action(self, queries.list_requests, self.ctx, self.filter.currentText(), self.search.text())
         if rows is None:
             return False
-        self._stale = False
         late = sum(1 for r in rows if r.warnings)
         self.count_label.setText(f"共 {len(rows)} 件，需关注 {late} 件")
         if quiet and rows == self.model.rows:
@@ -131,24 +130,11 @@ class Tab(QWidget):
         self._escalating = False
         self._report_escalation(moved, error)
         if error is None:
-            if self.isVisible():
-                self.reload(quiet=True)
-            else:
-                self._stale = True
+            self.news.mark_stale()
 
     def on_data_changed(self, kinds, source):
         """Another tab (or the main window) changed requests: reload now if shown, else when shown."""
-        if source is self or "service" not in kinds:
-            return
-        if self.isVisible():
-            self.reload(quiet=True)
-        else:
-            self._stale = True
-
-    def showEvent(self, event):
-        super().showEvent(event)
-        if self._stale:
-            self.reload(quiet=True)
+        self.news.follow(kinds, source)
 
     def _status_bar(self):
         mw = self.main_window if self.main_window is not None else self.window()
