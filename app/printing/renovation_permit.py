@@ -21,7 +21,7 @@ class PermitData:
     place: str
     contractor: str
     person: str
-    phone: str           # masked
+    phone: str           # the contractor's, in full for the door (app.renovation.prints.permit_phone)
     period: str
     hours: str
     issued_on: str

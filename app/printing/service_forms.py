@@ -1,7 +1,8 @@
 """Printed forms of the service area: the work order (工作单/派工单) and the monthly service report
 (月度客户服务报告: KPI table with targets, a bar chart drawn with reportlab.graphics, counts,
-open requests). Pure renderers: app.service.forms builds the frozen data (permissions, masked
-phones, times as text) and offers work_order_pdf(ctx, …) and service_report_pdf(ctx, …)."""
+open requests). Pure renderers: app.service.forms builds the frozen data (permissions, the
+caller's phone as the role may print it, times as text) and offers work_order_pdf(ctx, …) and
+service_report_pdf(ctx, …)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ class WorkOrderData:
     channel: str
     room_code: str
     caller: str
-    phone_masked: str
+    phone: str                    # in full for the technician (app.service.forms.work_order_phone)
     content: str
     received_at: str
     receiver: str
@@ -55,7 +56,7 @@ class WorkOrderForm(FormRenderer):
         rows = [
             ["类别", d.kind, "受理方式", d.channel],
             ["房号", d.room_code, "报事人", d.caller],
-            ["联系电话", d.phone_masked, "受理时间", d.received_at],
+            ["联系电话", d.phone, "受理时间", d.received_at],
             ["首问责任人", d.receiver, "当前责任", d.level],
         ]
         if d.complaint:

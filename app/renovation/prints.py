@@ -2,11 +2,12 @@
 functions the tab and the command line print with (renderers in app/printing/renovation_*.py)."""
 from __future__ import annotations
 
+from app.core.audit import record
 from app.core.dates import fmt_date
 from app.core.errors import StateError
 from app.core.lookup import get_or_404
 from app.core.money import fmt_fen
-from app.core.permissions import require
+from app.core.permissions import allowed, require
 from app.core.privacy import mask_phone
 from app.core.validation import fmt_area
 from app.printing.renovation_application import (
@@ -90,13 +91,25 @@ def build_fire(ctx, reno_id) -> FireData:
     return FireData(_head(ctx, r), fmt_date(r.fire_signed_on), r.fire_signed_by, ctx.settings.get("site.name"))
 
 
+def permit_phone(ctx, r: Renovation) -> str:
+    """The contractor's phone as the door permit shows it: the permit hangs on the door so that
+    the patrol, security and neighbours can call the site's foreman, so roles that issue permits
+    (renovation.edit) print it in full, each such print recorded in the audit log (pii.print_full);
+    other roles print it masked."""
+    if not r.contractor_phone or not allowed(getattr(ctx.user, "role", None), "renovation.edit"):
+        return mask_phone(r.contractor_phone)
+    with ctx.db.atomic():
+        record(ctx, "pii.print_full", "renovation", r.id, None, {"form": "装修许可证", "number": r.permit_number})
+    return r.contractor_phone
+
+
 def build_permit(ctx, reno_id) -> PermitData:
     r = renovation_or_404(reno_id)
     if not r.permit_on:
         raise StateError(f"装修登记 {r.number} 尚未发放装修许可证")
     h = _head(ctx, r)
     return PermitData(r.permit_number, h.home.room_code, h.home.place, r.contractor_name, r.contractor_person,
-                      h.contractor_phone, f"{fmt_date(r.permit_on)} 至 {fmt_date(r.planned_end) or '竣工'}",
+                      permit_phone(ctx, r), f"{fmt_date(r.permit_on)} 至 {fmt_date(r.planned_end) or '竣工'}",
                       ctx.settings.get("renovation.work_hours"), fmt_date(r.permit_on), h.service_phone,
                       ctx.settings.get("site.name"))
 

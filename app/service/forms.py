@@ -1,13 +1,15 @@
 """The service area's printed forms: the data each form shows, built from the records (the right
-to see them checked, phones masked, times as text), and the ``…_pdf(ctx, …)`` functions the
-service tab and the command line print with. The renderers (app.printing.service_forms,
+to see them checked, phones as each form may show them, times as text), and the ``…_pdf(ctx, …)``
+functions the service tab and the command line print with. The renderers (app.printing.service_forms,
 app.printing.complaint_reply) only lay that frozen data out."""
 from __future__ import annotations
 
+from app.core.audit import record
 from app.core.dates import cn_date, fmt_date, fmt_datetime
 from app.core.errors import StateError
 from app.core.money import fmt_fen
-from app.core.permissions import require
+from app.core.permissions import allowed, require
+from app.core.privacy import mask_phone
 from app.printing.complaint_reply import ComplaintReplyData, render_complaint_reply
 from app.printing.service_forms import ServiceReportData, WorkOrderData, render_service_report, render_work_order
 from app.service import complaints
@@ -35,8 +37,18 @@ def _complaint_lines(ctx, r) -> tuple[str, tuple]:
     return grade, times
 
 
+def work_order_phone(ctx, r) -> str:
+    """The caller's phone as the 派工单 shows it. The technician it is handed to must call the
+    caller, so roles that dispatch the work (service.handle) print it in full, and each such print
+    is recorded in the audit log (pii.print_full); other roles print it masked."""
+    if not r.phone or not allowed(getattr(ctx.user, "role", None), "service.handle"):
+        return mask_phone(r.phone)
+    with ctx.db.atomic():
+        record(ctx, "pii.print_full", "service_request", r.id, None, {"form": "派工单", "number": r.number})
+    return r.phone
+
+
 def build_work_order(ctx, request_id: int) -> WorkOrderData:
-    from app.core.privacy import mask_phone
     require(ctx, "service.view")
     r = get(request_id)
     due = arrival_due(ctx, r)
@@ -45,7 +57,7 @@ def build_work_order(ctx, request_id: int) -> WorkOrderData:
     events = tuple((f"{e.ts:%m-%d %H:%M}", e.kind, e.note) for e in history(r.id))
     return WorkOrderData(
         number=r.number, kind=r.kind, channel=r.channel, room_code=r.home.room_code, caller=r.caller,
-        phone_masked=mask_phone(r.phone), content=r.content, received_at=fmt_datetime(r.received_at),
+        phone=work_order_phone(ctx, r), content=r.content, received_at=fmt_datetime(r.received_at),
         receiver=r.receiver.display_name, dispatch_due=fmt_datetime(dispatch_due(ctx, r)), handler=r.handler,
         dispatched_at=fmt_datetime(r.dispatched_at),
         arrival_due=fmt_datetime(due) if due else f"派工后{ctx.settings.get('request.arrival_minutes')}分钟内",
@@ -81,7 +93,6 @@ def service_report_pdf(ctx, month: str) -> bytes:
 
 # --------------------------------------------------------------------------- complaint reply letter
 def build_complaint_reply(ctx, request_id: int) -> ComplaintReplyData:
-    from app.core.privacy import mask_phone
     require(ctx, "service.view")
     r = get(request_id)
     if r.kind != "投诉":

@@ -163,3 +163,26 @@ def test_permit_hours_remark_not_broken(ctx, done):
     """On the door permit the bracketed remark of the working hours stays whole on its own line."""
     t = pdf_text(rf.form_pdf(ctx, "permit", done["reno"].id))
     assert "8:00–12:00、14:00–18:00\n（节假日禁止噪音施工）" in t
+
+
+@pytest.mark.parametrize(("role", "full"), [("frontdesk", True), ("area_manager", True), ("manager", True),
+                                            ("cashier", False)])
+def test_permit_shows_contractor_phone_to_issuing_roles_audited(ctx, done, as_role, role, full):
+    """The door permit carries the contractor's phone in full for roles that issue permits
+    (renovation.edit), each print audited; a cashier prints it masked. The application form, an owner
+    print, and the spot-check list stay masked."""
+    import json
+
+    from models.users import AuditLog
+    rid = done["reno"].id
+    before = AuditLog.select().where(AuditLog.action == "pii.print_full").count()
+    t = pdf_text(rf.form_pdf(as_role(role), "permit", rid))
+    assert ("13987654321" in t) is full and ("139****4321" in t) is not full
+    rows = list(AuditLog.select().where(AuditLog.action == "pii.print_full").order_by(AuditLog.id))
+    assert len(rows) == before + int(full)
+    if full:
+        assert rows[-1].entity == "renovation" and json.loads(rows[-1].after)["form"] == "装修许可证"
+    t = pdf_text(rf.form_pdf(as_role(role), "application", rid))
+    assert "139****4321" in t and "13987654321" not in t
+    t = pdf_text(rf.spot_sheet_pdf(as_role(role)))
+    assert "13987654321" not in t

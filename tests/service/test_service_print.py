@@ -1,12 +1,13 @@
 """Printed work orders and monthly service reports (text extracted with pypdf), the command line."""
 import datetime as dt
+import json
 import subprocess
 import sys
 
 import pytest
 
 from app.service import complaints as cp
-from app.service import deadlines, handling, records
+from app.service import deadlines, handling, queries, records
 from app.service.forms import build_service_report, service_report_pdf, work_order_pdf
 from tests.helpers.pdf import pdf_text
 from tests.helpers.service import at, make_homes, new_request
@@ -27,11 +28,38 @@ def done_repair(ctx):
 
 def test_work_order_fields(ctx, done_repair):
     text = pdf_text(work_order_pdf(ctx, done_repair.id))
-    for expected in ("客户服务工作单", "FW2026-000001", "5-101", "刘女士", "138****5678", "卫生间下水道堵塞",
+    for expected in ("客户服务工作单", "FW2026-000001", "5-101", "刘女士", "13812345678", "卫生间下水道堵塞",
                      "维修部 张师傅", "2026-11-23 09:10", "2026-11-23 09:25", "疏通下水道", "30.00", "已疏通",
                      "业主签字", "维修人员签字", "王经理", "天伦庄园"):
         assert expected in text, expected
-    assert "13812345678" not in text          # phones masked on paper
+    assert "138****5678" not in text          # the technician must call the caller: the phone in full
+
+
+@pytest.mark.parametrize(("role", "full"), [("frontdesk", True), ("area_manager", True), ("manager", True),
+                                            ("cashier", False)])
+def test_work_order_phone_by_role_and_audited(ctx, as_role, role, full):
+    """Roles that dispatch the work (service.handle) print the caller's phone in full, and the print
+    is audited; a cashier, who may only look, prints it masked and leaves no audit row."""
+    from models.users import AuditLog
+    r = new_request(ctx, make_homes(1)[0])
+    before = AuditLog.select().where(AuditLog.action == "pii.print_full").count()
+    text = pdf_text(work_order_pdf(as_role(role), r.id))
+    assert ("13812345678" in text) is full and ("138****5678" in text) is not full
+    rows = list(AuditLog.select().where(AuditLog.action == "pii.print_full").order_by(AuditLog.id))
+    assert len(rows) == before + int(full)
+    if full:
+        assert rows[-1].entity == "service_request" and json.loads(rows[-1].after)["form"] == "派工单"
+
+
+def test_service_lists_and_reply_letter_stay_masked(ctx):
+    """Only the 派工单 carries the full phone: the request list and the reply letter to the owner mask it."""
+    from app.service.forms import complaint_reply_pdf
+    r = new_request(ctx, make_homes(1)[0], kind="投诉", subject="电梯故障", complaint_class="工程")
+    assert {x.phone_masked for x in queries.list_requests(ctx, "全部")} == {"138****5678"}
+    cp.save_reply_letter(ctx, r.id, investigation="已查明", outcome="已修复", measures="加强巡检",
+                         contact_name="王经理", contact_phone="0371-65432100")
+    text = pdf_text(complaint_reply_pdf(ctx, r.id))
+    assert "138****5678" in text and "13812345678" not in text
 
 
 def test_work_order_of_open_complaint_shows_grade_and_holder(ctx):
