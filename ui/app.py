@@ -40,6 +40,40 @@ def _open(args, QMessageBox, APP_TITLE):
     return None, lock
 
 
+QT_CATALOGS = ("qtbase_zh_CN",)   # Qt's own texts: standard buttons, file, print and colour dialogs
+
+
+def translations_dirs() -> list:
+    """Where Qt's .qm files are: Qt's own path, then the wheel's folders (the Windows wheel keeps them in
+    PySide6/translations, which the installer keeps: installer/build.py QT_TRANSLATIONS_KEEP)."""
+    from pathlib import Path
+
+    import PySide6
+    from PySide6.QtCore import QLibraryInfo
+    here = Path(PySide6.__file__).parent
+    return [Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)), here / "translations",
+            here / "Qt" / "translations"]
+
+
+def install_chinese(app) -> list:
+    """Speak Chinese in Qt's own texts (OK/Cancel/Save, the file, print, colour and input dialogs) and
+    format numbers and dates the Chinese way. Returns the installed QTranslators (kept on the app)."""
+    from PySide6.QtCore import QLocale, QTranslator
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    installed = list(getattr(app, "zh_translators", []))
+    if installed:
+        return installed
+    for name in QT_CATALOGS:
+        for folder in translations_dirs():
+            tr = QTranslator(app)
+            if tr.load(name, str(folder)):
+                app.installTranslator(tr)
+                installed.append(tr)
+                break
+    app.zh_translators = installed
+    return installed
+
+
 BACKUP_SHOWN_MS = 10_000           # how long the status bar shows a timed backup, and its failure
 BACKUP_FAILED_SHOWN_MS = 30_000
 
@@ -122,6 +156,7 @@ def run_gui(args) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("PropertyDesk")
     app.setApplicationDisplayName(APP_TITLE)
+    install_chinese(app)
     ctx, lock = _open(args, QMessageBox, APP_TITLE)
     try:
         if ctx is None:

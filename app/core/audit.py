@@ -109,3 +109,55 @@ def list_entries(ctx, text: str = "", limit: int = 500) -> list[AuditLog]:
         q = q.where(AuditLog.username ** like | AuditLog.action ** like | AuditLog.entity ** like
                     | (AuditLog.entity_id == text))
     return list(q)
+
+
+def find_entries(ctx, text: str = "", limit: int = 500) -> list[AuditLog]:
+    """Like list_entries, and the filter also takes the Chinese of an action or an object (收款, 业主)."""
+    from app.core.audit_words import codes_matching
+    require(ctx, "audit.view")
+    q = AuditLog.select().order_by(AuditLog.seq.desc()).limit(limit)
+    text = (text or "").strip()
+    if text:
+        like = f"%{text}%"
+        actions, entities = codes_matching(text)
+        cond = (AuditLog.username ** like | AuditLog.action ** like | AuditLog.entity ** like
+                | (AuditLog.entity_id == text))
+        if actions:
+            cond |= AuditLog.action.in_(actions)
+        if entities:
+            cond |= AuditLog.entity.in_(entities)
+        from models.users import User
+        names = [u for (u,) in User.select(User.username).where(User.display_name ** like).tuples()]
+        if names:
+            cond |= AuditLog.username.in_(names)
+        q = q.where(cond)
+    return list(q)
+
+
+def entry_rows(ctx, text: str = "", limit: int = 500) -> list[dict]:
+    """The audit log in words (manager only): per row seq, when, who (the user's name), 操作 in Chinese,
+    对象 (its kind in Chinese, its number and room code where the row or one query names it) and the
+    changed fields as 字段：修改前 → 修改后 lines."""
+    from app.core import audit_words as words
+    from models.property import Home
+    from models.users import User
+    rows = find_entries(ctx, text, limit)
+    names = dict(User.select(User.username, User.display_name)
+                 .where(User.username.in_({r.username for r in rows if r.username})).tuples()) if rows else {}
+    home_ids = {int(r.entity_id) for r in rows if r.entity == "home" and str(r.entity_id).isdigit()}
+    rooms = dict(Home.select(Home.id, Home.room_code).where(Home.id.in_(list(home_ids))).tuples()) if home_ids else {}
+    out = []
+    for r in rows:
+        room = (rooms.get(int(r.entity_id), "") if r.entity == "home" and str(r.entity_id).isdigit()
+                else words.room_of(r.before, r.after))
+        what = words.entity_label(r.entity) + (f" {r.entity_id}" if r.entity_id and r.entity != "home" else "")
+        if room:
+            what += f"（{room}）" if r.entity != "home" else f" {room}"
+        elif r.entity == "home" and r.entity_id:
+            what += f" {r.entity_id}"
+        ts = f"{r.ts:%Y-%m-%d %H:%M:%S}" if hasattr(r.ts, "strftime") else str(r.ts)
+        who = names.get(r.username, "") or r.username or "系统"
+        out.append({"seq": r.seq, "ts": ts, "who": who, "username": r.username, "action": r.action,
+                    "action_text": words.action_label(r.action), "entity": what,
+                    "changes": words.change_lines(r.before, r.after)})
+    return out

@@ -152,7 +152,7 @@ def test_audit_dialog(qtbot, ctx, boxes):
         record(ctx, "owner.update", "owner", 7, {"name": "甲"}, {"name": "乙"})
     dlg = AuditDialog(ctx)
     qtbot.addWidget(dlg)
-    assert dlg.model.rowCount() >= 1 and dlg.model.rows[0][3] == "owner.update"
+    assert dlg.model.rowCount() >= 1 and dlg.model.rows[0][3] == "修改业主资料"
     dlg.check_chain()
     assert "完整" in dlg.chain.text()
     dlg.show()

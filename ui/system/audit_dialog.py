@@ -1,4 +1,5 @@
-"""The audit log for the manager: newest rows first, a filter, and the hash-chain check."""
+"""The audit log for the manager, in words: who, when, 操作, 对象 and the changed fields as
+字段：修改前 → 修改后; newest rows first, a filter (Chinese or codes), and the hash-chain check."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
@@ -13,20 +14,21 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.core.audit import list_entries, verify_chain
+from app.core.audit import entry_rows, verify_chain
 from ui.common.ops import run_action
+from ui.common.tables import sortable
 from ui.system.table_models import TupleModel
 
 
 class AuditDialog(QDialog):
-    HEADERS = ["序号", "时间", "用户", "操作", "对象", "编号", "修改前", "修改后"]
+    HEADERS = ["序号", "时间", "操作人", "操作", "对象", "修改内容"]
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("审计日志")
         self.filter = QLineEdit()
-        self.filter.setPlaceholderText("按用户、操作或对象筛选")
+        self.filter.setPlaceholderText("按操作人、操作或对象筛选，如：收款、业主、1-1-302")
         self.filter.returnPressed.connect(self.refresh)
         self.chain = QLabel("")
         self.chain.setObjectName("chain")
@@ -44,22 +46,22 @@ class AuditDialog(QDialog):
         hh = self.view.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(True)
+        sortable(self.view)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.chain)
         lay.addWidget(self.view)
         self.resize(1000, 560)
         self.refresh()
-        for col, w in enumerate((50, 140, 80, 150, 80, 60, 200)):
+        for col, w in enumerate((50, 140, 80, 130, 160)):
             self.view.setColumnWidth(col, w)
 
     def refresh(self):
-        rows = run_action(self, list_entries, self.ctx, self.filter.text(), title="无法查看审计日志")
+        rows = run_action(self, entry_rows, self.ctx, self.filter.text(), title="无法查看审计日志")
         if rows is None:
             return
-        self.model.set_rows([(r.seq, f"{r.ts:%Y-%m-%d %H:%M:%S}" if hasattr(r.ts, "strftime") else r.ts, r.username,
-                              r.action, r.entity, r.entity_id, r.before, r.after) for r in rows],
-                            [r.seq for r in rows])
+        self.model.set_rows([(r["seq"], r["ts"], r["who"], r["action_text"], r["entity"], "；".join(r["changes"]))
+                             for r in rows], [r["seq"] for r in rows])
 
     def check_chain(self):
         problems = verify_chain()
