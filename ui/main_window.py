@@ -4,12 +4,13 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QMainWindow, QTabWidget, QWidget
 
 from app import APP_TITLE
 from ui.common.icons import icon
 from ui.common.runner import Op
+from ui.common.widgets import fit_to_screen
 
 # (name, tab title, icon purpose). ``TAB_LOADERS[name]()`` returns the module that defines
 # ``Tab(ctx, parent)``; it is imported when the tab is first shown (start-up budget).
@@ -76,6 +77,7 @@ TAB_LOADERS = {
     "service": _service_tab,
 }
 
+DEFAULT_SIZE = (1280, 680)   # fits 1366×768 with its taskbar; smaller screens: fit_to_screen
 REMINDER_DELAY_MS = 800
 ESCALATION_FIRST_MS = 3000   # the first service escalation run after start (then every N minutes)
 _INPUT_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel})
@@ -98,6 +100,42 @@ def available_tabs():
     return TABS
 
 
+def database_words(url: str) -> str:
+    """The status bar's words for the database: 本机数据库 (SQLite) or 共享数据库（server）."""
+    if not url or url.startswith("sqlite"):
+        return "本机数据库"
+    from urllib.parse import urlsplit
+    host = urlsplit(url).hostname or "本机"
+    return f"共享数据库（{host}）"
+
+
+SHORTCUTS = [
+    ("F5", "刷新当前页面"),
+    ("Ctrl+F", "转到当前页面的搜索框"),
+    ("Enter（搜索框中）", "立即查找；只有一个结果时直接打开"),
+    ("完整房号（如 1-1-302）", "在业主档案搜索框中输入后直接打开该户"),
+    ("Esc", "关闭对话框（不保存）"),
+    ("Tab / Shift+Tab", "在表单中按顺序移到下一项 / 上一项"),
+    ("Ctrl+Tab / Ctrl+Shift+Tab", "切换到下一个 / 上一个页面"),
+    ("单击表头", "按该列排序；再次单击反向排序，第三次恢复原顺序"),
+    ("Alt+F / Alt+H", "打开“文件” / “帮助”菜单"),
+]
+
+
+def search_field(tab: QWidget) -> QLineEdit | None:
+    """The search box of a tab: its ``search`` (or ``filter_edit``), else its first visible line edit
+    whose name or hint says search (搜索/查找)."""
+    for name in ("search", "filter_edit"):
+        w = getattr(tab, name, None)
+        if isinstance(w, QLineEdit) and w.isVisible():
+            return w
+    for w in tab.findChildren(QLineEdit):
+        hint = w.objectName() + w.placeholderText()
+        if w.isVisible() and ("search" in hint or "搜索" in hint or "查找" in hint or "房号" in hint):
+            return w
+    return None
+
+
 class MainWindow(QMainWindow):
     # Data of these kinds changed ({"ledger", "archives", …}); the second argument is the widget that
     # wrote (ui.common.runner.notify_changed). Every tab with on_data_changed(kinds, source) listens.
@@ -107,7 +145,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(f"{APP_TITLE} — {ctx.settings.get('site.name')}")
-        self.resize(1280, 800)
+        self.resize(*DEFAULT_SIZE)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
@@ -122,8 +160,11 @@ class MainWindow(QMainWindow):
         self._build_menus()
         user = getattr(ctx.user, "display_name", "") or getattr(ctx.user, "username", "")
         self.statusBar().addPermanentWidget(QLabel(f"用户：{user}"))
-        self.statusBar().addPermanentWidget(QLabel(f"数据库：{ctx.url}"))
+        self.statusBar().addPermanentWidget(QLabel(f"站点：{ctx.settings.get('site.name')}"))
+        self.database_label = QLabel(database_words(getattr(ctx, "url", "")))
+        self.statusBar().addPermanentWidget(self.database_label)
         self._restore_state()
+        fit_to_screen(self)
         # The first tab and the idle lock's application-wide input watch start right after the
         # window's first paint: the window appears at once, the tab fills in a moment later
         # (start-up budget 0.6 s to a painted window). An application-wide Python event filter
@@ -187,10 +228,63 @@ class MainWindow(QMainWindow):
         m.addAction(quit_act)
         from ui.system.security_menu import install_menus
         install_menus(self)  # 安全: backup, restore, accounts, audit log, check, password
+        self._build_shortcuts()
         h = self.menuBar().addMenu("帮助(&H)")
+        keys = QAction("快捷键", self)
+        keys.triggered.connect(self.show_shortcuts)
+        h.addAction(keys)
         about = QAction("关于", self)
         about.triggered.connect(self.about)
         h.addAction(about)
+
+    def _build_shortcuts(self):
+        """F5 and Ctrl+F anywhere in the window (also when a table has the focus)."""
+        refresh = QAction(icon("refresh"), "刷新", self)
+        refresh.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        refresh.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        refresh.triggered.connect(lambda _c=False: self.refresh_current())
+        find = QAction(icon("search"), "查找", self)
+        find.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
+        find.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        find.triggered.connect(lambda _c=False: self.focus_search())
+        self.refresh_action, self.find_action = refresh, find
+        self.addActions([refresh, find])
+
+    def refresh_current(self) -> bool:
+        """F5: the current tab reads its data again (its refresh, else the news of every kind)."""
+        w = self.tabs.currentWidget()
+        if w is None or w not in self._created.values():
+            return False
+        for name in ("refresh", "refresh_all"):
+            if callable(getattr(w, name, None)):
+                getattr(w, name)()
+                break
+        else:
+            if not hasattr(w, "on_data_changed"):
+                return False
+            from ui.common.runner import KINDS
+            w.on_data_changed(KINDS, None)
+        self.statusBar().showMessage("已刷新", 3000)
+        return True
+
+    def focus_search(self) -> QWidget | None:
+        """Ctrl+F: the current tab's search box gets the focus, its text selected."""
+        w = self.tabs.currentWidget()
+        field = search_field(w) if w is not None else None
+        if field is not None:
+            field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            field.selectAll()
+        return field
+
+    def show_shortcuts(self):
+        from PySide6.QtWidgets import QMessageBox
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in SHORTCUTS)
+        box = QMessageBox(QMessageBox.Icon.Information, "快捷键", f"<table>{rows}</table>",
+                          QMessageBox.StandardButton.Close, self)
+        box.setObjectName("shortcuts_box")
+        box.open()
+        self.shortcuts_box = box
+        return box
 
     def notify_changed(self, kinds, source=None):
         """Relay a write's news to every open tab (ui.common.runner.notify_changed calls this)."""

@@ -2,6 +2,8 @@
 completeness rates, and the table of homes (ids only; rows built a block at a time)."""
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,13 +19,27 @@ from PySide6.QtWidgets import (
 )
 
 from app.archives.listing import home_rows
+from app.archives.owner_info import find_home
+from app.core.errors import NotFound, ValidationError
 from ui.archives.table_models import HomesModel
 from ui.common.icons import icon
 
 SEARCH_PAUSE_MS = 150
 ROW_HEIGHT = 24
 COLUMN_WIDTHS = (76, 80, 86, 66, 44, 56, 120, 100, 130, 84, 64, 70, 44)
+ROOM_CODE = re.compile(r"^[0-9A-Za-z０-９]+(?:[-－][0-9A-Za-z０-９]+)+$")   # 1-1-302, 12-1-1302, A3-101
 SEARCH_HINT = "搜索：姓名（可用拼音或首字母，如 wjl）、电话、房号、身份证后四位（空格分隔多个词）"
+
+
+def exact_home(text: str) -> int | None:
+    """The home whose room code is exactly the text typed (1-1-302, not 11-1-302), or None."""
+    code = text.strip()
+    if not ROOM_CODE.match(code):
+        return None
+    try:
+        return find_home(code).id
+    except (NotFound, ValidationError):
+        return None
 
 
 def search_box(tab) -> QLineEdit:

@@ -15,7 +15,7 @@ from app.archives.checklist import building_completeness, cluster_completeness, 
 from app.archives.common import fmt_pct
 from app.archives.listing import HomeFilter, list_home_ids
 from app.core.permissions import allowed
-from ui.archives.homes_pane import homes_pane
+from ui.archives.homes_pane import exact_home, homes_pane
 from ui.archives.household import HouseholdPane
 from ui.archives.site_tree import FilterBox, SiteTree, left_pane
 from ui.archives.structure_menu import StructureActions
@@ -116,7 +116,8 @@ class Tab(QWidget):
         f.text = self.search.text()
         self._generation += 1
         current = self.pane.detail["id"] if self.pane.detail else None
-        ids = run_action(self, list_home_ids, self.ctx, f, self.FIRST_SCREEN) or []
+        exact = exact_home(f.text)   # a room code typed in full opens that home alone, at once
+        ids = [exact] if exact is not None else run_action(self, list_home_ids, self.ctx, f, self.FIRST_SCREEN) or []
         self.model.set_ids(ids)
         if len(ids) < self.FIRST_SCREEN:
             self.count_label.setText(f"共 {len(ids)} 户")

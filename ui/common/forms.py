@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,6 +40,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import UserError
 from ui.common.dates import date_edit, py_date
 from ui.common.ops import run_action
+from ui.common.widgets import fit_to_screen
 
 KINDS = ("text", "multiline", "date", "datetext", "check", "choice", "editchoice", "int", "file", "label")
 MULTILINE_HEIGHT = 60
@@ -283,6 +285,25 @@ class FormDialog(QDialog):
     def add_widget(self, widget: QWidget):
         """A widget below the form, above the buttons."""
         self.extra.addWidget(widget)
+
+    def showEvent(self, event):
+        """On first show: Tab goes down the fields in their order, then 确定, 取消 (the buttons are
+        built before the fields); the first field has the focus; never taller than the screen."""
+        super().showEvent(event)
+        if self.property("ordered"):
+            return
+        self.setProperty("ordered", True)
+        chain = [w for key, w in self.widgets.items()
+                 if self.fields[key].kind != "label" and w.focusPolicy() != Qt.FocusPolicy.NoFocus]
+        chain += [self.ok_button, self.cancel_button]
+        for a, b in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(a, b)
+        first = next((w for w in chain if w.isEnabled() and w.isVisible()), None)
+        focused = self.focusWidget()
+        if first is not None and first not in (self.ok_button, self.cancel_button) and (
+                focused is None or focused in (self.ok_button, self.cancel_button)):
+            first.setFocus(Qt.FocusReason.TabFocusReason)
+        fit_to_screen(self)
 
     # values -----------------------------------------------------------------------------------
     def widget(self, key: str) -> QWidget:

@@ -1,6 +1,8 @@
 """The one read-only table model of the tabs: a plain Python list of rows (dicts, service rows,
-tuples) behind QAbstractTableModel, the columns given as data. Sorting and filtering happen in
-the services; the tab calls ``set_rows`` with the new list.
+tuples) behind QAbstractTableModel, the columns given as data. Filtering happens in the services;
+the tab calls ``set_rows`` with the new list. A click on a header sorts the list by that column's
+text (``SortableRows``: numbers and money by value, Chinese in pinyin order) and keeps that order
+for the next list.
 
 A column is ``(header, getter)`` or ``(header, getter, right)``: ``getter`` is a callable of the
 row or, for dict rows, a key; ``right`` right-aligns the column (default: money columns, the
@@ -10,6 +12,7 @@ dates ISO, times to the minute.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -42,7 +45,85 @@ def brush(value) -> QBrush | None:
     return QBrush(value if isinstance(value, QColor) else QColor(value))
 
 
-class ListModel(QAbstractTableModel):
+_NUMBER = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:%|元|㎡|m²)?$")
+_state: dict = {}
+
+
+def collator():
+    """The Chinese collator of the sort: pinyin order for Han text, digit runs by value (1-2-101 before
+    11-1-302)."""
+    if "collator" not in _state:
+        from PySide6.QtCore import QCollator, QLocale
+        c = QCollator(QLocale("zh_CN"))
+        c.setNumericMode(True)
+        _state["collator"] = c
+    return _state["collator"]
+
+
+def sort_key(value):
+    """The sort key of a cell's text: numbers and money (“1,234.50”, “12%”) by value before text,
+    text in Chinese (pinyin) order; None for a blank cell (blanks go last either way)."""
+    text = cell_text(value).strip()
+    if not text:
+        return None
+    if _NUMBER.match(text):
+        return (0, float(text.rstrip("%元㎡m² ").replace(",", "")), None)
+    return (1, 0.0, collator().sortKey(text))
+
+
+class SortableRows:
+    """Header-click sorting for a model over a Python list (``rows_attr``), sorted by the text the
+    cells show; lists in ``parallel`` (one entry per row) move with their rows. A new list
+    (model reset) is sorted again by the column the user chose; column -1 is the service's order."""
+    rows_attr = "rows"
+    parallel: tuple[str, ...] = ()
+
+    def sort(self, column, order=Qt.SortOrder.AscendingOrder):
+        if not getattr(self, "_sort_hooked", False):
+            self._sort_hooked = True
+            self._sort_source = None
+            self.modelReset.connect(self._sort_again)
+        if column < 0 and getattr(self, "_sort_column", -1) < 0:
+            return
+        self._sort_column, self._sort_order = column, order
+        self._sort_apply()
+
+    def _sort_again(self):
+        self._sort_source = None
+        if getattr(self, "_sort_column", -1) >= 0:
+            self._sort_apply()
+
+    def _sort_apply(self):
+        rows = getattr(self, self.rows_attr)
+        n = len(rows)
+        if self._sort_source is None:
+            self._sort_source = ([*rows], {p: [*getattr(self, p)] for p in self.parallel}, list(range(n)))
+        source, par, perm = self._sort_source
+        if self._sort_column < 0 or self._sort_column >= self.columnCount():
+            new = list(range(n))
+        else:
+            keys = [None] * n
+            for r in range(n):
+                keys[perm[r]] = sort_key(self.data(self.index(r, self._sort_column), DISPLAY))
+            filled = sorted((i for i in range(n) if keys[i] is not None), key=keys.__getitem__,
+                            reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
+            new = filled + [i for i in range(n) if keys[i] is None]
+        self.layoutAboutToBeChanged.emit()
+        setattr(self, self.rows_attr, [source[i] for i in new])
+        for p, values in par.items():
+            setattr(self, p, [values[i] for i in new])
+        where = {s: r for r, s in enumerate(new)}
+        old = self.persistentIndexList()
+        self.changePersistentIndexList(old, [self.index(where[perm[i.row()]], i.column()) for i in old])
+        self._sort_source = (source, par, new)
+        self.rows_reordered()
+        self.layoutChanged.emit()
+
+    def rows_reordered(self):
+        """Drop caches kept by row number (after a sort)."""
+
+
+class ListModel(SortableRows, QAbstractTableModel):
     """Rows are any objects; columns are (header, getter[, right]).
 
     ``colour(row)`` shades a row (background), ``foreground(row, col)`` colours a cell's text;
@@ -66,6 +147,9 @@ class ListModel(QAbstractTableModel):
         self.rows = list(rows)
         self._brushes.clear()
         self.endResetModel()
+
+    def rows_reordered(self):
+        self._brushes.clear()
 
     def rowCount(self, parent: QModelIndex | None = None):
         return 0 if (parent is not None and parent.isValid()) else len(self.rows)

@@ -1,7 +1,9 @@
-"""The read-only table views of the tabs and dialogs, their saved column widths, and the row-dict
-model with the shared row shades (overdue red, due yellow, done grey)."""
+"""The read-only table views of the tabs and dialogs — sorted by a click on a header, columns fitted
+to the first rows and remembered per table (its objectName) — and the row-dict model with the
+shared row shades (overdue red, due yellow, done grey)."""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QTableView
 
@@ -13,6 +15,7 @@ DONE = QColor("#EEEEEE")
 
 STATE_KEY = "columns/"
 MEASURED_ROWS = 100   # column widths are measured on this many rows, not all of a big list
+MAX_FITTED = 360      # a fitted column is never wider than this (long texts show as tooltips)
 
 
 class RowsModel(ListModel):
@@ -36,28 +39,53 @@ def table_view(model, parent=None, name: str = "") -> QTableView:
     v.setSelectionMode(QTableView.SelectionMode.SingleSelection)
     v.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
     v.verticalHeader().setVisible(False)
-    header = v.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setResizeContentsPrecision(MEASURED_ROWS)
-    header.setStretchLastSection(True)
     v.setWordWrap(False)
+    v.horizontalHeader().setStretchLastSection(True)
     if name:
         v.setObjectName(name)
-    model.modelReset.connect(lambda: fit_columns(v))
+    sortable(v)
     return v
+
+
+def sortable(view: QTableView, fit: bool = True) -> QTableView:
+    """What every table of the desk does: a click on a header sorts by that column (again: the
+    other way, a third time: the service's order). With *fit*, columns are fitted to the first
+    rows once and, for a named table (objectName), the user's widths come back next time."""
+    header = view.horizontalHeader()
+    header.setSortIndicatorClearable(True)
+    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    view.setSortingEnabled(True)
+    if not fit:
+        return view
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setResizeContentsPrecision(MEASURED_ROWS)
+    view.model().modelReset.connect(lambda: fit_columns(view))
+    view.model().rowsInserted.connect(lambda *_a: fit_columns(view))
+    header.sectionResized.connect(lambda *_a: _remember(view))
+    fit_columns(view)
+    return view
 
 
 def fit_columns(view: QTableView):
     """The first time a table has rows: the user's saved column widths, else fit to contents."""
     if view.property("fitted") or view.model().rowCount() == 0:
         return
-    view.setProperty("fitted", True)
     name = view.objectName()
     if name:
         state = _settings().value(STATE_KEY + name)
         if state is not None and view.horizontalHeader().restoreState(state):
+            view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            view.setProperty("fitted", True)
             return
     view.resizeColumnsToContents()
+    for col in range(view.model().columnCount()):
+        view.setColumnWidth(col, min(view.columnWidth(col), MAX_FITTED))
+    view.setProperty("fitted", True)
+
+
+def _remember(view: QTableView):
+    if view.property("fitted"):
+        save_columns(view)
 
 
 def save_columns(*views: QTableView):

@@ -1,10 +1,10 @@
 """Small widgets shared by tabs: a push button with its icon, a read-only list view, a bar chart
-against a target line."""
+against a target line, and ``fit_to_screen`` for windows and dialogs."""
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QHeaderView, QPushButton, QTableView, QWidget
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPen
+from PySide6.QtWidgets import QPushButton, QTableView, QWidget
 
 from ui.common.icons import icon
 
@@ -57,18 +57,32 @@ class BarChart(QWidget):
         p.end()
 
 
-def list_view(model) -> QTableView:
-    """A read-only, single-row-selection table over a list model, columns fitted to their contents."""
-    t = QTableView()
-    t.setModel(model)
-    t.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-    t.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-    t.verticalHeader().setVisible(False)
-    t.horizontalHeader().setStretchLastSection(True)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+def list_view(model, name: str = "") -> QTableView:
+    """A read-only, single-row-selection table over a list model: sorted by its headers, columns
+    fitted to the first rows (ui.common.tables.table_view), rows in alternating shades."""
+    from ui.common.tables import table_view
+    t = table_view(model, None, name)
     t.setAlternatingRowColors(True)
     return t
+
+
+def fit_to_screen(widget: QWidget) -> QWidget:
+    """Never larger than the available screen (taskbar excluded; at 150 % scaling a 1366×768
+    screen is 910×512): a window or dialog too big for it is shrunk to fit and moved on screen."""
+    screen = widget.screen() if widget.screen() is not None else QGuiApplication.primaryScreen()
+    if screen is None:
+        return widget
+    avail = screen.availableGeometry()
+    frame = 40   # title bar and borders drawn by the window manager
+    w = min(widget.width(), avail.width())
+    h = min(widget.height(), avail.height() - frame)
+    if (w, h) != (widget.width(), widget.height()):
+        widget.resize(w, h)
+    if widget.isWindow() and widget.isVisible():
+        x = min(max(widget.x(), avail.x()), avail.right() - w)
+        y = min(max(widget.y(), avail.y()), avail.bottom() - h - frame)
+        widget.move(max(x, avail.x()), max(y, avail.y()))
+    return widget
 
 
 def button(text: str, purpose: str, slot, parent=None, enabled: bool = True) -> QPushButton:

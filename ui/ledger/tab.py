@@ -27,6 +27,7 @@ from app.ledger import arrears, billing, charge_items, payments
 from ui.common.icons import icon
 from ui.common.ops import info, run_action
 from ui.common.runner import notify_changed
+from ui.common.tables import sortable
 from ui.ledger import table_models as tm
 
 
@@ -51,7 +52,7 @@ def _view(model, name="") -> QTableView:
     hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     hh.setDefaultSectionSize(110)
     hh.setStretchLastSection(True)
-    return v
+    return sortable(v)
 
 
 class Tab(QWidget):

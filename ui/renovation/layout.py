@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.common.icons import icon
+from ui.common.tables import sortable
 from ui.renovation.table_models import fee_model, notice_model, patrol_model, stage_model, worker_model
 
 VIEWS = ["待办事项", "在办装修", "已结案/驳回/放弃", "全部"]
@@ -65,7 +66,7 @@ def table(model, stretch_col=-1) -> QTableView:
     if stretch_col >= 0:
         h.setStretchLastSection(True)
     h.setResizeContentsPrecision(MEASURED_ROWS)   # size columns from the first rows only (fast on long lists)
-    return t
+    return sortable(t)
 
 
 def menu_button(parent, text: str, purpose: str) -> tuple[QToolButton, QMenu]:

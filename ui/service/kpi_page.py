@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.service import kpi
 from ui.common.icons import icon
 from ui.common.ops import run_action
+from ui.common.tables import sortable
 from ui.service.table_models import KpiTableModel
 
 MONTHS_OFFERED = 24
@@ -114,6 +115,7 @@ class KpiPage(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.view.verticalHeader().setDefaultSectionSize(KPI_ROW_HEIGHT)
+        sortable(self.view, fit=False)
         self.view.setFixedHeight(KPI_ROWS * KPI_ROW_HEIGHT + self.view.horizontalHeader().sizeHint().height() + 4)
         self.chart = KpiChart()
         lay = QVBoxLayout(self)

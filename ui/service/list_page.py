@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.core.permissions import allowed
 from app.service import handling, intake, queries, records
 from ui.common.icons import icon
+from ui.common.tables import sortable
 from ui.service.table_models import RequestTableModel
 
 OPEN_STATES = ("待派工", "已派工", "处理中")
@@ -113,6 +114,7 @@ def _table(tab) -> QTableView:
     state = QSettings("PropertyDesk", "PropertyDesk").value(HEADER_KEY)
     if state is not None:
         hh.restoreState(state)
+    sortable(view, fit=False)
     return view
 
 

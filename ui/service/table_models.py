@@ -5,6 +5,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from app.service.records import status_label
+from ui.common.lists import SortableRows
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _FG = int(Qt.ItemDataRole.ForegroundRole)
@@ -19,7 +20,7 @@ GREY = QBrush(QColor("#757575"))
 NO_PARENT = QModelIndex()
 
 
-class RequestTableModel(QAbstractTableModel):
+class RequestTableModel(SortableRows, QAbstractTableModel):
     COLUMNS = ["编号", "受理时间", "房号", "类别", "状态", "当前责任", "提醒", "投诉等级", "内容", "报事人", "电话",
                "首问责任人", "处理人", "方式"]
     NUMBER, RECEIVED, ROOM, KIND, STATUS, HOLDER, WARN, GRADE, CONTENT, CALLER, PHONE, RECEIVER, HANDLER, CHANNEL = \
@@ -97,7 +98,9 @@ class RequestTableModel(QAbstractTableModel):
         return None
 
 
-class KpiTableModel(QAbstractTableModel):
+class KpiTableModel(SortableRows, QAbstractTableModel):
+    rows_attr = "kpis"
+
     COLUMNS = ["指标", "分子", "分母", "实际", "目标", "结论"]
     VERDICT = 5
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import PermissionDenied
 from app.system import backup
 from ui.common.ops import confirm, info, run_action
+from ui.common.tables import sortable
 from ui.system.buttons import chinese_buttons
 from ui.system.table_models import TupleModel
 
@@ -70,6 +71,7 @@ class RestoreDialog(QDialog):
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.horizontalHeader().setStretchLastSection(True)
+        sortable(self.view)
         lay.addWidget(self.view)
         other = QPushButton("选择其他备份文件…")
         other.clicked.connect(self.choose_file)

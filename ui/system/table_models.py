@@ -8,6 +8,7 @@ from ui.common.lists import ListModel
 
 class TupleModel(ListModel):
     """Rows are tuples of display values; ``keys`` holds the id (or path) of each row."""
+    parallel = ("keys",)   # a header sort moves each key with its row
 
     def __init__(self, headers, parent=None):
         super().__init__([(h, itemgetter(i)) for i, h in enumerate(headers)], parent=parent, tooltips=True,

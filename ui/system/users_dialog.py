@@ -17,6 +17,7 @@ from models.users import ROLES
 from ui.common.forms import Field, FormDialog
 from ui.common.icons import icon
 from ui.common.ops import confirm, info, run_action
+from ui.common.tables import sortable
 from ui.system.table_models import TupleModel
 
 
@@ -87,6 +88,7 @@ class UsersDialog(QDialog):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.horizontalHeader().setStretchLastSection(True)
+        sortable(self.view)
         self.view.verticalHeader().hide()
         self.view.doubleClicked.connect(lambda _i: self.edit())
         bar = QHBoxLayout()
