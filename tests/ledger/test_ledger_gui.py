@@ -13,7 +13,7 @@ SHOTS = os.environ.get("LEDGER_SHOTS")  # set to a folder to save screenshots
 
 
 @pytest.fixture
-def tab(qtbot, ctx, users):
+def tab(qtbot, ctx, users, boxes):   # boxes: the 月度计费 confirmation is answered 是
     make_site(ctx, users)
     from ui.ledger.tab import Tab
     w = Tab(ctx)

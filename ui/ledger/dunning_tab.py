@@ -22,7 +22,7 @@ from app.ledger import reports as lr
 from ui.common.forms import FormDialog as FieldForm
 from ui.common.icons import icon
 from ui.common.lists import ListModel
-from ui.common.ops import info, run_action
+from ui.common.ops import confirm, info, run_action
 from ui.common.print_preview import preview
 from ui.common.runner import NewsFollower
 from ui.common.widgets import BarChart
@@ -207,6 +207,17 @@ class Tab(QWidget):
             self.refresh_board()
 
     def print_notices(self, stage: int):
+        from app.ledger.bulk_preview import notices_preview
+        day, building = self.day.date().toPython(), self.building.currentData()
+        pre = run_action(self, notices_preview, self.ctx, day, stage, building, title="无法打印通知")
+        if pre is None:
+            return
+        if pre.lines and not confirm(
+                self, f"将向{self.building.currentText()} {pre.homes} 户发出{dunning.STAGES[stage]}，"
+                      f"{'欠费及滞纳金' if stage == dunning.STAGE_THIRD else '欠费'}合计 ¥{fmt_fen(pre.total_fen)}；"
+                      "每份通知编号并记入催缴记录。\n\n确定发出吗？",
+                "发出催缴通知"):
+            return
         result = run_action(self, dunning.notices_pdf, self.ctx, self.day.date().toPython(), stage,
                             self.building.currentData())
         if result is None:

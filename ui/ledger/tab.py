@@ -25,7 +25,7 @@ from app.core.money import fmt_fen
 from app.core.permissions import allowed
 from app.ledger import arrears, billing, charge_items, payments
 from ui.common.icons import icon
-from ui.common.ops import info, run_action
+from ui.common.ops import confirm, info, run_action
 from ui.common.runner import notify_changed
 from ui.common.tables import sortable
 from ui.ledger import table_models as tm
@@ -394,6 +394,8 @@ class Tab(QWidget):
 
     # billing ------------------------------------------------------------------------------------
     def bill_month(self):
+        if not self._confirm_billing(self.month.text()):
+            return
         res = run_action(self, billing.run_month, self.ctx, self.month.text())
         if res is None:
             return
@@ -404,6 +406,22 @@ class Tab(QWidget):
             text += f"；预交物业费抵扣 {res['prepaid_lines']} 笔 ¥{fmt_fen(res['prepaid_fen'])}"
         self.bill_result.setText(text)
         self.written()
+
+    def _confirm_billing(self, period: str) -> bool:
+        """The whole site's run is a bulk write: say how many homes, lines and how much, and ask."""
+        from app.ledger.bulk_preview import month_preview
+        pre = run_action(self, month_preview, self.ctx, period, title="无法月度计费")
+        if pre is None:
+            return False
+        if not (pre.lines or pre.prepaid_lines):
+            return True          # nothing to bill: the run only reports so
+        text = f"将为全小区 {pre.homes} 户计收 {period} 的费用：共 {pre.lines} 笔，合计 ¥{fmt_fen(pre.total_fen)}"
+        if pre.prepaid_lines:
+            text += f"；其中预交物业费抵扣 {pre.prepaid_lines} 笔 ¥{fmt_fen(pre.prepaid_fen)}"
+        if confirm(self, text + "。\n\n确定开始月度计费吗？", "月度计费"):
+            return True
+        self.bill_result.setText(f"已取消 {period} 的月度计费，没有计收任何费用")
+        return False
 
     def import_readings(self, path: str | None = None):
         """Readings from an Excel sheet (房号, 表类, 读数, 抄表日期 [, 新表, 备注]); all rows or none."""
