@@ -1,7 +1,9 @@
 """业主档案: the structure actions (new cluster/building/entrance/home, delete, edit the selected home,
-车位管理), offered by the tree's context menu and the 结构 button of the archives tab."""
+车位管理), offered by the tree's context menu and the 结构 button of the archives tab; a building's
+房态图 (ui.archives.room_state), offered by the tree's context menu to every role."""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 
 from app.archives.structure import delete_building, delete_cluster, delete_entrance, delete_home
@@ -18,6 +20,7 @@ class StructureActions:
 
     def __init__(self, tab):
         self.tab = tab
+        self.room_state_dialog = None    # the last 房态图 opened (tests)
 
     def menu(self, item, menu: QMenu | None = None, with_home: bool = False) -> QMenu:
         """Actions for a tree node (and, from the 结构 button, the selected home)."""
@@ -26,6 +29,9 @@ class StructureActions:
         menu.clear()
         kind, pk = tab.tree.node(item) if item is not None else (None, None)
         label = item.text(0) if item is not None else ""
+        if kind == "building":
+            menu.addAction(f"{label} 房态图…", lambda: self.room_state(pk))
+            menu.addSeparator()
         menu.addAction("新增组团…", lambda: self.add("cluster", None, ""))
         if kind in CHILD_OF:
             child, name = CHILD_OF[kind]
@@ -43,6 +49,30 @@ class StructureActions:
         if kind not in NODE_KINDS:
             menu.addAction("在左侧结构树中选中组团、楼栋或单元可新增下级").setEnabled(False)
         return menu
+
+    def context_menu(self, item) -> QMenu | None:
+        """The tree's context menu: the structure actions for roles that edit the structure; for the
+        others a building's 房态图 only (None where there is nothing to offer)."""
+        tab = self.tab
+        if tab.can("structure.edit"):
+            return self.menu(item)
+        kind, pk = tab.tree.node(item) if item is not None else (None, None)
+        if kind != "building":
+            return None
+        menu = QMenu(tab)
+        menu.addAction(f"{item.text(0)} 房态图…", lambda: self.room_state(pk))
+        return menu
+
+    def room_state(self, building_id):
+        """The building's 房态图 (non-modal); a click on a home closes it and opens that household."""
+        from ui.archives.room_state import RoomStateDialog
+        tab = self.tab
+        dlg = RoomStateDialog(tab.ctx, building_id, tab)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.home_chosen.connect(lambda hid: (dlg.accept(), tab.show_home(hid)))
+        dlg.show()
+        self.room_state_dialog = dlg
+        return dlg
 
     def add(self, kind, parent_id, label):
         tab = self.tab

@@ -289,9 +289,9 @@ class Tab(QWidget):
         return self.pane.parking_page.open_parking()
 
     def _tree_menu(self, pos):
-        if not self.can("structure.edit"):
-            return
-        self.structure_menu(self.tree.itemAt(pos)).exec(self.tree.viewport().mapToGlobal(pos))
+        menu = self.structure.context_menu(self.tree.itemAt(pos))
+        if menu is not None:
+            menu.exec(self.tree.viewport().mapToGlobal(pos))
 
     # state -----------------------------------------------------------------------------------------------
     def _restore_state(self):
