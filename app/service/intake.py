@@ -105,13 +105,22 @@ def read_back_text(*, caller: str, room_code: str, kind: str, content: str,  # n
     return "".join(parts) + tail + "以上内容是否准确？"
 
 
-def request_read_back(r) -> str:
-    """The read-back text of a stored request (phone masked)."""
+def read_back_phone(ctx, r) -> str:
+    """The caller's phone as the read-back (复述) shows it: in full to the receiver who took the call
+    and to whoever may correct the request (may_edit), since they read the number back to the caller
+    who gave it; masked for everyone else. A screen, not a print: nothing is audited."""
+    from app.core.privacy import mask_phone
+    return r.phone if r.phone and may_edit(ctx, r) else mask_phone(r.phone)
+
+
+def request_read_back(r, phone_shown: str | None = None) -> str:
+    """The read-back text of a stored request; the phone masked unless *phone_shown* is given
+    (read_back_phone: in full for the clerk who reads it back)."""
     from app.core.privacy import mask_phone
     room = getattr(r, "room_code", None) or r.home.room_code
     receiver = getattr(r, "receiver_name", None) or getattr(r, "receiver", None)
     receiver = receiver if isinstance(receiver, str) else getattr(receiver, "display_name", "")
-    phone = getattr(r, "phone_masked", None)
+    phone = phone_shown if phone_shown is not None else getattr(r, "phone_masked", None)
     if phone is None:
         phone = mask_phone(r.phone)
     return read_back_text(caller=r.caller, room_code=room, kind=r.kind, content=r.content, phone_shown=phone,

@@ -31,6 +31,7 @@ class EditDialog(FormDialog):
         ], parent=parent, ctx=ctx,
             intro=f"{r.number}　首问责任人：{r.receiver.display_name}　受理时间：{r.received_at:%Y-%m-%d %H:%M}")
         self.row, self.request = row, r
+        self.phone_on_file = intake.read_back_phone(ctx, r)   # read back in full to the caller who gave it
         self.resize(560, 640)
         self.kind = self.widget("kind")
         self.room, self.caller, self.phone = self.widget("room_code"), self.widget("caller"), self.widget("phone")
@@ -80,7 +81,7 @@ class EditDialog(FormDialog):
         typed = self.phone.text().strip()
         self.read_back_text.setText(intake.read_back_text(
             caller=self.caller.text(), room_code=self.room.text().strip().upper(), kind=kind,
-            content=self.content.toPlainText(), phone_shown=typed or mask_phone(self.request.phone),
+            content=self.content.toPlainText(), phone_shown=typed or self.phone_on_file,
             complaint_class=self.widget("complaint_class").currentText() if complaint else "",
             subject=self.widget("subject").text().strip() if complaint else "",
             number=self.request.number, receiver=self.request.receiver.display_name))

@@ -4,7 +4,7 @@ The complaint group (class, subject, head count, lawsuit, media) is shared with 
 dialog (ui.service.edit): ``complaint_box`` builds it, ``complaint_values`` reads it."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QGroupBox
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel
 
 from app.service import intake
 from models.service import CHANNELS, COMPLAINT_CLASSES, KINDS
@@ -14,6 +14,7 @@ COMPLAINT = "投诉"
 CONTENT_HEIGHT = 90
 MAX_GROUP_SIZE = 999
 SUBJECT_HINT = "简短主题，如 电梯故障（同类同主题用于识别重复/热点投诉）"
+READ_BACK_STYLE = "background:#F5F5F5; padding:6px; border:1px solid #E0E0E0"
 
 
 def complaint_box(dialog: FormDialog, request=None) -> QGroupBox:
@@ -64,6 +65,31 @@ class IntakeDialog(FormDialog):
         self.add_widget(self.complaint_box)
         self.kind.currentTextChanged.connect(self._kind_changed)
         self._kind_changed(self.kind.currentText())
+        self.read_back_text = self._build_read_back()
+
+    def _build_read_back(self) -> QLabel:
+        """The script read back to the caller (复述), the phone as typed and in full, following every edit."""
+        self.add_widget(QLabel("复述内容（向报事人读出）："))
+        text = QLabel()
+        text.setWordWrap(True)
+        text.setStyleSheet(READ_BACK_STYLE)
+        self.add_widget(text)
+        for key in ("room_code", "caller", "phone", "subject"):
+            self.widget(key).textChanged.connect(self._update_read_back)
+        self.content.textChanged.connect(self._update_read_back)
+        self.kind.currentTextChanged.connect(self._update_read_back)
+        self.widget("complaint_class").currentTextChanged.connect(self._update_read_back)
+        self.read_back_text = text
+        self._update_read_back()
+        return text
+
+    def _update_read_back(self, *_):
+        complaint = self.kind.currentText() == COMPLAINT
+        self.read_back_text.setText(intake.read_back_text(
+            caller=self.caller.text(), room_code=self.room.text().strip().upper(), kind=self.kind.currentText(),
+            content=self.content.toPlainText(), phone_shown=" ".join(self.phone.text().split()),
+            complaint_class=self.widget("complaint_class").currentText() if complaint else "",
+            subject=self.widget("subject").text().strip() if complaint else ""))
 
     @property
     def result_request(self):

@@ -187,7 +187,8 @@ def detail_html(ctx, r) -> str:
              f"<div>{esc(r.content)}</div>"]
     if r.warnings:
         lines.append(f"<div style='color:#C62828'>提醒：{esc(r.warnings)}</div>")
-    lines.append(f"<div style='color:#455A64'>复述：{esc(intake.request_read_back(full))}</div>")
+    script = intake.request_read_back(full, intake.read_back_phone(ctx, full))
+    lines.append(f"<div style='color:#455A64'>复述：{esc(script)}</div>")
     if r.kind == "投诉":
         lines += _letter_lines(ctx, r, full)
     lines.append("<table cellspacing=0 cellpadding=2>")
