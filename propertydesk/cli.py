@@ -39,7 +39,49 @@ def build_parser() -> argparse.ArgumentParser:
     groups["common"] = common
     for module in command_modules():
         module.register(sub, groups)
+    add_printer_options(groups["print"])
     return parser
+
+
+def add_printer_options(print_group) -> None:
+    """Every ``propertydesk print …`` takes --printer NAME and --copies N besides --out FILE.pdf;
+    with --printer, --out may be left out (the PDF goes to a temporary file, then to the printer)."""
+    for p in print_group.choices.values():
+        for action in p._actions:
+            if "--out" in action.option_strings:
+                action.required = False
+        p.add_argument("--printer", help="打印到该打印机（系统打印机名称），按实际尺寸 100% 打印")
+        p.add_argument("--copies", type=int, default=1, help="份数（默认 1）")
+
+
+def run_print(handler, args, ctx) -> int:
+    """Run a print command: the PDF to --out, and with --printer through the one print path."""
+    from app.core.errors import ValidationError
+    printer = getattr(args, "printer", None)
+    if args.copies < 1:
+        raise ValidationError("--copies", "份数须至少为 1")
+    if not printer:
+        if not getattr(args, "out", None):
+            raise ValidationError("--out", "请指定输出PDF文件（--out）或打印机（--printer）")
+        return int(handler(args, ctx) or 0)
+    import tempfile
+    from pathlib import Path
+    temp = None
+    if not getattr(args, "out", None):
+        fd, temp = tempfile.mkstemp(suffix=".pdf", prefix="propertydesk-print-")
+        os.close(fd)
+        args.out = temp
+    try:
+        rc = int(handler(args, ctx) or 0)
+        if rc:
+            return rc
+        from ui.common.printer import print_bytes
+        n = print_bytes(Path(args.out).read_bytes(), printer, copies=args.copies)
+        print(f"已发送到打印机“{printer}”：{n} 页 × {args.copies} 份（实际尺寸 100%）")
+        return 0
+    finally:
+        if temp:
+            Path(temp).unlink(missing_ok=True)
 
 
 def command_modules() -> list:
@@ -90,7 +132,8 @@ def main(argv=None) -> int:
             ctx.user = cli_user(username=getattr(args, "user", None))
         else:
             ctx = None
-        return int(handler(args, ctx) or 0)
+        run = run_print if args.command == "print" else (lambda h, a, c: int(h(a, c) or 0))
+        return run(handler, args, ctx)
     except UserError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2

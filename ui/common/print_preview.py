@@ -1,47 +1,55 @@
-"""Print preview inside the app: QtPdf shows the PDF bytes; print to a printer or save as PDF."""
+"""Print preview inside the app: QtPdf shows the PDF bytes; print (100 %, per form kind's printer
+and offset) or save as PDF; 打印设置 for the form kind."""
 from __future__ import annotations
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
-from PySide6.QtGui import QPainter
-from PySide6.QtPdf import QPdfDocument
+from PySide6.QtCore import Qt
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from ui.common.icons import icon
+from ui.common.printer import KINDS, PdfPages, dialog_print, print_pdf
 
 
 class PrintPreviewDialog(QDialog):
-    def __init__(self, pdf_bytes: bytes, title: str = "打印预览", suggested_name: str = "表单.pdf", parent=None):
+    def __init__(self, pdf_bytes: bytes, title: str = "打印预览", suggested_name: str = "表单.pdf", parent=None,
+                 kind: str | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(820, 980)
+        self._fit_screen(820, 980)
         self.pdf_bytes = pdf_bytes
         self.suggested_name = suggested_name
-        self._data = QByteArray(pdf_bytes)
-        self._buffer = QBuffer(self._data, self)
-        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        self.document = QPdfDocument(self)
-        self.document.load(self._buffer)
+        self.pages = PdfPages(pdf_bytes, self)
+        self.document = self.pages.document
+        self.kind = kind or self.pages.kind()
         self.view = QPdfView(self)
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         bar = QHBoxLayout()
-        self.pages_label = QLabel(f"共 {self.document.pageCount()} 页")
+        self.pages_label = QLabel(f"共 {self.document.pageCount()} 页 · {KINDS.get(self.kind, self.kind)}")
         bar.addWidget(self.pages_label)
         bar.addStretch(1)
         self.print_button = QPushButton(icon("print"), "打印…")
-        self.print_button.clicked.connect(self.print_document)
+        # clicked(bool) must not reach a parameter: the slot takes none
+        self.print_button.clicked.connect(self._print_clicked)
+        self.setup_button = QPushButton("打印设置…")
+        self.setup_button.clicked.connect(self._setup_clicked)
         self.save_button = QPushButton(icon("pdf"), "另存为PDF…")
-        self.save_button.clicked.connect(self.save_pdf)
+        self.save_button.clicked.connect(self._save_clicked)
         close = QPushButton("关闭")
         close.clicked.connect(self.reject)
-        for b in (self.print_button, self.save_button, close):
+        for b in (self.print_button, self.setup_button, self.save_button, close):
             bar.addWidget(b)
         lay = QVBoxLayout(self)
         lay.addLayout(bar)
         lay.addWidget(self.view, 1)
+
+    def _fit_screen(self, w, h):
+        screen = self.screen()
+        if screen is not None:
+            avail = screen.availableGeometry()
+            w, h = min(w, avail.width() - 20), min(h, avail.height() - 60)
+        self.resize(w, h)
 
     def save_pdf(self, path: str | None = None):
         if not path:
@@ -51,37 +59,28 @@ class PrintPreviewDialog(QDialog):
                 fh.write(self.pdf_bytes)
         return path
 
-    def print_document(self, printer: QPrinter | None = None):
+    def _save_clicked(self):
+        self.save_pdf()
+
+    def _print_clicked(self):
+        self.print_document()
+
+    def _setup_clicked(self):
+        from ui.common.print_setup import PrintSetupDialog
+        self.last_setup = PrintSetupDialog(self.kind, self)
+        self.last_setup.exec()
+
+    def print_document(self, printer=None) -> bool:
+        """With no printer: the system print dialog, then print at 100 %. With a QPrinter: print on it."""
         if printer is None:
-            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-            dlg = QPrintDialog(printer, self)
-            if dlg.exec() != QDialog.DialogCode.Accepted:
-                return False
-        print_pdf(self.document, printer)
+            return dialog_print(self, self.pages, self.kind)
+        from ui.common.printer import load_setup
+        print_pdf(self.pages, printer, load_setup(self.kind))
         return True
 
 
-def print_pdf(document: QPdfDocument, printer: QPrinter):
-    """Render each PDF page at the printer's resolution onto its pages."""
-    painter = QPainter()
-    if not painter.begin(printer):
-        return
-    try:
-        for i in range(document.pageCount()):
-            if i:
-                printer.newPage()
-            rect = painter.viewport()
-            size = document.pagePointSize(i)
-            scale = min(rect.width() / size.width(), rect.height() / size.height())
-            target = QSize(int(size.width() * scale), int(size.height() * scale))
-            image = document.render(i, target)
-            painter.drawImage(0, 0, image)
-    finally:
-        painter.end()
-
-
-def preview(parent, pdf_bytes: bytes, title: str, suggested_name: str):
-    dlg = PrintPreviewDialog(pdf_bytes, title, suggested_name, parent)
+def preview(parent, pdf_bytes: bytes, title: str, suggested_name: str, kind: str | None = None):
+    dlg = PrintPreviewDialog(pdf_bytes, title, suggested_name, parent, kind)
     dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dlg.show()
     return dlg
