@@ -202,3 +202,19 @@ def test_form_dialog_focus_order_and_escape(qtbot):
     QTest.keyClick(dlg, Qt.Key.Key_Escape)
     assert not dlg.isVisible() and dlg.result() == 0
     assert isinstance(dlg.widget("name"), QLineEdit)
+
+
+def test_household_tables_sort_and_keep_their_ids(qtbot):
+    from ui.archives.household import fill, selected_id, small_table
+    t = small_table(["业主", "欠费（元）"])
+    qtbot.addWidget(t)
+    t.show()
+    fill(t, [("张伟", "1,200.00"), ("王芳", "30.00"), ("李娜", "")], ids=[1, 2, 3])
+    click_header(qtbot, t, 1)
+    assert [t.item(r, 1).text() for r in range(3)] == ["30.00", "1,200.00", ""]
+    click_header(qtbot, t, 0)
+    assert [t.item(r, 0).text() for r in range(3)] == ["李娜", "王芳", "张伟"]
+    t.selectRow(2)
+    assert selected_id(t) == 1
+    fill(t, [("赵六", None), ("阿明", None)], ids=[7, 8])                # a new home: sorted the same way
+    assert [t.item(r, 0).text() for r in range(2)] == ["阿明", "赵六"]

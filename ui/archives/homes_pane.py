@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
 from app.archives.listing import home_rows
 from app.archives.owner_info import find_home
 from app.core.errors import NotFound, ValidationError
-from ui.archives.table_models import HomesModel
+from ui.archives.table_models import BLOCK, HomesModel
 from ui.common.icons import icon
 
 SEARCH_PAUSE_MS = 150
 ROW_HEIGHT = 24
+MAX_WIDTH = 240   # a fitted column is never wider (the tooltip or the pane shows the rest)
 COLUMN_WIDTHS = (76, 80, 86, 66, 44, 56, 120, 100, 130, 84, 64, 70, 44)
 ROOM_CODE = re.compile(r"^[0-9A-Za-z０-９]+(?:[-－][0-9A-Za-z０-９]+)+$")   # 1-1-302, 12-1-1302, A3-101
 SEARCH_HINT = "搜索：姓名（可用拼音或首字母，如 wjl）、电话、房号、身份证后四位（空格分隔多个词）"
@@ -108,7 +109,22 @@ def homes_table(tab) -> QTableView:
     for col, width in enumerate(COLUMN_WIDTHS):
         t.setColumnWidth(col, width)
     t.horizontalHeader().setStretchLastSection(True)
+    tab.model.modelReset.connect(lambda: fit_once(t))
     return t
+
+
+def fit_once(t: QTableView):
+    """The first time the list has rows and the user has no saved widths (archives/header): the
+    columns fitted to the first block of rows (not all 50,000), none wider than MAX_WIDTH."""
+    if t.property("fitted") or t.model().rowCount() == 0:
+        return
+    t.setProperty("fitted", True)
+    if QSettings("PropertyDesk", "PropertyDesk").value("archives/header") is not None:
+        return
+    t.horizontalHeader().setResizeContentsPrecision(BLOCK)
+    t.resizeColumnsToContents()
+    for col in range(t.model().columnCount()):
+        t.setColumnWidth(col, min(t.columnWidth(col), MAX_WIDTH))
 
 
 def homes_pane(tab) -> QWidget:

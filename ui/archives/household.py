@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -30,6 +29,7 @@ from ui.archives.forms import familiarity_form, home_info_form, resident_form, v
 from ui.archives.owner_dialog import LinkOwnerDialog, OwnerDialog
 from ui.common.icons import icon
 from ui.common.ops import confirm, info, run_action
+from ui.common.tables import fill_table, sortable
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 VISIT_HEADERS = ["日期", "类型", "拜访人", "住户情况", "意见", "问题", "安全提示", "对讲讲解", "满意度"]
@@ -45,17 +45,14 @@ def small_table(headers) -> QTableWidget:
     t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     t.horizontalHeader().setStretchLastSection(True)
-    return t
+    return sortable(t, fit=False)
 
 
 def fill(t: QTableWidget, rows, ids=None):
-    t.setRowCount(len(rows))
-    for i, row in enumerate(rows):
-        for j, val in enumerate(row):
-            it = QTableWidgetItem("" if val is None else str(val))
-            if ids is not None and j == 0:
-                it.setData(ID_ROLE, ids[i])
-            t.setItem(i, j, it)
+    def with_id(it, i, j):
+        if ids is not None and j == 0:
+            it.setData(ID_ROLE, ids[i])
+    fill_table(t, rows, with_id)
 
 
 def selected_id(t: QTableWidget):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHeaderView, QTableView
+from PySide6.QtWidgets import QHeaderView, QTableView, QTableWidget, QTableWidgetItem
 
-from ui.common.lists import ListModel
+from ui.common.lists import ListModel, sort_key
 
 OVERDUE = QColor("#FDE2E2")
 DUE = QColor("#FFF6DA")
@@ -64,6 +64,32 @@ def sortable(view: QTableView, fit: bool = True) -> QTableView:
     header.sectionResized.connect(lambda *_a: _remember(view))
     fit_columns(view)
     return view
+
+
+class SortItem(QTableWidgetItem):
+    """A QTableWidget cell sorted as the list models sort (numbers by value, Chinese by pinyin,
+    blanks last)."""
+
+    def __lt__(self, other):
+        a, b = sort_key(self.text()), sort_key(other.text())
+        if a is None or b is None:
+            return a is not None
+        return a < b
+
+
+def fill_table(t: QTableWidget, rows, decorate=None):
+    """Fill a QTableWidget with rows of values (None blank), sorted again by the user's column;
+    ``decorate(item, row, col)`` sets an item's data or colour."""
+    sorting = t.isSortingEnabled()
+    t.setSortingEnabled(False)
+    t.setRowCount(len(rows))
+    for i, row in enumerate(rows):
+        for j, val in enumerate(row):
+            it = SortItem("" if val is None else str(val))
+            if decorate is not None:
+                decorate(it, i, j)
+            t.setItem(i, j, it)
+    t.setSortingEnabled(sorting)
 
 
 def fit_columns(view: QTableView):
