@@ -1,9 +1,12 @@
-"""What the demo-site modules share: fast bulk inserts, a random chance, a date months ago."""
+"""What the demo-site modules share: fast bulk inserts, a random chance, a date months ago, a
+context at a past moment."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 
+from app.core.clock import Clock
 from models.db import is_sqlite
 
 SQLITE_CHUNK = 1000          # rows per executemany on SQLite
@@ -14,6 +17,12 @@ DAYS_PER_MONTH = 30.44
 def chance(rng: random.Random, share: float) -> bool:
     """True in about *share* of the draws (one draw of *rng*)."""
     return rng.random() < share
+
+
+def at(ctx, when: dt.datetime, user=None):
+    """``ctx`` with its clock stopped at *when* (and acting as *user* when given): a demo row
+    written through the services on a past day."""
+    return dataclasses.replace(ctx, clock=Clock(when), user=user or ctx.user)
 
 
 def months_ago(today: dt.date, months: float) -> dt.date:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-CITY = "陕A"            # the demo sites are in Xi'an (029)
+CITY = "豫A"            # the demo sites are in Zhengzhou (0371)
 LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 BRANDS = ("大众 朗逸", "丰田 卡罗拉", "本田 雅阁", "比亚迪 秦", "吉利 帝豪", "长安 CS75", "日产 轩逸", "别克 英朗",
           "特斯拉 Model 3", "理想 L7", "宝马 3系", "奥迪 A4L")
@@ -19,7 +19,7 @@ EXPIRED_SHARE = 0.06      # of the cards: not renewed, expired last month
 def _plate(rng, used) -> str:
     from app.parking.plates import check_plate
     while True:
-        if rng.random() < NEW_ENERGY_SHARE:  # new energy, 8 characters: 陕AD12345
+        if rng.random() < NEW_ENERGY_SHARE:  # new energy, 8 characters: 豫AD12345
             p = CITY + rng.choice("DF") + str(rng.randint(0, 9)) + f"{rng.randint(0, 9999):04d}"
         else:
             tail = [rng.choice("0123456789") for _ in range(5)]

@@ -23,7 +23,7 @@ from app.core.validation import id_check_char
 from app.renovation import api as rv
 
 MAX_WORKS = 40
-CONTRACTORS = [("华美装饰工程有限公司", "刘建军"), ("东易日盛家居装饰", "陈志强"), ("业之峰装饰西安分公司", "孙海涛"),
+CONTRACTORS = [("华美装饰工程有限公司", "刘建军"), ("东易日盛家居装饰", "陈志强"), ("业之峰装饰郑州分公司", "孙海涛"),
                ("金螳螂家装", "周国庆"), ("实创装饰", "吴永刚"), ("自行装修（个人施工队）", "马师傅")]
 PLANS = ["客厅吊顶、墙面乳胶漆、铺设木地板", "厨卫改造，更换橱柜及洁具", "全屋硬装：水电改造、贴砖、吊顶、木作",
          "封闭阳台，安装防盗窗（按统一样式）", "更换地板、墙面翻新", "卫生间重做防水，更换卫浴"]
@@ -89,6 +89,8 @@ class _Site:
     def __init__(self, ctx, rng, boss, drawing, photo):
         self.ctx, self.rng, self.boss, self.drawing, self.photo = ctx, rng, boss, drawing, photo
         self.today = ctx.clock.now().date()
+        from app.demo.ledger import cashier_ctx
+        self.cashier = cashier_ctx(ctx).user   # fees are paid to the site's cashier
 
     def at(self, day: dt.date, user=None):
         return dataclasses.replace(self.ctx, clock=Clock(dt.datetime.combine(day, dt.time(10, 0))),
@@ -109,7 +111,7 @@ class _Site:
         if ids:
             method = self.rng.choice(("cash", "card", "transfer"))
             ref = f"{day:%Y%m%d}{self.rng.randrange(10**8):08d}" if method == "transfer" else ""
-            payments.pay(self.at(day), r.home_id, ids, method, r.applicant, reference=ref)
+            payments.pay(self.at(day, self.cashier), r.home_id, ids, method, r.applicant, reference=ref)
 
     def to_permit(self, home, applied: dt.date, workers: int):
         rng, at = self.rng, self.at

@@ -74,6 +74,8 @@ def build_site(ctx, site: str, seed: int = 1, extensions: bool = True) -> dict:
     spec = TIANLUN if site == "tianlun" else WANXING
     with ctx.db.atomic():
         staff = ensure_users()
+        if getattr(ctx.user, "id", None) is None:   # the command line on an empty site: act as its manager
+            ctx = ctx.with_user(staff["manager"])
         area_managers = [staff[u] for u in AREA_MANAGERS]
         layout = layout_tianlun() if site == "tianlun" else layout_wanxing()
         home_rows, meta = build_structure(layout, area_managers, rng)
@@ -107,6 +109,8 @@ def _apply_settings(ctx, spec, homes, buildings):
         "site.parking_above": above, "site.parking_under": under, "site.land_area": spec["land_area"],
         "site.floor_area": spec["floor_area"], "site.schools": spec["schools"],
         "site.service_phone": spec["service_phone"], "company.name": spec["company"],
+        "company.legal_rep": spec["legal_rep"], "company.qualification": spec["qualification"],
+        "company.service_standard": spec["service_standard"],
     })
 
 

@@ -18,9 +18,12 @@ class BuildingPlan:
 
 
 TIANLUN = {
-    "name": "天伦庄园", "address": "开元路9号", "postcode": "710061", "police": "开元路派出所",
-    "company": "天伦物业服务有限公司", "service_phone": "029-88886699", "parking": (24, 78),
-    "land_area": "86500", "floor_area": "61200", "schools": "开元路小学、西安市第三中学",
+    # the source's own facts (seed 000, items 14 and 20): 郑州, 292 homes in 25 buildings
+    "name": "天伦庄园", "address": "郑州市惠济区开元路9号", "postcode": "450000", "police": "新城派出所",
+    "company": "河南省天伦物业管理有限公司", "legal_rep": "李玉兰", "qualification": "二级资质",
+    "service_standard": "一级服务标准", "service_phone": "0371-63886699", "parking": (24, 78),
+    "land_area": "52024.33", "floor_area": "66038.99",
+    "schools": "惠济区实验小学（园区东100米）、郑州师范学院附属实验中学（清华园路毛庄）",
     # cluster code, cluster name, [(building count, plan, homes in each building)]
     "clusters": [
         ("A", "洋房区", [(8, BuildingPlan("洋房", 2, 6, 2, (8956, 10532, 12845, 14320)), 24)]),
@@ -39,9 +42,10 @@ WANXING_COUNTS = {
     "F": ("新城市广场", 219, 160, 124),
 }
 WANXING = {
-    "name": "万兴现代城", "address": "万兴大道88号", "postcode": "710075", "police": "万兴路派出所",
-    "company": "万兴物业管理有限公司", "service_phone": "029-86661234", "parking": (260, 1100),
-    "land_area": "420000", "floor_area": "386000", "schools": "万兴小学、高新第二中学",
+    "name": "万兴现代城", "address": "郑州市金水区万兴大道88号", "postcode": "450000", "police": "万兴路派出所",
+    "company": "万兴物业管理有限公司", "legal_rep": "", "qualification": "", "service_standard": "",
+    "service_phone": "0371-66661234", "parking": (260, 1100),
+    "land_area": "420000", "floor_area": "386000", "schools": "万兴小学、金水区第二中学",
     "plans": {
         "A": BuildingPlan("洋房", 2, 6, 2, (9860, 11245, 13520)),
         "B": BuildingPlan("洋房", 2, 6, 2, (8875, 10620, 12480)),

@@ -42,7 +42,7 @@ def test_year_on_wanxing(ctx, tmp_path):
                 rec = payments.pay(ctx, hid, open_ids, rng.choice(["cash", "card"]), "业主", amounts=amounts)
                 if rng.random() < 0.1:
                     payments.void_receipt(ctx, rec.id, "收款有误")
-        demo_ledger._pay_demo(ctx, rng, [m])                            # the rest of the month's cashier work
+        demo_ledger.pay_months(ctx, rng, [m])                           # the rest of the month's cashier work
     ctx.clock.set(dt.datetime(2026, 11, 23, 9, 0))
     assert billing.run_month(ctx, "2026-10")["lines"] == 0              # idempotent after a year
 

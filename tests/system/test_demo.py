@@ -26,10 +26,27 @@ def test_tianlun_counts_and_settings(ctx, tianlun, data_dir):
     assert ParkingSpace.select().where(ParkingSpace.level == "地下").count() == 78
     assert {h.house_type for h in Home.select()} == {"洋房", "叠加", "联排"}
     assert ctx.settings.get("site.name") == "天伦庄园"
-    assert ctx.settings.get("site.address") == "开元路9号"
+    assert ctx.settings.get("site.address") == "郑州市惠济区开元路9号"
     assert ctx.settings.get("site.homes") == 292
     assert (ctx.settings.get("site.parking_above"), ctx.settings.get("site.parking_under")) == (24, 78)
     assert "天伦庄园" in (data_dir / "settings.toml").read_text(encoding="utf-8")
+
+
+def test_tianlun_carries_the_sources_facts(ctx, tianlun):
+    """Seed 000 items 14 and 20: a Zhengzhou site, not a Xi'an one."""
+    get = ctx.settings.get
+    assert (get("site.postcode"), get("site.police_station")) == ("450000", "新城派出所")
+    assert (get("site.land_area"), get("site.floor_area")) == ("52024.33", "66038.99")
+    assert "惠济区实验小学" in get("site.schools") and "郑州师范学院附属实验中学" in get("site.schools")
+    assert get("company.name") == "河南省天伦物业管理有限公司"
+    assert (get("company.legal_rep"), get("company.qualification"), get("company.service_standard")) == (
+        "李玉兰", "二级资质", "一级服务标准")
+    assert get("site.service_phone").startswith("0371-")
+    landlines = [p for (p,) in Owner.select(Owner.phone2).where(Owner.phone2.contains("-")).tuples()]
+    assert landlines and all(p.startswith("0371-") for p in landlines)
+    employers = " ".join(e for (e,) in Owner.select(Owner.employer).tuples())
+    assert "郑州" in employers and "西安" not in employers
+    assert "西安" not in " ".join(str(get(k)) for k in ("site.address", "site.schools", "company.name"))
 
 
 def test_tianlun_every_state_and_customer_category(ctx, tianlun):
@@ -152,6 +169,52 @@ def test_extensions_run(ctx):
     assert s["extension_errors"] == []
     assert s["extensions"] == list(demo.EXTENSIONS)
     assert Owner.select().count() > 280
+    _looks_in_use(ctx)
+
+
+def _looks_in_use(ctx):
+    """The demo as a site in use (clock 2026-11-23): six months billed, most homes paid, some
+    owing 1–2 months and some 3 or more, the dunning calendar worked, receipts by named staff."""
+    from collections import Counter
+
+    from app.ledger import arrears, billing, dunning
+    from models.ledger import Charge, DunningRecord, Payment, Receipt
+    from models.parking import Vehicle
+    assert billing.billed_periods() == ["2026-10", "2026-09", "2026-08", "2026-07", "2026-06", "2026-05"]
+    # the loan deposit posted by the loans demo did not stop the monthly billing
+    assert Charge.select().where(Charge.item_code == "loan_deposit").exists()
+    billed_homes = {h for (h,) in Charge.select(Charge.home).where(Charge.bill_period == "2026-10").tuples()}
+    owing = arrears.home_arrears(ctx)
+    months = Counter(min(a.months, 3) for a in owing)
+    assert months[1] + months[2] >= 10 and months[3] >= 3, months
+    assert len(owing) < 0.3 * len(billed_homes)            # most homes paid
+    # receipts spread over the six months, each month's bills paid in that month
+    by_month = Counter(r.issued_at.strftime("%Y-%m") for r in Receipt.select(Receipt.issued_at))
+    assert all(by_month[m] > 150 for m in billing.billed_periods()), by_month
+    assert by_month["2026-11"] > 0                         # arrears paid after the calls, prepayments
+    # every receipt names a staff account, the routine ones the site's cashier; none says 命令行
+    names = Counter(r.cashier_name for r in Receipt.select(Receipt.cashier_name))
+    assert "命令行" not in names and "" not in names
+    assert names.most_common(1)[0][0] == "赵丽"
+    assert not Receipt.select().where(Receipt.cashier.is_null()).exists()
+    # paid amounts equal the payment lines
+    paid = dict(Payment.select(Payment.charge, fn.SUM(Payment.amount_fen))
+                .where(Payment.kind.in_(["pay", "void", "prepay"])).group_by(Payment.charge).tuples())
+    assert all(c.paid_fen == paid.get(c.id, 0) for c in Charge.select(Charge.id, Charge.paid_fen))
+    # the dunning calendar: calls by the area managers, second and third notices each month
+    stages = Counter((r.stage, r.record_date.strftime("%Y-%m")) for r in DunningRecord.select())
+    for m in ("2026-10", "2026-11"):
+        assert stages[(dunning.STAGE_PHONE, m)] > 0 and stages[(dunning.STAGE_SECOND, m)] > 0
+        assert stages[(dunning.STAGE_THIRD, m)] > 0
+    callers = {r.staff.role for r in DunningRecord.select().where(DunningRecord.stage == dunning.STAGE_PHONE)}
+    assert callers == {"area_manager"}
+    assert DunningRecord.select().where(DunningRecord.record_date > ctx.clock.today()).count() == 0
+    assert Receipt.select().where(Receipt.issued_at > ctx.clock.now()).count() == 0
+    _stage, board = dunning.board(ctx)
+    assert board and any(r.third_notice for r in board)
+    # Zhengzhou plates
+    plates = [p for (p,) in Vehicle.select(Vehicle.plate).tuples()]
+    assert plates and all(p.startswith("豫A") for p in plates)
 
 
 def test_a_failing_area_is_reported_and_its_rows_rolled_back(ctx, monkeypatch):
