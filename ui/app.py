@@ -55,6 +55,27 @@ def translations_dirs() -> list:
             here / "Qt" / "translations"]
 
 
+# Qt texts whose current wording is missing from Qt's zh_CN catalogue (it has the older "Look in:")
+QT_MISSING_ZH = {
+    ("QFileDialog", "&Look in:"): "查找范围(&L)：",
+    ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+    ("QPrintDialog", "Page &Set:"): "页面集(&S)：",
+}
+
+
+def _fill_in_translator(app):
+    """A translator for QT_MISSING_ZH only, installed before Qt's own so that it is asked last."""
+    from PySide6.QtCore import QTranslator
+
+    class FillIn(QTranslator):
+        def translate(self, context, source, disambiguation=None, n=-1):
+            return QT_MISSING_ZH.get((context, source), "")
+
+        def isEmpty(self):
+            return False
+    return FillIn(app)
+
+
 def install_chinese(app) -> list:
     """Speak Chinese in Qt's own texts (OK/Cancel/Save, the file, print, colour and input dialogs) and
     format numbers and dates the Chinese way. Returns the installed QTranslators (kept on the app)."""
@@ -63,6 +84,9 @@ def install_chinese(app) -> list:
     installed = list(getattr(app, "zh_translators", []))
     if installed:
         return installed
+    fill_in = _fill_in_translator(app)
+    app.installTranslator(fill_in)
+    installed.append(fill_in)
     for name in QT_CATALOGS:
         for folder in translations_dirs():
             tr = QTranslator(app)
