@@ -278,6 +278,8 @@ def _window_child(args) -> int:
             argv += ["-platform", plat]
         app = QApplication(argv)
         app.setApplicationName("PropertyDesk")
+        from ui.app import install_chinese
+        translations = [t.filePath() for t in install_chinese(app) if t.filePath()]
         from app.system.context import open_context
         from propertydesk.acting import cli_user
         ctx = open_context(args.data_dir, args.database)
@@ -296,6 +298,7 @@ def _window_child(args) -> int:
                 tab_errors.append(f"{title}: {type(exc).__name__}: {exc}")
         image = window.grab().toImage()
         detail = {"qt_platform": app.platformName(), "title": window.windowTitle(), "tabs": tabs,
+                  "qt_translation": [Path(t).name for t in translations],
                   "size": [image.width(), image.height()]}
         if args.pdf:
             from PySide6.QtCore import QSize

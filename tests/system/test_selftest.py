@@ -35,6 +35,7 @@ def test_selftest_passes_and_counts_earlier_runs(tmp_path):
     assert data["site_name"]
     window = data["checks"][-1]["detail"]
     assert window["qt_platform"] == "offscreen"
+    assert window["qt_translation"] == ["qtbase_zh_CN.qm"]     # Qt's own texts in Chinese
     assert window["qtpdf_pages"] >= 1
     assert data["site_name"] in window["title"]
     pdf = Path(data["checks"][3]["detail"]["path"])
