@@ -93,10 +93,11 @@ FIELD_LABELS: dict[str, str] = {
     "created_at": "创建时间", "created_by": "创建人", "updated_at": "修改时间", "added_at": "添加时间",
     "added_by": "添加人", "date": "日期", "count": "数量", "number": "编号", "numbers": "编号范围", "value": "值",
     "active": "启用", "ok": "合格", "valid": "有效", "result": "结果", "source": "来源", "source_id": "来源编号",
-    "file": "文件", "doc": "资料", "form": "表单", "field": "字段", "set": "设为", "from": "原值", "to": "新值",
+    "file": "文件", "doc": "资料", "form": "表单", "field": "字段", "set": "新标记户数", "from": "原值", "to": "新值",
     "start": "开始", "last": "最后", "since": "起始", "until": "截止", "month": "月份", "year": "年份",
     "rows": "行数", "size": "大小", "sha256": "校验值", "seed": "随机种子", "dry_run": "试算", "events": "活动数",
-    "pending": "待办", "cleared": "已清除", "attachment": "附件", "stored_path": "存放位置",
+    "pending": "待办", "cleared": "解除标记户数", "by_item": "各项笔数", "prepaid_lines": "预交抵扣笔数",
+    "prepaid_fen": "预交抵扣金额", "attachment": "附件", "stored_path": "存放位置",
     "original_name": "原文件名", "variant": "版本", "sort_order": "排序", "plan": "计划", "purpose": "用途",
     # people and accounts
     "username": "用户名", "display_name": "姓名", "role": "角色", "phone": "电话", "phone2": "电话2",
@@ -232,6 +233,10 @@ def value_text(name, value) -> str:  # noqa: PLR0911 - one return per kind of va
     if isinstance(value, dict):
         inner = "fen" if name == "lines" else ""
         return "，".join(f"{_key_text(name, k)} {value_text(inner or k, v)}" for k, v in value.items())
+    if name in ("item", "item_code"):
+        return item_name(str(value))
+    if name == "lines" and isinstance(value, int):
+        return f"{value} 笔"
     if isinstance(value, list | tuple):
         return "、".join(value_text(name, v) for v in value)
     if isinstance(value, int) and (name.endswith("_fen") or name == "fen"):
@@ -252,7 +257,16 @@ def value_text(name, value) -> str:  # noqa: PLR0911 - one return per kind of va
 def _key_text(parent: str, key) -> str:
     if parent == "lines":
         return f"费用{key}"
+    if parent == "by_item":
+        return item_name(str(key))
     return field_label(key)
+
+
+def item_name(code: str) -> str:
+    """A charge item's Chinese name from the standards table (the code when it is not there)."""
+    from models.ledger import ChargeItem
+    row = ChargeItem.select(ChargeItem.name).where(ChargeItem.code == code).first()
+    return row.name if row is not None else code
 
 
 def _parsed(raw):

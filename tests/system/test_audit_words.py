@@ -94,6 +94,10 @@ def test_audit_dialog_shows_a_real_payment_in_chinese(qtbot, ctx, users):
     assert f"编号：{receipt.number}" in pay_row[5] and "付款方式：现金" in pay_row[5]
     assert f"合计：¥{charge.amount_fen / 100:,.2f}" in pay_row[5]
     assert "{" not in pay_row[5] and "_fen" not in pay_row[5]
+    bill_row = next(r for r in rows if r[3] == "月度计费")
+    assert bill_row[4] == "月度计费 2026-11"
+    assert "各项笔数：" in bill_row[5] and "物业服务费 5" in bill_row[5] and "明细：7 笔" in bill_row[5]
+    assert not re.search(r"[a-z]{2}", bill_row[5]), bill_row[5]
     # the filter takes the Chinese of an action, typed into the field (Chinese comes through the input method)
     dlg.filter.clear()
     dlg.filter.setFocus()
