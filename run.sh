@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # PropertyDesk set-up and start.  Usage:
-#   bash run.sh demo   set up, build the 天伦庄园 demo site (first time) and start the application
+#   bash run.sh demo   set up (when pyproject.toml changed), build the 天伦庄园 demo site (first time) and start the application
 #   bash run.sh test   set up and run the whole test suite
 #   bash run.sh setup  set up only
 set -euo pipefail
@@ -35,7 +35,20 @@ find_python() {
   echo "需要 Python 3.12 或更高版本（可用 pyenv install 3.12 安装）" >&2; return 1
 }
 
+# What the set-up depends on: pyproject.toml (and a lock file, if any) and the system package
+# list. The hash is kept in .venv; a start whose hash matches skips the set-up (about a second
+# to the login window instead of a reinstall). `bash run.sh setup` always sets up again.
+setup_hash() {
+  { cat pyproject.toml; cat ./*.lock requirements*.txt 2>/dev/null || true; declare -f system_packages; } \
+    | sha256sum | cut -d' ' -f1
+}
+
 setup() {
+  local stamp="$VENV/.setup-hash" want
+  want=$(setup_hash)
+  if [ "${1:-}" != force ] && [ -x "$VENV/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
   system_packages
   if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then
     rm -rf "$VENV"
@@ -50,6 +63,7 @@ setup() {
   fi
   # compiled modules, as the installed program ships them (a fast first start)
   "$VENV/bin/python" -m compileall -q propertydesk app ui models >/dev/null 2>&1 || true
+  echo "$want" >"$stamp"
 }
 
 # PostgreSQL for the second test pass: a private cluster on loopback, in a temporary folder.
@@ -97,7 +111,7 @@ stop_test_postgres() {
 }
 
 case "$cmd" in
-  setup) setup ;;
+  setup) setup force ;;
   demo)
     setup
     DATA="${PROPERTYDESK_DATA_DIR:-$ROOT/demo-data}"
