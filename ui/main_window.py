@@ -78,6 +78,7 @@ TAB_LOADERS = {
 }
 
 DEFAULT_SIZE = (1280, 680)   # fits 1366×768 with its taskbar; smaller screens: fit_to_screen
+MIN_PAGE = (640, 360)
 REMINDER_DELAY_MS = 800
 ESCALATION_FIRST_MS = 3000   # the first service escalation run after start (then every N minutes)
 _INPUT_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel})
@@ -148,6 +149,9 @@ class MainWindow(QMainWindow):
         self.resize(*DEFAULT_SIZE)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
+        # the pages' own minimum sizes must not make the window larger than a 1366×768 screen at
+        # 150 % scaling (910×512): a page squeezed below its minimum scrolls or clips, the window fits
+        self.tabs.setMinimumSize(*MIN_PAGE)
         self.setCentralWidget(self.tabs)
         self._specs = available_tabs()
         self._created: dict[str, QWidget] = {}
@@ -282,8 +286,8 @@ class MainWindow(QMainWindow):
         box = QMessageBox(QMessageBox.Icon.Information, "快捷键", f"<table>{rows}</table>",
                           QMessageBox.StandardButton.Close, self)
         box.setObjectName("shortcuts_box")
-        box.open()
         self.shortcuts_box = box
+        box.exec()
         return box
 
     def notify_changed(self, kinds, source=None):
