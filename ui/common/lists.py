@@ -103,8 +103,13 @@ class SortableRows:
             new = list(range(n))
         else:
             keys = [None] * n
+            col, cache = self._sort_column, {}
             for r in range(n):
-                keys[perm[r]] = sort_key(self.data(self.index(r, self._sort_column), DISPLAY))
+                text = self.sort_text(rows[r], r, col)
+                key = cache.get(text, cache)
+                if key is cache:
+                    key = cache[text] = sort_key(text)
+                keys[perm[r]] = key
             filled = sorted((i for i in range(n) if keys[i] is not None), key=keys.__getitem__,
                             reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
             new = filled + [i for i in range(n) if keys[i] is None]
@@ -118,6 +123,10 @@ class SortableRows:
         self._sort_source = (source, par, new)
         self.rows_reordered()
         self.layoutChanged.emit()
+
+    def sort_text(self, _row, r: int, col: int):
+        """The text a row shows in a column (what it is sorted by)."""
+        return self.data(self.index(r, col), DISPLAY)
 
     def rows_reordered(self):
         """Drop caches kept by row number (after a sort)."""
@@ -150,6 +159,9 @@ class ListModel(SortableRows, QAbstractTableModel):
 
     def rows_reordered(self):
         self._brushes.clear()
+
+    def sort_text(self, row, _r: int, col: int):
+        return self.text(row, col)
 
     def rowCount(self, parent: QModelIndex | None = None):
         return 0 if (parent is not None and parent.isValid()) else len(self.rows)
