@@ -10,19 +10,12 @@ A home with no move-in date (or one in the future) has no category.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
+
+from app.core.dates import add_months
 
 NEW, SETTLING, STABLE, OLD = "新客户", "磨合期", "稳定期", "老客户"
 CATEGORIES = [NEW, SETTLING, STABLE, OLD]
-
-
-def add_months(d: dt.date, months: int) -> dt.date:
-    """d shifted by whole calendar months; the day is clamped to the month's last day."""
-    total = d.year * 12 + (d.month - 1) + months
-    year, month = divmod(total, 12)
-    month += 1
-    return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
 def _bounds(settings) -> tuple[int, int, int]:

@@ -52,6 +52,7 @@ from app.archives.visits import (
     record_visit,
     visit_rates,
 )
+from app.core.dates import add_months
 from app.core.errors import NotFound, PermissionDenied, StateError, ValidationError
 from app.parking import spaces, tenancy
 from models.archive import ArchiveDocument, FamiliarityCheck, Visit
@@ -210,7 +211,7 @@ def test_category_follows_settings(ctx):
 
 
 def test_category_month_end_clamp():
-    assert customers.add_months(dt.date(2026, 8, 31), -6) == dt.date(2026, 2, 28)
+    assert add_months(dt.date(2026, 8, 31), -6) == dt.date(2026, 2, 28)
 
 
 def test_category_filter_agrees_with_shown_category(ctx, site):
