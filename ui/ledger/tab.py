@@ -67,6 +67,7 @@ class Tab(QWidget):
         self.home_id = None
         self.header_data = None
         self.last_preview = None
+        self.last_quick_print = None
         role = getattr(ctx.user, "role", None)
         self.can_pay = allowed(role, "ledger.pay")
         self.can_void = allowed(role, "ledger.void")
@@ -300,8 +301,12 @@ class Tab(QWidget):
         self.last_dialog = dlg
         if dlg.exec() and dlg.receipt is not None:
             self.written()
-            self._preview(run_action(self, payments.print_receipt, self.ctx, dlg.receipt.id,
-                                     self.layout_combo.currentData()), dlg.receipt.number)
+            pdf = run_action(self, payments.print_receipt, self.ctx, dlg.receipt.id, self.layout_combo.currentData())
+            from ui.common.printer import quick_print, quick_receipt_enabled
+            if pdf is not None and quick_receipt_enabled():  # 打印设置: straight to the receipt printer
+                self.last_quick_print = quick_print(self, pdf, self._receipt_kind())
+            else:
+                self._preview(pdf, dlg.receipt.number)
             return dlg.receipt
         return None
 
@@ -367,7 +372,11 @@ class Tab(QWidget):
         if pdf is None:
             return
         from ui.common.print_preview import preview
-        self.last_preview = preview(self, pdf, f"收据 {number}", f"收据{number}.pdf")
+        self.last_preview = preview(self, pdf, f"收据 {number}", f"收据{number}.pdf", kind=self._receipt_kind())
+
+    def _receipt_kind(self) -> str:
+        """The print form kind of the receipt layout chosen: 三联 on the receipt printer, else A4."""
+        return "receipt_3part" if self.layout_combo.currentData() == "三联" else "a4"
 
     def preview_receipt(self):
         r = self._selected_receipt()
