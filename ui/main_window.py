@@ -408,14 +408,18 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QDialog, QDialogButtonBox, QListWidget, QVBoxLayout
         dlg = QDialog(self)
         dlg.setWindowTitle(f"今日提醒（{len(lines)} 项）")
-        dlg.resize(640, 360)
+        dlg.resize(760, 400)
         lst = QListWidget(dlg)
+        lst.setWordWrap(True)       # a long reminder line wraps instead of ending in “…”
         lst.addItems(lines or ["今天没有待办提醒。"])
+        for i in range(lst.count()):
+            lst.item(i).setToolTip(lst.item(i).text())
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(dlg.close)
         lay = QVBoxLayout(dlg)
         lay.addWidget(lst)
         lay.addWidget(buttons)
+        fit_to_screen(dlg)
         dlg.show()
         self.reminder_dialog = dlg
 
