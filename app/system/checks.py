@@ -21,6 +21,9 @@ class DatabaseDamaged(UserError):
 
 
 LISTED_PROBLEMS = 50  # a check's report names this many problems, then counts the rest
+# the checks named by what they check (SQLite's PRAGMA integrity_check and foreign_key_check)
+INTEGRITY = "数据库完整性检查"
+FOREIGN_KEYS = "外键一致性检查"
 
 
 @dataclass
@@ -40,13 +43,13 @@ class Check:
 def _sqlite_checks(ctx) -> list[Check]:
     from models.db import is_sqlite
     if not is_sqlite(ctx.db):
-        return [Check("数据库完整性", True, note="PostgreSQL 由服务器保证，未检查文件"),
-                Check("外键关联", True, note="PostgreSQL 由服务器强制外键")]
+        return [Check(INTEGRITY, True, note="PostgreSQL 由服务器保证，未检查文件"),
+                Check(FOREIGN_KEYS, True, note="PostgreSQL 由服务器强制外键")]
     rows = [r[0] for r in ctx.db.execute_sql("PRAGMA integrity_check").fetchall()]
-    integ = Check("数据库完整性 (integrity_check)", rows == ["ok"], [] if rows == ["ok"] else rows)
+    integ = Check(INTEGRITY, rows == ["ok"], [] if rows == ["ok"] else rows)
     fk = ctx.db.execute_sql("PRAGMA foreign_key_check").fetchall()
     fk_problems = [f"表 {t} 第 {rowid} 行引用的 {parent} 记录不存在" for t, rowid, parent, _i in fk]
-    return [integ, Check("外键关联 (foreign_key_check)", not fk_problems, fk_problems)]
+    return [integ, Check(FOREIGN_KEYS, not fk_problems, fk_problems)]
 
 
 def _audit_check() -> Check:

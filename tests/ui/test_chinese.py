@@ -30,9 +30,6 @@ ALLOWED = {"PDF", "pdf", "Excel", "xlsx", "ID", "CSV", "Ctrl", "Shift", "Alt", "
            "mm", "cm", "kg", "kWh", "PropertyDesk", "SQLite", "PostgreSQL", "IC", "VIP", "QR", "SHA", "Qt",
            "URL", "IP", "HTML", "MB", "GB", "KB",
            "wjl"}      # the pinyin initials of 王建林, the search field's example
-# names shown as they are: SQLite's own checks (named beside their Chinese) and the data folder's
-# sub-folder the restore moves the replaced database to, with SQLite's -wal/-shm files
-ALLOWED_NAMES = ("integrity_check", "foreign_key_check", "replaced", "-wal", "-shm")
 # file and folder paths: where a file went is said with its path
 PATH = re.compile(r"(?:[A-Za-z]:)?[\\/][^\s，。；：、）)]+|[^\s，。；：、（(]+\.(?:db|pdf|xlsx|zip|toml|png)\b")
 WORD = re.compile(r"[A-Za-z][A-Za-z]+")
@@ -90,11 +87,8 @@ def english_words(root: QWidget) -> set[str]:
 
 
 def _plain(text: str) -> str:
-    """*text* without mnemonics, HTML tags, paths and the allowed names."""
-    out = PATH.sub(" ", re.sub(r"<[^>]*>|&[a-z]+;|&", " ", text or ""))
-    for name in ALLOWED_NAMES:
-        out = out.replace(name, " ")
-    return out
+    """*text* without mnemonics, HTML tags and paths."""
+    return PATH.sub(" ", re.sub(r"<[^>]*>|&[a-z]+;|&", " ", text or ""))
 
 
 def inspect_next_modal(seen: dict, close=lambda dlg: dlg.reject()):

@@ -58,7 +58,7 @@ class RestoreDialog(QDialog):
             warn.setWordWrap(True)
             warn.setStyleSheet("color: #C0392B; font-weight: bold")
             lay.addWidget(warn)
-        note = QLabel(f"当前数据库：{self.db_path}\n恢复时当前数据库文件（及 -wal/-shm）会移到 "
+        note = QLabel(f"当前数据库：{self.db_path}\n恢复时当前数据库文件及其日志文件会移到已替换文件夹 "
                       f"{self.db_path.parent / 'replaced'}，不会被删除。")
         note.setWordWrap(True)
         lay.addWidget(note)
@@ -142,7 +142,8 @@ class RestoreDialog(QDialog):
         if path is None:
             info(self, "请先选择一个备份。")
             return
-        if ask and not confirm(self, f"用 {path.name} 替换当前数据库？\n当前数据库会移到 replaced 目录保存。"):
+        if ask and not confirm(self, f"用 {path.name} 替换当前数据库？\n当前数据库（及其日志文件）会移到已替换文件夹 "
+                                     f"{self.db_path.parent / 'replaced'} 保存，不会被删除。"):
             return
         if self.damaged:
             moved = run_action(self, self._restore_damaged, path, title="未恢复")
