@@ -2,9 +2,11 @@
 and offset) or save as PDF; 打印设置 for the form kind."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout
 
 from ui.common.icons import icon
 from ui.common.printer import KINDS, PdfPages, dialog_print, print_pdf
@@ -51,16 +53,29 @@ class PrintPreviewDialog(QDialog):
             w, h = min(w, avail.width() - 20), min(h, avail.height() - 60)
         self.resize(w, h)
 
-    def save_pdf(self, path: str | None = None):
+    def save_pdf(self, path: str | None = None) -> str | None:
+        """Write the PDF (to *path*, else where the clerk chooses); returns the full path written."""
         if not path:
             path, _ = QFileDialog.getSaveFileName(self, "另存为PDF", self.suggested_name, "PDF 文件 (*.pdf)")
-        if path:
-            with open(path, "wb") as fh:
-                fh.write(self.pdf_bytes)
-        return path
+        if not path:
+            return None
+        target = Path(path)
+        if target.suffix.lower() != ".pdf":
+            target = target.with_name(target.name + ".pdf")
+        target = target.resolve()
+        target.write_bytes(self.pdf_bytes)
+        return str(target)
 
     def _save_clicked(self):
-        self.save_pdf()
+        try:
+            path = self.save_pdf()
+        except OSError as exc:
+            reason = ("没有写入该位置的权限" if isinstance(exc, PermissionError) else
+                      "文件夹不存在" if isinstance(exc, FileNotFoundError) else "无法写入文件")
+            QMessageBox.warning(self, "未能保存", f"PDF 文件未能保存到 {exc.filename or ''}：{reason}")
+            return
+        if path:
+            QMessageBox.information(self, "已保存", f"PDF 文件已保存到：\n{path}")
 
     def _print_clicked(self):
         self.print_document()
