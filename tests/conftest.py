@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The PC's own settings (QSettings: remembered printers, column widths, the window) never come from
+# or go to the tester's real ~/.config: the session's in a temporary folder (subprocesses inherit
+# it), and each test's in its own (the _own_qt_settings fixture below).
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="pd-test-config-")
 if os.environ.get("PROPERTYDESK_TEST_DATABASE"):
     # command-line tests run `python -m app` in a subprocess: it opens the same PostgreSQL database
     os.environ["PROPERTYDESK_DATABASE"] = os.environ["PROPERTYDESK_TEST_DATABASE"]
@@ -16,6 +21,17 @@ from app.system.context import open_context  # noqa: E402
 from models.db import close_database  # noqa: E402
 
 pytest_plugins = ["tests.helpers.boxes"]  # boxes, box_texts, answer_boxes: message boxes recorded, not shown
+
+
+@pytest.fixture(autouse=True)
+def _own_qt_settings(tmp_path_factory):
+    """Each test starts with empty PC settings: a printer or a column width one test remembered
+    does not change what the next one sees."""
+    from PySide6.QtCore import QSettings
+    folder = str(tmp_path_factory.mktemp("qt-settings"))
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, folder)
+    yield
 
 
 @pytest.fixture
