@@ -112,6 +112,7 @@ def _works(tab, ctx, r, tmp_path, shown):
     tab.notices.selectRow(0)
     tab.do_print_notice()
     assert [s[0] for s in shown] == ["装修许可证", "整改通知单"] and all(s[2] == b"%PDF" for s in shown)
+    assert [s[3] for s in shown] == [None, "notice"]  # the notice prints with the 通知单 kind's printer
     tab.grab().save(str(tmp_path / "tab.png"))
     stages = tab.stage_model.rows
     assert [s.done for s in stages][:5] == [True] * 5
@@ -123,7 +124,7 @@ def test_tab_walks_a_renovation(tab, ctx, tmp_path, monkeypatch):
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     shown = []
-    monkeypatch.setattr(tab, "show_pdf", lambda pdf, title, name: shown.append((title, name, pdf[:4])))
+    monkeypatch.setattr(tab, "show_pdf", lambda pdf, title, name, kind=None: shown.append((title, name, pdf[:4], kind)))
     assert tab.view_combo.currentText() == "待办事项" and tab.due_model.rowCount() == 0
     r = _apply_and_approve(tab, ctx, tmp_path, warnings)
     _works(tab, ctx, r, tmp_path, shown)

@@ -227,7 +227,7 @@ class Tab(QWidget):
         if not n:
             info(self, "没有欠费住户，无需打印通知。")
             return
-        preview(self, pdf, f"{dunning.STAGES[stage]}（{n} 份）", f"催缴通知-{stage}.pdf")
+        preview(self, pdf, f"{dunning.STAGES[stage]}（{n} 份）", f"催缴通知-{stage}.pdf", kind="notice")
 
     # reports ----------------------------------------------------------------------
     def refresh_daily(self):

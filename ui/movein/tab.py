@@ -321,7 +321,7 @@ class Tab(QWidget):
         from app.movein.prints import notice_pdf
         pdf = run_action(self, notice_pdf, self.ctx, ev)
         if pdf:
-            preview(self, pdf, "入住通知书", "入住通知书.pdf")
+            preview(self, pdf, "入住通知书", "入住通知书.pdf", kind="notice")
 
     def start(self):
         if self.current_home_id is None:

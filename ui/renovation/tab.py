@@ -369,16 +369,16 @@ class Tab(QWidget):
                           rv.close_notice, row[0].id)
 
     # printing -----------------------------------------------------------------
-    def show_pdf(self, pdf: bytes, title: str, filename: str):
+    def show_pdf(self, pdf: bytes, title: str, filename: str, kind: str | None = None):
         from ui.common.print_preview import preview
-        return preview(self, pdf, title, filename)
+        return preview(self, pdf, title, filename, kind=kind)
 
     def print_form(self, key, label):
         from app.renovation import prints as rf
         pdf = run_action(self, rf.form_pdf, self.ctx, key, self.current_id)
         if pdf:
             room = rv.get(self.ctx, self.current_id).home.room_code
-            return self.show_pdf(pdf, label, f"{label}-{room}.pdf")
+            return self.show_pdf(pdf, label, f"{label}-{room}.pdf", "worker_pass" if key == "passes" else None)
         return None
 
     def print_spot_sheet(self):
@@ -392,7 +392,7 @@ class Tab(QWidget):
         if row is None:
             return None
         pdf = run_action(self, rf.notice_pdf, self.ctx, row[0].id)
-        return self.show_pdf(pdf, row[0].kind, f"{row[0].kind}-{row[0].number}.pdf") if pdf else None
+        return self.show_pdf(pdf, row[0].kind, f"{row[0].kind}-{row[0].number}.pdf", "notice") if pdf else None
 
     # state -----------------------------------------------------------------
     def _restore_state(self):
