@@ -38,3 +38,39 @@ def test_fit_to_screen_shrinks_a_tall_dialog(qtbot):
     avail = QGuiApplication.primaryScreen().availableGeometry()
     assert dlg.height() <= avail.height() and dlg.width() == min(820, avail.width())
 
+
+
+def test_a_long_form_scrolls_and_keeps_its_buttons_on_screen(qtbot):
+    """40 fields are taller than any office screen: the dialog fits, 确定/取消 stay in view and
+    tabbing down to the last field scrolls it into view, where typing reaches it."""
+    from PySide6.QtCore import Qt
+
+    from ui.common.forms import Field, FormDialog
+    dlg = FormDialog("长表单", [Field(f"f{i}", f"字段{i}") for i in range(40)])
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    avail = dlg.screen().availableGeometry()
+    assert dlg.height() <= avail.height()
+    assert dlg.ok_button.isVisible() and dlg.rect().contains(dlg.ok_button.geometry().translated(
+        dlg.ok_button.parentWidget().mapTo(dlg, dlg.ok_button.parentWidget().rect().topLeft())))
+    bar = dlg.scroll.verticalScrollBar()
+    qtbot.waitUntil(bar.isVisible, timeout=2000)
+    assert bar.maximum() > 0 and bar.value() == 0
+    for _ in range(39):
+        qtbot.keyClick(dlg.focusWidget(), Qt.Key.Key_Tab)
+    last = dlg.widget("f39")
+    assert dlg.focusWidget() is last
+    assert bar.value() > 0                                      # scrolled down to it
+    qtbot.keyClicks(last, "end")
+    assert dlg.values()["f39"] == "end"
+
+
+def test_a_short_form_does_not_scroll(qtbot):
+    from ui.common.forms import Field, FormDialog
+    dlg = FormDialog("短表单", [Field(f"f{i}", f"字段{i}") for i in range(4)])
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    assert not dlg.scroll.verticalScrollBar().isVisible()
+    assert dlg.scroll.height() >= dlg.scroll.widget().sizeHint().height()

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -45,6 +47,7 @@ from ui.common.widgets import fit_to_screen
 KINDS = ("text", "multiline", "date", "datetext", "check", "choice", "editchoice", "int", "file", "label")
 MULTILINE_HEIGHT = 60
 INT_MAX = 999
+SCROLL_MIN_HEIGHT = 160   # px of fields still shown when the screen is very short
 MIN_WIDTH, WIDE_WIDTH = 420, 760   # one column of fields, two or more
 ERROR_STYLE = "border: 1px solid #C62828;"
 
@@ -188,6 +191,30 @@ def write_widget(kind: str, w: QWidget, value):
         w.setText(_text(value))
 
 
+class _ContentScroll(QScrollArea):
+    """A frameless scroll area as big as what it holds: the dialog opens at its natural size, and
+    only when fit_to_screen makes it shorter than that (a long form, a small screen, 150 %
+    scaling) do the fields scroll — the error line and 确定/取消 stay in view."""
+
+    def __init__(self):
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def sizeHint(self) -> QSize:
+        inner = self.widget()
+        if inner is None:
+            return super().sizeHint()
+        hint = inner.sizeHint()
+        return QSize(hint.width() + self.verticalScrollBar().sizeHint().width(), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        inner = self.widget()
+        width = inner.minimumSizeHint().width() if inner is not None else 0
+        return QSize(width, min(SCROLL_MIN_HEIGHT, self.sizeHint().height()))
+
+
 class FormDialog(QDialog):
     """A form with 确定/取消. ``ctx`` is the app context when the dialog calls services itself.
 
@@ -216,7 +243,13 @@ class FormDialog(QDialog):
         self.fields: dict[str, Field] = {}
         self.widgets: dict[str, QWidget] = {}
         self.field_widgets: dict[str, QWidget] = {}   # label → widget: the field a refusal names gets the focus
-        self.body = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        self.scroll = _ContentScroll()             # the fields scroll when the screen is too short for them
+        content = QWidget()
+        self.body = QVBoxLayout(content)
+        self.body.setContentsMargins(0, 0, 0, 0)
+        self.scroll.setWidget(content)
+        outer.addWidget(self.scroll, 1)
         self.intro = None
         if intro:
             self.intro = QLabel(intro)
@@ -227,9 +260,9 @@ class FormDialog(QDialog):
         self.extra = QVBoxLayout()
         self.body.addLayout(self.extra)
         self.error_label = self._error_line()
-        self.body.addWidget(self.error_label)
+        outer.addWidget(self.error_label)
         self.buttons = self._buttons(self.ok_text)
-        self.body.addWidget(self.buttons)
+        outer.addWidget(self.buttons)
         specs = [Field.of(s) for s in fields]
         per_column = -(-len(specs) // len(self.forms)) if specs else 1
         for i, f in enumerate(specs):
