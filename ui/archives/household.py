@@ -273,14 +273,20 @@ class HouseholdPane(QWidget):
 
     def edit_person(self, *_):
         p = self._person(selected_id(self.people))
-        if p is None or not self.tab.can("archive.edit"):
+        if p is None:
+            info(self, "请先在列表中选择一位常住人员或租户。")
+            return
+        if not self.tab.can("archive.edit"):
             return
         if resident_form(self.ctx, self.detail["id"], p, parent=self).exec():
             self._changed()
 
     def remove_person(self):
         p = self._person(selected_id(self.people))
-        if p is not None and confirm(self, f"删除{'租户' if p['is_tenant'] else '常住人员'} {p['name']}？"):
+        if p is None:
+            info(self, "请先在列表中选择一位常住人员或租户。")
+            return
+        if confirm(self, f"删除{'租户' if p['is_tenant'] else '常住人员'} {p['name']}？"):
             run_action(self, remove_resident, self.ctx, p["id"])
             self._changed()
 
