@@ -375,7 +375,10 @@ class Tab(QWidget):
             self._written()
 
     def _selected_defect(self):
-        return self.defects.row_at(self.defects_view.currentIndex())
+        d = self.defects.row_at(self.defects_view.currentIndex())
+        if d is None:
+            info(self, "请先在缺陷列表中选择一条缺陷。")
+        return d
 
     def send_defect(self):
         d = self._selected_defect()
@@ -437,5 +440,8 @@ class Tab(QWidget):
 
     def pass_to_gate(self):
         b = self.bookings.row_at(self.bookings_view.currentIndex())
-        if b is not None and run_action(self, movein.pass_booking_to_gate, self.ctx, b.id):
+        if b is None:
+            info(self, "请先在列表中选择一条搬家预约。")
+            return
+        if run_action(self, movein.pass_booking_to_gate, self.ctx, b.id):
             self._written(everything=True)
