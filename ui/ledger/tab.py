@@ -132,7 +132,8 @@ class Tab(QWidget):
         bar.addWidget(_button("包月服务…", "bicycle", self.open_subscriptions, True, "ledger_subscriptions"))
         bar.addWidget(self.only_open)
         bar.addStretch(1)
-        bar.addWidget(_button("刷新", "refresh", self.refresh_home))
+        bar.addWidget(_button("刷新", "refresh", lambda: self.refresh_home() if self.home_id is not None
+                              else info(self, "请先查找房屋")))
         lay = QVBoxLayout(page)
         lay.addLayout(bar)
         lay.addWidget(self.charges_view)
