@@ -258,3 +258,20 @@ def test_fees_approved_here_and_paid_in_the_ledger_tab_show_at_once(qtbot, ctx, 
     tab = click_tab(qtbot, w, "renovation")
     assert all(f["paid"] == f["amount"] for f in tab.fee_model.rows)
     assert [s.done for s in tab.stage_model.rows][:3] == [True] * 3
+
+
+def test_enter_in_the_search_opens_a_single_hit(qtbot, ctx, tab):
+    """Typed into the search box, Enter: the list of all renovations narrows to 5-201's, which opens."""
+    from PySide6.QtCore import Qt
+
+    from models.property import Home
+    for room in ("5-101", "5-201"):
+        rv.apply(ctx, Home.get(Home.room_code == room).id, APPLICATION)
+    tab.view_combo.setCurrentText("全部")
+    assert tab.left.model().rowCount() == 2
+    tab.current_id = None
+    qtbot.keyClicks(tab.search, "5-201")
+    qtbot.keyClick(tab.search, Qt.Key.Key_Return)
+    assert tab.left.model().rowCount() == 1
+    assert tab.current_id is not None and "5-201" in tab.header.text()
+    assert tab.left.hasFocus()

@@ -192,3 +192,18 @@ def test_action_error_titles_read_naturally(qtbot, ctx, monkeypatch):
         qtbot.addWidget(dlg)
         dlg.save()
     assert titles == ["未能派工", "未能处理完成"]
+
+
+def test_enter_in_the_search_opens_a_single_hit(qtbot, ctx, tab):
+    """A room code typed into the search box, Enter: one request left, selected, its detail shown."""
+    homes = make_homes(4)
+    new_request(ctx, homes[0], content="厨房水龙头漏水")
+    new_request(ctx, homes[1], content="客厅灯不亮")
+    tab.refresh()
+    assert tab.model.rowCount() == 2
+    tab.view.clearSelection()
+    qtbot.keyClicks(tab.search, homes[1].room_code)          # the test keyboard types ASCII only
+    qtbot.keyClick(tab.search, Qt.Key.Key_Return)
+    assert tab.model.rowCount() == 1
+    assert tab.current() is not None and "客厅灯不亮" in tab.detail.toPlainText()
+    assert tab.view.hasFocus()

@@ -96,7 +96,7 @@ def build_top(tab) -> QHBoxLayout:
     tab.search.setClearButtonEnabled(True)
     tab.search.setMinimumWidth(tab.search.fontMetrics().horizontalAdvance(tab.search.placeholderText())
                                + SEARCH_PADDING)
-    tab.search.returnPressed.connect(tab.refresh)
+    tab.search.returnPressed.connect(tab.search_now)
     tab.summary = QLabel()
     tab.print_btn, menu = menu_button(tab, "打印", "print")
     for key, label in PRINTS:

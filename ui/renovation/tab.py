@@ -94,6 +94,13 @@ class Tab(QWidget):
             return
         self.load(getattr(row, "renovation_id", None) or getattr(row, "id", None))
 
+    def search_now(self):
+        """Enter in the search box: the list again, and a single hit opened at once."""
+        self.refresh()
+        if self.left.model().rowCount() == 1:
+            self.select_row(0)
+            self.left.setFocus()
+
     def select_row(self, i: int):
         self.left.selectRow(i)
         row = self.left.model().row(i)

@@ -78,7 +78,7 @@ def _filter_row(tab) -> QHBoxLayout:
     tab.search = QLineEdit()
     tab.search.setPlaceholderText("编号、房号、报事人、内容")
     tab.search.setClearButtonEnabled(True)
-    tab.search.returnPressed.connect(tab.refresh)
+    tab.search.returnPressed.connect(tab.search_now)
     refresh = QPushButton(icon("refresh"), "刷新")
     refresh.clicked.connect(lambda _c=False: tab.refresh())
     tab.export_button = QPushButton(icon("export"), "导出登记表")

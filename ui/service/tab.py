@@ -77,6 +77,13 @@ class Tab(QWidget):
         if self.kpi_page.loaded:
             self.refresh_kpis()
 
+    def search_now(self):
+        """Enter in the search box: the list again, and a single hit opened at once."""
+        self.refresh()
+        if self.model.rowCount() == 1:
+            self.view.selectRow(0)
+            self.view.setFocus()
+
     def reload(self, keep_id=None, quiet: bool = False) -> bool:
         """Reload the list keeping the selection and the scroll position. *quiet* (the timer): the
         model is only reset when the rows changed, so a tick with nothing new leaves the view alone."""
