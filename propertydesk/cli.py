@@ -40,7 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
     for module in command_modules():
         module.register(sub, groups)
     add_printer_options(groups["print"])
+    add_printer_to_pdf_commands(sub)
     return parser
+
+
+def add_printer_args(p) -> None:
+    p.add_argument("--printer", help="打印到该打印机（系统打印机名称），按实际尺寸 100%% 打印")
+    p.add_argument("--copies", type=int, default=1, help="份数（默认 1）")
 
 
 def add_printer_options(print_group) -> None:
@@ -50,18 +56,31 @@ def add_printer_options(print_group) -> None:
         for action in p._actions:
             if "--out" in action.option_strings:
                 action.required = False
-        p.add_argument("--printer", help="打印到该打印机（系统打印机名称），按实际尺寸 100% 打印")
-        p.add_argument("--copies", type=int, default=1, help="份数（默认 1）")
+        add_printer_args(p)
+
+
+def add_printer_to_pdf_commands(sub) -> None:
+    """Commands outside the print group that write a PDF with --out declare the form kind it prints as
+    (``set_defaults(pdf_kind="notice")``, "" for the kind by page size); they take --printer and --copies
+    too and run through :func:`run_print`."""
+    for p in set(sub.choices.values()):
+        if p.get_default("pdf_kind") is not None:
+            add_printer_args(p)
+
+
+def prints_pdf(args) -> bool:
+    return args.command == "print" or getattr(args, "pdf_kind", None) is not None
 
 
 def run_print(handler, args, ctx) -> int:
-    """Run a print command: the PDF to --out, and with --printer through the one print path."""
+    """Run a print command: the PDF to --out, and with --printer through the one print path
+    (the form kind: the command's ``pdf_kind``, else by the page size)."""
     from app.core.errors import ValidationError
     printer = getattr(args, "printer", None)
     if args.copies < 1:
         raise ValidationError("--copies", "份数须至少为 1")
     if not printer:
-        if not getattr(args, "out", None):
+        if args.command == "print" and not getattr(args, "out", None):
             raise ValidationError("--out", "请指定输出PDF文件（--out）或打印机（--printer）")
         return int(handler(args, ctx) or 0)
     import tempfile
@@ -71,12 +90,20 @@ def run_print(handler, args, ctx) -> int:
         fd, temp = tempfile.mkstemp(suffix=".pdf", prefix="propertydesk-print-")
         os.close(fd)
         args.out = temp
+        args.out_is_temporary = True
+    out = Path(args.out)
+    before = out.stat().st_mtime_ns if out.is_file() else None
     try:
         rc = int(handler(args, ctx) or 0)
         if rc:
             return rc
+        written = out.is_file() and (temp or out.stat().st_mtime_ns != before)
+        pdf = out.read_bytes() if written else b""
+        if not pdf:  # the command had nothing to print (it said why); never an older file at --out
+            print(f"没有要打印的表单，未发送到打印机“{printer}”")
+            return 0
         from ui.common.printer import print_bytes
-        n = print_bytes(Path(args.out).read_bytes(), printer, copies=args.copies)
+        n = print_bytes(pdf, printer, kind=getattr(args, "pdf_kind", None) or None, copies=args.copies)
         print(f"已发送到打印机“{printer}”：{n} 页 × {args.copies} 份（实际尺寸 100%）")
         return 0
     finally:
@@ -132,7 +159,7 @@ def main(argv=None) -> int:
             ctx.user = cli_user(username=getattr(args, "user", None))
         else:
             ctx = None
-        run = run_print if args.command == "print" else (lambda h, a, c: int(h(a, c) or 0))
+        run = run_print if prints_pdf(args) else (lambda h, a, c: int(h(a, c) or 0))
         return run(handler, args, ctx)
     except UserError as exc:
         print(f"错误：{exc}", file=sys.stderr)

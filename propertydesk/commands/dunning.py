@@ -1,5 +1,6 @@
 """`propertydesk dunning`: the calendar stage and households in arrears on a date, or a batch of
-second/third notices printed per building."""
+second/third notices printed per building — to a PDF (--out) or a printer (--printer, --copies: the
+通知单 kind's paper and offset, through the one print path of propertydesk.cli.run_print)."""
 from __future__ import annotations
 
 import time
@@ -12,7 +13,7 @@ def register(sub, groups):
     p.add_argument("--stage", type=int, choices=(2, 3), help="打印通知：2 二次通知，3 三次通知（含滞纳金）")
     p.add_argument("--building", help="只打印该楼栋（楼号，如 5）")
     p.add_argument("--out", help="通知单PDF文件")
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=run, pdf_kind="notice")
 
 
 def run(args, ctx):
@@ -29,13 +30,19 @@ def run(args, ctx):
         if b is None:
             raise ValidationError("楼栋", f"找不到楼栋“{args.building}”")
         building_id = b.id
+    if getattr(args, "printer", None) and not args.stage:
+        raise ValidationError("--printer", "只有打印通知单（--stage 2 或 3）时才能指定打印机")
     if args.stage:
         if not args.out:
-            raise ValidationError("--out", "打印通知单须指定输出文件")
+            raise ValidationError("--out", "打印通知单须指定输出文件（--out）或打印机（--printer）")
         t0 = time.perf_counter()
         n, pdf = dunning.notices_pdf(ctx, day, args.stage, building_id)
+        if not n:
+            print("没有欠费住户，无需打印通知。")
+            return 0
         write_pdf(pdf, args.out)
-        print(f"已生成{dunning.STAGES[args.stage]} {n} 份（{time.perf_counter() - t0:.1f} 秒）：{Path(args.out)}")
+        where = "" if getattr(args, "out_is_temporary", False) else f"：{Path(args.out).resolve()}"
+        print(f"已生成{dunning.STAGES[args.stage]} {n} 份（{time.perf_counter() - t0:.1f} 秒）{where}")
         return 0
     stage, rows = dunning.board(ctx, day, building_id=building_id)
     print(f"{day} 催缴阶段：{dunning.STAGES[stage]}；欠费 {len(rows)} 户，"

@@ -1,4 +1,5 @@
-"""`propertydesk report daily|collection`: the cashier's daily report and the collection rate."""
+"""`propertydesk report daily|collection`: the cashier's daily report and the collection rate, printed
+to a PDF (--out) or a printer (--printer, --copies: through propertydesk.cli.run_print)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,7 +11,7 @@ def register(sub, groups):
     p.add_argument("--date", help="日报日期 YYYY-MM-DD（默认今天）；收费率：统计截至该日")
     p.add_argument("--month", help="收费率月份 YYYY-MM")
     p.add_argument("--out", help="输出PDF文件")
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=run, pdf_kind="a4")
 
 
 def run(args, ctx):
@@ -29,7 +30,7 @@ def run(args, ctx):
             print(f"  {k}：{fmt_fen(v)} 元")
         if args.out:
             write_pdf(lr.report_pdf(ctx, "daily", day=day), args.out)
-            print(f"已生成：{Path(args.out)}")
+            _written(args)
         return 0
     if not args.month:
         raise ValidationError("--month", "请指定月份，如 2026-11")
@@ -40,5 +41,10 @@ def run(args, ctx):
         print(f"  {r.name:<16}{r.rate_text:>8}  {'达标' if r.meets_target else '未达标'}")
     if args.out:
         write_pdf(lr.report_pdf(ctx, "collection", period=args.month, as_of=day), args.out)
-        print(f"已生成：{Path(args.out)}")
+        _written(args)
     return 0
+
+
+def _written(args):
+    if not getattr(args, "out_is_temporary", False):  # a temporary file goes to --printer, then away
+        print(f"已生成：{Path(args.out).resolve()}")
