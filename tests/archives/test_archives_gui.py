@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtWidgets import QTabWidget
 
 from app.archives.detail import home_detail
 from app.archives.listing import COLUMNS
@@ -249,9 +250,29 @@ def test_stats_dialog(qtbot, ctx, site):
     assert "重点客户" in dlg.rates.text() and "100%" in dlg.rates.text()
     assert dlg.unvisited.rowCount() == 2 and dlg.unvisited.item(0, 1).text() == "张伟、李娜"
     assert "全小区" in dlg.site.text() and dlg.comp.rowCount() == 2
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    cell = dlg.due.visualItemRect(dlg.due.item(0, 0)).center()
+    qtbot.mouseClick(dlg.due.viewport(), Qt.MouseButton.LeftButton, pos=cell)    # a double click: press first
     with qtbot.waitSignal(dlg.home_chosen) as sig:
-        dlg._choose(0, 0)
+        qtbot.mouseDClick(dlg.due.viewport(), Qt.MouseButton.LeftButton, pos=cell)
     assert sig.args == [site["homes"]["1-201"].id]
+    # sorted by 房号 the other way round (two header clicks), a double click still opens the row's home
+    pages = dlg.findChild(QTabWidget)
+    page = next(i for i in range(pages.count()) if pages.widget(i).isAncestorOf(dlg.unvisited))
+    qtbot.mouseClick(pages.tabBar(), Qt.MouseButton.LeftButton, pos=pages.tabBar().tabRect(page).center())
+    header = dlg.unvisited.horizontalHeader()
+    first_before = dlg.unvisited.item(0, 0).text()
+    for _ in range(2):
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                         pos=QPoint(header.sectionViewportPosition(0) + 5, header.height() // 2))
+    top = dlg.unvisited.item(0, 0).text()
+    assert top != first_before
+    cell = dlg.unvisited.visualItemRect(dlg.unvisited.item(0, 0)).center()
+    qtbot.mouseClick(dlg.unvisited.viewport(), Qt.MouseButton.LeftButton, pos=cell)    # a double click: press first
+    with qtbot.waitSignal(dlg.home_chosen) as sig:
+        qtbot.mouseDClick(dlg.unvisited.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    assert sig.args == [site["homes"][top].id]
     assert dlg.manager_box.currentText() == "张管家"
     dlg.pick_rooms()
     assert sorted(dlg.picked.item(r, 0).text() for r in range(dlg.picked.rowCount())) == \
@@ -276,15 +297,22 @@ def test_import_dialog_dry_run_then_import(qtbot, ctx, site, tmp_path):
     ws.append(["房号", "业主姓名", "联系电话", "身份证号", "建筑面积", "户型"])
     ws.append(["2-102", "吴敏", "13600001234", make_id("11010119700101555"), "88", "洋房"])
     ws.append(["2-102", "坏号码", "123", "", "88", "洋房"])
+    ws.append(["2-102", "坏号码二", "456", "", "88", "洋房"])
     path = tmp_path / "ledger.xlsx"
     wb.save(path)
     dlg = ImportDialog(ctx, None, str(path))
     qtbot.addWidget(dlg)
-    dlg.dry_run()
-    assert dlg.rejected.rowCount() == 1 and dlg.rejected.item(0, 0).text() == "3"
+    dlg.show()
+    qtbot.mouseClick(dlg.dry_button, Qt.MouseButton.LeftButton)
+    assert dlg.rejected.rowCount() == 2 and dlg.rejected.item(0, 0).text() == "3"
+    header = dlg.rejected.horizontalHeader()
+    for _ in range(2):                                   # 行号 descending
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                         pos=QPoint(header.sectionViewportPosition(0) + 5, header.height() // 2))
+    assert [dlg.rejected.item(r, 0).text() for r in range(2)] == ["4", "3"]
     assert not Owner.select().where(Owner.name == "吴敏").exists()
     assert dlg.import_button.isEnabled()
-    dlg.do_import()
+    qtbot.mouseClick(dlg.import_button, Qt.MouseButton.LeftButton)
     assert Owner.select().where(Owner.name == "吴敏").exists()
 
 

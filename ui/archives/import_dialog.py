@@ -11,12 +11,12 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
 )
 
 from app.core.errors import UserError
 from ui.common.icons import icon
+from ui.common.tables import fill_table, sortable
 
 
 class ImportDialog(QDialog):
@@ -44,6 +44,7 @@ class ImportDialog(QDialog):
         self.rejected.setHorizontalHeaderLabels(["Excel行号", "未导入原因"])
         self.rejected.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.rejected.verticalHeader().setVisible(False)
+        sortable(self.rejected, fit=False)                 # by row number or by reason
         top = QHBoxLayout()
         top.addWidget(self.path, 1)
         top.addWidget(browse)
@@ -67,10 +68,7 @@ class ImportDialog(QDialog):
 
     def _show(self, result):
         self.summary.setText(result.summary())
-        self.rejected.setRowCount(len(result.rejected))
-        for i, (row, reason) in enumerate(result.rejected):
-            self.rejected.setItem(i, 0, QTableWidgetItem(str(row)))
-            self.rejected.setItem(i, 1, QTableWidgetItem(reason))
+        fill_table(self.rejected, list(result.rejected))
 
     def _run(self, fn):
         path = self.path.text().strip()

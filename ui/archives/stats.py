@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -24,9 +23,11 @@ from app.archives.common import fmt_pct
 from app.archives.listing import home_rows
 from app.archives.visits import area_managers, familiarity_rates, movein_visit_due, pick_familiarity_rooms, visit_rates
 from app.core.errors import UserError
+from ui.common.tables import fill_table, sortable
 
 FAMILIARITY_HEADERS = ["客服管理员", "抽查户数", "熟知户数", "熟知率", "目标", "致电业主", "业主知道管家", "业主知晓率"]
 MONTH_WIDTH = 100
+HOME_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PICK_COUNT = 5   # homes drawn for the manager's familiarity check
 
 
@@ -38,17 +39,18 @@ def _table(headers) -> QTableWidget:
     t.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     t.horizontalHeader().setStretchLastSection(True)
-    return t
+    return sortable(t, fit=False)
 
 
-def _fill(t: QTableWidget, rows, red_rows=()):
-    t.setRowCount(len(rows))
-    for i, row in enumerate(rows):
-        for j, val in enumerate(row):
-            it = QTableWidgetItem("" if val is None else str(val))
-            if i in red_rows:
-                it.setForeground(QColor("#C62828"))
-            t.setItem(i, j, it)
+def _fill(t: QTableWidget, rows, red_rows=(), ids=None):
+    """Rows of values; with *ids*, each row carries its home's id, so a double click opens the
+    right home however the user sorted the table."""
+    def decorate(item, i, j):
+        if i in red_rows:
+            item.setForeground(QColor("#C62828"))
+        if ids is not None and j == 0:
+            item.setData(HOME_ID_ROLE, ids[i])
+    fill_table(t, rows, decorate)
 
 
 class ArchiveStatsDialog(QDialog):
@@ -59,7 +61,6 @@ class ArchiveStatsDialog(QDialog):
         self.ctx = ctx
         self.setWindowTitle("档案统计：回访、拜访率、熟知率、完整率")
         self.resize(820, 560)
-        self._due_ids, self._unvisited_ids, self._picked_ids = [], [], []
         tabs = QTabWidget()
         tabs.addTab(self._build_due_page(), "三日回访待办")
         tabs.addTab(self._build_rates_page(), "拜访率")
@@ -73,7 +74,7 @@ class ArchiveStatsDialog(QDialog):
     # building ---------------------------------------------------------------------------------
     def _build_due_page(self) -> QWidget:
         self.due = _table(["房号", "业主", "入住日期", "回访期限", "状态"])
-        self.due.cellDoubleClicked.connect(self._choose)
+        self.due.cellDoubleClicked.connect(lambda row, _col: self._choose(self.due, row))
         w = QWidget()
         lay = QVBoxLayout(w)
         n = self.ctx.settings.get("customer.movein_visit_days")
@@ -87,7 +88,7 @@ class ArchiveStatsDialog(QDialog):
         self.rates.setTextFormat(Qt.TextFormat.RichText)
         self.rates.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.unvisited = _table(["房号", "业主", "重点客户类别", "电话"])
-        self.unvisited.cellDoubleClicked.connect(self._choose_unvisited)
+        self.unvisited.cellDoubleClicked.connect(lambda row, _col: self._choose(self.unvisited, row))
         w = QWidget()
         lay = QVBoxLayout(w)
         lay.addWidget(self.rates)
@@ -103,7 +104,7 @@ class ArchiveStatsDialog(QDialog):
         self.fam = _table(FAMILIARITY_HEADERS)
         self.fam_msg = QLabel()
         self.picked = _table(["房号", "业主", "电话", "客户类别"])
-        self.picked.cellDoubleClicked.connect(self._choose_picked)
+        self.picked.cellDoubleClicked.connect(lambda row, _col: self._choose(self.picked, row))
         w = QWidget()
         lay = QVBoxLayout(w)
         row = QHBoxLayout()
@@ -149,10 +150,9 @@ class ArchiveStatsDialog(QDialog):
     # loading ----------------------------------------------------------------------------------
     def load(self):
         due = movein_visit_due(self.ctx)
-        self._due_ids = [d["home_id"] for d in due]
         _fill(self.due, [(d["room_code"], d["owners"], d["move_in_date"], d["deadline"],
                           "已超期" if d["overdue"] else f"剩余 {d['days_left']} 天") for d in due],
-              red_rows={i for i, d in enumerate(due) if d["overdue"]})
+              red_rows={i for i, d in enumerate(due) if d["overdue"]}, ids=[d["home_id"] for d in due])
         r = visit_rates(self.ctx)
 
         def line(title, visited, total, pct, target, met, period):
@@ -164,9 +164,9 @@ class ArchiveStatsDialog(QDialog):
                  f"本季度，自 {r['quarter_start']}")
             + line("普通客户", r["ordinary_visited"], r["ordinary_homes"], r["ordinary_pct"], r["ordinary_target"],
                    r["ordinary_met"], f"本年度，自 {r['year_start']}"))
-        self._unvisited_ids = r["key_not_visited"]
-        rows = home_rows(self.ctx, self._unvisited_ids)
-        _fill(self.unvisited, [(x["room_code"], x["owners"], x["key"], x["phone"]) for x in rows])
+        rows = home_rows(self.ctx, r["key_not_visited"])
+        _fill(self.unvisited, [(x["room_code"], x["owners"], x["key"], x["phone"]) for x in rows],
+              ids=[x["id"] for x in rows])
         self.load_familiarity()
         s = site_completeness(self.ctx)
         self.site.setText(f"全小区：已交付 {s['homes']} 户，资料完整率 {fmt_pct(s['pct'])}"
@@ -194,18 +194,13 @@ class ArchiveStatsDialog(QDialog):
         except UserError as exc:
             self.fam_msg.setText(str(exc))
             return
-        self._picked_ids = [r["id"] for r in rows]
-        _fill(self.picked, [(r["room_code"], r["owners"], r["phone"], r["category"]) for r in rows])
+        _fill(self.picked, [(r["room_code"], r["owners"], r["phone"], r["category"]) for r in rows],
+              ids=[r["id"] for r in rows])
         self.fam_msg.setText("" if rows else "该客服管理员名下本月已没有未检查的已入住户。")
 
-    def _choose_picked(self, row, _col):
-        if 0 <= row < len(self._picked_ids):
-            self.home_chosen.emit(self._picked_ids[row])
-
-    def _choose_unvisited(self, row, _col):
-        if 0 <= row < len(self._unvisited_ids):
-            self.home_chosen.emit(self._unvisited_ids[row])
-
-    def _choose(self, row, _col):
-        if 0 <= row < len(self._due_ids):
-            self.home_chosen.emit(self._due_ids[row])
+    def _choose(self, table: QTableWidget, row: int):
+        """Double click: the household of the row's home (its id travels with the row)."""
+        item = table.item(row, 0)
+        home_id = item.data(HOME_ID_ROLE) if item is not None else None
+        if home_id is not None:
+            self.home_chosen.emit(home_id)
