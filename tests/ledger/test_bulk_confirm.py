@@ -49,9 +49,60 @@ def test_billing_button_asks_first_and_no_bills_nothing(qtbot, ctx, users, answe
     total = sum(c.amount_fen for c in Charge.select())
     assert Charge.select().count() == 7 and f"合计 ¥{fmt_fen(total)}" in boxes.last.text
     assert "新增 7 笔" in tab.bill_result.text()
-    asked = len(boxes.shown)
-    qtbot.mouseClick(tab.bill_button, Qt.MouseButton.LeftButton)      # nothing left to bill: no question
-    assert len(boxes.shown) == asked and "没有新增" in tab.bill_result.text()
+    charges, audits = Charge.select().count(), AuditLog.select().count()
+    qtbot.mouseClick(tab.bill_button, Qt.MouseButton.LeftButton)      # nothing left to bill: told, not asked
+    told = boxes.last
+    assert told.kind == "information" and told.title == "月度计费"
+    assert told.text == "2026-10 已计费，无新的费用需要计收。" and tab.bill_result.text() == told.text
+    assert Charge.select().count() == charges and AuditLog.select().count() == audits   # no run, no audit row
+
+
+def _billing_tab(qtbot, ctx, month):
+    from ui.ledger.tab import Tab
+    tab = Tab(ctx)
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.inner.setCurrentIndex(tab.BILLING_PAGE)
+    tab.month.clear()
+    qtbot.keyClicks(tab.month, month)
+    return tab
+
+
+def test_billed_month_with_a_prepayment_to_draw_down_asks_for_that(qtbot, ctx, users, answer_boxes):
+    """A month billed before a home prepaid: no new charge, but the run would settle the home's
+    unpaid property fee from the prepayment: the question says exactly that."""
+    from app.ledger import payments, prepayment
+    from app.ledger.billing import run_month
+    from models.ledger import Payment
+    homes = make_site(ctx, users)
+    run_month(ctx, "2026-10")
+    h = homes["5-101"]
+    pre = prepayment.prepay_property_fee(ctx, h.id, months=2)
+    payments.pay(ctx, h.id, [pre.id], "cash", "业主1")
+    fee = Charge.get((Charge.home == h) & (Charge.item_code == "property_fee") & (Charge.bill_period == "2026-10"))
+    tab = _billing_tab(qtbot, ctx, "2026-10")
+    boxes = answer_boxes(NO)
+    qtbot.mouseClick(tab.bill_button, Qt.MouseButton.LeftButton)
+    question = boxes.last
+    assert question.kind == "question" and question.title == "月度计费"
+    assert question.text.startswith("2026-10 已计费，无新的费用需要计收；")
+    assert f"预交物业费抵扣 1 笔 ¥{fmt_fen(fee.amount_fen)}" in question.text and "0 户" not in question.text
+    assert Payment.select().where(Payment.kind == "prepay").count() == 0
+    boxes.answer = YES
+    qtbot.mouseClick(tab.bill_button, Qt.MouseButton.LeftButton)
+    drawn = Payment.get((Payment.kind == "prepay") & (Payment.charge == fee))
+    assert drawn.amount_fen == fee.amount_fen and Charge.get_by_id(fee.id).paid_fen == fee.amount_fen
+    assert "预交物业费抵扣 1 笔" in tab.bill_result.text()
+
+
+def test_month_with_nothing_to_bill_says_so(qtbot, ctx, users, answer_boxes):
+    """A site with no home handed over: nothing billed before, nothing to bill: told so, nothing run."""
+    audits = AuditLog.select().count()
+    tab = _billing_tab(qtbot, ctx, "2026-10")
+    boxes = answer_boxes(YES)
+    qtbot.mouseClick(tab.bill_button, Qt.MouseButton.LeftButton)
+    assert (boxes.last.kind, boxes.last.text) == ("information", "2026-10 没有需要计收的费用。")
+    assert Charge.select().count() == 0 and AuditLog.select().count() == audits
 
 
 def test_notice_batch_asks_first_with_count_and_total(qtbot, ctx, owing, answer_boxes):  # noqa: F811

@@ -43,7 +43,7 @@ def test_bill_find_pay_void(qtbot, tab, ctx, monkeypatch):
     assert "新增 7 笔" in tab.bill_result.text()
     shot(tab, "billing")
     tab.bill_button.click()
-    assert "没有新增" in tab.bill_result.text()
+    assert "已计费，无新的费用需要计收" in tab.bill_result.text()
     tab.inner.setCurrentIndex(0)
     tab.search.setText("5-102")
     tab.find()
@@ -227,3 +227,39 @@ def test_refund_deposit_from_tab(qtbot, tab, ctx, monkeypatch):
     assert payments.deposits_held(ctx, tab.home_id)[0]["held_fen"] == 50000
     assert tab.last_preview is not None
     assert any(r["number"] == "TK2026-000001" for r in tab.receipts_model.rows)
+
+
+def test_pay_dialog_sorts_by_its_headers_keeping_ticks_and_amounts(qtbot, tab, ctx):
+    """The charges to pay sort by a header click (所属月份 newest first, then by 收费项目); a charge
+    unticked and an amount typed stay with their charge."""
+    from PySide6.QtCore import QPoint
+
+    from app.ledger import payments
+    from ui.ledger.pay_dialog import PayDialog
+    billing.run_month(ctx, "2026-09")
+    billing.run_month(ctx, "2026-10")
+    tab.search.setText("5-102")
+    tab.find()
+    dlg = PayDialog(ctx, tab.home_id, payments.home_charges(ctx, tab.home_id, only_open=True))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    model, header = dlg.model, dlg.view.horizontalHeader()
+
+    def click_header(col):
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                         pos=QPoint(header.sectionViewportPosition(col) + 5, header.height() // 2))
+
+    assert model.rowCount() == 4
+    click_header(2)                                           # 所属月份, oldest first
+    assert [model.rows[r]["period"] for r in range(4)] == ["2026-09", "2026-09", "2026-10", "2026-10"]
+    click_header(2)                                           # newest first
+    assert [model.rows[r]["period"] for r in range(4)] == ["2026-10", "2026-10", "2026-09", "2026-09"]
+    dropped = model.rows[0]["id"]
+    model.setData(model.index(0, 0), Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole)
+    model.setData(model.index(1, 4), "10", Qt.ItemDataRole.EditRole)
+    typed = model.rows[1]["id"]
+    click_header(1)                                           # 收费项目
+    ids, amounts = model.plan()
+    assert dropped not in ids and amounts[typed] == 1000
+    assert model.checked[[r["id"] for r in model.rows].index(dropped)] is False

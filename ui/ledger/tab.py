@@ -418,17 +418,18 @@ class Tab(QWidget):
         self.written()
 
     def _confirm_billing(self, period: str) -> bool:
-        """The whole site's run is a bulk write: say how many homes, lines and how much, and ask."""
-        from app.ledger.bulk_preview import month_preview
+        """The whole site's run is a bulk write: say how many homes, lines and how much, and ask;
+        a run that would change nothing is not asked for: the clerk is told so."""
+        from app.ledger.bulk_preview import month_message, month_preview
         pre = run_action(self, month_preview, self.ctx, period, title="无法月度计费")
         if pre is None:
             return False
-        if not (pre.lines or pre.prepaid_lines):
-            return True          # nothing to bill: the run only reports so
-        text = f"将为全小区 {pre.homes} 户计收 {period} 的费用：共 {pre.lines} 笔，合计 ¥{fmt_fen(pre.total_fen)}"
-        if pre.prepaid_lines:
-            text += f"；其中预交物业费抵扣 {pre.prepaid_lines} 笔 ¥{fmt_fen(pre.prepaid_fen)}"
-        if confirm(self, text + "。\n\n确定开始月度计费吗？", "月度计费"):
+        ask, text = month_message(period, pre)
+        if not ask:
+            info(self, text, "月度计费")
+            self.bill_result.setText(text)
+            return False
+        if confirm(self, text, "月度计费"):
             return True
         self.bill_result.setText(f"已取消 {period} 的月度计费，没有计收任何费用")
         return False
