@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QTableView
 from app.core.money import daxie, fmt_fen
 from app.ledger import meters, payments
 from ui.common.forms import Field, FormDialog
+from ui.common.tables import sortable
 from ui.ledger.table_models import PayChargesModel
 
 METHODS = [("cash", "现金"), ("card", "银行卡"), ("transfer", "转账（微信/支付宝/银行）")]
@@ -54,7 +55,7 @@ class PayDialog(FormDialog):
         header = view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        return view
+        return sortable(view, fit=False)
 
     def _update_total(self, *_):
         t = self.model.total_fen()

@@ -6,7 +6,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from app.core.money import fmt_fen, parse_yuan
-from ui.common.lists import ALIGN, DISPLAY, RIGHT, ListModel
+from ui.common.lists import ALIGN, DISPLAY, RIGHT, ListModel, sort_key
 
 EDIT = int(Qt.ItemDataRole.EditRole)
 CHECK = int(Qt.ItemDataRole.CheckStateRole)
@@ -130,6 +130,26 @@ class PayChargesModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(r, 0), self.index(r, 4))
             return True
         return False
+
+    def sort(self, column, order=Qt.SortOrder.AscendingOrder):
+        """A header click: the charges ordered by that column as shown (收取: ticked first), the
+        ticks and amounts typed so far moving with their rows; blanks last. Column -1 (the third
+        click) keeps the order the rows have."""
+        if not 0 <= column < len(self.HEADERS):
+            return
+        lines = list(zip(self.rows, self.checked, self.amount_text, strict=True))
+        if column == 0:
+            keys = [(0 if on else 1,) for _row, on, _text in lines]
+        else:
+            keys = [sort_key(self.data(self.index(r, column))) for r in range(len(lines))]
+        filled = sorted((i for i, k in enumerate(keys) if k is not None), key=keys.__getitem__,
+                        reverse=order == Qt.SortOrder.DescendingOrder)
+        new = filled + [i for i, k in enumerate(keys) if k is None]
+        self.layoutAboutToBeChanged.emit()
+        self.rows = [lines[i][0] for i in new]
+        self.checked = [lines[i][1] for i in new]
+        self.amount_text = [lines[i][2] for i in new]
+        self.layoutChanged.emit()
 
     def plan(self) -> tuple[list[int], dict[int, int]]:
         """The charge ids ticked and their amounts in fen (parse_yuan; raises ValidationError)."""
