@@ -3,17 +3,26 @@
 ``Sweep(qtbot, window)`` walks one tab of the main window: it shows the tab and each page of the
 tab's inner QTabWidgets, clicks the first row of every visible list (so that the buttons that act on
 a row are enabled) and clicks with ``qtbot.mouseClick`` every visible, enabled QPushButton and
-QToolButton of the page. Whatever opens is recorded and closed, never accepted: a modal dialog or
-message box is rejected (Esc), a menu closed, a new window (the print preview) closed. Each click
-must show a reaction — a dialog, a window, a menu, or a change of what the page shows (a list
-reloaded, a label, the status bar, the clipboard, the current page) — and raise no exception.
+QToolButton of the page; a button that opens a menu has then each entry of its menu triggered
+(``QAction.trigger``: a menu blocks while it is open), each entry held to the same rule.
+Whatever opens is recorded and closed, never accepted: a modal dialog or message box is rejected
+(Esc), a menu closed, a new window (the print preview) closed, a file handed to the desktop
+(QDesktopServices.openUrl) recorded, not opened. Each click must show a reaction — a dialog, a
+window, a menu, an opened file, or a change of what the page shows (a list reloaded, a label, the
+status bar, the clipboard, the current page) — and raise no exception.
+
+A tab whose lists show no row in the state a button needs gets a step of its own: ``choose``
+picks a view or filter through its combo box (the popup opened and the entry clicked), the test
+clicks the row in that state (``click_row``) and ``click_pending`` clicks what became enabled.
+``never_clicked`` lists the buttons that were seen but never enabled.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -43,6 +52,7 @@ MAX_ROWS = 150            # rows of a list tried in turn while a button stays di
 ALLOWED_LATIN = {"PDF", "Excel", "A4", "A5"}
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 MNEMONIC = re.compile(r"\(&[A-Za-z0-9]\)")     # 是(&Y): the Chinese way to show a shortcut letter
+FILE_EXT = re.compile(r"\.[A-Za-z0-9]{1,5}$")   # a menu entry naming an attached file: its extension is data
 
 
 def english_on(text: str) -> set[str]:
@@ -107,6 +117,27 @@ def close_dialog(dlg: QWidget):
         dlg.close()
 
 
+class UrlWatch(QObject):
+    """Files and links the application hands to the desktop (QDesktopServices.openUrl): recorded,
+    not opened (no viewer starts during the test)."""
+
+    SCHEMES = ("file", "http", "https", "mailto")
+
+    def __init__(self):
+        super().__init__()
+        self.opened: list[str] = []
+        for scheme in self.SCHEMES:
+            QDesktopServices.setUrlHandler(scheme, self, "open_url")
+
+    @Slot(QUrl)
+    def open_url(self, url: QUrl):
+        self.opened.append(url.toString())
+
+    def stop(self):
+        for scheme in self.SCHEMES:
+            QDesktopServices.unsetUrlHandler(scheme)
+
+
 class ModelWatch(QObject):
     """Counts the signals by which a list shows new data (reset, rows, layout, cells)."""
 
@@ -145,6 +176,8 @@ class Result:
     disabled: dict = field(default_factory=dict)   # button -> its label, while it was never clicked enabled
     skipped: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    menu_entries: list[str] = field(default_factory=list)       # menu entries triggered
+    menu_disabled: list[str] = field(default_factory=list)      # entries shown disabled (hints)
 
 
 def _is_real_button(b: QAbstractButton, page: QWidget) -> bool:
@@ -181,6 +214,7 @@ class Sweep:
         self.qtbot, self.window, self.skip, self.wait_ops = qtbot, window, skip, wait_ops
         self.closer = Closer()
         self.models = ModelWatch()
+        self.urls = UrlWatch()
         self.result = Result()
         self._done: set[tuple] = set()
 
@@ -196,6 +230,7 @@ class Sweep:
         return (
             self.models.count,
             len(self.closer.seen),
+            len(self.urls.opened),
             frozenset(w for w in QApplication.topLevelWidgets() if w.isVisible()),
             win.statusBar().currentMessage(),
             QApplication.clipboard().text(),
@@ -265,6 +300,38 @@ class Sweep:
                 return
             self.click(todo[0], page, where)
 
+    def click_pending(self, page: QWidget, where: str, path: list):
+        """Click the page's buttons not clicked yet that are enabled now (after a tab's own step)."""
+        self._click_all(page, where, path)
+
+    def choose(self, combo: QComboBox, text: str):
+        """Pick *text* in *combo* as a user does: click the box, then the entry in its popup list."""
+        index = combo.findText(text)
+        assert index >= 0, f"“{text}” not offered: {[combo.itemText(i) for i in range(combo.count())]}"
+        self.closer.timer.stop()            # the combo's list is a popup: not to be closed here
+        try:
+            self.qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)
+            view = combo.view()
+            self.qtbot.waitUntil(view.isVisible, timeout=3000)
+            # the popup takes no click within a double-click interval of opening (Qt's own guard)
+            self.qtbot.wait(QApplication.doubleClickInterval() + 50)
+            item = view.model().index(index, combo.modelColumn(), view.rootIndex())
+            view.scrollTo(item)
+            self.qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(item).center())
+            self.qtbot.waitUntil(lambda: combo.currentText() == text and not view.isVisible(), timeout=3000)
+        finally:
+            self.closer.timer.start()
+        self.settle()
+
+    def never_clicked(self) -> list[str]:
+        """Labels of the buttons seen on the page that were never enabled (never clicked)."""
+        return sorted(set(self.result.disabled.values()))
+
+    def stop(self):
+        self.closer.timer.stop()
+        self.models.stop()
+        self.urls.stop()
+
     def _still_disabled(self, page: QWidget) -> bool:
         return any(b.isVisible() and not b.isEnabled() and _is_real_button(b, page) and _key(b, page) not in self._done
                    for b in page.findChildren(QAbstractButton))
@@ -289,10 +356,40 @@ class Sweep:
         if name in self.skip:
             self.result.skipped.append(f"{at}（{self.skip[name]}）")
             return
+        self._react(at, lambda: self.qtbot.mouseClick(b, Qt.MouseButton.LeftButton))
+        self.result.clicked.append(at)
+        menu = b.menu() if isValid(b) else None
+        if menu is not None:
+            self.trigger_menu(menu, at)
+
+    def trigger_menu(self, menu: QMenu, at: str):
+        """Each entry of the menu *menu* (filled when the button showed it), triggered in turn."""
+        for a in list(menu.actions()):
+            if not isValid(a) or a.isSeparator() or not a.isVisible():
+                continue
+            name = a.text().replace("&", "")
+            where = f"{at} → 菜单项 “{name}”"
+            if a.menu() is not None:
+                self.trigger_menu(a.menu(), where)
+                continue
+            words = english_on(FILE_EXT.sub("", name))
+            if words:
+                self.result.findings.append(Finding(where, f"菜单项有英文：{sorted(words)}"))
+            if not a.isEnabled():
+                self.result.menu_disabled.append(where)
+                continue
+            if name in self.skip:
+                self.result.skipped.append(f"{where}（{self.skip[name]}）")
+                continue
+            self._react(where, a.trigger)
+            self.result.menu_entries.append(where)
+
+    def _react(self, at: str, act):
+        """Do *act* (a click, a menu entry) and require a reaction and no exception."""
         before_windows = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
         before = self.snapshot()
         with self.qtbot.capture_exceptions() as exceptions:
-            self.qtbot.mouseClick(b, Qt.MouseButton.LeftButton)
+            act()
             self.settle()
             reacted = self.snapshot() != before
             if not reacted:
@@ -303,7 +400,6 @@ class Sweep:
                     reacted = False
             self.settle()
             self._close_new_windows(before_windows)
-        self.result.clicked.append(at)
         for exc_type, exc, _tb in exceptions:
             self.result.findings.append(Finding(at, f"异常 {exc_type.__name__}: {exc}"))
         if not reacted:
