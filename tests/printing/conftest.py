@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 PRINTER = "PDF"
+SETTLE_S = 1.0      # cups-pdf writes its file just after CUPS marks the job done
 
 
 def cups_pdf_dirs() -> list[Path]:
@@ -44,8 +45,21 @@ class PdfPrinterOutput:
         self.mark()
 
     def mark(self):
+        """Start from a quiet printer: an earlier test's job still in the queue would otherwise land
+        its file after the mark and be taken for this test's."""
+        self.drain()
         self.before = {p for d in self.dirs if d.is_dir() for p in d.glob("*.pdf")}
         self.since = time.time()
+
+    def drain(self, timeout: float = 60.0) -> None:
+        """Wait until CUPS has no job left for the printer and cups-pdf's last file has settled."""
+        end = time.time() + timeout
+        while time.time() < end:
+            queued = subprocess.run(["lpstat", "-o", PRINTER], capture_output=True, text=True, check=False).stdout
+            if not queued.strip():
+                break
+            time.sleep(0.3)
+        time.sleep(SETTLE_S)
 
     def wait(self, timeout: float = 60.0) -> Path:
         end = time.time() + timeout
