@@ -94,7 +94,15 @@ def run_print(handler, args, ctx) -> int:
     out = Path(args.out)
     before = out.stat().st_mtime_ns if out.is_file() else None
     try:
-        rc = int(handler(args, ctx) or 0)
+        if temp:   # the command names the file it wrote: for a temporary one, name the printer instead
+            import contextlib
+            import io
+            said = io.StringIO()
+            with contextlib.redirect_stdout(said):
+                rc = int(handler(args, ctx) or 0)
+            print(said.getvalue().replace(temp, f"打印机“{printer}”"), end="")
+        else:
+            rc = int(handler(args, ctx) or 0)
         if rc:
             return rc
         written = out.is_file() and (temp or out.stat().st_mtime_ns != before)

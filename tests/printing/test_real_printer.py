@@ -155,3 +155,10 @@ def test_command_line_prints_to_the_printer(ctx, receipt, data_dir, cups_pdf, tm
                           "--number", receipt.number, "--printer", "NOPE"],
                          capture_output=True, text=True, env=env, check=False, timeout=120)
     assert bad.returncode == 2 and "找不到打印机“NOPE”" in bad.stderr
+    cups_pdf.mark()
+    plain = subprocess.run([sys.executable, "-m", "propertydesk", "--data-dir", str(data_dir), "print", "receipt",
+                            "--number", receipt.number, "--printer", PRINTER],      # no --out: a temporary file
+                           capture_output=True, text=True, env=env, check=False, timeout=120)
+    assert plain.returncode == 0, plain.stderr
+    assert f"已补打收据 {receipt.number} 到 打印机“PDF”" in plain.stdout and "propertydesk-print-" not in plain.stdout
+    cups_pdf.wait()
