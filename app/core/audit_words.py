@@ -203,6 +203,11 @@ HIDDEN_FIELDS = frozenset({"updated_at", "name_pinyin", "id_hash", "id_enc", "pa
 EMPTY = "（空）"
 
 
+# Where a charge or payment came from (Charge.source / Payment.source): the desk that wrote it.
+SOURCE_WORDS = {"billing": "月度计费", "prepay": "预交物业费", "parking": "车位管理", "loan": "借用登记",
+                "renovation": "装修管理", "service": "报事投诉", "movein": "入住办理"}
+
+
 def action_label(code: str) -> str:
     """The Chinese for an action code; an unknown code as it is."""
     return ACTION_LABELS.get(code, code)
@@ -251,6 +256,8 @@ def value_text(name, value) -> str:  # noqa: PLR0911 - one return per kind of va
     if name == "method":
         from models.ledger import PAY_METHODS
         return PAY_METHODS.get(str(value), str(value))
+    if name == "source":
+        return SOURCE_WORDS.get(str(value), str(value))
     return str(value)
 
 

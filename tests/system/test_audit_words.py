@@ -77,6 +77,20 @@ def test_unknown_codes_fall_back_and_values_read_as_words():
     assert words.change_lines("", "") == []
 
 
+def test_every_charge_source_reads_as_a_desk():
+    """Each source a charge or payment is written with (source="…", SOURCE = "…") has its word."""
+    import re
+    from pathlib import Path
+    app_dir = Path(__file__).resolve().parents[2] / "app"
+    found = set()
+    for path in app_dir.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        found |= set(re.findall(r'\bsource="([a-z_]+)"', text)) | set(re.findall(r'\bSOURCE = "([a-z_]+)"', text))
+    assert found >= {"billing", "loan", "renovation", "service"}
+    assert not found - set(words.SOURCE_WORDS), sorted(found - set(words.SOURCE_WORDS))
+    assert words.change_lines("", '{"source": "service"}') == ["来源：报事投诉"]
+
+
 def test_audit_dialog_shows_a_real_payment_in_chinese(qtbot, ctx, users):
     from models.ledger import Charge
     from ui.system.audit_dialog import AuditDialog
