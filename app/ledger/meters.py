@@ -13,7 +13,7 @@ from app.archives.homes import home_by_id
 from app.core import audit
 from app.core.errors import StateError, ValidationError
 from app.core.permissions import require
-from app.core.validation import parse_date
+from app.core.validation import normalize, parse_date
 from models.ledger import METER_KINDS, Charge, MeterReading
 from models.property import Home
 
@@ -35,7 +35,7 @@ def parse_reading(value, field: str = "读数") -> int:
         # Excel cells arrive as floats: go through their shortest decimal text, never float arithmetic
         value = repr(value)
     try:
-        d = Decimal(str(value).strip())
+        d = Decimal(normalize(value).replace(" ", ""))
     except (InvalidOperation, ValueError):
         raise ValidationError(field, f"“{value}”不是有效的数字") from None
     if not d.is_finite() or d < 0:
@@ -107,40 +107,57 @@ def readings(ctx, home_id, kind=None, limit: int = 200) -> list[dict]:
 
 
 IMPORT_COLUMNS = ("房号", "表类", "读数", "抄表日期")
+IMPORT_MAX_ROWS = 50_000     # 5,000 homes × water, power and gas is 15,000 readings a month
+IMPORT_MAX_COLS = 50
 
 
 def import_readings(ctx, path) -> int:
     """Import readings from an Excel sheet with the columns 房号, 表类 (水/电/燃气), 读数, 抄表日期
-    and optionally 新表 (是/否) and 备注. All rows or none: a bad row names its row number."""
+    and optionally 新表 (是/否) and 备注. All rows or none: a bad row names its row and column.
+    The file is read and checked (app.core.imports limits) before the write transaction starts."""
     require(ctx, "ledger.reading")
-    from openpyxl import load_workbook
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise ValidationError("导入文件", f"无法读取 Excel 文件：{exc}") from None
-    ws = wb.active
-    rows = ws.iter_rows(values_only=True)
-    header = [str(c or "").strip() for c in next(rows, [])]
+    from app.core.imports import read_table
+    rows = read_table(path, max_rows=IMPORT_MAX_ROWS, max_cols=IMPORT_MAX_COLS, field="导入文件")
+    header = [str(c or "").strip() for c in (rows[0] if rows else ())]
     missing = [c for c in IMPORT_COLUMNS if c not in header]
     if missing:
-        raise ValidationError("导入文件", f"缺少列：{'、'.join(missing)}")
+        raise ValidationError("导入文件", f"第1行（表头）缺少列：{'、'.join(missing)}")
     col = {name: header.index(name) for name in header if name}
+    entries = [_import_entry(i, row, col) for i, row in enumerate(rows[1:], start=2)
+               if not all(c is None or str(c).strip() == "" for c in row)]
     homes = dict(Home.select(Home.room_code, Home.id).tuples())
     n = 0
     with ctx.db.atomic():
-        for i, row in enumerate(rows, start=2):
-            if row is None or all(v in (None, "") for v in row):
-                continue
-            room = str(row[col["房号"]] or "").strip()
+        for i, room, kind, reading, day, note, new_meter in entries:
             try:
                 if room not in homes:
-                    raise ValidationError("房号", f"“{room}”不存在")
-                new_meter = "新表" in col and str(row[col["新表"]] or "").strip() in ("是", "1", "Y", "y", "True")
-                note = str(row[col["备注"]] or "") if "备注" in col else ""
-                record_reading(ctx, homes[room], row[col["表类"]], row[col["读数"]], row[col["抄表日期"]], note,
-                               new_meter=new_meter)
+                    raise ValidationError(f"房号（{_letter(col['房号'])}列）", f"“{room}”不存在")
+                record_reading(ctx, homes[room], kind, reading, day, note, new_meter=new_meter)
             except (ValidationError, StateError) as exc:
                 raise ValidationError(f"第{i}行", str(exc)) from None
             n += 1
-    wb.close()
     return n
+
+
+def _letter(index: int) -> str:
+    from app.core.imports import column_name
+    return column_name(index)
+
+
+def _import_entry(i: int, row: tuple, col: dict) -> tuple:
+    """(row number, room, kind, reading, date, note, new meter) of one data row, each required cell
+    present: an empty one is named by its row, column name and letter."""
+    from app.core.imports import cell, number_text
+    from app.core.validation import normalize_room_code
+    values = {}
+    for name in IMPORT_COLUMNS:
+        value = cell(row, col[name])
+        if value is None or str(value).strip() == "":
+            raise ValidationError(f"第{i}行", f"{name}（{_letter(col[name])}列）不能为空")
+        values[name] = value
+    room = normalize_room_code(values["房号"])
+    kind = normalize(values["表类"]).replace(" ", "")
+    reading = number_text(values["读数"])
+    new_meter = "新表" in col and normalize(cell(row, col["新表"])) in ("是", "1", "Y", "y", "True", "TRUE")
+    note = normalize(cell(row, col["备注"])) if "备注" in col else ""
+    return i, room, kind, reading, values["抄表日期"], note, new_meter
