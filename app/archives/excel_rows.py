@@ -79,22 +79,10 @@ def open_rows(path) -> list[tuple]:
         raise ValidationError("文件", f"“{path}”不存在")
     if path.suffix.lower() == ".xls":
         raise ValidationError("文件", "不支持旧版 .xls 格式，请在Excel中另存为 .xlsx 后再导入")
-    from app.core.xlsx import MAX_COLS, MAX_ROWS, open_workbook
-    wb = open_workbook(path, "文件")  # refuses non-Excel files, damaged zips, zip bombs, huge ranges
-    try:
-        ws = wb.worksheets[0]
-        rows = []
-        for row in ws.iter_rows(values_only=True, max_col=MAX_COLS):
-            if len(rows) >= MAX_ROWS:
-                raise ValidationError("文件", f"“{path.name}”超过 {MAX_ROWS} 行，请分批导入")
-            rows.append(tuple(row))
-        return rows
-    except ValidationError:
-        raise
-    except Exception as exc:
-        raise ValidationError("文件", f"“{path.name}”内容已损坏，无法读取（{type(exc).__name__}）") from None
-    finally:
-        wb.close()
+    from app.core.imports import read_table
+    from app.core.xlsx import MAX_COLS, MAX_ROWS
+    # refuses large files, non-Excel files, damaged zips, zip bombs, huge ranges and far cells
+    return read_table(path, max_rows=MAX_ROWS, max_cols=MAX_COLS, field="文件")
 
 
 def find_header(rows) -> tuple[int, dict[str, int]]:

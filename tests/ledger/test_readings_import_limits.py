@@ -136,3 +136,13 @@ def test_read_table_pads_and_stops_at_last_value(tmp_path):
     assert imports.cell(("x",), 2) is None
     assert imports.number_text("１２３．５") == "123.5" and imports.number_text(" 1,234 ") == "1234"
     assert [imports.column_name(i) for i in (0, 25, 26, 16383)] == ["A", "Z", "AA", "XFD"]
+
+
+@pytest.mark.slow
+def test_owner_import_shares_the_limits(ctx, site, data_dir, tmp_path):
+    honest = _save(tmp_path, [["房号", "业主姓名"], ["5-101", "王五"]], "owners.xlsx", far_cell="XFD1048576")
+    path = _rewrite_dimension(honest, tmp_path / "owners-nodim.xlsx", None)
+    started = time.perf_counter()
+    r = run_cli(data_dir, "import", "owners", str(path))
+    assert time.perf_counter() - started < REFUSED_WITHIN
+    assert r.returncode == 2 and "XFD1048576 单元格有内容，超出导入上限" in r.stderr, r.stdout + r.stderr
