@@ -51,7 +51,9 @@ def open_database(url: str):
         path = sqlite_path(url)
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
-        db = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=5)
+        # BEGIN IMMEDIATE: a transaction takes the write lock when it starts, so a second desk waits
+        # (busy_timeout) instead of failing at once when its read turns into a write
+        db = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=5, lock_type="IMMEDIATE")
     else:
         _enable_psycopg2()
         from playhouse.db_url import connect as url_connect  # PostgreSQL only: not at start-up
@@ -85,6 +87,12 @@ def close_database():
     obj = database.obj
     if obj is not None and not obj.is_closed():
         obj.close()
+
+
+def for_update(query):
+    """*query* locking the rows it reads until the transaction ends: ``SELECT … FOR UPDATE`` on
+    PostgreSQL; on SQLite the IMMEDIATE transaction already holds the write lock."""
+    return query if is_sqlite() else query.for_update()
 
 
 def is_sqlite(db=None) -> bool:

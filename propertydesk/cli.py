@@ -119,6 +119,16 @@ def run_print(handler, args, ctx) -> int:
             Path(temp).unlink(missing_ok=True)
 
 
+def run_command(handler, args, ctx) -> int:
+    """Run the handler (a print command through run_print); a database locked by another desk is
+    waited for and the command retried, like the GUI's writes (app.system.dbguard.run_write)."""
+    run = run_print if prints_pdf(args) else (lambda h, a, c: int(h(a, c) or 0))
+    if ctx is None:
+        return run(handler, args, ctx)
+    from app.system.dbguard import run_write
+    return run_write(ctx, run, handler, args, ctx)
+
+
 def command_modules() -> list:
     """The modules that register subcommands, in the order of ``propertydesk --help``."""
     from propertydesk.commands import (
@@ -167,8 +177,7 @@ def main(argv=None) -> int:
             ctx.user = cli_user(username=getattr(args, "user", None))
         else:
             ctx = None
-        run = run_print if prints_pdf(args) else (lambda h, a, c: int(h(a, c) or 0))
-        return run(handler, args, ctx)
+        return run_command(handler, args, ctx)
     except UserError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2

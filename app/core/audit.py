@@ -5,7 +5,10 @@ import datetime as dt
 import hashlib
 import json
 
+from peewee import fn
+
 from app.core.permissions import require
+from app.core.sequences import set_counter, take_counter
 from models.users import AuditLog
 
 
@@ -29,8 +32,7 @@ def row_hash(*fields) -> str:
 def record(ctx, action: str, entity: str = "", entity_id="", before=None, after=None) -> AuditLog:
     """Append one audit row (call inside the write's transaction)."""
     user = getattr(ctx, "user", None)
-    last = AuditLog.select(AuditLog.seq, AuditLog.hash).order_by(AuditLog.seq.desc()).first()
-    seq = (last.seq + 1) if last else 1
+    seq, last = next_seq()
     prev = last.hash if last else ""
     ts = ctx.clock.now() if getattr(ctx, "clock", None) else dt.datetime.now().replace(microsecond=0)
     b, a = _json(before), _json(after)
@@ -41,6 +43,23 @@ def record(ctx, action: str, entity: str = "", entity_id="", before=None, after=
                           prev_hash=prev, hash=h, seq=seq)
     _set_head(f"{seq}:{h}")
     return row
+
+
+AUDIT_COUNTER = "audit_log"
+
+
+def next_seq():
+    """The next audit seq from the database's counter row, and the newest row so far (or None).
+    Taking the counter locks it until the transaction ends, so desks append one after another and
+    the newest row read after it is the one this row chains to. A counter behind the log (a row
+    written without it) is moved past the newest row."""
+    start = AuditLog.select(fn.COALESCE(fn.MAX(AuditLog.seq), 0)).scalar() or 0
+    seq = take_counter(AUDIT_COUNTER, start)
+    last = AuditLog.select(AuditLog.seq, AuditLog.hash).order_by(AuditLog.seq.desc()).first()
+    if last is not None and last.seq >= seq:
+        seq = last.seq + 1
+        set_counter(AUDIT_COUNTER, seq)
+    return seq, last
 
 
 HEAD_KEY = "audit.head"

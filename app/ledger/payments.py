@@ -18,6 +18,7 @@ from app.core.sequences import format_number, next_number
 from app.ledger.charge_items import category_of, item_name, qty_label
 from app.ledger.prepayment import prepay_balance
 from app.ledger.rates import fmt_quantity
+from models.db import for_update
 from models.ledger import PAY_METHODS, Charge, Payment, Receipt
 from models.people import HomeOwner, Owner
 from models.property import Home
@@ -52,6 +53,35 @@ def _cashier_name(ctx) -> str:
     return getattr(u, "display_name", "") or getattr(u, "username", "") or ""
 
 
+def _locked_charges(ids, lock: bool) -> dict:
+    """The charges by id; with *lock*, locked until the transaction ends (in id order, so two desks
+    locking the same charges never wait on each other in a circle)."""
+    q = Charge.select().where(Charge.id.in_(list(ids))).order_by(Charge.id)
+    return {c.id: c for c in (for_update(q) if lock else q)}
+
+
+def _pay_plan(home, ids, amounts, lock: bool = False) -> list:
+    charges = _locked_charges(ids, lock)
+    plan = []
+    for cid in ids:
+        c = charges.get(cid)
+        if c is None:
+            raise NotFound(f"费用不存在（编号 {cid}）")
+        if c.home_id != home.id:
+            raise ValidationError("收费项目", f"费用 {cid} 不属于 {home.room_code}")
+        owed = c.amount_fen - c.paid_fen
+        label = f"{item_name(c.item_code)}{('（' + c.period + '）') if c.period else ''}"
+        if owed <= 0:
+            raise StateError(f"{label}已付清，不能重复收款")
+        amt = _check_fen(amounts.get(cid, owed), f"{label}收款金额")
+        if amt <= 0:
+            raise ValidationError(f"{label}收款金额", "应大于零")
+        if amt > owed:
+            raise ValidationError(f"{label}收款金额", f"不能超过欠额 {fmt_fen(owed)} 元")
+        plan.append((c, amt))
+    return plan
+
+
 def pay(ctx, home_id, charge_ids, method, payer, reference="", amounts=None, *, memo="") -> Receipt:
     """Take one payment for one or more charges of a home and issue a receipt.
     ``amounts`` = {charge_id: fen} for part-payments (default: the whole amount owed)."""
@@ -71,28 +101,12 @@ def pay(ctx, home_id, charge_ids, method, payer, reference="", amounts=None, *, 
     if not ids:
         raise ValidationError("收费项目", "请至少选择一项费用")
     amounts = {int(k): v for k, v in (amounts or {}).items()}
-    charges = {c.id: c for c in Charge.select().where(Charge.id.in_(ids))}
-    plan = []
-    for cid in ids:
-        c = charges.get(cid)
-        if c is None:
-            raise NotFound(f"费用不存在（编号 {cid}）")
-        if c.home_id != home.id:
-            raise ValidationError("收费项目", f"费用 {cid} 不属于 {home.room_code}")
-        owed = c.amount_fen - c.paid_fen
-        label = f"{item_name(c.item_code)}{('（' + c.period + '）') if c.period else ''}"
-        if owed <= 0:
-            raise StateError(f"{label}已付清，不能重复收款")
-        amt = _check_fen(amounts.get(cid, owed), f"{label}收款金额")
-        if amt <= 0:
-            raise ValidationError(f"{label}收款金额", "应大于零")
-        if amt > owed:
-            raise ValidationError(f"{label}收款金额", f"不能超过欠额 {fmt_fen(owed)} 元")
-        plan.append((c, amt))
-    total = sum(a for _c, a in plan)
+    _pay_plan(home, ids, amounts)   # refused before the write lock is taken
     now = ctx.clock.now()
     year = now.year
     with ctx.db.atomic():
+        plan = _pay_plan(home, ids, amounts, lock=True)   # again, on the locked charges: another desk may have paid
+        total = sum(a for _c, a in plan)
         seq = next_number("receipt", year)
         number = format_number(ctx.settings.get("billing.receipt_prefix"), year, seq)
         receipt = Receipt.create(number=number, kind="receipt", year=year, seq=seq, home=home.id, payer=payer,
@@ -126,10 +140,13 @@ def waive(ctx, charge_id, reason, *, source="", source_id=None) -> Payment | Non
     c = get_or_404(Charge, charge_id, message=f"费用不存在（编号 {charge_id}）")
     if c.category == "deposit":  # a waived deposit would count as held and could be "refunded"
         raise ValidationError("免收项目", f"{item_name(c.item_code)}是押金，不能免收（未收取的押金不计欠费）")
-    owed = c.amount_fen - c.paid_fen
-    if owed <= 0:
+    if c.amount_fen - c.paid_fen <= 0:
         return None
     with ctx.db.atomic():
+        c = _locked_charges([c.id], True)[c.id]   # another desk may have paid or waived it meanwhile
+        owed = c.amount_fen - c.paid_fen
+        if owed <= 0:
+            raise StateError(f"{item_name(c.item_code)}已被其他操作付清或免收，请刷新后重试")
         line = Payment.create(charge=c.id, home=c.home_id, item_code=c.item_code, kind="waive", method="waive",
                               amount_fen=owed, reason=reason, source=source, source_id=source_id,
                               created_at=ctx.clock.now(), created_by=getattr(ctx.user, "id", None))
@@ -162,21 +179,13 @@ def refund(ctx, home_id, item_code, amount_fen, reason, *, source="", source_id=
     if not reason:
         raise ValidationError("退款原因", "不能为空")
     method = normalize_method(method)
-    q = Charge.select().where((Charge.home == home.id) & (Charge.item_code == item_code)
-                              & (Charge.paid_fen > Charge.refunded_fen))
-    if source:
-        q = q.where(Charge.source == source)
-    if source_id is not None:
-        q = q.where(Charge.source_id == source_id)
-    held_charges = list(q.order_by(Charge.id))
-    held = sum(c.paid_fen - c.refunded_fen for c in held_charges)
-    if amount_fen > held:
-        raise ValidationError("退款金额", f"超过可退的{item_name(item_code)} {fmt_fen(held)} 元")
+    _held_charges(home.id, item_code, amount_fen, source, source_id)   # refused before the write lock
     payee = str(payee or "").strip() or _primary_owner_name(home.id)
     now = ctx.clock.now()
     year = now.year
     uid = getattr(ctx.user, "id", None)
     with ctx.db.atomic():
+        held_charges = _held_charges(home.id, item_code, amount_fen, source, source_id, lock=True)
         seq = next_number("refund", year)
         number = format_number(ctx.settings.get("billing.refund_prefix"), year, seq)
         voucher = Receipt.create(number=number, kind="refund", year=year, seq=seq, home=home.id, payer=payee,
@@ -203,6 +212,22 @@ def refund(ctx, home_id, item_code, amount_fen, reason, *, source="", source_id=
     return first
 
 
+def _held_charges(home_id, item_code, amount_fen, source, source_id, lock: bool = False) -> list:
+    """The charges holding a deposit to pay back (locked with *lock*); refuses more than is held."""
+    q = Charge.select().where((Charge.home == home_id) & (Charge.item_code == item_code)
+                              & (Charge.paid_fen > Charge.refunded_fen))
+    if source:
+        q = q.where(Charge.source == source)
+    if source_id is not None:
+        q = q.where(Charge.source_id == source_id)
+    q = q.order_by(Charge.id)
+    held_charges = list(for_update(q) if lock else q)
+    held = sum(c.paid_fen - c.refunded_fen for c in held_charges)
+    if amount_fen > held:
+        raise ValidationError("退款金额", f"超过可退的{item_name(item_code)} {fmt_fen(held)} 元")
+    return held_charges
+
+
 def deposit_held(home_id, item_code, *, source="", source_id=None) -> int:
     """Deposit of an item held for a home (paid minus refunded), in fen."""
     q = Charge.select(fn.COALESCE(fn.SUM(Charge.paid_fen - Charge.refunded_fen), 0)).where(
@@ -224,18 +249,26 @@ def void_receipt(ctx, receipt_id, reason) -> Receipt:
     r = _receipt(receipt_id)
     if r.status == "void":
         raise StateError(f"收据 {r.number} 已作废")
-    lines = list(Payment.select().where((Payment.receipt == r.id) & (Payment.kind.in_(["pay", "refund"]))))
     now = ctx.clock.now()
     uid = getattr(ctx.user, "id", None)
     with ctx.db.atomic():
+        r = for_update(Receipt.select().where(Receipt.id == r.id)).get()   # locked, then checked again:
+        if r.status == "void":                                              # another desk may have voided it
+            raise StateError(f"收据 {r.number} 已作废")
+        lines = list(Payment.select().where((Payment.receipt == r.id) & (Payment.kind.in_(["pay", "refund"])))
+                     .order_by(Payment.id))
+        charges = _locked_charges({line.charge_id for line in lines}, True)
         for line in lines:
+            charge = charges[line.charge_id]
             if line.kind == "pay":
-                charge = Charge.get_by_id(line.charge_id)
                 if charge.item_code == "property_prepay" and prepay_balance(charge.home_id) < line.amount_fen:
                     raise StateError(f"收据 {r.number} 的预交物业费已被月度计费抵扣，不能作废")
                 if charge.refunded_fen > charge.paid_fen - line.amount_fen:
                     raise StateError(f"收据 {r.number} 的押金已退还，不能作废")
-                Charge.update(paid_fen=Charge.paid_fen - line.amount_fen).where(Charge.id == charge.id).execute()
+                n = (Charge.update(paid_fen=Charge.paid_fen - line.amount_fen)
+                     .where((Charge.id == charge.id) & (Charge.paid_fen >= line.amount_fen)).execute())
+                if n != 1:
+                    raise StateError(f"收据 {r.number} 的费用已被其他操作更改，请刷新后重试")
             else:  # refund line (negative): the deposit is held again
                 Charge.update(refunded_fen=Charge.refunded_fen + line.amount_fen).where(
                     Charge.id == line.charge_id).execute()
@@ -291,9 +324,10 @@ def reprint_receipt(ctx, receipt_id, layout: str | None = None) -> bytes:
     """A reprint marked 补打 (counted on the receipt, audited)."""
     require(ctx, "ledger.pay")
     r = _receipt(receipt_id)
-    with ctx.db.atomic():
-        Receipt.update(reprint_count=Receipt.reprint_count + 1).where(Receipt.id == r.id).execute()
-        n = Receipt.get_by_id(r.id).reprint_count
+    with ctx.db.atomic():   # the count is taken from the locked row: two desks reprinting get 1 and 2
+        rows = list(Receipt.update(reprint_count=Receipt.reprint_count + 1).where(Receipt.id == r.id)
+                    .returning(Receipt.reprint_count).tuples().execute())
+        n = int(rows[0][0])
         audit.record(ctx, "ledger.reprint", "receipt", r.id, {"reprint_count": n - 1}, {"reprint_count": n,
                                                                                        "number": r.number})
     from app.printing.receipt import render_receipt

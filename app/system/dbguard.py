@@ -1,8 +1,10 @@
 """Database faults a user can act on: a full disk and a database held by another program.
 
 ``run_write(ctx, fn, ...)`` calls a service that writes; when SQLite reports the database
-locked it waits and retries (the service's transaction was rolled back, so a retry is safe),
-then raises DatabaseBusy naming who holds it (from the instance lock file, app/instance.py).
+locked (after its busy_timeout: transactions begin IMMEDIATE, models/db.py), or PostgreSQL
+rolled the transaction back for a deadlock, it waits and retries (the service's transaction was
+rolled back, so a retry is safe), then raises DatabaseBusy naming who holds it (from the
+instance lock file, app/instance.py).
 A full disk becomes StorageFull: the transaction was rolled back, nothing is half-saved, and
 the dialog that called keeps the user's input (ui/ops.run_action shows the message).
 """
@@ -48,6 +50,8 @@ def _kind_one(exc) -> str:
         return "full"
     if "database is locked" in text or "database table is locked" in text or "busy" in text:
         return "locked"
+    if "deadlock detected" in text or "could not serialize access" in text:
+        return "locked"   # PostgreSQL rolled this desk's transaction back in favour of another's: retry it
     return ""
 
 
@@ -68,8 +72,10 @@ def _db_path_of(ctx=None, data_dir=None, url=None):
     return sqlite_path(url) if url else None
 
 
-def busy_message(db_path) -> str:
-    return f"数据库正被 {holder_text(db_path)} 占用，已重试仍无法写入。请等对方完成或关闭后再试，本次没有保存任何内容。"
+def busy_message(db_path, retried: bool = True) -> str:
+    """The locked-database message; it says 已重试 only when the write was in fact retried."""
+    tried = "已重试仍无法写入" if retried else "无法写入"
+    return f"数据库正被 {holder_text(db_path)} 占用，{tried}。请等对方完成或关闭后再试，本次没有保存任何内容。"
 
 
 FULL_MESSAGE = ("磁盘空间不足，本次保存未完成，已全部撤销（没有保存一半的数据）。"
@@ -82,7 +88,7 @@ def friendly_db_error(exc, data_dir=None, url=None) -> str | None:
     if kind == "full":
         return FULL_MESSAGE
     if kind == "locked":
-        return busy_message(_db_path_of(None, data_dir, url))
+        return busy_message(_db_path_of(None, data_dir, url), retried=False)
     return None
 
 
