@@ -14,16 +14,26 @@ Restoring never deletes the current database: it and its -wal/-shm files are mov
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.errors import StateError, UserError
-
-PREFIX = "propertydesk-"
-NAME_RE = re.compile(r"^propertydesk-(\d{8})-(\d{6})(?:-(\w+))?\.db$")
-REASONS = {"manual": "手动", "exit": "退出时", "interval": "定时", "migration": "升级前", "restore": "恢复前"}
+from app.system.backup_store import (  # noqa: F401 - the backup folder's names, listed here for the callers
+    NAME_RE,
+    PREFIX,
+    REASONS,
+    backup_name,
+    clean_leftovers,
+    folder_lock,
+    free_name,
+    last_audit_seq,
+    list_backups,
+    reason_text,
+    rotate,
+    rotation_keep,
+    sync_dir,
+)
 
 
 class BackupError(UserError):
@@ -38,6 +48,7 @@ class BackupResult:
     second_copy: Path | None = None
     warnings: list[str] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
+    leftovers: list[Path] = field(default_factory=list)   # .tmp copies of killed backups, removed
 
 
 def db_file(ctx) -> Path:
@@ -112,61 +123,6 @@ def _sqlite_msg(exc) -> str:
     return text
 
 
-def backup_name(when: dt.datetime, reason: str) -> str:
-    return f"{PREFIX}{when:%Y%m%d-%H%M%S}-{reason}.db"
-
-
-def list_backups(folder: Path) -> list[tuple[dt.datetime, str, Path]]:
-    """(time, reason, path) of the backups in *folder*, newest first."""
-    out = []
-    folder = Path(folder)
-    if not folder.is_dir():
-        return out
-    for p in folder.iterdir():
-        m = NAME_RE.match(p.name)
-        if m and p.is_file():
-            when = dt.datetime.strptime(m.group(1) + m.group(2), "%Y%m%d%H%M%S")
-            out.append((when, m.group(3) or "", p))
-    out.sort(key=lambda t: t[0], reverse=True)
-    return out
-
-
-def rotation_keep(times: list[dt.datetime], keep_daily: int, keep_weekly: int, keep_monthly: int,
-                  keep_latest: int = 3) -> set[dt.datetime]:
-    """Which backups to keep: the newest few, and the newest of each of the last *keep_daily*
-    days, *keep_weekly* ISO weeks and *keep_monthly* months that have a backup."""
-    times = sorted(times, reverse=True)
-    keep = set(times[:keep_latest])
-    for n, keyfn in ((keep_daily, lambda t: t.date()), (keep_weekly, lambda t: t.isocalendar()[:2]),
-                     (keep_monthly, lambda t: (t.year, t.month))):
-        seen = []
-        for t in times:
-            k = keyfn(t)
-            if k not in seen:
-                if len(seen) >= n:
-                    break
-                seen.append(k)
-                keep.add(t)
-    return keep
-
-
-def rotate(folder: Path, settings) -> list[Path]:
-    """Delete the automatic backups the rotation no longer keeps. Returns what was removed."""
-    backups = list_backups(folder)
-    auto = [b for b in backups if b[1] in ("exit", "interval", "manual")]
-    keep = rotation_keep([b[0] for b in auto], int(settings.get("backup.keep_daily")),
-                         int(settings.get("backup.keep_weekly")), int(settings.get("backup.keep_monthly")))
-    removed = []
-    for when, _reason, path in auto:
-        if when not in keep:
-            try:
-                path.unlink()
-                removed.append(path)
-            except OSError:
-                pass
-    return removed
-
-
 def _last_seq() -> int:
     from models.users import AuditLog
     row = AuditLog.select(AuditLog.seq).order_by(AuditLog.seq.desc()).first()
@@ -186,15 +142,23 @@ def _meta_set(key: str, value: str):
 
 
 def changed_since_last_backup(ctx) -> bool:
-    """Every write leaves an audit row, so data changed when the audit log grew since the last backup."""
-    return _last_seq() > int(_meta_get("backup.last_seq", "0") or 0) or not list_backups(ctx.backup_dir)
+    """Every write leaves an audit row, so data changed when the audit log grew beyond what the last
+    backup holds; also when that backup file is gone (or there is none)."""
+    if _last_seq() > int(_meta_get("backup.last_seq", "0") or 0) or not list_backups(ctx.backup_dir):
+        return True
+    last = _meta_get("backup.last_file", "")
+    return bool(last) and not (Path(ctx.backup_dir) / last).is_file()
 
 
 def backup_now(ctx, reason: str = "manual", check_permission: bool = True) -> BackupResult:
-    """Make one verified backup now, copy it to the second folder, thin out old backups."""
+    """Make one verified backup now, copy it to the second folder, thin out old backups.
+
+    Nothing is claimed before the file is in place: the copy goes to ``<name>.tmp``, passes
+    integrity_check and is renamed into place; only then, in one transaction, the audit row
+    (backup.create) and the marker of what the copy holds are written. A backup killed half way
+    leaves only its ``.tmp``, removed here at the next run under the folder's lock."""
     import time
 
-    from app.core.audit import record
     from app.core.permissions import require
     if check_permission:
         require(ctx, "backup.run")
@@ -202,36 +166,48 @@ def backup_now(ctx, reason: str = "manual", check_permission: bool = True) -> Ba
     if reason not in REASONS:
         raise ValueError(reason)
     started = time.perf_counter()
-    when = ctx.clock.now()
-    dest = Path(ctx.backup_dir) / backup_name(when, reason)
-    n = 1
-    while dest.exists():
-        dest = Path(ctx.backup_dir) / backup_name(when + dt.timedelta(seconds=n), reason)
-        n += 1
-    with ctx.db.atomic():   # the audit row and the marker go in first, so the copy holds them
-        row = record(ctx, "backup.create", "backup", dest.name, None, {"reason": reason})
-        _meta_set("backup.last_seq", str(row.seq))
-    try:
+    folder = Path(ctx.backup_dir)
+    with folder_lock(folder):
+        leftovers = clean_leftovers(folder)
+        dest = free_name(folder, ctx.clock.now(), reason)
         copy_database(src, dest)
-    except BaseException:
-        with ctx.db.atomic():
-            _meta_set("backup.last_seq", "0")
-        raise
-    result = BackupResult(dest, dest.stat().st_size, 0.0)
-    result.removed = rotate(Path(ctx.backup_dir), ctx.settings)
+        sync_dir(folder)
+        _claim(ctx, dest, reason)
+        result = BackupResult(dest, dest.stat().st_size, 0.0, leftovers=leftovers)
+        result.removed = rotate(folder, ctx.settings)
     second = str(ctx.settings.get("backup.second_folder") or "").strip()
     if second:
-        folder = Path(second)
-        if not folder.is_dir():
-            result.warnings.append(f"第二备份目录 {second} 不可用（U盘未插入？），本次只保存在本机。")
-        else:
-            try:
-                result.second_copy = copy_database(dest, folder / dest.name)
-                rotate(folder, ctx.settings)
-            except UserError as exc:
-                result.warnings.append(f"复制到第二备份目录失败：{exc}")
+        _second_copy(ctx, result, Path(second))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _claim(ctx, dest: Path, reason: str) -> None:
+    """The audit row of a backup in place, and the newest audit row it holds (backup.last_seq): the
+    backup's own row when nothing else was written since the copy, so an unchanged site is not
+    backed up again."""
+    from app.core.audit import record
+    held = last_audit_seq(dest)
+    with ctx.db.atomic():
+        newest = _last_seq()
+        row = record(ctx, "backup.create", "backup", dest.name, None,
+                     {"reason": reason, "size": dest.stat().st_size, "verified": True})
+        _meta_set("backup.last_seq", str(row.seq if newest <= held else held))
+        _meta_set("backup.last_file", dest.name)
+
+
+def _second_copy(ctx, result: BackupResult, folder: Path) -> None:
+    if not folder.is_dir():
+        result.warnings.append(f"第二备份目录 {folder} 不可用（U盘未插入？），本次只保存在本机。")
+        return
+    try:
+        with folder_lock(folder):
+            clean_leftovers(folder)
+            result.second_copy = copy_database(result.path, folder / result.path.name)
+            sync_dir(folder)
+            rotate(folder, ctx.settings)
+    except (UserError, OSError) as exc:
+        result.warnings.append(f"复制到第二备份目录失败：{exc}")
 
 
 def auto_backup(ctx, reason: str) -> BackupResult | None:
@@ -288,35 +264,152 @@ def manager_in_file(path, username: str, password: str) -> bool:
     return bool(row) and verify_password(row[0], password)
 
 
-def move_aside(db_path: Path, when: dt.datetime | None = None) -> list[Path]:
-    """Move the database file and its -wal/-shm companions into ``replaced/``. Returns the new paths."""
+JOURNAL_SUFFIX = ".restore-journal"   # <db>.restore-journal: what a restore under way is doing
+PAUSE_ENV = "PROPERTYDESK_TEST_RESTORE_PAUSE"   # tests only: "<step>" or "<step>:<seconds>" pauses there
+
+
+def _pause(step: str):
+    """Tests stop a restore between its steps (and kill it there) through this environment variable."""
+    import os
+    import sys
+    import time
+    want = os.environ.get(PAUSE_ENV, "")
+    name, _, seconds = want.partition(":")
+    if name == step:
+        print(f"RESTORE-PAUSE {step}", file=sys.stderr, flush=True)
+        time.sleep(float(seconds or 600))
+
+
+def aside_plan(db_path: Path, when: dt.datetime | None = None) -> list[tuple[Path, Path]]:
+    """Where the database file and its -wal/-shm companions go in ``replaced/``: (from, to)."""
     when = when or dt.datetime.now()
     folder = db_path.parent / "replaced"
-    folder.mkdir(parents=True, exist_ok=True)
     stamp = f"{when:%Y%m%d-%H%M%S}"
+    n, plan = 0, []
+    while True:
+        tag = stamp if n == 0 else f"{stamp}-{n}"
+        plan = [(Path(str(db_path) + s), folder / f"{db_path.stem}-{tag}{db_path.suffix}{s}")
+                for s in ("", "-wal", "-shm")]
+        if not any(dst.exists() for _src, dst in plan):
+            return plan
+        n += 1
+
+
+def move_aside(db_path: Path, when: dt.datetime | None = None, plan=None) -> list[Path]:
+    """Move the database file and its -wal/-shm companions into ``replaced/``. Returns the new paths."""
     moved = []
-    for suffix in ("", "-wal", "-shm"):
-        p = Path(str(db_path) + suffix)
-        if p.exists():
-            target = folder / f"{db_path.stem}-{stamp}{db_path.suffix}{suffix}"
-            p.replace(target)
-            moved.append(target)
+    for src, dst in plan or aside_plan(db_path, when):
+        if src.exists():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            src.replace(dst)
+            moved.append(dst)
     return moved
 
 
+def _write_durably(path: Path, text: str):
+    import os
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(path)
+    _sync_dir(path.parent)
+
+
+def _sync_dir(folder: Path):
+    import os
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def journal_path(db_path) -> Path:
+    return Path(str(db_path) + JOURNAL_SUFFIX)
+
+
+def recover_restore(db_path) -> str:
+    """Finish or undo a restore that stopped half way (a crash, a kill), from its journal.
+    Returns what was done ('' when there was nothing to do)."""
+    import json
+
+    from app.system.instance import exclusive_site
+    db_path = Path(db_path)
+    journal = journal_path(db_path)
+    staged = db_path.with_name(db_path.name + ".restoring")
+    if not journal.exists():
+        if staged.exists():   # stopped before the journal: nothing was moved, the copy is dropped
+            staged.unlink(missing_ok=True)
+            return "undone"
+        return ""
+    with exclusive_site(db_path, wait=RECOVER_WAIT_SECONDS):
+        if not journal.exists():
+            return ""
+        try:
+            state = json.loads(journal.read_text(encoding="utf-8"))
+            plan = [(Path(a), Path(b)) for a, b in state["plan"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            plan = []
+        if staged.exists():   # the verified copy is whole: finish moving the old files aside, put it in place
+            move_aside(db_path, plan=plan)
+            staged.replace(db_path)
+            done = "finished"
+        elif db_path.exists():
+            done = "finished"
+        else:                  # neither copy in place: put the old files back
+            for src, dst in plan:
+                if dst.exists() and not src.exists():
+                    dst.replace(src)
+            done = "undone"
+        if done == "finished" and state.get("site_id"):
+            from app.system.sitemark import write_site_marker
+            write_site_marker(db_path.parent, state["site_id"])
+        journal.unlink(missing_ok=True)
+        _sync_dir(db_path.parent)
+    return done
+
+
+RECOVER_WAIT_SECONDS = 30.0
+
+
 def restore_file(db_path, backup_path, check_lock: bool = True) -> list[Path]:
-    """Put *backup_path* in place of the (closed) database *db_path*. The current file and its
-    -wal/-shm are moved aside first; the restored copy is verified before it is renamed into place.
+    """Put *backup_path* in place of the (closed) database *db_path*, journaled: the verified copy is
+    staged, a journal names the planned moves, the current file and its -wal/-shm are moved aside, the
+    copy is renamed into place, the journal removed. A crash anywhere is finished or undone at the next
+    start (recover_restore). Holds the site lock exclusively: no other process reads or writes meanwhile.
     Returns the paths the old files were moved to."""
+    import json
+
+    from app.system.instance import describe_holder, exclusive_site, is_held, read_holder
     db_path, backup_path = Path(db_path), Path(backup_path)
     check_backup_file(backup_path)
-    from app.system.instance import describe_holder, is_held, read_holder
     if check_lock and is_held(db_path):
         raise StateError(f"数据库正由 {describe_holder(read_holder(db_path))} 使用，请先关闭该程序再恢复。")
-    staged = db_path.with_name(db_path.name + ".restoring")
-    copy_database(backup_path, staged)
-    moved = move_aside(db_path)
-    staged.replace(db_path)
+    with exclusive_site(db_path):
+        recover_restore(db_path)
+        staged = db_path.with_name(db_path.name + ".restoring")
+        copy_database(backup_path, staged)
+        _pause("staged")
+        from app.system.sitemark import read_site_marker, site_id_in
+        site_id = site_id_in(staged) or (read_site_marker(db_path.parent) or {}).get("site_id", "")
+        plan = aside_plan(db_path)
+        _write_durably(journal_path(db_path), json.dumps(
+            {"backup": str(backup_path), "staged": str(staged), "site_id": site_id,
+             "plan": [[str(a), str(b)] for a, b in plan]}, ensure_ascii=False))
+        _pause("journal")
+        moved = move_aside(db_path, plan=plan)
+        _pause("moved")
+        staged.replace(db_path)
+        _sync_dir(db_path.parent)
+        _pause("placed")
+        if site_id:
+            from app.system.sitemark import write_site_marker
+            write_site_marker(db_path.parent, site_id)
+        journal_path(db_path).unlink(missing_ok=True)
     return moved
 
 

@@ -20,6 +20,103 @@ class DatabaseDamaged(UserError):
         self.path = path
 
 
+class DatabaseMissing(DatabaseDamaged):
+    """The data folder had a database, and the file is gone, empty or another site's."""
+
+
+class DatabaseInUse(UserError):
+    """Another program holds the database file locked (not damage: closing that program helps)."""
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+LISTED_BACKUPS = 10
+
+
+def backups_offer(data_dir) -> str:
+    """The backups of the data folder, newest first, with their dates, and how to restore one."""
+    from app.system.backup import REASONS, list_backups
+    backups = list_backups(Path(data_dir) / "backups")
+    if not backups:
+        return "备份目录中没有备份；如有其他位置（如U盘）的备份，请运行 propertydesk restore 备份文件 恢复。"
+    lines = [f"  {when:%Y-%m-%d %H:%M:%S}（{REASONS.get(reason, reason or '备份')}）{path}"
+             for when, reason, path in backups[:LISTED_BACKUPS]]
+    more = f"\n  … 另有 {len(backups) - LISTED_BACKUPS} 份" if len(backups) > LISTED_BACKUPS else ""
+    return ("可用的备份（最新的在前）：\n" + "\n".join(lines) + more +
+            "\n请在恢复对话框中选择备份，或运行 propertydesk restore 备份文件 恢复。")
+
+
+def _folder_had_database(data_dir) -> bool:
+    from app.system.backup import list_backups
+    from app.system.sitemark import read_site_marker
+    replaced = Path(data_dir) / "replaced"
+    return (read_site_marker(data_dir) is not None or bool(list_backups(Path(data_dir) / "backups"))
+            or (replaced.is_dir() and any(replaced.iterdir())))
+
+
+def in_use_problem(path: Path) -> str:
+    """'' unless another program holds *path* locked (``PRAGMA locking_mode=EXCLUSIVE``, an open
+    write transaction): then a Chinese message that says so and what to do."""
+    import sqlite3
+    try:
+        con = sqlite3.connect(str(path), timeout=1.0)
+        try:
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            con.close()
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            from app.system.dbguard import holder_text
+            return (f"数据库正被其他程序占用（{holder_text(path)}）：文件 {path} 被锁定，无法读取。"
+                    "这不是数据损坏，请关闭正在使用该文件的程序（例如数据库查看工具）后再试，不要从备份恢复。")
+    except sqlite3.Error:
+        return ""
+    return ""
+
+
+def verify_site_file(data_dir, path: Path) -> None:
+    """Refuse a missing, empty or foreign database file in a data folder that had a database,
+    offering the backups; a folder that never had one may start a new site."""
+    from app.system.sitemark import read_site_marker, site_id_in
+    path = Path(path)
+    size = path.stat().st_size if path.exists() else 0
+    if size == 0:
+        if _folder_had_database(data_dir):
+            what = "不存在" if not path.exists() else "是空文件（0 字节）"
+            raise DatabaseMissing(f"数据库文件 {path} {what}，但这个数据目录原来有数据库。程序不会新建空站点。"
+                                  + backups_offer(data_dir), path)
+        return
+    with open(path, "rb") as fh:
+        header = fh.read(16)
+    if header != SQLITE_HEADER:
+        raise DatabaseMissing(f"数据库文件 {path} 不是 SQLite 数据库（可能被其他文件覆盖或已损坏）。"
+                              "程序不会修改或删除这个文件。" + backups_offer(data_dir), path)
+    problem = in_use_problem(path)
+    if problem:
+        raise DatabaseInUse(problem)
+    marker = read_site_marker(data_dir)
+    found = site_id_in(path)
+    if marker and found and found != marker["site_id"]:
+        raise DatabaseMissing(f"数据库文件 {path} 不是这个数据目录原来的数据库（站点编号 {found[:8]}…，"
+                              f"本目录记录的是 {marker['site_id'][:8]}…），可能是从其他电脑或其他站点复制来的。"
+                              "程序不会使用或修改这个文件。" + backups_offer(data_dir), path)
+    if not found and not _is_propertydesk_file(path):
+        raise DatabaseMissing(f"数据库文件 {path} 不是 PropertyDesk 数据库（没有版本信息）。"
+                              "程序不会使用或修改这个文件。" + backups_offer(data_dir), path)
+
+
+def _is_propertydesk_file(path: Path) -> bool:
+    """A PropertyDesk database has a meta table; an SQLite file with no tables at all may become one."""
+    import sqlite3
+    con = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    try:
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.Error:
+        return True   # unreadable here: the integrity check says what is wrong with it
+    finally:
+        con.close()
+    return not names or "meta" in names
+
+
 LISTED_PROBLEMS = 50  # a check's report names this many problems, then counts the rest
 # the checks named by what they check (SQLite's PRAGMA integrity_check and foreign_key_check)
 INTEGRITY = "数据库完整性检查"
@@ -59,9 +156,31 @@ def _audit_check() -> Check:
     return Check("审计日志哈希链", not problems, problems, note=f"共 {AuditLog.select().count()} 条")
 
 
+def _site_check(ctx) -> Check:
+    from app.system.sitemark import META_KEY, read_site_marker
+    from models.db import is_sqlite
+    from models.system import Meta
+    if not is_sqlite(ctx.db):
+        return Check(SITE_CHECK, True, note="PostgreSQL 数据库不在数据目录中")
+    marker = read_site_marker(ctx.data_dir)
+    row = Meta.get_or_none(Meta.key == META_KEY)
+    problems = []
+    if marker is None:
+        problems.append(f"数据目录 {ctx.data_dir} 中没有站点标记文件 site.json")
+    if row is None:
+        problems.append("数据库中没有站点编号")
+    elif marker and marker["site_id"] != row.value:
+        problems.append(f"数据库的站点编号 {row.value[:8]}… 与数据目录记录的 {marker['site_id'][:8]}… 不一致")
+    return Check(SITE_CHECK, not problems, problems)
+
+
+SITE_CHECK = "数据目录与数据库对应"
+
+
 def database_checks(ctx) -> list[Check]:
-    """The database file's own checks and the audit hash chain (the areas add theirs in app.office.checks)."""
-    return [*_sqlite_checks(ctx), _audit_check()]
+    """The database file's own checks, the data folder's site marker and the audit hash chain
+    (the areas add theirs in app.office.checks)."""
+    return [*_sqlite_checks(ctx), _site_check(ctx), _audit_check()]
 
 
 CLEAN_CLOSE_FILE = "clean-close.json"
@@ -138,6 +257,9 @@ def preflight(data_dir, url: str | None, check_days: int | None = None, today=No
     if path is None or str(path) == ":memory:":
         return None
     check_location(path)
+    from app.system.backup import recover_restore
+    recover_restore(path)
+    verify_site_file(data_dir, path)
     if path.exists() and path.stat().st_size > 0:
         today = today or dt.date.today()
         if check_days is None:
@@ -146,6 +268,8 @@ def preflight(data_dir, url: str | None, check_days: int | None = None, today=No
         if _clean_close_still_valid(data_dir, path, check_days, today):
             return path
         result = integrity_of(path, quick=True)
+        if result != "ok" and in_use_problem(path):
+            raise DatabaseInUse(in_use_problem(path))
         if result != "ok":
             raise DatabaseDamaged(
                 f"数据库文件 {path} 未通过完整性检查（{result}）。程序不会修改或删除这个文件。"

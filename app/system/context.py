@@ -8,7 +8,7 @@ from pathlib import Path
 from app.core.clock import Clock
 from app.core.crypto import Vault
 from app.core.settings import Settings
-from models.db import default_url, open_database
+from models.db import default_url, open_database, sqlite_path
 from models.migrations import migrate
 
 
@@ -29,9 +29,11 @@ class AppContext:
     user: object = None
     clock: Clock = field(default_factory=Clock)
     url: str = ""
+    site_hold: object = None   # app.system.instance.SiteHold: a restore waits for this process
 
     def with_user(self, user) -> "AppContext":
-        return AppContext(self.db, self.settings, self.data_dir, self.vault, user, self.clock, self.url)
+        return AppContext(self.db, self.settings, self.data_dir, self.vault, user, self.clock, self.url,
+                          self.site_hold)
 
     @property
     def backup_dir(self) -> Path:
@@ -39,12 +41,28 @@ class AppContext:
 
 
 def open_context(data_dir=None, url: str | None = None, user=None, clock: Clock | None = None) -> AppContext:
-    """Open (and migrate) the database, load the site settings, and return a context."""
+    """Open (and migrate) the database, load the site settings, and return a context.
+
+    An SQLite site first finishes or undoes a restore that stopped half way, refuses a missing,
+    empty or foreign file in a folder that had a database (app.system.checks.verify_site_file),
+    and holds the site lock shared while the context lives (a restore waits for it)."""
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
     url = url or default_url(data_dir)
+    path = sqlite_path(url)
+    hold = None
+    if path is not None and str(path) != ":memory:":
+        from app.system.backup import recover_restore
+        from app.system.checks import verify_site_file
+        from app.system.instance import SiteHold
+        hold = SiteHold(path)
+        recover_restore(path)
+        verify_site_file(data_dir, path)
     db = open_database(url)
     migrate(db, backup_dir=data_dir / "backups")
+    if hold is not None:
+        from app.system.sitemark import ensure_site_id
+        ensure_site_id(db, data_dir)
     settings = Settings.load(data_dir)
     return AppContext(db=db, settings=settings, data_dir=data_dir, vault=Vault.for_data_dir(data_dir),
-                      user=user, clock=clock or Clock(), url=url)
+                      user=user, clock=clock or Clock(), url=url, site_hold=hold)

@@ -8,6 +8,7 @@ PID, host and user and is kept locked with an OS lock (msvcrt on Windows, fcntl 
 """
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import os
@@ -216,3 +217,168 @@ def is_held(db_path) -> bool:
         return False
     except OSError:
         return False
+
+
+# -- the site lock: shared while a process uses the database, exclusive while restoring ------------
+
+RESTORE_WAIT_SECONDS = 30.0   # a process that starts during a restore waits this long for it to finish
+RESTORE_START_WAIT_SECONDS = 3.0   # a restore waits this long for other processes to let go
+
+
+class RestoreInProgress(UserError):
+    pass
+
+
+class SiteInUse(UserError):
+    pass
+
+
+def site_lock_path(db_path) -> Path:
+    return Path(str(db_path) + ".site-lock")
+
+
+_site_locks: dict[str, list] = {}   # resolved db path -> [open file, holders in this process, exclusive depth]
+
+
+def _flock(fh, exclusive: bool) -> bool:
+    """Try to take (or convert to) a shared or exclusive lock without waiting."""
+    if sys.platform == "win32":
+        return _win_lock(fh, exclusive)
+    import fcntl
+    try:
+        fcntl.flock(fh.fileno(), (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+
+
+def _funlock(fh):
+    if sys.platform == "win32":
+        _win_unlock(fh)
+        return
+    import fcntl
+    fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _win_overlapped():
+    import ctypes
+    from ctypes import wintypes
+
+    class Overlapped(ctypes.Structure):
+        _fields_ = [("Internal", ctypes.c_void_p), ("InternalHigh", ctypes.c_void_p),
+                    ("Offset", wintypes.DWORD), ("OffsetHigh", wintypes.DWORD), ("hEvent", wintypes.HANDLE)]
+    return Overlapped()
+
+
+def _win_lock(fh, exclusive: bool) -> bool:   # LockFileEx: Windows' shared and exclusive locks
+    import ctypes
+    import msvcrt
+    handle = msvcrt.get_osfhandle(fh.fileno())
+    _win_unlock(fh)   # Windows does not convert a lock in place
+    flags = 0x1 | (0x2 if exclusive else 0)   # LOCKFILE_FAIL_IMMEDIATELY | LOCKFILE_EXCLUSIVE_LOCK
+    ov = _win_overlapped()
+    if ctypes.windll.kernel32.LockFileEx(handle, flags, 0, 1, 0, ctypes.byref(ov)):
+        return True
+    if not exclusive:
+        return False
+    ov = _win_overlapped()   # give the shared lock back if the exclusive one could not be had
+    ctypes.windll.kernel32.LockFileEx(handle, 0x1, 0, 1, 0, ctypes.byref(ov))
+    return False
+
+
+def _win_unlock(fh):
+    import ctypes
+    import msvcrt
+    ov = _win_overlapped()
+    ctypes.windll.kernel32.UnlockFileEx(msvcrt.get_osfhandle(fh.fileno()), 0, 1, 0, ctypes.byref(ov))
+
+
+def _wait_for(fh, exclusive: bool, seconds: float) -> bool:
+    import time
+    deadline = time.monotonic() + seconds
+    while not _flock(fh, exclusive):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+class SiteHold:
+    """This process uses the database at *db_path*: a shared lock on ``<db>.site-lock`` that a
+    restore (which takes it exclusively) waits for. One lock per file per process, counted;
+    released when the last holder is released or garbage-collected."""
+
+    def __init__(self, db_path, wait: float | None = None):
+        self.key = str(Path(db_path).resolve())
+        entry = _site_locks.get(self.key)
+        if entry is None:
+            path = site_lock_path(db_path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fh = open(path, "a+b")  # noqa: SIM115 -- held open while the database is in use
+            if not _wait_for(fh, False, RESTORE_WAIT_SECONDS if wait is None else wait):
+                fh.close()
+                raise RestoreInProgress("正在从备份恢复数据库，请等恢复完成后再试（本次没有读写任何数据）。")
+            entry = _site_locks[self.key] = [fh, 0, 0]
+        entry[1] += 1
+        self._held = True
+
+    def release(self):
+        if not getattr(self, "_held", False):
+            return
+        self._held = False
+        entry = _site_locks.get(self.key)
+        if entry is None:
+            return
+        entry[1] -= 1
+        if entry[1] <= 0 and not entry[2]:
+            del _site_locks[self.key]
+            try:
+                _funlock(entry[0])
+            finally:
+                entry[0].close()
+
+    def __del__(self):
+        with contextlib.suppress(Exception):
+            self.release()
+
+
+class exclusive_site:
+    """``with exclusive_site(db_path):`` no other process uses the database (restore). A shared
+    lock this process holds is converted and given back as shared afterwards."""
+
+    def __init__(self, db_path, wait: float = RESTORE_START_WAIT_SECONDS):
+        self.db_path, self.wait = db_path, wait
+        self.key = str(Path(db_path).resolve())
+
+    def __enter__(self):
+        entry = _site_locks.get(self.key)
+        if entry is not None and entry[2]:   # this process holds it already (a restore recovering first)
+            entry[2] += 1
+            return self
+        if entry is None:
+            path = site_lock_path(self.db_path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            entry = _site_locks[self.key] = [open(path, "a+b"), 0, 0]  # noqa: SIM115
+        if not _wait_for(entry[0], True, self.wait):
+            if entry[1] > 0:
+                _flock(entry[0], False)
+            else:
+                del _site_locks[self.key]
+                _funlock(entry[0])
+                entry[0].close()
+            raise SiteInUse("数据库正被另一个程序使用（例如正在运行的命令行任务），恢复会让它写入被移走的文件。"
+                            "请等它完成或关闭后再恢复，当前数据库没有任何改动。")
+        entry[2] = 1
+        return self
+
+    def __exit__(self, *exc):
+        entry = _site_locks[self.key]
+        entry[2] -= 1
+        if entry[2] > 0:
+            return
+        if entry[1] > 0:
+            _flock(entry[0], False)
+        else:
+            del _site_locks[self.key]
+            _funlock(entry[0])
+            entry[0].close()
