@@ -188,6 +188,7 @@ SETTINGS: list[Setting] = [
     _S("backup.keep_daily", 7, "保留日备份（份）", "int", "backup"),
     _S("backup.keep_weekly", 4, "保留周备份（份）", "int", "backup"),
     _S("backup.keep_monthly", 12, "保留月备份（份）", "int", "backup"),
+    _S("backup.keep_migration", 3, "保留升级前备份（份）", "int", "backup"),
     _S("backup.second_folder", "", "第二备份目录（如U盘）", group="backup"),
     _S("backup.startup_check_days", 7, "启动时完整性检查：正常关闭后多少天内免检（天；0为每次检查）", "int", "backup"),
     _S("security.idle_lock_minutes", 15, "无操作自动锁定（分钟）", "int", "security"),

@@ -14,16 +14,26 @@ Restoring never deletes the current database: it and its -wal/-shm files are mov
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.errors import StateError, UserError
-
-PREFIX = "propertydesk-"
-NAME_RE = re.compile(r"^propertydesk-(\d{8})-(\d{6})(?:-(\w+))?\.db$")
-REASONS = {"manual": "手动", "exit": "退出时", "interval": "定时", "migration": "升级前", "restore": "恢复前"}
+from app.system.backup_store import (  # noqa: F401 - the backup folder's names, listed here for the callers
+    NAME_RE,
+    PREFIX,
+    REASONS,
+    backup_name,
+    clean_leftovers,
+    folder_lock,
+    free_name,
+    last_audit_seq,
+    list_backups,
+    reason_text,
+    rotate,
+    rotation_keep,
+    sync_dir,
+)
 
 
 class BackupError(UserError):
@@ -38,6 +48,7 @@ class BackupResult:
     second_copy: Path | None = None
     warnings: list[str] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
+    leftovers: list[Path] = field(default_factory=list)   # .tmp copies of killed backups, removed
 
 
 def db_file(ctx) -> Path:
@@ -112,61 +123,6 @@ def _sqlite_msg(exc) -> str:
     return text
 
 
-def backup_name(when: dt.datetime, reason: str) -> str:
-    return f"{PREFIX}{when:%Y%m%d-%H%M%S}-{reason}.db"
-
-
-def list_backups(folder: Path) -> list[tuple[dt.datetime, str, Path]]:
-    """(time, reason, path) of the backups in *folder*, newest first."""
-    out = []
-    folder = Path(folder)
-    if not folder.is_dir():
-        return out
-    for p in folder.iterdir():
-        m = NAME_RE.match(p.name)
-        if m and p.is_file():
-            when = dt.datetime.strptime(m.group(1) + m.group(2), "%Y%m%d%H%M%S")
-            out.append((when, m.group(3) or "", p))
-    out.sort(key=lambda t: t[0], reverse=True)
-    return out
-
-
-def rotation_keep(times: list[dt.datetime], keep_daily: int, keep_weekly: int, keep_monthly: int,
-                  keep_latest: int = 3) -> set[dt.datetime]:
-    """Which backups to keep: the newest few, and the newest of each of the last *keep_daily*
-    days, *keep_weekly* ISO weeks and *keep_monthly* months that have a backup."""
-    times = sorted(times, reverse=True)
-    keep = set(times[:keep_latest])
-    for n, keyfn in ((keep_daily, lambda t: t.date()), (keep_weekly, lambda t: t.isocalendar()[:2]),
-                     (keep_monthly, lambda t: (t.year, t.month))):
-        seen = []
-        for t in times:
-            k = keyfn(t)
-            if k not in seen:
-                if len(seen) >= n:
-                    break
-                seen.append(k)
-                keep.add(t)
-    return keep
-
-
-def rotate(folder: Path, settings) -> list[Path]:
-    """Delete the automatic backups the rotation no longer keeps. Returns what was removed."""
-    backups = list_backups(folder)
-    auto = [b for b in backups if b[1] in ("exit", "interval", "manual")]
-    keep = rotation_keep([b[0] for b in auto], int(settings.get("backup.keep_daily")),
-                         int(settings.get("backup.keep_weekly")), int(settings.get("backup.keep_monthly")))
-    removed = []
-    for when, _reason, path in auto:
-        if when not in keep:
-            try:
-                path.unlink()
-                removed.append(path)
-            except OSError:
-                pass
-    return removed
-
-
 def _last_seq() -> int:
     from models.users import AuditLog
     row = AuditLog.select(AuditLog.seq).order_by(AuditLog.seq.desc()).first()
@@ -186,15 +142,23 @@ def _meta_set(key: str, value: str):
 
 
 def changed_since_last_backup(ctx) -> bool:
-    """Every write leaves an audit row, so data changed when the audit log grew since the last backup."""
-    return _last_seq() > int(_meta_get("backup.last_seq", "0") or 0) or not list_backups(ctx.backup_dir)
+    """Every write leaves an audit row, so data changed when the audit log grew beyond what the last
+    backup holds; also when that backup file is gone (or there is none)."""
+    if _last_seq() > int(_meta_get("backup.last_seq", "0") or 0) or not list_backups(ctx.backup_dir):
+        return True
+    last = _meta_get("backup.last_file", "")
+    return bool(last) and not (Path(ctx.backup_dir) / last).is_file()
 
 
 def backup_now(ctx, reason: str = "manual", check_permission: bool = True) -> BackupResult:
-    """Make one verified backup now, copy it to the second folder, thin out old backups."""
+    """Make one verified backup now, copy it to the second folder, thin out old backups.
+
+    Nothing is claimed before the file is in place: the copy goes to ``<name>.tmp``, passes
+    integrity_check and is renamed into place; only then, in one transaction, the audit row
+    (backup.create) and the marker of what the copy holds are written. A backup killed half way
+    leaves only its ``.tmp``, removed here at the next run under the folder's lock."""
     import time
 
-    from app.core.audit import record
     from app.core.permissions import require
     if check_permission:
         require(ctx, "backup.run")
@@ -202,36 +166,48 @@ def backup_now(ctx, reason: str = "manual", check_permission: bool = True) -> Ba
     if reason not in REASONS:
         raise ValueError(reason)
     started = time.perf_counter()
-    when = ctx.clock.now()
-    dest = Path(ctx.backup_dir) / backup_name(when, reason)
-    n = 1
-    while dest.exists():
-        dest = Path(ctx.backup_dir) / backup_name(when + dt.timedelta(seconds=n), reason)
-        n += 1
-    with ctx.db.atomic():   # the audit row and the marker go in first, so the copy holds them
-        row = record(ctx, "backup.create", "backup", dest.name, None, {"reason": reason})
-        _meta_set("backup.last_seq", str(row.seq))
-    try:
+    folder = Path(ctx.backup_dir)
+    with folder_lock(folder):
+        leftovers = clean_leftovers(folder)
+        dest = free_name(folder, ctx.clock.now(), reason)
         copy_database(src, dest)
-    except BaseException:
-        with ctx.db.atomic():
-            _meta_set("backup.last_seq", "0")
-        raise
-    result = BackupResult(dest, dest.stat().st_size, 0.0)
-    result.removed = rotate(Path(ctx.backup_dir), ctx.settings)
+        sync_dir(folder)
+        _claim(ctx, dest, reason)
+        result = BackupResult(dest, dest.stat().st_size, 0.0, leftovers=leftovers)
+        result.removed = rotate(folder, ctx.settings)
     second = str(ctx.settings.get("backup.second_folder") or "").strip()
     if second:
-        folder = Path(second)
-        if not folder.is_dir():
-            result.warnings.append(f"第二备份目录 {second} 不可用（U盘未插入？），本次只保存在本机。")
-        else:
-            try:
-                result.second_copy = copy_database(dest, folder / dest.name)
-                rotate(folder, ctx.settings)
-            except UserError as exc:
-                result.warnings.append(f"复制到第二备份目录失败：{exc}")
+        _second_copy(ctx, result, Path(second))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _claim(ctx, dest: Path, reason: str) -> None:
+    """The audit row of a backup in place, and the newest audit row it holds (backup.last_seq): the
+    backup's own row when nothing else was written since the copy, so an unchanged site is not
+    backed up again."""
+    from app.core.audit import record
+    held = last_audit_seq(dest)
+    with ctx.db.atomic():
+        newest = _last_seq()
+        row = record(ctx, "backup.create", "backup", dest.name, None,
+                     {"reason": reason, "size": dest.stat().st_size, "verified": True})
+        _meta_set("backup.last_seq", str(row.seq if newest <= held else held))
+        _meta_set("backup.last_file", dest.name)
+
+
+def _second_copy(ctx, result: BackupResult, folder: Path) -> None:
+    if not folder.is_dir():
+        result.warnings.append(f"第二备份目录 {folder} 不可用（U盘未插入？），本次只保存在本机。")
+        return
+    try:
+        with folder_lock(folder):
+            clean_leftovers(folder)
+            result.second_copy = copy_database(result.path, folder / result.path.name)
+            sync_dir(folder)
+            rotate(folder, ctx.settings)
+    except (UserError, OSError) as exc:
+        result.warnings.append(f"复制到第二备份目录失败：{exc}")
 
 
 def auto_backup(ctx, reason: str) -> BackupResult | None:

@@ -17,6 +17,10 @@ def register(sub, groups):
     p.add_argument("--yes", action="store_true", help="不再询问确认")
     p.set_defaults(handler=cmd_restore, needs_context=False)
 
+    p = sub.add_parser("backups", help="列出可用于恢复的备份（含升级前备份）", parents=[common])
+    p.add_argument("--folder", action="append", default=[], help="另外列出该目录中的备份（如U盘），可多次指定")
+    p.set_defaults(handler=cmd_backups, needs_context=False)
+
     p = sub.add_parser("check", help="检查数据库完整性、外键、审计日志和收费台账", parents=[common])
     p.set_defaults(handler=cmd_check)
 
@@ -105,6 +109,23 @@ def cmd_restore(args, ctx) -> int:
     print(f"已从 {backup} 恢复数据库。")
     for p in moved:
         print(f"原文件已移到：{p}")
+    return 0
+
+
+def cmd_backups(args, ctx) -> int:
+    """The backups restore can use, newest first: no database opened, nothing personal shown."""
+    from app.system.backup import list_backups, reason_text
+    from app.system.context import default_data_dir
+    data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
+    folders = [data_dir / "backups", *(Path(f) for f in args.folder)]
+    entries = sorted((e for f in folders for e in list_backups(f)), key=lambda e: e[0], reverse=True)
+    if not entries:
+        print("没有找到备份：" + "、".join(str(f) for f in folders))
+        return 0
+    for when, reason, path in entries:
+        size = path.stat().st_size / 1024 / 1024
+        print(f"{when:%Y-%m-%d %H:%M:%S}  {reason_text(reason, path)}  {size:.1f} MB  {path}")
+    print(f"共 {len(entries)} 份。恢复：propertydesk restore <备份文件>")
     return 0
 
 

@@ -54,7 +54,7 @@ def test_failed_backup_leaves_no_file(sctx, monkeypatch):
     monkeypatch.setattr(backup, "_integrity", lambda con: "row 7 missing from index idx_x")
     with pytest.raises(backup.BackupError, match="校验未通过"):
         backup.backup_now(sctx)
-    assert not list(sctx.backup_dir.glob("*"))
+    assert [p.name for p in sctx.backup_dir.iterdir()] == [".backup.lock"]   # no copy, no .tmp: only the lock
 
 
 def test_auto_backup_only_when_changed(sctx):

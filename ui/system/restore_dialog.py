@@ -113,7 +113,7 @@ class RestoreDialog(QDialog):
             for when, reason, path in backup.list_backups(folder):
                 entries.append((when, reason, path))
         entries.sort(key=lambda e: e[0], reverse=True)
-        rows = [(f"{w:%Y-%m-%d %H:%M:%S}", backup.REASONS.get(r, r), _size(p), str(p.parent)) for w, r, p in entries]
+        rows = [(f"{w:%Y-%m-%d %H:%M:%S}", backup.reason_text(r, p), _size(p), str(p.parent)) for w, r, p in entries]
         keys = [p for _w, _r, p in entries]
         if extra is not None:
             rows.insert(0, ("（所选文件）", extra.name, _size(extra), str(extra.parent)))
