@@ -53,30 +53,48 @@ def _folder_had_database(data_dir) -> bool:
             or (replaced.is_dir() and any(replaced.iterdir())))
 
 
+def _probe(path: Path) -> tuple[bool, str, set | None]:
+    """One short connection: (locked by another program?, the site id, the table names or None when
+    unreadable). Read-write, so that closing it leaves no -wal/-shm behind (a read-only one would)."""
+    import sqlite3
+
+    from app.system.sitemark import META_KEY
+    try:
+        con = sqlite3.connect(str(path), timeout=1.0)
+    except sqlite3.Error:
+        return False, "", None
+    try:
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        row = con.execute("SELECT value FROM meta WHERE key=?", (META_KEY,)).fetchone() if "meta" in names else None
+        return False, row[0] if row else "", names
+    except sqlite3.OperationalError as exc:
+        text = str(exc).lower()
+        return "locked" in text or "busy" in text, "", None
+    except sqlite3.Error:
+        return False, "", None
+    finally:
+        con.close()
+
+
+def in_use_message(path: Path) -> str:
+    from app.system.dbguard import holder_text
+    return (f"数据库正被其他程序占用（{holder_text(path)}）：文件 {path} 被锁定，无法读取。"
+            "这不是数据损坏，请关闭正在使用该文件的程序（例如数据库查看工具）后再试，不要从备份恢复。")
+
+
 def in_use_problem(path: Path) -> str:
     """'' unless another program holds *path* locked (``PRAGMA locking_mode=EXCLUSIVE``, an open
     write transaction): then a Chinese message that says so and what to do."""
-    import sqlite3
-    try:
-        con = sqlite3.connect(str(path), timeout=1.0)
-        try:
-            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        finally:
-            con.close()
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
-            from app.system.dbguard import holder_text
-            return (f"数据库正被其他程序占用（{holder_text(path)}）：文件 {path} 被锁定，无法读取。"
-                    "这不是数据损坏，请关闭正在使用该文件的程序（例如数据库查看工具）后再试，不要从备份恢复。")
-    except sqlite3.Error:
-        return ""
-    return ""
+    return in_use_message(path) if _probe(path)[0] else ""
+
+
+_verified: dict[str, tuple] = {}   # file -> (size, mtime, site id) just verified: preflight, then open_context
 
 
 def verify_site_file(data_dir, path: Path) -> None:
     """Refuse a missing, empty or foreign database file in a data folder that had a database,
     offering the backups; a folder that never had one may start a new site."""
-    from app.system.sitemark import read_site_marker, site_id_in
+    from app.system.sitemark import read_site_marker
     path = Path(path)
     size = path.stat().st_size if path.exists() else 0
     if size == 0:
@@ -90,31 +108,21 @@ def verify_site_file(data_dir, path: Path) -> None:
     if header != SQLITE_HEADER:
         raise DatabaseMissing(f"数据库文件 {path} 不是 SQLite 数据库（可能被其他文件覆盖或已损坏）。"
                               "程序不会修改或删除这个文件。" + backups_offer(data_dir), path)
-    problem = in_use_problem(path)
-    if problem:
-        raise DatabaseInUse(problem)
+    state = (path.stat().st_size, path.stat().st_mtime_ns, (read_site_marker(data_dir) or {}).get("site_id"))
+    if _verified.pop(str(path), None) == state:   # verified a moment ago (preflight), unchanged
+        return
+    locked, found, names = _probe(path)
+    if locked:
+        raise DatabaseInUse(in_use_message(path))
     marker = read_site_marker(data_dir)
-    found = site_id_in(path)
     if marker and found and found != marker["site_id"]:
         raise DatabaseMissing(f"数据库文件 {path} 不是这个数据目录原来的数据库（站点编号 {found[:8]}…，"
                               f"本目录记录的是 {marker['site_id'][:8]}…），可能是从其他电脑或其他站点复制来的。"
                               "程序不会使用或修改这个文件。" + backups_offer(data_dir), path)
-    if not found and not _is_propertydesk_file(path):
+    if not found and names and "meta" not in names:   # an SQLite file with no tables at all may become a site
         raise DatabaseMissing(f"数据库文件 {path} 不是 PropertyDesk 数据库（没有版本信息）。"
                               "程序不会使用或修改这个文件。" + backups_offer(data_dir), path)
-
-
-def _is_propertydesk_file(path: Path) -> bool:
-    """A PropertyDesk database has a meta table; an SQLite file with no tables at all may become one."""
-    import sqlite3
-    con = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
-    try:
-        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    except sqlite3.Error:
-        return True   # unreadable here: the integrity check says what is wrong with it
-    finally:
-        con.close()
-    return not names or "meta" in names
+    _verified[str(path)] = (path.stat().st_size, path.stat().st_mtime_ns, state[2])
 
 
 LISTED_PROBLEMS = 50  # a check's report names this many problems, then counts the rest
