@@ -341,13 +341,13 @@ def recover_restore(db_path) -> str:
     db_path = Path(db_path)
     journal = journal_path(db_path)
     staged = db_path.with_name(db_path.name + ".restoring")
-    if not journal.exists():
-        if staged.exists():   # stopped before the journal: nothing was moved, the copy is dropped
-            staged.unlink(missing_ok=True)
-            return "undone"
+    if not journal.exists() and not staged.exists():
         return ""
-    with exclusive_site(db_path, wait=RECOVER_WAIT_SECONDS):
+    with exclusive_site(db_path, wait=RECOVER_WAIT_SECONDS):   # a restore still running finishes first
         if not journal.exists():
+            if staged.exists():   # stopped before the journal: nothing was moved, the copy is dropped
+                staged.unlink(missing_ok=True)
+                return "undone"
             return ""
         try:
             state = json.loads(journal.read_text(encoding="utf-8"))

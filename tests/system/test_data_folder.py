@@ -241,12 +241,13 @@ def test_restore_that_runs_through_records_nothing_left_over(folder):
 
 @SQLITE_ONLY
 @pytest.mark.slow
-def test_a_command_line_write_during_a_restore_waits_and_lands_in_the_restored_file(folder):
+@pytest.mark.parametrize("step", ["staged", "moved"])
+def test_a_command_line_write_during_a_restore_waits_and_lands_in_the_restored_file(folder, step):
     db = _site(folder, "current")
     source = _backup_of(folder, "backup")
-    p = _start_restore(db, source, "moved:3")
+    p = _start_restore(db, source, f"{step}:3")
     try:
-        _wait_pause(p, "moved")
+        _wait_pause(p, step)
         started = time.monotonic()
         r = _cli(folder, "backup")   # a command line write: it waits for the restore
         waited = time.monotonic() - started
