@@ -89,22 +89,24 @@ def _kill_backup_at(sctx, stage: str) -> Path:
 @pytest.mark.parametrize("stage", ["copy", "check"])
 def test_backup_killed_claims_nothing_and_is_cleaned_next_run(sctx, stage):
     _write(sctx, 3)
+    first = backup.backup_now(sctx).path      # an earlier good backup, then new data
+    sctx.clock.advance(minutes=30)
+    _write(sctx)
     _make_large(sctx)
     marker_before = backup._meta_get("backup.last_seq", "0")
     tmp = _kill_backup_at(sctx, stage)
     # nothing claimed: no audit row, no marker, no file listed for restore; only the .tmp is left
-    assert _claims() == []
+    assert [c.entity_id for c in _claims()] == [first.name]
     assert backup._meta_get("backup.last_seq", "0") == marker_before
-    assert backup.list_backups(sctx.backup_dir) == []
+    assert [p for _w, _r, p in backup.list_backups(sctx.backup_dir)] == [first]
     assert tmp.exists()
-    # the exit backup is not skipped because of the leftover, and cleans it
+    # the exit backup is not skipped (the new data is in no backup yet), and cleans the leftover
     r = backup.auto_backup(sctx, "exit")
     assert r is not None and r.path.exists() and backup.integrity_of(r.path) == "ok"
     assert tmp in r.leftovers and not tmp.exists()
     assert not list(sctx.backup_dir.glob("*.tmp*"))   # the copy and any journal of it
-    claims = _claims()
-    assert [c.entity_id for c in claims] == [r.path.name]
-    assert [p for _w, _r, p in backup.list_backups(sctx.backup_dir)] == [r.path]
+    assert [c.entity_id for c in _claims()] == [first.name, r.path.name]
+    assert [p for _w, _r, p in backup.list_backups(sctx.backup_dir)] == [r.path, first]
     assert backup.auto_backup(sctx, "exit") is None   # nothing changed since: no second copy
 
 
