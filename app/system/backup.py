@@ -2,10 +2,13 @@
 
 A backup goes through the SQLite backup API into a temporary file in the backup folder, is
 verified with ``PRAGMA integrity_check`` and only then renamed into place, so a backup file
-that exists is always a whole, checked database. Backups are made by hand
-(``propertydesk backup``, menu 备份), on exit, every ``backup.interval_minutes`` when data
-changed, and before a migration (models/migrations.py). Old automatic backups are thinned out
-by day, week and month (``backup.keep_daily/weekly/monthly``); a copy goes to
+that exists is always a whole, checked database; its audit row (backup.create) is written only
+after that, so a backup killed half way claims nothing and leaves a ``.tmp`` that the next backup
+removes (app/system/backup_store.py: names, listing, rotation, leftovers, the folder's lock).
+Backups are made by hand (``propertydesk backup``, menu 备份), on exit, every
+``backup.interval_minutes`` when data changed, and before a migration (models/migrations.py).
+Old automatic backups are thinned out by day, week and month (``backup.keep_daily/weekly/monthly``),
+migration backups down to ``backup.keep_migration``; a copy goes to
 ``backup.second_folder`` (a USB drive) when set and reachable.
 
 Restoring never deletes the current database: it and its -wal/-shm files are moved aside into
