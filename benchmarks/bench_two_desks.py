@@ -7,7 +7,7 @@ which it clears), starts the desks as separate processes that begin together, an
 desk the writes done, the lost races (the Chinese StateError a desk is meant to get when another
 desk got there first) and every other error, then checks the result: no duplicate receipt or
 audit number, the chain intact, no charge below zero or above its amount, the full `check` clean.
-The same module is the desk process (``worker`` / ``void-race``) for tests/system/test_two_desks.py.
+The same module is the desk process (``worker`` / ``void-race`` / ``waive-race``) for tests/system/test_two_desks.py.
 Run it with another tree on PYTHONPATH to measure that tree (the figures before a change).
 """
 from __future__ import annotations
@@ -121,15 +121,20 @@ def desk_ops(ctx, home_ids, n: int, seed: int) -> dict:
     return {"done": done, "lost": lost, "errors": errors, "raised": raised}
 
 
-def void_race(ctx, receipt_ids) -> dict:
-    """Void each receipt, at the same moment as the other desk."""
+def void_race(ctx, ids, mode: str = "void-race") -> dict:
+    """Void each receipt (waive each charge), at the same moment as the other desk. "voided" lists
+    what this desk wrote; a waive that found nothing owed any more writes nothing ("nothing")."""
     from app.core.errors import StateError
     from app.ledger import payments
     from app.system.dbguard import run_write
-    out = {"voided": [], "refused": [], "errors": []}
-    for rid in receipt_ids:
+    out = {"voided": [], "refused": [], "errors": [], "nothing": []}
+    for rid in ids:
         try:
-            run_write(ctx, payments.void_receipt, ctx, rid, "两台同时作废")
+            if mode == "void-race":
+                run_write(ctx, payments.void_receipt, ctx, rid, "两台同时作废")
+            elif run_write(ctx, payments.waive, ctx, rid, "两台同时免收") is None:
+                out["nothing"].append(rid)
+                continue
             out["voided"].append(rid)
         except StateError as exc:
             out["refused"].append([rid, str(exc)])
@@ -150,7 +155,7 @@ def main_worker(argv) -> int:
         receipt_ids = json.loads(argv[3])
         _ready()
         t0 = time.perf_counter()
-        result = void_race(ctx, receipt_ids)
+        result = void_race(ctx, receipt_ids, mode)
     result["seconds"] = round(time.perf_counter() - t0, 2)
     print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
     return 0
@@ -256,6 +261,6 @@ def main_bench(argv) -> int:
 
 if __name__ == "__main__":
     sys.path.append(str(ROOT))   # after PYTHONPATH: another tree given there is the one measured
-    if len(sys.argv) > 1 and sys.argv[1] in ("worker", "void-race"):
+    if len(sys.argv) > 1 and sys.argv[1] in ("worker", "void-race", "waive-race"):
         sys.exit(main_worker(sys.argv[1:]))
     sys.exit(main_bench(sys.argv[1:]))
