@@ -95,6 +95,17 @@ def for_update(query):
     return query if is_sqlite() else query.for_update()
 
 
+def lock_for_bulk_write(*models) -> None:
+    """Inside a transaction: hold the tables of *models* against other desks' writes until it ends
+    (PostgreSQL ``LOCK TABLE … IN SHARE ROW EXCLUSIVE MODE``: reads go on, writes and another bulk
+    run wait), so a bulk run may find its own rows by id range. On SQLite the IMMEDIATE transaction
+    holds the write lock already."""
+    if is_sqlite() or not models:
+        return
+    names = ", ".join(f'"{m._meta.table_name}"' for m in models)
+    database.obj.execute_sql(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE")
+
+
 def is_sqlite(db=None) -> bool:
     db = db or database.obj
     return isinstance(db, SqliteDatabase)

@@ -24,7 +24,8 @@ from app.ledger.arrears import refresh_arrears_flags
 from app.ledger.charge_items import category_of, is_known, sync_items
 from app.ledger.prepayment import draw_down_prepayments
 from app.ledger.rates import due_date_for, meter_amount, meter_rate, property_rate, quantity_to_milli
-from models.ledger import Charge, MeterReading
+from models.db import lock_for_bulk_write
+from models.ledger import Charge, MeterReading, Payment
 from models.property import HOUSE_TYPES, Home
 
 # the monthly lines of parking spaces attached to a home: (space level, item, rate setting)
@@ -183,6 +184,9 @@ def run_month(ctx, period: str) -> dict:
     due = due_date_for(ctx, period)
     with ctx.db.atomic():
         sync_items(ctx)   # the standards table follows the settings the run bills with
+        # no other desk writes charges or payments until this run commits: the rows after last_id
+        # (and draw_down_prepayments' payment rows) are this run's own
+        lock_for_bulk_write(Charge, Payment)
         last_id = Charge.select(fn.COALESCE(fn.MAX(Charge.id), 0)).scalar() or 0
         counts = _insert_periodic(ctx, period, due, last)
         existing = set(Charge.select(Charge.home, Charge.item_code)

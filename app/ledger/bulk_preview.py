@@ -14,7 +14,8 @@ from peewee import fn
 from app.core.dates import parse_period, period_str
 from app.core.money import fmt_fen
 from app.core.permissions import require
-from models.ledger import Charge
+from models.db import lock_for_bulk_write
+from models.ledger import Charge, Payment
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ def month_preview(ctx, period: str) -> BulkPreview:
     require(ctx, "ledger.bill")
 
     def run():
+        lock_for_bulk_write(Charge, Payment)      # as run_month does: the rows after last_id are the run's
         last_id = Charge.select(fn.COALESCE(fn.MAX(Charge.id), 0)).scalar() or 0
         res = run_month(ctx, period)
         homes = Charge.select(fn.COUNT(Charge.home.distinct())).where(Charge.id > last_id).scalar() or 0

@@ -270,3 +270,33 @@ def test_billing_run_keeps_standards_table_in_step(ctx, site):
     billing.run_month(ctx, "2026-11")
     bike = ChargeStandard.select().join(ChargeItem).where(ChargeItem.code == "bicycle").get()
     assert bike.rate_fen == 5000
+
+
+def test_a_billing_run_holds_other_desks_ledger_writes_until_it_commits(ctx, site):
+    """The monthly run finds its own rows by id range (and draws prepayments down by it): while it
+    runs, another desk's charge or payment write waits (PostgreSQL: the tables are locked for
+    writes; SQLite: the IMMEDIATE transaction holds the write lock)."""
+    import threading
+    import time
+
+    from models.db import database, is_sqlite, lock_for_bulk_write
+    if is_sqlite():
+        pytest.skip("SQLite: every write transaction begins IMMEDIATE and waits its turn already")
+    charge = billing.post_charge(ctx, site["5-101"].id, "rubbish_removal", 5000)
+    done = {}
+
+    def other_desk():
+        with database.obj.atomic():
+            Charge.update(memo="另一台电脑").where(Charge.id == charge.id).execute()
+        done["at"] = time.monotonic()
+        database.obj.close()
+
+    with ctx.db.atomic():
+        lock_for_bulk_write(Charge, Payment)
+        desk = threading.Thread(target=other_desk)
+        desk.start()
+        time.sleep(0.5)
+        assert "at" not in done                       # waiting for the run's transaction
+        released = time.monotonic()
+    desk.join(10)
+    assert done["at"] >= released and Charge.get_by_id(charge.id).memo == "另一台电脑"
