@@ -66,6 +66,11 @@ class Vault:
         except InvalidToken:
             return ""
 
+    def derive(self, label: str) -> bytes:
+        """A 32-byte key for one purpose (``label``), derived from the site key: the audit chain's
+        HMAC key, per-purpose look-up keys. It is as secret as the site key and never stored."""
+        return hmac.new(self._key, b"propertydesk-derive|" + label.encode("utf-8"), hashlib.sha256).digest()
+
     def lookup_hash(self, text: str) -> str:
         if not text:
             return ""
