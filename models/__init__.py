@@ -4,6 +4,7 @@ from importlib import import_module
 MODEL_MODULES = [
     "users", "system", "property", "people", "archive",
     "ledger", "keys", "loans", "movein", "renovation", "service", "service_reply", "parking",
+    "golive",
 ]
 
 # Every table the models define. Start-up compares it with the database's tables so that it
@@ -18,6 +19,7 @@ TABLES = frozenset({
     "renovation_notice", "renovation_patrol", "renovation_worker", "resident", "return_visit",
     "sequence", "service_event", "service_request", "subscription", "user", "vacant_inspection",
     "vehicle", "visit",
+    "import_mapping", "pending_check",
 })
 
 

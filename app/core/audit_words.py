@@ -69,10 +69,14 @@ ACTION_LABELS: dict[str, str] = {
     "auth.fail": "登录失败", "auth.login": "登录", "backup.create": "备份", "backup.restore": "恢复数据库",
     "settings.update": "修改站点设置", "user.change_password": "修改密码", "user.create": "新建账号",
     "user.create_first_manager": "创建首个经理账号", "user.reset_password": "重置密码", "user.update": "修改账号",
+    # going live (imports and the 待核对 worklist)
+    "golive.import": "导入上线数据", "golive.mapping": "保存导入映射", "worklist.flag": "登记待核对",
+    "worklist.resolve": "核对待核对事项", "worklist.export": "导出待核对清单",
     "demo.build": "生成演示数据", "demo.build_large": "生成大型演示数据", "demo.service": "演示数据：报事投诉",
 }
 
 ENTITY_LABELS: dict[str, str] = {
+    "pending_check": "待核对事项", "import_mapping": "导入映射",
     "backup": "备份", "billing": "月度计费", "building": "楼栋", "charge": "费用", "charge_standard": "收费标准",
     "cluster": "组团", "defect": "缺陷", "dunning": "催缴通知", "entrance": "单元",
     "familiarity_check": "熟知率检查", "handover": "入住办理", "handover_event": "集中交房活动", "home": "房屋",
@@ -88,6 +92,8 @@ ENTITY_LABELS: dict[str, str] = {
 # the recorded fields: model columns and the keys that services write into the log
 FIELD_LABELS: dict[str, str] = {
     # common
+    "label": "字段名称", "raw_text": "原始内容", "raw_enc": "原始内容（加密）", "resolved_at": "核对时间",
+    "resolved_by": "核对人", "resolution": "处理说明", "saved_at": "保存时间", "saved_by": "保存人",
     "id": "编号", "name": "名称", "code": "代码", "kind": "类别", "state": "状态", "status": "状态", "note": "备注",
     "notes": "备注", "memo": "摘要", "reason": "原因", "text": "内容", "content": "内容", "description": "描述",
     "created_at": "创建时间", "created_by": "创建人", "updated_at": "修改时间", "added_at": "添加时间",

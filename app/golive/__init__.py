@@ -1,0 +1,1 @@
+"""Going live: the import wizard, mappings, the 待核对 worklist and opening balances."""
