@@ -34,6 +34,7 @@ GROUP_LABELS = {
     "parcel": "代收包裹", "billing": "计费与收款", "dunning": "催缴", "renovation": "装修管理",
     "customer": "客户分类与拜访", "keys": "钥匙与借用", "request": "报事与投诉", "print": "打印",
     "backup": "备份", "security": "安全", "parking": "车位与车卡",
+    "office": "办公时间与公告",
 }
 
 _S = Setting
@@ -55,6 +56,11 @@ SETTINGS: list[Setting] = [
     _S("company.legal_rep", "", "法定代表人", group="company"),
     _S("company.qualification", "", "资质等级", group="company"),
     _S("company.service_standard", "", "服务标准", group="company"),
+    # office hours, shown on notices and owner-facing forms; the notice board (002 篇2 (1))
+    _S("office.hours", "周一至周日 8:30–12:00、13:30–17:30", "办公时间", group="office"),
+    _S("office.hours_note", "节假日照常值班；夜间紧急情况请拨打客服中心电话", "办公时间说明", group="office"),
+    _S("notice.office", "", "公告落款单位（空则为“小区名称＋物业服务中心”）", group="office"),
+    _S("notice.default_days", 7, "公告默认张贴天数", "int", "office"),
     # 000 item 17: fee standards (fen)
     _S("fee.property_rate.洋房", 178, "物业费 洋房（元/㎡·月）", "fen", "fee"),
     _S("fee.property_rate.叠加", 230, "物业费 叠加（元/㎡·月）", "fen", "fee"),
