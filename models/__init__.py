@@ -4,8 +4,8 @@ from importlib import import_module
 MODEL_MODULES = [
     "users", "system", "property", "people", "archive",
     "ledger", "keys", "loans", "movein", "renovation", "service", "service_reply", "parking",
-    "frontdesk",
     "golive",
+    "notices",
 ]
 
 # Every table the models define. Start-up compares it with the database's tables so that it
@@ -20,8 +20,8 @@ TABLES = frozenset({
     "renovation_notice", "renovation_patrol", "renovation_worker", "resident", "return_visit",
     "sequence", "service_event", "service_request", "subscription", "user", "vacant_inspection",
     "vehicle", "visit",
-    "goods_pass", "parcel", "visitor",
     "import_mapping", "pending_check",
+    "notice", "notice_template",
 })
 
 

@@ -134,7 +134,6 @@ def command_modules() -> list:
     from propertydesk.commands import (
         archives,
         dunning,
-        frontdesk,
         keys,
         ledger,
         loans,
@@ -146,7 +145,7 @@ def command_modules() -> list:
         service,
         system,
     )
-    return [system, archives, ledger, dunning, reports, keys, loans, frontdesk, movein, renovation, service, security, parking]
+    return [system, archives, ledger, dunning, reports, keys, loans, movein, renovation, service, security, parking]
 
 
 def _utf8_stdio():

@@ -26,10 +26,6 @@ ACTION_LABELS: dict[str, str] = {
     "keys.inspection": "空置房巡查", "keys.register_door_keys": "登记房门钥匙", "keys.return": "归还钥匙",
     "keys.sign_out": "借出钥匙", "loans.item_active": "启用/停用借用物品", "loans.item_create": "新增借用物品",
     "loans.item_update": "修改借用物品", "loans.lend": "借出物品", "loans.return": "归还物品",
-    # front-desk registers
-    "parcels.check_in": "代收快递", "parcels.refuse": "拒收快递", "parcels.pick_up": "领取快递",
-    "visitors.enter": "来访登记", "visitors.leave": "访客离开", "passes.issue": "开具物品放行条",
-    "passes.use": "物品放行", "passes.cancel": "作废物品放行条", "frontdesk.export": "导出前台登记",
     # ledger and dunning
     "ledger.arrears_flags": "更新欠费标记", "ledger.bill_month": "月度计费", "ledger.charge": "登记收费",
     "ledger.demo_payments": "演示数据：收款", "ledger.demo_readings": "演示数据：抄表", "ledger.export": "导出台账",
@@ -69,6 +65,11 @@ ACTION_LABELS: dict[str, str] = {
     "service.regrade": "调整等级", "service.reply": "答复", "service.reply_letter": "起草回复函",
     "service.reply_letter_sent": "寄出回复函", "service.report": "上报", "service.schedule_visit": "安排回访",
     "service.visit": "回访",
+    # notices for the board
+    "notice.create": "起草公告", "notice.update": "修改公告", "notice.approve": "审批公告",
+    "notice.print": "打印公告", "notice.post": "张贴公告", "notice.take_down": "撤下公告",
+    "notice.attach": "上传公告附件", "notice.export": "导出公告登记", "notice.template_update": "修改公告模板",
+    "notice.template_create": "新建公告模板",
     # system
     "auth.fail": "登录失败", "auth.login": "登录", "backup.create": "备份", "backup.restore": "恢复数据库",
     "settings.update": "修改站点设置", "user.change_password": "修改密码", "user.create": "新建账号",
@@ -88,10 +89,9 @@ ENTITY_LABELS: dict[str, str] = {
     "meter_reading": "抄表读数", "moving_booking": "搬家预约", "owner": "业主", "owner_export": "业主档案导出",
     "owner_import": "业主档案导入", "parking_space": "车位", "phone": "电话", "receipt": "收据",
     "renovation": "装修", "renovation_notice": "整改通知", "renovation_patrol": "装修巡查",
-    "parcel": "代收快递", "visitor": "来访登记", "goods_pass": "物品放行条",
     "renovation_worker": "装修工人", "resident": "住户", "service_request": "报事投诉", "settings": "站点设置",
     "site": "小区", "subscription": "订用", "user": "账号", "vacant_inspection": "空置房巡查", "vehicle": "车辆",
-    "visit": "拜访",
+    "visit": "拜访", "notice": "公告", "notice_template": "公告模板", "notice_register": "公告登记",
 }
 
 # the recorded fields: model columns and the keys that services write into the log
@@ -205,12 +205,12 @@ FIELD_LABELS: dict[str, str] = {
     "drafted_by": "起草人", "report_note": "上报说明", "recorded_at": "登记时间", "recorded_by": "登记人",
     "recorded_on": "登记日期", "read_back": "复述确认", "comment": "评价", "supply_method": "提供方式",
     "started_at": "开始时间", "checked_by": "检查人",
-    # front-desk registers
-    "recipient": "收件人", "carrier": "快递公司/搬运人", "tracking_no": "快递单号", "refuse_reason": "拒收原因",
-    "picked_at": "领取时间", "collector_name": "领取人", "collector_signed": "领取人签字", "handed_by": "交付人",
-    "host": "被访人", "companions": "同行人数", "entered_at": "来访时间", "left_at": "离开时间",
-    "consent": "业主同意方式", "consent_by": "同意人", "consent_phone": "业主电话", "consent_at": "同意时间",
-    "items": "物品", "valid_date": "有效日期", "used_at": "放行时间",
+    # notices
+    "body": "正文", "title": "标题", "buildings": "楼栋", "entrances": "单元", "scope_text": "张贴范围",
+    "post_from": "张贴起", "post_to": "张贴止", "office": "发布单位", "issue_date": "发布日期",
+    "approved_by": "审批人", "approved_at": "审批时间", "printed_at": "打印时间", "print_count": "打印份数",
+    "paper": "纸张", "posted_at": "张贴时间", "posted_by": "张贴人", "taken_down_at": "撤下时间",
+    "taken_down_by": "撤下人", "template": "模板", "days": "张贴天数",
     # audit and system
     "action": "操作", "entity": "对象", "entity_id": "对象编号", "before": "修改前", "after": "修改后",
     "ts": "时间", "seq": "序号", "hash": "哈希", "prev_hash": "前序哈希",
@@ -222,8 +222,7 @@ EMPTY = "（空）"
 
 # Where a charge or payment came from (Charge.source / Payment.source): the desk that wrote it.
 SOURCE_WORDS = {"billing": "月度计费", "prepay": "预交物业费", "parking": "车位管理", "loan": "借用登记",
-                "renovation": "装修管理", "service": "报事投诉", "movein": "入住办理",
-                "parcel": "代收快递"}
+                "renovation": "装修管理", "service": "报事投诉", "movein": "入住办理"}
 
 
 def action_label(code: str) -> str:

@@ -30,14 +30,6 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "loans.view": ("查看借用登记", ALL),
     "loans.lend": ("物品借出与归还", (FD, AM, MG)),
     "loans.edit": ("编辑借用物品", (FD, MG)),
-    # front-desk registers (parcels, visitors, goods-out passes)
-    "frontdesk.view": ("查看前台登记", ALL),
-    "frontdesk.export": ("导出前台登记", (FD, AM, MG)),
-    "parcels.receive": ("代收快递登记与领取", (FD, AM, MG)),
-    "parcels.waive": ("免收包裹保管费（需经理）", (MG,)),
-    "visitors.register": ("来访登记", (FD, AM, MG)),
-    "passes.issue": ("开具与作废物品放行条", (FD, AM, MG)),
-    "passes.gate": ("门岗查验放行", (FD, AM, MG)),
     # ledger
     "ledger.view": ("查看收费台账", ALL),
     "ledger.bill": ("计费（月度计费、抄表）", (CA, MG)),
@@ -72,6 +64,14 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "parking.rent": ("车位出租与退租", (FD, AM, MG)),
     "parking.sell": ("登记车位售出（产权）与收回", (AM, MG)),
     "parking.card": ("车卡办理与注销", (FD, AM, MG)),
+    # notices for the board
+    "notices.view": ("查看公告栏", ALL),
+    "notices.draft": ("起草公告", (FD, AM, MG)),
+    "notices.approve": ("审批公告", (MG,)),
+    "notices.post": ("打印、张贴与撤下公告", (FD, AM, MG)),
+    "notices.template": ("编辑公告模板", (AM, MG)),
+    "notices.report": ("打印项目月度工作报告", (MG,)),
+    "notices.export": ("导出公告登记", (AM, MG)),
     # system
     "settings.edit": ("修改站点设置", (MG,)),
     "users.manage": ("账号管理", (MG,)),
