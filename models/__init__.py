@@ -4,6 +4,7 @@ from importlib import import_module
 MODEL_MODULES = [
     "users", "system", "property", "people", "archive",
     "ledger", "keys", "loans", "movein", "renovation", "service", "service_reply", "parking",
+    "frontdesk",
     "golive",
     "notices",
 ]
@@ -20,6 +21,7 @@ TABLES = frozenset({
     "renovation_notice", "renovation_patrol", "renovation_worker", "resident", "return_visit",
     "sequence", "service_event", "service_request", "subscription", "user", "vacant_inspection",
     "vehicle", "visit",
+    "goods_pass", "parcel", "visitor",
     "import_mapping", "pending_check",
     "notice", "notice_template",
 })

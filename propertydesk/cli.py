@@ -134,6 +134,7 @@ def command_modules() -> list:
     from propertydesk.commands import (
         archives,
         dunning,
+        frontdesk,
         keys,
         ledger,
         loans,
@@ -145,7 +146,8 @@ def command_modules() -> list:
         service,
         system,
     )
-    return [system, archives, ledger, dunning, reports, keys, loans, movein, renovation, service, security, parking]
+    return [system, archives, ledger, dunning, reports, keys, loans, movein, renovation, service, security, parking,
+            frontdesk]
 
 
 def _utf8_stdio():

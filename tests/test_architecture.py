@@ -18,6 +18,7 @@ TOP = ("propertydesk", "ui", "app", "models")
 # within app/: a package may import its own modules and packages of a lower rank only
 APP_RANK = {"core": 0, "printing": 1, "system": 1,
             "archives": 2, "ledger": 2, "parking": 2, "renovation": 2, "service": 2, "desk": 2, "movein": 2,
+            "frontdesk": 2,
             "notices": 2,
             "golive": 2,
             "office": 3, "demo": 3}

@@ -26,6 +26,10 @@ ACTION_LABELS: dict[str, str] = {
     "keys.inspection": "空置房巡查", "keys.register_door_keys": "登记房门钥匙", "keys.return": "归还钥匙",
     "keys.sign_out": "借出钥匙", "loans.item_active": "启用/停用借用物品", "loans.item_create": "新增借用物品",
     "loans.item_update": "修改借用物品", "loans.lend": "借出物品", "loans.return": "归还物品",
+    # front-desk registers
+    "parcels.check_in": "代收快递", "parcels.refuse": "拒收快递", "parcels.pick_up": "领取快递",
+    "visitors.enter": "来访登记", "visitors.leave": "访客离开", "passes.issue": "开具物品放行条",
+    "passes.use": "物品放行", "passes.cancel": "作废物品放行条", "frontdesk.export": "导出前台登记",
     # ledger and dunning
     "ledger.arrears_flags": "更新欠费标记", "ledger.bill_month": "月度计费", "ledger.charge": "登记收费",
     "ledger.demo_payments": "演示数据：收款", "ledger.demo_readings": "演示数据：抄表", "ledger.export": "导出台账",
@@ -89,6 +93,7 @@ ENTITY_LABELS: dict[str, str] = {
     "meter_reading": "抄表读数", "moving_booking": "搬家预约", "owner": "业主", "owner_export": "业主档案导出",
     "owner_import": "业主档案导入", "parking_space": "车位", "phone": "电话", "receipt": "收据",
     "renovation": "装修", "renovation_notice": "整改通知", "renovation_patrol": "装修巡查",
+    "parcel": "代收快递", "visitor": "来访登记", "goods_pass": "物品放行条",
     "renovation_worker": "装修工人", "resident": "住户", "service_request": "报事投诉", "settings": "站点设置",
     "site": "小区", "subscription": "订用", "user": "账号", "vacant_inspection": "空置房巡查", "vehicle": "车辆",
     "visit": "拜访", "notice": "公告", "notice_template": "公告模板", "notice_register": "公告登记",
@@ -211,6 +216,12 @@ FIELD_LABELS: dict[str, str] = {
     "approved_by": "审批人", "approved_at": "审批时间", "printed_at": "打印时间", "print_count": "打印份数",
     "paper": "纸张", "posted_at": "张贴时间", "posted_by": "张贴人", "taken_down_at": "撤下时间",
     "taken_down_by": "撤下人", "template": "模板", "days": "张贴天数",
+    # front-desk registers
+    "recipient": "收件人", "carrier": "快递公司/搬运人", "tracking_no": "快递单号", "refuse_reason": "拒收原因",
+    "picked_at": "领取时间", "collector_name": "领取人", "collector_signed": "领取人签字", "handed_by": "交付人",
+    "host": "被访人", "companions": "同行人数", "entered_at": "来访时间", "left_at": "离开时间",
+    "consent": "业主同意方式", "consent_by": "同意人", "consent_phone": "业主电话", "consent_at": "同意时间",
+    "items": "物品", "valid_date": "有效日期", "used_at": "放行时间",
     # audit and system
     "action": "操作", "entity": "对象", "entity_id": "对象编号", "before": "修改前", "after": "修改后",
     "ts": "时间", "seq": "序号", "hash": "哈希", "prev_hash": "前序哈希",
@@ -222,7 +233,8 @@ EMPTY = "（空）"
 
 # Where a charge or payment came from (Charge.source / Payment.source): the desk that wrote it.
 SOURCE_WORDS = {"billing": "月度计费", "prepay": "预交物业费", "parking": "车位管理", "loan": "借用登记",
-                "renovation": "装修管理", "service": "报事投诉", "movein": "入住办理"}
+                "renovation": "装修管理", "service": "报事投诉", "movein": "入住办理",
+                "parcel": "代收快递"}
 
 
 def action_label(code: str) -> str:

@@ -30,6 +30,14 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "loans.view": ("查看借用登记", ALL),
     "loans.lend": ("物品借出与归还", (FD, AM, MG)),
     "loans.edit": ("编辑借用物品", (FD, MG)),
+    # front-desk registers (parcels, visitors, goods-out passes)
+    "frontdesk.view": ("查看前台登记", ALL),
+    "frontdesk.export": ("导出前台登记", (FD, AM, MG)),
+    "parcels.receive": ("代收快递登记与领取", (FD, AM, MG)),
+    "parcels.waive": ("免收包裹保管费（需经理）", (MG,)),
+    "visitors.register": ("来访登记", (FD, AM, MG)),
+    "passes.issue": ("开具与作废物品放行条", (FD, AM, MG)),
+    "passes.gate": ("门岗查验放行", (FD, AM, MG)),
     # ledger
     "ledger.view": ("查看收费台账", ALL),
     "ledger.bill": ("计费（月度计费、抄表）", (CA, MG)),

@@ -19,6 +19,7 @@ from app.archives.owners import identity_fields
 from app.core.audit import record
 from app.core.errors import StateError, ValidationError
 from app.core.pinyin import name_key
+from app.demo import frontdesk as demo_frontdesk
 from app.demo import keys as demo_keys
 from app.demo import ledger as demo_ledger
 from app.demo import loans as demo_loans
@@ -38,7 +39,8 @@ from models.users import User
 # each area's demo rows (app/demo/<area>.py), added in this order after the site is built
 EXTENSIONS = {"keys": demo_keys.populate, "loans": demo_loans.populate, "ledger": demo_ledger.populate,
               "movein": demo_movein.populate, "renovation": demo_renovation.populate,
-              "service": demo_service.populate, "parking": demo_parking.populate}
+              "service": demo_service.populate, "parking": demo_parking.populate,
+              "frontdesk": demo_frontdesk.populate}
 
 
 def ensure_users() -> dict[str, User]:

@@ -1,0 +1,185 @@
+"""Demo rows of the front-desk registers: three weeks of parcels (most collected within a day or
+two, a few refused, some still waiting and a few beyond the free period), visitors (all gone but
+today's), and goods-out passes (used at the gate, one cancelled, one expired, today's open)."""
+from __future__ import annotations
+
+import datetime as dt
+
+DAYS = 21
+MIN_HOMES = 10
+REFUSED_SHARE = 0.04        # parcels refused at the counter (fragile or valuable)
+PHONE_CONSENT_SHARE = 0.5   # passes the owner agreed to by phone
+UNCOLLECTED_SHARE = 0.05    # parcels of owners away: still on the shelf, their fee running
+CLERKS = ("李静", "周艳")
+SHELVES = ("货架A-1", "货架A-2", "货架A-3", "货架B-1", "货架B-2", "地柜C")
+CARRIERS = (("顺丰", "SF"), ("中通", "ZT"), ("圆通", "YT"), ("韵达", "YD"), ("京东", "JD"), ("邮政EMS", "EM"),
+            ("极兔", "JT"))
+VISITOR_NAMES = ("陈明", "周建华", "吴丽", "郑强", "孙悦", "冯涛", "何静", "高磊", "罗敏", "梁伟", "宋洁", "韩冰")
+REASONS = ("探亲访友", "探亲访友", "探亲访友", "送货", "维修", "家政", "中介看房", "装修")
+GOODS = (("旧沙发", "件"), ("纸箱", "个"), ("电视机", "台"), ("冰箱", "台"), ("衣柜", "个"), ("床垫", "张"),
+         ("自行车", "辆"), ("装修剩余瓷砖", "箱"))
+MOVERS = ("张师傅", "李师傅", "蚂蚁搬家 王师傅", "货拉拉 赵师傅")
+EXPIRED_DAY, CANCELLED_DAY = 3, 8   # days back: the first pass of that day expires unused / is cancelled
+PLATES = ("晋A12345", "晋A8K316", "晋AD52210", "晋K33107", "")
+
+
+def populate(ctx, rng):
+    with ctx.db.atomic():
+        _populate(ctx, rng)
+
+
+def _homes():
+    from models.property import Home
+    return list(Home.select(Home.id, Home.room_code).where(Home.state.in_(("已入住", "出租", "装修中")))
+                .order_by(Home.id))
+
+
+def _populate(ctx, rng):
+    from app.demo.keys import acting_manager
+    from models.frontdesk import Parcel
+    ctx = acting_manager(ctx)
+    homes = _homes()
+    if Parcel.select().exists() or len(homes) < MIN_HOMES:
+        return
+    clock = ctx.clock
+    saved = clock.fixed
+    now = clock.now()
+    today = now.date()
+    events = []
+    for back in range(DAYS, -1, -1):
+        day = today - dt.timedelta(days=back)
+        events += _parcel_day(rng, homes, day, now)
+        events += _visitor_day(rng, homes, day, now)
+        events += _pass_day(rng, homes, day, now, back)
+    events.sort(key=lambda e: e[0])   # pick-ups, departures and the gate after their check-in
+    made: dict = {}   # what a later event acts on, by the key its first event gave it
+    try:
+        for when, fn, args in events:
+            clock.fixed = when
+            fn(ctx, made, *args)
+    finally:
+        clock.fixed = saved
+
+
+def _at(day, hour, minute):
+    return dt.datetime.combine(day, dt.time(hour, minute))
+
+
+def _parcel_day(rng, homes, day, now):
+    out = []
+    for _ in range(rng.randint(4, 8)):
+        when = _at(day, rng.randint(9, 17), rng.randint(0, 59))
+        if when >= now:
+            continue
+        home = rng.choice(homes)
+        carrier, prefix = rng.choice(CARRIERS)
+        tracking = f"{prefix}{rng.randint(10**11, 10**12)}"
+        data = {"room_code": home.room_code, "carrier": carrier, "tracking_no": tracking,
+                "size": rng.choice(("小件", "小件", "中件", "大件")), "place": rng.choice(SHELVES),
+                "received_by": rng.choice(CLERKS)}
+        if rng.random() < REFUSED_SHARE:
+            data["refuse_reasons"] = [rng.choice(("易碎物品", "贵重物品"))]
+        out.append((when, _check_in, (data,)))
+        later = when + dt.timedelta(hours=rng.choice((2, 5, 8, 20, 23, 30, 40, 60)))
+        if later < now and not data.get("refuse_reasons") and rng.random() >= UNCOLLECTED_SHARE:
+            out.append((later, _pick_up, (data["tracking_no"],)))
+    return out
+
+
+def _check_in(ctx, made, data):
+    from app.frontdesk import parcels
+    made[data["tracking_no"]] = parcels.check_in(ctx, data)
+
+
+def _pick_up(ctx, made, key):
+    from app.frontdesk import parcels
+    p = made[key]
+    parcels.pick_up(ctx, p.id, {"collector_name": _collector(p), "collector_signed": True})
+
+
+def _collector(p):
+    from models.people import HomeOwner, Owner
+    row = (Owner.select(Owner.name).join(HomeOwner).where(HomeOwner.home == p.home_id).tuples().first())
+    return row[0] if row else "业主家属"
+
+
+def _visitor_day(rng, homes, day, now):
+    from app.core.validation import id_check_char
+    out = []
+    times = [_at(day, rng.randint(8, 19), rng.randint(0, 59)) for _ in range(rng.randint(3, 7))]
+    if day == now.date():   # this morning's visitors, still inside
+        times += [now - dt.timedelta(minutes=rng.randint(10, 150)) for _ in range(3)]
+    for when in times:
+        if when >= now:
+            continue
+        home = rng.choice(homes)
+        id17 = f"1401{rng.randint(10, 99)}19{rng.randint(60, 99)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}" \
+               f"{rng.randint(100, 999)}"
+        data = {"name": rng.choice(VISITOR_NAMES), "id_type": "身份证", "id_number": id17 + id_check_char(id17),
+                "room_code": home.room_code, "reason": rng.choice(REASONS), "companions": rng.choice((0, 0, 0, 1, 2)),
+                "plate": rng.choice(PLATES)}
+        key = ("visit", when, data["id_number"])
+        out.append((when, _visit, (data, key)))
+        left = when + dt.timedelta(minutes=rng.randint(20, 240))
+        if left < now:
+            out.append((left, _leave, (key,)))
+    return out
+
+
+def _visit(ctx, made, data, key):
+    from app.frontdesk import visitors
+    made[key] = visitors.register_visit(ctx, data)
+
+
+def _leave(ctx, made, key):
+    from app.frontdesk import visitors
+    visitors.sign_out(ctx, made[key].id)
+
+
+def _pass_day(rng, homes, day, now, back):
+    out = []
+    count = rng.choice((0, 1, 1, 2))
+    if back in (EXPIRED_DAY, CANCELLED_DAY):
+        count = max(count, 1)
+    times = [_at(day, rng.randint(9, 16), rng.randint(0, 59)) for _ in range(count)]
+    if back == 0:           # issued this morning, the movers not at the gate yet
+        times.append(now - dt.timedelta(minutes=rng.randint(5, 60)))
+    for i, when in enumerate(times):
+        if when >= now:
+            continue
+        home = rng.choice(homes)
+        items = "\n".join(f"{name}×{rng.randint(1, 4)}{unit}" for name, unit in rng.sample(GOODS, rng.randint(1, 3)))
+        phone = rng.random() < PHONE_CONSENT_SHARE
+        data = {"room_code": home.room_code, "consent": "电话确认" if phone else "业主本人到场",
+                "consent_by": "业主", "consent_phone": f"139{rng.randint(10**7, 10**8 - 1)}" if phone else "",
+                "items": items, "carrier": rng.choice(MOVERS), "plate": rng.choice(PLATES), "valid_date": day}
+        key = ("pass", when, i)
+        out.append((when, _issue, (data, key)))
+        if back == EXPIRED_DAY and i == 0:
+            continue                                  # never came to the gate: expired
+        later = when + dt.timedelta(minutes=rng.randint(30, 180))
+        if back == CANCELLED_DAY and i == 0:
+            out.append((later, _cancel, (key,)))
+        elif later < now:
+            out.append((later, _use, (key,)))
+    return out
+
+
+def _use(ctx, made, key):
+    from app.frontdesk import passes
+    passes.use_pass(ctx, made[key].id, "门岗")
+
+
+def _cancel(ctx, made, key):
+    from app.frontdesk import passes
+    passes.cancel_pass(ctx, made[key].id, "业主改期搬运")
+
+
+def _issue(ctx, made, data, key):
+    from app.frontdesk import passes
+    from models.people import HomeOwner, Owner
+    from models.property import Home
+    home = Home.get(Home.room_code == data["room_code"])
+    owner = Owner.select(Owner.name).join(HomeOwner).where(HomeOwner.home == home.id).tuples().first()
+    data = dict(data, consent_by=owner[0] if owner else "业主")
+    made[key] = passes.issue_pass(ctx, data)

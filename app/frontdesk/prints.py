@@ -1,0 +1,87 @@
+"""What the front-desk registers print (app/printing/frontdesk_forms renders it): the goods-out
+pass with its stub, and each register's daily list. The UI and the command line print through
+these functions."""
+from __future__ import annotations
+
+import datetime as dt
+
+from app.core.dates import fmt_date
+from app.frontdesk import parcels, passes, visitors
+from app.printing.frontdesk_forms import GoodsPassData, render_goods_pass, render_register
+from app.printing.key_forms import KeyListData
+
+
+def _office_hours(settings) -> str:
+    try:
+        return str(settings.get("office.hours") or "")
+    except KeyError:          # a site file from before office hours were a setting
+        return ""
+
+
+def goods_pass_data(ctx, pass_id) -> GoodsPassData:
+    gp = passes.get_pass(pass_id)
+    r = passes.pass_row(gp, ctx.clock.today())
+    return GoodsPassData(number=r["number"], room_code=r["room_code"], consent=r["consent"],
+                         consent_by=r["consent_by"], consent_at=r["consent_at"],
+                         items=tuple(passes.parse_items(gp.items)), carrier=r["carrier"], plate=r["plate"],
+                         valid_date=r["valid_date"], issued_at=r["issued_at"], issued_by=r["issued_by"],
+                         status=r["status"], office_hours=_office_hours(ctx.settings))
+
+
+def goods_pass_pdf(ctx, pass_id) -> bytes:
+    """物品放行条 with its 存根 (numbered), ready to cut."""
+    return render_goods_pass(ctx.settings, goods_pass_data(ctx, pass_id))
+
+
+def _note(day: dt.date, n: int, what: str) -> str:
+    return f"日期：{fmt_date(day)}　共 {n} {what}"
+
+
+def parcels_day_pdf(ctx, day: dt.date | None = None) -> bytes:
+    """代收快递登记表 of the day: taken in, refused, collected; collectors sign in the last column."""
+    day = day or ctx.clock.today()
+    rows = parcels.day_parcels(ctx, day)
+    return _parcel_list(ctx, "parcels", rows, _note(day, len(rows), "件"))
+
+
+def parcels_waiting_pdf(ctx, overdue_only: bool = False) -> bytes:
+    """Parcels waiting (or only those beyond the free period), oldest first, overdue shaded."""
+    rows = parcels.waiting_parcels(ctx, overdue_only=overdue_only)
+    note = f"统计时间：{ctx.clock.now():%Y-%m-%d %H:%M}　待取 {len(rows)} 件"
+    return _parcel_list(ctx, "parcels_overdue" if overdue_only else "parcels", rows, note)
+
+
+def _parcel_list(ctx, kind, rows, note) -> bytes:
+    cells = tuple((r["number"], r["room_code"], r["recipient"], r["carrier"], r["tracking_no"], r["place"],
+                   r["received_at"], r["status"] + (f"（{r['refuse_reason']}）" if r["refuse_reason"] else ""),
+                   r["picked_at"] or (r["age"] if r["status"] == "待取" else ""), r["fee"],
+                   r["collector_name"]) for r in rows)
+    data = KeyListData(title_note=note, rows=cells, overdue_rows=tuple(i for i, r in enumerate(rows) if r["overdue"]))
+    return render_register(ctx.settings, kind, data)
+
+
+def visitors_day_pdf(ctx, day: dt.date | None = None) -> bytes:
+    """来访人员登记表 of the day (identity numbers masked); those still inside shaded."""
+    day = day or ctx.clock.today()
+    rows = visitors.day_visitors(ctx, day)
+    cells = tuple((r["name"], r["id_text"], r["room_code"], r["host"], r["reason"], str(r["companions"] or ""),
+                   r["plate"], r["entered_at"], r["left_at"] or "未离开", "") for r in rows)
+    data = KeyListData(title_note=_note(day, len(rows), "人次"), rows=cells,
+                       overdue_rows=tuple(i for i, r in enumerate(rows) if r["inside"]))
+    return render_register(ctx.settings, "visitors", data)
+
+
+def passes_register_pdf(ctx, day: dt.date | None = None, days: int | None = None) -> bytes:
+    """物品放行登记表: the day's passes, or those of the last *days* days."""
+    if days:
+        rows = passes.pass_register(ctx, days=days)
+        note = f"最近 {days} 天　共 {len(rows)} 张"
+    else:
+        day = day or ctx.clock.today()
+        rows = passes.day_passes(ctx, day)
+        note = _note(day, len(rows), "张")
+    cells = tuple((r["number"], r["room_code"], f"{r['consent_by']} {r['consent']}", r["items_short"], r["carrier"],
+                   r["plate"], r["valid_date"], r["status"], r["used_at"], r["checked_by"]) for r in rows)
+    data = KeyListData(title_note=note, rows=cells,
+                       overdue_rows=tuple(i for i, r in enumerate(rows) if r["status"] == "已过期"))
+    return render_register(ctx.settings, "passes", data)

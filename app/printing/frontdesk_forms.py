@@ -1,0 +1,108 @@
+"""Front-desk register prints: the goods-out pass with its stub (物品放行条 / 存根) on one A4 sheet
+cut along the dashed line, and the registers' daily lists (代收快递登记表 with the collectors'
+signature column, 来访人员登记表, 物品放行登记表) as landscape tables. Pure renderers:
+app.frontdesk.prints builds the data."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table
+
+from app.printing.base import FormRenderer, esc, grid_style, label_value_table
+from app.printing.key_forms import KeyListData, KeyListForm, signature_row
+
+
+@dataclass(frozen=True)
+class GoodsPassData:
+    number: str
+    room_code: str
+    consent: str          # 业主本人到场 / 电话确认（138****1234）
+    consent_by: str
+    consent_at: str
+    items: tuple          # (name, quantity, unit)
+    carrier: str
+    plate: str
+    valid_date: str
+    issued_at: str
+    issued_by: str
+    status: str
+    office_hours: str
+
+
+class CutLine(Flowable):
+    """A dashed line across the page with 沿此线剪开 in its middle."""
+
+    def __init__(self, width):
+        super().__init__()
+        self.width, self.height = width, 8 * mm
+
+    def draw(self):
+        c = self.canv
+        c.saveState()
+        c.setDash(4, 3)
+        c.setLineWidth(0.6)
+        y = self.height / 2
+        c.line(0, y, self.width / 2 - 18 * mm, y)
+        c.line(self.width / 2 + 18 * mm, y, self.width, y)
+        c.setFont("CJK", 8)
+        c.drawCentredString(self.width / 2, y - 1.2 * mm, "✂ 沿此线剪开")
+        c.restoreState()
+
+
+class GoodsPassForm(FormRenderer):
+    title = "物品放行条"
+
+    def _part(self, d: GoodsPassData, heading: str, note: str, signers):
+        w = 174 * mm
+        out = [Paragraph(esc(heading), self.st["title"]),
+               Paragraph(esc(f"编号：{d.number}　　开具时间：{d.issued_at}"), self.st["small"]), Spacer(1, 2 * mm)]
+        rows = [["房号", d.room_code, "业主同意", f"{d.consent_by}　{d.consent}"],
+                ["搬运人", d.carrier, "车牌", d.plate or "—"],
+                ["有效日期", f"{d.valid_date} 当日有效", "经办人", d.issued_by]]
+        out.append(label_value_table(rows, [w * 0.14, w * 0.36, w * 0.14, w * 0.36]))
+        head = [Paragraph(esc(h), self.st["cell_c"]) for h in ("序号", "物品名称", "数量", "单位")]
+        body = [[str(i), Paragraph(esc(n), self.st["cell"]), str(q), u] for i, (n, q, u) in enumerate(d.items, 1)]
+        t = Table([head] + body, colWidths=[w * 0.1, w * 0.6, w * 0.15, w * 0.15], repeatRows=1)
+        t.setStyle(grid_style([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F0F0F0")),
+                               ("ALIGN", (0, 1), (0, -1), "CENTER"), ("ALIGN", (2, 1), (3, -1), "CENTER")]))
+        out += [Spacer(1, 2 * mm), t, Spacer(1, 2 * mm), Paragraph(esc(note), self.st["body"]),
+                signature_row(signers, w)]
+        return out
+
+    def story(self, d: GoodsPassData):
+        stub = self._part(d, "物品放行条 存根", "存根由客服中心留存备查。", ["业主（或代理人）签字", "经办人签字"])
+        hours = f"客服中心办公时间：{d.office_hours}。" if d.office_hours else ""
+        main = self._part(d, "物品放行条", "请门岗核对物品、数量与本条相符后放行，并收回本条交客服中心。"
+                          f"本条仅限当日有效，涂改无效。{hours}", ["门岗查验人签字", "放行时间"])
+        return [*stub, Spacer(1, 3 * mm), CutLine(174 * mm), Spacer(1, 3 * mm), *main]
+
+
+def render_goods_pass(settings, data: GoodsPassData) -> bytes:
+    """物品放行条 with its 存根 on one A4 page, as PDF bytes."""
+    form = GoodsPassForm(settings, data.number)
+    form.count_pages = False
+    return form.render(data)
+
+
+PARCEL_HEADERS = ("单号", "房号", "收件人", "快递公司", "快递单号", "存放", "收件时间", "状态", "领取时间", "保管费",
+                  "领取人签字")
+PARCEL_WIDTHS = (27, 18, 20, 20, 34, 16, 27, 22, 27, 14, 36)
+VISITOR_HEADERS = ("访客姓名", "证件", "来访房号", "被访人", "事由", "同行", "车牌", "来访时间", "离开时间",
+                   "访客签字")
+VISITOR_WIDTHS = (20, 42, 20, 20, 30, 11, 22, 27, 27, 42)
+PASS_HEADERS = ("编号", "房号", "业主同意", "物品", "搬运人", "车牌", "有效期", "状态", "放行时间", "查验人")
+PASS_WIDTHS = (27, 18, 36, 60, 18, 22, 22, 16, 27, 15)
+SIGN_ROW = 9 * mm   # room for a signature
+REGISTERS = {"parcels": ("代收快递登记表", PARCEL_HEADERS, PARCEL_WIDTHS, SIGN_ROW),
+             "visitors": ("来访人员登记表", VISITOR_HEADERS, VISITOR_WIDTHS, SIGN_ROW),
+             "passes": ("物品放行登记表", PASS_HEADERS, PASS_WIDTHS, None),
+             "parcels_overdue": ("超时未取包裹清单", PARCEL_HEADERS, PARCEL_WIDTHS, SIGN_ROW)}
+
+
+def render_register(settings, kind: str, data: KeyListData) -> bytes:
+    """A register's list (REGISTERS: parcels, visitors, passes, parcels_overdue) as landscape PDF;
+    rows of data.overdue_rows shaded."""
+    title, headers, widths, height = REGISTERS[kind]
+    return KeyListForm(settings, title, headers, widths, row_height=height).render(data)

@@ -1,0 +1,88 @@
+"""Front-desk registers (前台登记, domain.md §7 and §11): parcels kept for owners, visitors and
+goods-out passes."""
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from .base import BaseModel
+from .property import Home
+from .users import User
+
+PARCEL_SIZES = ["小件", "中件", "大件"]
+PARCEL_WAITING, PARCEL_PICKED, PARCEL_REFUSED = "待取", "已取", "拒收"
+REFUSE_REASONS = ["易碎物品", "贵重物品"]
+PASS_ISSUED, PASS_USED, PASS_CANCELLED = "已开具", "已放行", "已作废"
+CONSENT_WAYS = ["业主本人到场", "电话确认"]
+
+
+class Parcel(BaseModel):
+    """A parcel the desk took in for a household (or refused at the counter); waiting while status 待取."""
+    number = CharField(unique=True)                     # KD2026-000001
+    home = ForeignKeyField(Home, backref="parcels", on_delete="RESTRICT")
+    recipient = CharField(default="")                   # the name on the label
+    carrier = CharField()
+    tracking_no = CharField(default="", index=True)
+    size = CharField(default="小件")
+    place = CharField(default="")                       # shelf where kept
+    status = CharField(default=PARCEL_WAITING, index=True)
+    refuse_reason = CharField(default="")               # 易碎物品 / 贵重物品 ticked by the clerk
+    received_at = DateTimeField(index=True)
+    received_by = CharField()                           # who took it in
+    received_user = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    picked_at = DateTimeField(null=True, index=True)
+    collector_name = CharField(default="")
+    collector_signed = BooleanField(default=False)
+    fee_fen = BigIntegerField(default=0)
+    charge_id = IntegerField(null=True)                 # the ledger's parcel_fee charge
+    receipt_number = CharField(default="")              # when the fee was paid at once
+    handed_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    notes = TextField(default="")
+
+
+class Visitor(BaseModel):
+    """One visit (来访登记): inside while left_at is null."""
+    name = CharField()
+    id_type = CharField(default="")
+    id_enc = TextField(default="")
+    id_hash = CharField(default="")
+    id_masked = CharField(default="")
+    phone = CharField(default="")
+    home = ForeignKeyField(Home, null=True, backref="visitors", on_delete="RESTRICT")
+    host = CharField(default="")                        # whom the visitor sees
+    reason = CharField()
+    companions = IntegerField(default=0)
+    plate = CharField(default="")
+    entered_at = DateTimeField(index=True)
+    left_at = DateTimeField(null=True, index=True)
+    registered_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    notes = TextField(default="")
+
+
+class GoodsPass(BaseModel):
+    """A goods-out pass (物品放行条) with its stub; used once at the gate."""
+    number = CharField(unique=True)                     # FX2026-000001
+    home = ForeignKeyField(Home, backref="goods_passes", on_delete="RESTRICT")
+    consent = CharField()                               # CONSENT_WAYS
+    consent_by = CharField()                            # the owner who agreed
+    consent_phone = CharField(default="")               # the number called (phone consent)
+    consent_at = DateTimeField()
+    items = TextField()                                 # one "name×quantity" per line
+    carrier = CharField()                               # who carries the goods out
+    plate = CharField(default="")
+    valid_date = DateField(index=True)
+    status = CharField(default=PASS_ISSUED, index=True)
+    issued_at = DateTimeField(index=True)
+    issued_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    used_at = DateTimeField(null=True)
+    checked_by = CharField(default="")                  # the guard who checked and kept it
+    notes = TextField(default="")
+
+
+MODELS = [Parcel, Visitor, GoodsPass]

@@ -1,0 +1,104 @@
+"""Command-line subcommands of the front-desk registers: ``parcels``, ``visitors``, ``passes`` and
+their prints (``print parcels-day``, ``visitors-day``, ``goods-pass``, ``passes-day``)."""
+
+
+def _date(text):
+    if not text:
+        return None
+    from app.core.validation import parse_date
+    return parse_date(text, "--date")
+
+
+def register(sub, groups):
+    c = groups["common"]
+    p = sub.add_parser("parcels", help="代收快递：列出待取包裹（存放时长、保管费，超时标出）", parents=[c])
+    p.add_argument("--overdue", action="store_true", help="只列超过免费保管期的")
+    p.add_argument("--room", help="只列该房号的")
+    p.set_defaults(handler=parcels_waiting)
+    p = sub.add_parser("visitors", help="来访登记：列出仍在小区内的访客（--date 列出当日登记）", parents=[c])
+    p.add_argument("--date", help="列出该日的来访登记（YYYY-MM-DD）")
+    p.set_defaults(handler=visitors_list)
+    p = sub.add_parser("passes", help="物品放行条：列出已开具、仍有效的放行条（--all 最近90天全部）", parents=[c])
+    p.add_argument("--all", action="store_true", help="最近90天开具的全部放行条")
+    p.set_defaults(handler=passes_list)
+    for name, help_, handler in (("parcels-day", "代收快递登记表（当日）", print_parcels_day),
+                                 ("visitors-day", "来访人员登记表（当日）", print_visitors_day),
+                                 ("passes-day", "物品放行登记表（当日）", print_passes_day)):
+        r = groups["print"].add_parser(name, help=help_, parents=[c])
+        r.add_argument("--date", help="日期（默认今天）")
+        r.add_argument("--out", help="PDF 文件路径")
+        r.set_defaults(handler=handler)
+    r = groups["print"].add_parser("goods-pass", help="物品放行条（含存根）", parents=[c])
+    r.add_argument("--number", required=True, help="放行条编号，如 FX2026-000001")
+    r.add_argument("--out", help="PDF 文件路径")
+    r.set_defaults(handler=print_goods_pass)
+
+
+def parcels_waiting(args, ctx):
+    from app.frontdesk import parcels
+    rows = parcels.waiting_for_home(ctx, args.room) if args.room else parcels.waiting_parcels(ctx)
+    if args.overdue:
+        rows = [r for r in rows if r["overdue"]]
+    for r in rows:
+        mark = "【超时】" if r["overdue"] else ""
+        fee = f"  保管费 {r['fee']} 元" if r["fee"] else ""
+        print(f"{mark}{r['number']}  {r['room_code']} {r['recipient']}  {r['carrier']} {r['tracking_no']}  "
+              f"{r['size']} {r['place']}  收件 {r['received_at']}  已存放 {r['age']}{fee}")
+    late = sum(1 for r in rows if r["overdue"])
+    print(f"共 {len(rows)} 件包裹待取，其中超时 {late} 件")
+    return 0
+
+
+def visitors_list(args, ctx):
+    from app.frontdesk import visitors
+    day = _date(args.date)
+    rows = visitors.day_visitors(ctx, day) if day else visitors.inside(ctx)
+    for r in rows:
+        where = " ".join(x for x in (r["room_code"], r["host"]) if x)
+        out = f"离开 {r['left_at']}" if r["left_at"] else f"在内 {r['stay']}"
+        extra = "".join(x for x in (f"  同行{r['companions']}人" if r["companions"] else "",
+                                    f"  车牌 {r['plate']}" if r["plate"] else ""))
+        print(f"{r['name']}  {r['id_text']}  访 {where}  {r['reason']}{extra}  来访 {r['entered_at']}  {out}")
+    inside = sum(1 for r in rows if r["inside"])
+    what = f"{day:%Y-%m-%d} 来访 {len(rows)} 人次" if day else f"仍在小区内 {len(rows)} 人次"
+    print(f"{what}" + (f"，其中未离开 {inside} 人次" if day else ""))
+    return 0
+
+
+def passes_list(args, ctx):
+    from app.frontdesk import passes
+    rows = passes.pass_register(ctx) if args.all else passes.open_passes(ctx)
+    for r in rows:
+        plate = f"  车牌 {r['plate']}" if r["plate"] else ""
+        used = f"  放行 {r['used_at']} {r['checked_by']}" if r["used_at"] else ""
+        print(f"{r['number']}  {r['status']}  {r['room_code']} {r['consent_by']}（{r['consent']}）  "
+              f"{r['items_short']}  搬运 {r['carrier']}{plate}  有效期至 {r['valid_date']}{used}")
+    print(f"共 {len(rows)} 张放行条" + ("（最近90天）" if args.all else "有效待放行"))
+    return 0
+
+
+def _write(args, pdf):
+    from app.printing.base import write_pdf
+    print(f"已生成：{write_pdf(pdf, args.out)}")
+    return 0
+
+
+def print_parcels_day(args, ctx):
+    from app.frontdesk.prints import parcels_day_pdf
+    return _write(args, parcels_day_pdf(ctx, _date(args.date)))
+
+
+def print_visitors_day(args, ctx):
+    from app.frontdesk.prints import visitors_day_pdf
+    return _write(args, visitors_day_pdf(ctx, _date(args.date)))
+
+
+def print_passes_day(args, ctx):
+    from app.frontdesk.prints import passes_register_pdf
+    return _write(args, passes_register_pdf(ctx, _date(args.date)))
+
+
+def print_goods_pass(args, ctx):
+    from app.frontdesk.passes import find_by_number
+    from app.frontdesk.prints import goods_pass_pdf
+    return _write(args, goods_pass_pdf(ctx, find_by_number(args.number).id))
