@@ -139,6 +139,7 @@ def command_modules() -> list:
         ledger,
         loans,
         movein,
+        notices,
         parking,
         renovation,
         reports,
@@ -147,7 +148,7 @@ def command_modules() -> list:
         system,
     )
     return [system, archives, ledger, dunning, reports, keys, loans, movein, renovation, service, security, parking,
-            frontdesk]
+            frontdesk, notices]
 
 
 def _utf8_stdio():

@@ -23,6 +23,7 @@ TABS = [
     ("ledger", "收费台账", "ledger"),
     ("dunning", "催缴与报表", "warning"),
     ("service", "报事投诉", "service"),
+    ("notices", "公告栏", "notices"),
 ]
 
 
@@ -66,6 +67,11 @@ def _service_tab():
     return tab
 
 
+def _notices_tab():
+    from ui.notices import tab
+    return tab
+
+
 TAB_LOADERS = {
     "archives": _archives_tab,
     "movein": _movein_tab,
@@ -75,6 +81,7 @@ TAB_LOADERS = {
     "ledger": _ledger_tab,
     "dunning": _dunning_tab,
     "service": _service_tab,
+    "notices": _notices_tab,
 }
 
 DEFAULT_SIZE = (1280, 680)   # fits 1366×768 with its taskbar; smaller screens: fit_to_screen

@@ -24,6 +24,7 @@ from app.demo import keys as demo_keys
 from app.demo import ledger as demo_ledger
 from app.demo import loans as demo_loans
 from app.demo import movein as demo_movein
+from app.demo import notices as demo_notices
 from app.demo import parking as demo_parking
 from app.demo import renovation as demo_renovation
 from app.demo import service as demo_service
@@ -40,7 +41,8 @@ from models.users import User
 EXTENSIONS = {"keys": demo_keys.populate, "loans": demo_loans.populate, "ledger": demo_ledger.populate,
               "movein": demo_movein.populate, "renovation": demo_renovation.populate,
               "service": demo_service.populate, "parking": demo_parking.populate,
-              "frontdesk": demo_frontdesk.populate}
+              "frontdesk": demo_frontdesk.populate,
+              "notices": demo_notices.populate}
 
 
 def ensure_users() -> dict[str, User]:

@@ -27,3 +27,20 @@ def posted(ctx, **kw):
     notices.approve(ctx, n.id)
     prints.notice_pdf(ctx, n.id)
     return notices.post(ctx, n.id)
+
+
+def type_text(qtbot, widget, text: str):
+    """Type *text* into a widget as key presses: QTest types ASCII only, so each other character
+    (Chinese, full-width punctuation) goes as a key event carrying its text, as an input method sends it."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+    widget.setFocus()
+    for ch in text:
+        if ch == "\n":
+            qtbot.keyClick(widget, Qt.Key.Key_Return)
+        elif ch.isascii():
+            qtbot.keyClicks(widget, ch)
+        else:
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))

@@ -49,7 +49,7 @@ POLL_MS = 15
 REACTION_MS = 1500        # how long a click may take to show its reaction
 MAX_ROWS = 150            # rows of a list tried in turn while a button stays disabled
 # Latin tokens a button may show: formats and paper sizes the office says as they are
-ALLOWED_LATIN = {"PDF", "Excel", "A4", "A5"}
+ALLOWED_LATIN = {"PDF", "Excel", "A3", "A4", "A5"}
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 MNEMONIC = re.compile(r"\(&[A-Za-z0-9]\)")     # 是(&Y): the Chinese way to show a shortcut letter
 FILE_EXT = re.compile(r"\.[A-Za-z0-9]{1,5}$")   # a menu entry naming an attached file: its extension is data

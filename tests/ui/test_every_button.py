@@ -108,7 +108,15 @@ def _service_steps(sweep, tab, where, path):
         sweep.click_pending(tab, where, path)
 
 
-STEPS = {"renovation": _renovation_steps, "service": _service_steps}
+def _notices_steps(sweep, tab, where, path):
+    """修改/审批 on a notice 待审批, 已张贴 on one 待张贴 (the 查看 box's views)."""
+    for view in ("待审批", "待张贴"):
+        sweep.choose(tab.view_combo, view)
+        sweep.click_row(tab.view, 0)
+        sweep.click_pending(tab, where, path)
+
+
+STEPS = {"renovation": _renovation_steps, "service": _service_steps, "notices": _notices_steps}
 
 
 def _tab_names():

@@ -19,6 +19,7 @@ NAMES = {
     "loans": "fa5s.hand-holding",
     "ledger": "fa5s.file-invoice-dollar",
     "service": "fa5s.headset",
+    "notices": "fa5s.bullhorn",
     "add": "fa5s.plus",
     "edit": "fa5s.edit",
     "delete": "fa5s.trash-alt",

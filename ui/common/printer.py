@@ -20,11 +20,11 @@ from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 from app.core.errors import UserError
 
 KINDS = {"a4": "A4 表单", "receipt_3part": "三联收据（241×93 mm）", "worker_pass": "施工人员出入证",
-         "notice": "通知单"}
+         "notice": "通知单", "board": "公告栏公告（A4/A3）"}
 # paper choices: "" = as the form's page; else a named size in mm (width, height)
 PAPERS = {"": "同表单页面", "A4": "A4（210×297 mm）", "A5": "A5（148×210 mm）",
-          "241x93": "三联收据纸（241×93 mm）"}
-PAPER_MM = {"A4": (210.0, 297.0), "A5": (148.0, 210.0), "241x93": (241.0, 93.0)}
+          "241x93": "三联收据纸（241×93 mm）", "A3": "A3（297×420 mm）"}
+PAPER_MM = {"A4": (210.0, 297.0), "A5": (148.0, 210.0), "241x93": (241.0, 93.0), "A3": (297.0, 420.0)}
 MAX_PIXELS = 25_000_000  # a page is rasterised at the printer's dpi, capped at this many pixels
 MM_PER_PT = 25.4 / 72
 RECEIPT_MM = (241.0, 93.0)

@@ -33,7 +33,8 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, Qt, QTh
 
 PROGRESS_DELAY_MS = 600        # the busy dialog appears only for work that takes longer than this
 MAX_THREADS = 2
-KINDS = frozenset({"archives", "ledger", "service", "parking", "keys", "loans", "movein", "renovation"})
+KINDS = frozenset({"archives", "ledger", "service", "parking", "keys", "loans", "movein", "renovation",
+                   "notices"})
 
 _state: dict[str, Any] = {"pool": None}
 _running: set[Op] = set()      # keeps each Op (its relay and its work) alive until it has finished
