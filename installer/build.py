@@ -388,18 +388,64 @@ def build_runtime(lock: dict) -> Path:
 
 
 # ------------------------------------------------------------------------------------ site file
-def load_site(path: Path) -> tuple[str, dict, dict]:
-    """(site code, flat settings, installer options) after checking every key and value."""
+def load_site(path: Path, _seen: tuple = ()) -> tuple[str, dict, dict]:
+    """(site code, flat settings, installer options) after checking every key and value.
+
+    Every setting must be in the file unless it names a base: ``inherits = "defaults"`` (the product's
+    declared defaults, app/core/settings.py) or ``inherits = "<site code>"`` (another site file in the
+    same folder, itself complete or inheriting). Values are checked by the program's own rules (kinds,
+    ranges, booleans as real booleans); [site] name and [company] name must not be empty."""
     code = path.stem
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", code):
         raise BuildError(f"{path.name}: the file name is the site code and must be lower-case ASCII "
                          "(e.g. tianlun.toml)")
-    with open(path, "rb") as fh:
-        try:
+    try:
+        with open(path, "rb") as fh:
             raw = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
-            raise BuildError(f"{path}: not valid TOML: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise BuildError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise BuildError(f"{path}: cannot read: {exc}") from None
     options = raw.pop("installer", {}) or {}
+    inherits = raw.pop("inherits", None)
+    flat = _checked_values(path, raw)
+    if not str(flat.get("site.name", "")).strip():
+        raise BuildError(f"{path}: [site] name is required and must not be empty")
+    base: dict = {}
+    if inherits is None:
+        missing = [k for k in _setting_keys() if k not in flat]
+        if missing:
+            raise BuildError(f"{path}: {len(missing)} settings missing, e.g. {missing[:8]}; list every setting, "
+                             'or name a base: inherits = "defaults" (the product\'s defaults) or '
+                             'inherits = "<site code>" (another site file)')
+    elif inherits != "defaults":
+        if not isinstance(inherits, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", inherits):
+            raise BuildError(f'{path}: inherits must be "defaults" or a site code, not {inherits!r}')
+        if inherits in (code, *_seen):
+            raise BuildError(f"{path}: inherits {inherits!r} makes a loop")
+        _c, base, _o = load_site(path.with_name(f"{inherits}.toml"), (*_seen, code))
+    flat = base | flat
+    if not str(flat.get("company.name", "")).strip():
+        raise BuildError(f"{path}: [company] name is required and must not be empty")
+    unknown_opts = sorted(set(options) - {"data"})
+    if unknown_opts:
+        raise BuildError(f"{path}: unknown [installer] options {unknown_opts} (known: data)")
+    if options.get("data", "user") not in ("user", "machine"):
+        raise BuildError(f"{path}: [installer] data must be \"user\" or \"machine\"")
+    return code, flat, {"data": options.get("data", "user")}
+
+
+def _setting_keys() -> list[str]:
+    sys.path.insert(0, str(ROOT))
+    try:
+        from app.core.settings import BY_KEY
+    finally:
+        sys.path.remove(str(ROOT))
+    return list(BY_KEY)
+
+
+def _checked_values(path: Path, raw: dict) -> dict:
+    """The file's settings, dotted, each checked by the program's own rules (app/core/settings.py)."""
     sys.path.insert(0, str(ROOT))
     try:
         from app.core.errors import ValidationError
@@ -410,19 +456,34 @@ def load_site(path: Path) -> tuple[str, dict, dict]:
     unknown = sorted(k for k in flat if k not in BY_KEY)
     if unknown:
         raise BuildError(f"{path}: unknown settings {unknown} (the keys are those of app/core/settings.py SETTINGS)")
+    bools = sorted(k for k, v in flat.items() if BY_KEY[k].kind == "bool" and not isinstance(v, bool))
+    if bools:
+        raise BuildError(f"{path}: {bools} must be true or false (TOML booleans, without quotes)")
     try:
-        s = Settings()
-        s.update(flat)
+        Settings().update(flat)
     except ValidationError as exc:
         raise BuildError(f"{path}: {exc}") from None
-    if "site.name" not in flat:
-        raise BuildError(f"{path}: [site] name is required")
-    unknown_opts = sorted(set(options) - {"data"})
-    if unknown_opts:
-        raise BuildError(f"{path}: unknown [installer] options {unknown_opts} (known: data)")
-    if options.get("data", "user") not in ("user", "machine"):
-        raise BuildError(f"{path}: [installer] data must be \"user\" or \"machine\"")
-    return code, flat, {"data": options.get("data", "user")}
+    return flat
+
+
+def write_site_file(flat: dict, dest: Path, source: Path) -> None:
+    """The checked site values (a base's merged in) as the program's resources/site.toml."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from app.core.settings import write_toml
+    finally:
+        sys.path.remove(str(ROOT))
+    write_toml(dest, flat)
+    body = dest.read_text(encoding="utf-8")
+    dest.write_text(f"# {source.name}, checked by installer/build.py\n{body}", encoding="utf-8")
+
+
+def check_only(path: Path) -> int:
+    """``build.py --check SITE.toml``: check one site file without building."""
+    code, flat, options = load_site(path)
+    print(f"[check] {path.name}: OK — site {code} ({flat['site.name']}), {len(flat)} settings given, "
+          f"data folder: {options['data']}")
+    return 0
 
 
 # ------------------------------------------------------------------------------------ program
@@ -487,7 +548,7 @@ def build(site_file: Path, out_dir: Path, fast: bool, frozen: bool) -> dict:
     work.mkdir(parents=True)
     shutil.copytree(runtime, stage, ignore=shutil.ignore_patterns(".complete", ".runtime.json"))
     program = copy_program(stage)
-    shutil.copyfile(site_file, stage / "resources" / "site.toml")
+    write_site_file(flat, stage / "resources" / "site.toml", site_file)
     build_info = {"site": code, "site_name": flat["site.name"], "version": version, **program,
                   "built": time.strftime("%Y-%m-%d %H:%M:%S %z"), "python_embed": lock["embed"]["version"]}
     (stage / "resources" / "build-info.json").write_text(json.dumps(build_info, ensure_ascii=False, indent=1),
@@ -527,8 +588,11 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=BUILD / "dist", help="output folder (default installer/build/dist)")
     ap.add_argument("--fast", action="store_true", help="zlib instead of solid LZMA (faster build, bigger exe)")
     ap.add_argument("--frozen", action="store_true", help="fail instead of re-locking when the lock is stale")
+    ap.add_argument("--check", type=Path, metavar="SITE.toml", help="check one site file and stop (no build)")
     args = ap.parse_args(argv)
     try:
+        if args.check:
+            return check_only(args.check.resolve())
         if args.command == "lock":
             write_lock("requested")
             return 0

@@ -188,6 +188,8 @@ class MainWindow(QMainWindow):
         self.reminder_dialog = None
         # after the first paint, so that the window appears at once
         QTimer.singleShot(REMINDER_DELAY_MS, self.show_reminders)
+        self.site_changes_dialog = None
+        QTimer.singleShot(REMINDER_DELAY_MS, self.show_site_changes)
         self._start_escalation_watch()
 
     # tabs ------------------------------------------------------------------
@@ -429,6 +431,11 @@ class MainWindow(QMainWindow):
         fit_to_screen(dlg)
         dlg.show()
         self.reminder_dialog = dlg
+
+    def show_site_changes(self):
+        """After an upgrade, the site file's changes for the manager (ui/system/site_upgrade_dialog.py)."""
+        from ui.system.site_upgrade_dialog import show_site_changes
+        self.site_changes_dialog = show_site_changes(self, self.ctx)
 
     def open_settings(self):
         from ui.system.settings_dialog import SettingsDialog

@@ -1,9 +1,9 @@
 """Every site setting, declared once with its default (the values of shared/domain.md).
 
-Settings are stored in a TOML file in the data folder (``settings.toml``). An installer for a
-site may ship ``site.toml`` beside the program (resources/site.toml): its values are the
-site's defaults, and the data folder's file overrides them. Keys are dotted; the part after
-the last dot may be Chinese (e.g. ``fee.property_rate.洋房``).
+Settings come in three layers (class Settings): the declared defaults below, then the site file
+an installer ships beside the program (resources/site.toml), then the office's own changes saved
+in the data folder (``settings.toml``, only the keys the office changed). Keys are dotted; the part
+after the last dot may be Chinese (e.g. ``fee.property_rate.洋房``).
 
 Kinds: ``text``, ``int``, ``fen`` (money in integer fen, shown as 元), ``decimal`` (an exact
 decimal written as a string, e.g. a daily late-fee rate), ``bool``, ``time`` ("HH:MM").
@@ -229,8 +229,59 @@ def _nest(flat: dict) -> dict:
     return root
 
 
+# Ranges a value must lie in (inclusive), by key pattern: the first pattern that matches applies
+# (fnmatch; "fen" in integer fen). A site file or 站点设置 outside them is refused naming the setting.
+LIMITS: list[tuple[str, tuple]] = [
+    ("fee.property_rate.*", (1, 2000)),          # 0.01–20.00 元/㎡·月 (the seed: 1.78–2.90)
+    ("fee.gas_tier1_limit", (1, 1000)),
+    ("fee.*", (0, 1_000_000)),                   # at most 10,000 元
+    ("renovation.deposit.*", (0, 10_000_000)),
+    ("*_pct*", (0, 100)),
+    ("billing.due_day", (1, 31)),
+    ("dunning.*_day", (1, 31)),
+    ("dunning.late_fee_daily_rate", (Decimal(0), Decimal("0.01"))),
+    ("request.satisfied_min_score", (1, 5)),
+    ("billing.prepay_months", (0, 120)),
+]
+KIND_LIMITS = {"int": (0, 1_000_000), "fen": (0, 10_000_000), "decimal": (Decimal(0), Decimal(1_000_000))}
+REQUIRED_TEXT = ("site.name",)   # never empty (the name is on every form); a site file also needs company.name
+BOOL_WORDS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False,
+              "是": True, "否": False}
+
+
+def limits_for(key: str) -> tuple | None:
+    from fnmatch import fnmatchcase
+    for pattern, bounds in LIMITS:
+        if fnmatchcase(key, pattern):
+            return bounds
+    return None
+
+
+def _check_range(setting: Setting, value):
+    if setting.kind not in ("int", "fen", "decimal"):
+        return
+    lo, hi = limits_for(setting.key) or KIND_LIMITS[setting.kind]
+    v = Decimal(value) if setting.kind == "decimal" else value
+    if not (lo <= v <= hi):
+        if setting.kind == "fen":
+            from app.core.money import fmt_fen
+            lo_s, hi_s, v_s = fmt_fen(lo), fmt_fen(hi), fmt_fen(value)
+        else:
+            lo_s, hi_s, v_s = str(lo), str(hi), str(value)
+        raise ValidationError(setting.label, f"应在 {lo_s} 至 {hi_s} 之间，收到 {v_s}")
+
+
 def coerce(setting: Setting, value: Any) -> Any:
-    """Check and convert a value for a setting; raises ValidationError naming the setting."""
+    """Check and convert a value for a setting (its kind, its range in LIMITS, a required text not
+    empty); raises ValidationError naming the setting."""
+    v = _convert(setting, value)
+    _check_range(setting, v)
+    if setting.key in REQUIRED_TEXT and not str(v).strip():
+        raise ValidationError(setting.label, "不能为空")
+    return v
+
+
+def _convert(setting: Setting, value: Any) -> Any:
     kind = setting.kind
     try:
         if kind in ("int", "fen"):
@@ -248,7 +299,10 @@ def coerce(setting: Setting, value: Any) -> Any:
         if kind == "bool":
             if isinstance(value, bool):
                 return value
-            return str(value).strip().lower() in ("1", "true", "yes", "是")
+            word = str(value).strip().lower()
+            if word not in BOOL_WORDS:
+                raise ValidationError(setting.label, f"应为“是”或“否”（true / false），收到“{value}”")
+            return BOOL_WORDS[word]
         if kind == "time":
             s = str(value).strip()
             hh, mm = s.split(":")
@@ -263,19 +317,48 @@ def coerce(setting: Setting, value: Any) -> Any:
         raise ValidationError(setting.label, f"应为{expected}，收到“{value}”") from None
 
 
-class Settings:
-    """The site's settings: declared defaults, then site.toml, then the data folder's file."""
+LAYER_LABELS = {"default": "程序默认", "site": "站点文件", "office": "本处修改"}
+APPLIED_SITE_FILE = "site-applied.toml"   # the site file's values the manager last saw (upgrade list)
 
-    def __init__(self, values: dict | None = None, path: Path | None = None):
-        self._values = {s.key: s.default for s in SETTINGS}
+
+def read_toml(path: Path) -> dict:
+    """A settings file's known keys, dotted (unknown keys are left out)."""
+    with open(path, "rb") as fh:
+        try:
+            raw = flatten(tomllib.load(fh))
+        except tomllib.TOMLDecodeError as exc:
+            raise ValidationError(f"设置文件 {path}", f"格式错误：{exc}") from None
+    return {k: v for k, v in raw.items() if k in BY_KEY}
+
+
+class Settings:
+    """The site's settings in three layers: the product's declared defaults < the site file the
+    installer ships (resources/site.toml) < the office's own changes (the data folder's
+    settings.toml). Only the office's layer is ever written, and it holds only values that differ
+    from the layers below, so an upgrade's new site values apply unless the office changed that key."""
+
+    def __init__(self, values: dict | None = None, path: Path | None = None, site: dict | None = None):
+        self._site = {k: coerce(BY_KEY[k], v) for k, v in (site or {}).items()}
+        self._office: dict = {}
         self.path = path
         if values:
-            for k, v in values.items():
-                self.set(k, v)
+            self.update(values)
+
+    def below(self, key: str):
+        """The value the key has without the office's change (site file, else default)."""
+        return self._site[key] if key in self._site else BY_KEY[key].default
+
+    def source(self, key: str) -> str:
+        """Where the key's value comes from: "office", "site" or "default" (LAYER_LABELS)."""
+        if key in self._office:
+            return "office"
+        return "site" if key in self._site else "default"
 
     def get(self, key: str):
+        if key in self._office:
+            return self._office[key]
         try:
-            return self._values[key]
+            return self.below(key)
         except KeyError:
             raise KeyError(f"unknown setting {key!r}") from None
 
@@ -285,11 +368,17 @@ class Settings:
     def decimal(self, key: str) -> Decimal:
         return Decimal(str(self.get(key)))
 
+    def _put(self, key: str, value):
+        if value == self.below(key):
+            self._office.pop(key, None)   # back to the site's or the product's value: not a change
+        else:
+            self._office[key] = value
+
     def set(self, key: str, value):
         setting = BY_KEY.get(key)
         if setting is None:
             raise ValidationError(key, "不是已知的设置项")
-        self._values[key] = coerce(setting, value)
+        self._put(key, coerce(setting, value))
 
     def update(self, values: dict):
         """Set several values at once: all are checked before any is changed."""
@@ -299,33 +388,51 @@ class Settings:
             if setting is None:
                 raise ValidationError(k, "不是已知的设置项")
             checked[k] = coerce(setting, v)
-        self._values.update(checked)
+        for k, v in checked.items():
+            self._put(k, v)
 
     def as_dict(self) -> dict:
-        return dict(self._values)
+        return {s.key: self.get(s.key) for s in SETTINGS}
 
     def changed(self) -> dict:
-        return {k: v for k, v in self._values.items() if BY_KEY[k].default != v}
+        """The office's own changes (the values saving writes)."""
+        return dict(self._office)
+
+    def site_values(self) -> dict:
+        return dict(self._site)
 
     @classmethod
     def load(cls, data_dir: Path | None, site_file: Path | None = None) -> "Settings":
-        s = cls()
-        for f in (site_file or SITE_DEFAULTS_FILE, Path(data_dir) / SETTINGS_FILE if data_dir else None):
-            if f is not None and Path(f).is_file():
-                with open(f, "rb") as fh:
-                    try:
-                        raw = flatten(tomllib.load(fh))
-                    except tomllib.TOMLDecodeError as exc:
-                        raise ValidationError(f"设置文件 {f}", f"格式错误：{exc}") from None
-                s.update({k: v for k, v in raw.items() if k in BY_KEY})
+        """The three layers. An office file written by an older version held every setting: values in it
+        equal to the site file's value or the site value the manager last saw (site-applied.toml), and
+        before that file exists the product's default, are not the office's changes and are dropped,
+        so new site values arrive."""
+        site_path = Path(site_file or SITE_DEFAULTS_FILE)
+        site = read_toml(site_path) if site_path.is_file() else {}
+        s = cls(site=site)
         if data_dir:
             s.path = Path(data_dir) / SETTINGS_FILE
+            applied_path = Path(data_dir) / APPLIED_SITE_FILE
+            applied = read_toml(applied_path) if applied_path.is_file() else {}
+            office = read_toml(s.path) if s.path.is_file() else {}
+            checked = {k: coerce(BY_KEY[k], v) for k, v in office.items()}
+            legacy = not applied_path.is_file()   # written by a version before the layers
+            for k, v in checked.items():
+                if k in applied and coerce(BY_KEY[k], applied[k]) == v and v != s.below(k):
+                    continue   # the old site file's value kept by a full dump: the new site value applies
+                if legacy and v == BY_KEY[k].default:
+                    continue   # the product's default kept by a full dump: not the office's change
+                s._put(k, v)
         return s
 
     def save(self, path: Path | None = None):
-        path = Path(path or self.path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        import tomli_w  # only when saving
-        tmp.write_text(tomli_w.dumps(_nest(self._values)), encoding="utf-8")
-        tmp.replace(path)
+        """Write the office's changes only (atomically)."""
+        write_toml(Path(path or self.path), self._office)
+
+
+def write_toml(path: Path, values: dict):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    import tomli_w  # only when saving
+    tmp.write_text(tomli_w.dumps(_nest(dict(sorted(values.items())))), encoding="utf-8")
+    tmp.replace(path)
