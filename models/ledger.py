@@ -118,6 +118,15 @@ class Charge(NoDeleteMixin, BaseModel):
 
 # prepaid homes are found through a small partial index (the monthly run's draw-down)
 Charge.add_index(Charge.index(Charge.home, name="charge_prepay_home", where=(Charge.item_code == "property_prepay")))
+# what is owed, never the paid history (issue 20): the open charges by due date, covering what the
+# arrears pages and flags read (app.ledger.arrears), so their cost follows the arrears, not the years
+OPEN_INDEX_SQL = ('CREATE INDEX IF NOT EXISTS "charge_open_due" ON "charge" ("due_date", "home_id", "category",'
+                  ' "amount_fen", "paid_fen", "period") WHERE ("paid_fen" < "amount_fen")')
+Charge.add_index(Charge.index(Charge.due_date, Charge.home, Charge.category, Charge.amount_fen, Charge.paid_fen,
+                              Charge.period, name="charge_open_due", where=(Charge.paid_fen < Charge.amount_fen)))
+# the charges an area posted for one of its records (renovation, loan, service …)
+SOURCE_INDEX_SQL = 'CREATE INDEX IF NOT EXISTS "charge_source" ON "charge" ("source", "source_id")'
+Charge.add_index(Charge.index(Charge.source, Charge.source_id, name="charge_source"))
 
 
 class Receipt(NoDeleteMixin, BaseModel):

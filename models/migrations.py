@@ -67,9 +67,24 @@ def _step_2_owner_name_pinyin(db):
     mark_search_stale()
 
 
+def _step_8_open_charge_index(db):
+    """charge_open_due (models/ledger.py): the open charges by due date, covering what the arrears
+    pages and flags read. Idempotent (IF NOT EXISTS): a database created with it has it already."""
+    from .ledger import OPEN_INDEX_SQL
+    db.execute_sql(OPEN_INDEX_SQL)
+
+
+def _step_9_charge_source_index(db):
+    """charge_source (models/ledger.py): the charges an area posted for one of its records."""
+    from .ledger import SOURCE_INDEX_SQL
+    db.execute_sql(SOURCE_INDEX_SQL)
+
+
 STEPS = [
     (1, "initial schema", _step_1_initial),
     (2, "owner name pinyin", _step_2_owner_name_pinyin),
+    (8, "open charge index", _step_8_open_charge_index),
+    (9, "charge source index", _step_9_charge_source_index),
 ]
 CURRENT_VERSION = STEPS[-1][0]
 

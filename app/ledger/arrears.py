@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from peewee import JOIN, fn
+from peewee import JOIN
 
 from app.core import audit
 from app.core.dates import as_date
@@ -45,23 +45,47 @@ class HomeArrears:
     items: list = field(default_factory=list)
 
 
-def home_arrears(ctx, as_of: dt.date | None = None, *, building_id=None, cluster_id=None,
-                 area_manager_id=None, home_ids=None) -> list[HomeArrears]:
-    """Households in arrears on ``as_of`` (default today), largest first."""
-    as_of = as_of or ctx.clock.today()
-    period_expr = fn.COALESCE(Charge.period, fn.SUBSTR(Charge.due_date.cast("VARCHAR(10)"), 1, 7))
-    q = (Charge.select(Charge.home, fn.SUM(Charge.amount_fen - Charge.paid_fen), fn.COUNT(Charge.id),
-                       fn.COUNT(period_expr.distinct()), fn.MIN(Charge.due_date))
-         .join(Home).where(overdue_where(as_of)).group_by(Charge.home))
+def open_overdue(as_of: dt.date, home_ids=None) -> list[tuple]:
+    """(home id, owed fen, period, due date) of every charge in arrears on ``as_of``, read from the
+    partial index ``charge_open_due`` (models/ledger.py): its cost follows what is owed, not the
+    years of paid history. Deliberately neither grouped nor distinct in SQL — SQLite without
+    statistics would rather walk the whole (home, …) unique index to save the sort."""
+    q = Charge.select(Charge.home, Charge.amount_fen - Charge.paid_fen, Charge.period, Charge.due_date)
+    cond = overdue_where(as_of)
+    if home_ids is not None:
+        cond &= Charge.home.in_(list(home_ids))
+    return list(q.where(cond).tuples())
+
+
+def _homes_where(building_id, cluster_id, area_manager_id) -> set | None:
+    if not (building_id or cluster_id or area_manager_id):
+        return None
+    q = Home.select(Home.id)
     if building_id:
         q = q.where(Home.building == building_id)
     if cluster_id:
         q = q.where(Home.cluster == cluster_id)
     if area_manager_id:
         q = q.where(Home.building.in_(Building.select(Building.id).where(Building.area_manager == area_manager_id)))
-    if home_ids is not None:
-        q = q.where(Charge.home.in_(list(home_ids)))
-    agg = {r[0]: r[1:] for r in q.tuples()}
+    return {r[0] for r in q.tuples()}
+
+
+def home_arrears(ctx, as_of: dt.date | None = None, *, building_id=None, cluster_id=None,
+                 area_manager_id=None, home_ids=None) -> list[HomeArrears]:
+    """Households in arrears on ``as_of`` (default today), largest first."""
+    as_of = as_of or ctx.clock.today()
+    only = _homes_where(building_id, cluster_id, area_manager_id)
+    acc: dict[int, list] = {}
+    for hid, owed, period, due_value in open_overdue(as_of, home_ids):
+        if only is not None and hid not in only:
+            continue
+        due = as_date(due_value)
+        a = acc.setdefault(hid, [0, 0, set(), due])
+        a[0] += int(owed)
+        a[1] += 1
+        a[2].add(period or f"{due.year:04d}-{due.month:02d}")
+        a[3] = min(a[3], due)
+    agg = {hid: (owed, n, len(months), oldest) for hid, (owed, n, months, oldest) in acc.items()}
     if not agg:
         return []
     info = {}
@@ -128,19 +152,47 @@ def ageing(ctx, as_of: dt.date | None = None) -> list[dict]:
 
 def refresh_arrears_flags(ctx, as_of: dt.date | None = None, home_ids=None) -> dict:
     """Set Owner.arrears_flag for the current owners of homes in arrears, clear it for the others
-    (all owners, or only the owners of ``home_ids``). Returns {"set": n, "cleared": n}."""
+    (all owners, or only the owners of ``home_ids``). Returns {"set": n, "cleared": n}.
+
+    Both read only open charges (the partial index ``charge_open_due``: what is owed, never the
+    paid history). With ``home_ids`` (a payment, a waiver, a void) only those homes' owners are
+    looked at, and each owner's other homes, since one owner may hold several."""
     as_of = as_of or ctx.clock.today()
-    in_arrears = (HomeOwner.select(HomeOwner.owner).join(Charge, on=(Charge.home == HomeOwner.home))
-                  .where(HomeOwner.until.is_null() & overdue_where(as_of)))
-    set_cond = (Owner.arrears_flag == False) & Owner.id.in_(in_arrears)  # noqa: E712
-    clear_cond = (Owner.arrears_flag == True) & Owner.id.not_in(in_arrears)  # noqa: E712
-    if home_ids is not None:
-        scope = Owner.id.in_(HomeOwner.select(HomeOwner.owner).where(HomeOwner.home.in_(list(home_ids))))
-        set_cond, clear_cond = set_cond & scope, clear_cond & scope
     with ctx.db.atomic():
-        n_set = Owner.update(arrears_flag=True).where(set_cond).execute()
-        n_clear = Owner.update(arrears_flag=False).where(clear_cond).execute()
+        if home_ids is None:
+            owing = Charge.select(Charge.home).where(overdue_where(as_of))     # the open-charge index
+            in_arrears = HomeOwner.select(HomeOwner.owner).where(HomeOwner.until.is_null()
+                                                                 & HomeOwner.home.in_(owing))
+            n_set = (Owner.update(arrears_flag=True)
+                     .where((Owner.arrears_flag == False) & Owner.id.in_(in_arrears)).execute())  # noqa: E712
+            n_clear = (Owner.update(arrears_flag=False)
+                       .where((Owner.arrears_flag == True) & Owner.id.not_in(in_arrears)).execute())  # noqa: E712
+        else:
+            n_set, n_clear = _refresh_homes(as_of, [int(h) for h in home_ids])
         if n_set or n_clear:
             audit.record(ctx, "ledger.arrears_flags", "owner", "", None, {"set": n_set, "cleared": n_clear,
                                                                           "as_of": as_of.isoformat()})
     return {"set": n_set, "cleared": n_clear}
+
+
+def _refresh_homes(as_of: dt.date, home_ids: list[int]) -> tuple[int, int]:
+    """The flags of the owners of ``home_ids``: a few indexed look-ups, whatever the history."""
+    if not home_ids:
+        return 0, 0
+    owners = {o: flag for o, flag in Owner.select(Owner.id, Owner.arrears_flag)
+              .join(HomeOwner, on=(HomeOwner.owner == Owner.id)).where(HomeOwner.home.in_(home_ids)).tuples()}
+    if not owners:
+        return 0, 0
+    held = list(HomeOwner.select(HomeOwner.owner, HomeOwner.home)
+                .where(HomeOwner.owner.in_(list(owners)) & HomeOwner.until.is_null()).tuples())
+    homes = sorted({h for _o, h in held})
+    owing = set()
+    if homes:
+        owing = {h for (h,) in Charge.select(Charge.home).where(Charge.home.in_(homes) & overdue_where(as_of))
+                 .tuples()}
+    in_arrears = {o for o, h in held if h in owing}
+    to_set = [o for o, flag in owners.items() if o in in_arrears and not flag]
+    to_clear = [o for o, flag in owners.items() if o not in in_arrears and flag]
+    n_set = Owner.update(arrears_flag=True).where(Owner.id.in_(to_set)).execute() if to_set else 0
+    n_clear = Owner.update(arrears_flag=False).where(Owner.id.in_(to_clear)).execute() if to_clear else 0
+    return n_set, n_clear

@@ -7,10 +7,15 @@ period's consumption is the old meter's part plus the new meter's part.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right, insort
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from peewee import fn
 
 from app.archives.homes import home_by_id
 from app.core import audit
+from app.core.dates import as_date, fmt_timestamp
 from app.core.errors import StateError, ValidationError
 from app.core.permissions import require
 from app.core.validation import normalize, parse_date
@@ -51,6 +56,32 @@ def fmt_reading(x100: int) -> str:
     return f"{Decimal(int(x100)) / 100:.2f}"
 
 
+# the reading and, keyword-only, what is known of its meter
+def _check_reading(room: str, kind: str, day: dt.date, value: int, new_meter: bool, *,  # noqa: PLR0913
+                   billed_upto, same: bool, prev, nxt) -> None:
+    """The rules of a reading against its meter's neighbours. ``billed_upto``: the meter's last billed
+    month or None; ``prev``/``nxt``: (date, reading_x100, new_meter) of the readings just before
+    (on or before the day) and after, or None."""
+    label = KIND_LABELS[kind]
+    period = f"{day.year:04d}-{day.month:02d}"
+    if billed_upto is not None and billed_upto >= period:
+        raise StateError(f"{room} 的{label}费已计费至 {period} 或之后，不能再录入该日期的读数")
+    if same:
+        raise StateError(f"{room} 在 {day.isoformat()} 已有{label}表读数")
+    if not new_meter and prev is not None and value < prev[1]:
+        raise ValidationError(f"{label}表读数", f"不能小于上次读数 {fmt_reading(prev[1])}"
+                              f"（{prev[0]}）；如已换表，请勾选“新表起始读数”")
+    if nxt is not None and not nxt[2] and value > nxt[1]:
+        raise ValidationError(f"{label}表读数", f"不能大于之后的读数 {fmt_reading(nxt[1])}（{nxt[0]}）")
+
+
+def _reading_day(ctx, date) -> dt.date:
+    day = date if isinstance(date, dt.date) and not isinstance(date, dt.datetime) else parse_date(date, "抄表日期")
+    if day > ctx.clock.today():
+        raise ValidationError("抄表日期", "不能晚于今天")
+    return day
+
+
 def record_reading(ctx, home_id, kind, reading, date, note="", *, new_meter=False) -> MeterReading:
     """Record a meter reading. Refuses a reading below the meter's previous one (unless it is a new
     meter's start), a date in the future, and a date in a month already billed for that meter."""
@@ -58,33 +89,21 @@ def record_reading(ctx, home_id, kind, reading, date, note="", *, new_meter=Fals
     home = home_by_id(home_id)
     kind = normalize_kind(kind)
     value = parse_reading(reading)
-    day = date if isinstance(date, dt.date) and not isinstance(date, dt.datetime) else parse_date(date, "抄表日期")
-    if day > ctx.clock.today():
-        raise ValidationError("抄表日期", "不能晚于今天")
-    label = KIND_LABELS[kind]
+    day = _reading_day(ctx, date)
     period = f"{day.year:04d}-{day.month:02d}"
     billed = (Charge.select().where((Charge.home == home.id) & (Charge.item_code == kind)
                                     & (Charge.bill_period >= period)).exists())
-    if billed:
-        raise StateError(f"{home.room_code} 的{label}费已计费至 {period} 或之后，不能再录入该日期的读数")
-    same = (MeterReading.select().where((MeterReading.home == home.id) & (MeterReading.kind == kind)
-                                        & (MeterReading.reading_date == day)
+    meter = (MeterReading.home == home.id) & (MeterReading.kind == kind)
+    same = (MeterReading.select().where(meter & (MeterReading.reading_date == day)
                                         & (MeterReading.new_meter == bool(new_meter))).exists())
-    if same:
-        raise StateError(f"{home.room_code} 在 {day.isoformat()} 已有{label}表读数")
-    if not new_meter:
-        prev = (MeterReading.select().where((MeterReading.home == home.id) & (MeterReading.kind == kind)
-                                            & (MeterReading.reading_date <= day))
-                .order_by(MeterReading.reading_date.desc(), MeterReading.id.desc()).first())
-        if prev is not None and value < prev.reading_x100:
-            raise ValidationError(f"{label}表读数", f"不能小于上次读数 {fmt_reading(prev.reading_x100)}"
-                                  f"（{prev.reading_date}）；如已换表，请勾选“新表起始读数”")
-    nxt = (MeterReading.select().where((MeterReading.home == home.id) & (MeterReading.kind == kind)
-                                       & (MeterReading.reading_date > day))
-           .order_by(MeterReading.reading_date, MeterReading.id).first())
-    if nxt is not None and not nxt.new_meter and value > nxt.reading_x100:
-        later = f"{fmt_reading(nxt.reading_x100)}（{nxt.reading_date}）"
-        raise ValidationError(f"{label}表读数", f"不能大于之后的读数 {later}")
+    prev = (MeterReading.select(MeterReading.reading_date, MeterReading.reading_x100, MeterReading.new_meter)
+            .where(meter & (MeterReading.reading_date <= day))
+            .order_by(MeterReading.reading_date.desc(), MeterReading.id.desc()).tuples().first())
+    nxt = (MeterReading.select(MeterReading.reading_date, MeterReading.reading_x100, MeterReading.new_meter)
+           .where(meter & (MeterReading.reading_date > day))
+           .order_by(MeterReading.reading_date, MeterReading.id).tuples().first())
+    _check_reading(home.room_code, kind, day, value, bool(new_meter), billed_upto=period if billed else None,
+                   same=same, prev=prev, nxt=nxt)
     with ctx.db.atomic():
         row = MeterReading.create(home=home.id, kind=kind, reading_date=day, reading_x100=value,
                                   new_meter=bool(new_meter), note=str(note or ""), created_at=ctx.clock.now(),
@@ -125,18 +144,112 @@ def import_readings(ctx, path) -> int:
     col = {name: header.index(name) for name in header if name}
     entries = [_import_entry(i, row, col) for i, row in enumerate(rows[1:], start=2)
                if not all(c is None or str(c).strip() == "" for c in row)]
+    return _write_readings(ctx, entries, col, path)
+
+
+# the neighbours of the imported readings are read from this many days before the earliest one;
+# a meter without a reading in that window has its last earlier reading looked up on its own
+READING_WINDOW_DAYS = 400
+CHUNK = 500
+
+
+def _parse_entries(ctx, entries, col) -> list:
+    """Each row checked on its own (room, kind, number, date): (row, values) or (row, the refusal)."""
     homes = dict(Home.select(Home.room_code, Home.id).tuples())
-    n = 0
-    with ctx.db.atomic():
-        for i, room, kind, reading, day, note, new_meter in entries:
+    out = []
+    for i, room, kind, reading, day, note, new_meter in entries:
+        try:
+            if room not in homes:
+                raise ValidationError(f"房号（{_letter(col['房号'])}列）", f"“{room}”不存在")
+            values = (room, homes[room], normalize_kind(kind), parse_reading(reading), _reading_day(ctx, day),
+                      str(note or ""), bool(new_meter))
+            out.append((i, values))
+        except (ValidationError, StateError) as exc:
+            out.append((i, exc))
+    return out
+
+
+def _neighbours(pairs: set, first_day: dt.date) -> tuple[dict, dict]:
+    """{(home, kind): [(date, order, reading_x100, new_meter) …] sorted} from the window before
+    ``first_day`` on, and {(home, kind): last billed month} — index ranges per kind and chunk of homes,
+    never the whole history."""
+    start = first_day - dt.timedelta(days=READING_WINDOW_DAYS)
+    first_period = f"{start.year:04d}-{start.month:02d}"
+    known: dict[tuple, list] = {pair: [] for pair in pairs}
+    billed: dict[tuple, str] = {}
+    by_kind: dict[str, list] = {}
+    for hid, kind in pairs:
+        by_kind.setdefault(kind, []).append(hid)
+    for kind, hids in by_kind.items():
+        for n in range(0, len(hids), CHUNK):
+            chunk = hids[n:n + CHUNK]
+            for hid, day, value, new_meter, rid in (
+                    MeterReading.select(MeterReading.home, MeterReading.reading_date, MeterReading.reading_x100,
+                                        MeterReading.new_meter, MeterReading.id)
+                    .where(MeterReading.home.in_(chunk) & (MeterReading.kind == kind)
+                           & (MeterReading.reading_date >= start)).tuples()):
+                known[(hid, kind)].append((as_date(day), rid, int(value), bool(new_meter)))
+            for hid, last in (Charge.select(Charge.home, fn.MAX(Charge.bill_period))
+                              .where(Charge.home.in_(chunk) & (Charge.item_code == kind)
+                                     & (Charge.bill_period >= first_period)).group_by(Charge.home).tuples()):
+                billed[(hid, kind)] = last
+    for (hid, kind), rows in known.items():
+        if not rows:       # nothing read lately: the meter's last reading before the window, if any
+            before = (MeterReading.select(MeterReading.reading_date, MeterReading.reading_x100,
+                                          MeterReading.new_meter, MeterReading.id)
+                      .where((MeterReading.home == hid) & (MeterReading.kind == kind)
+                             & (MeterReading.reading_date < start))
+                      .order_by(MeterReading.reading_date.desc(), MeterReading.id.desc()).tuples().first())
+            if before is not None:
+                rows.append((as_date(before[0]), before[3], int(before[1]), bool(before[2])))
+        rows.sort()
+    return known, billed
+
+
+def _write_readings(ctx, entries, col, path) -> int:
+    """Check every row against its meter (the rules of record_reading, earlier rows of the file
+    included) with a few set queries, then insert them with one executemany and one audit row."""
+    parsed = _parse_entries(ctx, entries, col)
+    if not parsed:
+        return 0
+    db = ctx.db
+    with db.atomic():
+        good = [v for _i, v in parsed if not isinstance(v, Exception)]
+        pairs = {(v[1], v[2]) for v in good}
+        known, billed = _neighbours(pairs, min((v[4] for v in good), default=ctx.clock.today()))
+        order = 1 << 62              # the file's rows come after every stored one, in file order
+        rows, rooms = [], {}
+        for i, v in parsed:
+            if isinstance(v, Exception):
+                raise ValidationError(f"第{i}行", str(v)) from None
+            room, hid, kind, value, day, note, new_meter = v
+            meter = known[(hid, kind)]
+            at = bisect_right(meter, (day, order))
+            prev = meter[at - 1] if at else None
+            after = bisect_right(meter, (day, 1 << 63))
+            nxt = meter[after] if after < len(meter) else None
+            same = any(r[0] == day and r[3] == new_meter for r in meter[bisect_left(meter, (day,)):after])
             try:
-                if room not in homes:
-                    raise ValidationError(f"房号（{_letter(col['房号'])}列）", f"“{room}”不存在")
-                record_reading(ctx, homes[room], kind, reading, day, note, new_meter=new_meter)
+                _check_reading(room, kind, day, value, new_meter, billed_upto=billed.get((hid, kind)), same=same,
+                               prev=prev and (prev[0], prev[2], prev[3]), nxt=nxt and (nxt[0], nxt[2], nxt[3]))
             except (ValidationError, StateError) as exc:
                 raise ValidationError(f"第{i}行", str(exc)) from None
-            n += 1
-    return n
+            insort(meter, (day, order, value, new_meter))
+            order += 1
+            rows.append((hid, kind, day.isoformat(), value, new_meter, note))
+            rooms[hid] = room
+        now = fmt_timestamp(ctx.clock.now())
+        uid = getattr(ctx.user, "id", None)
+        p = db.param
+        cursor = db.cursor()
+        sql = ("INSERT INTO meter_reading (home_id, kind, reading_date, reading_x100, new_meter, note, created_at,"
+               f" created_by_id) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})")
+        for n in range(0, len(rows), 1000):
+            cursor.executemany(sql, [(*r, now, uid) for r in rows[n:n + 1000]])
+        audit.record(ctx, "ledger.reading", "meter_reading", f"导入{len(rows)}条", None,
+                     {"file": Path(path).name, "count": len(rows),
+                      "readings": [[rooms[h], k, fmt_reading(x), d, nm] for h, k, d, x, nm, _note in rows]})
+    return len(rows)
 
 
 def _letter(index: int) -> str:

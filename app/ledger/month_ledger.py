@@ -59,36 +59,25 @@ def month_ledger(ctx, period: str) -> list[dict]:
 def export_month_ledger(ctx, period: str, path) -> dict:
     """Write the month's ledger to an Excel file (元 with two decimals, exact from fen)."""
     require(ctx, "ledger.export")
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from app.core.xlsx import append_row, save_workbook
+    from app.core.xlsx import Column, StreamingSheet
 
     rows = month_ledger(ctx, period)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = f"台账{period}"
-    ws.append([head for head, _width in COLUMNS])
-    for c in ws[1]:
-        c.font = Font(bold=True)
 
     def yuan(fen):
         return Decimal(int(fen)) / 100
 
     totals = [0, 0, 0]
-    for r in rows:
-        append_row(ws, [r["cluster"], r["building"], r["room_code"], r["owner"], r["item"], r["period"],
-                        yuan(r["billed_fen"]), yuan(r["paid_fen"]), yuan(r["owed_fen"])])
-        totals[0] += r["billed_fen"]
-        totals[1] += r["paid_fen"]
-        totals[2] += r["owed_fen"]
-    ws.append(["合计", "", "", "", "", period, yuan(totals[0]), yuan(totals[1]), yuan(totals[2])])
-    for row in ws.iter_rows(min_row=2, min_col=7, max_col=9):
-        for c in row:
-            c.number_format = "0.00"
-    for col, (_head, width) in zip("ABCDEFGHI", COLUMNS, strict=True):
-        ws.column_dimensions[col].width = width
-    path = save_workbook(wb, path)
+    columns = [Column(head, width, "0.00" if head.endswith("（元）") else None) for head, width in COLUMNS]
+    with StreamingSheet(path, f"台账{period}", columns) as sheet:      # streamed: linear in the rows
+        sheet.header()
+        for r in rows:
+            sheet.row([r["cluster"], r["building"], r["room_code"], r["owner"], r["item"], r["period"],
+                       yuan(r["billed_fen"]), yuan(r["paid_fen"]), yuan(r["owed_fen"])])
+            totals[0] += r["billed_fen"]
+            totals[1] += r["paid_fen"]
+            totals[2] += r["owed_fen"]
+        sheet.row(["合计", "", "", "", "", period, yuan(totals[0]), yuan(totals[1]), yuan(totals[2])])
+    path = sheet.path
     with ctx.db.atomic():
         audit.record(ctx, "ledger.export", "ledger", period, None, {"rows": len(rows), "file": str(path)})
     return {"rows": len(rows), "billed_fen": totals[0], "paid_fen": totals[1], "owed_fen": totals[2]}

@@ -1,0 +1,299 @@
+"""Benchmark: the user actions of issue 20 on sites with years of history, each beside its floor.
+
+    .venv/bin/python benchmarks/bench_scale.py [--homes 5000] [--years 5] [--base-years 1] [--only NAME …]
+
+The sites come from benchmarks/gen_history.py (built once, cached). Each run works on a copy of
+the cached data folder. Every action is timed (median of ``--repeat`` where it does not change
+what the next run measures) and printed beside its floor:
+
+* a *floor* measured on the same data — the bare work the action cannot avoid (the rows written
+  with openpyxl's write-only mode, the readings inserted with one executemany, the audit table
+  scanned raw, the file copied), or
+* a *target* — for what runs on the GUI thread 0.1 s, for a command's start 0.3 s.
+
+With ``--base-years`` the same actions are timed on the smaller history too and the growth
+(this site ÷ the base site) is printed: flat means within 1.5×.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import gen_history  # noqa: E402
+
+GUI_TARGET, CLI_TARGET = 0.1, 0.3
+XLSX_ROWS = 100_000
+READINGS = 10_000
+
+
+def timed(fn, *args, repeat: int = 1, **kw) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn(*args, **kw)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def bare_xlsx(rows, path) -> None:
+    """The floor of an export: the same cells through openpyxl's write-only mode, no styles."""
+    from openpyxl import Workbook
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet()
+    for r in rows:
+        ws.append(list(r))
+    wb.save(path)
+
+
+def open_site(data: Path, clock_at: dt.datetime):
+    from app.core.clock import Clock
+    from app.system.context import open_context
+    from models.users import User
+    ctx = open_context(data, clock=Clock(clock_at))
+    ctx.user = User.get(User.username == "manager")
+    return ctx
+
+
+# -- the actions ---------------------------------------------------------------------------------------
+
+def bench_exports(ctx, out: Path) -> list[tuple]:
+    from app.archives.excel_export import export_owners, export_rows
+    from app.ledger.month_ledger import export_month_ledger, month_ledger
+    from app.service.queries import export_register, register_rows
+    period = "2026-10"
+    rows = []
+    t = timed(export_month_ledger, ctx, period, out / "ledger.xlsx")
+    led = [tuple(r.values()) for r in month_ledger(ctx, period)]
+    floor = timed(month_ledger, ctx, period) + timed(bare_xlsx, led, out / "bare.xlsx")
+    rows.append((f"export month ledger ({len(led):,} rows)", t, floor, "floor"))
+    t = timed(export_owners, ctx, out / "owners.xlsx")
+    own = export_rows(ctx)
+    floor = timed(export_rows, ctx) + timed(bare_xlsx, own, out / "bare.xlsx")
+    rows.append((f"export owners ({len(own):,} rows)", t, floor, "floor"))
+    t = timed(export_register, ctx, "2026-10", out / "register.xlsx")
+    reg = register_rows(ctx, "2026-10")
+    floor = timed(register_rows, ctx, "2026-10") + timed(bare_xlsx, reg, out / "bare.xlsx")
+    rows.append((f"export service register ({len(reg):,} rows)", t, floor, "floor"))
+    return rows
+
+
+def bench_xlsx_100k(out: Path) -> list[tuple]:
+    """100,000 ledger rows through the exporters' writer (app.core.xlsx) against write-only openpyxl."""
+    from decimal import Decimal
+
+    from app.core import xlsx
+    data = [("A组团", f"{i % 70}号楼", f"{i % 70}-{i % 36}01", "张三", "物业费", "2026-10",
+             Decimal(i % 50000) / 100, Decimal(0), Decimal(i % 50000) / 100) for i in range(XLSX_ROWS)]
+    if hasattr(xlsx, "StreamingSheet"):
+        def write():
+            with xlsx.StreamingSheet(out / "big.xlsx", "台账") as sheet:
+                sheet.header(["组团", "楼栋", "房号", "业主", "项目", "月份", "应收", "实收", "欠收"])
+                for r in data:
+                    sheet.row(r)
+    else:
+        def write():
+            from openpyxl import Workbook
+            wb = Workbook()
+            ws = wb.active
+            for r in data[:8000]:
+                xlsx.append_row(ws, r)
+            xlsx.save_workbook(wb, out / "big.xlsx")
+    t = timed(write)
+    floor = timed(bare_xlsx, data, out / "bare.xlsx")
+    label = "xlsx writer, 100,000 ledger rows" if hasattr(xlsx, "StreamingSheet") else "xlsx writer, 8,000 rows (old)"
+    return [(label, t, floor, "floor")]
+
+
+def bench_payment(ctx) -> list[tuple]:
+    from app.ledger import payments
+    from models.ledger import Charge
+    opens = list(Charge.select(Charge.id, Charge.home).where(Charge.paid_fen < Charge.amount_fen)
+                 .order_by(Charge.id.desc()).limit(400).tuples())
+    seen, picks = set(), []
+    for cid, hid in opens:
+        if hid not in seen:
+            seen.add(hid)
+            picks.append((cid, hid))
+        if len(picks) == 7:
+            break
+    times = []
+    for cid, hid in picks:
+        t0 = time.perf_counter()
+        payments.pay(ctx, hid, [cid], "cash", "业主")
+        times.append(time.perf_counter() - t0)
+    return [("take one payment", statistics.median(times), GUI_TARGET, "target")]
+
+
+def bench_arrears(ctx) -> list[tuple]:
+    from app.ledger import arrears
+    rows = []
+    for kind in ("homes", "area_manager", "building", "cluster", "ageing"):
+        def page(kind=kind):
+            arrears.refresh_arrears_flags(ctx)
+            if kind == "homes":
+                return arrears.home_arrears(ctx)
+            if kind == "ageing":
+                return arrears.ageing(ctx)
+            return arrears.summary_by(ctx, kind)
+        rows.append((f"欠费 page: {kind}", timed(page, repeat=3), GUI_TARGET, "target"))
+    return rows
+
+
+def bench_reports(ctx) -> list[tuple]:
+    from app.ledger import dunning
+    from app.ledger import reports as lr
+    today = ctx.clock.today()
+    t = timed(lambda: (dunning.board(ctx, today), lr.daily_report(ctx, today), lr.collection_rate(ctx, "2026-11")),
+              repeat=3)
+    rows = [("催缴与报表: its three reports", t, GUI_TARGET, "target")]
+    rows.append(("collection rate, switch month", timed(lr.collection_rate, ctx, "2026-09", repeat=3), GUI_TARGET,
+                 "target"))
+    return rows
+
+
+def readings_file(ctx, path: Path, day: dt.date) -> int:
+    from openpyxl import Workbook
+
+    from models.property import Home
+    rooms = [r[0] for r in Home.select(Home.room_code).order_by(Home.id).limit(READINGS // 2).tuples()]
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet()
+    ws.append(["房号", "表类", "读数", "抄表日期"])
+    n = 0
+    for room in rooms:
+        for kind in ("水", "电"):
+            ws.append([room, kind, 9_000_000 + n, day.isoformat()])
+            n += 1
+    wb.save(path)
+    return n
+
+
+def bench_readings_and_billing(ctx, out: Path) -> list[tuple]:
+    """Next month: import its readings, then the monthly run (the clock moved to 2026-12-02)."""
+    from app.ledger import billing, meters
+    ctx.clock.set(dt.datetime(2026, 12, 2, 9))
+    path = out / "readings.xlsx"
+    n = readings_file(ctx, path, dt.date(2026, 12, 1))
+    t0 = time.perf_counter()
+    got = meters.import_readings(ctx, path)
+    t_import = time.perf_counter() - t0
+    assert got == n, (got, n)
+    rows = [(f"import readings ({n:,})", t_import, readings_floor(ctx, n), "floor")]
+    t = timed(billing.run_month, ctx, "2026-12")
+    rows.append(("monthly billing run", t, 1.0, "target"))
+    return rows
+
+
+def readings_floor(ctx, n: int) -> float:
+    """The same number of rows inserted with one executemany, rolled back."""
+    db = ctx.db
+    p = db.param
+    t0 = time.perf_counter()
+    with db.atomic() as tx:
+        db.cursor().executemany(
+            f"INSERT INTO meter_reading (home_id, kind, reading_date, reading_x100, new_meter, note, created_at)"
+            f" VALUES ({p}, 'gas', '2026-12-01', {p}, {p}, '', '2026-12-02 09:00:00')",
+            [(1 + i % 5000, 10**9 + i, False) for i in range(n)])
+        tx.rollback()
+    return time.perf_counter() - t0
+
+
+def bench_check_backup(ctx, data: Path, out: Path) -> list[tuple]:
+    from app.system import backup
+    db_path = data / "propertydesk.db"
+    rows = []
+    t = timed(backup.backup_now, ctx, "manual")
+    floor = timed(shutil.copyfile, db_path, out / "raw-copy.db")
+    rows.append(("backup (manual)", t, floor, "floor (raw copy)"))
+
+    def raw_scan():
+        con = sqlite3.connect(str(db_path))
+        for _row in con.execute("SELECT * FROM audit_log ORDER BY seq"):
+            pass
+        con.close()
+    t = timed(cli, data, "check")
+    rows.append(("propertydesk check", t, timed(raw_scan), "floor (raw scan)"))
+    return rows
+
+
+def cli(data: Path, *args) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "propertydesk", *args, "--data-dir", str(data)], cwd=ROOT,
+                   capture_output=True, check=False)
+    return time.perf_counter() - t0
+
+
+def bench_cli(data: Path) -> list[tuple]:
+    t = statistics.median(cli(data, "settings") for _ in range(3))
+    return [("command line start (propertydesk settings)", t, CLI_TARGET, "target")]
+
+
+GROUPS = ("exports", "xlsx", "payment", "arrears", "reports", "readings", "cli", "check")
+
+
+def run_site(homes: int, years: int, only, work: Path) -> dict[str, tuple]:
+    src, summary = gen_history.ensure_site(homes, years)
+    print(f"site {homes} homes × {years} years: {summary}")
+    data = gen_history.copy_site(src, work / f"h{homes}-y{years}")
+    out = work / "out"
+    out.mkdir(exist_ok=True)
+    results = []
+    want = set(only or GROUPS)
+    if "cli" in want:
+        results += bench_cli(data)
+    ctx = open_site(data, gen_history.END)
+    if "exports" in want:
+        results += bench_exports(ctx, out)
+    if "xlsx" in want:
+        results += bench_xlsx_100k(out)
+    if "arrears" in want:
+        results += bench_arrears(ctx)
+    if "reports" in want:
+        results += bench_reports(ctx)
+    if "payment" in want:
+        results += bench_payment(ctx)
+    if "readings" in want:
+        results += bench_readings_and_billing(ctx, out)
+    if "check" in want:
+        results += bench_check_backup(ctx, data, out)
+    ctx.db.close()
+    for name, t, floor, kind in results:
+        print(f"  {name:48s} {t:8.3f} s   {kind} {floor:7.3f} s   ×{t / floor:6.1f}")
+    return {name: (t, floor) for name, t, floor, _kind in results}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--homes", type=int, default=5000)
+    ap.add_argument("--years", type=int, default=5)
+    ap.add_argument("--base-years", type=int, default=0, help="also time a site with this many years (growth)")
+    ap.add_argument("--only", nargs="*", choices=GROUPS)
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as d:
+        work = Path(d)
+        big = run_site(args.homes, args.years, args.only, work)
+        if args.base_years:
+            from models.db import close_database
+            close_database()
+            base = run_site(args.homes, args.base_years, args.only, work)
+            print(f"growth {args.base_years} → {args.years} years (flat: ≤ 1.5×)")
+            for name, (t, _floor) in big.items():
+                if name in base:
+                    print(f"  {name:48s} {base[name][0]:8.3f} s → {t:8.3f} s   ×{t / base[name][0]:5.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
