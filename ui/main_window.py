@@ -20,6 +20,7 @@ TABS = [
     ("renovation", "装修管理", "renovation"),
     ("keys", "钥匙登记", "keys"),
     ("loans", "借用登记", "loans"),
+    ("frontdesk", "前台登记", "frontdesk"),
     ("ledger", "收费台账", "ledger"),
     ("dunning", "催缴与报表", "warning"),
     ("service", "报事投诉", "service"),
@@ -52,6 +53,11 @@ def _loans_tab():
     return loans_tab
 
 
+def _frontdesk_tab():
+    from ui.frontdesk import tab
+    return tab
+
+
 def _ledger_tab():
     from ui.ledger import tab
     return tab
@@ -78,6 +84,7 @@ TAB_LOADERS = {
     "renovation": _renovation_tab,
     "keys": _keys_tab,
     "loans": _loans_tab,
+    "frontdesk": _frontdesk_tab,
     "ledger": _ledger_tab,
     "dunning": _dunning_tab,
     "service": _service_tab,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 DAYS = 21
+OPEN_HOUR, CLOSE_HOUR = 8, 21   # the desk takes parcels in and hands them out
 MIN_HOMES = 10
 REFUSED_SHARE = 0.04        # parcels refused at the counter (fragile or valuable)
 PHONE_CONSENT_SHARE = 0.5   # passes the owner agreed to by phone
@@ -80,15 +81,25 @@ def _parcel_day(rng, homes, day, now):
         if rng.random() < REFUSED_SHARE:
             data["refuse_reasons"] = [rng.choice(("易碎物品", "贵重物品"))]
         out.append((when, _check_in, (data,)))
-        later = when + dt.timedelta(hours=rng.choice((2, 5, 8, 20, 23, 30, 40, 60)))
+        later = _desk_hours(when + dt.timedelta(hours=rng.choice((2, 5, 8, 20, 23, 30, 40, 60))), rng)
         if later < now and not data.get("refuse_reasons") and rng.random() >= UNCOLLECTED_SHARE:
             out.append((later, _pick_up, (data["tracking_no"],)))
     return out
 
 
+def _desk_hours(when: dt.datetime, rng) -> dt.datetime:
+    """*when*, or the next morning when the desk is closed (before 8:00, from 21:00)."""
+    if OPEN_HOUR <= when.hour < CLOSE_HOUR:
+        return when
+    day = when.date() + dt.timedelta(days=1 if when.hour >= CLOSE_HOUR else 0)
+    return _at(day, OPEN_HOUR + rng.randint(0, 2), rng.randint(0, 59))
+
+
 def _check_in(ctx, made, data):
     from app.frontdesk import parcels
-    made[data["tracking_no"]] = parcels.check_in(ctx, data)
+    from models.property import Home
+    owner = _owner_name(Home.get(Home.room_code == data["room_code"]).id)
+    made[data["tracking_no"]] = parcels.check_in(ctx, dict(data, recipient=owner or ""))
 
 
 def _pick_up(ctx, made, key):
@@ -97,10 +108,14 @@ def _pick_up(ctx, made, key):
     parcels.pick_up(ctx, p.id, {"collector_name": _collector(p), "collector_signed": True})
 
 
-def _collector(p):
+def _owner_name(home_id) -> str:
     from models.people import HomeOwner, Owner
-    row = (Owner.select(Owner.name).join(HomeOwner).where(HomeOwner.home == p.home_id).tuples().first())
-    return row[0] if row else "业主家属"
+    row = Owner.select(Owner.name).join(HomeOwner).where(HomeOwner.home == home_id).tuples().first()
+    return row[0] if row else ""
+
+
+def _collector(p):
+    return p.recipient or _owner_name(p.home_id) or "业主家属"
 
 
 def _visitor_day(rng, homes, day, now):
@@ -108,7 +123,7 @@ def _visitor_day(rng, homes, day, now):
     out = []
     times = [_at(day, rng.randint(8, 19), rng.randint(0, 59)) for _ in range(rng.randint(3, 7))]
     if day == now.date():   # this morning's visitors, still inside
-        times += [now - dt.timedelta(minutes=rng.randint(10, 150)) for _ in range(3)]
+        times += [now - dt.timedelta(minutes=rng.randint(10, 55)) for _ in range(3)]
     for when in times:
         if when >= now:
             continue
@@ -116,6 +131,7 @@ def _visitor_day(rng, homes, day, now):
         id17 = f"1401{rng.randint(10, 99)}19{rng.randint(60, 99)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}" \
                f"{rng.randint(100, 999)}"
         data = {"name": rng.choice(VISITOR_NAMES), "id_type": "身份证", "id_number": id17 + id_check_char(id17),
+                "phone": f"13{rng.randint(5, 9)}{rng.randint(10**7, 10**8 - 1)}",
                 "room_code": home.room_code, "reason": rng.choice(REASONS), "companions": rng.choice((0, 0, 0, 1, 2)),
                 "plate": rng.choice(PLATES)}
         key = ("visit", when, data["id_number"])
@@ -177,9 +193,6 @@ def _cancel(ctx, made, key):
 
 def _issue(ctx, made, data, key):
     from app.frontdesk import passes
-    from models.people import HomeOwner, Owner
     from models.property import Home
-    home = Home.get(Home.room_code == data["room_code"])
-    owner = Owner.select(Owner.name).join(HomeOwner).where(HomeOwner.home == home.id).tuples().first()
-    data = dict(data, consent_by=owner[0] if owner else "业主")
+    data = dict(data, consent_by=_owner_name(Home.get(Home.room_code == data["room_code"]).id) or "业主")
     made[key] = passes.issue_pass(ctx, data)

@@ -94,9 +94,9 @@ def pick_up(ctx, parcel_id, data: dict) -> Parcel:
 def pick_up_many(ctx, parcel_ids, data: dict) -> list[Parcel]:
     """Hand waiting parcels of one home to their collector, in one transaction. ``data``:
     collector_name, collector_signed (must be True), pay_now (default: when the user may take
-    money), pay_method (default 现金), waive (a manager lets the fee go, with waive_reason). Each
-    fee above zero is a ``parcel_fee`` charge in the ledger (source ``parcel``); paid now, the
-    fees of all the parcels get one receipt."""
+    money), pay_method (default 现金) and pay_reference (a transfer's reference), waive (a manager
+    lets the fee go, with waive_reason). Each fee above zero is a ``parcel_fee`` charge in the
+    ledger (source ``parcel``); paid now, the fees of all the parcels get one receipt."""
     require(ctx, "parcels.receive")
     ids = list(dict.fromkeys(int(_parcel(i).id) for i in parcel_ids or []))
     if not ids:
@@ -124,7 +124,8 @@ def pick_up_many(ctx, parcel_ids, data: dict) -> list[Parcel]:
         charge_ids = [c for c in charges if c]
         if charge_ids and pay_now:
             from app.ledger import payments
-            receipt = payments.pay(ctx, rows[0].home_id, charge_ids, data.get("pay_method") or "现金", collector)
+            receipt = payments.pay(ctx, rows[0].home_id, charge_ids, data.get("pay_method") or "现金", collector,
+                                   str(data.get("pay_reference") or ""))
             for p in rows:
                 if p.charge_id:
                     p.receipt_number = receipt.number

@@ -33,6 +33,13 @@ def goods_pass_pdf(ctx, pass_id) -> bytes:
     return render_goods_pass(ctx.settings, goods_pass_data(ctx, pass_id))
 
 
+def _short(text: str, day: dt.date | None) -> str:
+    """“2026-11-23 14:30” as 14:30 on the list's own day, else 11-22 14:30."""
+    if not text or day is None:
+        return text
+    return text[11:] if text.startswith(fmt_date(day)) else text[5:]
+
+
 def _note(day: dt.date, n: int, what: str) -> str:
     return f"日期：{fmt_date(day)}　共 {n} {what}"
 
@@ -41,7 +48,7 @@ def parcels_day_pdf(ctx, day: dt.date | None = None) -> bytes:
     """代收快递登记表 of the day: taken in, refused, collected; collectors sign in the last column."""
     day = day or ctx.clock.today()
     rows = parcels.day_parcels(ctx, day)
-    return _parcel_list(ctx, "parcels", rows, _note(day, len(rows), "件"))
+    return _parcel_list(ctx, "parcels", rows, _note(day, len(rows), "件"), day)
 
 
 def parcels_waiting_pdf(ctx, overdue_only: bool = False) -> bytes:
@@ -51,10 +58,11 @@ def parcels_waiting_pdf(ctx, overdue_only: bool = False) -> bytes:
     return _parcel_list(ctx, "parcels_overdue" if overdue_only else "parcels", rows, note)
 
 
-def _parcel_list(ctx, kind, rows, note) -> bytes:
+def _parcel_list(ctx, kind, rows, note, day=None) -> bytes:
     cells = tuple((r["number"], r["room_code"], r["recipient"], r["carrier"], r["tracking_no"], r["place"],
-                   r["received_at"], r["status"] + (f"（{r['refuse_reason']}）" if r["refuse_reason"] else ""),
-                   r["picked_at"] or (r["age"] if r["status"] == "待取" else ""), r["fee"],
+                   _short(r["received_at"], day),
+                   r["status"] + (f"（{r['refuse_reason']}）" if r["refuse_reason"] else ""),
+                   _short(r["picked_at"], day) or (r["age"] if r["status"] == "待取" else ""), r["fee"],
                    r["collector_name"]) for r in rows)
     data = KeyListData(title_note=note, rows=cells, overdue_rows=tuple(i for i, r in enumerate(rows) if r["overdue"]))
     return render_register(ctx.settings, kind, data)
@@ -65,7 +73,7 @@ def visitors_day_pdf(ctx, day: dt.date | None = None) -> bytes:
     day = day or ctx.clock.today()
     rows = visitors.day_visitors(ctx, day)
     cells = tuple((r["name"], r["id_text"], r["room_code"], r["host"], r["reason"], str(r["companions"] or ""),
-                   r["plate"], r["entered_at"], r["left_at"] or "未离开", "") for r in rows)
+                   r["plate"], _short(r["entered_at"], day), _short(r["left_at"], day) or "未离开", "") for r in rows)
     data = KeyListData(title_note=_note(day, len(rows), "人次"), rows=cells,
                        overdue_rows=tuple(i for i, r in enumerate(rows) if r["inside"]))
     return render_register(ctx.settings, "visitors", data)

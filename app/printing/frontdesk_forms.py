@@ -47,7 +47,7 @@ class CutLine(Flowable):
         c.line(0, y, self.width / 2 - 18 * mm, y)
         c.line(self.width / 2 + 18 * mm, y, self.width, y)
         c.setFont("CJK", 8)
-        c.drawCentredString(self.width / 2, y - 1.2 * mm, "✂ 沿此线剪开")
+        c.drawCentredString(self.width / 2, y - 1.2 * mm, "沿此线剪开")
         c.restoreState()
 
 
@@ -56,11 +56,13 @@ class GoodsPassForm(FormRenderer):
 
     def _part(self, d: GoodsPassData, heading: str, note: str, signers):
         w = 174 * mm
+        state = "" if d.status == "已开具" else f"　　（补打：本条{d.status}）"
         out = [Paragraph(esc(heading), self.st["title"]),
-               Paragraph(esc(f"编号：{d.number}　　开具时间：{d.issued_at}"), self.st["small"]), Spacer(1, 2 * mm)]
+               Paragraph(esc(f"编号：{d.number}　　开具时间：{d.issued_at}{state}"), self.st["small"]),
+               Spacer(1, 2 * mm)]
         rows = [["房号", d.room_code, "业主同意", f"{d.consent_by}　{d.consent}"],
                 ["搬运人", d.carrier, "车牌", d.plate or "—"],
-                ["有效日期", f"{d.valid_date} 当日有效", "经办人", d.issued_by]]
+                ["有效期至", d.valid_date, "经办人", d.issued_by]]
         out.append(label_value_table(rows, [w * 0.14, w * 0.36, w * 0.14, w * 0.36]))
         head = [Paragraph(esc(h), self.st["cell_c"]) for h in ("序号", "物品名称", "数量", "单位")]
         body = [[str(i), Paragraph(esc(n), self.st["cell"]), str(q), u] for i, (n, q, u) in enumerate(d.items, 1)]
@@ -72,10 +74,10 @@ class GoodsPassForm(FormRenderer):
         return out
 
     def story(self, d: GoodsPassData):
-        stub = self._part(d, "物品放行条 存根", "存根由客服中心留存备查。", ["业主（或代理人）签字", "经办人签字"])
+        stub = self._part(d, "物品放行条 存根", "存根由客服中心留存备查。", ["业主签字", "经办人签字"])
         hours = f"客服中心办公时间：{d.office_hours}。" if d.office_hours else ""
         main = self._part(d, "物品放行条", "请门岗核对物品、数量与本条相符后放行，并收回本条交客服中心。"
-                          f"本条仅限当日有效，涂改无效。{hours}", ["门岗查验人签字", "放行时间"])
+                          f"本条有效期至{d.valid_date}，涂改无效。{hours}", ["门岗查验签字", "放行时间"])
         return [*stub, Spacer(1, 3 * mm), CutLine(174 * mm), Spacer(1, 3 * mm), *main]
 
 
@@ -88,10 +90,10 @@ def render_goods_pass(settings, data: GoodsPassData) -> bytes:
 
 PARCEL_HEADERS = ("单号", "房号", "收件人", "快递公司", "快递单号", "存放", "收件时间", "状态", "领取时间", "保管费",
                   "领取人签字")
-PARCEL_WIDTHS = (27, 18, 20, 20, 34, 16, 27, 22, 27, 14, 36)
+PARCEL_WIDTHS = (27, 18, 20, 20, 32, 16, 27, 22, 27, 16, 36)
 VISITOR_HEADERS = ("访客姓名", "证件", "来访房号", "被访人", "事由", "同行", "车牌", "来访时间", "离开时间",
                    "访客签字")
-VISITOR_WIDTHS = (20, 42, 20, 20, 30, 11, 22, 27, 27, 42)
+VISITOR_WIDTHS = (22, 50, 20, 22, 30, 11, 24, 22, 22, 38)
 PASS_HEADERS = ("编号", "房号", "业主同意", "物品", "搬运人", "车牌", "有效期", "状态", "放行时间", "查验人")
 PASS_WIDTHS = (27, 18, 36, 60, 18, 22, 22, 16, 27, 15)
 SIGN_ROW = 9 * mm   # room for a signature

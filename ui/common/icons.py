@@ -17,6 +17,7 @@ NAMES = {
     "renovation": "fa5s.tools",
     "keys": "fa5s.key",
     "loans": "fa5s.hand-holding",
+    "frontdesk": "fa5s.concierge-bell",
     "ledger": "fa5s.file-invoice-dollar",
     "service": "fa5s.headset",
     "notices": "fa5s.bullhorn",

@@ -33,7 +33,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, Qt, QTh
 
 PROGRESS_DELAY_MS = 600        # the busy dialog appears only for work that takes longer than this
 MAX_THREADS = 2
-KINDS = frozenset({"archives", "ledger", "service", "parking", "keys", "loans", "movein", "renovation",
+KINDS = frozenset({"archives", "ledger", "service", "parking", "keys", "loans", "frontdesk", "movein", "renovation",
                    "notices"})
 
 _state: dict[str, Any] = {"pool": None}

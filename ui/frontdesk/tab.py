@@ -1,0 +1,43 @@
+"""前台登记 tab: one page per register of the front desk — 代收快递, 来访登记, 物品放行条.
+Widgets call app.frontdesk; no queries here."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from ui.common.icons import icon
+from ui.common.runner import NewsFollower
+from ui.common.tables import save_columns
+from ui.frontdesk.parcels_page import ParcelsPage
+from ui.frontdesk.passes_page import PassesPage
+from ui.frontdesk.visitors_page import VisitorsPage
+
+NEWS = frozenset({"frontdesk"})
+
+
+class Tab(QWidget):
+    def __init__(self, ctx, main_window=None):
+        super().__init__(main_window)
+        self.ctx = ctx
+        self.main_window = main_window
+        self.parcels = ParcelsPage(ctx, self)
+        self.visitors = VisitorsPage(ctx, self)
+        self.passes = PassesPage(ctx, self)
+        self.inner = QTabWidget(self)
+        self.inner.addTab(self.parcels, icon("frontdesk"), "代收快递")
+        self.inner.addTab(self.visitors, icon("visit"), "来访登记")
+        self.inner.addTab(self.passes, icon("out"), "物品放行条")
+        self.inner.currentChanged.connect(lambda _i: self.refresh())
+        QVBoxLayout(self).addWidget(self.inner)
+        self.news = NewsFollower(self, NEWS, self.refresh)
+
+    def pages(self):
+        return (self.parcels, self.visitors, self.passes)
+
+    def refresh(self):
+        self.inner.currentWidget().refresh()
+
+    def on_data_changed(self, kinds, source):
+        self.news.follow(kinds, source)
+
+    def save_state(self):
+        save_columns(*(p.table for p in self.pages()))
