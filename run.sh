@@ -15,7 +15,8 @@ system_packages() {
   # Qt's offscreen/xcb platforms, fonts for the screen, poppler for the print tests, Xvfb.
   local pkgs="libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
     libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0
-    libxcb-image0 libxcb-xinerama0 libxcb-xkb1 libnss3 fonts-noto-cjk poppler-utils xvfb xauth"
+    libxcb-image0 libxcb-xinerama0 libxcb-xkb1 libnss3 fonts-noto-cjk poppler-utils xvfb xauth
+    openssl osslsigncode"   # the installer's code-signing tests (tests/installer/test_signing.py)
   local missing=""
   for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
   if [ -n "$missing" ] && command -v apt-get >/dev/null; then

@@ -1,3 +1,3 @@
-from propertydesk.cli import main
+from propertydesk.startlog import guarded_main
 
-raise SystemExit(main())
+raise SystemExit(guarded_main())

@@ -172,6 +172,16 @@ def close_cleanly(ctx, verified_today: bool) -> bool:
         return False
 
 
+def set_app_icon(app) -> None:
+    """The product's own icon (resources/app.ico, installer/make_icon.py) on every window and dialog."""
+    from pathlib import Path
+
+    from PySide6.QtGui import QIcon
+    ico = Path(__file__).resolve().parents[1] / "resources" / "app.ico"
+    if ico.is_file():
+        app.setWindowIcon(QIcon(str(ico)))
+
+
 def run_gui(args) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -181,6 +191,7 @@ def run_gui(args) -> int:
     app.setApplicationName("PropertyDesk")
     app.setApplicationDisplayName(APP_TITLE)
     install_chinese(app)
+    set_app_icon(app)
     ctx, lock = _open(args, QMessageBox, APP_TITLE)
     try:
         if ctx is None:
