@@ -112,19 +112,26 @@ class FeePosterForm(_BoardPoster):
 class MonthlyReportForm(_BoardPoster):
     title = "项目月度工作报告"
 
+    def __init__(self, settings, paper: str):
+        super().__init__(settings, paper)
+        s = self.scale
+        for key, lead in (("body", 17), ("greeting", 17), ("item", 16)):   # a month's report fits one page
+            self.nst[key] = ParagraphStyle(f"report_{key}", parent=self.nst[key], fontSize=11.5 * s, leading=lead * s)
+
     def story(self, d: MonthlyReport):
         from app.printing.notice import body_flowables
         st = self.nst
-        out = [heading_band("通告", f"{d.month_text}项目工作报告", self.width, st["band"]), Spacer(1, 4 * mm),
+        out = [heading_band("通告", f"{d.month_text}项目工作报告", self.width, st["band"]), Spacer(1, 3 * mm),
                Paragraph(esc("尊敬的业主/住户："), st["greeting"]),
-               Paragraph(esc(f"感谢您一直以来对物业服务工作的支持。现将{d.month_text}的主要工作向各位业主汇报如下："),
+               Paragraph(esc(f"感谢您对物业服务工作的支持，现将{d.month_text}的主要工作汇报如下："),
                          st["body"]),
                self.h2("一、本月主要工作")]
         out += body_flowables(d.work, st, self.width)
-        out += [self.h2("二、报事报修与投诉处理"), self.table(d.requests, (0.25, 0.25, 0.25, 0.25)), Spacer(1, 2 * mm)]
+        out += [self.h2("二、报事报修与投诉处理"), self.table(d.requests, (0.25, 0.25, 0.25, 0.25), small=True),
+                Spacer(1, 2 * mm)]
         if len(d.kpis) > 1:
-            out += [self.table(d.kpis, (0.4, 0.2, 0.2, 0.2)), Spacer(1, 2 * mm)]
-        out += [self.h2("三、物业费收缴情况"), self.table(d.collection, (0.4, 0.2, 0.2, 0.2)),
+            out += [self.table(d.kpis, (0.4, 0.2, 0.2, 0.2), small=True), Spacer(1, 1 * mm)]
+        out += [self.h2("三、物业费收缴情况"), self.table(d.collection, (0.4, 0.2, 0.2, 0.2), small=True),
                 Paragraph(esc(d.collection_note), st["foot"]), self.h2("四、下月工作计划")]
         out += body_flowables(d.plans, st, self.width)
         out.append(Paragraph(esc("欢迎各位业主对我们的工作提出宝贵意见和建议。"), st["body"]))

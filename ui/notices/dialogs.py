@@ -17,6 +17,7 @@ from ui.common.ops import run_action
 
 NO_TEMPLATE = ""
 SCOPE_HEIGHT = 130
+TEMPLATE_WIDTH = 640
 
 
 def scope_tree(parent=None) -> QTreeWidget:
@@ -150,6 +151,7 @@ class TemplateDialog(FormDialog):
                   Field("active", "启用", "check", t.active)]
         intro = "可用的填充字段：" + "、".join("{" + k + "}" for k in templates.FIELDS)
         super().__init__("公告模板", fields, parent=parent, ctx=ctx, intro=intro)
+        self.setMinimumWidth(TEMPLATE_WIDTH)
         self.widget("body").setMinimumHeight(180)
         self.list = QListWidget(self)
         self.list.setObjectName("templates")
