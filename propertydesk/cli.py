@@ -135,6 +135,7 @@ def command_modules() -> list:
         archives,
         dunning,
         frontdesk,
+        golive,
         keys,
         ledger,
         loans,
@@ -147,7 +148,8 @@ def command_modules() -> list:
         service,
         system,
     )
-    return [system, archives, ledger, dunning, reports, keys, loans, movein, renovation, service, security, parking,
+    return [system, archives, golive,
+            ledger, dunning, reports, keys, loans, movein, renovation, service, security, parking,
             frontdesk, notices]
 
 

@@ -1,22 +1,23 @@
-"""Owner ledger import: the valid rows of an office's Excel ledger written in one transaction.
+"""The archives' bulk path for owners and homes: parsed rows (app.archives.excel_rows.ParsedRow)
+written inside the caller's transaction — homes created or updated, owners created or updated
+through ``owners.owner_fields`` (so identity numbers and phones are stored the archives' way), owner
+and home linked, the search index rebuilt.
 
-Co-owners sit on extra rows (the same room with another name, or a blank room continuing the home
-above). Each data row is checked on its own (app.archives.excel_rows); valid rows are written in ONE
-transaction, rejected rows are listed by their Excel row number with the reason. A dry run runs the
-same import and rolls it back.
+Reading a workbook, mapping its columns and the transaction around the write belong to the going-live
+import (app.golive.owners_import); ``write_rows`` is what it calls. A row refused while writing (an
+identity number on file under another name, a new home without area or type) leaves nothing behind
+(a savepoint) and is listed in ``ImportResult.rejected``.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from app.archives import search
-from app.archives.excel_rows import ParsedRow, cell_text, find_header, open_rows, parse_row
+from app.archives.excel_rows import ParsedRow
 from app.archives.owners import owner_fields
 from app.core.audit import record
 from app.core.errors import ValidationError
-from app.core.permissions import require
 from app.core.pinyin import name_key
 from models.people import HomeOwner, Owner
 from models.property import HOUSE_TYPES, Building, Cluster, Entrance, Home
@@ -36,6 +37,7 @@ class ImportResult:
     header_row: int = 0
     dry_run: bool = False
     home_ids: list[int] = field(default_factory=list)
+    written: dict[int, tuple[int, int | None]] = field(default_factory=dict)   # row → (home id, owner id)
 
     def summary(self) -> str:
         head = "试导入（未写入）" if self.dry_run else "导入完成"
@@ -44,77 +46,13 @@ class ImportResult:
                 f"空行 {self.skipped_blank}，重复行 {self.duplicates}")
 
 
-class _Rollback(Exception):
-    pass
-
-
-def dry_run_import(ctx, path) -> ImportResult:
-    """The outcome of importing *path*, computed by running the import and rolling it back."""
-    return _import(ctx, path, dry_run=True)
-
-
-def import_owners(ctx, path) -> ImportResult:
-    """Import the valid rows of the ledger *path* in one transaction."""
-    return _import(ctx, path, dry_run=False)
-
-
-def _import(ctx, path, dry_run: bool) -> ImportResult:
-    require(ctx, "archive.import")
-    rows = open_rows(path)
-    header_idx, cols = find_header(rows)
-    result = ImportResult(header_row=header_idx + 1, dry_run=dry_run)
-    parsed: list[ParsedRow] = []
-    seen: dict[tuple, tuple[int, tuple]] = {}
-    previous_room: str | None = None
-    for i in range(header_idx + 1, len(rows)):
-        excel_row = i + 1
-        raw = rows[i]
-        cells = {key: (raw[j] if j < len(raw) else None) for key, j in cols.items()}
-        if all(cell_text(c) == "" for c in raw):
-            result.skipped_blank += 1
-            previous_room = None if cell_text(cells.get("room")) == "" else previous_room
-            continue
-        try:
-            row = parse_row(excel_row, cells, previous_room)
-        except ValidationError as exc:
-            result.rejected.append((excel_row, str(exc)))
-            previous_room = None if cell_text(cells.get("room")) else previous_room
-            continue
-        previous_room = row.room
-        key = (row.room, row.owner.get("name", ""))
-        if key in seen:
-            first_row, signature = seen[key]
-            if signature == row.signature or set(row.signature) <= set(signature):
-                result.duplicates += 1
-            else:
-                result.rejected.append(
-                    (excel_row, f"与第{first_row}行为同一房屋同一业主，但内容不同，请核对后保留一行"))
-            continue
-        seen[key] = (excel_row, row.signature)
-        parsed.append(row)
-    try:
-        with ctx.db.atomic():
-            cache = _Cache()
-            _write(ctx, parsed, result, cache)
-            record(ctx, "archive.import", "owner_import", Path(path).name, None,
-                   {"imported": result.imported, "created_homes": cache.new_homes,
-                    "created_owners": cache.new_owners, "updated_owners": sorted(cache.updated_owners),
-                    "rejected": len(result.rejected), "dry_run": dry_run})
-            if dry_run:
-                raise _Rollback
-    except _Rollback:
-        pass
-    result.rejected.sort()
-    return result
-
-
 HOME_FIELDS = ("area_x100", "house_type", "state", "handover_date", "move_in_date")
 ROOM_CODE_WITH_ENTRANCE = 3        # 5-1-203: building, entrance, room; 5-203 has no entrance
 DEFAULT_ENTRANCE = "1"
 OCCUPANCY_BY_STATE = {"已入住": "自住", "出租": "出租"}   # any other state: 空置
 
 
-class _Cache:
+class Cache:
     """What the import looks up, loaded once: structure, homes, owners and their links.
     peewee builds SQL slowly (~0.2 ms a query); one query per row would dominate the import."""
 
@@ -140,6 +78,7 @@ class _Cache:
             self.owner_by_home_name[(hid, name)] = oid
             if primary:
                 self.primary_homes.add(hid)
+        self.owner_by_key: dict[str, int] = {}      # owner number in the other system → owner id
         self.new_homes: list[int] = []
         self.new_owners: list[int] = []
         self.updated_owners: set[int] = set()
@@ -173,7 +112,11 @@ class _Cache:
         return building, entrance
 
 
-def _write(ctx, parsed: list[ParsedRow], result: ImportResult, cache: _Cache):
+def write_rows(ctx, parsed: list[ParsedRow], result: ImportResult, *, index: bool = True) -> Cache:
+    """Write *parsed* inside the caller's transaction (which holds the permission check and the
+    audit row); refused rows go to ``result.rejected``. *index*: rebuild the search lines of the
+    homes written (the caller may do it later, after its own writes)."""
+    cache = Cache()
     touched: set[int] = set()
     for row in parsed:
         try:
@@ -186,17 +129,19 @@ def _write(ctx, parsed: list[ParsedRow], result: ImportResult, cache: _Cache):
             continue
         touched.add(hid)
     result.home_ids = sorted(touched)
-    search.index_homes(result.home_ids)
+    if index:
+        search.index_homes(result.home_ids)
+    return cache
 
 
-def _write_row(ctx, row: ParsedRow, cache: _Cache, result: ImportResult) -> int:
+def _write_row(ctx, row: ParsedRow, cache: Cache, result: ImportResult) -> int:
     """Write one parsed row (its home, its owner, their link); the id of the row's home."""
     home = cache.homes.get(row.room)
     fields = owner_fields(ctx, row.owner) if row.owner else None
     owner_id = None
     if fields is not None:
         fields["name_pinyin"] = name_key(fields["name"])   # insert/update bypass Owner.save
-        owner_id = _owner_on_file(cache, fields, home)     # checks first, writes after
+        owner_id = _owner_on_file(cache, fields, home, row.owner_key)   # checks first, writes after
     if home is None:
         home = _create_home(ctx, row, cache)
         result.created_homes += 1
@@ -206,23 +151,29 @@ def _write_row(ctx, row: ParsedRow, cache: _Cache, result: ImportResult) -> int:
     if fields is not None:
         owner_id = _save_owner(ctx, fields, owner_id, cache, result)
         _link_owner(cache, home, owner_id, fields["name"])
+        if row.owner_key:
+            cache.owner_by_key[row.owner_key] = owner_id
+    result.written[row.excel_row] = (hid, owner_id)
     result.imported += 1
     return hid
 
 
-def _owner_on_file(cache: _Cache, fields: dict, home: dict | None) -> int | None:
-    """The owner already on file the row is about: same identity number, else same name in the same home."""
+def _owner_on_file(cache: Cache, fields: dict, home: dict | None, owner_key: str = "") -> int | None:
+    """The owner already on file the row is about: same identity number, else the same owner number
+    in this import, else same name in the same home."""
     if fields.get("id_hash") and fields["id_hash"] in cache.owner_by_hash:
         owner_id, name = cache.owner_by_hash[fields["id_hash"]]
         if name != fields["name"]:
             raise ValidationError("身份证号", f"已登记在业主“{name}”名下，与姓名“{fields['name']}”不符")
         return owner_id
+    if owner_key and owner_key in cache.owner_by_key:
+        return cache.owner_by_key[owner_key]
     if home is not None:
         return cache.owner_by_home_name.get((home["id"], fields["name"]))
     return None
 
 
-def _create_home(ctx, row: ParsedRow, cache: _Cache) -> dict:
+def _create_home(ctx, row: ParsedRow, cache: Cache) -> dict:
     h = row.home
     if "area_x100" not in h:
         raise ValidationError("建筑面积", f"房屋 {row.room} 尚未建档，新建时不能为空")
@@ -257,7 +208,7 @@ def _update_home(ctx, home: dict, h: dict):
     home.update(changes)
 
 
-def _save_owner(ctx, fields: dict, owner_id: int | None, cache: _Cache, result: ImportResult) -> int:
+def _save_owner(ctx, fields: dict, owner_id: int | None, cache: Cache, result: ImportResult) -> int:
     """Create the owner, or update the one on file with the row's non-blank fields; the owner's id."""
     if owner_id is None:
         now = ctx.clock.now()
@@ -278,7 +229,7 @@ def _save_owner(ctx, fields: dict, owner_id: int | None, cache: _Cache, result: 
     return owner_id
 
 
-def _link_owner(cache: _Cache, home: dict, owner_id: int, name: str):
+def _link_owner(cache: Cache, home: dict, owner_id: int, name: str):
     """Link owner and home unless linked already; the home's first owner is its primary one."""
     hid = home["id"]
     cache.owner_by_home_name[(hid, name)] = owner_id

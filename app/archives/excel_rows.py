@@ -8,7 +8,7 @@ writes the valid ones, app.archives.excel_export writes the same columns back.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -228,10 +228,20 @@ class ParsedRow:
     home: dict          # checked home fields (may be partial)
     owner: dict         # raw owner input for owner_fields
     signature: tuple
+    # lenient parsing: the secondary fields left out, as (key, label, raw text, reason) — 待核对
+    pending: list = field(default_factory=list)
+    owner_key: str = ""  # the owner's number in another system (one owner, several homes)
 
 
-def parse_row(excel_row: int, cells: dict, previous_room: str | None) -> ParsedRow:
-    """The checked contents of one data row (*cells*: column key → cell value); ValidationError if refused."""
+# the secondary owner fields: a bad value is left out (and listed) by a lenient parse, not the row
+SOFT_LABELS = {"phone": "联系电话", "phone2": "备用电话", "spouse_phone": "配偶电话", "id_number": "身份证号",
+               "birth_date": "出生日期", "gender": "性别", "residents_count": "常住人数"}
+
+
+def parse_row(excel_row: int, cells: dict, previous_room: str | None, lenient: bool = False) -> ParsedRow:
+    """The checked contents of one data row (*cells*: column key → cell value); ValidationError if refused.
+    *lenient*: a bad secondary owner field (SOFT_LABELS) is left out and listed in ``pending``
+    instead of refusing the row; only the keys (room code, owner name) and the home's fields refuse it."""
     room = _row_room(cells, previous_room)
     home = _home_fields(cells)
     name = cell_text(cells.get("name"))
@@ -240,9 +250,38 @@ def parse_row(excel_row: int, cells: dict, previous_room: str | None) -> ParsedR
         if any(cell_text(cells.get(k)) for k in OWNER_KEYS if k != "name"):
             raise ValidationError("业主姓名", "不能为空（该行填写了业主信息）")
         return ParsedRow(excel_row, room, home, {}, tuple(sorted((k, str(x)) for k, x in home.items())))
-    owner = {"name": name, **_owner_phones(cells), **_owner_person(cells), **_owner_texts(cells)}
+    pending: list | None = [] if lenient else None
+    owner = {"name": name, **_owner_phones(cells, pending), **_owner_person(cells, pending), **_owner_texts(cells)}
+    if pending is not None and "residents_count" in owner:
+        _soft(pending, "residents_count", cells.get("residents_count"), lambda: _residents(owner["residents_count"]))
+        if pending and pending[-1][0] == "residents_count":
+            del owner["residents_count"]
     signature = tuple(sorted((k, str(x)) for k, x in {**home, **owner}.items()))
-    return ParsedRow(excel_row, room, home, owner, signature)
+    return ParsedRow(excel_row, room, home, owner, signature, pending or [])
+
+
+RESIDENTS_MAX = 50
+
+
+def _residents(text) -> int:
+    try:
+        n = int(str(text).strip())
+    except ValueError:
+        raise ValidationError("常住人数", "应为整数") from None
+    if not 0 <= n <= RESIDENTS_MAX:
+        raise ValidationError("常住人数", f"应在0到{RESIDENTS_MAX}之间")
+    return n
+
+
+def _soft(pending: list | None, key: str, raw, check):
+    """check(); with a *pending* list, a ValidationError is listed there (and None returned)."""
+    try:
+        return check()
+    except ValidationError as exc:
+        if pending is None:
+            raise
+        pending.append((key, SOFT_LABELS[key], cell_text(raw), str(exc)))
+        return None
 
 
 def _row_room(cells: dict, previous_room: str | None) -> str:
@@ -280,35 +319,46 @@ def _home_fields(cells: dict) -> dict:
     return home
 
 
-def _owner_phones(cells: dict) -> dict:
+def _owner_phones(cells: dict, pending: list | None = None) -> dict:
     """phone, phone2 and spouse_phone; a second phone in the phone cell is the other phone."""
     owner: dict = {}
-    found = phones(cells.get("phone"), "联系电话")
+    found = _soft(pending, "phone", cells.get("phone"), lambda: phones(cells.get("phone"), "联系电话"))
     if found:
         owner["phone"] = found[0]
         if len(found) > 1:
             owner["phone2"] = found[1]
-    extra = phones(cells.get("phone2"), "备用电话")
+    extra = _soft(pending, "phone2", cells.get("phone2"), lambda: phones(cells.get("phone2"), "备用电话"))
     if extra:
         owner["phone2"] = extra[0]
-    sp = phones(cells.get("spouse_phone"), "配偶电话")
+    sp = _soft(pending, "spouse_phone", cells.get("spouse_phone"),
+               lambda: phones(cells.get("spouse_phone"), "配偶电话"))
     if sp:
         owner["spouse_phone"] = sp[0]
     return owner
 
 
-def _owner_person(cells: dict) -> dict:
+GENDER_WORDS = {"男性": "男", "女性": "女", "M": "男", "F": "女", "MALE": "男", "FEMALE": "女"}
+
+
+def _checked_id(value):
+    idn = _id_number(value)
+    return v.check_id_number(idn, "身份证号") if idn else None
+
+
+def _owner_person(cells: dict, pending: list | None = None) -> dict:
     """id_number, birth_date and gender (read from the identity number when the cell is blank)."""
     owner: dict = {}
-    idn = _id_number(cells.get("id_number"))
+    idn = _soft(pending, "id_number", cells.get("id_number"), lambda: _checked_id(cells.get("id_number")))
     if idn:
-        owner["id_number"] = v.check_id_number(idn, "身份证号")
-    bd = _date(cells.get("birth_date"), "出生日期")
+        owner["id_number"] = idn
+    bd = _soft(pending, "birth_date", cells.get("birth_date"), lambda: _date(cells.get("birth_date"), "出生日期"))
     if bd is not None:
         owner["birth_date"] = bd
-    gender = cell_text(cells.get("gender"))
+    gender = cell_text(cells.get("gender")).replace(" ", "")
+    gender = GENDER_WORDS.get(gender.upper(), gender)
+    gender = _soft(pending, "gender", gender, lambda: v.check_choice(gender, ("男", "女"), "性别") if gender else "")
     if gender:
-        owner["gender"] = v.check_choice(gender, ("男", "女"), "性别")
+        owner["gender"] = gender
     elif owner.get("id_number"):
         owner["gender"] = "男" if int(owner["id_number"][ID_GENDER_DIGIT]) % 2 else "女"
     return owner

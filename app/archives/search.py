@@ -46,7 +46,7 @@ def _fetch(query) -> list[tuple]:
 
 
 def _add_pending(data: dict, homes=None):
-    """The raw text of open 待核对 items (a bad phone as imported) joins its home's line; identity
+    """The raw text of open 待核对 items (a bad phone as imported) joins its home's line as text; identity
     numbers (kept encrypted) are left out."""
     pq = PendingCheck.select(PendingCheck.home, PendingCheck.raw_text).where(
         PendingCheck.resolved_at.is_null(), PendingCheck.home.is_null(False), PendingCheck.raw_enc == "")
@@ -54,7 +54,7 @@ def _add_pending(data: dict, homes=None):
         pq = pq.where(PendingCheck.home.in_(list(homes)))
     for hid, raw in _fetch(pq):
         if hid in data:
-            data[hid][1].append(raw)
+            data[hid][0].append("".join(raw.replace("-", "").split()))
 
 
 def index_homes(home_ids=None):

@@ -62,15 +62,15 @@ def check_file(path, field: str = FIELD, max_bytes: int = MAX_FILE_BYTES) -> Pat
     return path
 
 
-def _first_sheet_part(z: zipfile.ZipFile) -> tuple[str, str]:
-    """(name, part path) of the workbook's first sheet."""
+def sheet_part(z: zipfile.ZipFile, sheet: str | None = None) -> tuple[str, str]:
+    """(name, part path) of the sheet named *sheet* (the workbook's first sheet when None)."""
     with z.open("xl/workbook.xml") as fh:
         for _ev, el in iterparse(fh):
-            if el.tag == f"{_NS_MAIN}sheet":
+            if el.tag == f"{_NS_MAIN}sheet" and (sheet is None or el.get("name", "") == sheet):
                 name, rid = el.get("name", ""), el.get(f"{_NS_REL}id")
                 break
         else:
-            raise ValidationError(FIELD, "工作簿中没有工作表")
+            raise ValidationError(FIELD, f"工作簿中没有工作表“{sheet}”" if sheet else "工作簿中没有工作表")
     with z.open("xl/_rels/workbook.xml.rels") as fh:
         for _ev, el in iterparse(fh):
             if el.tag == f"{_NS_PKG_REL}Relationship" and el.get("Id") == rid:
@@ -85,13 +85,14 @@ _CELL_REF = re.compile(rb'\br="\$?([A-Za-z]{1,3})\$?(\d+)"')
 _CHUNK = 1024 * 1024
 
 
-def scan_extent(path, max_rows: int, max_cols: int, field: str = FIELD) -> tuple[int, int]:
-    """(last row, last column) holding a value in the first sheet, 1-based, read from the sheet's XML
-    itself (not its declared range). Refuses at the first value beyond *max_rows* × *max_cols*."""
+def scan_extent(path, max_rows: int, max_cols: int, field: str = FIELD, sheet: str | None = None) -> tuple[int, int]:
+    """(last row, last column) holding a value in the first sheet (or the one named *sheet*), 1-based,
+    read from the sheet's XML itself (not its declared range). Refuses at the first value beyond
+    *max_rows* × *max_cols*."""
     path = Path(path)
     try:
         with zipfile.ZipFile(path) as z:
-            title, part = _first_sheet_part(z)
+            title, part = sheet_part(z, sheet)
             try:
                 return _extent(_scan_refs(z, part), title, max_rows, max_cols, field)
             except _NoReference:   # cells without their reference (rare writers): the full XML parse

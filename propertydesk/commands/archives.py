@@ -1,19 +1,16 @@
 """Command-line subcommands of the archives area (see app/cli.py):
 
     propertydesk demo --site tianlun|wanxing [--seed N]
-    propertydesk import owners FILE.xlsx [--dry-run]
     propertydesk export owners FILE.xlsx
     propertydesk print owner-info --home ROOM --out FILE.pdf [--full]
 
-Exit codes: 0 done; 2 refused (app/cli.py turns a UserError into 2); 3 import done but some
-rows were rejected (they are listed by Excel row number).
+Exit codes: 0 done; 2 refused (app/cli.py turns a UserError into 2). Importing owners is going
+live's (propertydesk/commands/golive.py).
 """
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-
-EXIT_ROWS_REJECTED = 3
 
 
 def register(sub, groups):
@@ -22,11 +19,6 @@ def register(sub, groups):
                    help="tianlun：天伦庄园（292户）；wanxing：万兴现代城（五个组团1865户）")
     d.add_argument("--seed", type=int, default=1, help="随机种子（相同种子生成相同数据）")
     d.set_defaults(handler=demo)
-
-    i = groups["import"].add_parser("owners", help="从Excel业主台账导入业主档案", parents=[groups["common"]])
-    i.add_argument("file", help="Excel文件（.xlsx）")
-    i.add_argument("--dry-run", action="store_true", help="试导入：只显示结果，不写入数据库")
-    i.set_defaults(handler=import_owners)
 
     e = groups["export"].add_parser("owners", help="导出业主台账到Excel", parents=[groups["common"]])
     e.add_argument("file", help="Excel文件（.xlsx）")
@@ -55,17 +47,6 @@ def demo(args, ctx):
     print("演示账号（密码均为 " + DEMO_PASSWORD + "）：" + "、".join(f"{u}（{d}，{ROLES[r]}）" for u, d, r in STAFF))
     print(f"数据目录：{ctx.data_dir}")
     return 0
-
-
-def import_owners(args, ctx):
-    from app.archives.excel_import import dry_run_import
-    from app.archives.excel_import import import_owners as run
-    result = (dry_run_import if args.dry_run else run)(ctx, args.file)
-    print(result.summary())
-    print(f"表头在第 {result.header_row} 行")
-    for row, reason in result.rejected:
-        print(f"  第{row}行：{reason}")
-    return EXIT_ROWS_REJECTED if result.rejected else 0
 
 
 def export_owners(args, ctx):

@@ -296,8 +296,8 @@ def test_import_dialog_dry_run_then_import(qtbot, ctx, site, tmp_path):
     ws = wb.active
     ws.append(["房号", "业主姓名", "联系电话", "身份证号", "建筑面积", "户型"])
     ws.append(["2-102", "吴敏", "13600001234", make_id("11010119700101555"), "88", "洋房"])
-    ws.append(["2-102", "坏号码", "123", "", "88", "洋房"])
-    ws.append(["2-102", "坏号码二", "456", "", "88", "洋房"])
+    ws.append(["2-102", None, "13600001235", "", "88", "洋房"])       # a phone without a name: refused
+    ws.append(["2-102", None, "13600001236", "", "88", "洋房"])
     path = tmp_path / "ledger.xlsx"
     wb.save(path)
     dlg = ImportDialog(ctx, None, str(path))

@@ -87,21 +87,20 @@ def test_import_owners_dry_run_then_real(tmp_path):
     d = tmp_path / "data"
     f = ledger(tmp_path / "台账.xlsx")
     rc, out, err = run("import", "owners", str(f), "--dry-run", data_dir=d)
-    assert rc == 3, err
-    assert "试导入（未写入）" in out and "导入 5 行" in out and "新建房屋 3 户" in out
-    assert "第10行：身份证号" in out and "第11行：联系电话" in out
+    assert rc == 0, err
+    assert "试导入（未写入）" in out and "导入 7 行" in out and "新建房屋 5 户" in out and "待核对 2 项" in out
+    assert "第10行：身份证号" in out and "第11行：联系电话“138 1234 56789”" in out
     assert count(d, "home") == 0 and count(d, "owner") == 0
     rc, out, err = run("import", "owners", str(f), data_dir=d)
-    assert rc == 3 and "导入完成" in out and "拒绝 2 行" in out
-    assert count(d, "home") == 3 and count(d, "owner") == 5
-    # a corrected ledger imports cleanly: exit 0
-    good = tmp_path / "good.xlsx"
+    assert rc == 0 and "导入完成" in out and "拒绝 0 行" in out
+    assert count(d, "home") == 5 and count(d, "owner") == 7 and count(d, "pending_check") == 2
+    # a row without room or name is refused: exit 3
+    bad = tmp_path / "bad.xlsx"
     wb = load_workbook(f)
-    ws = wb.active
-    ws.delete_rows(10, 2)
-    wb.save(good)
-    rc, out, err = run("import", "owners", str(good), data_dir=d)
-    assert rc == 0 and "拒绝 0 行" in out, out + err
+    wb.active.append([9, "7号楼", "1单元", 101, None, "13700001111"])
+    wb.save(bad)
+    rc, out, err = run("import", "owners", str(bad), data_dir=d)
+    assert rc == 3 and "拒绝 1 行" in out and "第13行：业主姓名" in out, out + err
     con = sqlite3.connect(str(d / "propertydesk.db"))
     assert ID1 not in "".join(r[0] for r in con.execute("SELECT id_enc FROM owner"))
     con.close()
@@ -112,6 +111,6 @@ def test_import_bad_files(tmp_path):
     bad = tmp_path / "坏文件.xlsx"
     bad.write_text("不是Excel", encoding="utf-8")
     rc, out, err = run("import", "owners", str(bad), data_dir=d)
-    assert rc == 2 and "不是Excel(.xlsx)文件" in err and "Traceback" not in err
+    assert rc == 2 and "不是Excel文件" in err and "Traceback" not in err
     rc, out, err = run("import", "owners", str(tmp_path / "none.xlsx"), data_dir=d)
-    assert rc == 2 and "不存在" in err
+    assert rc == 2 and "找不到文件" in err

@@ -189,7 +189,7 @@ def test_model_writes_keep_the_key(ctx):
 
 
 def test_excel_import_fills_the_key(ctx, tmp_path):
-    from app.archives import excel_import as excel_owners
+    from app.golive import owners_import as excel_owners
     wb = Workbook()
     ws = wb.active
     ws.append(["楼号", "单元", "房间号", "业主", "手机号码", "面积(㎡)", "房屋类型"])

@@ -350,7 +350,7 @@ def test_no_rows_beyond_the_cap(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("kind", ["text", "empty", "truncated", "not_excel", "xls"])
 def test_owner_import_refuses_corrupt_files(ctx, bad_files, kind):
-    excel_owners = pytest.importorskip("app.archives.excel_import")
+    excel_owners = pytest.importorskip("app.golive.owners_import")
     from models.people import Owner
     with pytest.raises(ValidationError) as e:
         excel_owners.import_owners(ctx, bad_files[kind])
@@ -359,7 +359,7 @@ def test_owner_import_refuses_corrupt_files(ctx, bad_files, kind):
 
 
 def test_owner_import_refuses_huge_dimension(ctx, bad_files):
-    excel_owners = pytest.importorskip("app.archives.excel_import")
+    excel_owners = pytest.importorskip("app.golive.owners_import")
     from models.people import Owner
     with pytest.raises(ValidationError):
         excel_owners.import_owners(ctx, bad_files["huge"])

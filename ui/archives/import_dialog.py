@@ -22,7 +22,7 @@ from ui.common.tables import fill_table, sortable
 class ImportDialog(QDialog):
     def __init__(self, ctx, parent=None, path: str = ""):
         super().__init__(parent)
-        from app.archives import excel_import as excel_owners
+        from app.golive import owners_import as excel_owners
         self.ctx, self.excel = ctx, excel_owners
         self.result_value = None
         self.setWindowTitle("从Excel导入业主档案")

@@ -1,0 +1,1 @@
+"""Shipped import mappings (TOML), read by app.golive.mapping."""
