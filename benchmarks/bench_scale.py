@@ -245,32 +245,28 @@ GROUPS = ("exports", "xlsx", "payment", "arrears", "reports", "readings", "cli",
 
 def run_site(homes: int, years: int, only, work: Path) -> dict[str, tuple]:
     src, summary = gen_history.ensure_site(homes, years)
-    print(f"site {homes} homes × {years} years: {summary}")
+    print(f"site {homes} homes × {years} years: {summary}", flush=True)
     data = gen_history.copy_site(src, work / f"h{homes}-y{years}")
     out = work / "out"
     out.mkdir(exist_ok=True)
     results = []
     want = set(only or GROUPS)
+
+    def show(rows):
+        for name, t, floor, kind in rows:
+            print(f"  {name:48s} {t:8.3f} s   {kind} {floor:7.3f} s   ×{t / floor:6.1f}", flush=True)
+        results.extend(rows)
     if "cli" in want:
-        results += bench_cli(data)
+        show(bench_cli(data))
     ctx = open_site(data, gen_history.END)
-    if "exports" in want:
-        results += bench_exports(ctx, out)
-    if "xlsx" in want:
-        results += bench_xlsx_100k(out)
-    if "arrears" in want:
-        results += bench_arrears(ctx)
-    if "reports" in want:
-        results += bench_reports(ctx)
-    if "payment" in want:
-        results += bench_payment(ctx)
-    if "readings" in want:
-        results += bench_readings_and_billing(ctx, out)
-    if "check" in want:
-        results += bench_check_backup(ctx, data, out)
+    steps = (("exports", lambda: bench_exports(ctx, out)), ("xlsx", lambda: bench_xlsx_100k(out)),
+             ("arrears", lambda: bench_arrears(ctx)), ("reports", lambda: bench_reports(ctx)),
+             ("payment", lambda: bench_payment(ctx)), ("readings", lambda: bench_readings_and_billing(ctx, out)),
+             ("check", lambda: bench_check_backup(ctx, data, out)))
+    for name, step in steps:
+        if name in want:
+            show(step())
     ctx.db.close()
-    for name, t, floor, kind in results:
-        print(f"  {name:48s} {t:8.3f} s   {kind} {floor:7.3f} s   ×{t / floor:6.1f}")
     return {name: (t, floor) for name, t, floor, _kind in results}
 
 
