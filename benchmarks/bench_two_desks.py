@@ -207,7 +207,7 @@ def ledger_findings(ctx) -> dict:
     return {"duplicate_receipt_numbers": dup_receipts, "audit_rows": len(seqs),
             "duplicate_audit_seq": len(seqs) - len(set(seqs)), "audit_seq_gaps": gaps,
             "receipt_numbers_unbroken": receipt_seq == list(range(1, len(receipt_seq) + 1)),
-            "chain_problems": verify_chain()[:5], "charges_out_of_range": bad,
+            "chain_problems": verify_chain(ctx)[:5], "charges_out_of_range": bad,
             "charges_not_matching_lines": mismatched[:5], "check_failures": failed[:10]}
 
 

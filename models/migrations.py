@@ -80,9 +80,20 @@ def _step_9_charge_source_index(db):
     db.execute_sql(SOURCE_INDEX_SQL)
 
 
+def _step_4_audit_chain_keyed(db):
+    """The audit chain becomes keyed (HMAC under a key outside the database, app/core/audit_chain.py):
+    a log written before is marked legacy, and the program re-seals it with the key once at start
+    (app.core.audit.seal_legacy, audited); an empty log starts keyed."""
+    has_rows = db.execute_sql("SELECT 1 FROM audit_log LIMIT 1").fetchone() is not None
+    value = "sha256" if has_rows else "hmac-sha256"   # audit_chain.LEGACY / KEYED
+    if not Meta.update(value=value).where(Meta.key == "audit.chain").execute():
+        Meta.create(key="audit.chain", value=value)
+
+
 STEPS = [
     (1, "initial schema", _step_1_initial),
     (2, "owner name pinyin", _step_2_owner_name_pinyin),
+    (4, "keyed audit chain", _step_4_audit_chain_keyed),
     (8, "open charge index", _step_8_open_charge_index),
     (9, "charge source index", _step_9_charge_source_index),
 ]

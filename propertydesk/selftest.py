@@ -154,7 +154,7 @@ def _write(state: dict, result: dict) -> dict:
                            {"version": __version__, "python": sys.version.split()[0]})
     back = AuditLog.get_by_id(row.id)
     assert back.action == "selftest", "audit row not read back"
-    problems = audit.verify_chain()
+    problems = audit.verify_chain(c)
     assert not problems, "; ".join(problems)
     result["selftest_runs"] = before + 1
     return {"audit_id": row.id, "earlier_selftest_rows": before}

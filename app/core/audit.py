@@ -1,12 +1,34 @@
-"""Audit log: every write records who, when, what, before and after; rows are hash-chained."""
+"""Audit log: every write records who, when, what changed (before and after of the changed fields);
+rows are chained with a keyed MAC (app/core/audit_chain.py)."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
+from itertools import islice
 
 from peewee import fn
 
+from app.core.audit_chain import (  # noqa: F401 - verify_chain and the checkpoints are the audit's API
+    AUDIT_COUNTER,
+    BATCH,
+    CHAIN_META,
+    HEAD_KEY,
+    KEYED,
+    LEGACY,
+    RESEAL_ACTION,
+    chain_key,
+    compare_checkpoints,
+    current_head,
+    head_text,
+    is_legacy,
+    legacy_hash,
+    row_mac,
+    scan_chain,
+    set_meta,
+    stream_rows,
+    ts_text,
+    verify_chain,
+)
 from app.core.permissions import require
 from app.core.sequences import set_counter, take_counter
 from models.users import AuditLog
@@ -19,33 +41,48 @@ def _json(value) -> str:
 
 
 HASHED_FIELDS = ("seq", "ts", "username", "action", "entity", "entity_id", "before", "after", "prev_hash")
+# kept in a row's before/after even when unchanged: what names the record in the log (audit_words)
+NAME_KEYS = frozenset({"id", "number", "room_code", "home", "name", "code", "username", "period", "item_code",
+                       "kind", "title", "owner", "plate"})
+_MISSING = object()
+
+
+def changed_only(before, after):
+    """Of an edit's whole rows (two dicts), only the fields that changed, and the keys that name the
+    record (NAME_KEYS); anything else (a new row, a removed one, plain values) is kept as it is."""
+    if not isinstance(before, dict) or not isinstance(after, dict) or not before or not after:
+        return before, after
+    changed = {k for k in before.keys() | after.keys()
+               if before.get(k, _MISSING) != after.get(k, _MISSING)}
+    if not changed:
+        return before, after
+    keep = changed | NAME_KEYS
+    return ({k: v for k, v in before.items() if k in keep}, {k: v for k, v in after.items() if k in keep})
 
 
 def row_hash(*fields) -> str:
-    """The chain hash of one row: its HASHED_FIELDS in order (seq, ts, …, prev_hash), joined."""
+    """The old, unkeyed chain hash (SHA-256) of a row's HASHED_FIELDS: legacy logs only (see seal_legacy)."""
     if len(fields) != len(HASHED_FIELDS):
         raise TypeError(f"row_hash takes {len(HASHED_FIELDS)} fields, got {len(fields)}")
-    payload = "\x1f".join(str(x) for x in fields)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return legacy_hash(*fields)
 
 
 def record(ctx, action: str, entity: str = "", entity_id="", before=None, after=None) -> AuditLog:
-    """Append one audit row (call inside the write's transaction)."""
+    """Append one audit row (call inside the write's transaction): what changed (changed_only), chained
+    with an HMAC under the audit-chain key (app.core.audit_chain) over the texts as stored."""
     user = getattr(ctx, "user", None)
     seq, last = next_seq()
     prev = last.hash if last else ""
     ts = ctx.clock.now() if getattr(ctx, "clock", None) else dt.datetime.now().replace(microsecond=0)
+    before, after = changed_only(before, after)
     b, a = _json(before), _json(after)
     username = getattr(user, "username", "") or ""
-    h = row_hash(seq, ts.isoformat(sep=" "), username, action, entity, str(entity_id), b, a, prev)
+    h = row_mac(chain_key(ctx), seq, ts_text(ts), username, action, entity, str(entity_id), b, a, prev)
     row = AuditLog.create(ts=ts, user=getattr(user, "id", None), username=username, action=action,
                           entity=entity, entity_id=str(entity_id), before=b, after=a,
                           prev_hash=prev, hash=h, seq=seq)
-    _set_head(f"{seq}:{h}")
+    set_meta(HEAD_KEY, f"{seq}:{h}")
     return row
-
-
-AUDIT_COUNTER = "audit_log"
 
 
 def next_seq():
@@ -62,42 +99,41 @@ def next_seq():
     return seq, last
 
 
-HEAD_KEY = "audit.head"
-
-
-def _set_head(value: str):
-    """The last row's seq and hash, kept beside the log so that deleting the newest rows shows."""
-    from models.system import Meta
-    if not Meta.update(value=value).where(Meta.key == HEAD_KEY).execute():
-        Meta.create(key=HEAD_KEY, value=value)
-
-
-def verify_chain() -> list[str]:
-    """Problems found in the chain (edited, deleted or reordered rows); empty when intact."""
-    problems = []
-    prev = ""
-    expected_seq = 1
-    for row in AuditLog.select().order_by(AuditLog.seq):
-        if row.seq != expected_seq:
-            problems.append(f"审计记录 {expected_seq} 至 {row.seq - 1} 缺失（被删除）")
-        ts = row.ts.isoformat(sep=" ") if isinstance(row.ts, dt.datetime) else str(row.ts)
-        h = row_hash(row.seq, ts, row.username, row.action, row.entity, row.entity_id, row.before, row.after,
-                     row.prev_hash)
-        if row.prev_hash != prev:
-            problems.append(f"审计记录 {row.seq} 的前序哈希不符（前一条被修改或删除）")
-        if h != row.hash:
-            problems.append(f"审计记录 {row.seq} 内容被修改")
-        prev = row.hash
-        expected_seq = row.seq + 1
-    from models.system import Meta
-    head = Meta.get_or_none(Meta.key == HEAD_KEY)
-    if head is not None and head.value != f"{expected_seq - 1}:{prev}":
-        last_seq = head.value.split(":", 1)[0]
-        if expected_seq - 1 < int(last_seq or 0):
-            problems.append(f"审计记录 {expected_seq} 至 {last_seq} 缺失（最新记录被删除）")
-        else:
-            problems.append("审计日志末尾与记录的链头不符（记录被修改或删除）")
-    return problems
+def seal_legacy(ctx) -> int:
+    """Re-seal a log from before the keyed chain (meta audit.chain = legacy, set by schema step 4) with
+    the key, once, audited by an audit.reseal row. Returns the rows sealed (0 when keyed already). A
+    legacy log that does not verify is left as it is (sealing would hide the damage): check reports it."""
+    if not is_legacy():
+        return 0
+    with ctx.db.atomic():
+        take_counter(AUDIT_COUNTER, 0)   # the counter row's lock: no desk appends meanwhile
+        if not is_legacy():
+            return 0
+        old = scan_chain(ctx, legacy=True)
+        if any("旧格式" not in p for p in old.problems):
+            return 0
+        key, p = chain_key(ctx), ctx.db.param
+        sql = f"UPDATE audit_log SET prev_hash = {p}, hash = {p} WHERE seq = {p}"
+        prev, last, count = "", 0, 0
+        while True:   # keyset pages of BATCH rows, each updated before the next is read (bounded memory)
+            page = list(islice(stream_rows(ctx.db, last), BATCH))
+            updates = []
+            for seq, ts, username, action, entity, entity_id, before, after, _p, _h in page:
+                h = row_mac(key, seq, ts_text(ts), username, action, entity, entity_id, before, after, prev)
+                updates.append((prev, h, seq))
+                prev = h
+            if updates:
+                ctx.db.cursor().executemany(sql, updates)
+                count, last = count + len(updates), page[-1][0]
+            if len(page) < BATCH:
+                break
+        set_meta(CHAIN_META, KEYED)
+        set_counter(AUDIT_COUNTER, old.last_seq)
+        if old.last_seq:
+            set_meta(HEAD_KEY, f"{old.last_seq}:{prev}")
+        record(ctx, RESEAL_ACTION, "audit_log", "", {"chain": LEGACY},
+               {"chain": KEYED, "rows": count, "legacy_head": head_text(old.last_seq, old.last_mac)})
+    return count
 
 
 def model_dict(instance, exclude=("id_enc", "password_hash")) -> dict:

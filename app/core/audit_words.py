@@ -75,6 +75,7 @@ ACTION_LABELS: dict[str, str] = {
     "notice.attach": "上传公告附件", "notice.export": "导出公告登记", "notice.template_update": "修改公告模板",
     "notice.template_create": "新建公告模板",
     # system
+    "audit.reseal": "审计日志密钥封存",
     "auth.fail": "登录失败", "auth.login": "登录", "backup.create": "备份", "backup.restore": "恢复数据库",
     "settings.update": "修改站点设置", "settings.site_upgrade": "站点文件更新（升级）", "user.change_password": "修改密码", "user.create": "新建账号",
     "user.create_first_manager": "创建首个经理账号", "user.reset_password": "重置密码", "user.update": "修改账号",
@@ -85,6 +86,7 @@ ACTION_LABELS: dict[str, str] = {
 }
 
 ENTITY_LABELS: dict[str, str] = {
+    "audit_log": "审计日志",
     "pending_check": "待核对事项", "import_mapping": "导入映射",
     "backup": "备份", "billing": "月度计费", "building": "楼栋", "charge": "费用", "charge_standard": "收费标准",
     "cluster": "组团", "defect": "缺陷", "dunning": "催缴通知", "entrance": "单元",
@@ -223,6 +225,7 @@ FIELD_LABELS: dict[str, str] = {
     "consent": "业主同意方式", "consent_by": "同意人", "consent_phone": "业主电话", "consent_at": "同意时间",
     "items": "物品", "valid_date": "有效日期", "used_at": "放行时间",
     # audit and system
+    "chain": "校验方式", "legacy_head": "旧链头", "head": "审计链头",
     "action": "操作", "entity": "对象", "entity_id": "对象编号", "before": "修改前", "after": "修改后",
     "ts": "时间", "seq": "序号", "hash": "哈希", "prev_hash": "前序哈希",
 }

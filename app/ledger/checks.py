@@ -5,12 +5,22 @@ Returns problem texts (Chinese); none when the ledger is consistent:
 - each deposit's refunded amount equals its refund lines;
 - each receipt's total equals its own lines (pay lines for receipts, refund lines for vouchers);
 - receipt and voucher numbers run without a gap in each year.
+
+``audit_tie(ctx)`` ties the ledger to the audit log (both ways): every receipt and refund voucher has
+the audit row that issued it with the same number, total and lines, every void and waive its row with
+the same amounts, every such audit row its record in the ledger, and the receipt counters match the
+receipts. Lowering a payment together with its charge and receipt, or deleting the newest receipt and
+rolling its counter back, shows here (the keyed audit chain keeps the rows themselves honest).
 """
 from __future__ import annotations
+
+import json
+import re
 
 from peewee import fn
 
 from models.ledger import Charge, Payment, Receipt
+from models.users import AuditLog
 
 LIMIT = 20  # problems listed per kind; the count says how many in all
 
@@ -56,3 +66,117 @@ def run(ctx) -> list[str]:
             gaps.append(f"{year}年{label} 最大号 {top}，实有 {n} 张（缺 {top - n} 张）")
     problems += _listed("票据编号不连续", gaps)
     return problems
+
+
+# ---------------------------------------------------------------- the ledger against the audit log
+TIED_ACTIONS = ("ledger.pay", "ledger.refund", "ledger.void", "ledger.demo_payments")
+NUMBER_RE = re.compile(r"(\d{4})-(\d+)$")
+
+
+def _after(text) -> dict:
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _audited():
+    """What the audit log says was paid, refunded, voided and waived: pay[receipt id] = (number, total,
+    lines), refund[id] = (number, amount), void[id] = (number, total), waived[charge id] = fen, the
+    receipts of the demo's bulk payments as number ranges, and the audit seq of each."""
+    pay, refund, void, waived, ranges = {}, {}, {}, {}, []
+    q = (AuditLog.select(AuditLog.seq, AuditLog.action, AuditLog.entity, AuditLog.entity_id, AuditLog.after)
+         .where(AuditLog.action.in_(TIED_ACTIONS)
+                | ((AuditLog.entity == "charge") & AuditLog.after.contains("waived_fen")))
+         .order_by(AuditLog.seq).tuples())
+    for seq, action, entity, entity_id, after_text in q.iterator():
+        a = _after(after_text)
+        rid = int(entity_id) if str(entity_id).isdigit() else None
+        if action == "ledger.pay" and rid is not None:
+            lines = tuple(sorted((int(k), int(v)) for k, v in (a.get("lines") or {}).items()))
+            pay[rid] = (a.get("number"), a.get("total_fen"), lines, seq)
+        elif action == "ledger.refund" and rid is not None:
+            refund[rid] = (a.get("number"), a.get("amount_fen"), seq)
+        elif action == "ledger.void" and rid is not None:
+            void[rid] = (a.get("number"), a.get("total_fen"), seq)
+        elif action == "ledger.demo_payments":
+            ranges.append((str(a.get("from", "")), str(a.get("to", ""))))
+        elif entity == "charge" and rid is not None and "waived_fen" in a:
+            waived[rid] = waived.get(rid, 0) + int(a.get("waived_fen") or 0)
+    return pay, refund, void, waived, ranges
+
+
+def _in_ranges(number: str, ranges) -> bool:
+    return any(len(lo) == len(number) == len(hi) and lo <= number <= hi for lo, hi in ranges)
+
+
+def _receipt_lines():
+    """receipt id → its pay lines ((charge, fen), …) sorted, streamed in receipt order."""
+    q = (Payment.select(Payment.receipt, Payment.charge, Payment.amount_fen)
+         .where(Payment.receipt.is_null(False) & (Payment.kind == "pay"))
+         .order_by(Payment.receipt, Payment.charge).tuples())
+    out: dict[int, list] = {}
+    for rid, cid, amount in q.iterator():
+        out.setdefault(rid, []).append((cid, int(amount)))
+    return out
+
+
+def audit_tie(ctx) -> list[str]:  # noqa: PLR0912 - one branch per kind of record
+    """Every receipt, refund voucher, void and waive against its audit row (same number and amounts),
+    every such audit row against the ledger, and the number counters against the receipts audited."""
+    from models.system import Sequence
+    pay, refund, void, waived, ranges = _audited()
+    lines = _receipt_lines()
+    wrong, missing, unaudited, counts = [], [], [], {}
+    for rid, number, kind, total, status, year in (Receipt.select(
+            Receipt.id, Receipt.number, Receipt.kind, Receipt.total_fen, Receipt.status, Receipt.year)
+            .order_by(Receipt.id).tuples().iterator()):
+        counts[(kind, year)] = counts.get((kind, year), 0) + 1
+        if kind == "receipt":
+            got = pay.pop(rid, None)
+            mine = tuple(sorted(lines.pop(rid, [])))
+            if got is None:
+                if not _in_ranges(number, ranges):
+                    unaudited.append(f"收据 {number}（{total} 分）没有收款审计记录")
+            elif got[0] != number or got[1] != total or got[2] != mine:
+                wrong.append(f"收据 {number} 票面 {total} 分、明细 {_fen(mine)}；审计第 {got[3]} 条记录为 "
+                             f"{got[0]} {got[1]} 分、明细 {_fen(got[2])}")
+        else:
+            got = refund.pop(rid, None)
+            if got is None:
+                unaudited.append(f"退款凭证 {number}（{-total} 分）没有退款审计记录")
+            elif got[0] != number or got[1] != -total:
+                wrong.append(f"退款凭证 {number} 退款 {-total} 分；审计第 {got[2]} 条记录为 {got[0]} {got[1]} 分")
+        v = void.pop(rid, None)
+        if status == "void" and v is None:
+            unaudited.append(f"{number} 已作废，但没有作废审计记录")
+        elif v is not None and status != "void":
+            wrong.append(f"{number} 在审计第 {v[2]} 条记录中已作废，台账中却是有效票据")
+        elif v is not None and (v[0] != number or v[1] != total):
+            wrong.append(f"作废的 {number}（{total} 分）与审计第 {v[2]} 条记录（{v[0]} {v[1]} 分）不符")
+    for got in pay.values():
+        missing.append(f"审计第 {got[3]} 条记录开出的收据 {got[0]}（{got[1]} 分）在台账中不存在")
+    for got in refund.values():
+        missing.append(f"审计第 {got[2]} 条记录开出的退款凭证 {got[0]}（{got[1]} 分）在台账中不存在")
+    for got in void.values():
+        missing.append(f"审计第 {got[2]} 条记录作废的 {got[0]} 在台账中不存在")
+    lines_waived = dict(Payment.select(Payment.charge, fn.SUM(Payment.amount_fen))
+                        .where(Payment.kind == "waive").group_by(Payment.charge).tuples())
+    for cid in sorted(set(lines_waived) | set(waived)):
+        fen = int(lines_waived.get(cid) or 0)
+        if fen != waived.get(cid, 0):
+            wrong.append(f"费用{cid} 减免明细合计 {fen} 分，审计记录为 {waived.get(cid, 0)} 分")
+    counters = []
+    for name, year, last in Sequence.select(Sequence.name, Sequence.year, Sequence.last).where(
+            Sequence.name.in_(["receipt", "refund"])).tuples():
+        label = "收据" if name == "receipt" else "退款凭证"
+        if last != counts.get((name, year), 0):
+            counters.append(f"{year}年{label}计数器为 {last}，台账中有 {counts.get((name, year), 0)} 张")
+    problems = _listed("票据与审计记录不符", wrong) + _listed("没有审计记录的收费", unaudited)
+    problems += _listed("审计记录的收费在台账中不存在（被删除）", missing)
+    return problems + _listed("票据计数器与台账不符", counters)
+
+
+def _fen(lines) -> str:
+    return "、".join(f"费用{c}:{a}" for c, a in lines) or "无"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from peewee import JOIN, fn
 
+from app.core.audit_chain import current_head
 from app.core.dates import parse_period, period_str
 from app.core.permissions import require
 from app.ledger.charge_items import item_name
@@ -28,6 +29,7 @@ class DailyReport:
     refunds_fen: int                     # valid refund vouchers (negative)
     voided: int
     net_fen: int                         # cash the drawer should hold, all methods
+    audit_head: str = ""                 # the audit chain's head when printed (seq:MAC16), a paper checkpoint
 
 
 def daily_report(ctx, day: dt.date) -> DailyReport:
@@ -56,7 +58,8 @@ def daily_report(ctx, day: dt.date) -> DailyReport:
     receipts_fen = sum(r.total_fen for r in valid if r.kind == "receipt")
     refunds_fen = sum(r.total_fen for r in valid if r.kind != "receipt")
     return DailyReport(day, rows, tuple(sorted(by_method.items())), tuple(sorted(by_item.items())),
-                       receipts_fen, refunds_fen, sum(1 for r in rs if r.status == "void"), receipts_fen + refunds_fen)
+                       receipts_fen, refunds_fen, sum(1 for r in rs if r.status == "void"), receipts_fen + refunds_fen,
+                       current_head())
 
 
 # ---------------------------------------------------------------- collection rate

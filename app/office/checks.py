@@ -9,13 +9,15 @@ from app.ledger import checks as ledger_checks
 from app.system.checks import Check, database_checks
 
 
-def ledger_check(ctx) -> Check:
+def ledger_check(ctx, name: str = "收费台账", run=None) -> Check:
     try:
-        problems = [str(p) for p in (ledger_checks.run(ctx) or [])]
+        problems = [str(p) for p in ((run or ledger_checks.run)(ctx) or [])]
     except Exception as exc:  # a failing check is itself a finding
-        problems = [f"台账检查出错：{type(exc).__name__}: {exc}"]
-    return Check("收费台账", not problems, problems)
+        problems = [f"{'台账' if run is None else name}检查出错：{type(exc).__name__}: {exc}"]
+    return Check(name, not problems, problems)
 
 
-def run_checks(ctx) -> list[Check]:
-    return [*database_checks(ctx), ledger_check(ctx)]
+def run_checks(ctx, heads=()) -> list[Check]:
+    """Every check; *heads*: audit chain heads typed from daily reports (SEQ:MAC)."""
+    return [*database_checks(ctx, heads), ledger_check(ctx, "收费与审计日志核对", ledger_checks.audit_tie),
+            ledger_check(ctx)]

@@ -11,12 +11,17 @@ Old automatic backups are thinned out by day, week and month (``backup.keep_dail
 migration backups down to ``backup.keep_migration``; a copy goes to
 ``backup.second_folder`` (a USB drive) when set and reachable.
 
+Beside every backup, ``<name>.head`` holds the audit chain head the copy holds (seq:MAC16), and the
+backup's audit row records it: checkpoints outside the database that ``check`` compares the keyed
+chain with (app/system/checkpoints.py).
+
 Restoring never deletes the current database: it and its -wal/-shm files are moved aside into
 ``<data-dir>/replaced/`` first.
 """
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +42,7 @@ from app.system.backup_store import (  # noqa: F401 - the backup folder's names,
     rotation_keep,
     sync_dir,
 )
+from app.system.checkpoints import head_file, write_head_file
 
 
 class BackupError(UserError):
@@ -174,8 +180,9 @@ def backup_now(ctx, reason: str = "manual", check_permission: bool = True) -> Ba
         leftovers = clean_leftovers(folder)
         dest = free_name(folder, ctx.clock.now(), reason)
         copy_database(src, dest)
+        head = write_head_file(dest)   # the audit chain head it holds, beside it: a checkpoint for check
         sync_dir(folder)
-        _claim(ctx, dest, reason)
+        _claim(ctx, dest, reason, head)
         result = BackupResult(dest, dest.stat().st_size, 0.0, leftovers=leftovers)
         result.removed = rotate(folder, ctx.settings)
     second = str(ctx.settings.get("backup.second_folder") or "").strip()
@@ -185,16 +192,16 @@ def backup_now(ctx, reason: str = "manual", check_permission: bool = True) -> Ba
     return result
 
 
-def _claim(ctx, dest: Path, reason: str) -> None:
-    """The audit row of a backup in place, and the newest audit row it holds (backup.last_seq): the
-    backup's own row when nothing else was written since the copy, so an unchanged site is not
-    backed up again."""
+def _claim(ctx, dest: Path, reason: str, head: str = "") -> None:
+    """The audit row of a backup in place (with the audit chain head the copy holds), and the newest
+    audit row it holds (backup.last_seq): the backup's own row when nothing else was written since
+    the copy, so an unchanged site is not backed up again."""
     from app.core.audit import record
     held = last_audit_seq(dest)
     with ctx.db.atomic():
         newest = _last_seq()
         row = record(ctx, "backup.create", "backup", dest.name, None,
-                     {"reason": reason, "size": dest.stat().st_size, "verified": True})
+                     {"reason": reason, "size": dest.stat().st_size, "verified": True, "head": head})
         _meta_set("backup.last_seq", str(row.seq if newest <= held else held))
         _meta_set("backup.last_file", dest.name)
 
@@ -207,6 +214,8 @@ def _second_copy(ctx, result: BackupResult, folder: Path) -> None:
         with folder_lock(folder):
             clean_leftovers(folder)
             result.second_copy = copy_database(result.path, folder / result.path.name)
+            if head_file(result.path).exists():
+                shutil.copyfile(head_file(result.path), head_file(result.second_copy))
             sync_dir(folder)
             rotate(folder, ctx.settings)
     except (UserError, OSError) as exc:

@@ -31,6 +31,7 @@ TMP_RE = re.compile(r"^(?:propertydesk-\d{8}-\d{6}(?:-\w+)?|(before-migration-v\
                     r"\.db\.tmp(?:-journal|-wal|-shm)?$")   # the copy and its SQLite journal
 REASONS = {"manual": "手动", "exit": "退出时", "interval": "定时", "migration": "升级前", "restore": "恢复前"}
 ROTATED = ("exit", "interval", "manual")
+HEAD_SUFFIX = ".head"   # <backup>.head: the audit chain head the backup holds (app/system/checkpoints.py)
 LOCK_NAME = ".backup.lock"
 LOCK_WAIT_SECONDS = 120.0
 MIGRATION_TMP_AGE = 600   # seconds: a migration copies without this folder's lock; an older .tmp is a leftover
@@ -118,6 +119,7 @@ def rotate(folder: Path, settings) -> list[Path]:
         try:
             path.unlink()
             removed.append(path)
+            path.with_name(path.name + HEAD_SUFFIX).unlink(missing_ok=True)
         except OSError:
             pass
     return removed

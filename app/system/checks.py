@@ -1,7 +1,8 @@
 """``propertydesk check`` and the start-up check of the database file.
 
-``database_checks(ctx)`` runs SQLite's integrity_check and foreign_key_check and verifies the
-audit hash chain; ``app.office.checks.run_checks(ctx)`` adds the areas' own checks (the
+``database_checks(ctx, heads)`` runs SQLite's integrity_check and foreign_key_check, verifies the
+keyed audit chain and compares it with its checkpoints (backups, daily reports:
+app/system/checkpoints.py); ``app.office.checks.run_checks(ctx)`` adds the areas' own checks (the
 ledger's) to them. ``preflight(data_dir, url)`` runs before the
 database is opened for use: it refuses a network share or sync folder and a file that fails
 ``quick_check`` — such a file is opened read-only for the check and never changed.
@@ -157,11 +158,10 @@ def _sqlite_checks(ctx) -> list[Check]:
     return [integ, Check(FOREIGN_KEYS, not fk_problems, fk_problems)]
 
 
-def _audit_check() -> Check:
-    from app.core.audit import verify_chain
-    from models.users import AuditLog
-    problems = verify_chain()
-    return Check("审计日志哈希链", not problems, problems, note=f"共 {AuditLog.select().count()} 条")
+def _audit_checks(ctx, heads=()) -> list[Check]:
+    """The keyed audit chain, and its checkpoints outside the database (app/system/checkpoints.py)."""
+    from app.system.checkpoints import checkpoint_checks
+    return [Check(name, not problems, problems, note=note) for name, problems, note in checkpoint_checks(ctx, heads)]
 
 
 def _site_check(ctx) -> Check:
@@ -185,10 +185,11 @@ def _site_check(ctx) -> Check:
 SITE_CHECK = "数据目录与数据库对应"
 
 
-def database_checks(ctx) -> list[Check]:
-    """The database file's own checks, the data folder's site marker and the audit hash chain
-    (the areas add theirs in app.office.checks)."""
-    return [*_sqlite_checks(ctx), _site_check(ctx), _audit_check()]
+def database_checks(ctx, heads=()) -> list[Check]:
+    """The database file's own checks, the data folder's site marker, the audit chain and its
+    checkpoints (the backups' heads, and *heads* typed from daily reports; the areas add theirs in
+    app.office.checks)."""
+    return [*_sqlite_checks(ctx), _site_check(ctx), *_audit_checks(ctx, heads)]
 
 
 CLEAN_CLOSE_FILE = "clean-close.json"

@@ -64,5 +64,8 @@ def open_context(data_dir=None, url: str | None = None, user=None, clock: Clock 
         from app.system.sitemark import ensure_site_id
         ensure_site_id(db, data_dir)
     settings = Settings.load(data_dir)
-    return AppContext(db=db, settings=settings, data_dir=data_dir, vault=Vault.for_data_dir(data_dir),
-                      user=user, clock=clock or Clock(), url=url, site_hold=hold)
+    ctx = AppContext(db=db, settings=settings, data_dir=data_dir, vault=Vault.for_data_dir(data_dir),
+                     user=user, clock=clock or Clock(), url=url, site_hold=hold)
+    from app.core.audit import seal_legacy
+    seal_legacy(ctx)   # a log from before the keyed audit chain is sealed with the key once (audited)
+    return ctx

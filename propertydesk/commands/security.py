@@ -22,6 +22,8 @@ def register(sub, groups):
     p.set_defaults(handler=cmd_backups, needs_context=False)
 
     p = sub.add_parser("check", help="检查数据库完整性、外键、审计日志和收费台账", parents=[common])
+    p.add_argument("--head", action="append", default=[], metavar="序号:校验码",
+                   help="收费日报上印的审计链头，与数据库核对（可多次指定）")
     p.set_defaults(handler=cmd_check)
 
     p = sub.add_parser("users", help="列出账号", parents=[common])
@@ -131,7 +133,7 @@ def cmd_backups(args, ctx) -> int:
 
 def cmd_check(args, ctx) -> int:
     from app.office.checks import run_checks
-    checks = run_checks(ctx)
+    checks = run_checks(ctx, getattr(args, "head", None) or ())
     for c in checks:
         for line in c.lines():
             print(line)

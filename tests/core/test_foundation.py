@@ -151,9 +151,9 @@ def test_audit_chain_detects_edit(ctx):
     with ctx.db.atomic():
         for i in range(3):
             record(ctx, "test.write", "thing", i, {"v": i}, {"v": i + 1})
-    assert verify_chain() == []
+    assert verify_chain(ctx) == []
     AuditLog.update(after='{"v": 99}').where(AuditLog.seq == 2).execute()
-    assert any("2" in p for p in verify_chain())
+    assert any("2" in p for p in verify_chain(ctx))
 
 
 def test_schema_version_and_newer_refused(ctx):

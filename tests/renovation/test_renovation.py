@@ -186,7 +186,7 @@ def test_end_to_end_with_refused_premature_permit_and_deduction(ctx, homes, tmp_
             "renovation.patrol", "renovation.notice", "renovation.notice_close", "renovation.finish",
             "renovation.first_inspection", "renovation.pass_return", "renovation.second_inspection",
             "renovation.refund", "home.state"} <= actions
-    assert verify_chain() == []
+    assert verify_chain(ctx) == []
 
 
 def test_failed_test_then_retest_and_refused_states(ctx, homes, tmp_path):

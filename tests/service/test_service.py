@@ -629,7 +629,7 @@ def test_every_write_is_audited(ctx, homes):
     assert {"service.intake", "service.dispatch", "service.arrive", "service.complete", "service.schedule_visit",
             "service.visit", "service.contact", "service.reply", "service.classify", "service.report"} <= actions
     from app.core.audit import verify_chain
-    assert verify_chain() == []
+    assert verify_chain(ctx) == []
 
 
 def test_deadline_settings_are_used(ctx, homes):

@@ -340,11 +340,11 @@ def test_audit_detects_deleted_newest_and_middle_rows(ctx):
     with ctx.db.atomic():
         for i in range(5):
             record(ctx, "test.write", "thing", i, {"v": i}, {"v": i + 1})
-    assert verify_chain() == []
+    assert verify_chain(ctx) == []
     AuditLog.delete().where(AuditLog.seq == 5).execute()
-    assert any("最新记录被删除" in p for p in verify_chain())
+    assert any("最新记录被删除" in p for p in verify_chain(ctx))
     AuditLog.delete().where(AuditLog.seq == 2).execute()
-    assert any("缺失" in p for p in verify_chain())
+    assert any("缺失" in p for p in verify_chain(ctx))
 
 
 def test_check_command_reports_edited_row(ctx):

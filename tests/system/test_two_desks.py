@@ -151,7 +151,7 @@ def test_audit_counter_starts_after_an_existing_log(ctx):
     audit.record(ctx, "test.two", "x", 2)
     Sequence.delete().where(Sequence.name == "audit_log").execute()
     row = audit.record(ctx, "test.three", "x", 3)
-    assert row.seq == 3 and audit.verify_chain() == []
+    assert row.seq == 3 and audit.verify_chain(ctx) == []
 
 
 def test_sqlite_transactions_begin_immediate(ctx, tmp_path):

@@ -64,7 +64,7 @@ class AuditDialog(QDialog):
                              for r in rows], [r["seq"] for r in rows])
 
     def check_chain(self):
-        problems = verify_chain()
+        problems = verify_chain(self.ctx)
         if problems:
             self.chain.setStyleSheet("color: #C0392B")
             self.chain.setText("发现问题：" + "；".join(problems[:5]))
