@@ -13,7 +13,6 @@ from peewee import (
 
 from .base import BaseModel
 from .property import Home
-from .sealed import SealedPhoneField
 from .users import User
 
 PARCEL_SIZES = ["小件", "中件", "大件"]
@@ -21,6 +20,8 @@ PARCEL_WAITING, PARCEL_PICKED, PARCEL_REFUSED = "待取", "已取", "拒收"
 REFUSE_REASONS = ["易碎物品", "贵重物品"]
 PASS_ISSUED, PASS_USED, PASS_CANCELLED = "已开具", "已放行", "已作废"
 CONSENT_WAYS = ["业主本人到场", "电话确认"]
+CONTACT_CATEGORIES = ["供水", "供电", "燃气", "有线电视", "电信网络", "派出所", "学校", "医院", "开锁", "搬家", "邮局",
+                      "建设单位", "施工单位", "监理单位", "电梯维保", "监控智能化", "政府部门", "其他"]
 
 
 class Parcel(BaseModel):
@@ -54,7 +55,7 @@ class Visitor(BaseModel):
     id_enc = TextField(default="")
     id_hash = CharField(default="")
     id_masked = CharField(default="")
-    phone = SealedPhoneField(default="")
+    phone = CharField(default="")
     home = ForeignKeyField(Home, null=True, backref="visitors", on_delete="RESTRICT")
     host = CharField(default="")                        # whom the visitor sees
     reason = CharField()
@@ -72,7 +73,7 @@ class GoodsPass(BaseModel):
     home = ForeignKeyField(Home, backref="goods_passes", on_delete="RESTRICT")
     consent = CharField()                               # CONSENT_WAYS
     consent_by = CharField()                            # the owner who agreed
-    consent_phone = SealedPhoneField(default="")               # the number called (phone consent)
+    consent_phone = CharField(default="")               # the number called (phone consent)
     consent_at = DateTimeField()
     items = TextField()                                 # one "name×quantity" per line
     carrier = CharField()                               # who carries the goods out
@@ -86,4 +87,18 @@ class GoodsPass(BaseModel):
     notes = TextField(default="")
 
 
-MODELS = [Parcel, Visitor, GoodsPass]
+class Contact(BaseModel):
+    """An outside contact of the desk's phone list (通讯录, domain.md §1): utilities, police station,
+    schools, hospital, locksmith, movers, post office, the contractors with their responsible person."""
+    category = CharField(index=True)                    # CONTACT_CATEGORIES
+    name = CharField()                                  # the organisation
+    person = CharField(default="")                      # the responsible person
+    phone = CharField()
+    phone2 = CharField(default="")
+    address = CharField(default="")
+    notes = TextField(default="")
+    active = BooleanField(default=True)
+    updated_at = DateTimeField(null=True)
+
+
+MODELS = [Parcel, Visitor, GoodsPass, Contact]

@@ -30,6 +30,8 @@ ACTION_LABELS: dict[str, str] = {
     "parcels.check_in": "代收快递", "parcels.refuse": "拒收快递", "parcels.pick_up": "领取快递",
     "visitors.enter": "来访登记", "visitors.leave": "访客离开", "passes.issue": "开具物品放行条",
     "passes.use": "物品放行", "passes.cancel": "作废物品放行条", "frontdesk.export": "导出前台登记",
+    "contacts.create": "新增通讯录联系人", "contacts.update": "修改通讯录联系人",
+    "contacts.active": "停用/启用通讯录联系人",
     # ledger and dunning
     "ledger.arrears_flags": "更新欠费标记", "ledger.bill_month": "月度计费", "ledger.charge": "登记收费",
     "ledger.demo_payments": "演示数据：收款", "ledger.demo_readings": "演示数据：抄表", "ledger.export": "导出台账",
@@ -95,7 +97,7 @@ ENTITY_LABELS: dict[str, str] = {
     "meter_reading": "抄表读数", "moving_booking": "搬家预约", "owner": "业主", "owner_export": "业主档案导出",
     "owner_import": "业主档案导入", "parking_space": "车位", "phone": "电话", "receipt": "收据",
     "renovation": "装修", "renovation_notice": "整改通知", "renovation_patrol": "装修巡查",
-    "parcel": "代收快递", "visitor": "来访登记", "goods_pass": "物品放行条",
+    "parcel": "代收快递", "visitor": "来访登记", "goods_pass": "物品放行条", "contact": "通讯录",
     "renovation_worker": "装修工人", "resident": "住户", "service_request": "报事投诉", "settings": "站点设置",
     "site": "小区", "subscription": "订用", "user": "账号", "vacant_inspection": "空置房巡查", "vehicle": "车辆",
     "visit": "拜访", "notice": "公告", "notice_template": "公告模板", "notice_register": "公告登记",
@@ -223,7 +225,7 @@ FIELD_LABELS: dict[str, str] = {
     "picked_at": "领取时间", "collector_name": "领取人", "collector_signed": "领取人签字", "handed_by": "交付人",
     "host": "被访人", "companions": "同行人数", "entered_at": "来访时间", "left_at": "离开时间",
     "consent": "业主同意方式", "consent_by": "同意人", "consent_phone": "业主电话", "consent_at": "同意时间",
-    "items": "物品", "valid_date": "有效日期", "used_at": "放行时间",
+    "items": "物品", "valid_date": "有效日期", "used_at": "放行时间", "person": "负责人", "address": "地址",
     # audit and system
     "chain": "校验方式", "legacy_head": "旧链头", "head": "审计链头",
     "action": "操作", "entity": "对象", "entity_id": "对象编号", "before": "修改前", "after": "修改后",

@@ -38,6 +38,7 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "visitors.register": ("来访登记", (FD, AM, MG)),
     "passes.issue": ("开具与作废物品放行条", (FD, AM, MG)),
     "passes.gate": ("门岗查验放行", (FD, AM, MG)),
+    "contacts.edit": ("编辑通讯录", (FD, AM, MG)),
     # ledger
     "ledger.view": ("查看收费台账", ALL),
     "ledger.bill": ("计费（月度计费、抄表）", (CA, MG)),

@@ -21,7 +21,30 @@ GOODS = (("旧沙发", "件"), ("纸箱", "个"), ("电视机", "台"), ("冰箱
          ("自行车", "辆"), ("装修剩余瓷砖", "箱"))
 MOVERS = ("张师傅", "李师傅", "蚂蚁搬家 王师傅", "货拉拉 赵师傅")
 EXPIRED_DAY, CANCELLED_DAY = 3, 8   # days back: the first pass of that day expires unused / is cancelled
-PLATES = ("晋A12345", "晋A8K316", "晋AD52210", "晋K33107", "")
+PLATES = ("豫A12345", "豫A8K316", "豫AD52210", "豫K33107", "")
+
+
+# (category, organisation, responsible person, phone, second phone, address)
+CONTACTS = [
+    ("供水", "市供水公司开元营业所", "", "0371-7021120", "", "开元路21号"),
+    ("供电", "国网供电公司（报修）", "", "95598", "0371-7035566", ""),
+    ("燃气", "市燃气公司东区服务站", "牛站长", "0371-7046688", "13903516688", "建设北路118号"),
+    ("有线电视", "广电网络开元营业厅", "", "0371-7052233", "", "开元路35号"),
+    ("电信网络", "中国电信开元营业厅（宽带报修）", "", "10000", "", "开元路40号"),
+    ("派出所", "开元路派出所", "李警官（社区民警）", "0371-7061110", "110", "开元路88号"),
+    ("学校", "开元路小学", "教务处", "0371-7073321", "", "开元路56号"),
+    ("学校", "第二十三中学", "招生办", "0371-7074455", "", "建设北路9号"),
+    ("医院", "市第三人民医院", "急诊", "120", "0371-7088120", "建设北路200号"),
+    ("开锁", "平安开锁（公安备案）", "赵师傅", "13903519999", "", ""),
+    ("搬家", "蚂蚁搬家", "王师傅", "13834567890", "", ""),
+    ("搬家", "货拉拉", "", "4006560056", "", ""),
+    ("邮局", "开元路邮政支局", "", "0371-7091185", "", "开元路12号"),
+    ("建设单位", "天伦房地产开发有限公司", "陈经理", "0371-7101001", "13513510001", ""),
+    ("施工单位", "山西建工第三建筑公司", "刘工（项目经理）", "13703510002", "", ""),
+    ("监理单位", "华正工程监理公司", "孙工（总监）", "13603510003", "", ""),
+    ("电梯维保", "奥的斯电梯维保站（13部电梯）", "郭师傅", "13803510001", "4008870000", ""),
+    ("监控智能化", "安信智能系统公司（监控、门禁、对讲）", "周工", "13903510004", "", ""),
+]
 
 
 def populate(ctx, rng):
@@ -53,6 +76,10 @@ def _populate(ctx, rng):
         events += _visitor_day(rng, homes, day, now)
         events += _pass_day(rng, homes, day, now, back)
     events.sort(key=lambda e: e[0])   # pick-ups, departures and the gate after their check-in
+    from app.frontdesk import contacts
+    for category, name, person, phone, phone2, address in CONTACTS:
+        contacts.add_contact(ctx, {"category": category, "name": name, "person": person, "phone": phone,
+                                   "phone2": phone2, "address": address})
     made: dict = {}   # what a later event acts on, by the key its first event gave it
     try:
         for when, fn, args in events:
@@ -128,7 +155,7 @@ def _visitor_day(rng, homes, day, now):
         if when >= now:
             continue
         home = rng.choice(homes)
-        id17 = f"1401{rng.randint(10, 99)}19{rng.randint(60, 99)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}" \
+        id17 = f"4101{rng.randint(10, 99)}19{rng.randint(60, 99)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}" \
                f"{rng.randint(100, 999)}"
         data = {"name": rng.choice(VISITOR_NAMES), "id_type": "身份证", "id_number": id17 + id_check_char(id17),
                 "phone": f"13{rng.randint(5, 9)}{rng.randint(10**7, 10**8 - 1)}",

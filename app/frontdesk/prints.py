@@ -6,8 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 from app.core.dates import fmt_date
-from app.frontdesk import parcels, passes, visitors
-from app.printing.frontdesk_forms import GoodsPassData, render_goods_pass, render_register
+from app.frontdesk import contacts, parcels, passes, visitors
+from app.printing.frontdesk_forms import (
+    GoodsPassData,
+    PhoneListData,
+    SiteFactsData,
+    render_goods_pass,
+    render_phone_list,
+    render_register,
+    render_site_facts,
+)
 from app.printing.key_forms import KeyListData
 
 
@@ -93,3 +101,19 @@ def passes_register_pdf(ctx, day: dt.date | None = None, days: int | None = None
     data = KeyListData(title_note=note, rows=cells,
                        overdue_rows=tuple(i for i, r in enumerate(rows) if r["status"] == "已过期"))
     return render_register(ctx.settings, "passes", data)
+
+
+def phone_list_pdf(ctx, search: str = "") -> bytes:
+    """客服中心常用电话表: the contacts of the phone list by category."""
+    rows = contacts.list_contacts(ctx, search)
+    data = PhoneListData(title_note=f"更新日期：{fmt_date(ctx.clock.today())}　共 {len(rows)} 个单位",
+                         rows=tuple((r["category"], r["name"], r["person"], r["phone"], r["phone2"], r["address"])
+                                    for r in rows),
+                         service_phone=str(ctx.settings.get("site.service_phone") or ""))
+    return render_phone_list(ctx.settings, data)
+
+
+def site_facts_pdf(ctx) -> bytes:
+    """项目概况 from the site settings."""
+    return render_site_facts(ctx.settings, SiteFactsData(site_name=str(ctx.settings.get("site.name")),
+                                                         facts=tuple(contacts.site_facts(ctx))))

@@ -108,3 +108,62 @@ def render_register(settings, kind: str, data: KeyListData) -> bytes:
     rows of data.overdue_rows shaded."""
     title, headers, widths, height = REGISTERS[kind]
     return KeyListForm(settings, title, headers, widths, row_height=height).render(data)
+
+
+@dataclass(frozen=True)
+class PhoneListData:
+    title_note: str
+    rows: tuple          # (category, name, person, phone, phone2, address)
+    service_phone: str
+
+
+class PhoneListForm(FormRenderer):
+    """常用电话表: the contacts by category (a shaded heading row per category)."""
+    title = "客服中心常用电话表"
+
+    def story(self, d: PhoneListData):
+        w = 174 * mm
+        cell = self.st["cell"]
+        head = [Paragraph(esc(h), self.st["cell_c"]) for h in ("单位", "负责人", "电话", "备用电话", "地址")]
+        body, shade, last = [head], [], None
+        for category, name, person, phone, phone2, address in d.rows:
+            if category != last:
+                shade.append(len(body))
+                body.append([Paragraph(esc(category), self.st["cell"]), "", "", "", ""])
+                last = category
+            body.append([Paragraph(esc(name), cell), Paragraph(esc(person), cell), phone, phone2,
+                         Paragraph(esc(address), cell)])
+        t = Table(body, colWidths=[w * 0.30, w * 0.16, w * 0.17, w * 0.17, w * 0.20], repeatRows=1)
+        extra = [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E0E0E0"))]
+        for i in shade:
+            extra += [("SPAN", (0, i), (-1, i)), ("BACKGROUND", (0, i), (-1, i), colors.HexColor("#F0F0F0"))]
+        t.setStyle(grid_style(extra))
+        out = self.title_block(d.title_note)
+        if d.service_phone:
+            out.append(Paragraph(esc(f"客服中心电话：{d.service_phone}"), self.st["body"]))
+            out.append(Spacer(1, 2 * mm))
+        return out + [t]
+
+
+@dataclass(frozen=True)
+class SiteFactsData:
+    site_name: str
+    facts: tuple          # (label, value)
+
+
+class SiteFactsForm(FormRenderer):
+    title = "项目概况"
+
+    def story(self, d: SiteFactsData):
+        w = 174 * mm
+        pairs = [(label, value or "—") for label, value in d.facts]
+        rows = [[*pairs[i], *(pairs[i + 1] if i + 1 < len(pairs) else ("", ""))] for i in range(0, len(pairs), 2)]
+        return self.title_block(d.site_name) + [label_value_table(rows, [w * 0.18, w * 0.32, w * 0.18, w * 0.32])]
+
+
+def render_phone_list(settings, data: PhoneListData) -> bytes:
+    return PhoneListForm(settings).render(data)
+
+
+def render_site_facts(settings, data: SiteFactsData) -> bytes:
+    return SiteFactsForm(settings).render(data)

@@ -1,5 +1,6 @@
-"""Command-line subcommands of the front-desk registers: ``parcels``, ``visitors``, ``passes`` and
-their prints (``print parcels-day``, ``visitors-day``, ``goods-pass``, ``passes-day``)."""
+"""Command-line subcommands of the front-desk registers: ``parcels``, ``visitors``, ``passes``,
+``contacts`` and their prints (``print parcels-day``, ``visitors-day``, ``goods-pass``,
+``passes-day``, ``contacts``, ``site-facts``)."""
 
 
 def _date(text):
@@ -26,6 +27,14 @@ def register(sub, groups):
                                  ("passes-day", "物品放行登记表（当日）", print_passes_day)):
         r = groups["print"].add_parser(name, help=help_, parents=[c])
         r.add_argument("--date", help="日期（默认今天）")
+        r.add_argument("--out", help="PDF 文件路径")
+        r.set_defaults(handler=handler)
+    p = sub.add_parser("contacts", help="通讯录：列出常用电话（单位、负责人、电话）", parents=[c])
+    p.add_argument("--search", default="", help="只列含这些字的（单位、负责人、电话、类别）")
+    p.set_defaults(handler=contacts_list)
+    for name, help_, handler in (("contacts", "客服中心常用电话表", print_contacts),
+                                 ("site-facts", "项目概况（站点设置）", print_site_facts)):
+        r = groups["print"].add_parser(name, help=help_, parents=[c])
         r.add_argument("--out", help="PDF 文件路径")
         r.set_defaults(handler=handler)
     r = groups["print"].add_parser("goods-pass", help="物品放行条（含存根）", parents=[c])
@@ -75,6 +84,28 @@ def passes_list(args, ctx):
               f"{r['items_short']}  搬运 {r['carrier']}{plate}  有效期至 {r['valid_date']}{used}")
     print(f"共 {len(rows)} 张放行条" + ("（最近90天）" if args.all else "有效待放行"))
     return 0
+
+
+def contacts_list(args, ctx):
+    from app.frontdesk.contacts import list_contacts
+    rows = list_contacts(ctx, args.search)
+    for r in rows:
+        extra = "".join(x for x in (f"  {r['person']}" if r["person"] else "",
+                                    f"  备用 {r['phone2']}" if r["phone2"] else "",
+                                    f"  {r['address']}" if r["address"] else ""))
+        print(f"【{r['category']}】{r['name']}  {r['phone']}{extra}")
+    print(f"共 {len(rows)} 个联系单位")
+    return 0
+
+
+def print_contacts(args, ctx):
+    from app.frontdesk.prints import phone_list_pdf
+    return _write(args, phone_list_pdf(ctx))
+
+
+def print_site_facts(args, ctx):
+    from app.frontdesk.prints import site_facts_pdf
+    return _write(args, site_facts_pdf(ctx))
 
 
 def _write(args, pdf):

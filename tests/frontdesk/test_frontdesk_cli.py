@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.frontdesk import parcels, passes, visitors
+from app.frontdesk import contacts, parcels, passes, visitors
 from tests.helpers.keys import DEFAULT_HOMES, make_homes
 from tests.helpers.pdf import pdf_text
 
@@ -30,6 +30,7 @@ def desk(ctx):
     visitors.register_visit(ctx, {"name": "陈明", "room_code": "5-201", "reason": "探亲访友", "plate": "晋A12345"})
     gone = visitors.register_visit(ctx, {"name": "周工", "host": "物业办公室", "reason": "维修"})
     visitors.sign_out(ctx, gone.id)
+    contacts.add_contact(ctx, {"category": "开锁", "name": "平安开锁", "person": "赵师傅", "phone": "13903519999"})
     passes.issue_pass(ctx, {"room_code": "5-201", "consent": "业主本人到场", "consent_by": "刘女士",
                             "items": "旧沙发×1", "carrier": "张师傅", "valid_date": "2026-11-20"})
     return ctx
@@ -51,6 +52,9 @@ def test_cli_lists_parcels_waiting_visitors_inside_and_passes(desk, data_dir):
     r = run_cli(data_dir, "passes", "--all")
     assert r.returncode == 0, r.stderr
     assert "FX2026-000001" in r.stdout and "旧沙发×1件" in r.stdout and "共 1 张放行条（最近90天）" in r.stdout
+    r = run_cli(data_dir, "contacts", "--search", "开锁")
+    assert r.returncode == 0, r.stderr
+    assert "【开锁】平安开锁  13903519999  赵师傅" in r.stdout and "共 1 个联系单位" in r.stdout
 
 
 def test_cli_prints_the_goods_pass_and_the_days_lists(desk, data_dir, tmp_path):
@@ -67,3 +71,8 @@ def test_cli_prints_the_goods_pass_and_the_days_lists(desk, data_dir, tmp_path):
         assert r.returncode == 0, r.stderr
         text = pdf_text(out.read_bytes())
         assert title in text and "2026-11-20" in text
+    for cmd, title in (("contacts", "平安开锁"), ("site-facts", "项目概况")):
+        out = tmp_path / f"{cmd}.pdf"
+        r = run_cli(data_dir, "print", cmd, "--out", str(out))
+        assert r.returncode == 0, r.stderr
+        assert title in pdf_text(out.read_bytes())

@@ -174,3 +174,31 @@ def test_roles_disable_what_they_may_not_do(qtbot, ctx, homes, as_role):
     done = Parcel.get_by_id(p.id)
     assert done.status == "已取" and done.fee_fen == 300 and done.receipt_number == ""
     assert visitors.inside(desk) == []
+
+
+def test_contacts_added_found_and_printed_and_the_site_facts_shown(qtbot, ctx, tab):
+    from app.frontdesk import contacts
+    click_page(qtbot, tab.inner, 3)
+    page = tab.contacts
+
+    def fill(dlg):
+        dlg.set_value("category", "开锁")
+        dlg.widget("name").setText("平安开锁")
+        qtbot.keyClicks(dlg.widget("phone"), "13903519999")
+    accept_next_dialog(qtbot, "确定", fill)
+    qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
+    assert [(r["category"], r["name"], r["phone"]) for r in contacts.list_contacts(ctx)] == \
+        [("开锁", "平安开锁", "13903519999")]
+    assert page.model.rowCount() == 1
+    qtbot.keyClicks(page.search, "8888")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    assert page.model.rowCount() == 0
+    click_page(qtbot, tab.inner, 4)
+    facts = tab.site_facts
+    labels = [facts.facts.itemAt(i, facts.facts.ItemRole.FieldRole).widget().text()
+              for i in range(facts.facts.rowCount())]
+    assert "天伦庄园" in labels and "开元路9号" in labels
+    printed = next(b for b in facts.findChildren(type(page.add_button)) if b.text() == "打印项目概况")
+    qtbot.mouseClick(printed, Qt.MouseButton.LeftButton)
+    assert facts.last_preview.isVisible()
+    facts.last_preview.close()

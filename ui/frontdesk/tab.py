@@ -1,4 +1,5 @@
-"""前台登记 tab: one page per register of the front desk — 代收快递, 来访登记, 物品放行条.
+"""前台登记 tab: one page per register of the front desk — 代收快递, 来访登记, 物品放行条, 通讯录 —
+and 项目概况.
 Widgets call app.frontdesk; no queries here."""
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from ui.common.icons import icon
 from ui.common.runner import NewsFollower
 from ui.common.tables import save_columns
+from ui.frontdesk.contacts_page import ContactsPage, SiteFactsPage
 from ui.frontdesk.parcels_page import ParcelsPage
 from ui.frontdesk.passes_page import PassesPage
 from ui.frontdesk.visitors_page import VisitorsPage
@@ -22,16 +24,20 @@ class Tab(QWidget):
         self.parcels = ParcelsPage(ctx, self)
         self.visitors = VisitorsPage(ctx, self)
         self.passes = PassesPage(ctx, self)
+        self.contacts = ContactsPage(ctx, self)
+        self.site_facts = SiteFactsPage(ctx, self)
         self.inner = QTabWidget(self)
         self.inner.addTab(self.parcels, icon("frontdesk"), "代收快递")
         self.inner.addTab(self.visitors, icon("visit"), "来访登记")
         self.inner.addTab(self.passes, icon("out"), "物品放行条")
+        self.inner.addTab(self.contacts, icon("user"), "通讯录")
+        self.inner.addTab(self.site_facts, icon("archives"), "项目概况")
         self.inner.currentChanged.connect(lambda _i: self.refresh())
         QVBoxLayout(self).addWidget(self.inner)
         self.news = NewsFollower(self, NEWS, self.refresh)
 
     def pages(self):
-        return (self.parcels, self.visitors, self.passes)
+        return (self.parcels, self.visitors, self.passes, self.contacts)
 
     def refresh(self):
         self.inner.currentWidget().refresh()

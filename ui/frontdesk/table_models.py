@@ -29,3 +29,10 @@ def passes_model(parent=None) -> RowsModel:
         ("开具时间", "issued_at"), ("开具人", "issued_by"), ("放行时间", "used_at"), ("查验人", "checked_by"),
     ], shade=lambda r: OVERDUE if r.get("status") == "已过期" else DONE if not r.get("open") else None,
         parent=parent)
+
+
+def contacts_model(parent=None) -> RowsModel:
+    return RowsModel([
+        ("类别", "category"), ("单位", "name"), ("负责人", "person"), ("电话", "phone"), ("备用电话", "phone2"),
+        ("地址", "address"), ("备注", "notes"), ("状态", lambda r: "在用" if r.get("active", True) else "已停用"),
+    ], shade=lambda r: None if r.get("active", True) else DONE, parent=parent)
