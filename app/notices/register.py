@@ -11,6 +11,7 @@ from app.notices.notices import board_flag, period_text
 from models.notices import GRADES, Notice
 
 VIEWS = ("在栏公告", "今日到期", "过期未撤", "待审批", "待打印", "待张贴", "全部")
+NAMED = 5            # notices named in a reminder line
 COLUMNS = ("编号", "等级", "标题", "张贴范围", "张贴期", "状态", "提醒", "发布单位", "发布日期", "打印份数",
            "张贴时间", "撤下时间")
 
@@ -95,4 +96,24 @@ def check_grade(grade: str | None) -> str | None:
         return None
     from app.core.validation import check_choice
     return check_choice(grade, GRADES, "等级")
+
+
+
+def startup_reminders(ctx) -> list[str]:
+    """The board's lines of the start-up reminder: notices to take down today or overdue, and the
+    drafts waiting for the manager's approval."""
+    from app.core.permissions import allowed
+    if not allowed(getattr(ctx.user, "role", None), "notices.view"):
+        return []
+    lines = []
+    for view, words in (("过期未撤", "张贴期已过仍未撤下，请撤下"), ("今日到期", "今日张贴期满，请按时撤下")):
+        rows = list_notices(ctx, view)
+        if rows:
+            numbers = "、".join(f"{r['number']}《{r['title']}》" for r in rows[:NAMED])
+            numbers += " 等" if len(rows) > NAMED else ""
+            lines.append(f"公告栏：{len(rows)} 份公告{words}：{numbers}")
+    waiting = board_counts(ctx)["待审批"]
+    if waiting and allowed(getattr(ctx.user, "role", None), "notices.approve"):
+        lines.append(f"公告栏：{waiting} 份公告草稿待审批")
+    return lines
 

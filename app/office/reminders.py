@@ -7,6 +7,7 @@ from __future__ import annotations
 from app.desk import reminders as desk_reminders
 from app.ledger import dunning
 from app.movein import aftercare as movein_aftercare
+from app.notices import register as notice_register
 from app.renovation import lists as renovation_lists
 
 PROVIDERS = {
@@ -14,6 +15,7 @@ PROVIDERS = {
     "入住": movein_aftercare.startup_reminders,
     "装修": renovation_lists.startup_reminders,
     "催缴": dunning.startup_reminders,
+    "公告栏": notice_register.startup_reminders,
 }
 
 

@@ -152,3 +152,17 @@ def test_register_exported_to_excel(ctx, site, tmp_path, as_role):
     assert {ws.cell(2, 3).value, ws.cell(3, 3).value} == {"电梯维护保养通知", "停水通知"}
     with pytest.raises(PermissionDenied):
         register.export_register(as_role("frontdesk"), tmp_path / "x.xlsx")
+
+
+def test_start_up_reminder_names_what_to_take_down(ctx, site, as_role):
+    from app.office.reminders import startup_reminders
+    today = ctx.clock.today()
+    old = posted(ctx, title="春节安全", post_from=today - dt.timedelta(days=9), post_to=today - dt.timedelta(days=2))
+    due = posted(ctx, title="停电通知", post_from=today - dt.timedelta(days=2), post_to=today)
+    draft(ctx, title="草稿")
+    lines = [x for x in startup_reminders(ctx) if x.startswith("公告栏")]
+    assert lines == [f"公告栏：1 份公告张贴期已过仍未撤下，请撤下：{old.number}《春节安全》",
+                     f"公告栏：1 份公告今日张贴期满，请按时撤下：{due.number}《停电通知》",
+                     "公告栏：1 份公告草稿待审批"]
+    front = [x for x in startup_reminders(as_role("frontdesk")) if x.startswith("公告栏")]
+    assert front == lines[:2]                       # approval is the manager's
