@@ -138,29 +138,32 @@ def meter_consumption(readings) -> Decimal:
 
 
 def metered_lines(ctx, period: str) -> list[dict]:
-    """The water/power/gas lines of a period from the meter readings (one line per home and kind)."""
+    """The water/power/gas lines of a period from the meter readings (one line per home and kind).
+    Reads the period's readings and, per meter, only its last reading before the period (one
+    indexed look-up each on (home, kind, reading_date)), never the meter's whole past."""
     first, last = period_bounds(period)
-    homes_with = (MeterReading.select(MeterReading.home, MeterReading.kind)
-                  .where(MeterReading.reading_date.between(first, last)).distinct().tuples())
-    wanted = {}
-    for hid, kind in homes_with:
-        wanted.setdefault(hid, set()).add(kind)
-    if not wanted:
+    current = list(MeterReading.select(MeterReading.home, MeterReading.kind, MeterReading.reading_x100,
+                                       MeterReading.new_meter, MeterReading.reading_date, MeterReading.id)
+                   .where(MeterReading.reading_date.between(first, last)).tuples())
+    if not current:
         return []
-    house_types = dict(Home.select(Home.id, Home.house_type).where(Home.id.in_(list(wanted))).tuples())
-    rows = (MeterReading.select(MeterReading.home, MeterReading.kind, MeterReading.reading_x100,
-                                MeterReading.new_meter, MeterReading.reading_date)
-            .where(MeterReading.home.in_(list(wanted)) & (MeterReading.reading_date <= last))
-            .order_by(MeterReading.home, MeterReading.kind, MeterReading.reading_date, MeterReading.id).tuples())
+    db = ctx.db
+    p = db.param
+    before = ("SELECT m.home_id, m.kind, (SELECT r.id FROM meter_reading r WHERE r.home_id = m.home_id"
+              f" AND r.kind = m.kind AND r.reading_date < {p} ORDER BY r.reading_date DESC, r.id DESC LIMIT 1)"
+              f" FROM meter_reading m WHERE m.reading_date BETWEEN {p} AND {p} GROUP BY m.home_id, m.kind")
+    prev_ids = [row[2] for row in db.execute_sql(before, [first.isoformat(), first.isoformat(), last.isoformat()])
+                .fetchall() if row[2] is not None]
     series: dict[tuple, list] = {}
-    for hid, kind, value, new_meter, rdate in rows:
-        if kind not in wanted.get(hid, ()):
-            continue
-        s = series.setdefault((hid, kind), [])
-        if as_date(rdate) < first:  # keep only the last reading before the period
-            s[:] = [(value, bool(new_meter), False)]
-        else:
-            s.append((value, bool(new_meter), True))
+    for n in range(0, len(prev_ids), 500):
+        for hid, kind, value, new_meter in (
+                MeterReading.select(MeterReading.home, MeterReading.kind, MeterReading.reading_x100,
+                                    MeterReading.new_meter).where(MeterReading.id.in_(prev_ids[n:n + 500])).tuples()):
+            series[(hid, kind)] = [(value, bool(new_meter), False)]
+    for hid, kind, value, new_meter, _rdate, _rid in sorted(current, key=lambda r: (r[0], r[1], as_date(r[4]), r[5])):
+        series.setdefault((hid, kind), []).append((value, bool(new_meter), True))
+    house_types = dict(Home.select(Home.id, Home.house_type).where(Home.id.in_(list({k[0] for k in series})))
+                       .tuples())
     out = []
     for (hid, kind), readings in series.items():
         qty = meter_consumption(readings)

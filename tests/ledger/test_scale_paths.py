@@ -211,3 +211,20 @@ def test_import_readings_finds_a_meters_reading_from_long_ago(ctx, site, tmp_pat
         meters.import_readings(ctx, _sheet(tmp_path, [("5-101", "燃气", "400", "2026-11-01", "")]))
     assert "不能小于上次读数 500.00（2024-01-05）" in err.value.problem
     assert meters.import_readings(ctx, _sheet(tmp_path, [("5-101", "燃气", "600", "2026-11-01", "")])) == 1
+
+
+# -- metered lines: the period's readings and each meter's last one before ------------------------
+
+def test_metered_lines_use_the_last_reading_before_the_period_only(ctx, site):
+    a, b = site["5-101"].id, site["5-102"].id
+    for month, value in ((6, "100"), (7, "130"), (8, "170"), (9, "200")):
+        meters.record_reading(ctx, a, "water", value, dt.date(2026, month, 28))
+    meters.record_reading(ctx, a, "water", "220", dt.date(2026, 10, 10))            # old meter's end
+    meters.record_reading(ctx, a, "water", "0", dt.date(2026, 10, 10), new_meter=True)
+    meters.record_reading(ctx, a, "water", "15", dt.date(2026, 10, 28))
+    meters.record_reading(ctx, b, "power", "50", dt.date(2026, 10, 3))               # first reading ever
+    meters.record_reading(ctx, b, "power", "80", dt.date(2026, 10, 30))
+    meters.record_reading(ctx, b, "gas", "10", dt.date(2026, 9, 1))                  # nothing in October
+    lines = {(x["home_id"], x["item_code"]): x["quantity"] for x in billing.metered_lines(ctx, "2026-10")}
+    assert lines == {(a, "water"): Decimal("35"), (b, "power"): Decimal("30")}      # 200→220 + 0→15; 50→80
+    assert {(x["home_id"], x["item_code"]) for x in billing.metered_lines(ctx, "2026-09")} == {(a, "water")}
