@@ -98,8 +98,10 @@ def bench_xlsx_100k(out: Path) -> list[tuple]:
              Decimal(i % 50000) / 100, Decimal(0), Decimal(i % 50000) / 100) for i in range(XLSX_ROWS)]
     if hasattr(xlsx, "StreamingSheet"):
         def write():
-            with xlsx.StreamingSheet(out / "big.xlsx", "台账") as sheet:
-                sheet.header(["组团", "楼栋", "房号", "业主", "项目", "月份", "应收", "实收", "欠收"])
+            heads = ["组团", "楼栋", "房号", "业主", "项目", "月份", "应收", "实收", "欠收"]
+            columns = [xlsx.Column(h, 12, "0.00" if i >= len(heads) - 3 else None) for i, h in enumerate(heads)]
+            with xlsx.StreamingSheet(out / "big.xlsx", "台账", columns) as sheet:
+                sheet.header()
                 for r in data:
                     sheet.row(r)
     else:
