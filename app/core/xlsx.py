@@ -60,11 +60,6 @@ def check_container(path, field: str = FIELD):
     _check_container(Path(path), field)
 
 
-def check_container(path, field: str = FIELD):
-    """The checks before any reader opens *path*: an .xlsx zip that is a workbook, no zip bomb."""
-    _check_container(Path(path), field)
-
-
 def open_workbook(path, field: str = FIELD):
     """A read-only openpyxl workbook of *path*, after the checks above; every sheet's claimed
     range is checked too. Raises ValidationError (naming *field*) with a clear message."""
