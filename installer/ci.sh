@@ -29,7 +29,7 @@ if [ "$mode" = auto ]; then
 fi
 
 sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi; }
-pkgs="nsis wine wine64 xvfb xauth gcc-mingw-w64-x86-64-win32 fonts-wqy-microhei"
+pkgs="nsis wine wine64 xvfb xauth gcc-mingw-w64-x86-64-win32 fonts-wqy-microhei osslsigncode"
 missing=""
 for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -45,8 +45,36 @@ fi
 if [ ! -x .venv/bin/python ]; then bash run.sh setup; fi
 
 t0=$(date +%s)
-timeout 25m .venv/bin/python installer/build.py --site installer/sites/tianlun.toml --fast
+# --frozen: the lock must match pyproject.toml (CI never re-locks from PyPI unnoticed)
+timeout 25m .venv/bin/python installer/build.py --site installer/sites/tianlun.toml --fast --frozen
+exe=installer/build/dist/PropertyDesk-tianlun-$(.venv/bin/python -c 'import app; print(app.__version__)')-setup.exe
+first=$(sha256sum "$exe" | cut -d" " -f1)
 t1=$(date +%s)
-timeout 30m .venv/bin/python installer/verify.py --site installer/sites/tianlun.toml
+# reproducible: a second build from the same commit gives the same bytes
+timeout 25m .venv/bin/python installer/build.py --site installer/sites/tianlun.toml --fast --frozen >/dev/null
+second=$(sha256sum "$exe" | cut -d" " -f1)
+if [ "$first" != "$second" ]; then
+  echo "installer CI: FAILED: two builds differ ($first / $second)" >&2
+  exit 1
+fi
+echo "installer CI: reproducible: both builds sha256 $first ($(( $(date +%s) - t1 )) s for the second)"
+# the upgrade: the same site with a new rate in its site file (洋房 1.78 → 1.88)
+up=installer/build/upgrade
+rm -rf "$up" && mkdir -p "$up/site"
+sed 's/^"洋房" = 178/"洋房" = 188/' installer/sites/tianlun.toml > "$up/site/tianlun.toml"
+grep -q '"洋房" = 188' "$up/site/tianlun.toml"
+timeout 25m .venv/bin/python installer/build.py --site "$up/site/tianlun.toml" --fast --frozen --out "$up" >/dev/null
+.venv/bin/python - "$up" <<'PY'
+import importlib.util, json, sys
+from pathlib import Path
+up = Path(sys.argv[1])
+spec = importlib.util.spec_from_file_location("b", "installer/build.py"); b = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(b)
+(up / "upgrade-site.json").write_text(json.dumps({"values": b.load_site(up / "site" / "tianlun.toml")[1]},
+                                                ensure_ascii=False), encoding="utf-8")
+PY
+t1=$(date +%s)
+timeout 30m .venv/bin/python installer/verify.py --site installer/sites/tianlun.toml --exe "$exe" \
+  --upgrade-exe "$up/$(basename "$exe")"
 t2=$(date +%s)
 echo "installer CI: build $((t1 - t0)) s, verify $((t2 - t1)) s, total $((t2 - t0)) s"

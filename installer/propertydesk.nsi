@@ -5,15 +5,23 @@
 ; INSTALLED_KB and the macro REMOVE_PROGRAM_FILES (exactly the entries the stage holds).
 ;
 ; Installer switches: /S (silent)  /D=<folder> (last, unquoted)  /MACHINEDATA or /USERDATA
+;   /REPLACESITE  (silent only: replace another site's installation; the wizard asks instead)
 ; Uninstaller switches: /S  /REMOVEDATA (also delete the office's data; kept by default)
 ;
 ; Program files go to Program Files; data never does: %LOCALAPPDATA%\PropertyDesk (the app's
 ; platformdirs folder, per Windows account) or %ProgramData%\PropertyDesk (shared by every
 ; account; the shortcuts then pass --data-dir). An upgrade replaces the program files only.
+; Where the data lives (DataMode, DataDir) stays in the registry after an uninstall that kept the
+; data, and an existing database in either place is found: a reinstall uses the office's data.
+; Every install writes what it did to install.log in the install folder (kept across upgrades).
 
 Unicode true
 Target amd64-unicode
 !include "${SITE_NSH}"
+!ifdef SIGN_CMD   ; build.py --sign: the setup and the uninstaller are signed as they are written
+  !finalize '"${SIGN_CMD}" "%1"'
+  !uninstfinalize '"${SIGN_CMD}" "%1"'
+!endif
 SetCompressor ${COMPRESSOR}
 
 !include "MUI2.nsh"
@@ -21,6 +29,7 @@ SetCompressor ${COMPRESSOR}
 !include "LogicLib.nsh"
 !include "FileFunc.nsh"
 !include "WinMessages.nsh"
+!include "WinVer.nsh"
 
 !define PRODUCT "PropertyDesk"
 !define PRODUCT_CN "物业前台"
@@ -39,6 +48,10 @@ ManifestDPIAware true
 ShowInstDetails show
 ShowUninstDetails show
 BrandingText "PropertyDesk ${VERSION}"
+Icon "${ICON}"
+UninstallIcon "${ICON}"
+!define MUI_ICON "${ICON}"
+!define MUI_UNICON "${ICON}"
 
 Var DataMode        ; user | machine
 Var DataDir         ; the folder the data lives in
@@ -48,10 +61,15 @@ Var RemoveData
 Var RadioUser
 Var RadioMachine
 Var CheckRemove
+Var OldSite         ; the site installed before (registry), if any
+Var OldSiteName
+Var OldLnk
+Var Found           ; how the data folder was chosen, for the log
 
 !define MUI_ABORTWARNING
 !define MUI_WELCOMEPAGE_TEXT "将在本机安装 物业前台 PropertyDesk ${VERSION}（站点：${SITE_NAME}）。$\r$\n$\r$\n程序安装到 Program Files；业务数据保存在本机的数据目录中，升级和卸载都不会删除数据（卸载时可选择删除）。$\r$\n$\r$\n升级前请先关闭正在运行的物业前台。"
 !insertmacro MUI_PAGE_WELCOME
+!insertmacro MUI_PAGE_LICENSE "${LICENSE_PAGE}"
 !insertmacro MUI_PAGE_DIRECTORY
 Page custom DataPageCreate DataPageLeave
 !insertmacro MUI_PAGE_INSTFILES
@@ -87,25 +105,89 @@ FunctionEnd
 
 Function .onInit
   SetRegView 64
+  ${IfNot} ${AtLeastWin10}
+    MessageBox MB_ICONSTOP "物业前台需要 Windows 10 或更高版本。本机的 Windows 版本过低，安装已取消。" /SD IDOK
+    SetErrorLevel 3
+    Abort
+  ${EndIf}
   StrCpy $IsUpgrade "0"
+  StrCpy $Found "默认位置"
   StrCpy $DataMode "${DATA_DEFAULT}"
+  ${GetParameters} $R0
+  ; another site's installation: the wizard names both sites and asks; silent needs /REPLACESITE
+  ReadRegStr $OldSite HKLM "${REG_APP}" "Site"
+  ReadRegStr $OldSiteName HKLM "${REG_APP}" "SiteName"
+  ReadRegStr $OldLnk HKLM "${REG_APP}" "Shortcut"
+  ReadRegStr $1 HKLM "${REG_APP}" "InstallDir"
+  ${If} $OldSite != ""
+  ${AndIf} $OldSite != "${SITE}"
+  ${AndIf} $1 != ""
+    ${If} $OldSiteName == ""
+      StrCpy $OldSiteName $OldSite
+    ${EndIf}
+    ClearErrors
+    ${GetOptions} $R0 "/REPLACESITE" $R1
+    ${If} ${Errors}
+      ${If} ${Silent}
+        SetErrorLevel 4
+        Abort
+      ${EndIf}
+      MessageBox MB_YESNO|MB_ICONEXCLAMATION|MB_DEFBUTTON2 "本机已安装站点“$OldSiteName”的物业前台。$\r$\n这个安装程序属于另一个站点：“${SITE_NAME}”。$\r$\n$\r$\n继续安装将用“${SITE_NAME}”替换“$OldSiteName”的程序和快捷方式（数据目录保留不动）。$\r$\n确实要替换吗？" IDYES replace_ok
+      SetErrorLevel 4
+      Abort
+      replace_ok:
+    ${EndIf}
+  ${EndIf}
   ReadRegStr $0 HKLM "${REG_APP}" "DataMode"
   ${If} $0 != ""
-    StrCpy $DataMode $0          ; an upgrade keeps where the data is
+    StrCpy $DataMode $0          ; an upgrade or a reinstall keeps where the data is
     StrCpy $IsUpgrade "1"
+    StrCpy $Found "注册表记录的位置"
+  ${Else}
+    Call FindExistingData
   ${EndIf}
-  ${GetParameters} $R0
-  ClearErrors
-  ${GetOptions} $R0 "/MACHINEDATA" $R1
-  ${IfNot} ${Errors}
-    StrCpy $DataMode "machine"
-  ${EndIf}
-  ClearErrors
-  ${GetOptions} $R0 "/USERDATA" $R1
-  ${IfNot} ${Errors}
-    StrCpy $DataMode "user"
+  ; /MACHINEDATA, /USERDATA choose the place of a new site's data; existing data always wins
+  ${If} $IsUpgrade == "0"
+    ClearErrors
+    ${GetOptions} $R0 "/MACHINEDATA" $R1
+    ${IfNot} ${Errors}
+      StrCpy $DataMode "machine"
+    ${EndIf}
+    ClearErrors
+    ${GetOptions} $R0 "/USERDATA" $R1
+    ${IfNot} ${Errors}
+      StrCpy $DataMode "user"
+    ${EndIf}
   ${EndIf}
   Call SetDataDir
+FunctionEnd
+
+; No record in the registry (an older uninstaller removed it): an existing database in either place is
+; used, never replaced by an empty one; with one in both, the wizard asks (silent: the per-user one).
+Function FindExistingData
+  SetShellVarContext current
+  StrCpy $2 "$LOCALAPPDATA\PropertyDesk\PropertyDesk\propertydesk.db"
+  SetShellVarContext all
+  StrCpy $3 "$APPDATA\PropertyDesk\propertydesk.db"
+  ${If} ${FileExists} $2
+  ${AndIf} ${FileExists} $3
+    MessageBox MB_YESNO|MB_ICONQUESTION "本机有两份物业前台数据：$\r$\n1. 仅当前用户：$2$\r$\n2. 所有用户共用：$3$\r$\n$\r$\n继续使用第 1 份（仅当前用户）吗？选“否”使用第 2 份。" /SD IDYES IDYES use_user
+    StrCpy $DataMode "machine"
+    Goto found
+    use_user:
+    StrCpy $DataMode "user"
+    Goto found
+  ${ElseIf} ${FileExists} $2
+    StrCpy $DataMode "user"
+    Goto found
+  ${ElseIf} ${FileExists} $3
+    StrCpy $DataMode "machine"
+    Goto found
+  ${EndIf}
+  Return
+  found:
+    StrCpy $IsUpgrade "1"
+    StrCpy $Found "找到已有数据库"
 FunctionEnd
 
 Function DataPageCreate
@@ -143,6 +225,13 @@ Section "PropertyDesk" SecMain
   SectionIn RO
   SetShellVarContext all
   SetOutPath "$INSTDIR"
+  ; the shortcuts of the site installed before (another site's name) go
+  ${If} $OldLnk != ""
+  ${AndIf} $OldLnk != "${LNK_NAME}"
+    Delete "$SMPROGRAMS\${SM_FOLDER}\$OldLnk.lnk"
+    Delete "$DESKTOP\$OldLnk.lnk"
+    DetailPrint "已删除原站点的快捷方式：$OldLnk"
+  ${EndIf}
   ; upgrade: remove the previous program files first (the data folder is elsewhere)
   !insertmacro REMOVE_PROGRAM_FILES
   Delete "$INSTDIR\uninstall.exe"
@@ -161,26 +250,43 @@ Section "PropertyDesk" SecMain
   SetOutPath "$INSTDIR"
   CreateDirectory "$SMPROGRAMS\${SM_FOLDER}"
   CreateShortCut "$SMPROGRAMS\${SM_FOLDER}\${LNK_NAME}.lnk" "$INSTDIR\pythonw.exe" "-m propertydesk $DataArgs" \
-      "$INSTDIR\pythonw.exe" 0 SW_SHOWNORMAL "" "物业前台 PropertyDesk（${SITE_NAME}）"
+      "$INSTDIR\resources\app.ico" 0 SW_SHOWNORMAL "" "物业前台 PropertyDesk（${SITE_NAME}）"
   CreateShortCut "$SMPROGRAMS\${SM_FOLDER}\卸载 物业前台.lnk" "$INSTDIR\uninstall.exe"
   CreateShortCut "$DESKTOP\${LNK_NAME}.lnk" "$INSTDIR\pythonw.exe" "-m propertydesk $DataArgs" \
-      "$INSTDIR\pythonw.exe" 0 SW_SHOWNORMAL "" "物业前台 PropertyDesk（${SITE_NAME}）"
+      "$INSTDIR\resources\app.ico" 0 SW_SHOWNORMAL "" "物业前台 PropertyDesk（${SITE_NAME}）"
 
   WriteRegStr HKLM "${REG_APP}" "InstallDir" "$INSTDIR"
   WriteRegStr HKLM "${REG_APP}" "Version" "${VERSION}"
   WriteRegStr HKLM "${REG_APP}" "Site" "${SITE}"
+  WriteRegStr HKLM "${REG_APP}" "SiteName" "${SITE_NAME}"
+  WriteRegStr HKLM "${REG_APP}" "Shortcut" "${LNK_NAME}"
   WriteRegStr HKLM "${REG_APP}" "DataMode" "$DataMode"
   WriteRegStr HKLM "${REG_APP}" "DataDir" "$DataDir"
   WriteRegStr HKLM "${REG_UNINST}" "DisplayName" "物业前台 PropertyDesk（${SITE_NAME}）"
   WriteRegStr HKLM "${REG_UNINST}" "DisplayVersion" "${VERSION}"
   WriteRegStr HKLM "${REG_UNINST}" "Publisher" "PropertyDesk"
-  WriteRegStr HKLM "${REG_UNINST}" "DisplayIcon" "$INSTDIR\pythonw.exe"
+  WriteRegStr HKLM "${REG_UNINST}" "DisplayIcon" "$INSTDIR\resources\app.ico"
   WriteRegStr HKLM "${REG_UNINST}" "InstallLocation" "$INSTDIR"
   WriteRegStr HKLM "${REG_UNINST}" "UninstallString" '"$INSTDIR\uninstall.exe"'
   WriteRegStr HKLM "${REG_UNINST}" "QuietUninstallString" '"$INSTDIR\uninstall.exe" /S'
   WriteRegDWORD HKLM "${REG_UNINST}" "NoModify" 1
   WriteRegDWORD HKLM "${REG_UNINST}" "NoRepair" 1
   WriteRegDWORD HKLM "${REG_UNINST}" "EstimatedSize" ${INSTALLED_KB}
+
+  ; install.log: what this run did, kept in the install folder across upgrades
+  ${GetTime} "" "L" $0 $1 $2 $3 $4 $5 $6
+  FileOpen $9 "$INSTDIR\install.log" a
+  FileSeek $9 0 END
+  FileWriteUTF16LE $9 "$2-$1-$0 $4:$5:$6 安装 物业前台 ${VERSION}，站点 ${SITE_NAME}（${SITE}）$\r$\n"
+  FileWriteUTF16LE $9 "  安装目录：$INSTDIR$\r$\n  数据目录：$DataDir（$DataMode，$Found）$\r$\n"
+  ${If} $IsUpgrade == "1"
+    FileWriteUTF16LE $9 "  升级或重新安装：保留原数据$\r$\n"
+  ${EndIf}
+  ${If} $OldSite != ""
+  ${AndIf} $OldSite != "${SITE}"
+    FileWriteUTF16LE $9 "  替换了原站点：$OldSiteName（$OldSite）$\r$\n"
+  ${EndIf}
+  FileClose $9
 SectionEnd
 
 ; ------------------------------------------------------------------------------------------
@@ -224,6 +330,7 @@ Section "Uninstall"
 
   !insertmacro REMOVE_PROGRAM_FILES
   Delete "$INSTDIR\uninstall.exe"
+  Delete "$INSTDIR\install.log"
   RMDir "$INSTDIR"
 
   ${If} $RemoveData == "1"
@@ -240,5 +347,12 @@ Section "Uninstall"
   ${EndIf}
 
   DeleteRegKey HKLM "${REG_UNINST}"
-  DeleteRegKey HKLM "${REG_APP}"
+  ${If} $RemoveData == "1"
+    DeleteRegKey HKLM "${REG_APP}"
+  ${Else}
+    ; the data stays: so does where it is (a reinstall uses it); the program's own values go
+    DeleteRegValue HKLM "${REG_APP}" "InstallDir"
+    DeleteRegValue HKLM "${REG_APP}" "Version"
+    DeleteRegValue HKLM "${REG_APP}" "Shortcut"
+  ${EndIf}
 SectionEnd

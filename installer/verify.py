@@ -13,7 +13,8 @@ In a fresh Wine prefix (installer/build/verify/<site>/), under a private Xvfb di
  4. change a setting in the data folder, install again (upgrade) and self-test again: the
     earlier record and the setting must still be there;
  5. uninstall silently: the program files, shortcuts and registry entry must be gone, the data
-    kept; (not with --quick) install again and uninstall with /REMOVEDATA: the data is gone.
+    kept and where it is still recorded; (not with --quick) install again: the reinstall opens the
+    same data folder with the earlier records; uninstall with /REMOVEDATA: the data is gone.
 
 Wine 8 lacks three functions Qt 6 / cryptography need; stand-in DLLs built here from
 installer/wine-standins/*.c with mingw-w64 are put into the TEST PREFIX only (never shipped).
@@ -44,6 +45,8 @@ OUT_WIN = r"C:\pd-verify"
 SM_FOLDER = "物业前台"
 UNINST_KEY = r"Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\PropertyDesk"
 APP_KEY = r"Software\\PropertyDesk"
+RATE_KEY = "fee.property_rate.洋房"         # the rate an upgrade's site file changes (installer/ci.sh)
+EARLIER_SELFTESTS_BEFORE_REINSTALL = 2   # the install's and the upgrade's
 XVFB_START_S = 30                # seconds Xvfb has to name its display
 LNK_HEADER_SIZE = 0x4C           # MS-SHLLINK: the ShellLinkHeader, which starts with its own size
 LINK_INFO_UNICODE_HEADER = 0x24  # a LinkInfo header this long carries the Unicode path offsets
@@ -58,7 +61,8 @@ class VerifyError(RuntimeError):
 
 
 class Verifier:
-    def __init__(self, site_file: Path, exe: Path, quick: bool, keep: bool):
+    def __init__(self, site_file: Path, exe: Path, quick: bool, keep: bool, upgrade_exe: Path | None = None):
+        self.upgrade_exe = upgrade_exe   # the same site with new site values (an upgrade that changes a rate)
         self.site_file = site_file
         with open(site_file, "rb") as fh:
             self.site = tomllib.load(fh)
@@ -216,14 +220,68 @@ class Verifier:
             shutil.copyfile(dll, target)
         self.c_path(OUT_WIN).mkdir(parents=True, exist_ok=True)
 
-    def install(self, label: str, extra=()):
-        exe_copy = self.c_path(OUT_WIN) / self.exe.name
-        shutil.copyfile(self.exe, exe_copy)
+    def install(self, label: str, extra=(), exe: Path | None = None):
+        exe = exe or self.exe
+        exe_copy = self.c_path(OUT_WIN) / f"{label}-{exe.name}"
+        shutil.copyfile(exe, exe_copy)
         with self.timed(label):
             # /D= must be last and unquoted: passed through cmd so Wine does not quote it
-            rc, out = self.wine(["cmd", "/c", f"{OUT_WIN}\\{self.exe.name} /S {' '.join(extra)} /D={INSTALL_WIN}"],
+            rc, out = self.wine(["cmd", "/c", f"{OUT_WIN}\\{exe_copy.name} /S {' '.join(extra)} /D={INSTALL_WIN}"],
                                 timeout=900, name=label)
         self.check(rc == 0, f"{label}: setup.exe /S exited {rc}" + (f": {out[-500:]}" if rc else ""))
+
+    def app_settings(self, label: str, data_dir_win: str, save: dict | None = None) -> dict:
+        """Run the installed Python on the settings code: with *save*, the office's change through
+        app.system.site_settings.save_settings (as 站点设置 saves it, signed in as a manager); then the
+        values in effect and their sources."""
+        out_win = f"{OUT_WIN}\\{label}.json"
+        out = self.c_path(out_win)
+        out.unlink(missing_ok=True)
+        code = (
+            "import json\n"
+            "from app.system.context import open_context\n"
+            "from app.system.site_settings import save_settings\n"
+            "from models.users import User\n"
+            f"ctx = open_context({data_dir_win!r})\n"
+            "ctx.user = (User.select().where(User.role == 'manager').first()\n"
+            "            or User.create(username='verify', display_name='安装验证', role='manager'))\n"
+            f"save = {save or {}!r}\n"
+            "if save:\n    save_settings(ctx, save)\n"
+            f"keys = ['site.service_phone', {RATE_KEY!r}]\n"
+            f"json.dump({{k: [ctx.settings.get(k), ctx.settings.source(k)] for k in keys}}, open({out_win!r}, 'w'))\n")
+        with self.timed(label):
+            rc, text = self.wine([f"{INSTALL_WIN}\\python.exe", "-c", code], timeout=600,
+                                 cwd=self.installed_dir(), name=label)
+        if not self.check(out.is_file() and rc == 0, f"{label}: the settings code ran (exit {rc})"):
+            self.failures.append(f"{label}: Wine output: {text[-1500:]}")
+            return {}
+        return json.loads(out.read_text(encoding="utf-8"))
+
+    @staticmethod
+    def baked_values(path: Path) -> dict:
+        sys.path.insert(0, str(ROOT))
+        try:
+            from app.core.settings import flatten
+        finally:
+            sys.path.remove(str(ROOT))
+        with open(path, "rb") as fh:
+            return flatten(tomllib.load(fh))
+
+    def expected_site_values(self) -> dict:
+        if getattr(self, "expected", None) is not None:
+            return self.expected
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("installer_build", HERE / "build.py")
+        build = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(build)
+        return build.load_site(self.site_file)[1]
+
+    def expected_upgrade_rate(self):
+        """The rate in the upgrade installer's baked site file (read from the exe's build folder)."""
+        return self.upgrade_values()[RATE_KEY]
+
+    def upgrade_values(self) -> dict:
+        return json.loads((self.upgrade_exe.parent / "upgrade-site.json").read_text(encoding="utf-8"))["values"]
 
     def installed_dir(self) -> Path:
         return self.c_path(INSTALL_WIN)
@@ -261,8 +319,11 @@ class Verifier:
         for d in ("propertydesk", "app", "ui", "models", "resources", "Lib/site-packages/PySide6"):
             self.check((inst / d).is_dir(), f"{label}: {d}/ installed")
         baked = inst / "resources" / "site.toml"
-        self.check(baked.is_file() and baked.read_bytes() == self.site_file.read_bytes(),
-                   f"{label}: resources/site.toml is {self.site_file.name}")
+        self.check(baked.is_file() and self.baked_values(baked) == self.expected_site_values(),
+                   f"{label}: resources/site.toml holds {self.site_file.name}'s checked values")
+        self.check(not (inst / "_wmi.pyd").exists(), f"{label}: no _wmi.pyd (platform asks no WMI)")
+        for name in ("PropertyDesk-LICENSE.txt", "THIRD-PARTY-NOTICES.txt", "install.log", "resources/app.ico"):
+            self.check((inst / name).is_file(), f"{label}: {name} installed")
         pth = next(inst.glob("python3*._pth"), None)
         self.check(pth is not None and "import site" in pth.read_text() and "Lib\\site-packages" in pth.read_text(),
                    f"{label}: ._pth lists Lib\\site-packages and import site")
@@ -342,6 +403,50 @@ class Verifier:
         # the uninstaller copies itself to %TEMP% and returns at once: wineserver -w waited for it
         self.check(rc == 0, f"{label}: uninstall.exe /S exited {rc}")
 
+    def reinstall_and_remove(self, data_dir_win: str):
+        """After an uninstall that kept the data: the registry still says where it is, a reinstall opens it
+        with both earlier self-tests' records; then an uninstall with /REMOVEDATA removes it and its record."""
+        app_key = self.reg_section(self.registry(), APP_KEY) or {}
+        self.check(app_key.get("DataMode") == self.data_mode and bool(app_key.get("DataDir")),
+                   "uninstall kept where the data is (DataMode, DataDir in the registry)")
+        self.install("reinstall")
+        lnk = self.check_install("reinstall")
+        third = self.selftest("selftest-3", lnk, "offscreen")
+        self.check((third.get("data_dir") or "").lower() == data_dir_win.lower(),
+                   f"reinstall opened the office's data folder ({third.get('data_dir')})")
+        write = next((c for c in third.get("checks", []) if c["name"] == "write"), {})
+        self.check(write.get("detail", {}).get("earlier_selftest_rows", 0) >= EARLIER_SELFTESTS_BEFORE_REINSTALL,
+                   "reinstall found the office's records (both earlier self-tests)")
+        self.uninstall("uninstall-removedata", ["/REMOVEDATA"])
+        self.check(self.reg_section(self.registry(), APP_KEY) is None,
+                   "/REMOVEDATA removed the data folder's record from the registry")
+
+    def upgrade_round(self, data_dir: Path, data_dir_win: str):
+        """The office changes a setting as 站点设置 does; an upgrade (with --upgrade-exe: one whose site file
+        changes a rate) keeps the data, the accounts and that change, and its new site value applies."""
+        marker = "0371-60000001"
+        before = self.app_settings("office-change", data_dir_win, {"site.service_phone": marker})
+        self.check(before.get("site.service_phone") == [marker, "office"],
+                   f"the office's change saved through the settings code ({before.get('site.service_phone')})")
+        office = data_dir / "settings.toml"
+        office_text = office.read_text(encoding="utf-8") if office.is_file() else ""
+        self.check("service_phone" in office_text and "property_rate" not in office_text,
+                   "settings.toml holds the office's change only (no copy of the site's rates)")
+        self.expected = self.upgrade_values() if self.upgrade_exe else None
+        self.install("upgrade", exe=self.upgrade_exe)
+        lnk = self.check_install("upgrade")
+        self.expected = None
+        second = self.selftest("selftest-2", lnk, "offscreen")
+        write = next((c for c in second.get("checks", []) if c["name"] == "write"), {})
+        self.check(write.get("detail", {}).get("earlier_selftest_rows", 0) >= 1,
+                   "upgrade kept the data (the first self-test's record is there)")
+        after = self.app_settings("after-upgrade", data_dir_win)
+        self.check(after.get("site.service_phone") == [marker, "office"], "upgrade kept the office's change")
+        if self.upgrade_exe:
+            new_rate = self.expected_upgrade_rate()
+            self.check(after.get(RATE_KEY) == [new_rate, "site"],
+                       f"the upgrade's new site rate arrived: {after.get(RATE_KEY)} (expected {new_rate})")
+
     def run(self) -> int:
         t0 = time.perf_counter()
         if not self.exe.is_file():
@@ -365,18 +470,8 @@ class Verifier:
                 raise VerifyError("no data folder reported; cannot go on")
             data_dir = self.c_path(data_dir_win)
             self.check((data_dir / "propertydesk.db").is_file(), f"database file in the data folder ({data_dir_win})")
-            # 4: upgrade keeps data and the office's settings
-            marker = "verify-升级后保留"
-            (data_dir / "settings.toml").write_text(f'[site]\nservice_phone = "{marker}"\n', encoding="utf-8")
-            self.install("upgrade")
-            lnk = self.check_install("upgrade")
-            second = self.selftest("selftest-2", lnk, "offscreen")
-            write = next((c for c in second.get("checks", []) if c["name"] == "write"), {})
-            self.check(write.get("detail", {}).get("earlier_selftest_rows", 0) >= 1,
-                       "upgrade kept the data (the first self-test's record is there)")
-            settings = next((c for c in second.get("checks", []) if c["name"] == "settings"), {})
-            self.check(settings.get("detail", {}).get("changed", {}).get("site.service_phone") == marker,
-                       "upgrade kept the office's settings (settings.toml in the data folder)")
+            # 4: the office's change through the settings code; the upgrade keeps it and brings new site values
+            self.upgrade_round(data_dir, data_dir_win)
             # 5: uninstall keeps the data
             self.uninstall("uninstall")
             inst = self.installed_dir()
@@ -389,8 +484,7 @@ class Verifier:
             self.check((data_dir / "propertydesk.db").is_file() and (data_dir / "settings.toml").is_file(),
                        "data kept after uninstall (database and settings)")
             if not self.quick:
-                self.install("reinstall")
-                self.uninstall("uninstall-removedata", ["/REMOVEDATA"])
+                self.reinstall_and_remove(data_dir_win)
                 self.check(not (data_dir / "propertydesk.db").exists(), "/REMOVEDATA deleted the data")
                 self.check(not self.installed_dir().exists() or not any(self.installed_dir().iterdir()),
                            "program files removed (second uninstall)")
@@ -485,6 +579,8 @@ def main(argv=None) -> int:
     ap.add_argument("--exe", type=Path, help="the setup.exe (default: from installer/build/<site>/build.json)")
     ap.add_argument("--quick", action="store_true", help="skip the reinstall + /REMOVEDATA round")
     ap.add_argument("--keep", action="store_true", help="keep the Wine prefix after success")
+    ap.add_argument("--upgrade-exe", type=Path, help="upgrade with this installer of the same site (new site values; "
+                    "its folder holds upgrade-site.json with the changed rate)")
     args = ap.parse_args(argv)
     site = args.site.resolve()
     exe = args.exe
@@ -495,7 +591,8 @@ def main(argv=None) -> int:
             return 1
         exe = Path(json.loads(info.read_text(encoding="utf-8"))["exe"])
     try:
-        return Verifier(site, exe.resolve(), args.quick, args.keep).run()
+        return Verifier(site, exe.resolve(), args.quick, args.keep,
+                        args.upgrade_exe.resolve() if args.upgrade_exe else None).run()
     except VerifyError as exc:
         print(f"\n[verify] VERIFY FAILED: {exc}", file=sys.stderr)
         return 1

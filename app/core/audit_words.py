@@ -79,7 +79,8 @@ ACTION_LABELS: dict[str, str] = {
     # system
     "audit.reseal": "审计日志密钥封存",
     "auth.fail": "登录失败", "auth.login": "登录", "backup.create": "备份", "backup.restore": "恢复数据库",
-    "settings.update": "修改站点设置", "settings.site_upgrade": "站点文件更新（升级）", "user.change_password": "修改密码", "user.create": "新建账号",
+    "settings.update": "修改站点设置", "settings.site_upgrade": "站点文件更新（升级）",
+    "user.change_password": "修改密码", "user.create": "新建账号",
     "user.create_first_manager": "创建首个经理账号", "user.reset_password": "重置密码", "user.update": "修改账号",
     # going live (imports and the 待核对 worklist)
     "golive.import": "导入上线数据", "golive.mapping": "保存导入映射", "worklist.flag": "登记待核对",
