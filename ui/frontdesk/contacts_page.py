@@ -77,7 +77,8 @@ class ContactsPage(RegisterPage):
 
 
 class SiteFactsPage(QWidget):
-    """项目概况: every site and company setting as label and value (站点设置 changes them)."""
+    """项目概况: every site and company setting as label and value (站点设置 changes them); read
+    again whenever the page is shown (the tab refreshes the page it turns to)."""
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
@@ -87,7 +88,6 @@ class SiteFactsPage(QWidget):
         bar.addWidget(QLabel("以下内容来自站点设置（文件 → 站点设置）"))
         bar.addStretch(1)
         bar.addWidget(button("打印项目概况", "print", self.print_facts))
-        bar.addWidget(button("刷新", "refresh", self.refresh))
         lay = QVBoxLayout(self)
         lay.addLayout(bar)
         lay.addLayout(self.facts)
