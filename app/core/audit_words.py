@@ -40,6 +40,7 @@ ACTION_LABELS: dict[str, str] = {
     "ledger.sync_items": "同步收费标准", "ledger.unsubscribe": "停止订用", "ledger.void": "作废收据",
     "ledger.waive": "减免费用", "dunning.phone": "电话催缴", "dunning.notice2": "发出二次催缴通知",
     "dunning.notice3": "发出三次催缴通知",
+    "dunning.visit": "上门催缴", "dunning.escalate": "催缴问题转经理", "dunning.override": "经理特批发出三次通知",
     # move-in
     "movein.booking": "预约搬家", "movein.booking.gate": "搬家放行", "movein.cancel": "取消入住办理",
     "movein.defect": "登记交房缺陷", "movein.developer_confirmed": "确认开发商手续",

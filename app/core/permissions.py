@@ -48,6 +48,7 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "ledger.refund": ("退款（押金退还）", (CA, MG)),
     "ledger.void": ("作废收据（需经理）", (MG,)),
     "ledger.dunning": ("催缴登记与通知", (AM, CA, MG)),
+    "ledger.dunning_override": ("提前或未经二次通知发出三次通知（需经理）", (MG,)),
     "ledger.report": ("收费报表", (CA, MG)),
     "ledger.export": ("导出台账", (CA, MG)),
     # move-in

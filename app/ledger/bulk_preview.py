@@ -76,13 +76,13 @@ def month_message(period: str, pre: BulkPreview) -> tuple[bool, str]:
     return True, text + "。\n\n确定开始月度计费吗？"
 
 
-def notices_preview(ctx, on_date: dt.date, stage: int, building_id: int | None = None) -> BulkPreview:
-    """What dunning.notices(ctx, on_date, stage, building_id) would issue: notices and their total
-    (owed plus, on third notices, the late fee)."""
+def notices_preview(ctx, on_date: dt.date, stage: int, building_id: int | None = None, **options) -> BulkPreview:
+    """What dunning.notices(ctx, on_date, stage, building_id, **options) would issue: notices and
+    their total (owed plus, on third notices, the late fee); options: again, override_reason."""
     from app.ledger.dunning import notices
     require(ctx, "ledger.dunning")
 
     def run():
-        batch = notices(ctx, on_date, stage, building_id)
+        batch = notices(ctx, on_date, stage, building_id, **options)
         return BulkPreview(len(batch), len(batch), sum(n.owed_fen + n.late_fee_fen for n in batch))
     return _rolled_back(ctx, run)

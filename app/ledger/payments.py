@@ -378,11 +378,17 @@ def _receipt_row(r: Receipt) -> dict:
 
 def home_totals(home_id) -> dict:
     """Billed, paid and owed of a home (the prepayment request is not a bill: its paid amount is
-    the prepayment balance, reported separately; the months it settled count as paid)."""
+    the prepayment balance, reported separately; the months it settled count as paid). Deposits
+    (装修保证金 and the like) are refundable, not arrears: apart, as deposit_due_fen (asked, not yet
+    paid) and deposit_held_fen (paid and not refunded)."""
     row = (Charge.select(fn.COALESCE(fn.SUM(Charge.amount_fen), 0), fn.COALESCE(fn.SUM(Charge.paid_fen), 0))
-           .where((Charge.home == home_id) & (Charge.category != "prepay")).tuples().first())
+           .where((Charge.home == home_id) & Charge.category.not_in(["prepay", "deposit"])).tuples().first())
     billed, paid = int(row[0]), int(row[1])
-    return {"billed_fen": billed, "paid_fen": paid, "owed_fen": billed - paid, "prepay_fen": prepay_balance(home_id)}
+    dep = (Charge.select(fn.COALESCE(fn.SUM(Charge.amount_fen), 0), fn.COALESCE(fn.SUM(Charge.paid_fen), 0),
+                         fn.COALESCE(fn.SUM(Charge.refunded_fen), 0))
+           .where((Charge.home == home_id) & (Charge.category == "deposit")).tuples().first())
+    return {"billed_fen": billed, "paid_fen": paid, "owed_fen": billed - paid, "prepay_fen": prepay_balance(home_id),
+            "deposit_due_fen": int(dep[0]) - int(dep[1]), "deposit_held_fen": int(dep[1]) - int(dep[2])}
 
 
 def find_homes(ctx, text: str, limit: int = 50) -> list[dict]:

@@ -1,5 +1,6 @@
 """欠费二次通知单 and 欠费三次通知单 (with the late fee): one A4 page per household, batched
-per building, for posting on the door.
+per building, for posting on the door. Each page stands alone (it goes on one door): no page
+number of the batch; the office's phone and a seal line on every page.
 
 Drawn straight on the canvas (no platypus) so that a batch of a thousand notices takes a
 couple of seconds: the layout is fixed, only the item rows vary (at most ITEMS_PER_PAGE rows;
@@ -19,7 +20,7 @@ from app.printing.base import FONT_NAME, register_fonts
 
 SECOND_NOTICE, THIRD_NOTICE = 2, 3     # the stage of a notice; the third states the late fee
 TITLES = {SECOND_NOTICE: "欠费二次通知单", THIRD_NOTICE: "欠费三次通知单"}
-ITEMS_PER_PAGE = 24
+ITEMS_PER_PAGE = 16
 W, H = A4
 NO_LINE_START = "，。、；：？！）》」』”’%"
 LEFT, RIGHT = 20 * mm, W - 20 * mm
@@ -68,7 +69,7 @@ class NoticeCanvas:
             y -= leading
         return y
 
-    def page(self, c, n, page_no):
+    def page(self, c, n):
         c.setFont(FONT_NAME, 9)
         c.drawString(LEFT, H - 14 * mm, f"{self.site} 客户服务中心")
         c.drawRightString(RIGHT, H - 14 * mm, f"编号：{n.number}")
@@ -120,8 +121,9 @@ class NoticeCanvas:
         total = n.owed_fen + n.late_fee_fen
         self.text(c, LEFT, y, f"应缴合计：{fmt_fen(total)} 元（{daxie(total)}）", 12.5)
         y -= 20
+        phone = n.office_phone or "＿＿＿＿＿＿＿＿"
         y = self.para(c, y, f"　　请于 {n.pay_by} 前到客户服务中心收银处缴纳（可现金、银行卡或转账）。"
-                            "如已缴纳，请忽略本通知；如有疑问，请与您的客服管家联系。")
+                            f"如已缴纳，请忽略本通知；如有疑问，请致电客服中心 {phone}。")
         if late:
             y = self.para(c, y - 4, "　　逾期仍未缴纳的，物业服务中心将按《前期物业服务协议》约定"
                                     "继续计收滞纳金，并上门催缴。")
@@ -131,11 +133,25 @@ class NoticeCanvas:
             y -= 12
             for name, basis in n.bases:
                 y = self.para(c, y, f"{name}：{basis}", 8.5, 12)
-        y -= 24
-        self.text(c, RIGHT - 60 * mm, y, f"{self.site} 客户服务中心")
-        self.text(c, RIGHT - 60 * mm, y - 16, n.date)
+        y = min(y - 24, 62 * mm)
+        self.seal(c, y, n)
+
+    def seal(self, c, y, n):
+        """The signature block: the office, its seal (盖章) with a circle to stamp in, the date and
+        the office's phone; at a fixed height so every notice looks the same."""
+        x = RIGHT - 70 * mm
+        self.text(c, x, y, f"{self.site} 客户服务中心（盖章）")
+        c.setDash(2, 2)
+        c.circle(RIGHT - 22 * mm, y - 4 * mm, 14 * mm, stroke=1, fill=0)
+        c.setDash()
+        self.text(c, x, y - 18, f"日期：{n.date}")
+        self.text(c, x, y - 36, "经办人：＿＿＿＿＿＿")
+        phone = n.office_phone or "＿＿＿＿＿＿＿＿"
+        c.setLineWidth(0.5)
+        c.line(LEFT, 16 * mm, RIGHT, 16 * mm)
         c.setFont(FONT_NAME, 9)
-        c.drawCentredString(W / 2, 10 * mm, f"第 {page_no} 页")
+        c.drawString(LEFT, 11 * mm, f"{self.site} 客户服务中心　客服电话：{phone}")
+        c.drawRightString(RIGHT, 11 * mm, f"编号：{n.number}")
 
 
 def render_notices(settings, notices) -> bytes:
@@ -146,8 +162,8 @@ def render_notices(settings, notices) -> bytes:
     c.setAuthor("PropertyDesk")
     drawer = NoticeCanvas(settings)
     notices = list(notices)
-    for i, n in enumerate(notices, 1):
-        drawer.page(c, n, i)
+    for n in notices:
+        drawer.page(c, n)
         c.showPage()
     if not notices:
         drawer.text(c, LEFT, H - 30 * mm, "没有欠费住户。")

@@ -54,7 +54,7 @@ def rate_chart(rows, target_pct: int, width=170 * mm, height=70 * mm) -> Drawing
     chart = VerticalBarChart()
     chart.x, chart.y = 12 * mm, 14 * mm
     chart.width, chart.height = width - 20 * mm, height - 22 * mm
-    chart.data = [[r.rate_bp / 100 for r in rows] or [0]]
+    chart.data = [[(r.rate_bp or 0) / 100 for r in rows] or [0]]   # no rate (nothing billed): no bar
     chart.valueAxis.valueMin = 0
     chart.valueAxis.valueMax = 100
     chart.valueAxis.valueStep = 20
@@ -64,7 +64,7 @@ def rate_chart(rows, target_pct: int, width=170 * mm, height=70 * mm) -> Drawing
     chart.categoryAxis.labels.fontSize = 7
     chart.bars[0].fillColor = colors.HexColor("#4A7FB5")
     for i, r in enumerate(rows):
-        if not r.meets_target:
+        if r.meets_target is False:
             chart.bars[(0, i)].fillColor = colors.HexColor("#D9534F")
     d.add(chart)
     y = chart.y + chart.height * target_pct / 100
@@ -83,7 +83,7 @@ class CollectionForm(FormRenderer):
         data = [[Paragraph(esc(h), st["cell_c"]) for h in heads]]
         for r in rows:
             data.append([Paragraph(esc(r.name), st["cell"]), str(r.homes), fmt_fen(r.billed_fen),
-                         fmt_fen(r.collected_fen), r.rate_text, "是" if r.meets_target else "否"])
+                         fmt_fen(r.collected_fen), r.rate_text, r.target_text])
         t = Table(data, colWidths=[50 * mm, 16 * mm, 32 * mm, 32 * mm, 22 * mm, 16 * mm], repeatRows=1)
         t.setStyle(grid_style([("ALIGN", (1, 1), (-2, -1), "RIGHT")]))
         return t

@@ -1,6 +1,9 @@
 """`propertydesk dunning`: the calendar stage and households in arrears on a date, or a batch of
 second/third notices printed per building — to a PDF (--out) or a printer (--printer, --copies: the
-通知单 kind's paper and offset, through the one print path of propertydesk.cli.run_print)."""
+通知单 kind's paper and offset, through the one print path of propertydesk.cli.run_print). A stage
+issued again in the same month needs --again; a third notice before its day or without a second
+notice needs the manager's --override-reason. --visit / --escalate record a door-to-door visit or a
+problem handed to the manager in the dunning record."""
 from __future__ import annotations
 
 import time
@@ -13,16 +16,46 @@ def register(sub, groups):
     p.add_argument("--stage", type=int, choices=(2, 3), help="打印通知：2 二次通知，3 三次通知（含滞纳金）")
     p.add_argument("--building", help="只打印该楼栋（楼号，如 5）")
     p.add_argument("--out", help="通知单PDF文件")
+    p.add_argument("--again", action="store_true", help="本月已发过该阶段通知的住户再次发出")
+    p.add_argument("--override-reason", default="", help="经理特批：提前或未经二次通知发出三次通知的原因")
+    p.add_argument("--visit", metavar="房号", help="登记上门催缴（配合 --outcome、--notes）")
+    p.add_argument("--outcome", default="", help="上门结果：" + "、".join(_visit_outcomes()))
+    p.add_argument("--notes", default="", help="说明")
+    p.add_argument("--escalate", metavar="房号", help="催缴中遇到的问题转经理（配合 --problem）")
+    p.add_argument("--problem", default="", help="需经理处理的问题")
     p.set_defaults(handler=run, pdf_kind="notice")
 
 
+def _visit_outcomes():
+    from app.ledger.dunning import VISIT_OUTCOMES
+    return VISIT_OUTCOMES
+
+
+def _record(args, ctx) -> int:
+    from app.archives.homes import home_by_room
+    from app.ledger import dunning
+    if args.visit:
+        home = home_by_room(args.visit, "--visit")
+        r = dunning.log_visit(ctx, home.id, args.outcome, args.notes)
+        print(f"已登记 {home.room_code} 上门催缴：{r.outcome}")
+    else:
+        home = home_by_room(args.escalate, "--escalate")
+        r = dunning.hand_to_manager(ctx, home.id, args.problem)
+        print(f"已将 {home.room_code} 的问题转经理：{r.outcome}")
+    return 0
+
+
 def run(args, ctx):
-    from app.core.errors import ValidationError
+    from app.core.errors import StateError, ValidationError
     from app.core.money import fmt_fen
     from app.core.validation import parse_date
     from app.ledger import dunning
     from app.printing.base import write_pdf
     from models.property import Building
+    if args.visit or args.escalate:
+        if args.stage or (args.visit and args.escalate):
+            raise ValidationError("--visit", "登记上门、转经理与打印通知须分开进行")
+        return _record(args, ctx)
     day = parse_date(args.date, "日期") if args.date else ctx.clock.today()
     building_id = None
     if args.building:
@@ -36,9 +69,14 @@ def run(args, ctx):
         if not args.out:
             raise ValidationError("--out", "打印通知单须指定输出文件（--out）或打印机（--printer）")
         t0 = time.perf_counter()
-        n, pdf = dunning.notices_pdf(ctx, day, args.stage, building_id)
+        try:
+            n, pdf = dunning.notices_pdf(ctx, day, args.stage, building_id, again=args.again,
+                                         override_reason=args.override_reason)
+        except StateError as exc:
+            raise StateError(f"{exc}（确需再次发出请加 --again）") from exc
         if not n:
-            print("没有欠费住户，无需打印通知。")
+            print("没有需要发出通知的欠费住户"
+                  + ("（三次通知只发给本月已发二次通知的住户）。" if args.stage == dunning.STAGE_THIRD else "。"))
             return 0
         write_pdf(pdf, args.out)
         where = "" if getattr(args, "out_is_temporary", False) else f"：{Path(args.out).resolve()}"

@@ -38,11 +38,15 @@ def run(args, ctx):
     print(f"{rep.period} 收费率（目标 {rep.target_pct}%）：全小区 {rep.total.rate_text}，"
           f"应收 {fmt_fen(rep.total.billed_fen)} 元，实收 {fmt_fen(rep.total.collected_fen)} 元")
     for r in rep.by_cluster + rep.by_manager:
-        print(f"  {r.name:<16}{r.rate_text:>8}  {'达标' if r.meets_target else '未达标'}")
+        print(f"  {r.name:<16}{r.rate_text:>8}  {_target_words(r.meets_target)}")
     if args.out:
         write_pdf(lr.report_pdf(ctx, "collection", period=args.month, as_of=day), args.out)
         _written(args)
     return 0
+
+
+def _target_words(meets) -> str:
+    return "无应收" if meets is None else ("达标" if meets else "未达标")
 
 
 def _written(args):

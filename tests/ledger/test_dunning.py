@@ -79,6 +79,7 @@ def test_phone_log_validation(ctx, owing, as_role):
 
 def test_third_notice_with_late_fee(ctx, owing):
     day = dt.date(2026, 11, 23)
+    dunning.notices(ctx, dt.date(2026, 11, 17), 2)    # a third notice follows a second one
     n, pdf = dunning.notices_pdf(ctx, day, 3)
     assert n == 2
     notes = DunningRecord.select().where(DunningRecord.stage == 3)
@@ -89,8 +90,8 @@ def test_third_notice_with_late_fee(ctx, owing):
     assert "欠费三次通知单" in text and "3-101" in text and "7-102" in text and "滞纳金" in text
     assert "358.19" in text  # 356.00 + 2.19
     assert len(pdf_pages(pdf)) == 2
-    # numbers are unbroken
-    assert sorted(r.number for r in notes) == ["CJ2026-000001", "CJ2026-000002"]
+    # numbers are unbroken, one counter for both stages
+    assert sorted(r.number for r in notes) == ["CJ2026-000003", "CJ2026-000004"]
 
 
 def test_second_notice_per_building(ctx, owing):
@@ -114,6 +115,8 @@ def test_cli_dunning(ctx, owing, data_dir, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "电话催缴" in r.stdout and "3-101" in r.stdout and "3-102" not in r.stdout
     out = tmp_path / "n3.pdf"
+    r = run("dunning", "--date", "2026-11-17", "--stage", "2", "--out", str(tmp_path / "n2.pdf"))
+    assert r.returncode == 0, r.stderr
     r = run("dunning", "--date", "2026-11-23", "--stage", "3", "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert "2 份" in r.stdout and "欠费三次通知单" in pdf_text(out.read_bytes(), sep="")

@@ -22,11 +22,12 @@ from app.ledger import reports as lr
 from ui.common.forms import FormDialog as FieldForm
 from ui.common.icons import icon
 from ui.common.lists import ListModel
-from ui.common.ops import confirm, info, run_action
+from ui.common.ops import info, run_action
 from ui.common.print_preview import preview
-from ui.common.runner import NewsFollower
+from ui.common.runner import NewsFollower, notify_changed
 from ui.common.widgets import BarChart
 from ui.common.widgets import list_view as _table
+from ui.ledger import dunning_actions
 
 WATCHED = frozenset({"ledger", "archives"})   # payments and charges; owners' names and phones
 
@@ -42,6 +43,7 @@ class Tab(QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
+        self.last_form = self.last_preview = None   # the latest dialog and notice preview (tests look at them)
         today = QDate(ctx.clock.today())
         tabs = QTabWidget(self)
         tabs.addTab(self._board_page(today), icon("warning"), "催缴")
@@ -70,18 +72,25 @@ class Tab(QWidget):
         n2.clicked.connect(lambda: self.print_notices(2))
         n3 = QPushButton(icon("print"), "打印三次通知（含滞纳金）")
         n3.clicked.connect(lambda: self.print_notices(3))
+        visit = QPushButton(icon("service"), "登记上门催缴")
+        visit.clicked.connect(self.log_visit)
+        handed = QPushButton(icon("warning"), "问题转经理")
+        handed.clicked.connect(self.hand_to_manager)
+        self.phone_button, self.visit_button, self.manager_button = phone, visit, handed
+        self.notice_buttons = {2: n2, 3: n3}
         bar = QHBoxLayout()
         for w in (QLabel("日期："), self.day, self.building, self.stage_label):
             bar.addWidget(w)
         bar.addStretch(1)
-        for w in (phone, n2, n3):
+        for w in (phone, visit, handed, n2, n3):
             bar.addWidget(w)
         self.board = ListModel([
             ("房号", lambda r: r.room_code), ("业主", lambda r: r.owners), ("电话", lambda r: r.phone),
             ("客服管理员", lambda r: r.area_manager), ("欠费（元）", lambda r: fmt_fen(r.owed_fen)),
             ("欠费月数", lambda r: r.months), ("本月电话", lambda r: r.calls or ""),
             ("最近结果", lambda r: r.last_outcome), ("二次通知", lambda r: r.second_notice),
-            ("三次通知", lambda r: r.third_notice), ("下一步", lambda r: r.next_action),
+            ("三次通知", lambda r: r.third_notice), ("上门", lambda r: r.visits or ""),
+            ("转经理", lambda r: r.escalated), ("下一步", lambda r: r.next_action),
         ], colour=lambda r: "#FFF6DA" if r.next_action.startswith("待") else None, parent=self)
         self.board_view = _table(self.board)
         self.board_view.selectionModel().currentRowChanged.connect(self.show_history)
@@ -139,11 +148,13 @@ class Tab(QWidget):
         self.month.dateChanged.connect(self.refresh_rate)
         pr = QPushButton(icon("print"), "打印收费率报表")
         pr.clicked.connect(self.print_rate)
+        self.rate_export = QPushButton(icon("export"), "导出Excel")
+        self.rate_export.clicked.connect(self.export_rate)
         cols = [("名称", lambda r: r.name), ("户数", lambda r: r.homes),
                 ("应收（元）", lambda r: fmt_fen(r.billed_fen)), ("实收（元）", lambda r: fmt_fen(r.collected_fen)),
                 ("收费率", lambda r: r.rate_text),
-                ("达标", lambda r: "是" if r.meets_target else "否")]
-        colour = lambda r: None if r.meets_target else "#FDE2E2"  # noqa: E731
+                ("达标", lambda r: r.target_text)]
+        colour = lambda r: "#FDE2E2" if r.meets_target is False else None  # noqa: E731
         self.rate_cluster = ListModel(cols, colour, self)
         self.rate_manager = ListModel(cols, colour, self)
         self.chart = BarChart()
@@ -155,6 +166,7 @@ class Tab(QWidget):
         self.rate_label = QLabel()
         b3.addWidget(self.rate_label)
         b3.addStretch(1)
+        b3.addWidget(self.rate_export)
         b3.addWidget(pr)
         l3.addLayout(b3)
         t3 = QHBoxLayout()
@@ -206,28 +218,26 @@ class Tab(QWidget):
         if form.exec():
             self.refresh_board()
 
+    def log_visit(self):
+        row = self._selected()
+        if row is None:
+            info(self, "请先选择欠费住户。")
+            return
+        if dunning_actions.record_visit(self, row):
+            notify_changed(self, "ledger")
+            self.refresh_board()
+
+    def hand_to_manager(self):
+        row = self._selected()
+        if row is None:
+            info(self, "请先选择欠费住户。")
+            return
+        if dunning_actions.hand_to_manager(self, row):
+            notify_changed(self, "ledger")
+            self.refresh_board()
+
     def print_notices(self, stage: int):
-        from app.ledger.bulk_preview import notices_preview
-        day, building = self.day.date().toPython(), self.building.currentData()
-        pre = run_action(self, notices_preview, self.ctx, day, stage, building, title="无法打印通知")
-        if pre is None:
-            return
-        if pre.lines and not confirm(
-                self, f"将向{self.building.currentText()} {pre.homes} 户发出{dunning.STAGES[stage]}，"
-                      f"{'欠费及滞纳金' if stage == dunning.STAGE_THIRD else '欠费'}合计 ¥{fmt_fen(pre.total_fen)}；"
-                      "每份通知编号并记入催缴记录。\n\n确定发出吗？",
-                "发出催缴通知"):
-            return
-        result = run_action(self, dunning.notices_pdf, self.ctx, self.day.date().toPython(), stage,
-                            self.building.currentData())
-        if result is None:
-            return
-        n, pdf = result
-        self.refresh_board()
-        if not n:
-            info(self, "没有欠费住户，无需打印通知。")
-            return
-        preview(self, pdf, f"{dunning.STAGES[stage]}（{n} 份）", f"催缴通知-{stage}.pdf", kind="notice")
+        dunning_actions.issue_notices(self, stage)
 
     # reports ----------------------------------------------------------------------
     def refresh_daily(self):
@@ -257,7 +267,15 @@ class Tab(QWidget):
         self.rate_cluster.set_rows(list(rep.by_cluster) + [rep.total])
         self.rate_manager.set_rows(list(rep.by_manager))
         self.rate_label.setText(f"全小区 {rep.total.rate_text}（目标 {rep.target_pct}%）")
-        self.chart.set_data([(r.name, r.rate_bp / 100) for r in rep.by_cluster], rep.target_pct)
+        self.chart.set_data([(r.name, r.rate_bp / 100) for r in rep.by_cluster if r.rate_bp is not None],
+                            rep.target_pct)
+
+    def export_rate(self):
+        from PySide6.QtWidgets import QFileDialog
+        path, _ = QFileDialog.getSaveFileName(self, "导出收费率报表", f"收费率-{self._period()}.xlsx",
+                                              "Excel 文件 (*.xlsx)")
+        if path and run_action(self, lr.collection_xlsx, self.ctx, self._period(), path) is not None:
+            info(self, f"已导出：{path}")
 
     def print_rate(self):
         pdf = run_action(self, lr.report_pdf, self.ctx, "collection", period=self._period())

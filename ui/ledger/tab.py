@@ -55,6 +55,13 @@ def _view(model, name="") -> QTableView:
     return sortable(v)
 
 
+def _deposit_text(h) -> str:
+    """Deposits apart from arrears (refundable, never 欠费): what is held and what is still to pay."""
+    parts = ([f"在押 ¥{fmt_fen(h['deposit_held_fen'])}"] if h.get("deposit_held_fen") else []) + (
+        [f"待交 ¥{fmt_fen(h['deposit_due_fen'])}"] if h.get("deposit_due_fen") else [])
+    return f"　押金/保证金（不计欠费）：{'，'.join(parts)}" if parts else ""
+
+
 class Tab(QWidget):
     BILLING_PAGE, ARREARS_PAGE = 3, 4
     ARREARS_VIEWS = [("homes", "按住户"), ("area_manager", "按客服管理员"), ("building", "按楼栋"),
@@ -271,7 +278,8 @@ class Tab(QWidget):
             f"业主：{h['owners'] or '—'}　{h['phone']}<br>"
             f"应收 ¥{fmt_fen(h['billed_fen'])}　已收 ¥{fmt_fen(h['paid_fen'])}　"
             f"<b style='color:{owed_color}'>欠费 ¥{fmt_fen(h['owed_fen'])}</b>　"
-            f"预交物业费余额 ¥{fmt_fen(h['prepay_fen'])}")
+            f"预交物业费余额 ¥{fmt_fen(h['prepay_fen'])}"
+            + _deposit_text(h))
         self.charges_model.set_rows(payments.home_charges(self.ctx, self.home_id, self.only_open.isChecked()))
         self.receipts_model.set_rows(payments.home_receipts(self.ctx, self.home_id))
         # one home's lists are short: fit the columns to their contents
