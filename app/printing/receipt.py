@@ -5,6 +5,10 @@ Two layouts (setting print.receipt_layout):
   payer signature, and the marks 补打 (reprint n) and 作废 (void, with the reason).
 - "三联": values only, placed on a pre-printed three-part form (241 × 93 mm, dot-matrix
   continuous stationery); print.receipt_offset_x_mm / _y_mm shift everything to calibrate.
+
+A refund (kind "refund", money paid out) is never mistaken for a receipt: on the 三联 stationery
+(pre-printed 收据) a red boxed 退款 stamp, 退款凭证 in the marks line, the amount as 付出 and the
+clerk as 经办; on A4 the voucher names 经办人 (the clerk who pays out) and 领款人 (who receives).
 """
 from __future__ import annotations
 
@@ -122,8 +126,12 @@ class ReceiptA4(FormRenderer):
             out.append(Spacer(1, 2 * mm))
             out.append(Paragraph(f'<font color="#C00000">{esc("作废原因：" + data.void_reason)}</font>', st["body"]))
         out.append(Spacer(1, 6 * mm))
-        out.append(Paragraph(esc(f"收款人：{data.cashier_name}"), st["body"]))
-        out.append(signature_line(["交款人签字" if data.kind == "receipt" else "领款人签字", "单位盖章"]))
+        if data.kind == "receipt":
+            out.append(Paragraph(esc(f"收款人：{data.cashier_name}"), st["body"]))
+            out.append(signature_line(["交款人签字", "单位盖章"]))
+        else:
+            out.append(Paragraph(esc(f"经办人：{data.cashier_name}　　领款人：{data.payer}"), st["body"]))
+            out.append(signature_line(["经办人签字", "领款人签字", "单位盖章"]))
         return out
 
     def _decorate(self, canvas, doc, total=None):
@@ -137,6 +145,19 @@ class ReceiptA4(FormRenderer):
             canvas.rotate(30)
             canvas.drawCentredString(0, 0, "作 废")
             canvas.restoreState()
+
+
+def _refund_stamp(c, left, top) -> None:
+    """A red boxed 退 款 stamp beside the number, where a receipt has none."""
+    c.saveState()
+    c.setStrokeColor(colors.HexColor("#C00000"))
+    c.setFillColor(colors.HexColor("#C00000"))
+    c.setLineWidth(1.6)
+    x, y = left + 128 * mm, top - 17 * mm
+    c.rect(x, y, 34 * mm, 12 * mm, stroke=1, fill=0)
+    c.setFont(FONT_NAME, 22)
+    c.drawCentredString(x + 17 * mm, y + 3 * mm, "退 款")
+    c.restoreState()
 
 
 def render_triple(settings, data) -> bytes:
@@ -155,11 +176,14 @@ def render_triple(settings, data) -> bytes:
         x, y = x_mm * mm + dx, h - y_mm * mm - dy
         (c.drawRightString if right else c.drawString)(x, y, s)
 
-    marks = _marks(data)
+    refund = data.kind != "receipt"
+    marks = (["退款凭证（付出）"] if refund else []) + _marks(data)
     if marks:
         c.setFillColor(colors.HexColor("#C00000"))
         text(10, 9, "　".join(marks), 11)
         c.setFillColor(colors.black)
+    if refund:
+        _refund_stamp(c, dx, h - dy)
     text(178, 13, data.number, 10)
     text(28, 22, fmt_date(data.issued_at), 10)
     text(92, 22, data.room_code, 10)
@@ -177,10 +201,10 @@ def render_triple(settings, data) -> bytes:
         text(112, y, qty, 9.5)
         text(165, y, price, 9.5, right=True)
         text(206, y, fmt_fen(line.amount_fen), 9.5, right=True)
-    text(40, 74, f"人民币{data.total_daxie}", 10)
-    text(206, 74, f"¥{fmt_fen(data.total_fen)}", 10, right=True)
+    text(40, 74, f"{'付出' if refund else ''}人民币{data.total_daxie}", 10)
+    text(206, 74, f"{'退款 ' if refund else ''}¥{fmt_fen(data.total_fen)}", 10, right=True)
     text(28, 84, data.method + (f" {data.reference}" if data.reference else ""), 9)
-    text(175, 84, data.cashier_name, 10)
+    text(175, 84, f"经办：{data.cashier_name}" if refund else data.cashier_name, 10)
     if data.void:
         c.saveState()
         c.setFillColor(colors.Color(0.8, 0, 0, alpha=0.4))
