@@ -19,6 +19,7 @@ from app.archives.owners import owner_fields
 from app.core.audit import record
 from app.core.errors import ValidationError
 from app.core.pinyin import name_key
+from models.db import is_sqlite
 from models.people import HomeOwner, Owner
 from models.property import HOUSE_TYPES, Building, Cluster, Entrance, Home
 
@@ -185,10 +186,10 @@ def _create_home(ctx, row: ParsedRow, cache: Cache) -> dict:
     now = ctx.clock.now()
     values = {"area_x100": h["area_x100"], "house_type": h["house_type"], "state": state,
               "handover_date": h.get("handover_date"), "move_in_date": h.get("move_in_date")}
-    hid = Home.insert(entrance=entrance.id, building=building.id, cluster=building.cluster_id,
+    hid = fast_insert(Home, entrance=entrance.id, building=building.id, cluster=building.cluster_id,
                       room_code=row.room, floor=int(room_no) // 100,
                       occupancy=OCCUPANCY_BY_STATE.get(state, "空置"),
-                      created_at=now, updated_at=now, **values).execute()
+                      created_at=now, updated_at=now, **values)
     home = {"id": hid, **values}
     cache.homes[row.room] = home
     cache.new_homes.append(hid)
@@ -212,7 +213,7 @@ def _save_owner(ctx, fields: dict, owner_id: int | None, cache: Cache, result: I
     """Create the owner, or update the one on file with the row's non-blank fields; the owner's id."""
     if owner_id is None:
         now = ctx.clock.now()
-        owner_id = Owner.insert(**fields, created_at=now, updated_at=now).execute()
+        owner_id = fast_insert(Owner, **fields, created_at=now, updated_at=now)
         cache.new_owners.append(owner_id)
         result.created_owners += 1
     else:
@@ -236,10 +237,41 @@ def _link_owner(cache: Cache, home: dict, owner_id: int, name: str):
     if (hid, owner_id) in cache.links:
         return
     primary = hid not in cache.primary_homes
-    HomeOwner.insert(home=hid, owner=owner_id, is_primary=primary, since=home.get("handover_date")).execute()
+    fast_insert(HomeOwner, home=hid, owner=owner_id, is_primary=primary, since=home.get("handover_date"))
     cache.links.add((hid, owner_id))
     if primary:
         cache.primary_homes.add(hid)
+
+
+_INSERT_SQL: dict[tuple, tuple[str, list]] = {}
+
+
+def fast_insert(model, **values) -> int:
+    """``model.insert(**values).execute()`` without peewee building the SQL each time (about 3 ms a
+    statement; thousands of rows are the import's cost): the statement is built once per model and
+    set of columns, the fields' defaults and conversions applied as peewee would. The new row's id."""
+    db = model._meta.database
+    key = (model, is_sqlite(), tuple(values))
+    entry = _INSERT_SQL.get(key)
+    if entry is None:
+        fields = [f for f in model._meta.sorted_fields if not (f is model._meta.primary_key and f.name not in values)]
+        cols = ", ".join(f'"{f.column_name}"' for f in fields)
+        marks = ", ".join([db.param] * len(fields))
+        sql = f'INSERT INTO "{model._meta.table_name}" ({cols}) VALUES ({marks})'
+        if not is_sqlite():
+            sql += f' RETURNING "{model._meta.primary_key.column_name}"'
+        entry = _INSERT_SQL[key] = (sql, fields)
+    sql, fields = entry
+    params = []
+    for f in fields:
+        if f.name in values:
+            v = values[f.name]
+            v = v.id if hasattr(v, "id") and not isinstance(v, (int, str)) else v
+        else:
+            v = f.default() if callable(f.default) else f.default
+        params.append(f.db_value(v))
+    cursor = db.execute_sql(sql, params)
+    return cursor.lastrowid if is_sqlite() else cursor.fetchone()[0]
 
 
 def _audit_fields(d: dict) -> dict:

@@ -17,6 +17,7 @@ from app.archives.excel_import import ImportResult, write_rows
 from app.core.audit import record
 from app.core.errors import ValidationError
 from app.core.permissions import require
+from app.core.privacy import mask_id
 from app.golive import mapping as maps
 from app.golive import worklist
 from app.golive.assemble import Assembled, assemble
@@ -160,11 +161,16 @@ def _flags(data: Assembled, result: ImportResult, rep: Report) -> list[worklist.
         source = f"导入 {rep.file} 工作表“{sheet}”第{excel_row}行"
         for key, label, raw, reason in row.pending:
             flags.append(worklist.Flag("owner", owner_id, key, label, raw, reason, hid, source))
-            rep.pending.append((sheet, excel_row, label, raw, reason))
+            rep.pending.append((sheet, excel_row, label, shown_raw(key, raw), reason))
     return flags
 
 
 PREVIEW_ROWS = 20
+
+
+def shown_raw(key: str, raw: str) -> str:
+    """The raw text as reports show it: an identity number masked (the worklist keeps it encrypted)."""
+    return mask_id(raw) if key in worklist.SENSITIVE_FIELDS and raw else raw
 
 
 def preview(ctx, path, mapping: str | maps.Mapping | None = None, limit: int = PREVIEW_ROWS) -> list[dict]:
@@ -176,5 +182,5 @@ def preview(ctx, path, mapping: str | maps.Mapping | None = None, limit: int = P
         out.append({"sheet": sheet, "row": excel_row, "room": row.room, "home": dict(row.home),
                     "owner": {k: v for k, v in row.owner.items() if k != "id_number"},
                     "id_number": "已填写" if row.owner.get("id_number") else "",
-                    "pending": [f"{label}“{raw}”：{reason}" for _k, label, raw, reason in row.pending]})
+                    "pending": [f"{label}“{shown_raw(k, raw)}”：{reason}" for k, label, raw, reason in row.pending]})
     return out

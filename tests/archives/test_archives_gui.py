@@ -288,10 +288,10 @@ def test_export_from_tab(tab, tmp_path):
     assert "张伟" in text
 
 
-def test_import_dialog_dry_run_then_import(qtbot, ctx, site, tmp_path):
+def test_import_wizard_dry_run_then_import(qtbot, ctx, site, tmp_path):
     from openpyxl import Workbook
 
-    from ui.archives.import_dialog import ImportDialog
+    from ui.golive.wizard import ImportWizard
     wb = Workbook()
     ws = wb.active
     ws.append(["房号", "业主姓名", "联系电话", "身份证号", "建筑面积", "户型"])
@@ -300,19 +300,18 @@ def test_import_dialog_dry_run_then_import(qtbot, ctx, site, tmp_path):
     ws.append(["2-102", None, "13600001236", "", "88", "洋房"])
     path = tmp_path / "ledger.xlsx"
     wb.save(path)
-    dlg = ImportDialog(ctx, None, str(path))
+    dlg = ImportWizard(ctx, None, str(path))
     qtbot.addWidget(dlg)
     dlg.show()
-    qtbot.mouseClick(dlg.dry_button, Qt.MouseButton.LeftButton)
-    assert dlg.rejected.rowCount() == 2 and dlg.rejected.item(0, 0).text() == "3"
-    header = dlg.rejected.horizontalHeader()
-    for _ in range(2):                                   # 行号 descending
-        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
-                         pos=QPoint(header.sectionViewportPosition(0) + 5, header.height() // 2))
-    assert [dlg.rejected.item(r, 0).text() for r in range(2)] == ["4", "3"]
+    for _ in range(3):                                   # sheets and columns, preview, dry run
+        qtbot.mouseClick(dlg.next_button, Qt.MouseButton.LeftButton)
+    report = dlg.dry_text.toPlainText()
+    assert "拒绝 1 行" not in report and "拒绝 2 行" in report
+    assert "第3行：业主姓名" in report and "第4行：业主姓名" in report
     assert not Owner.select().where(Owner.name == "吴敏").exists()
-    assert dlg.import_button.isEnabled()
+    qtbot.mouseClick(dlg.next_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(dlg.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dlg.result_value is not None, timeout=30000)
     assert Owner.select().where(Owner.name == "吴敏").exists()
 
 

@@ -71,6 +71,7 @@ def action_buttons(tab) -> QHBoxLayout:
     tab.print_button = _button("print", "打印业主信息表", tab.print_owner_info)
     tab.import_button = _button("import", "导入…", tab.import_owners, tab.can("archive.import"))
     tab.export_button = _button("export", "导出…", tab.export_owners, tab.can("archive.export"))
+    tab.worklist_button = _button("search", "待核对…", tab.open_worklist)
     tab.stats_button = _button("visit", "回访与统计…", tab.open_stats)
     b = tab.structure_button = QToolButton()
     b.setText("结构")
@@ -84,7 +85,7 @@ def action_buttons(tab) -> QHBoxLayout:
     tab.rate_label = QLabel()
     tab.rate_label.setObjectName("rate_label")
     row = QHBoxLayout()
-    for w in (tab.print_button, tab.import_button, tab.export_button, tab.stats_button, b):
+    for w in (tab.print_button, tab.import_button, tab.export_button, tab.worklist_button, tab.stats_button, b):
         row.addWidget(w)
     row.addStretch(1)
     row.addWidget(tab.rate_label)

@@ -253,14 +253,20 @@ class Tab(QWidget):
             return preview(self, pdf, f"业主信息表 — {room}", f"业主信息表-{room}.pdf")
 
     def import_owners(self):
-        from ui.archives.import_dialog import ImportDialog
-        dlg = ImportDialog(self.ctx, self)
+        from ui.golive.wizard import ImportWizard
+        dlg = ImportWizard(self.ctx, self)
         dlg.exec()
         if dlg.result_value is not None:
             self.reload_tree()
             self.apply()
             self.update_rates()
             notify_changed(self, "archives")
+
+    def open_worklist(self):
+        """待核对: the values an import could not accept; 定位 shows the item's home here."""
+        from ui.golive.worklist_dialog import WorklistDialog
+        dlg = WorklistDialog(self.ctx, self, locate=lambda hid: (dlg.accept(), self.show_home(hid)))
+        dlg.exec()
 
     def export_owners(self, path: str | None = None):
         from app.archives import excel_export as excel_owners
