@@ -193,17 +193,34 @@ def _neighbours(pairs: set, first_day: dt.date) -> tuple[dict, dict]:
                               .where(Charge.home.in_(chunk) & (Charge.item_code == kind)
                                      & (Charge.bill_period >= first_period)).group_by(Charge.home).tuples()):
                 billed[(hid, kind)] = last
-    for (hid, kind), rows in known.items():
-        if not rows:       # nothing read lately: the meter's last reading before the window, if any
-            before = (MeterReading.select(MeterReading.reading_date, MeterReading.reading_x100,
-                                          MeterReading.new_meter, MeterReading.id)
-                      .where((MeterReading.home == hid) & (MeterReading.kind == kind)
-                             & (MeterReading.reading_date < start))
-                      .order_by(MeterReading.reading_date.desc(), MeterReading.id.desc()).tuples().first())
-            if before is not None:
-                rows.append((as_date(before[0]), before[3], int(before[1]), bool(before[2])))
+    _last_before(start, [pair for pair, rows in known.items() if not rows], known)
+    for rows in known.values():
         rows.sort()
     return known, billed
+
+
+def _last_before(start: dt.date, pairs: list, known: dict) -> None:
+    """For meters without a reading in the window: their last reading before it, if any — one
+    correlated look-up per meter on the (home, kind, reading_date) index, a query per kind and chunk."""
+    db = MeterReading._meta.database
+    p = db.param
+    by_kind: dict[str, list] = {}
+    for hid, kind in pairs:
+        by_kind.setdefault(kind, []).append(hid)
+    for kind, hids in by_kind.items():
+        for n in range(0, len(hids), CHUNK):
+            chunk = hids[n:n + CHUNK]
+            sql = (f"SELECT (SELECT q.id FROM meter_reading q WHERE q.home_id = h.id AND q.kind = {p}"
+                   f" AND q.reading_date < {p} ORDER BY q.reading_date DESC, q.id DESC LIMIT 1)"
+                   f" FROM home h WHERE h.id IN ({', '.join([p] * len(chunk))})")
+            ids = [r[0] for r in db.execute_sql(sql, [kind, start.isoformat(), *chunk]).fetchall() if r[0]]
+            if not ids:
+                continue
+            for hid, day, value, new_meter, rid in (
+                    MeterReading.select(MeterReading.home, MeterReading.reading_date, MeterReading.reading_x100,
+                                        MeterReading.new_meter, MeterReading.id)
+                    .where(MeterReading.id.in_(ids)).tuples()):
+                known[(hid, kind)].append((as_date(day), rid, int(value), bool(new_meter)))
 
 
 def _write_readings(ctx, entries, col, path) -> int:
