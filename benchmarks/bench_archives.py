@@ -53,7 +53,7 @@ def build(data_dir: Path, n_homes: int, seed: int = 7) -> dict:
     rng = random.Random(seed)
     t0 = time.perf_counter()
     ctx = open_context(data_dir, clock=Clock(dt.datetime(2026, 11, 23, 9)))
-    db_path = Path(ctx.db.database)
+    db_path, seal = Path(ctx.db.database), ctx.vault.seal   # phones are stored sealed, as the app writes them
     from models.users import User
     User.create(username="manager", display_name="王经理", role="manager")
     close_database()
@@ -94,8 +94,8 @@ def build(data_dir: Path, n_homes: int, seed: int = 7) -> dict:
                     phone = f"1{rng.choice('3456789')}{rng.randint(0, 999999999):09d}"
                     idn = _id_number(rng)
                     key = rng.random() < 0.03
-                    owners.append((oid, name, name_key(name), phone, mask_id(idn), idn[-4:], rng.choice(EDU), int(key),
-                                   "政府" if key else "", int(rng.random() < 0.04), "2026-01-01 00:00:00"))
+                    owners.append((oid, name, name_key(name), seal(phone), mask_id(idn), idn[-4:], rng.choice(EDU),
+                                   int(key), "政府" if key else "", int(rng.random() < 0.04), "2026-01-01 00:00:00"))
                     links.append((hid, oid, int(j == 0)))
                 if rng.random() < 0.5:
                     residents.append((hid, rng.choice(SURNAMES) + rng.choice(GIVEN), "子女", 0))

@@ -17,7 +17,7 @@ TABLES = frozenset({
     "charge_standard", "cluster", "defect", "dunning_record", "entrance", "familiarity_check",
     "handover", "handover_event", "handover_step", "home", "home_owner", "home_search", "key",
     "key_loan", "loan", "loan_item", "meta", "meter_reading", "moving_booking", "owner",
-    "parking_owner", "parking_space", "payment", "receipt", "renovation", "renovation_deduction",
+    "parking_owner", "parking_space", "payment", "personal_key", "receipt", "renovation", "renovation_deduction",
     "renovation_notice", "renovation_patrol", "renovation_worker", "resident", "return_visit",
     "sequence", "service_event", "service_request", "subscription", "user", "vacant_inspection",
     "vehicle", "visit",

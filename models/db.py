@@ -31,6 +31,7 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": 5000,
     "cache_size": -16000,
+    "secure_delete": 1,   # deleted rows are zeroed in the file (an anonymised owner, a destroyed audit key)
 }
 
 

@@ -4,6 +4,7 @@ from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKey
 
 from .base import BaseModel, TimestampedModel
 from .property import Home
+from .sealed import SealedPhoneField
 from .users import User
 
 KEY_KINDS = ["公共钥匙", "入户门钥匙"]
@@ -36,7 +37,7 @@ class KeyLoan(BaseModel):
     borrower_name = CharField()
     borrower_kind = CharField(default="员工")           # BORROWER_KINDS
     company = CharField(default="")                     # contractor's company
-    phone = CharField(default="")
+    phone = SealedPhoneField(default="")
     purpose = CharField()
     out_at = DateTimeField(index=True)
     due_at = DateTimeField(index=True)

@@ -12,6 +12,7 @@ from peewee import (
 
 from .base import BaseModel, TimestampedModel
 from .property import Home
+from .sealed import SealedPhoneField
 from .users import User
 
 ITEM_CATEGORIES = ["工具", "助行", "雨具", "应急", "急救", "生活", "其他"]
@@ -37,7 +38,7 @@ class Loan(BaseModel):
     quantity = IntegerField(default=1)
     home = ForeignKeyField(Home, backref="loans", on_delete="RESTRICT")
     borrower_name = CharField()
-    phone = CharField(default="")
+    phone = SealedPhoneField(default="")
     id_type = CharField(default="")
     id_enc = TextField(default="")
     id_hash = CharField(default="")

@@ -90,10 +90,41 @@ def _step_4_audit_chain_keyed(db):
         Meta.create(key="audit.chain", value=value)
 
 
+def _step_6_seal_phones(db):
+    """Phones sealed under the site key (models/sealed.py: owners, spouses, residents, car-card drivers,
+    borrowers, bookings, renovation applicants, contractors and workers, service callers): every
+    clear value is sealed, and the search lines, which held phone digits, are emptied and marked
+    stale (rebuilt with keyed digit-window tokens before the next search). The site key is active
+    (app.system.keystore.open_site_vault runs before migrate)."""
+    from app.core.crypto import active, has_active
+
+    from .sealed import SEALED_PHONE_COLUMNS
+    existing = set(db.get_tables())
+    p = db.param
+    cursor = db.cursor()
+    for table, col in SEALED_PHONE_COLUMNS:
+        if table not in existing:
+            continue
+        rows = db.execute_sql(f"SELECT id, {col} FROM {table} WHERE {col} <> '' AND {col} NOT LIKE {p}",
+                              ("~%",)).fetchall()
+        if not rows:
+            continue
+        if not has_active():
+            raise MigrationFailed("站点密钥未载入，无法加密电话号码")
+        vault = active()
+        sealed = [(vault.seal(value), row_id) for row_id, value in rows]
+        for i in range(0, len(sealed), 1000):
+            cursor.executemany(f"UPDATE {table} SET {col} = {p} WHERE id = {p}", sealed[i:i + 1000])
+    if "home_search" in existing:
+        db.execute_sql("DELETE FROM home_search")
+        mark_search_stale()
+
+
 STEPS = [
     (1, "initial schema", _step_1_initial),
     (2, "owner name pinyin", _step_2_owner_name_pinyin),
     (4, "keyed audit chain", _step_4_audit_chain_keyed),
+    (6, "phones sealed", _step_6_seal_phones),
     (8, "open charge index", _step_8_open_charge_index),
     (9, "charge source index", _step_9_charge_source_index),
 ]

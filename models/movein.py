@@ -4,6 +4,7 @@ from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKey
 from .base import BaseModel, now
 from .people import Owner
 from .property import Cluster, Home
+from .sealed import SealedPhoneField
 from .users import User
 
 
@@ -75,7 +76,7 @@ class MovingBooking(BaseModel):
     move_date = DateField(index=True)
     time_slot = CharField(default="")
     contact = CharField(default="")
-    phone = CharField(default="")
+    phone = SealedPhoneField(default="")
     mover = CharField(default="")
     vehicle = CharField(default="")
     notes = TextField(default="")

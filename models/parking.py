@@ -9,6 +9,7 @@ from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKey
 from .base import BaseModel, now
 from .people import Owner
 from .property import Home, ParkingSpace
+from .sealed import SealedPhoneField
 from .users import User
 
 CARD_STATES = ("有效", "已注销")
@@ -23,7 +24,7 @@ class Vehicle(BaseModel):
     brand = CharField(default="")                   # 品牌型号
     color = CharField(default="")
     driver_name = CharField(default="")             # 车主姓名 (the owner or a family member)
-    phone = CharField(default="")                   # full; lists and prints mask it
+    phone = SealedPhoneField(default="")                   # full; lists and prints mask it
     card_number = CharField(unique=True)            # 车卡号
     valid_from = DateField()
     valid_until = DateField(index=True)

@@ -12,6 +12,7 @@ from peewee import SQL, BooleanField, CharField, DateField, ForeignKeyField, Int
 
 from .base import BaseModel, TimestampedModel
 from .property import Home, ParkingSpace
+from .sealed import SealedPhoneField
 
 
 class Owner(TimestampedModel):
@@ -24,15 +25,15 @@ class Owner(TimestampedModel):
     native_place = CharField(default="")
     employer = CharField(default="")
     work_address = CharField(default="")
-    phone = CharField(default="", index=True)
-    phone2 = CharField(default="")
+    phone = SealedPhoneField(default="", index=True)
+    phone2 = SealedPhoneField(default="")
     id_type = CharField(default="身份证")
     id_enc = TextField(default="")
     id_hash = CharField(default="", index=True)
     id_masked = CharField(default="")
     id_tail = CharField(default="", index=True)
     spouse_name = CharField(default="")
-    spouse_phone = CharField(default="")
+    spouse_phone = SealedPhoneField(default="")
     spouse_employer = CharField(default="")
     family_structure = CharField(default="")   # e.g. 三口之家
     residents_count = IntegerField(default=0)
@@ -84,7 +85,7 @@ class Resident(BaseModel):
     name = CharField()
     relation = CharField(default="")         # 配偶 / 子女 / 父母 / 租户 / 保姆 …
     is_tenant = BooleanField(default=False, index=True)
-    phone = CharField(default="")
+    phone = SealedPhoneField(default="")
     id_enc = TextField(default="")
     id_hash = CharField(default="")
     id_masked = CharField(default="")
@@ -95,4 +96,11 @@ class Resident(BaseModel):
     notes = TextField(default="")
 
 
-MODELS = [Owner, HomeOwner, ParkingOwner, Resident]
+class PersonalKey(BaseModel):
+    """The key of one person's sealed audit values (app.core.audit_personal), itself sealed under the
+    site key; deleting the row (anonymising the owner) makes those values unreadable for good."""
+    subject = CharField(unique=True)         # "owner:12", "resident:40", "vehicle:3"
+    key_enc = TextField()
+
+
+MODELS = [Owner, HomeOwner, ParkingOwner, Resident, PersonalKey]

@@ -17,6 +17,7 @@ from peewee import (
 
 from .base import BaseModel, now
 from .property import Home
+from .sealed import SealedPhoneField
 from .users import User
 
 RENOVATION_STATES = ["待审批", "已驳回", "已批准", "施工中", "已完工", "初验通过", "已复验", "已结案", "已放弃"]
@@ -31,11 +32,11 @@ class Renovation(BaseModel):
     home_state_before = CharField(default="")       # home state to restore at the end
     # 1. application
     applicant = CharField()                         # owner / applicant name
-    applicant_phone = CharField(default="")
+    applicant_phone = SealedPhoneField(default="")
     plan = TextField()                              # 装修方案 / 项目内容
     contractor_name = CharField()
     contractor_person = CharField()                 # 负责人
-    contractor_phone = CharField()
+    contractor_phone = SealedPhoneField()
     planned_start = DateField(null=True)
     planned_end = DateField(null=True)
     applied_on = DateField()
@@ -98,7 +99,7 @@ class RenovationWorker(BaseModel):
     id_hash = CharField(default="", index=True)
     id_masked = CharField(default="")
     id_tail = CharField(default="")
-    phone = CharField(default="")
+    phone = SealedPhoneField(default="")
     trade = CharField(default="")                   # 工种: 木工, 水电工 …
     card = CharField(default="A")                   # PASS_CARDS
     valid_until = DateField()

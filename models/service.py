@@ -8,6 +8,7 @@ from peewee import BigIntegerField, BooleanField, CharField, DateTimeField, Fore
 
 from .base import BaseModel, now
 from .property import Home
+from .sealed import SealedPhoneField
 from .users import User
 
 CHANNELS = ["电话", "来访", "信函"]
@@ -24,7 +25,7 @@ class ServiceRequest(BaseModel):
     kind = CharField(index=True)                        # KINDS
     home = ForeignKeyField(Home, backref="service_requests", on_delete="RESTRICT")
     caller = CharField()
-    phone = CharField(default="")
+    phone = SealedPhoneField(default="")
     content = TextField()
     read_back = BooleanField(default=False)             # content read back to the caller
     received_at = DateTimeField(index=True)

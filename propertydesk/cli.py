@@ -146,11 +146,11 @@ def command_modules() -> list:
         reports,
         security,
         service,
+        sitekey,
         system,
     )
-    return [system, archives, golive,
-            ledger, dunning, reports, keys, loans, movein, renovation, service, security, parking,
-            frontdesk, notices]
+    return [system, archives, golive, ledger, dunning, reports, keys, loans, movein, renovation, service, security,
+            sitekey, parking, frontdesk, notices]
 
 
 def _utf8_stdio():

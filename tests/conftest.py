@@ -12,6 +12,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # or go to the tester's real ~/.config: the session's in a temporary folder (subprocesses inherit
 # it), and each test's in its own (the _own_qt_settings fixture below).
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="pd-test-config-")
+# The site keys (app.system.keystore) in a temporary folder too, never the tester's key store.
+os.environ["PROPERTYDESK_KEY_DIR"] = tempfile.mkdtemp(prefix="pd-test-keys-")
 if os.environ.get("PROPERTYDESK_TEST_DATABASE"):
     # command-line tests run `python -m app` in a subprocess: it opens the same PostgreSQL database
     os.environ["PROPERTYDESK_DATABASE"] = os.environ["PROPERTYDESK_TEST_DATABASE"]

@@ -9,7 +9,7 @@ def _open(args, QMessageBox, APP_TITLE):
     """Everything before sign-in. Returns (ctx, lock) or (None, lock) after telling the user why."""
     from app.core.errors import UserError
     from app.system.checks import DatabaseDamaged, preflight
-    from app.system.context import default_data_dir, open_context
+    from app.system.context import default_data_dir
     from app.system.instance import InstanceLock, check_location
     from models.db import default_url, sqlite_path
 
@@ -31,13 +31,28 @@ def _open(args, QMessageBox, APP_TITLE):
                                 settings=Settings.load(data_dir))
             if not (dlg.exec() and dlg.restored):
                 return None, lock
-        return open_context(data_dir, url), lock
+        return _open_with_key(data_dir, url, QMessageBox, APP_TITLE), lock
     except UserError as exc:
         QMessageBox.critical(None, APP_TITLE, str(exc))
     except Exception as exc:
         from app.system.dbguard import friendly_db_error
         QMessageBox.critical(None, APP_TITLE, friendly_db_error(exc, data_dir, url) or f"无法打开数据库：{exc}")
     return None, lock
+
+
+def _open_with_key(data_dir, url, QMessageBox, APP_TITLE):
+    """open_context; when this PC lacks the site key (or holds another one), the key is asked for
+    from the recovery sheet and the opening tried again (cancel: the refusal stands)."""
+    from app.system.context import open_context
+    from app.system.keystore import KeyMismatch, KeyMissing
+    while True:
+        try:
+            return open_context(data_dir, url)
+        except (KeyMissing, KeyMismatch) as exc:
+            from ui.system.key_dialog import key_import_dialog
+            QMessageBox.warning(None, APP_TITLE, str(exc))
+            if not key_import_dialog(None, data_dir, url).exec():
+                raise
 
 
 QT_CATALOGS = ("qtbase_zh_CN",)   # Qt's own texts: standard buttons, file, print and colour dialogs

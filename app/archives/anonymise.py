@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from app.archives.search import index_homes
 from app.core.audit import record
+from app.core.audit_personal import destroy_subjects, subject_of
 from app.core.errors import NotFound, StateError, ValidationError
 from app.core.permissions import require
 from app.core.privacy import anonymised_name, mask_phone
@@ -43,7 +44,9 @@ def anonymise_owner(ctx, owner_id: int, reason: str = "") -> dict:
             (HomeOwner.owner == owner) & HomeOwner.until.is_null()).execute()
         before = {"name": owner.name, "phone": mask_phone(owner.phone), "id": owner.id_masked}
         _clear_owner(ctx, owner)
-        removed_residents = _remove_family(owner, home_ids)
+        removed = _remove_family(owner, home_ids)
+        removed_residents = len(removed)
+        vehicle_ids = [v for (v,) in Vehicle.select(Vehicle.id).where(Vehicle.owner == owner.id).tuples()]
         removed_attachments = (Attachment.delete()
                                .where((Attachment.entity == "owner") & (Attachment.entity_id == owner.id)).execute())
         vehicles = forget_on_parking(ctx, owner.id)  # car cards keep plate, space and dates, not the name
@@ -51,6 +54,10 @@ def anonymise_owner(ctx, owner_id: int, reason: str = "") -> dict:
         summary = {"name": owner.name, "homes": len(home_ids), "residents_removed": removed_residents,
                    "attachments_removed": removed_attachments, "car_cards_cleared": vehicles, "reason": reason}
         record(ctx, "owner.anonymise", "owner", owner.id, before, summary)
+        # the keys of the owner's (and the removed residents' and car cards') sealed audit values go:
+        # every audit row still verifies, and what it held of the person can no longer be read
+        destroy_subjects([subject_of("owner", owner.id)] + [subject_of("resident", r) for r in removed]
+                         + [subject_of("vehicle", v) for v in vehicle_ids])
     return summary
 
 
@@ -66,14 +73,17 @@ def _clear_owner(ctx, owner: Owner) -> None:
     owner.save()
 
 
-def _remove_family(owner: Owner, home_ids) -> int:
-    """Remove the family residents (not tenants) of the homes where no other owner remains."""
-    removed = 0
+def _remove_family(owner: Owner, home_ids) -> list[int]:
+    """Remove the family residents (not tenants) of the homes where no other owner remains; their ids."""
+    removed = []
     for hid in home_ids:
         others = (HomeOwner.select().where((HomeOwner.home == hid) & (HomeOwner.owner != owner)
                                            & HomeOwner.until.is_null()).exists())
         if not others:
-            removed += Resident.delete().where((Resident.home == hid) & (Resident.is_tenant == False)).execute()  # noqa: E712
+            family = (Resident.home == hid) & (Resident.is_tenant == False)  # noqa: E712
+            ids = [r for (r,) in Resident.select(Resident.id).where(family).tuples()]
+            Resident.delete().where(Resident.id.in_(ids)).execute()
+            removed.extend(ids)
     return removed
 
 

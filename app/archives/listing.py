@@ -220,7 +220,13 @@ def find_owners(ctx, text: str, limit: int = 50) -> list[dict]:
     t = v.normalize(text)
     if not t:
         return []
-    q = Owner.select().where(Owner.name.contains(t) | Owner.phone.contains(t) | (Owner.id_tail == t.upper()))
+    cond = Owner.name.contains(t) | (Owner.id_tail == t.upper())
+    digits = t.replace("-", "")
+    if len(digits) >= search.PHONE_FRAGMENT_MIN and digits.isdigit():   # phones are sealed: compared decrypted
+        ids = [i for i, *phones in Owner.select(Owner.id, Owner.phone, Owner.phone2, Owner.spouse_phone).tuples()
+               if any(digits in (p or "").replace("-", "") for p in phones)]
+        cond |= Owner.id.in_(ids)
+    q = Owner.select().where(cond)
     return [{"id": o.id, "name": o.name, "phone": mask_phone(o.phone), "id_masked": o.id_masked,
              "homes": "、".join(current_rooms(o.id))}
             for o in q.order_by(Owner.name_pinyin, Owner.name, Owner.id).limit(limit)]

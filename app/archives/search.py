@@ -7,6 +7,13 @@ searchable text, the first letters of the owners' pinyin keys (each after a \x01
 one-letter word matches one), then a tab and the keys (app/pinyin.py ``search_keys``: each
 preceded by a space). A word of two or more ASCII letters matches the text anywhere or a pinyin
 key from its start; any other word matches the text (and those first letters) only.
+
+Phones are never in the line: each phone gives the keyed tokens of its windows of four digits
+(app.core.crypto.Vault.phone_tokens: HMAC under a key derived from the site key), kept after a
+\x02 at the end of the line. A word of four or more digits (dashes dropped) matches the text (room
+codes, identity-number tails) or a home holding the tokens of all its windows; a fragment of one
+to three digits matches the text only. The line holds no full identity number either (only the
+tail the masked number shows).
 """
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ from bisect import bisect_right
 
 from peewee import fn
 
+from app.core.crypto import WINDOW, active
 from app.core.pinyin import is_pinyin_term, search_keys
 from app.core.validation import normalize
 from models.archive import HomeSearch
@@ -27,16 +35,19 @@ from models.system import Meta
 
 SEP = "\t"        # between a line's text and its pinyin keys
 LETTER = "\x01"   # before each first letter of a pinyin key, in the text
+PHONES = "\x02"   # before the phones' window tokens, at the end of the line
 
 
 def _line(room_code, names, phones, tails, pinyin=()) -> str:
-    parts = [room_code] + [n for n in names if n] + [p.replace("-", "") for p in phones if p] + [t for t in tails if t]
-    text = " ".join(parts).lower().replace(SEP, " ")
+    parts = [room_code] + [n for n in names if n] + [t for t in tails if t]
+    text = " ".join(parts).lower().replace(SEP, " ").replace(PHONES, " ")
     keys = "".join(search_keys(k) for k in pinyin if k)
-    if not keys:
+    vault = active() if any(phones) else None
+    tokens = " ".join(dict.fromkeys(t for p in phones if p for t in vault.phone_tokens(vault.unseal(p))))
+    if not keys and not tokens:
         return text
-    letters = "".join(LETTER + c for c in dict.fromkeys(k[0] for k in keys.split()))
-    return f"{text}{letters}{SEP}{keys}"
+    letters = "".join(LETTER + c for c in dict.fromkeys(k[0] for k in keys.split())) if keys else ""
+    return f"{text}{letters}{SEP}{keys}" + (f"{PHONES}{tokens}" if tokens else "")
 
 
 def _fetch(query) -> list[tuple]:
@@ -125,16 +136,20 @@ TOKEN_KEY = SEARCH_TOKEN_KEY
 class _Snapshot:
     """The joined lines, built once and then only read (a search never sees a half-built index).
     The text of the lines and their pinyin keys are joined separately: a digit never scans pinyin."""
-    __slots__ = ("big", "starts", "ids", "line_list", "py_big", "py_starts", "py_list")
+    __slots__ = ("big", "starts", "ids", "line_list", "py_big", "py_starts", "py_list", "ph_big", "ph_starts",
+                 "ph_list")
 
     def __init__(self, lines: dict[int, tuple[str, str, str]]):
         """*lines*: home id → the line split at its tab (``str.partition``)."""
         ids = sorted(lines)
         texts = [lines[hid][0] for hid in ids]
-        keys = [lines[hid][2] for hid in ids]
-        self.ids, self.line_list, self.py_list = ids, texts, keys
+        rests = [lines[hid][2].partition(PHONES) for hid in ids]
+        keys = [r[0] for r in rests]
+        tokens = [r[2] for r in rests]
+        self.ids, self.line_list, self.py_list, self.ph_list = ids, texts, keys, tokens
         self.big, self.starts = self._join(texts)
         self.py_big, self.py_starts = self._join(keys)
+        self.ph_big, self.ph_starts = self._join(tokens)
 
     @staticmethod
     def _join(parts):
@@ -155,8 +170,22 @@ class _Snapshot:
             pos = big.find(term, line_end)
         return out
 
+    def _phone_hits(self, term: str) -> list[int]:
+        """Lines holding the tokens of every window of the digits *term* (WINDOW or more digits)."""
+        toks = _phone_terms(term)
+        hit = self._positions(self.ph_big, self.ph_starts, toks[0])
+        if len(toks) > 1:
+            lists = self.ph_list
+            hit = [i for i in hit if all(t in lists[i] for t in toks[1:])]
+        return hit
+
+    def _matches(self, i: int, term: str, py_term) -> bool:
+        if term in self.line_list[i] or (py_term is not None and py_term in self.py_list[i]):
+            return True
+        return _phoneish(term) and all(t in self.ph_list[i] for t in _phone_terms(term))
+
     def find(self, terms: list[str]) -> list[int]:
-        ids, texts, keys = self.ids, self.line_list, self.py_list
+        ids, texts = self.ids, self.line_list
         # The rarest term leads: a long one, and never a 1–2 character digit/latin one if avoidable
         # (of those, letters first: their pinyin keys are anchored, so they match fewer homes).
         order = sorted(set(terms), key=lambda t: (_common(t), not _pinyin(t), -len(t)))
@@ -164,8 +193,7 @@ class _Snapshot:
         rest_py = [(t, " " + t if _pinyin(t) else None) for t in rest]
 
         def others(i):
-            text, py = texts[i], keys[i]
-            return all(t in text or (k is not None and k in py) for t, k in rest_py)
+            return all(self._matches(i, t, k) for t, k in rest_py)
 
         if _pinyin(first):
             # letters: rare in the text, and in the pinyin keys anchored at a syllable: str.find
@@ -177,6 +205,9 @@ class _Snapshot:
             hit = [i for i, text in enumerate(texts) if first in text]
         else:
             hit = self._positions(self.big, self.starts, first)
+            if _phoneish(first):
+                phone_hit = self._phone_hits(first)
+                hit = sorted(set(hit).union(phone_hit)) if hit else phone_hit
         if rest:
             hit = [i for i in hit if others(i)]
         return [ids[i] for i in hit]
@@ -239,6 +270,19 @@ COMMON_TERM_MAX_LEN = 2   # an ASCII word this short matches many lines: looked 
 PHONE_MIN_DIGITS = 8      # a dashed word of at least this many digits is a phone (0351-7654321)
 
 
+PHONE_FRAGMENT_MIN = WINDOW   # digits at least for a phone fragment to be looked for
+
+
+def _phoneish(term: str) -> bool:
+    """A word that may be a fragment of a phone: WINDOW or more digits."""
+    return len(term) >= WINDOW and term.isdigit()
+
+
+def _phone_terms(term: str) -> list[str]:
+    """The window tokens of a digit word, in the form the line keeps them (after the PHONES mark)."""
+    return active().phone_tokens(term)
+
+
 def _common(term: str) -> bool:
     return term.isascii() and len(term) <= COMMON_TERM_MAX_LEN
 
@@ -268,12 +312,15 @@ def query_terms(query: str) -> list[str]:
     return out
 
 
-def _contains(term: str):
-    """Substring test of the search line in SQL: ``instr`` on SQLite, ILIKE elsewhere."""
+def _contains(term: str, whole: bool = False):
+    """Substring test of the search line's text (before the phones' tokens; the *whole* line for a
+    token) in SQL: ``instr`` on SQLite, ILIKE elsewhere."""
     from models.db import is_sqlite
+    text = HomeSearch.text
     if is_sqlite():
-        return fn.instr(HomeSearch.text, term) > 0
-    return HomeSearch.text.contains(term)
+        part = text if whole else fn.substr(text, 1, fn.instr(text.concat(PHONES), PHONES))
+        return fn.instr(part, term) > 0
+    return (text if whole else fn.split_part(text, PHONES, 1)).contains(term)
 
 
 def match_query(query: str):
@@ -285,6 +332,12 @@ def match_query(query: str):
     cond = None
     for term in terms:
         c = _contains(term)
+        if _phoneish(term):
+            phone = None
+            for tok in _phone_terms(term):
+                t = _contains(tok, whole=True)
+                phone = t if phone is None else phone & t
+            c = c | phone
         cond = c if cond is None else cond & c
     return HomeSearch.select(HomeSearch.home).where(cond)
 

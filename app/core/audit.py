@@ -29,6 +29,7 @@ from app.core.audit_chain import (  # noqa: F401 - verify_chain and the checkpoi
     ts_text,
     verify_chain,
 )
+from app.core.audit_personal import seal_personal
 from app.core.permissions import require
 from app.core.sequences import set_counter, take_counter
 from models.users import AuditLog
@@ -75,6 +76,7 @@ def record(ctx, action: str, entity: str = "", entity_id="", before=None, after=
     prev = last.hash if last else ""
     ts = ctx.clock.now() if getattr(ctx, "clock", None) else dt.datetime.now().replace(microsecond=0)
     before, after = changed_only(before, after)
+    before, after = seal_personal(ctx, entity, entity_id, before, after)   # per-owner keys (audit_personal)
     b, a = _json(before), _json(after)
     username = getattr(user, "username", "") or ""
     h = row_mac(chain_key(ctx), seq, ts_text(ts), username, action, entity, str(entity_id), b, a, prev)

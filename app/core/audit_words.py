@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from app.core.audit_personal import unseal_tree
+
 # every action code that app/ records (tests/system/test_audit_words.py keeps this list complete)
 ACTION_LABELS: dict[str, str] = {
     # archives and structure
@@ -79,6 +81,7 @@ ACTION_LABELS: dict[str, str] = {
     "notice.template_create": "新建公告模板",
     # system
     "audit.reseal": "审计日志密钥封存",
+    "site_key.print_sheet": "打印站点密钥恢复单",
     "auth.fail": "登录失败", "auth.login": "登录", "backup.create": "备份", "backup.restore": "恢复数据库",
     "settings.update": "修改站点设置", "settings.site_upgrade": "站点文件更新（升级）",
     "user.change_password": "修改密码", "user.create": "新建账号",
@@ -230,6 +233,7 @@ FIELD_LABELS: dict[str, str] = {
     "items": "物品", "valid_date": "有效日期", "used_at": "放行时间", "person": "负责人", "address": "地址",
     # audit and system
     "chain": "校验方式", "legacy_head": "旧链头", "head": "审计链头",
+    "check_digits": "校验码", "key_enc": "密钥（已加密）",
     "action": "操作", "entity": "对象", "entity_id": "对象编号", "before": "修改前", "after": "修改后",
     "ts": "时间", "seq": "序号", "hash": "哈希", "prev_hash": "前序哈希",
 }
@@ -318,7 +322,7 @@ def _parsed(raw):
     if not isinstance(raw, str):
         return raw
     try:
-        return json.loads(raw)
+        return unseal_tree(json.loads(raw))   # personal fields sealed per owner (app.core.audit_personal)
     except ValueError:
         return raw
 

@@ -88,6 +88,7 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "backup.run": ("备份", ALL),
     "backup.restore": ("恢复数据库", (MG,)),
     "audit.view": ("查看审计日志", (MG,)),
+    "site_key.sheet": ("打印站点密钥恢复单", (MG,)),
 }
 
 

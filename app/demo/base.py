@@ -8,6 +8,7 @@ import random
 
 from app.core.clock import Clock
 from models.db import is_sqlite
+from models.sealed import SealedPhoneField
 
 SQLITE_CHUNK = 1000          # rows per executemany on SQLite
 POSTGRES_PARAMETERS = 60000  # parameters per multi-row INSERT on PostgreSQL (its limit is 65,535)
@@ -55,7 +56,11 @@ def batched_insert(model, rows):
         d = f.default
         defaults[f.name] = d() if callable(d) else d
     conv = _sqlite_value if sqlite else (lambda v: v)
-    values = [tuple(conv(r[f.name] if f.name in r else defaults[f.name]) for f in fields) for r in rows]
+    sealed = [isinstance(f, SealedPhoneField) for f in fields]   # phones sealed as the model would seal them
+    values = [tuple(conv(f.db_value(v) if seal else v)
+                    for f, seal, v in ((f, seal, r[f.name] if f.name in r else defaults[f.name])
+                                       for f, seal in zip(fields, sealed, strict=True)))
+              for r in rows]
     cursor = db.cursor()
     if sqlite:
         for i in range(0, len(values), SQLITE_CHUNK):

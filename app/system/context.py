@@ -8,6 +8,8 @@ from pathlib import Path
 from app.core.clock import Clock
 from app.core.crypto import Vault
 from app.core.settings import Settings
+from app.system.filemodes import narrow, private_umask
+from app.system.keystore import open_site_vault
 from models.db import default_url, open_database, sqlite_path
 from models.migrations import migrate
 
@@ -45,9 +47,13 @@ def open_context(data_dir=None, url: str | None = None, user=None, clock: Clock 
 
     An SQLite site first finishes or undoes a restore that stopped half way, refuses a missing,
     empty or foreign file in a folder that had a database (app.system.checks.verify_site_file),
-    and holds the site lock shared while the context lives (a restore waits for it)."""
+    and holds the site lock shared while the context lives (a restore waits for it). The site key
+    comes from the OS key store (app.system.keystore: a missing key with encrypted data is refused);
+    files are created readable by the user only (app.system.filemodes)."""
+    private_umask()   # the database, WAL, backups, logs and exports: readable by the user only
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
+    narrow(data_dir)
     url = url or default_url(data_dir)
     path = sqlite_path(url)
     hold = None
@@ -59,12 +65,20 @@ def open_context(data_dir=None, url: str | None = None, user=None, clock: Clock 
         recover_restore(path)
         verify_site_file(data_dir, path)
     db = open_database(url)
+    try:
+        vault = open_site_vault(db, data_dir)   # the key from the OS key store; before migrate (it seals phones)
+    except Exception:
+        from models.db import close_database
+        close_database()
+        if hold is not None:
+            hold.release()
+        raise
     migrate(db, backup_dir=data_dir / "backups")
     if hold is not None:
         from app.system.sitemark import ensure_site_id
         ensure_site_id(db, data_dir)
     settings = Settings.load(data_dir)
-    ctx = AppContext(db=db, settings=settings, data_dir=data_dir, vault=Vault.for_data_dir(data_dir),
+    ctx = AppContext(db=db, settings=settings, data_dir=data_dir, vault=vault,
                      user=user, clock=clock or Clock(), url=url, site_hold=hold)
     from app.core.audit import seal_legacy
     seal_legacy(ctx)   # a log from before the keyed audit chain is sealed with the key once (audited)

@@ -257,7 +257,8 @@ def test_identity_numbers_not_in_raw_database_file(ctx):
     ctx.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     raw = Path(path).read_bytes()
     assert not any(idn.encode() in raw for idn in ids)
-    assert b"1391234" in raw                        # the test really reads the data
+    assert "业主7".encode() in raw                    # the test really reads the data
+    assert b"1391234" not in raw                    # phones are sealed too (issue 15)
 
 
 def test_reveal_needs_permission_and_is_audited(ctx, as_role):
@@ -304,7 +305,11 @@ def test_anonymise_owner_keeps_ledger(ctx, as_role):
     with pytest.raises(StateError):
         anonymise_owner(ctx, o.id)
     row = AuditLog.select().where(AuditLog.action == "owner.anonymise").get()
-    assert "13912345678" not in row.before and "刘业主" in row.before
+    # the owner's audit values were sealed under the owner's key, which anonymising destroyed (issue 15)
+    assert "13912345678" not in row.before and "刘业主" not in row.before
+    from app.core.audit import entry_rows
+    shown = [line for r in entry_rows(ctx, "", 50) if r["action"] == "owner.anonymise" for line in r["changes"]]
+    assert shown and "刘业主" not in " ".join(shown) and "已随业主注销删除" in " ".join(shown)
 
 
 def _make_home():

@@ -19,6 +19,8 @@ def install_menus(window):
         ("账号管理…", "user", "users.manage", lambda: open_users(window)),
         ("审计日志…", "search", "audit.view", lambda: open_audit(window)),
         ("检查数据库", "ok", "audit.view", lambda: do_check(window)),
+        ("站点密钥恢复单…", "print", "site_key.sheet", lambda: print_key_sheet(window)),
+        ("输入站点密钥…", "edit", "site_key.sheet", lambda: enter_key(window)),
         (None, None, None, None),
         ("修改密码…", "edit", None, lambda: change_password(window)),
     ]
@@ -34,6 +36,16 @@ def install_menus(window):
         window.security_actions[text] = act
     window.security_menu = m
     return m
+
+
+def print_key_sheet(window):
+    from ui.system.key_dialog import print_key_sheet as show
+    return show(window)
+
+
+def enter_key(window):
+    from ui.system.key_dialog import enter_key as ask
+    ask(window)
 
 
 def do_backup(window):
