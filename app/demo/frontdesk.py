@@ -1,11 +1,11 @@
-"""Demo rows of the front-desk registers: three weeks of parcels (most collected within a day or
+"""Demo rows of the front-desk registers: two weeks of parcels (most collected within a day or
 two, a few refused, some still waiting and a few beyond the free period), visitors (all gone but
 today's), and goods-out passes (used at the gate, one cancelled, one expired, today's open)."""
 from __future__ import annotations
 
 import datetime as dt
 
-DAYS = 21
+DAYS = 14
 OPEN_HOUR, CLOSE_HOUR = 8, 21   # the desk takes parcels in and hands them out
 MIN_HOMES = 10
 REFUSED_SHARE = 0.04        # parcels refused at the counter (fragile or valuable)
@@ -95,7 +95,7 @@ def _at(day, hour, minute):
 
 def _parcel_day(rng, homes, day, now):
     out = []
-    for _ in range(rng.randint(4, 8)):
+    for _ in range(rng.randint(2, 5)):
         when = _at(day, rng.randint(9, 17), rng.randint(0, 59))
         if when >= now:
             continue
@@ -148,7 +148,7 @@ def _collector(p):
 def _visitor_day(rng, homes, day, now):
     from app.core.validation import id_check_char
     out = []
-    times = [_at(day, rng.randint(8, 19), rng.randint(0, 59)) for _ in range(rng.randint(3, 7))]
+    times = [_at(day, rng.randint(8, 19), rng.randint(0, 59)) for _ in range(rng.randint(2, 4))]
     if day == now.date():   # this morning's visitors, still inside
         times += [now - dt.timedelta(minutes=rng.randint(10, 55)) for _ in range(3)]
     for when in times:

@@ -169,7 +169,7 @@ def parcel_row(p: Parcel, now: dt.datetime, settings) -> dict:
 
 
 def _query():
-    return Parcel.select(Parcel, Home).join(Home)
+    return Parcel.select(Parcel, Home.id, Home.room_code).join(Home)   # not every column of the home
 
 
 def _rows(ctx, q) -> list[dict]:

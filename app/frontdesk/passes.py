@@ -157,7 +157,7 @@ def pass_row(gp: GoodsPass, today: dt.date) -> dict:
 
 
 def _query():
-    return GoodsPass.select(GoodsPass, Home).join(Home)
+    return GoodsPass.select(GoodsPass, Home.id, Home.room_code).join(Home)
 
 
 def _rows(ctx, q, search: str = "") -> list[dict]:

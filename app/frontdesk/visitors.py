@@ -93,7 +93,8 @@ def visitor_row(vs: Visitor, now: dt.datetime) -> dict:
 
 
 def _query():
-    return Visitor.select(Visitor, Home).join(Home, on=(Visitor.home == Home.id), join_type=JOIN.LEFT_OUTER)
+    return (Visitor.select(Visitor, Home.id, Home.room_code)
+            .join(Home, on=(Visitor.home == Home.id), join_type=JOIN.LEFT_OUTER))
 
 
 def _rows(ctx, q, search: str = "") -> list[dict]:
