@@ -23,6 +23,9 @@ def register(sub, groups):
     p.add_argument("--notes", default="", help="说明")
     p.add_argument("--escalate", metavar="房号", help="催缴中遇到的问题转经理（配合 --problem）")
     p.add_argument("--problem", default="", help="需经理处理的问题")
+    p.add_argument("--arrears-list", choices=("manager", "building"),
+                   help="欠费清单：manager 按客服管理员、building 按楼栋（配合 --out PDF 或 --xlsx）")
+    p.add_argument("--xlsx", help="欠费清单Excel文件")
     p.set_defaults(handler=run, pdf_kind="notice")
 
 
@@ -45,6 +48,23 @@ def _record(args, ctx) -> int:
     return 0
 
 
+def _arrears_list(args, ctx, day, building_id) -> int:
+    from app.core.errors import ValidationError
+    from app.ledger import arrears_lists
+    from app.printing.base import write_pdf
+    if not (args.out or args.xlsx):
+        raise ValidationError("--out", "欠费清单须指定PDF文件（--out）、打印机（--printer）或Excel文件（--xlsx）")
+    only = {"building_id": building_id} if building_id else {}
+    if args.xlsx:
+        n = arrears_lists.arrears_list_xlsx(ctx, args.xlsx, day, args.arrears_list, **only)
+        print(f"已导出欠费清单 {n} 户：{Path(args.xlsx).resolve()}")
+    if args.out:
+        write_pdf(arrears_lists.arrears_list_pdf(ctx, day, args.arrears_list, **only), args.out)
+        where = "" if getattr(args, "out_is_temporary", False) else f"：{Path(args.out).resolve()}"
+        print(f"已生成欠费清单{where}")
+    return 0
+
+
 def run(args, ctx):
     from app.core.errors import StateError, ValidationError
     from app.core.money import fmt_fen
@@ -63,6 +83,8 @@ def run(args, ctx):
         if b is None:
             raise ValidationError("楼栋", f"找不到楼栋“{args.building}”")
         building_id = b.id
+    if args.arrears_list:
+        return _arrears_list(args, ctx, day, building_id)
     if getattr(args, "printer", None) and not args.stage:
         raise ValidationError("--printer", "只有打印通知单（--stage 2 或 3）时才能指定打印机")
     if args.stage:

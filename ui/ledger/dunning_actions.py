@@ -92,3 +92,27 @@ def hand_to_manager(tab, row) -> bool:
                       "催缴中遇到的问题（如业主投诉、拒缴理由）交经理处理，记入催缴记录。")
     tab.last_form = form
     return bool(form.exec())
+
+
+def print_arrears_list(tab) -> None:
+    """打印欠费清单: per building when one is chosen, else per area manager."""
+    from app.ledger import arrears_lists
+    day, building = tab.day.date().toPython(), tab.building.currentData()
+    by, only = ("building", {"building_id": building}) if building else ("manager", {})
+    pdf = run_action(tab, arrears_lists.arrears_list_pdf, tab.ctx, day, by, **only)
+    if pdf:
+        tab.last_preview = preview(tab, pdf, "欠费清单", f"欠费清单-{day}.pdf")
+
+
+def export_arrears_list(tab) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from app.ledger import arrears_lists
+    day, building = tab.day.date().toPython(), tab.building.currentData()
+    by, only = ("building", {"building_id": building}) if building else ("manager", {})
+    path, _ = QFileDialog.getSaveFileName(tab, "导出欠费清单", f"欠费清单-{day}.xlsx", "Excel 文件 (*.xlsx)")
+    if not path:
+        return
+    n = run_action(tab, arrears_lists.arrears_list_xlsx, tab.ctx, path, day, by, **only)
+    if n is not None:
+        info(tab, f"已导出欠费清单 {n} 户：{path}")

@@ -77,12 +77,16 @@ class Tab(QWidget):
         handed = QPushButton(icon("warning"), "问题转经理")
         handed.clicked.connect(self.hand_to_manager)
         self.phone_button, self.visit_button, self.manager_button = phone, visit, handed
+        self.list_button = QPushButton(icon("print"), "打印欠费清单")
+        self.list_button.clicked.connect(lambda: dunning_actions.print_arrears_list(self))
+        self.list_export = QPushButton(icon("export"), "导出欠费清单")
+        self.list_export.clicked.connect(lambda: dunning_actions.export_arrears_list(self))
         self.notice_buttons = {2: n2, 3: n3}
         bar = QHBoxLayout()
         for w in (QLabel("日期："), self.day, self.building, self.stage_label):
             bar.addWidget(w)
         bar.addStretch(1)
-        for w in (phone, visit, handed, n2, n3):
+        for w in (self.list_button, self.list_export, phone, visit, handed, n2, n3):
             bar.addWidget(w)
         self.board = ListModel([
             ("房号", lambda r: r.room_code), ("业主", lambda r: r.owners), ("电话", lambda r: r.phone),
