@@ -27,11 +27,16 @@ def person(n: int) -> str:
     return SURNAMES[n % len(SURNAMES)] + GIVEN[(n * 7) % len(GIVEN)] + (GIVEN[(n * 3) % len(GIVEN)] if n % 3 else "")
 
 
+SMALL_SITE = 12 * 999        # 12 homes a building while building numbers stay within three digits
+
+
 def ledger_rows(homes: int = 292):
-    """(room parts, row) for *homes* homes: 12 homes a building (2 units × 3 floors × 2), 天伦庄园-like."""
+    """(room parts, row) for *homes* homes: 12 homes a building (2 units × 3 floors × 2), 天伦庄园-like;
+    a larger site 100 a building (2 units × 25 floors × 2)."""
+    per_unit = 6 if homes <= SMALL_SITE else 50               # 3 floors × 2, or 25 floors × 2
     for n in range(homes):
-        building, k = n // 12 + 1, n % 12
-        unit, floor, door = k // 6 + 1, (k % 6) // 2 + 1, k % 2 + 1
+        building, k = n // (2 * per_unit) + 1, n % (2 * per_unit)
+        unit, floor, door = k // per_unit + 1, (k % per_unit) // 2 + 1, k % 2 + 1
         room = floor * 100 + door
         code = f"{building}-{unit}-{room}"
         area = BAD_PHONE_AREA if code == BAD_PHONE_ROOM else f"{88 + (n * 37) % 60}.{n % 100:02d}"
