@@ -3,7 +3,8 @@ from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, Inte
 
 from .base import BaseModel, now
 
-ROLES = {"frontdesk": "前台", "area_manager": "客服管理员", "cashier": "财务", "manager": "经理"}
+ROLES = {"frontdesk": "前台", "area_manager": "客服管理员", "cashier": "财务", "manager": "经理",
+         "backup": "备份账号"}   # backup: only `propertydesk backup` (scheduled jobs), never the window
 
 
 class User(BaseModel):

@@ -15,7 +15,7 @@ import sys
 
 from app import __version__
 from app.core.errors import UserError
-from propertydesk.acting import cli_user  # also for the tests and benchmarks that act as the CLI
+from propertydesk.acting import cli_user, sign_in  # noqa: F401  (cli_user: the benchmarks act as a manager)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,7 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
         p = argparse.ArgumentParser(add_help=False)
         p.add_argument("--data-dir", default=default, help="数据目录（默认：用户数据目录）")
         p.add_argument("--database", default=default, help="数据库URL（默认：sqlite:///<数据目录>/propertydesk.db）")
-        p.add_argument("--user", default=default, help="以该账号身份运行命令（默认：第一个启用的经理账号）")
+        p.add_argument("--user", default=default,
+                       help="以该账号身份运行命令（或环境变量 PROPERTYDESK_USER）；密码在提示时输入，"
+                            "脚本用环境变量 PROPERTYDESK_PASSWORD")
         return p
 
     # Sub-parsers must not overwrite options given before the subcommand: SUPPRESS their defaults.
@@ -179,7 +181,7 @@ def main(argv=None) -> int:
             from app.system.context import default_data_dir, open_context
             preflight(args.data_dir or default_data_dir(), args.database)
             ctx = open_context(args.data_dir, args.database)
-            ctx.user = cli_user(username=getattr(args, "user", None))
+            ctx.user = sign_in(ctx, args)
         else:
             ctx = None
         return run_command(handler, args, ctx)

@@ -134,9 +134,9 @@ def _database(args, state: dict, result: dict) -> dict:
     from app.core.settings import SITE_DEFAULTS_FILE
     from app.system.context import open_context
     c = open_context(args.data_dir, args.database)
-    from propertydesk.acting import cli_user
-    c.user = cli_user()
+    from propertydesk.acting import selftest_user
     state["ctx"] = c
+    c.user = selftest_user(c, args, state)
     result["data_dir"] = str(c.data_dir)
     result["site_file"] = str(SITE_DEFAULTS_FILE)
     result["site_file_exists"] = SITE_DEFAULTS_FILE.is_file()
@@ -243,6 +243,8 @@ def _window_in_child(args, plat: str, state: dict) -> dict:
             cmd += ["--pdf", str(state["pdf"])]
         env = dict(os.environ)
         env.pop("QT_QPA_PLATFORM", None)  # the child chooses with -platform
+        if state.get("credentials"):      # the account the parent signed in as (perhaps at a prompt)
+            env["PROPERTYDESK_USER"], env["PROPERTYDESK_PASSWORD"] = state["credentials"]
         kw = {}
         if sys.platform == "win32":
             kw["creationflags"] = getattr(subprocess, "CREATE_NO_WINDOW", 0)
@@ -281,9 +283,9 @@ def _window_child(args) -> int:
         from ui.app import install_chinese
         translations = [t.filePath() for t in install_chinese(app) if t.filePath()]
         from app.system.context import open_context
-        from propertydesk.acting import cli_user
+        from propertydesk.acting import selftest_user
         ctx = open_context(args.data_dir, args.database)
-        ctx.user = cli_user()
+        ctx.user = selftest_user(ctx, args)
         from ui.main_window import MainWindow
         window = MainWindow(ctx)
         window.show()

@@ -17,10 +17,16 @@ os.environ["PROPERTYDESK_KEY_DIR"] = tempfile.mkdtemp(prefix="pd-test-keys-")
 if os.environ.get("PROPERTYDESK_TEST_DATABASE"):
     # command-line tests run `python -m app` in a subprocess: it opens the same PostgreSQL database
     os.environ["PROPERTYDESK_DATABASE"] = os.environ["PROPERTYDESK_TEST_DATABASE"]
+# The command line runs only as an account that proves its password: the command-line tests'
+# subprocesses sign in as the `ctx` fixture's manager through the environment (a test that means
+# another account, or none, sets or removes these for its own subprocess; tests/helpers/signin.py).
+os.environ["PROPERTYDESK_USER"] = "manager"
+os.environ["PROPERTYDESK_PASSWORD"] = "test-pass-2026"
 
 from app.core.clock import Clock  # noqa: E402
 from app.system.context import open_context  # noqa: E402
 from models.db import close_database  # noqa: E402
+from tests.helpers.signin import password_hash  # noqa: E402
 
 pytest_plugins = ["tests.helpers.boxes"]  # boxes, box_texts, answer_boxes: message boxes recorded, not shown
 
@@ -52,7 +58,8 @@ def ctx(data_dir):
         _reset_postgres(url)
     c = open_context(data_dir, url, clock=Clock(dt.datetime(2026, 11, 23, 9, 0, 0)))
     from models.users import User
-    c.user = User.create(username="manager", display_name="王经理", role="manager")
+    c.user = User.create(username="manager", display_name="王经理", role="manager",
+                         password_hash=password_hash())
     yield c
     close_database()
 
@@ -94,8 +101,9 @@ def users(ctx):
     """One account of each role: users['frontdesk'] … users['manager']."""
     from models.users import User
     out = {"manager": ctx.user}
-    for role, name in (("frontdesk", "李前台"), ("area_manager", "张管家"), ("cashier", "赵出纳")):
-        out[role] = User.create(username=role, display_name=name, role=role)
+    staff = (("frontdesk", "李前台"), ("area_manager", "张管家"), ("cashier", "赵出纳"), ("backup", "定时备份"))
+    for role, name in staff:
+        out[role] = User.create(username=role, display_name=name, role=role, password_hash=password_hash())
     return out
 
 

@@ -1,6 +1,7 @@
 """Who may do what. Enforced in the services with ``require(ctx, action)``.
 
-Roles: frontdesk 前台, area_manager 客服管理员, cashier 财务, manager 经理 (all actions).
+Roles: frontdesk 前台, area_manager 客服管理员, cashier 财务, manager 经理 (all actions), backup
+备份账号 (only the backup, from the command line: the scheduled job's account).
 An area adds its actions here, in its own section.
 """
 from __future__ import annotations
@@ -9,6 +10,7 @@ from app.core.errors import PermissionDenied
 
 FD, AM, CA, MG = "frontdesk", "area_manager", "cashier", "manager"
 ALL = (FD, AM, CA, MG)
+BK = "backup"   # the scheduled backup's account: may only back up (command line only)
 
 ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     # action: (Chinese description, roles allowed)
@@ -85,7 +87,7 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     # system
     "settings.edit": ("修改站点设置", (MG,)),
     "users.manage": ("账号管理", (MG,)),
-    "backup.run": ("备份", ALL),
+    "backup.run": ("备份", (*ALL, BK)),
     "backup.restore": ("恢复数据库", (MG,)),
     "audit.view": ("查看审计日志", (MG,)),
     "site_key.sheet": ("打印站点密钥恢复单", (MG,)),

@@ -6,6 +6,7 @@ one transaction with an audit row. Password hashes never reach the audit log.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 from argon2 import PasswordHasher, Type
@@ -14,13 +15,17 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from app.core.audit import model_dict, record
 from app.core.errors import NotFound, PermissionDenied, StateError, ValidationError
 from app.core.permissions import require
+from models.db import for_update
 from models.users import ROLES, User
+
+BACKUP_ROLE = "backup"   # an account that may only back up (scheduled jobs); command line only
 
 MIN_PASSWORD = 6
 MAX_PASSWORD = 128
 MAX_DISPLAY_NAME = 40
 MAX_FAILED = 5          # failed sign-ins before the account is locked for a while
 LOCK_MINUTES = 10
+SHORT_PAUSE_S = 60       # a pause up to this long is told in seconds (and waited out by the command line)
 
 _hasher = PasswordHasher(type=Type.ID)   # argon2id, the library's RFC 9106 low-memory profile
 
@@ -98,9 +103,58 @@ def create_first_manager(ctx, username: str, display_name: str, password: str, p
     return user
 
 
-def authenticate(ctx, username: str, password: str) -> User:
+class SignInDelayed(PermissionDenied):
+    """A sign-in refused unchecked because the account's last failures asked for a pause:
+    ``seconds`` to wait (the command line waits them out, the sign-in window says so)."""
+
+    def __init__(self, message: str, seconds: float):
+        super().__init__(message)
+        self.seconds = seconds
+
+
+def delay_after(failures: int) -> int:
+    """Seconds an account waits after *failures* wrong passwords in a row: the first costs nothing
+    (a typo), then 2, 4, 8 …; from MAX_FAILED on, LOCK_MINUTES."""
+    if failures <= 1:
+        return 0
+    if failures >= MAX_FAILED:
+        return LOCK_MINUTES * 60
+    return 2 ** (failures - 1)
+
+
+def sign_in_wait(ctx, username: str) -> float:
+    """Seconds the account *username* must still wait before its password is checked (0: none).
+    Kept in the database, so a new process (or another desk) waits too."""
+    user = User.get_or_none(User.username == (username or "").strip())
+    if user is None or not user.locked_until:
+        return 0.0
+    return max(0.0, (user.locked_until - ctx.clock.now()).total_seconds())
+
+
+_DUMMY_HASH = []
+
+
+def _verify_nothing(password: str) -> None:
+    """An unknown account costs the same time as a wrong password (no telling which names exist)."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(hash_password("placeholder-password"))
+    verify_password(_DUMMY_HASH[0], password or "")
+
+
+def _wait_message(user: User, wait: float) -> str:
+    if wait > SHORT_PAUSE_S:
+        return f"连续输错密码次数过多，账号已锁定至 {user.locked_until:%H:%M}，请稍后再试或联系经理"
+    return f"密码已连续输错 {user.failed_logins} 次，请 {math.ceil(wait)} 秒后再试"
+
+
+def authenticate(ctx, username: str, password: str, *, desk: bool = True) -> User:
     """Check a sign-in. Returns the user or raises PermissionDenied (a Chinese message).
-    Failed attempts are counted; after MAX_FAILED the account is locked for LOCK_MINUTES."""
+
+    Every failed attempt is audited (``auth.fail``, naming the account tried) and slows the account
+    down: after n wrong passwords in a row the next check waits ``delay_after(n)`` seconds (kept in
+    ``User.locked_until``: the sign-in window, the lock screen and the command line share it); an
+    attempt inside that pause is refused unchecked with :class:`SignInDelayed`. *desk* False is the
+    command line: only there may a backup-only account sign in."""
     username = (username or "").strip()
     if not username:
         raise ValidationError("登录名", "不能为空")
@@ -108,21 +162,30 @@ def authenticate(ctx, username: str, password: str) -> User:
     refusal = None
     # The failed attempt (counter and audit row) is committed; the refusal is raised afterwards.
     with ctx.db.atomic():
-        user = User.get_or_none(User.username == username)
+        user = for_update(User.select().where(User.username == username)).first()
+        wait = 0.0 if user is None or not user.locked_until else (user.locked_until - now).total_seconds()
         if user is None or not user.active or not user.password_hash:
-            record(ctx.with_user(None), "auth.fail", "user", username, None, {"reason": "unknown or inactive"})
-            refusal = "登录名或密码错误"
-        elif user.locked_until and user.locked_until > now:
-            refusal = f"连续输错密码次数过多，账号已锁定至 {user.locked_until:%H:%M}，请稍后再试或联系经理"
+            _verify_nothing(password)
+            record(ctx.with_user(None), "auth.fail", "user", username, None,
+                   {"username": username, "reason": "账号不存在或已停用"})
+            refusal = PermissionDenied("登录名或密码错误")
+        elif wait > 0:
+            record(ctx.with_user(None), "auth.fail", "user", user.id, None,
+                   {"username": username, "reason": "输错密码后的等待期内再次尝试", "locked_until": user.locked_until})
+            refusal = SignInDelayed(_wait_message(user, wait), wait)
         elif not verify_password(user.password_hash, password or ""):
             user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILED:
-                user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-                user.failed_logins = 0
+            delay = delay_after(user.failed_logins)
+            user.locked_until = now + dt.timedelta(seconds=delay) if delay else None
             user.save()
             record(ctx.with_user(None), "auth.fail", "user", user.id, None,
-                   {"username": username, "locked_until": user.locked_until})
-            refusal = "登录名或密码错误"
+                   {"username": username, "failed_logins": user.failed_logins, "locked_until": user.locked_until})
+            pause = f"（请 {delay} 秒后再试）" if 0 < delay <= SHORT_PAUSE_S else "，账号已锁定，请稍后再试或联系经理"
+            refusal = PermissionDenied("登录名或密码错误" + (pause if delay else ""))
+        elif desk and user.role == BACKUP_ROLE:
+            record(ctx.with_user(None), "auth.fail", "user", user.id, None,
+                   {"username": username, "reason": "备份账号不能登录窗口"})
+            refusal = PermissionDenied("备份账号只用于命令行的定时备份，不能登录窗口")
         else:
             user.failed_logins = 0
             user.locked_until = None
@@ -130,9 +193,10 @@ def authenticate(ctx, username: str, password: str) -> User:
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
             user.save()
-            record(ctx.with_user(user), "auth.login", "user", user.id)
+            record(ctx.with_user(user), "auth.login", "user", user.id, None,
+                   None if desk else {"description": "命令行登录"})
     if refusal:
-        raise PermissionDenied(refusal)
+        raise refusal
     return user
 
 
@@ -229,13 +293,3 @@ def change_own_password(ctx, old_password: str, new_password: str, new_password2
         fresh.save()
         record(ctx, "user.change_password", "user", fresh.id, None, {"username": fresh.username})
     return fresh
-
-
-def find_cli_user(username: str | None):
-    """The account a command-line run acts as: ``--user NAME`` or the first active manager."""
-    if username:
-        user = User.get_or_none(User.username == username)
-        if user is None or not user.active:
-            raise PermissionDenied(f"账号“{username}”不存在或已停用")
-        return user
-    return None

@@ -29,10 +29,11 @@ def register(sub, groups):
     p = sub.add_parser("users", help="列出账号", parents=[common])
     p.set_defaults(handler=cmd_users)
 
-    p = sub.add_parser("user-add", help="新建账号（密码从环境变量 PROPERTYDESK_PASSWORD 或提示输入）", parents=[common])
+    p = sub.add_parser("user-add", help="新建账号（初始密码从环境变量 PROPERTYDESK_NEW_PASSWORD 或提示输入；"
+                                       "尚无账号时建首个经理账号，密码用 PROPERTYDESK_PASSWORD）", parents=[common])
     p.add_argument("username")
     p.add_argument("--name", required=True, help="姓名")
-    p.add_argument("--role", required=True, choices=["frontdesk", "area_manager", "cashier", "manager"])
+    p.add_argument("--role", required=True, choices=["frontdesk", "area_manager", "cashier", "manager", "backup"])
     p.set_defaults(handler=cmd_user_add)
 
     p = sub.add_parser("user-password", help="重设账号密码", parents=[common])
@@ -45,11 +46,20 @@ def register(sub, groups):
     p.set_defaults(handler=cmd_anonymise)
 
 
-def _password(prompt="密码：") -> str:
-    pw = os.environ.get("PROPERTYDESK_PASSWORD")
+def _password(prompt="密码：", variable="PROPERTYDESK_NEW_PASSWORD") -> str:
+    """A new password: from *variable* (scripts), else asked twice on the terminal. (The signed-in
+    account's own password is PROPERTYDESK_PASSWORD: a new account never inherits it by mistake.)"""
+    pw = os.environ.get(variable)
     if pw is not None:
         return pw
-    return getpass.getpass(prompt)
+    if sys.stdin is None or not sys.stdin.isatty():
+        from app.core.errors import ValidationError
+        raise ValidationError(prompt.rstrip("："), f"请在终端中运行以输入，或为脚本设置环境变量 {variable}")
+    pw = getpass.getpass(prompt)
+    if getpass.getpass("再输入一次：") != pw:
+        from app.core.errors import ValidationError
+        raise ValidationError("确认密码", "两次输入的密码不一致")
+    return pw
 
 
 def cmd_backup(args, ctx) -> int:
@@ -83,18 +93,21 @@ def cmd_restore(args, ctx) -> int:
     source = db_path if db_path.exists() and integrity_of(db_path, quick=True) == "ok" else backup
     import sqlite3
     con = sqlite3.connect(f"file:{source.as_posix()}?mode=ro", uri=True)
-    try:
-        if args.user:
-            row = con.execute("SELECT role FROM user WHERE username=? AND active", (args.user,)).fetchone()
-            allowed = bool(row) and row[0] == "manager"
-        else:
-            has_users = con.execute("SELECT count(*) FROM user WHERE password_hash != ''").fetchone()[0]
-            allowed = True if not has_users else bool(
-                con.execute("SELECT 1 FROM user WHERE role='manager' AND active").fetchone())
+    try:   # a manager who proves the password kept there (the database may be damaged: read directly)
+        has_users = con.execute("SELECT count(*) FROM user WHERE password_hash != ''").fetchone()[0]
+        username = None
+        if has_users:
+            from app.system.accounts import verify_password
+            from propertydesk.acting import credentials
+            username, password = credentials(args)
+            row = con.execute("SELECT role, password_hash FROM user WHERE username=? AND active",
+                              (username,)).fetchone()
+            if not row or not verify_password(row[1], password):
+                raise PermissionDenied("登录名或密码错误")
+            if row[0] != "manager":
+                raise PermissionDenied("权限不足：只有经理账号可以恢复数据库")
     finally:
         con.close()
-    if not allowed:
-        raise PermissionDenied("权限不足：只有经理账号可以恢复数据库")
     if not args.yes and sys.stdin.isatty() and \
             input(f"用 {backup.name} 替换当前数据库？当前数据库会移到 replaced 目录。(y/N) ").strip().lower() != "y":
         print("已取消")
@@ -102,9 +115,9 @@ def cmd_restore(args, ctx) -> int:
     moved = restore_file(db_path, backup)
     from app.core.audit import record
     from app.system.context import open_context
-    from propertydesk.acting import cli_user
+    from models.users import User
     ctx = open_context(data_dir, url)
-    ctx.user = cli_user(username=args.user)
+    ctx.user = User.get_or_none(User.username == username) if username else None
     with ctx.db.atomic():
         record(ctx, "backup.restore", "backup", backup.name, None,
                {"file": str(backup), "moved_aside": [str(p) for p in moved]})
@@ -152,7 +165,13 @@ def cmd_users(args, ctx) -> int:
 
 
 def cmd_user_add(args, ctx) -> int:
-    from app.system.accounts import create_user
+    from app.system.accounts import create_first_manager, create_user
+    if ctx.user is None:   # a site without any account: its first manager (propertydesk.acting.sign_in)
+        u = create_first_manager(ctx, args.username, args.name, _password("经理账号的密码：", "PROPERTYDESK_PASSWORD"))
+        print(f"已新建首个经理账号 {u.username}（{u.display_name}）。以后的命令请用 --user {u.username} 登录。")
+        return 0
+    from app.core.permissions import require
+    require(ctx, "users.manage")          # before asking for a password
     u = create_user(ctx, args.username, args.name, args.role, _password("初始密码："))
     print(f"已新建账号 {u.username}（{u.display_name}），首次登录需修改密码。")
     return 0
@@ -160,8 +179,10 @@ def cmd_user_add(args, ctx) -> int:
 
 def cmd_user_password(args, ctx) -> int:
     from app.core.errors import NotFound
+    from app.core.permissions import require
     from app.system.accounts import reset_password
     from models.users import User
+    require(ctx, "users.manage")          # before asking for a password
     u = User.get_or_none(User.username == args.username)
     if u is None:
         raise NotFound(f"账号“{args.username}”不存在")

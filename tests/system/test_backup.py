@@ -146,6 +146,7 @@ def _corrupt(path: Path):
 
 def _cli(data_dir, *args, env_extra=None):
     env = {k: v for k, v in os.environ.items() if k != "PROPERTYDESK_DATABASE"}   # SQLite files in data_dir
+    env.update(PROPERTYDESK_USER="boss", PROPERTYDESK_PASSWORD="pass-1234")       # the site's manager signs in
     env.update(env_extra or {})
     return subprocess.run([sys.executable, "-m", "propertydesk", "--data-dir", str(data_dir), *args],
                           capture_output=True, text=True, encoding="utf-8", env=env, timeout=120, check=False)

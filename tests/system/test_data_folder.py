@@ -37,11 +37,14 @@ def _url(d: Path) -> str:
 
 
 def _site(d: Path, tag: str) -> Path:
-    """A site in *d* (a fresh folder) with a row telling which copy this is; closed again."""
+    """A site in *d* (a fresh folder) with a row telling which copy this is and its manager (the
+    command line signs in as it: tests/helpers/signin.py); closed again."""
     c = open_context(d, _url(d))
     from models.system import Meta
+    from tests.helpers.signin import add_manager
     with c.db.atomic():
         Meta.create(key="test.which", value=tag)
+        add_manager()
     close_database()
     return d / "propertydesk.db"
 

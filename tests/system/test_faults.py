@@ -197,7 +197,7 @@ def test_cli_names_holder_of_locked_database(tmp_path, sqlite_only):
                          text=True)
     try:
         assert p.stdout.readline().strip() == "LOCKED"
-        r = subprocess.run(base + ["user-add", "li", "--name", "李前台", "--role", "frontdesk"], capture_output=True,
+        r = subprocess.run(base + ["user-add", "li", "--name", "李经理", "--role", "manager"], capture_output=True,
                            text=True, encoding="utf-8", env=env, timeout=120, check=False)
     finally:
         p.kill()

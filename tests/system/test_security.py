@@ -126,8 +126,14 @@ def test_argon2id_hash():
     assert not accounts.verify_password("", "x")
 
 
+def fresh_site(ctx):
+    """No account with a password yet (the fixture's manager signs in the command-line tests)."""
+    User.update(password_hash="").where(User.id == ctx.user.id).execute()
+
+
 def test_first_run_creates_manager(ctx):
-    assert accounts.needs_first_run()       # the fixture's manager has no password yet
+    fresh_site(ctx)
+    assert accounts.needs_first_run()
     anon = ctx.with_user(None)
     with pytest.raises(ValidationError, match="确认密码"):
         accounts.create_first_manager(anon, "boss", "王经理", "abcdef", "abcdeg")
@@ -149,7 +155,8 @@ def test_login_and_lockout(ctx):
         accounts.authenticate(ctx, "li", "wrong")
     with pytest.raises(PermissionDenied, match="登录名或密码错误"):
         accounts.authenticate(ctx, "nobody", "wrong")
-    for _ in range(accounts.MAX_FAILED - 1):
+    for _ in range(accounts.MAX_FAILED - 1):      # each after the pause the one before asked for
+        ctx.clock.advance(seconds=accounts.sign_in_wait(ctx, "li"))
         with pytest.raises(PermissionDenied):
             accounts.authenticate(ctx, "li", "wrong")
     with pytest.raises(PermissionDenied, match="锁定"):
@@ -188,6 +195,7 @@ def test_account_management(ctx, as_role):
 
 
 def test_last_manager_cannot_be_removed(ctx):
+    fresh_site(ctx)
     boss = accounts.create_first_manager(ctx.with_user(None), "boss", "王经理", "abcdef")
     mctx = ctx.with_user(boss)
     with pytest.raises(StateError, match="经理"):
@@ -204,17 +212,23 @@ def test_cli_runs_as_chosen_user(tmp_path):
     import subprocess
     import sys
     env = {k: v for k, v in os.environ.items() if k != "PROPERTYDESK_DATABASE"}   # a fresh SQLite site
-    env["PROPERTYDESK_PASSWORD"] = "pass-1234"
+    env["PROPERTYDESK_PASSWORD"] = "pass-1234"                  # the first manager's, then boss signs in
+    env.pop("PROPERTYDESK_USER", None)
     base = [sys.executable, "-m", "propertydesk", "--data-dir", str(tmp_path)]
-    r = subprocess.run(base + ["user-add", "li", "--name", "李前台", "--role", "frontdesk"],
+    r = subprocess.run(base + ["user-add", "boss", "--name", "王经理", "--role", "manager"],
                        capture_output=True, text=True, encoding="utf-8", env=env, check=False)
     assert r.returncode == 0, r.stderr
+    r = subprocess.run(base + ["--user", "boss", "user-add", "li", "--name", "李前台", "--role", "frontdesk"],
+                       capture_output=True, text=True, encoding="utf-8",
+                       env=dict(env, PROPERTYDESK_NEW_PASSWORD="li-pass-1"), check=False)
+    assert r.returncode == 0, r.stderr
+    env["PROPERTYDESK_PASSWORD"] = "li-pass-1"
     r = subprocess.run(base + ["--user", "li", "users"], capture_output=True, text=True, encoding="utf-8", env=env,
                        check=False)
     assert r.returncode == 2 and "权限不足：前台不能账号管理" in r.stderr
     r = subprocess.run(base + ["--user", "ghost", "users"], capture_output=True, text=True, encoding="utf-8", env=env,
                        check=False)
-    assert r.returncode == 2 and "ghost" in r.stderr
+    assert r.returncode == 2 and "登录名或密码错误" in r.stderr
 
 
 # -- personal data ------------------------------------------------------------------

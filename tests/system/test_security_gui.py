@@ -19,8 +19,14 @@ def _shot(widget, name):
         widget.grab().save(str(Path(SHOTS) / f"{name}.png"))
 
 
+def fresh_site(ctx):
+    """No account with a password yet (the fixture's manager signs in the command-line tests)."""
+    User.update(password_hash="").where(User.id == ctx.user.id).execute()
+
+
 def test_first_run_dialog_creates_manager(qtbot, ctx, boxes):
     from ui.system.login import FirstRunDialog
+    fresh_site(ctx)
     dlg = FirstRunDialog(ctx)
     qtbot.addWidget(dlg)
     dlg.display.setText("王经理")
@@ -166,6 +172,7 @@ def test_restore_dialog_for_damaged_database(qtbot, ctx, boxes, tmp_path):
     from app.system import backup
     from models.db import close_database
     from ui.system.restore_dialog import RestoreDialog
+    fresh_site(ctx)
     boss = accounts.create_first_manager(ctx.with_user(None), "boss", "王经理", "abcdef")
     r = backup.backup_now(ctx.with_user(boss))
     db_path = Path(ctx.db.database)
