@@ -13,10 +13,10 @@ def run_action(parent, fn, *args, title: str = "操作未完成", **kwargs):
     the user's input on screen); on any other error show a short Chinese message with details.
     Database faults are translated by app.system.dbguard: a locked database is retried, then the message
     names who holds it; a full disk says so (the transaction was rolled back, nothing is saved)."""
-    from app.system.dbguard import run_write
+    from ui.common.runner import call_waiting  # a service runs off the GUI thread (the window never freezes)
     ctx = args[0] if args and hasattr(args[0], "db") and hasattr(args[0], "settings") else None
     try:
-        return run_write(ctx, fn, *args, **kwargs)
+        return call_waiting(parent, ctx, fn, args, kwargs)
     except UserError as exc:
         QMessageBox.warning(parent, title, str(exc))
     except Exception as exc:  # defect or environment fault

@@ -11,7 +11,9 @@ thread, after the idea of Anki's QueryOp/CollectionOp::
   ui.common.ops.run_action unless ``failure(exc)`` says otherwise; neither runs once the parent
   widget is gone (the tab was closed meanwhile);
 - ``with_progress(label)``: a busy dialog, shown only when the work takes longer than 0.6 s;
-- ``write()``: app.system.dbguard.run_write (a locked database is retried, faults in Chinese);
+- ``write()``: app.system.dbguard.run_write (a locked database is retried, faults in Chinese); when
+  the write waits for another desk's lock (SQLite busy, PostgreSQL lock wait) longer than 0.5 s the
+  status bar (or, without one, a small dialog) says 另一台电脑正在保存，请稍候… until it goes on;
 - ``changes(*kinds)``: after success, ``notify_changed(parent, *kinds)``.
 
 ``notify_changed(widget, *kinds)`` tells the open views that data of *kinds* changed (``"ledger"``,
@@ -20,18 +22,41 @@ the main window relays it to every tab (``MainWindow.changed``; a tab with ``on_
 source)`` is connected when created). Call it after every write a widget makes; a view answers
 the news with a ``NewsFollower`` (reload now if shown, else when next shown).
 
+``call_waiting(parent, ctx, fn, args, kwargs)`` is the same for a synchronous caller
+(ui.common.ops.run_action): a service of app/ runs on a worker thread; when it waits for another
+desk's lock the window says so and goes on painting (user input waits in the queue until it is
+done); its result is returned or raised.
+
 Start-up budget: only QtCore pieces at import; QtWidgets classes when first needed.
 """
 from __future__ import annotations
 
 import contextlib
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QEventLoop,
+    QObject,
+    QRunnable,
+    Qt,
+    QThread,
+    QThreadPool,
+    QTimer,
+    Signal,
+    Slot,
+)
+
+from ui.common import lockwatch
 
 PROGRESS_DELAY_MS = 600        # the busy dialog appears only for work that takes longer than this
+LOCK_WAIT_MS = 500             # a write waiting this long for another desk's lock says so
+LOCK_POLL_MS = 250
+BUSY_TEXT = "另一台电脑正在保存，请稍候…"
 MAX_THREADS = 2
 KINDS = frozenset({"archives", "ledger", "service", "parking", "keys", "loans", "frontdesk", "movein", "renovation",
                    "notices"})
@@ -165,11 +190,15 @@ class _Work(QRunnable):
         op = self.op
         result, error, details = None, None, ""
         try:
+            if op.watch is not None:
+                op.watch.start(op.ctx)     # this thread's connection, for the GUI thread's lock check
             result = op.call()
         except Exception as exc:  # noqa: BLE001 - handed to the GUI thread, shown there
             error, details = exc, traceback.format_exc()
         finally:
             close_connection(op.ctx)
+        op.outcome = (result, error)
+        op.done_event.set()
         with contextlib.suppress(RuntimeError):      # the application is going away
             op.relay.finished.emit(result, error, details)
 
@@ -191,6 +220,12 @@ class Op:
         self.finished = False
         self.result: Any = None
         self.error: BaseException | None = None
+        self.watch: lockwatch.LockWatch | None = None
+        self.waited_for_lock = False   # True once BUSY_TEXT was shown for this write
+        self._busy_shown = False
+        self._on_finish: Callable[[], None] | None = None
+        self.done_event = threading.Event()     # set by the worker when the work has ended
+        self.outcome: tuple[Any, BaseException | None] = (None, None)
 
     # building ------------------------------------------------------------------------------
     def success(self, fn: Callable[[Any], None]) -> Op:
@@ -207,6 +242,7 @@ class Op:
 
     def write(self, title: str = "操作未完成") -> Op:
         self._write, self.title = True, title
+        self.watch = lockwatch.LockWatch()
         return self
 
     def changes(self, *kinds: str) -> Op:
@@ -226,8 +262,35 @@ class Op:
         _running.add(self)
         if self._progress_label:
             QTimer.singleShot(PROGRESS_DELAY_MS, self.relay, self._show_progress)
+        if self.watch is not None:
+            QTimer.singleShot(LOCK_WAIT_MS, self.relay, self._check_lock)
         pool().start(_Work(self))
         return self
+
+    def _check_lock(self):
+        """GUI thread, from 0.5 s on: is the write waiting for another desk's lock? Say so, or stop saying it."""
+        if self.finished or self.done_event.is_set() or not self._parent_alive():
+            return
+        waiting = self.watch.waiting()
+        if waiting != self._busy_shown:
+            self._show_busy(waiting)
+        QTimer.singleShot(LOCK_POLL_MS, self.relay, self._check_lock)
+
+    def _show_busy(self, on: bool):
+        self._busy_shown = on
+        self.waited_for_lock = self.waited_for_lock or on
+        bar = status_bar_of(self.parent)
+        if self.progress is not None:
+            self.progress.setLabelText(BUSY_TEXT if on else self._progress_label)
+        elif bar is None and on:      # a dialog without a main window behind it: a small note instead
+            self._progress_label = self._progress_label or "正在保存…"
+            self._show_progress()
+            self.progress.setLabelText(BUSY_TEXT)
+        if bar is not None:
+            if on:
+                bar.showMessage(BUSY_TEXT)
+            elif bar.currentMessage() == BUSY_TEXT:
+                bar.clearMessage()
 
     def done(self) -> bool:
         return self.finished
@@ -254,6 +317,10 @@ class Op:
         """Back on the GUI thread: close the progress dialog, call back, tell the views."""
         self.finished, self.result, self.error = True, result, error
         _running.discard(self)
+        if self._busy_shown and self._parent_alive():
+            self._show_busy(False)
+        if self._on_finish is not None:
+            self._on_finish()
         if self.progress is not None:
             self.progress.close()
             self.progress.deleteLater()
@@ -272,3 +339,46 @@ class Op:
             self._success(result)
         if self._kinds:
             notify_changed(self.parent, *self._kinds)
+
+
+def status_bar_of(widget):
+    """The status bar of the main window *widget* is in (through the dialogs' parents), or None."""
+    node = widget
+    while node is not None:
+        window = node.window()
+        bar = getattr(window, "statusBar", None)
+        if callable(bar):
+            return bar()
+        node = window.parentWidget()
+    return None
+
+
+def call_waiting(parent, ctx, fn: Callable, args: tuple, kwargs: dict):
+    """``run_write(ctx, fn, *args, **kwargs)`` for a synchronous caller. A service of app/ (no Qt)
+    runs on a worker thread; this thread waits for it as before (no events run meanwhile) unless,
+    after 0.5 s, the write turns out to wait for another desk's lock: then the window says
+    另一台电脑正在保存，请稍候… and keeps painting (a local event loop that leaves user input queued)
+    until the write is done. Anything else (a widget's own function) runs here as before."""
+    from app.system.dbguard import run_write
+    app = QCoreApplication.instance()
+    off_thread = (ctx is not None and app is not None and QThread.currentThread() is app.thread()
+                  and getattr(fn, "__module__", "").startswith("app."))
+    if not off_thread:
+        return run_write(ctx, fn, *args, **kwargs)
+    op = Op(parent, ctx, fn, *args, **kwargs).write().failure(lambda _exc: None)
+    op.run()
+    waited = 0
+    while not op.done_event.wait(LOCK_POLL_MS / 1000):
+        waited += LOCK_POLL_MS
+        if waited >= LOCK_WAIT_MS and op.watch.waiting():
+            loop = QEventLoop()
+            op._on_finish = loop.quit
+            op._show_busy(True)
+            if not op.finished:
+                loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+            break
+    op.done_event.wait()
+    result, error = op.outcome
+    if error is not None:
+        raise error
+    return result
