@@ -19,7 +19,7 @@ BAD_PHONE_AREA = "110.47"          # the home the old import lost with its row
 
 
 def make_id(n: int, year: int = 1970) -> str:
-    first17 = f"610113{year + n % 40}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
+    first17 = f"610113{year + n // 1000 % 60}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"   # unique below 60,000
     return first17 + id_check_char(first17)
 
 
