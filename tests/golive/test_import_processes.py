@@ -16,6 +16,7 @@ from models.golive import ImportMapping, PendingCheck
 from models.people import Owner
 from models.property import Home
 from models.users import AuditLog
+from tests.archives.test_cli_archives import first_manager, run
 from tests.helpers.golive import office_ledger, system_export
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,17 +24,14 @@ pytestmark = pytest.mark.slow
 
 
 def cli(*args, data_dir):
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONIOENCODING="utf-8")
-    env.pop("PROPERTYDESK_DATA_DIR", None)
-    env.pop("PROPERTYDESK_DATABASE", None)
-    p = subprocess.run([sys.executable, "-m", "propertydesk", *args, "--data-dir", str(data_dir)], cwd=ROOT, env=env,
-                       capture_output=True, text=True, encoding="utf-8", timeout=300, check=False)
-    return p.returncode, p.stdout, p.stderr
+    """The command line as the archives' tests run it (signed in as the site's first manager)."""
+    return run(*args, data_dir=data_dir)
 
 
 def test_cli_recognises_reports_and_saves_the_mapping(tmp_path):
     d = tmp_path / "data"
     export = system_export(tmp_path / "物业系统导出.xlsx")
+    first_manager(d)
     rc, out, err = cli("import", "owners", str(export), "--dry-run", data_dir=d)
     assert rc == 3, err                                           # the home without room number
     assert "映射：物业系统导出（楼栋单元、业主、房屋、车位）" in out and "试导入（未写入）" in out
