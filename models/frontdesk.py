@@ -13,6 +13,7 @@ from peewee import (
 
 from .base import BaseModel
 from .property import Home
+from .sealed import SealedPhoneField
 from .users import User
 
 PARCEL_SIZES = ["小件", "中件", "大件"]
@@ -55,7 +56,7 @@ class Visitor(BaseModel):
     id_enc = TextField(default="")
     id_hash = CharField(default="")
     id_masked = CharField(default="")
-    phone = CharField(default="")
+    phone = SealedPhoneField(default="")
     home = ForeignKeyField(Home, null=True, backref="visitors", on_delete="RESTRICT")
     host = CharField(default="")                        # whom the visitor sees
     reason = CharField()
@@ -73,7 +74,7 @@ class GoodsPass(BaseModel):
     home = ForeignKeyField(Home, backref="goods_passes", on_delete="RESTRICT")
     consent = CharField()                               # CONSENT_WAYS
     consent_by = CharField()                            # the owner who agreed
-    consent_phone = CharField(default="")               # the number called (phone consent)
+    consent_phone = SealedPhoneField(default="")        # the number called (phone consent)
     consent_at = DateTimeField()
     items = TextField()                                 # one "name×quantity" per line
     carrier = CharField()                               # who carries the goods out

@@ -249,8 +249,12 @@ def test_fees_approved_here_and_paid_in_the_ledger_tab_show_at_once(qtbot, ctx, 
     qtbot.mouseClick(tab.buttons["approve"], Qt.MouseButton.LeftButton)
     owed = sum(f["amount"] for f in tab.fee_model.rows)
     assert tab.fee_model.rowCount() == 2 and all(f["paid"] == 0 for f in tab.fee_model.rows)
+    deposit = sum(f["amount"] for f in tab.fee_model.rows if "保证金" in f["item"])
+    assert 0 < deposit < owed
     ledger = click_tab(qtbot, w, "ledger")
-    assert f"欠费 ¥{fmt_fen(owed)}" in ledger.header.text()
+    # the refundable deposit is shown apart from what is owed (issue 17)
+    assert f"欠费 ¥{fmt_fen(owed - deposit)}" in ledger.header.text()
+    assert f"待交 ¥{fmt_fen(deposit)}" in ledger.header.text()
     accept_next_dialog(qtbot, "收款并开收据", lambda dlg: dlg.set_value("payer", "王建国"))
     qtbot.mouseClick(ledger.pay_button, Qt.MouseButton.LeftButton)
     assert box_texts == [] and "欠费 ¥0.00" in ledger.header.text()
