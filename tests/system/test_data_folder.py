@@ -162,8 +162,14 @@ def test_foreign_file_is_refused_and_left_untouched(folder, tmp_path, kind):
 
 @SQLITE_ONLY
 def test_a_site_from_before_the_marker_adopts_one(folder):
+    """A site written before the marker and the key store: no site.json, no site id, and its key in the
+    data folder's keys/site.key as that version kept it (the first start moves it into the store)."""
+    from app.system import keystore
     db = _site(folder, "current")
     (folder / "site.json").unlink()
+    key = keystore.load_key(sitemark.site_id_in(db))
+    (folder / keystore.LEGACY_KEY_FILE).parent.mkdir(parents=True, exist_ok=True)
+    (folder / keystore.LEGACY_KEY_FILE).write_bytes(key)
     con = sqlite3.connect(str(db))
     con.execute("DELETE FROM meta WHERE key='site.id'")
     con.commit()
@@ -172,6 +178,7 @@ def test_a_site_from_before_the_marker_adopts_one(folder):
     assert r.returncode == 0 and "全部通过" in r.stdout, r.stdout + r.stderr
     marker = sitemark.read_site_marker(folder)
     assert marker and sitemark.site_id_in(db) == marker["site_id"]
+    assert not (folder / keystore.LEGACY_KEY_FILE).exists()          # moved into the store
 
 
 def test_check_names_the_site_marker(ctx):
