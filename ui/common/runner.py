@@ -32,6 +32,7 @@ Start-up budget: only QtCore pieces at import; QtWidgets classes when first need
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
 import traceback
 from collections.abc import Callable
@@ -365,19 +366,29 @@ def call_waiting(parent, ctx, fn: Callable, args: tuple, kwargs: dict):
                   and getattr(fn, "__module__", "").startswith("app."))
     if not off_thread:
         return run_write(ctx, fn, *args, **kwargs)
-    op = Op(parent, ctx, fn, *args, **kwargs).write().failure(lambda _exc: None)
-    op.run()
-    waited = 0
-    while not op.done_event.wait(LOCK_POLL_MS / 1000):
-        waited += LOCK_POLL_MS
-        if waited >= LOCK_WAIT_MS and op.watch.waiting():
-            loop = QEventLoop()
-            op._on_finish = loop.quit
-            op._show_busy(True)
-            if not op.finished:
-                loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-            break
-    op.done_event.wait()
+    # No garbage collection while the worker runs: a collection started by the worker's allocations
+    # would finalise this thread's unreachable Qt wrappers (a closed dialog, a preview) on the worker
+    # thread, and Qt objects deleted off their thread crash the program (seen: the recovery sheet's
+    # font loading collected a dialog). This thread waits meanwhile; it collects afterwards.
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        op = Op(parent, ctx, fn, *args, **kwargs).write().failure(lambda _exc: None)
+        op.run()
+        waited = 0
+        while not op.done_event.wait(LOCK_POLL_MS / 1000):
+            waited += LOCK_POLL_MS
+            if waited >= LOCK_WAIT_MS and op.watch.waiting():
+                loop = QEventLoop()
+                op._on_finish = loop.quit
+                op._show_busy(True)
+                if not op.finished:
+                    loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+                break
+        op.done_event.wait()
+    finally:
+        if gc_was_on:
+            gc.enable()
     result, error = op.outcome
     if error is not None:
         raise error

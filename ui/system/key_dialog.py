@@ -12,7 +12,7 @@ def key_import_dialog(parent, data_dir, url, intro: str = INTRO) -> FormDialog:
     """The dialog; ``exec()`` is true when the key was checked and kept (``result_value`` says where)."""
     from app.archives.key_sheet import import_site_key
 
-    fields = [Field("key", "站点密钥", "text", "", required=True, placeholder="如 AbCd EfGh …（区分大小写）"),
+    fields = [Field("key", "站点密钥", "text", "", required=True, placeholder="44个字符，区分大小写，空格可省略"),
               Field("check", "校验码", "text", "", required=True, placeholder="6位数字")]
     dlg = FormDialog("输入站点密钥", fields, lambda v: import_site_key(data_dir, url, v["key"], v["check"]),
                      parent, intro, ok_text="核对并保存", error_title="密钥未保存", inline_errors=True)

@@ -19,6 +19,7 @@ def install_menus(window):
         ("账号管理…", "user", "users.manage", lambda: open_users(window)),
         ("审计日志…", "search", "audit.view", lambda: open_audit(window)),
         ("检查数据库", "ok", "audit.view", lambda: do_check(window)),
+        ("核对日报链头…", "search", "audit.view", lambda: check_heads(window)),
         ("站点密钥恢复单…", "print", "site_key.sheet", lambda: print_key_sheet(window)),
         ("输入站点密钥…", "edit", "site_key.sheet", lambda: enter_key(window)),
         (None, None, None, None),
@@ -89,6 +90,14 @@ def do_check(window):
         bad = sum(1 for c in checks if not c.ok)
         lines.append("全部通过" if not bad else f"{bad} 项发现问题")
         info(window, "\n".join(lines), "数据库检查")
+
+
+def check_heads(window):
+    from ui.system.head_check_dialog import HeadCheckDialog
+    dlg = HeadCheckDialog(window)
+    window.head_check_dialog = dlg
+    dlg.open()
+    return dlg
 
 
 def change_password(window):
