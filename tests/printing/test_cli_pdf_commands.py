@@ -33,6 +33,9 @@ def cli(ctx, owing, data_dir, print_settings):  # noqa: F811
 def test_dunning_notices_to_the_printer_as_one_job_with_the_notice_offset(cli, cups_pdf, tmp_path):
     save_setup("notice", PrintSetup("", "", 4.0, 2.0))  # the 通知单 kind's offset, set in 打印设置
     out = tmp_path / "n3.pdf"
+    # a third notice follows a second one in the month (issue 17's dunning calendar)
+    r = cli("dunning", "--date", "2026-11-17", "--stage", "2", "--out", str(tmp_path / "n2.pdf"))
+    assert r.returncode == 0 and "已生成二次通知" in r.stdout, r.stdout + r.stderr
     cups_pdf.mark()
     r = cli("dunning", "--date", "2026-11-23", "--stage", "3", "--out", str(out), "--printer", PRINTER,
             "--copies", "2")

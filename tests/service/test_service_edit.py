@@ -33,7 +33,8 @@ def test_receiver_corrects_contact_room_and_description_audited(ctx, users, as_r
     log = AuditLog.get(AuditLog.action == "service.edit")
     assert log.username == "frontdesk"
     assert "5-101" in log.before and "5-102" in log.after and "厨房水龙头漏水" in log.before
-    assert "13911112222" not in log.after and "139****2222" in log.after      # phones masked in the log
+    # the caller's phone sealed in the log under the caller's own key (issue 15: personal data at rest)
+    assert "13911112222" not in log.after and '"phone": "§p1:service_request:' in log.after
     # the read-back text the receiver reads out follows the correction
     text = intake.request_read_back(again)
     assert "5-102" in text and "卫生间水龙头漏水" in text and "139****2222" in text and "FW2026-000001" in text
