@@ -45,6 +45,7 @@ OUT_WIN = r"C:\pd-verify"
 SM_FOLDER = "物业前台"
 UNINST_KEY = r"Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\PropertyDesk"
 APP_KEY = r"Software\\PropertyDesk"
+VERIFY_USER, VERIFY_PASSWORD = "verify", "verify-Anzhuang-2026"   # the first manager the check creates
 RATE_KEY = "fee.property_rate.洋房"         # the rate an upgrade's site file changes (installer/ci.sh)
 EARLIER_SELFTESTS_BEFORE_REINSTALL = 2   # the install's and the upgrade's
 XVFB_START_S = 30                # seconds Xvfb has to name its display
@@ -243,8 +244,10 @@ class Verifier:
             "from app.system.site_settings import save_settings\n"
             "from models.users import User\n"
             f"ctx = open_context({data_dir_win!r})\n"
-            "ctx.user = (User.select().where(User.role == 'manager').first()\n"
-            "            or User.create(username='verify', display_name='安装验证', role='manager'))\n"
+            "from app.system.accounts import authenticate, create_first_manager, needs_first_run\n"
+            "if needs_first_run():\n"
+            f"    create_first_manager(ctx, {VERIFY_USER!r}, '安装验证', {VERIFY_PASSWORD!r}, {VERIFY_PASSWORD!r})\n"
+            f"ctx.user = authenticate(ctx, {VERIFY_USER!r}, {VERIFY_PASSWORD!r})\n"
             f"save = {save or {}!r}\n"
             "if save:\n    save_settings(ctx, save)\n"
             f"keys = ['site.service_phone', {RATE_KEY!r}]\n"
@@ -255,6 +258,9 @@ class Verifier:
         if not self.check(out.is_file() and rc == 0, f"{label}: the settings code ran (exit {rc})"):
             self.failures.append(f"{label}: Wine output: {text[-1500:]}")
             return {}
+        # the site has its manager now: every later start signs in as it, through the real sign-in
+        # code (argon2 under Wine included), like a command run by the office's IT person
+        self.env.update(PROPERTYDESK_USER=VERIFY_USER, PROPERTYDESK_PASSWORD=VERIFY_PASSWORD)
         return json.loads(out.read_text(encoding="utf-8"))
 
     @staticmethod
