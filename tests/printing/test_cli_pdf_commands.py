@@ -64,12 +64,19 @@ def test_daily_report_to_the_printer_without_out(cli, cups_pdf, tmp_path):
     assert "已生成" not in r.stdout  # the temporary PDF is not named: it is gone
     printed = cups_pdf.wait()
     assert paper_mm(printed) == (210, 297)
+    # the same report to a file and the printer in one run: the page printed is the form, at actual size
     out = tmp_path / "daily.pdf"
-    r = cli("report", "daily", "--date", "2026-11-23", "--out", str(out))
+    cups_pdf.mark()
+    r = cli("report", "daily", "--date", "2026-11-23", "--out", str(out), "--printer", PRINTER)
     assert r.returncode == 0 and f"已生成：{out}" in r.stdout, r.stderr
-    m = compare(render(printed, DPI), render(out, DPI))
+    printed_too = cups_pdf.wait()
+    m = compare(render(printed_too, DPI), render(out, DPI))
     print(f"daily report via --printer: {m}")
     assert m.similarity > 0.97 and m.ink_match > 0.97, m
+    # the first job printed the same form: only its 审计链头 line differs (each command's sign-in is an
+    # audit row, so the chain's head moves between two runs)
+    first = compare(render(printed, DPI), render(out, DPI))
+    assert first.similarity > 0.97 and first.ink_match > 0.9, first
 
 
 def test_printer_options_refused_in_chinese(cli):
