@@ -92,10 +92,15 @@ def _plain(text: str) -> str:
 
 
 def inspect_next_modal(seen: dict, close=lambda dlg: dlg.reject()):
-    """When the next modal dialog opens: note its English words under its title, then close it."""
+    """When the next modal dialog opens: note its English words under its title, then close it.
+    Returns a function that stops the watch (so a watch left over from one menu entry, whose window
+    was not modal, cannot take the next entry's dialog)."""
     waited = [0]
+    stopped = [False]
 
     def poll():
+        if stopped[0]:
+            return
         dlg = QApplication.activeModalWidget()
         if dlg is None:
             waited[0] += POLL_MS
@@ -106,6 +111,7 @@ def inspect_next_modal(seen: dict, close=lambda dlg: dlg.reject()):
         seen[dlg.windowTitle() or type(dlg).__name__] = english_words(dlg)
         close(dlg)
     QTimer.singleShot(POLL_MS, poll)
+    return lambda: stopped.__setitem__(0, True)
 
 
 def test_the_translation_is_qt_s_own_chinese(chinese):
@@ -194,7 +200,7 @@ def test_main_window_menus_dialogs_and_tabs_speak_chinese(qtbot, ctx, chinese):
     for menu, act in list(_menu_actions(window)):
         seen: dict[str, set] = {}
         before = {id(w) for w in QApplication.topLevelWidgets() if w.isVisible()}
-        inspect_next_modal(seen)
+        stop_watch = inspect_next_modal(seen)
         act.trigger()
         try:
             qtbot.waitUntil(lambda s=seen, b=before: bool(s or _new_windows(b)), timeout=WAIT_MS)
@@ -204,6 +210,7 @@ def test_main_window_menus_dialogs_and_tabs_speak_chinese(qtbot, ctx, chinese):
             seen[w.windowTitle()] = english_words(w)
             w.close()
         qtbot.wait(POLL_MS * 3)                 # a modal already inspected has closed
+        stop_watch()
         opened += bool(seen)
         for title, words in seen.items():
             if words:
