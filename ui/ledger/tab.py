@@ -28,6 +28,7 @@ from ui.common.icons import icon
 from ui.common.ops import confirm, info, run_action
 from ui.common.runner import notify_changed
 from ui.common.tables import sortable
+from ui.ledger import home_actions
 from ui.ledger import table_models as tm
 
 
@@ -137,6 +138,8 @@ class Tab(QWidget):
         bar.addWidget(_button("退押金…", "out", self.refund, allowed(role, "ledger.refund"), "ledger_refund"))
         bar.addWidget(_button("抄表…", "edit", self.reading, self.can_read))
         bar.addWidget(_button("包月服务…", "bicycle", self.open_subscriptions, True, "ledger_subscriptions"))
+        for b in home_actions.home_buttons(self):
+            bar.addWidget(b)
         bar.addWidget(self.only_open)
         bar.addStretch(1)
         bar.addWidget(_button("刷新", "refresh", lambda: self.refresh_home() if self.home_id is not None
@@ -184,6 +187,8 @@ class Tab(QWidget):
         bar.addWidget(self.bill_button)
         bar.addWidget(_button("导入抄表（Excel）…", "import", self.import_readings, self.can_read,
                               "ledger_import_readings"))
+        for b in home_actions.billing_buttons(self):
+            bar.addWidget(b)
         bar.addWidget(self.bill_result, 1)
         self.standards_model = tm.standards_model(self)
         self.standards_view = _view(self.standards_model, "ledger_standards")
