@@ -207,6 +207,8 @@ def run_gui(args) -> int:
     app.setApplicationDisplayName(APP_TITLE)
     install_chinese(app)
     set_app_icon(app)
+    from ui.common.gc_guard import install as collect_on_gui_thread
+    collect_on_gui_thread(app)
     ctx, lock = _open(args, QMessageBox, APP_TITLE)
     try:
         if ctx is None:
