@@ -22,7 +22,7 @@ def _open(args, QMessageBox, APP_TITLE):
             check_location(path)
             lock = InstanceLock(path).acquire()
         try:
-            preflight(data_dir, url)
+            preflight(data_dir, url, full=False)       # the whole file: in the background (ui/system/startcheck.py)
         except DatabaseDamaged as exc:
             from app.core.settings import Settings
             from ui.system.restore_dialog import RestoreDialog
@@ -218,6 +218,8 @@ def run_gui(args) -> int:
         if user is None:
             return 1
         ctx.user = user
+        from app.system.restore_guard import record_pending
+        record_pending(ctx)       # wrong manager passwords at a start-up restore, into this database's audit
         from ui.main_window import MainWindow
         window = MainWindow(ctx)
         if not hasattr(window, "security_menu"):
@@ -225,6 +227,8 @@ def run_gui(args) -> int:
             install_menus(window)
         start_auto_backup(window, ctx)
         window.show()
+        from ui.system.startcheck import start_background_check
+        start_background_check(window, ctx)
         code = app.exec()
         close_cleanly(ctx, backup_at_exit(ctx, QMessageBox, APP_TITLE))
         return code

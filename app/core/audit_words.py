@@ -34,8 +34,11 @@ ACTION_LABELS: dict[str, str] = {
     "passes.use": "物品放行", "passes.cancel": "作废物品放行条", "frontdesk.export": "导出前台登记",
     "contacts.create": "新增通讯录联系人", "contacts.update": "修改通讯录联系人",
     "contacts.active": "停用/启用通讯录联系人",
+    "shiftlog.hand_over": "交接班", "shiftlog.correct": "更正交接班记录",
     # ledger and dunning
     "ledger.arrears_flags": "更新欠费标记", "ledger.bill_month": "月度计费", "ledger.charge": "登记收费",
+    "ledger.bill_print": "打印缴费通知单",
+    "ledger.charge_item_add": "新增收费项目", "ledger.charge_item_edit": "修改收费项目",
     "ledger.demo_payments": "演示数据：收款", "ledger.demo_readings": "演示数据：抄表", "ledger.export": "导出台账",
     "ledger.pay": "收款开票", "ledger.prepay": "预交物业费", "ledger.reading": "录入抄表读数",
     "ledger.refund": "退款", "ledger.reprint": "补打收据", "ledger.subscribe": "登记订用",
@@ -83,11 +86,13 @@ ACTION_LABELS: dict[str, str] = {
     "audit.reseal": "审计日志密钥封存",
     "site_key.print_sheet": "打印站点密钥恢复单",
     "auth.fail": "登录失败", "auth.login": "登录", "backup.create": "备份", "backup.restore": "恢复数据库",
+    "restore.fail": "恢复时经理密码错误",
     "settings.update": "修改站点设置", "settings.site_upgrade": "站点文件更新（升级）",
     "user.change_password": "修改密码", "user.create": "新建账号",
     "user.create_first_manager": "创建首个经理账号", "user.reset_password": "重置密码", "user.update": "修改账号",
     # going live (imports and the 待核对 worklist)
-    "golive.import": "导入上线数据", "golive.mapping": "保存导入映射", "worklist.flag": "登记待核对",
+    "golive.import": "导入上线数据", "golive.balances": "导入期初余额", "golive.register": "导入登记资料",
+    "golive.signoff": "上线检查签字", "golive.mapping": "保存导入映射", "worklist.flag": "登记待核对",
     "worklist.resolve": "核对待核对事项", "worklist.export": "导出待核对清单",
     "demo.build": "生成演示数据", "demo.build_large": "生成大型演示数据", "demo.service": "演示数据：报事投诉",
 }
@@ -95,6 +100,7 @@ ACTION_LABELS: dict[str, str] = {
 ENTITY_LABELS: dict[str, str] = {
     "audit_log": "审计日志",
     "pending_check": "待核对事项", "import_mapping": "导入映射",
+    "register_import": "上线登记导入", "go_live_signoff": "上线检查签字",
     "backup": "备份", "billing": "月度计费", "building": "楼栋", "charge": "费用", "charge_standard": "收费标准",
     "cluster": "组团", "defect": "缺陷", "dunning": "催缴通知", "entrance": "单元",
     "familiarity_check": "熟知率检查", "handover": "入住办理", "handover_event": "集中交房活动", "home": "房屋",

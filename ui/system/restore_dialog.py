@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.core.errors import PermissionDenied
 from app.system import backup
 from ui.common.ops import confirm, info, run_action
 from ui.common.tables import sortable
@@ -132,9 +131,9 @@ class RestoreDialog(QDialog):
         return self.model.keys[rows[0].row()] if rows else None
 
     def _restore_damaged(self, path: Path):
+        from app.system.restore_guard import check_manager
         backup.check_backup_file(path)
-        if not backup.manager_in_file(path, self.username.text().strip(), self.password.text()):
-            raise PermissionDenied("经理登录名或密码不正确（按所选备份中的账号核对）")
+        check_manager(self.data_dir, path, self.username.text().strip(), self.password.text())
         return backup.restore_file(self.db_path, path, check_lock=False)
 
     def do_restore(self, _checked=False, ask: bool = True):
