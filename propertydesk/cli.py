@@ -155,6 +155,40 @@ def command_modules() -> list:
             sitekey, parking, frontdesk, notices]
 
 
+# Commands that change nothing but their own sign-in's audit row: the start checks only what a crash
+# damages (app.system.checks.head_check), not the whole file; ``check`` checks the whole file itself.
+READS_ONLY = frozenset({"settings", "backups", "check", "export", "users"})
+
+
+def run_on_site(handler, args) -> int:
+    """Check the file (a read-only command only what a crash damages), open the site, sign in, run,
+    close and renew the clean-close mark."""
+    from app.system.checks import preflight
+    from app.system.context import default_data_dir, open_context
+    data_dir = args.data_dir or default_data_dir()
+    path = preflight(data_dir, args.database, full=args.command not in READS_ONLY, keep_mark=True)
+    try:
+        ctx = open_context(args.data_dir, args.database)
+        ctx.user = sign_in(ctx, args)
+        return run_command(handler, args, ctx)
+    finally:
+        renew_clean_mark(data_dir, path)
+
+
+def renew_clean_mark(data_dir, path) -> bool:
+    """After a command: close the database and renew the clean-close mark it found valid (or earned
+    with a whole-file check), so a command never costs the next start its check. Never fails the command."""
+    import datetime as dt
+
+    from app.system.checks import mark_clean_close
+    from models.db import close_database
+    try:
+        close_database()
+        return mark_clean_close(data_dir, path, False, dt.date.today())
+    except Exception:  # noqa: BLE001 - no mark: the next start checks the file
+        return False
+
+
 def _utf8_stdio():
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(AttributeError, ValueError):
@@ -176,15 +210,7 @@ def main(argv=None) -> int:
         parser.print_help()
         return 2
     try:
-        if getattr(args, "needs_context", True):
-            from app.system.checks import preflight
-            from app.system.context import default_data_dir, open_context
-            preflight(args.data_dir or default_data_dir(), args.database)
-            ctx = open_context(args.data_dir, args.database)
-            ctx.user = sign_in(ctx, args)
-        else:
-            ctx = None
-        return run_command(handler, args, ctx)
+        return run_on_site(handler, args) if getattr(args, "needs_context", True) else run_command(handler, args, None)
     except UserError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2

@@ -6,6 +6,14 @@ app/system/checkpoints.py); ``app.office.checks.run_checks(ctx)`` adds the areas
 ledger's) to them. ``preflight(data_dir, url)`` runs before the
 database is opened for use: it refuses a network share or sync folder and a file that fails
 ``quick_check`` — such a file is opened read-only for the check and never changed.
+
+The start need not wait for the whole file (issue 20): ``preflight(..., full=False)`` checks at once
+only what a crash or a cut-short copy damages (``head_check``: the header against the file's size,
+the schema, the last row of every table — the pages written last) and leaves the whole-file check
+due (``full_check_due``); the window runs ``run_due_check`` in the background after it shows, and a
+failure there makes the next start check the whole file first (``CHECK_FAILED_FILE``).
+``keep_mark=True`` (the command line) reads the clean-close mark without using it up, and
+``mark_clean_close`` after the command's clean close renews it.
 """
 from __future__ import annotations
 
@@ -225,9 +233,11 @@ def mark_clean_close(data_dir, path: Path | None, checked_today: bool, today) ->
     return True
 
 
-def _clean_close_still_valid(data_dir, path: Path, check_days: int, today) -> bool:
+def _clean_close_still_valid(data_dir, path: Path, check_days: int, today, keep: bool = False) -> bool:
     """Read and remove the mark (a crash from now on leaves none): valid when the file is exactly
-    as it was closed, no write-ahead log is pending, and the last full check is recent enough."""
+    as it was closed, no write-ahead log is pending, and the last full check is recent enough.
+    *keep*: read it only (a command renews it after its clean close; a crash meanwhile leaves the
+    file changed or a log pending, which the old mark does not match)."""
     import datetime as dt
     import json
     mark = Path(data_dir) / CLEAN_CLOSE_FILE
@@ -235,7 +245,8 @@ def _clean_close_still_valid(data_dir, path: Path, check_days: int, today) -> bo
         return False
     try:
         state = json.loads(mark.read_text(encoding="utf-8"))
-        mark.unlink()
+        if not keep:
+            mark.unlink()
         checked = dt.date.fromisoformat(state.pop("checked"))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         mark.unlink(missing_ok=True)
@@ -248,7 +259,8 @@ def _clean_close_still_valid(data_dir, path: Path, check_days: int, today) -> bo
     return True
 
 
-def preflight(data_dir, url: str | None, check_days: int | None = None, today=None) -> Path | None:
+def preflight(data_dir, url: str | None, check_days: int | None = None, today=None, *, full: bool = True,
+              keep_mark: bool = False) -> Path | None:
     """Before opening: refuse a bad location, refuse a damaged file (without touching it).
     Returns the SQLite file path (None for PostgreSQL).
 
@@ -274,14 +286,93 @@ def preflight(data_dir, url: str | None, check_days: int | None = None, today=No
         if check_days is None:
             from app.core.settings import Settings
             check_days = int(Settings.load(data_dir).get("backup.startup_check_days"))
-        if _clean_close_still_valid(data_dir, path, check_days, today):
+        failed_before = (Path(data_dir) / CHECK_FAILED_FILE).exists()
+        if not failed_before and _clean_close_still_valid(data_dir, path, check_days, today, keep_mark):
+            return path
+        if not full and not failed_before:
+            result = head_check(path)
+            if result != "ok":
+                _refuse(path, result)
+            _due[str(path.resolve())] = today
             return path
         result = integrity_of(path, quick=True)
-        if result != "ok" and in_use_problem(path):
-            raise DatabaseInUse(in_use_problem(path))
         if result != "ok":
-            raise DatabaseDamaged(
-                f"数据库文件 {path} 未通过完整性检查（{result}）。程序不会修改或删除这个文件。"
-                f"请从备份恢复：在恢复对话框中选择备份，或运行 propertydesk restore 备份文件。", path)
+            _refuse(path, result)
         _checked_on[str(path.resolve())] = today.isoformat()
+        (Path(data_dir) / CHECK_FAILED_FILE).unlink(missing_ok=True)
     return path
+
+
+def _refuse(path: Path, result: str):
+    if in_use_problem(path):
+        raise DatabaseInUse(in_use_problem(path))
+    raise DatabaseDamaged(
+        f"数据库文件 {path} 未通过完整性检查（{result}）。程序不会修改或删除这个文件。"
+        f"请从备份恢复：在恢复对话框中选择备份，或运行 propertydesk restore 备份文件。", path)
+
+
+CHECK_FAILED_FILE = "check-failed.json"   # the background check found damage: the next start checks first
+_due: dict[str, object] = {}               # database file → the day its whole-file check became due
+HEADER_BYTES, MIN_PAGE = 100, 512         # SQLite's file header; its smallest page
+
+
+def head_check(path: Path) -> str:
+    """'ok' or the problem, in milliseconds at any size: what a crash, a full disk or a copy cut short
+    damages — the header (page size, page count against the file's length), the schema, and the pages
+    written last (the last row of every table: its b-tree's rightmost path). Read-only, like integrity_of."""
+    import sqlite3
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        head = fh.read(HEADER_BYTES)
+    if len(head) < HEADER_BYTES or head[:16] != SQLITE_HEADER:
+        return "文件头损坏"
+    page = int.from_bytes(head[16:18], "big")
+    page = 65536 if page == 1 else page
+    if page < MIN_PAGE or page & (page - 1):
+        return f"文件头损坏（页大小 {page} 无效）"
+    pages = int.from_bytes(head[28:32], "big")
+    if head[24:28] == head[92:96] and size < page * pages:
+        return f"文件被截断（应有 {page * pages} 字节，实际 {size} 字节）"
+    mode = "mode=ro" if Path(str(path) + "-wal").exists() else "mode=ro&immutable=1"
+    try:
+        con = sqlite3.connect(f"file:{Path(path).as_posix()}?{mode}", uri=True)
+    except sqlite3.Error as exc:
+        return f"无法打开：{exc}"
+    try:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for name in tables:
+            quoted = '"' + name.replace('"', '""') + '"'
+            try:
+                con.execute(f"SELECT * FROM {quoted} ORDER BY rowid DESC LIMIT 1").fetchall()
+            except sqlite3.OperationalError as exc:
+                if "rowid" not in str(exc):
+                    raise
+                con.execute(f"SELECT * FROM {quoted} LIMIT 1").fetchall()    # a WITHOUT ROWID table
+        return "ok"
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    finally:
+        con.close()
+
+
+def full_check_due(path) -> bool:
+    """After ``preflight(..., full=False)``: the whole file has not been checked yet."""
+    return path is not None and str(Path(path).resolve()) in _due
+
+
+def run_due_check(data_dir, path: Path) -> str:
+    """The whole-file check left due at start (any thread; read-only, the file is never changed):
+    'ok' (remembered for the clean-close mark) or the problem, remembered in the data folder so
+    that the next start checks the whole file before opening it (and offers the backups)."""
+    import json
+
+    from app.system.backup import integrity_of
+    key = str(Path(path).resolve())
+    result = integrity_of(Path(path), quick=True)
+    day = _due.pop(key, None)
+    if result == "ok":
+        if day is not None:
+            _checked_on[key] = day.isoformat()
+        return result
+    (Path(data_dir) / CHECK_FAILED_FILE).write_text(json.dumps({"db": key, "problem": result}), encoding="utf-8")
+    return result
