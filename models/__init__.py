@@ -5,7 +5,7 @@ MODEL_MODULES = [
     "users", "system", "property", "people", "archive",
     "ledger", "keys", "loans", "movein", "renovation", "service", "service_reply", "parking",
     "frontdesk",
-    "golive",
+    "golive", "golive_opening",
     "notices",
 ]
 
@@ -22,7 +22,7 @@ TABLES = frozenset({
     "sequence", "service_event", "service_request", "subscription", "user", "vacant_inspection",
     "vehicle", "visit",
     "contact", "goods_pass", "parcel", "visitor",
-    "import_mapping", "pending_check",
+    "import_mapping", "pending_check", "register_import", "go_live_signoff",
     "notice", "notice_template",
 })
 

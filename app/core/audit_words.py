@@ -251,7 +251,7 @@ EMPTY = "（空）"
 # Where a charge or payment came from (Charge.source / Payment.source): the desk that wrote it.
 SOURCE_WORDS = {"billing": "月度计费", "prepay": "预交物业费", "parking": "车位管理", "loan": "借用登记",
                 "renovation": "装修管理", "service": "报事投诉", "movein": "入住办理",
-                "parcel": "代收快递"}
+                "parcel": "代收快递", "opening": "上线期初余额"}
 
 
 def action_label(code: str) -> str:

@@ -19,6 +19,8 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "archive.edit": ("编辑业主档案", (FD, AM, MG)),
     "archive.delete": ("删除业主档案", (MG,)),
     "archive.import": ("导入业主档案", (AM, MG)),
+    "golive.balances": ("导入期初欠费与预存（上线）", (MG,)),
+    "golive.signoff": ("上线检查签字确认", (MG,)),
     "archive.export": ("导出业主档案", (AM, MG)),
     "archive.visit": ("登记拜访", (FD, AM, MG)),
     "archive.familiarity": ("熟知率检查", (MG,)),

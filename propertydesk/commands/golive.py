@@ -2,6 +2,7 @@
 
     propertydesk import owners FILE [--mapping NAME|FILE.toml] [--dry-run] [--save-mapping NAME]
     propertydesk export worklist FILE.xlsx
+    propertydesk import balances|keys|meters|residents FILE [--mapping NAME|FILE.toml] [--dry-run]
 
 ``import owners`` reads .xlsx, .xls or .csv; without --mapping, a workbook whose sheets and headers fit a
 saved or shipped mapping (the office ledger, the several-sheet export of another system) is
@@ -23,6 +24,8 @@ def register(sub, groups):
     i.add_argument("--dry-run", action="store_true", help="试导入：显示逐行结果，不写入数据库")
     i.add_argument("--save-mapping", metavar="NAME", help="把本次使用的映射以该名称保存，供以后导入使用")
     i.set_defaults(handler=import_owners)
+
+    register_registers(groups)
 
     e = groups["export"].add_parser("worklist", help="导出待核对清单到Excel", parents=[groups["common"]])
     e.add_argument("file", help="Excel文件（.xlsx）")
@@ -48,3 +51,29 @@ def export_worklist(args, ctx):
     n = export_xlsx(ctx, args.file)
     print(f"已导出待核对 {n} 项到 {Path(args.file)}")
     return 0
+
+
+def register_registers(groups):
+    """The go-live registers (app.golive.balances_import, registers_import), one subcommand each."""
+    for name, helptext in (("balances", "导入期初欠费与预存余额（上线当日）"), ("keys", "导入钥匙登记"),
+                           ("meters", "导入水电气表号与最后读数（首次计费的起始读数）"),
+                           ("residents", "导入住户与租户")):
+        i = groups["import"].add_parser(name, help=helptext, parents=[groups["common"]])
+        i.add_argument("file", help="工作簿（.xlsx、.xls 或 .csv）")
+        i.add_argument("--mapping", help="导入映射：系统自带映射的名称或 .toml 映射文件（默认：系统自带）")
+        i.add_argument("--dry-run", action="store_true", help="试导入：显示逐行结果，不写入数据库")
+        i.set_defaults(handler=import_register, register=name)
+
+
+def import_register(args, ctx):
+    if args.register == "balances":
+        from app.golive.balances_import import import_balances as run
+    else:
+        from app.golive.registers_import import import_register as generic
+
+        def run(c, path, mapping, dry_run):
+            return generic(c, args.register, path, mapping, dry_run)
+    rep = run(ctx, args.file, args.mapping, dry_run=args.dry_run)
+    for line in rep.lines():
+        print(line)
+    return EXIT_ROWS_REJECTED if rep.rejected else 0
