@@ -54,6 +54,7 @@ def test_board_buttons(qtbot, ctx, owing, tmp_path, monkeypatch, boxes):  # noqa
     qtbot.addWidget(w)
     w.resize(1366, 700)
     w.show()
+    qtbot.waitUntil(w.loaded)                           # the pages load in the background
     qtbot.mouseClick(w.list_button, Qt.MouseButton.LeftButton)
     assert w.last_preview is not None and w.last_preview.document.pageCount() == 1
     w.last_preview.close()

@@ -124,3 +124,4 @@ def test_notice_batch_asks_first_with_count_and_total(qtbot, ctx, owing, answer_
     assert DunningRecord.select().where(DunningRecord.method == "通知单").count() == 2
     previews = [d for d in w.findChildren(QPushButton) if d.text() == "打印…"]
     assert previews, "the notices open in the print preview"
+    qtbot.waitUntil(w.loaded)                           # the board reloads in the background

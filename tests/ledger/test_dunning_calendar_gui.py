@@ -18,6 +18,7 @@ def _tab(qtbot, ctx, when):
     qtbot.addWidget(w)
     w.resize(1366, 700)
     w.show()
+    qtbot.waitUntil(w.loaded)                           # the pages load in the background
     return w
 
 
@@ -35,6 +36,7 @@ def test_second_notice_again_asks_with_the_count(qtbot, ctx, owing, boxes):  # n
     assert "将向全部楼栋 2 户发出二次通知" in boxes.last.text
     assert w.last_preview is not None and w.last_preview.document.pageCount() == 2
     w.last_preview.close()
+    qtbot.waitUntil(w.loaded)
     assert [r.second_notice for r in w.board.rows] == ["2026-11-17", "2026-11-17"]
     # again the same day: asked first, with the count; declined → nothing issued
     from PySide6.QtWidgets import QMessageBox
@@ -46,6 +48,7 @@ def test_second_notice_again_asks_with_the_count(qtbot, ctx, owing, boxes):  # n
     qtbot.mouseClick(w.notice_buttons[2], Qt.MouseButton.LeftButton)
     assert DunningRecord.select().where(DunningRecord.stage == 2).count() == 4
     w.last_preview.close()
+    qtbot.waitUntil(w.loaded)
 
 
 def test_third_notice_early_needs_the_managers_reason(qtbot, ctx, owing, boxes):  # noqa: F811
@@ -57,6 +60,7 @@ def test_third_notice_early_needs_the_managers_reason(qtbot, ctx, owing, boxes):
     w.last_preview.close()
     recs = DunningRecord.select().where(DunningRecord.stage == 3)
     assert {r.outcome for r in recs} == {"经理特批：业主下周出国，提前告知"}
+    qtbot.waitUntil(w.loaded)
 
 
 def test_third_notice_early_refused_for_the_cashier(qtbot, ctx, owing, users, boxes):  # noqa: F811
@@ -72,11 +76,13 @@ def test_visit_and_hand_to_manager(qtbot, ctx, owing, boxes):  # noqa: F811
     room = w._selected().room_code
     accept_next_dialog(qtbot, "确定", _type_into("门上留言"))
     qtbot.mouseClick(w.visit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(w.loaded)
     row = next(r for r in w.board.rows if r.room_code == room)
     assert row.visits == 1
     click_row(qtbot, w.board_view, [r.room_code for r in w.board.rows].index(room))
     accept_next_dialog(qtbot, "确定", _type_into("业主称漏水未修"))
     qtbot.mouseClick(w.manager_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(w.loaded)
     row = next(r for r in w.board.rows if r.room_code == room)
     assert row.escalated == "业主称漏水未修" and row.next_action == "已转经理处理"
     methods = [r.method for r in DunningRecord.select().order_by(DunningRecord.id)]

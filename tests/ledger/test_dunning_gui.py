@@ -14,6 +14,7 @@ def test_dunning_tab(qtbot, ctx, owing, monkeypatch):  # noqa: F811
     qtbot.addWidget(w)
     w.resize(1200, 700)
     w.show()
+    qtbot.waitUntil(w.loaded)                           # the pages load in the background
     assert w.day.date() == QDate(2026, 11, 8)
     assert "电话催缴" in w.stage_label.text()
     assert sorted(r.room_code for r in w.board.rows) == ["3-101", "7-102"]
@@ -23,13 +24,16 @@ def test_dunning_tab(qtbot, ctx, owing, monkeypatch):  # noqa: F811
     monkeypatch.setattr("ui.ledger.dunning_tab.FieldForm.exec",
                         lambda self: (forms.append(self), self.submit(), self.result())[2])
     w.log_phone()
+    qtbot.waitUntil(w.loaded)
     assert forms and forms[0].result_value is not None
     assert next(r for r in w.board.rows if r.room_code == row.room_code).calls == 1
     w.grab().save("/tmp/dunning_tab.png")
     # daily report and the collection rate with its chart
     w.report_day.setDate(QDate(2026, 11, 23))
+    qtbot.waitUntil(w.loaded)
     assert any(x["room"] == "3-102" for x in w.daily.rows)
     w.month.setDate(QDate(2026, 11, 1))
+    qtbot.waitUntil(w.loaded)
     assert w.rate_cluster.rows[-1].name == "全小区" and "33.33%" in w.rate_label.text()
     assert w.chart.bars and w.chart.target == 96
     w.tabs.setCurrentIndex(2)
@@ -47,6 +51,7 @@ def test_payment_in_the_ledger_tab_drops_the_home_from_the_dunning_board(qtbot, 
     w.resize(1280, 800)
     w.show()
     board = click_tab(qtbot, w, "dunning")
+    qtbot.waitUntil(board.loaded)
     day = board.day.date()
     assert "3-101" in [r.room_code for r in board.board.rows]
     assert not any(x["room"] == "3-101" for x in board.daily.rows)
@@ -59,6 +64,7 @@ def test_payment_in_the_ledger_tab_drops_the_home_from_the_dunning_board(qtbot, 
     assert "欠费 ¥0.00" in ledger.header.text()
     ledger.last_preview.close()
     board = click_tab(qtbot, w, "dunning")
+    qtbot.waitUntil(board.loaded)
     assert board.day.date() == day
     assert [r.room_code for r in board.board.rows] == ["7-102"]
     assert any(x["room"] == "3-101" and x["total_fen"] == 35600 for x in board.daily.rows)

@@ -118,15 +118,19 @@ def test_frontdesk_cannot_pay_or_void(qtbot, as_role):
 def test_arrears_views(qtbot, tab, ctx):
     billing.run_month(ctx, "2026-09")
     billing.run_month(ctx, "2026-10")
+    from ui.ledger.arrears_load import loading
     tab.inner.setCurrentIndex(tab.ARREARS_PAGE)
+    qtbot.waitUntil(lambda: not loading(tab))           # the page loads in the background
     assert tab.arrears_view.model().rowCount() == 5
     assert "欠费 5 户" in tab.arrears_total.text()
     shot(tab, "arrears")
     for i in range(1, tab.arrears_kind.count()):
         tab.arrears_kind.setCurrentIndex(i)
+        qtbot.waitUntil(lambda: not loading(tab))
         assert tab.arrears_view.model().rowCount() >= 1
         assert "欠费 5 户" in tab.arrears_total.text()
     tab.arrears_kind.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: not loading(tab))
     tab._open_arrears_home(tab.arrears_view.model().index(0, 0))
     assert tab.home_id is not None and tab.charges_model.rowCount() >= 2
 

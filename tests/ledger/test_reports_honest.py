@@ -55,6 +55,7 @@ def test_rate_page_shows_a_dash_and_exports(qtbot, ctx, owing, tmp_path, monkeyp
     qtbot.addWidget(w)
     w.show()
     w.month.setDate(QDate(2026, 12, 1))
+    qtbot.waitUntil(w.loaded)                           # the pages load in the background
     assert w.rate_label.text() == "全小区 —（目标 96%）"
     assert w.rate_cluster.rows[-1].target_text == "—" and not w.chart.bars
     out = tmp_path / "收费率.xlsx"

@@ -38,6 +38,7 @@ def test_dunning_notices_preview_as_notice(qtbot, ctx, owing, boxes):  # noqa: F
     assert dlg.kind == "notice" and "通知单" in dlg.pages_label.text()
     assert dlg.document.pageCount() == 2  # 3-101 and 7-102 owe
     dlg.close()
+    qtbot.waitUntil(tab.loaded)                         # the board reloads in the background
 
 
 @pytest.fixture

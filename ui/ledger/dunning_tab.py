@@ -1,6 +1,8 @@
 """催缴与报表: the dunning calendar board with phone log and notice batches, the cashier's daily
 report and the monthly collection rate with its chart. A payment, void, refund or charge in another
-tab ({"ledger"} news, ui.common.runner.notify_changed) reloads the three pages now or when shown."""
+tab ({"ledger"} news, ui.common.runner.notify_changed) reloads the three pages now or when shown.
+The tab opens at once: each page's report loads in the background runner (ui.common.progress.PageLoad,
+正在加载… until its rows arrive; ``loaded()`` says all have)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QDate
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.errors import PermissionDenied
 from app.core.money import fmt_fen
 from app.ledger import dunning
 from app.ledger import reports as lr
@@ -24,7 +27,8 @@ from ui.common.icons import icon
 from ui.common.lists import ListModel
 from ui.common.ops import info, run_action
 from ui.common.print_preview import preview
-from ui.common.runner import NewsFollower, notify_changed
+from ui.common.progress import PageLoad
+from ui.common.runner import NewsFollower, notify_changed, show_error
 from ui.common.widgets import BarChart
 from ui.common.widgets import list_view as _table
 from ui.ledger import dunning_actions
@@ -52,8 +56,15 @@ class Tab(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(tabs)
         self.tabs = tabs
+        self.loads = {"board": PageLoad(self, ctx, self._show_board, self.summary),
+                      "daily": PageLoad(self, ctx, self._show_daily, self.daily_totals, self._daily_failed),
+                      "rate": PageLoad(self, ctx, self._show_rate, self.rate_label)}
         self.news = NewsFollower(self, WATCHED, self.refresh)
         self.refresh()
+
+    def loaded(self) -> bool:
+        """Every page's data has arrived (tests wait on this)."""
+        return not any(load.busy() for load in self.loads.values())
 
     # pages -----------------------------------------------------------------------------
     def _board_page(self, today):
@@ -191,10 +202,10 @@ class Tab(QWidget):
         self.refresh_rate()
 
     def refresh_board(self):
-        result = run_action(self, dunning.board, self.ctx, self.day.date().toPython(),
-                            building_id=self.building.currentData())
-        if result is None:
-            return
+        self.loads["board"].load(dunning.board, self.ctx, self.day.date().toPython(),
+                                 building_id=self.building.currentData())
+
+    def _show_board(self, result):
         stage, rows = result
         self.stage_label.setText(f"本日阶段：{dunning.STAGES[stage]}")
         self.board.set_rows(rows)
@@ -245,15 +256,20 @@ class Tab(QWidget):
 
     # reports ----------------------------------------------------------------------
     def refresh_daily(self):
-        rep = run_action(self, lr.daily_report, self.ctx, self.report_day.date().toPython())
-        if rep is None:
-            self.daily.set_rows([])
-            self.daily_totals.setText("无权查看收费报表")
-            return
+        self.loads["daily"].load(lr.daily_report, self.ctx, self.report_day.date().toPython())
+
+    def _daily_failed(self, exc):
+        self.daily.set_rows([])
+        self.daily_totals.setText("无权查看收费报表" if isinstance(exc, PermissionDenied) else "")
+        show_error(self, exc)
+
+    def _show_daily(self, rep):
         self.daily.set_rows(rep.receipts)
         methods = "，".join(f"{k} {fmt_fen(v)}" for k, v in rep.by_method) or "无"
         self.daily_totals.setText(f"收据合计 {fmt_fen(rep.receipts_fen)} 元；退款 {fmt_fen(rep.refunds_fen)} 元；"
-                                  f"作废 {rep.voided} 张；实收净额 {fmt_fen(rep.net_fen)} 元（{methods}）")
+                                  f"作废 {rep.voided} 张；实收净额 {fmt_fen(rep.net_fen)} 元（{methods}）"
+                                  + (f"；减免 {rep.reductions} 笔 {fmt_fen(rep.reductions_fen)} 元（不计实收）"
+                                     if rep.reductions else ""))
 
     def print_daily(self):
         pdf = run_action(self, lr.report_pdf, self.ctx, "daily", day=self.report_day.date().toPython())
@@ -265,9 +281,9 @@ class Tab(QWidget):
         return f"{d.year():04d}-{d.month():02d}"
 
     def refresh_rate(self):
-        rep = run_action(self, lr.collection_rate, self.ctx, self._period())
-        if rep is None:
-            return
+        self.loads["rate"].load(lr.collection_rate, self.ctx, self._period())
+
+    def _show_rate(self, rep):
         self.rate_cluster.set_rows(list(rep.by_cluster) + [rep.total])
         self.rate_manager.set_rows(list(rep.by_manager))
         self.rate_label.setText(f"全小区 {rep.total.rate_text}（目标 {rep.target_pct}%）")

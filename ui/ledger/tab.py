@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from app.core.dates import add_period_months, period_of
 from app.core.money import fmt_fen
 from app.core.permissions import allowed
-from app.ledger import arrears, billing, charge_items, payments
+from app.ledger import billing, charge_items, payments
 from ui.common.icons import icon
 from ui.common.ops import confirm, info, run_action
 from ui.common.runner import notify_changed
@@ -462,24 +462,8 @@ class Tab(QWidget):
 
     # arrears ------------------------------------------------------------------------------------
     def refresh_arrears(self):
-        kind = self.arrears_kind.currentData()
-        model = self.arrears_models[kind]
-        if allowed(getattr(self.ctx.user, "role", None), "ledger.bill"):
-            # charges fall due with the calendar: bring the owners' arrears flags up to date
-            run_action(self, arrears.refresh_arrears_flags, self.ctx)
-        if kind == "homes":
-            rows = [a.__dict__ for a in arrears.home_arrears(self.ctx)]
-        elif kind == "ageing":
-            rows = arrears.ageing(self.ctx)
-        else:
-            rows = arrears.summary_by(self.ctx, kind)
-        model.set_rows(rows)
-        self.arrears_view.setModel(model)
-        self.arrears_view.resizeColumnsToContents()   # samples at most 1,000 rows (Qt's precision)
-        total = sum(r["owed_fen"] for r in rows)
-        homes = sum(r.get("homes", 1) for r in rows) if kind != "homes" else len(rows)
-        today = self.ctx.clock.today().isoformat()
-        self.arrears_total.setText(f"截至 {today}：欠费 {homes} 户，合计 ¥{fmt_fen(total)}")
+        from ui.ledger import arrears_load
+        arrears_load.refresh(self)    # in the background: 正在加载…, then the rows
 
     def _open_arrears_home(self, index):
         if self.arrears_kind.currentData() != "homes":
