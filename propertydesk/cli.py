@@ -135,6 +135,7 @@ def command_modules() -> list:
     """The modules that register subcommands, in the order of ``propertydesk --help``."""
     from propertydesk.commands import (
         archives,
+        bills,
         dunning,
         frontdesk,
         golive,
@@ -151,8 +152,8 @@ def command_modules() -> list:
         sitekey,
         system,
     )
-    return [system, archives, golive, ledger, dunning, reports, keys, loans, movein, renovation, service, security,
-            sitekey, parking, frontdesk, notices]
+    return [system, archives, golive, ledger, bills, dunning, reports, keys, loans, movein, renovation, service,
+            security, sitekey, parking, frontdesk, notices]
 
 
 # Commands that change nothing but their own sign-in's audit row: the start checks only what a crash

@@ -110,6 +110,9 @@ SETTINGS: list[Setting] = [
     _S("billing.bill_vacant", True, "空置房计收物业费", "bool", "billing"),
     _S("billing.receipt_prefix", "SJ", "收据编号前缀", group="billing"),
     _S("billing.refund_prefix", "TK", "退款凭证编号前缀", group="billing"),
+    _S("billing.pay_how", "到客服中心收银处缴纳：现金、刷卡（银行卡）或转账", "缴费方式说明（印在缴费通知单上）",
+       group="billing"),
+    _S("billing.pay_account", "", "转账收款账户（户名、开户行、账号，印在缴费通知单上）", group="billing"),
     # 000 应会 7: dunning calendar
     _S("dunning.list_by_day", 5, "欠费清单截止日（每月）", "int", "dunning"),
     _S("dunning.phone_from_day", 6, "电话催缴开始日", "int", "dunning"),
