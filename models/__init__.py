@@ -21,7 +21,7 @@ TABLES = frozenset({
     "renovation_notice", "renovation_patrol", "renovation_worker", "resident", "return_visit",
     "sequence", "service_event", "service_request", "subscription", "user", "vacant_inspection",
     "vehicle", "visit",
-    "contact", "goods_pass", "parcel", "visitor",
+    "contact", "goods_pass", "parcel", "visitor", "shift_log",
     "import_mapping", "pending_check", "register_import", "go_live_signoff",
     "notice", "notice_template",
 })

@@ -1,5 +1,5 @@
-"""Front-desk registers (前台登记, domain.md §7 and §11): parcels kept for owners, visitors and
-goods-out passes."""
+"""Front-desk registers (前台登记, domain.md §7 and §11): parcels kept for owners, visitors,
+goods-out passes, the phone list and the shift log."""
 from peewee import (
     BigIntegerField,
     BooleanField,
@@ -102,4 +102,32 @@ class Contact(BaseModel):
     updated_at = DateTimeField(null=True)
 
 
-MODELS = [Parcel, Visitor, GoodsPass, Contact]
+SHIFT_HANDOVER, SHIFT_CORRECTION = "交接", "更正"
+
+
+class ShiftLog(BaseModel):
+    """One hand-over of a desk shift (交接班记录), signed by the clerk handing over and the one
+    taking over (who proved their password); never edited: a correction is a new row (kind 更正)
+    pointing at the entry it corrects."""
+    number = CharField(unique=True)                     # JB2026-000001
+    kind = CharField(default=SHIFT_HANDOVER)            # 交接 / 更正
+    slot = CharField(null=True, unique=True)            # "2026-11-23 早班" for a hand-over: one per shift
+    shift_date = DateField(index=True)
+    shift = CharField()                                 # 早班 / 中班 / 晚班 (site setting shift.schedule)
+    hours = CharField(default="")                       # 08:00-16:00
+    events = TextField(default="")                      # what happened during the shift
+    pending = TextField(default="")                     # what the clerk hands over in words
+    open_items = TextField(default="")                  # counted at hand-over: JSON [[label, count, unit], ...]
+    cash_fen = BigIntegerField(null=True)               # counted in the drawer (null: not counted)
+    float_fen = BigIntegerField(default=0)              # the drawer's float (shift.cash_float)
+    receipts_fen = BigIntegerField(default=0)           # the day's receipts total at hand-over
+    cash_receipts_fen = BigIntegerField(default=0)      # of which paid in cash
+    handed_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    handed_name = CharField()
+    taken_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    taken_name = CharField(default="")
+    handed_at = DateTimeField(index=True)
+    corrects = ForeignKeyField("self", null=True, on_delete="RESTRICT", backref="corrections")
+
+
+MODELS = [Parcel, Visitor, GoodsPass, Contact, ShiftLog]

@@ -43,6 +43,7 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "passes.issue": ("开具与作废物品放行条", (FD, AM, MG)),
     "passes.gate": ("门岗查验放行", (FD, AM, MG)),
     "contacts.edit": ("编辑通讯录", (FD, AM, MG)),
+    "shiftlog.write": ("交接班记录", (FD, AM, MG)),
     # ledger
     "ledger.view": ("查看收费台账", ALL),
     "ledger.bill": ("计费（月度计费、抄表）", (CA, MG)),

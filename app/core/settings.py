@@ -34,7 +34,7 @@ GROUP_LABELS = {
     "parcel": "代收包裹", "billing": "计费与收款", "dunning": "催缴", "renovation": "装修管理",
     "customer": "客户分类与拜访", "keys": "钥匙与借用", "request": "报事与投诉", "print": "打印",
     "backup": "备份", "security": "安全", "parking": "车位与车卡",
-    "office": "办公时间与公告",
+    "office": "办公时间与公告", "shift": "交接班",
 }
 
 _S = Setting
@@ -93,6 +93,9 @@ SETTINGS: list[Setting] = [
     _S("service_price.basin_drain.market", 1500, "更换面盆下水 市场价", "fen", "service_price"),
     _S("service_price.tap.owner", 500, "更换水龙头 业主价", "fen", "service_price"),
     _S("service_price.tap.market", 1000, "更换水龙头 市场价", "fen", "service_price"),
+    # the desk's shifts (交接班记录): "name HH:MM-HH:MM" separated by ；
+    _S("shift.schedule", "早班 08:00-16:00；中班 16:00-24:00；晚班 00:00-08:00", "班次及时间", group="shift"),
+    _S("shift.cash_float", 0, "前台抽屉备用金", "fen", "shift"),
     # 000 item 11: parcels
     _S("parcel.free_hours", 24, "包裹免费保管时长（小时）", "int", "parcel"),
     _S("parcel.first_fee", 200, "超时首次收费", "fen", "parcel"),

@@ -6,14 +6,17 @@ from __future__ import annotations
 import datetime as dt
 
 from app.core.dates import fmt_date
-from app.frontdesk import contacts, parcels, passes, visitors
+from app.frontdesk import contacts, parcels, passes, shifts, visitors
 from app.printing.frontdesk_forms import (
     GoodsPassData,
     PhoneListData,
+    ShiftDayData,
+    ShiftEntry,
     SiteFactsData,
     render_goods_pass,
     render_phone_list,
     render_register,
+    render_shift_day,
     render_site_facts,
 )
 from app.printing.key_forms import KeyListData
@@ -117,3 +120,12 @@ def site_facts_pdf(ctx) -> bytes:
     """项目概况 from the site settings."""
     return render_site_facts(ctx.settings, SiteFactsData(site_name=str(ctx.settings.get("site.name")),
                                                          facts=tuple(contacts.site_facts(ctx))))
+
+
+def shift_day_pdf(ctx, day: dt.date | None = None) -> bytes:
+    """交接班记录 of the day: every hand-over with its open items and drawer, corrections after."""
+    day = day or ctx.clock.today()
+    rows = shifts.day_entries(ctx, day)
+    keys = [f.name for f in ShiftEntry.__dataclass_fields__.values()]
+    entries = tuple(ShiftEntry(**{k: (tuple(r[k]) if k == "items" else r[k]) for k in keys}) for r in rows)
+    return render_shift_day(ctx.settings, ShiftDayData(day=fmt_date(day), entries=entries))

@@ -167,3 +167,73 @@ def render_phone_list(settings, data: PhoneListData) -> bytes:
 
 def render_site_facts(settings, data: SiteFactsData) -> bytes:
     return SiteFactsForm(settings).render(data)
+
+
+@dataclass(frozen=True)
+class ShiftEntry:
+    number: str
+    kind: str             # 交接 / 更正
+    shift: str
+    hours: str
+    events: str
+    pending: str
+    items: tuple          # (label, count, unit)
+    cash: str             # counted in the drawer ("" when not counted)
+    expected: str         # float + the day's cash receipts
+    receipts: str         # the day's receipts total
+    diff: str             # 相符 / 多 x / 少 x
+    handed_name: str
+    taken_name: str
+    handed_at: str
+    corrects: str         # the number a correction corrects
+
+
+@dataclass(frozen=True)
+class ShiftDayData:
+    day: str
+    entries: tuple        # ShiftEntry
+
+
+class ShiftDayForm(FormRenderer):
+    """交接班记录 of one day on A4: a block per hand-over (shift, what happened, what is handed over,
+    the open items counted, the drawer against the day's receipts, both clerks' signatures), the
+    corrections after the entry they correct."""
+    title = "交接班记录"
+
+    def _entry(self, e: ShiftEntry, w):
+        cell = self.st["cell"]
+        if e.kind == "更正":
+            head = f"更正 {e.number}（更正 {e.corrects}，{e.shift}）　{e.handed_at}　{e.handed_name}"
+            rows = [["更正内容", Paragraph(esc(e.events).replace("\n", "<br/>"), cell)]]
+            if e.cash:
+                rows.append(["更正后现金", f"{e.cash} 元"])
+            return [Paragraph(esc(head), self.st["body"]), label_value_table(rows, [w * 0.16, w * 0.84]),
+                    Spacer(1, 3 * mm)]
+        items = "；".join(f"{label} {n} {unit}" for label, n, unit in e.items) or "—"
+        money = (f"抽屉现金 {e.cash} 元，应有 {e.expected} 元（备用金＋当日现金收款），{e.diff}"
+                 if e.cash else f"未清点现金；应有 {e.expected} 元") + f"；当日收款合计 {e.receipts} 元"
+        rows = [["班次", f"{e.shift}（{e.hours}）", "编号", e.number],
+                ["交班人", e.handed_name, "接班人", e.taken_name],
+                ["交接时间", e.handed_at, "", ""],
+                ["值班记事", Paragraph(esc(e.events).replace("\n", "<br/>"), cell), "", ""],
+                ["移交事项", Paragraph(esc(e.pending or "—").replace("\n", "<br/>"), cell), "", ""],
+                ["未结事项", Paragraph(esc(items), cell), "", ""],
+                ["现金与收款", Paragraph(esc(money), cell), "", ""]]
+        spans = [("SPAN", (1, i), (3, i)) for i in range(2, 7)]
+        t = label_value_table(rows, [w * 0.16, w * 0.44, w * 0.12, w * 0.28],
+                              spans + [("BACKGROUND", (1, i), (3, i), colors.white) for i in range(2, 7)])
+        return [t, signature_row(["交班人签字", "接班人签字"], w), Spacer(1, 4 * mm)]
+
+    def story(self, d: ShiftDayData):
+        w = 174 * mm
+        out = self.title_block(f"日期：{d.day}　共 {sum(1 for e in d.entries if e.kind != '更正')} 个班次")
+        if not d.entries:
+            out.append(Paragraph("当日无交接班记录。", self.st["body"]))
+        for e in d.entries:
+            out += self._entry(e, w)
+        return out
+
+
+def render_shift_day(settings, data: ShiftDayData) -> bytes:
+    """交接班记录 of a day (A4) as PDF bytes."""
+    return ShiftDayForm(settings).render(data)

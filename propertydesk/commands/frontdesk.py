@@ -1,6 +1,6 @@
 """Command-line subcommands of the front-desk registers: ``parcels``, ``visitors``, ``passes``,
-``contacts`` and their prints (``print parcels-day``, ``visitors-day``, ``goods-pass``,
-``passes-day``, ``contacts``, ``site-facts``)."""
+``contacts``, ``shifts`` and their prints (``print parcels-day``, ``visitors-day``, ``goods-pass``,
+``passes-day``, ``contacts``, ``site-facts``, ``shift-day``)."""
 
 
 def _date(text):
@@ -37,6 +37,13 @@ def register(sub, groups):
         r = groups["print"].add_parser(name, help=help_, parents=[c])
         r.add_argument("--out", help="PDF 文件路径")
         r.set_defaults(handler=handler)
+    p = sub.add_parser("shifts", help="交接班记录：列出当日的交接班（--date 指定日期）与当前未结事项", parents=[c])
+    p.add_argument("--date", help="日期（YYYY-MM-DD，默认今天）")
+    p.set_defaults(handler=shifts_list)
+    r = groups["print"].add_parser("shift-day", help="交接班记录（当日，A4）", parents=[c])
+    r.add_argument("--date", help="日期（默认今天）")
+    r.add_argument("--out", help="PDF 文件路径")
+    r.set_defaults(handler=print_shift_day)
     r = groups["print"].add_parser("goods-pass", help="物品放行条（含存根）", parents=[c])
     r.add_argument("--number", required=True, help="放行条编号，如 FX2026-000001")
     r.add_argument("--out", help="PDF 文件路径")
@@ -133,3 +140,28 @@ def print_goods_pass(args, ctx):
     from app.frontdesk.passes import find_by_number
     from app.frontdesk.prints import goods_pass_pdf
     return _write(args, goods_pass_pdf(ctx, find_by_number(args.number).id))
+
+
+def shifts_list(args, ctx):
+    from app.frontdesk import shifts
+    day = _date(args.date) or ctx.clock.today()
+    rows = shifts.day_entries(ctx, day)
+    for r in rows:
+        if r["kind"] == "更正":
+            print(f"{r['number']}  更正 {r['corrects']}  {r['handed_at']} {r['handed_name']}：{r['events']}"
+                  + (f"  更正后现金 {r['cash']} 元" if r["cash"] else ""))
+            continue
+        cash = (f"现金 {r['cash']} 元（应有 {r['expected']}，{r['diff']}）" if r["cash"]
+                else f"未清点（应有 {r['expected']}）")
+        print(f"{r['number']}  {r['shift']} {r['hours']}  {r['handed_name']} → {r['taken_name']}  {r['handed_at']}  "
+              f"{cash}  当日收款 {r['receipts']} 元")
+        print(f"    记事：{r['events']}" + (f"  移交：{r['pending']}" if r["pending"] else ""))
+    cur = shifts.current_shift(ctx)
+    print(f"{day:%Y-%m-%d} 共 {len(rows)} 条交接班记录；当前 {cur['shift']}（{cur['hours']}）")
+    print("当前未结：" + shifts.items_text(shifts.open_items(ctx)))
+    return 0
+
+
+def print_shift_day(args, ctx):
+    from app.frontdesk.prints import shift_day_pdf
+    return _write(args, shift_day_pdf(ctx, _date(args.date)))

@@ -1,5 +1,5 @@
-"""前台登记 tab: one page per register of the front desk — 代收快递, 来访登记, 物品放行条, 通讯录 —
-and 项目概况.
+"""前台登记 tab: one page per register of the front desk — 代收快递, 来访登记, 物品放行条,
+通讯录 —, 项目概况, and 交接班记录.
 Widgets call app.frontdesk; no queries here."""
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from ui.common.tables import save_columns
 from ui.frontdesk.contacts_page import ContactsPage, SiteFactsPage
 from ui.frontdesk.parcels_page import ParcelsPage
 from ui.frontdesk.passes_page import PassesPage
+from ui.frontdesk.shifts_page import ShiftsPage
 from ui.frontdesk.visitors_page import VisitorsPage
 
 NEWS = frozenset({"frontdesk"})
@@ -24,6 +25,7 @@ class Tab(QWidget):
         self.parcels = ParcelsPage(ctx, self)
         self.visitors = VisitorsPage(ctx, self)
         self.passes = PassesPage(ctx, self)
+        self.shifts = ShiftsPage(ctx, self)
         self.contacts = ContactsPage(ctx, self)
         self.site_facts = SiteFactsPage(ctx, self)
         self.inner = QTabWidget(self)
@@ -32,12 +34,13 @@ class Tab(QWidget):
         self.inner.addTab(self.passes, icon("out"), "物品放行条")
         self.inner.addTab(self.contacts, icon("user"), "通讯录")
         self.inner.addTab(self.site_facts, icon("archives"), "项目概况")
+        self.inner.addTab(self.shifts, icon("edit"), "交接班记录")
         self.inner.currentChanged.connect(lambda _i: self.refresh())
         QVBoxLayout(self).addWidget(self.inner)
         self.news = NewsFollower(self, NEWS, self.refresh)
 
     def pages(self):
-        return (self.parcels, self.visitors, self.passes, self.contacts)
+        return (self.parcels, self.visitors, self.passes, self.shifts, self.contacts)
 
     def refresh(self):
         self.inner.currentWidget().refresh()

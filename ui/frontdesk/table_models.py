@@ -36,3 +36,12 @@ def contacts_model(parent=None) -> RowsModel:
         ("类别", "category"), ("单位", "name"), ("负责人", "person"), ("电话", "phone"), ("备用电话", "phone2"),
         ("地址", "address"), ("备注", "notes"), ("状态", lambda r: "在用" if r.get("active", True) else "已停用"),
     ], shade=lambda r: None if r.get("active", True) else DONE, parent=parent)
+
+
+def shifts_model(parent=None) -> RowsModel:
+    return RowsModel([
+        ("编号", "number"), ("类别", "kind"), ("日期", "shift_date"), ("班次", "shift"), ("时间", "hours"),
+        ("交班人", "handed_name"), ("接班人", "taken_name"), ("交接时间", "handed_at"), ("值班记事", "events"),
+        ("移交事项", "pending"), ("抽屉现金", "cash"), ("应有现金", "expected"), ("核对", "diff"),
+        ("更正", "corrects"), ("未结事项", "items_text"),
+    ], shade=lambda r: DONE if r.get("kind") == "更正" else DUE if r.get("diff_fen") else None, parent=parent)
