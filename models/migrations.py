@@ -120,6 +120,18 @@ def _step_6_seal_phones(db):
         mark_search_stale()
 
 
+PHONES_RECHECK_KEY = "phones.recheck"   # meta key: "pending" until app.golive.phone_recheck has run
+
+
+def _step_11_phones_recheck(db):
+    """Phones are checked by libphonenumber from now on (app/core/phones.py): every stored phone is
+    re-checked once by the program after start (app.golive.phone_recheck, with the site key to open
+    the sealed values); one that fails is FLAGGED on the 待核对 worklist, never changed or deleted.
+    The models cannot call an area, so this step only asks for the re-check."""
+    if not Meta.update(value="pending").where(Meta.key == PHONES_RECHECK_KEY).execute():
+        Meta.create(key=PHONES_RECHECK_KEY, value="pending")
+
+
 STEPS = [
     (1, "initial schema", _step_1_initial),
     (2, "owner name pinyin", _step_2_owner_name_pinyin),
@@ -127,6 +139,7 @@ STEPS = [
     (6, "phones sealed", _step_6_seal_phones),
     (8, "open charge index", _step_8_open_charge_index),
     (9, "charge source index", _step_9_charge_source_index),
+    (11, "phones re-checked by libphonenumber", _step_11_phones_recheck),
 ]
 CURRENT_VERSION = STEPS[-1][0]
 

@@ -196,13 +196,8 @@ def phones(value, label) -> list[str]:
 
 
 def _phone(text: str, label: str) -> str:
-    # A landline written with its area code separated (029-8888 6666, (010)12345678): keep the
-    # office's split instead of guessing where a 3- or 4-digit area code ends.
-    m = re.fullmatch(r"\(?(0\d{2,3})\)?[-\s)]+([\d\s-]{7,12})", text)
-    if m:
-        local = re.sub(r"[\s-]", "", m.group(2))
-        if re.fullmatch(r"\d{7,8}", local):
-            return f"{m.group(1)}-{local}"
+    # libphonenumber knows every area code's length (029-8888 6666, (010)12345678, 0351 7654321):
+    # no split is guessed or kept unchecked here (app/core/phones.py).
     return v.check_phone(text, label)
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from app.core import phones
 from app.core.errors import ValidationError
 
 MAX_AREA_M2 = 100000                 # a home's floor area, m²
@@ -48,42 +49,21 @@ def birth_date_from_id(id_number: str) -> dt.date:
 
 
 def check_mobile(text, field: str = "手机号码", required: bool = True) -> str:
-    """Chinese mobile: 11 digits starting 1[3-9]. Spaces, dashes and +86 are removed."""
-    s = re.sub(r"[\s\-()]", "", normalize(text))
-    if s.startswith("+86"):
-        s = s[3:]
-    elif s.startswith("0086"):
-        s = s[4:]
-    if not s:
-        if required:
-            raise ValidationError(field, "不能为空")
-        return ""
-    if not re.fullmatch(r"1[3-9]\d{9}", s):
-        raise ValidationError(field, f"“{text}”不是有效的11位手机号码")
+    """A mainland mobile (libphonenumber, app/core/phones.py): its 11 digits; +86/0086, spaces and
+    dashes accepted, unassigned prefixes refused."""
+    s = phones.parse_mobile(text, field)
+    if not s and required:
+        raise ValidationError(field, "不能为空")
     return s
 
 
 def check_phone(text, field: str = "联系电话", required: bool = False) -> str:
-    """A mobile, a landline (0xx-xxxxxxx, or 7–8 local digits, optional extension) or a 400/800
-    service hotline."""
-    raw = normalize(text)
-    s = re.sub(r"[\s\-()]", "", raw)
-    if s.startswith("+86"):
-        s = s[3:]
-    if not s:
-        if required:
-            raise ValidationError(field, "不能为空")
-        return ""
-    if re.fullmatch(r"1[3-9]\d{9}", s):
-        return s
-    if re.fullmatch(r"[48]00\d{7}", s):  # a company's service hotline (400/800), e.g. the office's own
-        return f"{s[:3]}-{s[3:6]}-{s[6:]}"
-    # Area codes: 010 and 02x have three digits, all others four; local numbers start with 2-9.
-    m = re.fullmatch(r"(010|02\d|0[3-9]\d\d)?([2-9]\d{6,7})(?:(?:转|ext|#)\d{1,6})?", s)
-    if m:
-        area, local = m.group(1), m.group(2)
-        return f"{area}-{local}" if area else local
-    raise ValidationError(field, f"“{text}”不是有效的手机、固定电话或400/800号码")
+    """A mobile, a landline (area code and extension kept), a 400/800 hotline or a foreign number,
+    checked and formatted by libphonenumber (app/core/phones.py, the stored forms)."""
+    s = phones.parse_phone(text, field)
+    if not s and required:
+        raise ValidationError(field, "不能为空")
+    return s
 
 
 _ROOM_RE = re.compile(r"^[A-Za-z]?\d{1,3}(-\d{1,2})?-\d{3,4}$")

@@ -1,7 +1,6 @@
 """Demo rows of the front-desk registers: two weeks of parcels (most collected within a day or
 two, a few refused, some still waiting and a few beyond the free period), visitors (all gone but
-today's), goods-out passes (used at the gate, one cancelled, one expired, today's open) and the
-shift log (app.demo.frontdesk_shifts)."""
+today's), and goods-out passes (used at the gate, one cancelled, one expired, today's open)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -27,20 +26,20 @@ PLATES = ("豫A12345", "豫A8K316", "豫AD52210", "豫K33107", "")
 
 # (category, organisation, responsible person, phone, second phone, address)
 CONTACTS = [
-    ("供水", "市供水公司开元营业所", "", "0371-7021120", "", "开元路21号"),
-    ("供电", "国网供电公司（报修）", "", "95598", "0371-7035566", ""),
-    ("燃气", "市燃气公司东区服务站", "牛站长", "0371-7046688", "13903516688", "建设北路118号"),
-    ("有线电视", "广电网络开元营业厅", "", "0371-7052233", "", "开元路35号"),
+    ("供水", "市供水公司开元营业所", "", "0371-67021120", "", "开元路21号"),
+    ("供电", "国网供电公司（报修）", "", "95598", "0371-67035566", ""),
+    ("燃气", "市燃气公司东区服务站", "牛站长", "0371-67046688", "13903516688", "建设北路118号"),
+    ("有线电视", "广电网络开元营业厅", "", "0371-67052233", "", "开元路35号"),
     ("电信网络", "中国电信开元营业厅（宽带报修）", "", "10000", "", "开元路40号"),
-    ("派出所", "开元路派出所", "李警官（社区民警）", "0371-7061110", "110", "开元路88号"),
-    ("学校", "开元路小学", "教务处", "0371-7073321", "", "开元路56号"),
-    ("学校", "第二十三中学", "招生办", "0371-7074455", "", "建设北路9号"),
-    ("医院", "市第三人民医院", "急诊", "120", "0371-7088120", "建设北路200号"),
+    ("派出所", "开元路派出所", "李警官（社区民警）", "0371-67061110", "110", "开元路88号"),
+    ("学校", "开元路小学", "教务处", "0371-67073321", "", "开元路56号"),
+    ("学校", "第二十三中学", "招生办", "0371-67074455", "", "建设北路9号"),
+    ("医院", "市第三人民医院", "急诊", "120", "0371-67088120", "建设北路200号"),
     ("开锁", "平安开锁（公安备案）", "赵师傅", "13903519999", "", ""),
     ("搬家", "蚂蚁搬家", "王师傅", "13834567890", "", ""),
     ("搬家", "货拉拉", "", "4006560056", "", ""),
-    ("邮局", "开元路邮政支局", "", "0371-7091185", "", "开元路12号"),
-    ("建设单位", "天伦房地产开发有限公司", "陈经理", "0371-7101001", "13513510001", ""),
+    ("邮局", "开元路邮政支局", "", "0371-67091185", "", "开元路12号"),
+    ("建设单位", "天伦房地产开发有限公司", "陈经理", "0371-67101001", "13513510001", ""),
     ("施工单位", "山西建工第三建筑公司", "刘工（项目经理）", "13703510002", "", ""),
     ("监理单位", "华正工程监理公司", "孙工（总监）", "13603510003", "", ""),
     ("电梯维保", "奥的斯电梯维保站（13部电梯）", "郭师傅", "13803510001", "4008870000", ""),
@@ -76,8 +75,6 @@ def _populate(ctx, rng):
         events += _parcel_day(rng, homes, day, now)
         events += _visitor_day(rng, homes, day, now)
         events += _pass_day(rng, homes, day, now, back)
-    from app.demo.frontdesk_shifts import shift_events
-    events += shift_events(ctx, rng, homes, DAYS, now)
     events.sort(key=lambda e: e[0])   # pick-ups, departures and the gate after their check-in
     from app.frontdesk import contacts
     for category, name, person, phone, phone2, address in CONTACTS:

@@ -5,6 +5,7 @@ under the area's name; a provider that fails is reported in its line, never fata
 from __future__ import annotations
 
 from app.desk import reminders as desk_reminders
+from app.golive import phone_recheck
 from app.ledger import dunning
 from app.movein import aftercare as movein_aftercare
 from app.notices import register as notice_register
@@ -16,6 +17,7 @@ PROVIDERS = {
     "装修": renovation_lists.startup_reminders,
     "催缴": dunning.startup_reminders,
     "公告栏": notice_register.startup_reminders,
+    "电话复核": phone_recheck.startup_reminders,
 }
 
 
