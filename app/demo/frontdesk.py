@@ -1,6 +1,7 @@
 """Demo rows of the front-desk registers: two weeks of parcels (most collected within a day or
 two, a few refused, some still waiting and a few beyond the free period), visitors (all gone but
-today's), and goods-out passes (used at the gate, one cancelled, one expired, today's open)."""
+today's), goods-out passes (used at the gate, one cancelled, one expired, today's open) and the
+shift log (app.demo.frontdesk_shifts)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -75,6 +76,8 @@ def _populate(ctx, rng):
         events += _parcel_day(rng, homes, day, now)
         events += _visitor_day(rng, homes, day, now)
         events += _pass_day(rng, homes, day, now, back)
+    from app.demo.frontdesk_shifts import shift_events
+    events += shift_events(ctx, rng, homes, DAYS, now)
     events.sort(key=lambda e: e[0])   # pick-ups, departures and the gate after their check-in
     from app.frontdesk import contacts
     for category, name, person, phone, phone2, address in CONTACTS:
