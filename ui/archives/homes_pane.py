@@ -66,6 +66,12 @@ def _button(purpose, text, slot, enabled=True) -> QPushButton:
     return b
 
 
+def _open_golive(tab):
+    """上线检查: the go-live checklist and the registers' imports (ui/golive/checklist_dialog.py)."""
+    from ui.golive.checklist_dialog import open_checklist
+    open_checklist(tab)
+
+
 def action_buttons(tab) -> QHBoxLayout:
     """打印 导入 导出 统计 结构 … rates; the buttons become attributes of the tab."""
     tab.print_button = _button("print", "打印业主信息表", tab.print_owner_info)
@@ -73,6 +79,7 @@ def action_buttons(tab) -> QHBoxLayout:
     tab.export_button = _button("export", "导出…", tab.export_owners, tab.can("archive.export"))
     tab.worklist_button = _button("search", "待核对…", tab.open_worklist)
     tab.stats_button = _button("visit", "回访与统计…", tab.open_stats)
+    tab.golive_button = _button("import", "上线检查…", lambda: _open_golive(tab))
     b = tab.structure_button = QToolButton()
     b.setText("结构")
     b.setIcon(icon("settings"))
@@ -85,7 +92,8 @@ def action_buttons(tab) -> QHBoxLayout:
     tab.rate_label = QLabel()
     tab.rate_label.setObjectName("rate_label")
     row = QHBoxLayout()
-    for w in (tab.print_button, tab.import_button, tab.export_button, tab.worklist_button, tab.stats_button, b):
+    for w in (tab.print_button, tab.import_button, tab.export_button, tab.worklist_button, tab.golive_button,
+              tab.stats_button, b):
         row.addWidget(w)
     row.addStretch(1)
     row.addWidget(tab.rate_label)

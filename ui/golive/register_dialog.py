@@ -1,0 +1,99 @@
+"""One go-live register from a workbook (期初欠费与预存, 钥匙登记, 水电气表, 住户与租户): choose the file,
+试导入 (the full row-level report, nothing written), then 导入 in one transaction; the report ties the
+opening balances to the workbook's totals."""
+from __future__ import annotations
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from app.golive.register_sheets import ROLE_WORDS
+from ui.common.icons import icon
+from ui.common.runner import Op
+
+CHANGES = {"balances": ("ledger",), "keys": ("keys",), "meters": ("ledger",), "residents": ("archives",)}
+
+
+def _run(ctx, kind, path, dry_run):
+    if kind == "balances":
+        from app.golive.balances_import import import_balances
+        return import_balances(ctx, path, None, dry_run=dry_run)
+    from app.golive.registers_import import import_register
+    return import_register(ctx, kind, path, None, dry_run=dry_run)
+
+
+class RegisterImportDialog(QDialog):
+    def __init__(self, ctx, kind: str, parent=None):
+        super().__init__(parent)
+        self.ctx, self.kind = ctx, kind
+        self.result_value = None
+        self.setWindowTitle(f"导入{ROLE_WORDS[kind]}")
+        self.resize(900, 560)
+        self.path = QLineEdit()
+        self.path.setPlaceholderText("工作簿（.xlsx、.xls 或 .csv）的路径")
+        self.browse_button = QPushButton(icon("import"), "选择文件…")
+        self.browse_button.clicked.connect(self.browse)
+        self.dry_button = QPushButton("试导入")
+        self.dry_button.clicked.connect(lambda: self.start(True))
+        self.import_button = QPushButton(icon("save"), "导入")
+        self.import_button.clicked.connect(lambda: self.start(False))
+        close = QPushButton("关闭")
+        close.clicked.connect(self.accept)
+        self.message = QLabel("先试导入查看逐行结果，确认无误后再导入（同一文件只能导入一次）。")
+        self.message.setWordWrap(True)
+        self.report = QPlainTextEdit()
+        self.report.setReadOnly(True)
+        self.report.setFont(QFont("monospace"))
+        top = QHBoxLayout()
+        top.addWidget(QLabel("文件："))
+        top.addWidget(self.path, 1)
+        top.addWidget(self.browse_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.dry_button)
+        buttons.addWidget(self.import_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.message)
+        lay.addWidget(self.report, 1)
+        lay.addLayout(buttons)
+
+    def browse(self):
+        path, _ = QFileDialog.getOpenFileName(self, "选择工作簿", "", "Excel 或 CSV (*.xlsx *.xls *.csv)")
+        if path:
+            self.path.setText(path)
+
+    def start(self, dry_run: bool):
+        path = self.path.text().strip()
+        if not path:
+            self.message.setText("请先选择要导入的文件。")
+            return
+        self.dry_button.setEnabled(False)
+        self.import_button.setEnabled(False)
+        op = Op(self, self.ctx, _run, self.ctx, self.kind, path, dry_run)
+        op.with_progress("正在试导入，请稍候…" if dry_run else "正在导入，请稍候…")
+        if not dry_run:
+            op.write("导入未完成").changes(*CHANGES[self.kind])
+        op.success(self._done).failure(self._failed).run()
+
+    def _done(self, rep):
+        self.report.setPlainText("\n".join(rep.lines()))
+        self.message.setText(rep.lines()[0])
+        self.dry_button.setEnabled(True)
+        self.import_button.setEnabled(True)
+        if not rep.dry_run:
+            self.result_value = rep
+
+    def _failed(self, exc):
+        self.message.setText(f"<span style='color:#c0392b'>{exc}</span>")
+        self.dry_button.setEnabled(True)
+        self.import_button.setEnabled(True)
