@@ -115,14 +115,15 @@ def seal_legacy(ctx) -> int:
         if any("旧格式" not in p for p in old.problems):
             return 0
         key, p = chain_key(ctx), ctx.db.param
-        sql = f"UPDATE audit_log SET prev_hash = {p}, hash = {p} WHERE seq = {p}"
+        sql = f"UPDATE audit_log SET before = {p}, after = {p}, prev_hash = {p}, hash = {p} WHERE seq = {p}"
         prev, last, count = "", 0, 0
         while True:   # keyset pages of BATCH rows, each updated before the next is read (bounded memory)
             page = list(islice(stream_rows(ctx.db, last), BATCH))
             updates = []
-            for seq, ts, username, action, entity, entity_id, before, after, _p, _h in page:
+            for seq, ts, username, action, entity, entity_id, old_before, old_after, _p, _h in page:
+                before, after = _seal_legacy_texts(ctx, entity, entity_id, old_before, old_after)
                 h = row_mac(key, seq, ts_text(ts), username, action, entity, entity_id, before, after, prev)
-                updates.append((prev, h, seq))
+                updates.append((before, after, prev, h, seq))
                 prev = h
             if updates:
                 ctx.db.cursor().executemany(sql, updates)
@@ -136,6 +137,21 @@ def seal_legacy(ctx) -> int:
         record(ctx, RESEAL_ACTION, "audit_log", "", {"chain": LEGACY},
                {"chain": KEYED, "rows": count, "legacy_head": head_text(old.last_seq, old.last_mac)})
     return count
+
+
+def _seal_legacy_texts(ctx, entity, entity_id, before: str, after: str) -> tuple[str, str]:
+    """A legacy row's before/after with their personal fields sealed as ``record`` seals them now (a log
+    from before the per-person keys held names and phones in clear)."""
+    def load(text):
+        try:
+            return json.loads(text) if text else text
+        except ValueError:
+            return text
+    b, a = load(before), load(after)
+    if not isinstance(b, (dict, list)) and not isinstance(a, (dict, list)):
+        return before, after
+    b, a = seal_personal(ctx, entity, entity_id, b, a)
+    return (_json(b) if isinstance(b, (dict, list)) else before), (_json(a) if isinstance(a, (dict, list)) else after)
 
 
 def model_dict(instance, exclude=("id_enc", "password_hash")) -> dict:

@@ -73,7 +73,7 @@ def open_context(data_dir=None, url: str | None = None, user=None, clock: Clock 
         if hold is not None:
             hold.release()
         raise
-    migrate(db, backup_dir=data_dir / "backups")
+    found = migrate(db, backup_dir=data_dir / "backups")
     if hold is not None:
         from app.system.sitemark import ensure_site_id
         ensure_site_id(db, data_dir)
@@ -81,5 +81,19 @@ def open_context(data_dir=None, url: str | None = None, user=None, clock: Clock 
     ctx = AppContext(db=db, settings=settings, data_dir=data_dir, vault=vault,
                      user=user, clock=clock or Clock(), url=url, site_hold=hold)
     from app.core.audit import seal_legacy
-    seal_legacy(ctx)   # a log from before the keyed audit chain is sealed with the key once (audited)
+    sealed = seal_legacy(ctx)   # a log from before the keyed audit chain is sealed with the key once (audited)
+    if path is not None and str(path) != ":memory:" and (sealed or 0 < found < PHONES_SEALED_AT):
+        _drop_clear_leftovers(db)
     return ctx
+
+
+PHONES_SEALED_AT = 6   # the schema step that sealed the phones (models/migrations.py)
+
+
+def _drop_clear_leftovers(db) -> None:
+    """After an upgrade sealed what a database held in clear (phones, the audit's personal fields), the
+    old values still sit in the file's free pages and in the WAL: rebuild the file (VACUUM) and empty
+    the WAL, so a copied data folder shows none of them. Once, at the upgrade."""
+    db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.execute_sql("VACUUM")
+    db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -168,3 +168,22 @@ def test_backups_from_before_a_restore_of_an_older_copy_are_superseded_not_findi
     last = AuditLog.select().order_by(AuditLog.seq.desc()).first()
     Meta.update(value=f"{last.seq}:{last.hash}").where(Meta.key == "audit.head").execute()
     assert {c.name for c in run_checks(ctx) if not c.ok} == {"审计链头与备份核对"}
+
+
+def test_sealing_a_legacy_log_seals_the_personal_fields_its_rows_held_in_clear(ctx):
+    from app.core.audit_personal import unseal_tree
+    with ctx.db.atomic():
+        audit.record(ctx, "test.write", "thing", 1, {"v": 1}, {"v": 2})
+    # a row as the program before per-person keys wrote it: an owner's name and phone in clear
+    legacy = AuditLog.create(ts=ctx.clock.now(), user=None, username="clerk", action="owner.update", entity="owner",
+                             entity_id="7", before=json.dumps({"name": "张三", "phone": "13912345678", "home": 3}),
+                             after=json.dumps({"name": "张三丰", "phone": "13987654321", "home": 3}),
+                             seq=2, prev_hash="", hash="")
+    _make_legacy(ctx)
+    assert audit.seal_legacy(ctx) == 2
+    row = AuditLog.get_by_id(legacy.id)
+    for clear in ("张三", "13912345678", "13987654321"):
+        assert clear not in row.before + row.after
+    assert unseal_tree(json.loads(row.after)) == {"name": "张三丰", "phone": "13987654321", "home": 3}
+    assert json.loads(AuditLog.get_by_id(legacy.id - 1).after) == {"v": 2}   # nothing personal: as it was
+    assert audit.verify_chain(ctx) == []
