@@ -14,7 +14,7 @@ MODEL_MODULES = [
 # keeps it equal to the models' own table names.
 TABLES = frozenset({
     "archive_document", "attachment", "audit_log", "building", "charge", "charge_item", "complaint_reply",
-    "charge_standard", "cluster", "defect", "dunning_record", "entrance", "familiarity_check",
+    "charge_standard", "charge_rule", "cluster", "defect", "dunning_record", "entrance", "familiarity_check",
     "handover", "handover_event", "handover_step", "home", "home_owner", "home_search", "key",
     "key_loan", "loan", "loan_item", "meta", "meter_reading", "moving_booking", "owner",
     "parking_owner", "parking_space", "payment", "personal_key", "receipt", "renovation", "renovation_deduction",

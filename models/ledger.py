@@ -64,6 +64,24 @@ class ChargeStandard(BaseModel):
         indexes = ((("item", "variant"), True),)
 
 
+class ChargeRule(BaseModel):
+    """How the monthly run bills an item the office added (收费项目 as data, issue 17): its formula,
+    the homes it applies to, its cycle, validity and due day. The shipped items (app/ledger/
+    charge_items.ITEMS) bill by their settings and have no rule."""
+    item = ForeignKeyField(ChargeItem, backref="rules", on_delete="CASCADE", unique=True)
+    formula = CharField()                     # area (面积×单价) / fixed (每户定额) / meter (按表计量)
+    rate_fen = BigIntegerField()              # per ㎡ or per home for one cycle; per unit (first tier)
+    meter_kind = CharField(default="")        # METER_KINDS, for formula meter
+    tiers = TextField(default="")             # "20=400;40=500": above 20 units 400 fen, above 40 500 fen
+    scope = CharField(default="all")          # all / house_type / building
+    scope_values = TextField(default="")      # comma-separated house types or building codes
+    cycle = CharField(default="month")        # month / quarter / year
+    bill_month = IntegerField(default=1)      # a yearly item's month (1-12)
+    valid_from = CharField()                  # "YYYY-MM" first month billed
+    valid_to = CharField(null=True)           # last month billed (None: open)
+    due_day = IntegerField(default=0)         # day of the billed month; 0: the site's billing.due_day
+
+
 class Subscription(BaseModel):
     """A monthly service a home takes (bicycle parking, cable TV): billed by the monthly run."""
     home = ForeignKeyField(Home, backref="fee_subscriptions", on_delete="RESTRICT")
@@ -189,4 +207,4 @@ class DunningRecord(BaseModel):
     created_at = DateTimeField(default=now)
 
 
-MODELS = [ChargeItem, ChargeStandard, Subscription, MeterReading, Charge, Receipt, Payment, DunningRecord]
+MODELS = [ChargeItem, ChargeStandard, ChargeRule, Subscription, MeterReading, Charge, Receipt, Payment, DunningRecord]

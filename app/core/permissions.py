@@ -48,6 +48,7 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "ledger.view": ("查看收费台账", ALL),
     "ledger.bill": ("计费（月度计费、抄表）", (CA, MG)),
     "ledger.charge": ("登记收费项目", (FD, AM, CA, MG)),
+    "ledger.charge_items": ("编辑收费项目与标准（需经理）", (MG,)),
     "ledger.reading": ("录入抄表读数", (FD, AM, CA, MG)),
     "ledger.pay": ("收款开票", (CA, MG)),
     "ledger.refund": ("退款（押金退还）", (CA, MG)),

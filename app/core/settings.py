@@ -111,6 +111,7 @@ SETTINGS: list[Setting] = [
     _S("billing.collection_target_pct", 96, "收费率目标（%）", "int", "billing"),
     _S("billing.due_day", 31, "月度费用缴费截止日（每月几日，超过月末按月末）", "int", "billing"),
     _S("billing.bill_vacant", True, "空置房计收物业费", "bool", "billing"),
+    _S("billing.vacant_rate_pct", 100, "空置房物业费计收比例（%）", "int", "billing"),
     _S("billing.receipt_prefix", "SJ", "收据编号前缀", group="billing"),
     _S("billing.refund_prefix", "TK", "退款凭证编号前缀", group="billing"),
     _S("billing.pay_how", "到客服中心收银处缴纳：现金、刷卡（银行卡）或转账", "缴费方式说明（印在缴费通知单上）",
@@ -243,6 +244,7 @@ LIMITS: list[tuple[str, tuple]] = [
     ("fee.*", (0, 1_000_000)),                   # at most 10,000 元
     ("renovation.deposit.*", (0, 10_000_000)),
     ("*_pct*", (0, 100)),
+    ("billing.vacant_rate_pct", (0, 100)),
     ("billing.due_day", (1, 31)),
     ("dunning.*_day", (1, 31)),
     ("dunning.late_fee_daily_rate", (Decimal(0), Decimal("0.01"))),

@@ -22,6 +22,7 @@ from app.core.permissions import require
 from app.core.validation import parse_date
 from app.ledger.arrears import refresh_arrears_flags
 from app.ledger.charge_items import category_of, is_known, sync_items
+from app.ledger.charge_rules import custom_metered_rows, insert_custom_periodic
 from app.ledger.prepayment import draw_down_prepayments
 from app.ledger.rates import due_date_for, meter_amount, meter_rate, property_rate, quantity_to_milli
 from models.db import lock_for_bulk_write
@@ -64,6 +65,12 @@ def post_charge(ctx, home_id, item_code, amount_fen, *, quantity=None, period=No
 
 # ---------------------------------------------------------------------------------------------
 # the monthly run
+def excluded_states(ctx) -> list[str]:
+    """Home states the periodic items skip: 未交付 always, 空置 unless billing.bill_vacant (then the
+    property fee bills them at billing.vacant_rate_pct)."""
+    return ["未交付"] if ctx.settings.get("billing.bill_vacant") else ["未交付", "空置"]
+
+
 def _insert_periodic(ctx, period: str, due: dt.date, last_day: dt.date) -> dict[str, int]:
     """Property fee, parking and subscriptions by INSERT … SELECT. Returns rows per item."""
     db = ctx.db
@@ -75,19 +82,28 @@ def _insert_periodic(ctx, period: str, due: dt.date, last_day: dt.date) -> dict[
     rates = [(ht, property_rate(ctx, ht)) for ht in HOUSE_TYPES]
     case = "CASE h.house_type " + " ".join(f"WHEN {p} THEN {p}" for _ in rates) + " END"
     case_params = [x for pair in rates for x in pair]
-    states = ["未交付"] if ctx.settings.get("billing.bill_vacant") else ["未交付", "空置"]
+    states = excluded_states(ctx)
+    # vacant homes billed (billing.bill_vacant) at billing.vacant_rate_pct: area × rate × pct, one rounding
+    amount, amount_params = f"(h.area_x100 * ({case}) + 50) / 100", case_params
+    memo, memo_params = p, [""]
+    pct = int(ctx.settings.get("billing.vacant_rate_pct"))
+    if "空置" not in states and pct != 100:   # noqa: PLR2004
+        amount = (f"CASE WHEN h.state = {p} THEN (CAST(h.area_x100 AS BIGINT) * ({case}) * {p} + 5000) / 10000"
+                  f" ELSE {amount} END")
+        amount_params = ["空置"] + case_params + [pct] + case_params
+        memo, memo_params = f"CASE WHEN h.state = {p} THEN {p} ELSE '' END", ["空置", f"空置 {pct}%"]
     sql = (
         "INSERT INTO charge (home_id, item_code, category, period, bill_period, bill_ref, quantity_milli,"
         " unit_price_fen, amount_fen, paid_fen, refunded_fen, due_date, memo, source, source_id, created_at,"
         " created_by_id) "
         f"SELECT h.id, 'property_fee', 'periodic', {p}, {p}, '', h.area_x100 * 10, {case},"
-        f" (h.area_x100 * ({case}) + 50) / 100, 0, 0, {p}, '', 'billing', NULL, {p}, {p} "
+        f" {amount}, 0, 0, {p}, {memo}, 'billing', NULL, {p}, {p} "
         "FROM home h "
         f"WHERE h.house_type IN ({', '.join([p] * len(rates))})"
         f" AND h.state NOT IN ({', '.join([p] * len(states))})"
         f" AND (h.handover_date IS NULL OR h.handover_date <= {p})"
         " ON CONFLICT DO NOTHING")
-    params = ([period, period] + case_params + case_params + [due.isoformat(), now, uid]
+    params = ([period, period] + case_params + amount_params + [due.isoformat()] + memo_params + [now, uid]
               + [ht for ht, _ in rates] + states + [last_day.isoformat()])
     counts["property_fee"] = db.execute_sql(sql, params).rowcount
     # parking spaces attached to a home
@@ -192,13 +208,15 @@ def run_month(ctx, period: str) -> dict:
         lock_for_bulk_write(Charge, Payment)
         last_id = Charge.select(fn.COALESCE(fn.MAX(Charge.id), 0)).scalar() or 0
         counts = _insert_periodic(ctx, period, due, last)
+        counts.update(insert_custom_periodic(ctx, period, last, excluded_states(ctx)))
         existing = set(Charge.select(Charge.home, Charge.item_code)
                        .where((Charge.bill_period == period) & (Charge.category == "metered") & (Charge.bill_ref == ""))
                        .tuples())
+        lines_metered = metered_lines(ctx, period)
         now = ctx.clock.now()
         uid = getattr(ctx.user, "id", None)
         rows = []
-        for line in metered_lines(ctx, period):
+        for line in lines_metered:
             if (line["home_id"], line["item_code"]) in existing:
                 continue
             rows.append({"home": line["home_id"], "item_code": line["item_code"], "category": "metered",
@@ -208,6 +226,10 @@ def run_month(ctx, period: str) -> dict:
                          "paid_fen": 0, "refunded_fen": 0, "due_date": due, "memo": "", "source": "billing",
                          "created_at": now, "created_by": uid})
             counts[line["item_code"]] = counts.get(line["item_code"], 0) + 1
+        custom = custom_metered_rows(ctx, period, lines_metered, existing)   # the office's meter items
+        for row in custom:
+            counts[row["item_code"]] = counts.get(row["item_code"], 0) + 1
+        rows += custom
         for i in range(0, len(rows), 500):
             Charge.insert_many(rows[i:i + 500]).execute()
         n_pre, fen_pre = draw_down_prepayments(ctx, period)

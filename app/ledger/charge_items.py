@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from app.core import audit
 from app.core.errors import ValidationError
+from app.ledger.charge_rules import custom_item, custom_standards
 from models.ledger import ChargeItem, ChargeStandard
 from models.property import HOUSE_TYPES
 
@@ -48,7 +49,8 @@ def item_name(code: str) -> str:
         return ITEMS[code][0]
     if code.startswith("service_"):
         return "有偿服务：" + code[len("service_"):]
-    return code
+    item = custom_item(code)   # the office's own item (charge_rules)
+    return item.name if item is not None else code
 
 
 def qty_label(code: str, quantity: str) -> str:
@@ -60,11 +62,17 @@ def category_of(code: str) -> str:
         return ITEMS[code][1]
     if code.startswith("service_"):
         return "one_off"
+    item = custom_item(code)
+    if item is not None:
+        return item.category
     raise ValidationError("收费项目", f"未知的收费项目“{code}”")
 
 
 def is_known(code: str) -> bool:
-    return code in ITEMS or (code.startswith("service_") and len(code) > len("service_"))
+    if code in ITEMS or (code.startswith("service_") and len(code) > len("service_")):
+        return True
+    item = custom_item(code)
+    return item is not None and bool(item.active)
 
 
 def standards(settings) -> list[dict]:
@@ -75,7 +83,7 @@ def standards(settings) -> list[dict]:
     def add(code, variant, key, unit=None):
         basis = g(ITEMS[code][3])
         out.append({"item_code": code, "item_name": ITEMS[code][0], "variant": variant, "rate_fen": int(g(key)),
-                    "unit": unit or ITEMS[code][2], "setting_key": key, "basis": basis})
+                    "unit": unit or ITEMS[code][2], "setting_key": key, "basis": basis, "category": ITEMS[code][1]})
 
     for ht in HOUSE_TYPES:
         add("property_fee", ht, f"fee.property_rate.{ht}")
@@ -102,7 +110,7 @@ def standards(settings) -> list[dict]:
         add(code, "市场价", f"service_price.{svc}.market")
     add("service_letting", "业主价", "service_price.letting_owner_pct", "月租金%")
     add("service_letting", "市场价", "service_price.letting_market_pct", "月租金%")
-    return out
+    return out + custom_standards()
 
 
 def _table_matches(rows) -> bool:
@@ -110,7 +118,8 @@ def _table_matches(rows) -> bool:
         ChargeStandard.select(ChargeItem.code, ChargeStandard.variant, ChargeStandard.rate_fen, ChargeStandard.unit,
                               ChargeStandard.basis).join(ChargeItem).tuples())}
     want = {(r["item_code"], r["variant"]): (r["rate_fen"], r["unit"], r["basis"]) for r in rows}
-    return have == want and ChargeItem.select().count() == len(ITEMS)
+    shipped = ChargeItem.select().where(ChargeItem.code.in_(list(ITEMS))).count()
+    return have == want and shipped == len(ITEMS)
 
 
 def sync_items(ctx, record_audit: bool = True) -> int:
@@ -137,6 +146,12 @@ def sync_items(ctx, record_audit: bool = True) -> int:
             if not n:
                 ChargeStandard.create(item=item_id, variant=r["variant"], rate_fen=r["rate_fen"], unit=r["unit"],
                                       setting_key=r["setting_key"], basis=r["basis"])
+        # standards no longer wanted (an item of the office stopped or its tiers changed) go
+        wanted = {(items[r["item_code"]], r["variant"]) for r in rows}
+        have = ChargeStandard.select(ChargeStandard.id, ChargeStandard.item, ChargeStandard.variant).tuples()
+        stale = [sid for sid, item_id, variant in have if (item_id, variant) not in wanted]
+        if stale:
+            ChargeStandard.delete().where(ChargeStandard.id.in_(stale)).execute()
         if record_audit:
             audit.record(ctx, "ledger.sync_items", "charge_standard", "", None, {"standards": len(rows)})
     return len(rows)

@@ -37,7 +37,8 @@ def fee_poster_data(ctx, paper: str = "A4") -> FeePoster:
         if code.startswith("service_"):
             continue
         name = r["item_name"] + (f"（{r['variant']}）" if r["variant"] else "")
-        rows.append((name, CATEGORY_WORDS.get(ITEMS[code][1], ""), fmt_fen(r["rate_fen"]), r["unit"], r["basis"]))
+        words = r.get("category_words") or CATEGORY_WORDS.get(r["category"], "")   # the office's items say their cycle
+        rows.append((name, words, fmt_fen(r["rate_fen"]), r["unit"], r["basis"]))
     g = ctx.settings.get
     for svc in SERVICES:
         services.append((ITEMS[f"service_{svc}"][0], fmt_fen(g(f"service_price.{svc}.owner")),

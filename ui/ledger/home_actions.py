@@ -6,12 +6,12 @@
 """
 from __future__ import annotations
 
-from ui.ledger import bill_actions
+from ui.ledger import bill_actions, charge_items_dialog
 
 # feature modules whose buttons go on the 费用明细 bar, in order
 HOME_FEATURES: tuple = (bill_actions,)
 # feature modules whose buttons go on the 月度计费与收费标准 bar, in order
-BILLING_FEATURES: tuple = (bill_actions,)
+BILLING_FEATURES: tuple = (bill_actions, charge_items_dialog)
 
 
 def home_buttons(tab) -> list:
