@@ -42,6 +42,7 @@ BUILD = HERE / "build"
 STANDINS = {"icuuc": [], "bcryptprimitives": ["-ladvapi32"], "mscms": []}
 INSTALL_WIN = r"C:\Program Files\PropertyDesk"
 OUT_WIN = r"C:\pd-verify"
+MIN_SHOT_BYTES = 2000   # a saved window picture smaller than this is blank
 SM_FOLDER = "物业前台"
 UNINST_KEY = r"Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\PropertyDesk"
 APP_KEY = r"Software\\PropertyDesk"
@@ -360,6 +361,25 @@ class Verifier:
                    f"{label}: data mode {app_key.get('DataMode')} (site file: {self.data_mode})")
         return main or {}
 
+    def sign_in_window(self, label: str, plat: str, detail: dict) -> None:
+        """The window check signed in as the shortcut's start does (the sign-in window filled, its 登录
+        clicked, argon2 under Wine); its picture and the main window's are kept beside this report."""
+        signed = detail.get("sign_in") or {}
+        if self.env.get("PROPERTYDESK_USER") != VERIFY_USER:   # a fresh install: no account, no sign-in window yet
+            self.check(str(signed.get("via", "")).startswith("none"),
+                       f"{label}: {plat} without an account: no sign-in window ({signed.get('via')})")
+            return
+        if not self.check(signed.get("via") == "window" and signed.get("user") == VERIFY_USER,
+                          f"{label}: {plat} signed in through the sign-in window ({signed.get('via')})"):
+            return
+        for kind, win_path in (("signin", signed.get("shot")), ("window", detail.get("window_shot"))):
+            shot = self.c_path(win_path) if isinstance(win_path, str) and win_path[:3].upper() == "C:\\" else None
+            size = shot.stat().st_size if shot is not None and shot.is_file() else 0
+            if self.check(size > MIN_SHOT_BYTES, f"{label}: {plat} {kind} picture saved ({size} bytes)"):
+                keep = self.work / "shots"
+                keep.mkdir(exist_ok=True)
+                shutil.copyfile(shot, keep / f"{label}-{plat}-{kind}.png")
+
     def selftest(self, label: str, lnk: dict, platforms: str) -> dict:
         out_win = f"{OUT_WIN}\\{label}.json"
         out = self.c_path(out_win)
@@ -383,6 +403,8 @@ class Verifier:
         for plat in platforms.split(","):
             self.check(f"window:{plat}" in names, f"{label}: main window checked on '{plat}'")
         win = {c["name"]: c["detail"] for c in data.get("checks", []) if c["name"].startswith("window:")}
+        for plat, detail in win.items():
+            self.sign_in_window(label, plat, detail if isinstance(detail, dict) else {})
         default_window = win.get("window:default")
         if isinstance(default_window, dict) and default_window.get("qt_platform"):
             self.check(win["window:default"]["qt_platform"] == "windows",
@@ -442,7 +464,7 @@ class Verifier:
         self.install("upgrade", exe=self.upgrade_exe)
         lnk = self.check_install("upgrade")
         self.expected = None
-        second = self.selftest("selftest-2", lnk, "offscreen")
+        second = self.selftest("selftest-2", lnk, "offscreen,default")
         write = next((c for c in second.get("checks", []) if c["name"] == "write"), {})
         self.check(write.get("detail", {}).get("earlier_selftest_rows", 0) >= 1,
                    "upgrade kept the data (the first self-test's record is there)")

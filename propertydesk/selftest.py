@@ -268,6 +268,34 @@ def _window_in_child(args, plat: str, state: dict) -> dict:
             os.unlink(tmp)
 
 
+def _sign_in_window(app, ctx, args) -> tuple:
+    """Sign in through the sign-in window the shortcut shows: the account and password (from the
+    parent's environment) typed into its fields, its 登录 button clicked, the password checked by the
+    same argon2 call a desk's start makes; the window is saved as a PNG beside the data. A site
+    without any account yet (a fresh install) has no sign-in window: the selftest's transient manager."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from app.system.accounts import needs_first_run
+    from propertydesk.acting import credentials, selftest_user
+    if needs_first_run():
+        return selftest_user(ctx, args), {"via": "none: the site has no account yet"}
+    username, password = credentials(args, prompt_user=False)
+    from ui.system.login import LoginDialog
+    dlg = LoginDialog(ctx)
+    dlg.show()
+    app.processEvents()
+    dlg.username.setText(username)
+    dlg.password.setText(password)
+    app.processEvents()
+    shot = Path(ctx.data_dir) / f"selftest-signin-{app.platformName()}.png"
+    dlg.grab().save(str(shot))
+    dlg.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+    app.processEvents()
+    if dlg.user is None:
+        raise RuntimeError(f"the sign-in window refused {username!r}: {dlg.message.text()}")
+    return dlg.user, {"via": "window", "user": dlg.user.username, "title": dlg.windowTitle(), "shot": str(shot)}
+
+
 def _window_child(args) -> int:
     """Child process: one QApplication on one Qt platform."""
     plat = args.window_child
@@ -283,9 +311,8 @@ def _window_child(args) -> int:
         from ui.app import install_chinese
         translations = [t.filePath() for t in install_chinese(app) if t.filePath()]
         from app.system.context import open_context
-        from propertydesk.acting import selftest_user
         ctx = open_context(args.data_dir, args.database)
-        ctx.user = selftest_user(ctx, args)
+        ctx.user, signed_in = _sign_in_window(app, ctx, args)
         from ui.main_window import MainWindow
         window = MainWindow(ctx)
         window.show()
@@ -298,10 +325,13 @@ def _window_child(args) -> int:
                 tabs.append(title)
             except Exception as exc:
                 tab_errors.append(f"{title}: {type(exc).__name__}: {exc}")
-        image = window.grab().toImage()
+        pixmap = window.grab()
+        image = pixmap.toImage()
+        shot = Path(ctx.data_dir) / f"selftest-window-{plat}.png"
+        pixmap.save(str(shot))
         detail = {"qt_platform": app.platformName(), "title": window.windowTitle(), "tabs": tabs,
                   "qt_translation": [Path(t).name for t in translations],
-                  "size": [image.width(), image.height()]}
+                  "size": [image.width(), image.height()], "sign_in": signed_in, "window_shot": str(shot)}
         if args.pdf:
             from PySide6.QtCore import QSize
             from PySide6.QtPdf import QPdfDocument

@@ -11,9 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow  # each test runs the program in a subprocess
 
 
-def run_selftest(tmp_path, *extra, data_dir=None):
+def run_selftest(tmp_path, *extra, data_dir=None, env_extra=None):
     out = tmp_path / "result.json"
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **(env_extra or {}))
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)
     cmd = [sys.executable, "-m", "propertydesk", "--data-dir", str(data_dir or tmp_path / "data"), *extra,
@@ -68,3 +68,26 @@ def test_selftest_fails_loudly(tmp_path):
     assert data["ok"] is False
     assert data["checks"][0]["name"] == "database" and data["checks"][0]["ok"] is False
     assert "失败" in proc.stdout
+
+
+@pytest.mark.gui
+def test_selftest_signs_in_through_the_sign_in_window(tmp_path):
+    """On a site with accounts, the window check signs in as the shortcut's start does: the account
+    typed into the sign-in window, its 登录 button clicked (argon2), both windows saved as PNGs."""
+    data_dir = tmp_path / "data"
+    account = {"PROPERTYDESK_USER": "boss", "PROPERTYDESK_PASSWORD": "boss-pass-2026"}
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **account)
+    made = subprocess.run([sys.executable, "-m", "propertydesk", "--data-dir", str(data_dir), "user-add", "boss",
+                           "--name", "王经理", "--role", "manager"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert made.returncode == 0, made.stdout + made.stderr
+    proc, data = run_selftest(tmp_path, data_dir=data_dir, env_extra=account)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    window = data["checks"][-1]["detail"]
+    signed = window["sign_in"]
+    assert signed["via"] == "window" and signed["user"] == "boss" and "登录" in signed["title"]
+    for shot in (Path(signed["shot"]), Path(window["window_shot"])):
+        assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 2000, shot
+    from PySide6.QtGui import QImage
+    image = QImage(str(signed["shot"]))
+    assert image.width() >= 300 and image.height() >= 150
