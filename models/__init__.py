@@ -7,6 +7,7 @@ MODEL_MODULES = [
     "frontdesk",
     "golive", "golive_opening",
     "notices",
+    "reductions",
 ]
 
 # Every table the models define. Start-up compares it with the database's tables so that it
@@ -24,6 +25,7 @@ TABLES = frozenset({
     "contact", "goods_pass", "parcel", "visitor", "shift_log",
     "import_mapping", "pending_check", "register_import", "go_live_signoff",
     "notice", "notice_template",
+    "reduction",
 })
 
 

@@ -43,7 +43,8 @@ ACTION_LABELS: dict[str, str] = {
     "ledger.pay": "收款开票", "ledger.prepay": "预交物业费", "ledger.reading": "录入抄表读数",
     "ledger.refund": "退款", "ledger.reprint": "补打收据", "ledger.subscribe": "登记订用",
     "ledger.sync_items": "同步收费标准", "ledger.unsubscribe": "停止订用", "ledger.void": "作废收据",
-    "ledger.waive": "减免费用", "dunning.phone": "电话催缴", "dunning.notice2": "发出二次催缴通知",
+    "ledger.waive": "减免费用", "ledger.reduce_propose": "申请减免", "ledger.reduce_approve": "批准减免",
+    "ledger.reduce_reject": "驳回减免", "dunning.phone": "电话催缴", "dunning.notice2": "发出二次催缴通知",
     "dunning.notice3": "发出三次催缴通知",
     "dunning.visit": "上门催缴", "dunning.escalate": "催缴问题转经理", "dunning.override": "经理特批发出三次通知",
     # move-in
@@ -112,6 +113,7 @@ ENTITY_LABELS: dict[str, str] = {
     "renovation_worker": "装修工人", "resident": "住户", "service_request": "报事投诉", "settings": "站点设置",
     "site": "小区", "subscription": "订用", "user": "账号", "vacant_inspection": "空置房巡查", "vehicle": "车辆",
     "visit": "拜访", "notice": "公告", "notice_template": "公告模板", "notice_register": "公告登记",
+    "reduction": "减免申请",
 }
 
 # the recorded fields: model columns and the keys that services write into the log
@@ -120,6 +122,9 @@ FIELD_LABELS: dict[str, str] = {
     "label": "字段名称", "raw_text": "原始内容", "raw_enc": "原始内容（加密）", "resolved_at": "核对时间",
     "resolved_by": "核对人", "resolution": "处理说明", "saved_at": "保存时间", "saved_by": "保存人",
     "id": "编号", "name": "名称", "code": "代码", "kind": "类别", "state": "状态", "status": "状态", "note": "备注",
+    # reductions (减免)
+    "mode": "减免方式", "percent": "减免比例", "applied_fen": "实际减免金额", "proposed_fen": "申请减免金额",
+    "reduced_fen": "减免金额", "proposed_by": "申请人", "proposed_at": "申请时间", "decided_at": "审批时间",
     "notes": "备注", "memo": "摘要", "reason": "原因", "text": "内容", "content": "内容", "description": "描述",
     "created_at": "创建时间", "created_by": "创建人", "updated_at": "修改时间", "added_at": "添加时间",
     "added_by": "添加人", "date": "日期", "count": "数量", "number": "编号", "numbers": "编号范围", "value": "值",
@@ -251,7 +256,7 @@ EMPTY = "（空）"
 # Where a charge or payment came from (Charge.source / Payment.source): the desk that wrote it.
 SOURCE_WORDS = {"billing": "月度计费", "prepay": "预交物业费", "parking": "车位管理", "loan": "借用登记",
                 "renovation": "装修管理", "service": "报事投诉", "movein": "入住办理",
-                "parcel": "代收快递", "opening": "上线期初余额"}
+                "parcel": "代收快递", "opening": "上线期初余额", "reduction": "减免"}
 
 
 def action_label(code: str) -> str:

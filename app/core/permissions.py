@@ -53,6 +53,8 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "ledger.pay": ("收款开票", (CA, MG)),
     "ledger.refund": ("退款（押金退还）", (CA, MG)),
     "ledger.void": ("作废收据（需经理）", (MG,)),
+    "ledger.reduce": ("申请减免", (FD, AM, CA, MG)),
+    "ledger.reduce_approve": ("审批减免（需经理）", (MG,)),
     "ledger.dunning": ("催缴登记与通知", (AM, CA, MG)),
     "ledger.dunning_override": ("提前或未经二次通知发出三次通知（需经理）", (MG,)),
     "ledger.report": ("收费报表", (CA, MG)),

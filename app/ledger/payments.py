@@ -296,10 +296,13 @@ def receipt_print_data(ctx, receipt_id, reprint_no: int = 0, copy_mark: str = ""
     q = (Payment.select(Payment, Charge).join(Charge).where((Payment.receipt == r.id)
                                                               & Payment.kind.in_(["pay", "refund"]))
          .order_by(Payment.id))
+    charge_ids = []
     for p in q:
         c = p.charge
+        charge_ids.append(c.id)
         quantity = qty_label(c.item_code, fmt_quantity(c.quantity_milli))
         lines.append(ReceiptLine(item_name(c.item_code), c.period or "", quantity, c.unit_price_fen, abs(p.amount_fen)))
+    from app.ledger.reductions import receipt_reductions
     total = abs(r.total_fen)
     return ReceiptData(
         number=r.number, kind=r.kind, title="收款收据" if r.kind == "receipt" else "押金退款凭证",
@@ -307,7 +310,7 @@ def receipt_print_data(ctx, receipt_id, reprint_no: int = 0, copy_mark: str = ""
         issued_at=r.issued_at, room_code=home.room_code, payer=r.payer, method=PAY_METHODS.get(r.method, r.method),
         reference=r.reference, lines=tuple(lines), total_fen=total, total_daxie=daxie(total),
         cashier_name=r.cashier_name, void=r.status == "void", void_reason=r.void_reason, reprint_no=reprint_no,
-        memo=r.memo, copy_mark=copy_mark)
+        memo=r.memo, copy_mark=copy_mark, reductions=receipt_reductions(charge_ids) if r.kind == "receipt" else ())
 
 
 def print_receipt(ctx, receipt_id, layout: str | None = None, *, view_only: bool = False) -> bytes:
@@ -359,7 +362,8 @@ def home_charges(ctx, home_id, only_open: bool = False) -> list[dict]:
                     "unit_price_fen": c.unit_price_fen, "amount_fen": c.amount_fen, "paid_fen": c.paid_fen,
                     "owed_fen": c.amount_fen - c.paid_fen, "refunded_fen": c.refunded_fen,
                     "due_date": c.due_date, "memo": c.memo})
-    return out
+    from app.ledger.reductions import annotate_charges
+    return annotate_charges(out)
 
 
 def home_receipts(ctx, home_id) -> list[dict]:

@@ -31,6 +31,8 @@ class DailyReport:
     voided: int
     net_fen: int                         # cash the drawer should hold, all methods
     audit_head: str = ""                 # the audit chain's head when printed (seq:MAC16), a paper checkpoint
+    reductions_fen: int = 0              # reductions (减免) approved that day: not cash, their own total
+    reductions: int = 0                  # how many reductions
 
 
 def daily_report(ctx, day: dt.date) -> DailyReport:
@@ -58,9 +60,11 @@ def daily_report(ctx, day: dt.date) -> DailyReport:
             by_item[item_name(code)] = by_item.get(item_name(code), 0) + int(total)
     receipts_fen = sum(r.total_fen for r in valid if r.kind == "receipt")
     refunds_fen = sum(r.total_fen for r in valid if r.kind != "receipt")
+    from app.ledger.reductions import day_total
+    reduced_fen, reduced = day_total(day)
     return DailyReport(day, rows, tuple(sorted(by_method.items())), tuple(sorted(by_item.items())),
                        receipts_fen, refunds_fen, sum(1 for r in rs if r.status == "void"), receipts_fen + refunds_fen,
-                       current_head())
+                       current_head(), reduced_fen, reduced)
 
 
 # ---------------------------------------------------------------- collection rate
@@ -104,7 +108,9 @@ def _rate(name, homes, billed, collected, target_pct) -> RateRow:
 def collection_rate(ctx, period: str, as_of: dt.date | None = None) -> CollectionReport:
     """Billed in *period* (monthly standard and metered charges) against what has been collected
     on those charges (cash and prepayment draw-down), per cluster and per area manager. With
-    *as_of*, only payments made up to that day count (the weekly report during the month)."""
+    *as_of*, only payments made up to that day count (the weekly report during the month).
+    A reduction (减免) is not money collected: it is taken out of the amount due (应收 less 减免)
+    and out of what its lines settled (实收 less 减免), so a reduced charge paid in full is 100 %."""
     require(ctx, "ledger.report")
     y, m = parse_period(period)
     period = period_str(y, m)
@@ -112,13 +118,13 @@ def collection_rate(ctx, period: str, as_of: dt.date | None = None) -> Collectio
     if as_of is None:
         paid_expr = Charge.paid_fen
         base = (Charge.select(Cluster.code, Cluster.name, User.display_name, Charge.home,
-                              Charge.amount_fen, paid_expr))
+                              Charge.amount_fen, paid_expr, Charge.id))
     else:
         end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min)
         paid_sub = (Payment.select(fn.COALESCE(fn.SUM(Payment.amount_fen), 0))
                     .where((Payment.charge == Charge.id) & (Payment.kind != "refund") & (Payment.created_at < end)))
         base = Charge.select(Cluster.code, Cluster.name, User.display_name, Charge.home, Charge.amount_fen,
-                             paid_sub.alias("paid"))
+                             paid_sub.alias("paid"), Charge.id)
     q = (base.join(Home, on=(Charge.home == Home.id))
          .join(Cluster, on=(Home.cluster == Cluster.id))
          .switch(Home).join(Building, on=(Home.building == Building.id))
@@ -127,8 +133,12 @@ def collection_rate(ctx, period: str, as_of: dt.date | None = None) -> Collectio
     clusters: dict[str, list] = {}
     managers: dict[str, list] = {}
     all_homes, tb, tc = set(), 0, 0
-    for ccode, cname, manager, home, amount, paid_total in q:
-        paid = min(int(paid_total), int(amount))   # a refund never makes a charge more than paid
+    from app.ledger.reductions import reduced_in_period
+    reduced = reduced_in_period(period, BILLED_CATEGORIES, as_of)
+    for ccode, cname, manager, home, billed, paid_total, cid in q:
+        cut = reduced.get(cid, 0)   # a reduction is neither due nor collected
+        amount = int(billed) - cut
+        paid = min(int(paid_total) - cut, amount)   # a refund never makes a charge more than paid
         for groups, key in ((clusters, f"{ccode}组团 {cname}"), (managers, manager or "（未指定）")):
             g = groups.setdefault(key, [set(), 0, 0])
             g[0].add(home)

@@ -40,6 +40,9 @@ class DailyReportForm(FormRenderer):
         summary = (f"收据合计 {fmt_fen(r.receipts_fen)} 元；退款 {fmt_fen(r.refunds_fen)} 元；"
                    f"作废 {r.voided} 张；实收净额 {fmt_fen(r.net_fen)} 元（{daxie(r.net_fen)}）")
         out.append(Paragraph(esc(summary), st["h2"]))
+        if getattr(r, "reductions", 0):   # reductions approved that day: not cash, their own total
+            text = f"减免（经理批准，不计实收）{r.reductions} 笔，合计 {fmt_fen(r.reductions_fen)} 元"
+            out.append(Paragraph(esc(text), st["body"]))
         if r.audit_head:   # a checkpoint of the audit chain on paper: propertydesk check --head compares it
             out.append(Paragraph(esc(f"审计链头：{r.audit_head}（请妥善保存本日报；核对：propertydesk check "
                                      f"--head {r.audit_head}）"), st["cell"]))

@@ -68,6 +68,12 @@ class ReceiptData:
     reprint_no: int            # 0: original; n: the n-th reprint (补打)
     memo: str
     copy_mark: str = ""        # e.g. 查看副本 on a preview that is not a receipt to hand over
+    reductions: tuple = ()     # (item, fen, reason) of the paid charges' approved reductions (减免)
+
+
+def reduction_texts(data) -> list[str]:
+    """One line per reduced charge: 减免 ¥x（原因） and the item it reduced."""
+    return [f"减免 ¥{fmt_fen(fen)}（{reason}）　{item}" for item, fen, reason in getattr(data, "reductions", ())]
 
 
 def _marks(data) -> list[str]:
@@ -116,6 +122,9 @@ class ReceiptA4(FormRenderer):
         t.setStyle(grid_style([("ALIGN", (0, 1), (0, -1), "CENTER"), ("ALIGN", (3, 1), (-1, -1), "RIGHT"),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F0F0F0"))]))
         out.append(t)
+        for i, line in enumerate(reduction_texts(data)):
+            out.extend([Spacer(1, 1.5 * mm)] if i == 0 else [])
+            out.append(Paragraph(esc(line), st["body"]))
         out.append(Spacer(1, 3 * mm))
         total = [["金额（大写）", f"人民币{data.total_daxie}", "金额（小写）", f"¥{fmt_fen(data.total_fen)}"]]
         out.append(label_value_table(total, [26 * mm, 80 * mm, 26 * mm, 42 * mm]))
@@ -201,6 +210,9 @@ def render_triple(settings, data) -> bytes:
         text(112, y, qty, 9.5)
         text(165, y, price, 9.5, right=True)
         text(206, y, fmt_fen(line.amount_fen), 9.5, right=True)
+    reduced = reduction_texts(data)
+    if reduced:
+        text(16, 69, "；".join(reduced)[:70], 9)
     text(40, 74, f"{'付出' if refund else ''}人民币{data.total_daxie}", 10)
     text(206, 74, f"{'退款 ' if refund else ''}¥{fmt_fen(data.total_fen)}", 10, right=True)
     text(28, 84, data.method + (f" {data.reference}" if data.reference else ""), 9)

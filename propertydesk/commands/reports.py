@@ -28,6 +28,8 @@ def run(args, ctx):
               f"退款 {fmt_fen(r.refunds_fen)} 元，实收净额 {fmt_fen(r.net_fen)} 元")
         for k, v in r.by_method:
             print(f"  {k}：{fmt_fen(v)} 元")
+        if r.reductions:
+            print(f"  减免（不计实收）：{r.reductions} 笔，{fmt_fen(r.reductions_fen)} 元")
         if args.out:
             write_pdf(lr.report_pdf(ctx, "daily", day=day), args.out)
             _written(args)
