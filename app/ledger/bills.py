@@ -11,8 +11,9 @@ billing.pay_how and billing.pay_account; the office's phone and hours: site.serv
 A home with nothing owed gets a bill saying so when asked for alone; a batch skips it (a bill is a
 request for money: ``BillBatch.skipped`` counts those left out). Every printed bill has a number
 unique in its year (JF2026-000001, counter ``bill``); printing is audited (ledger.bill_print: who
-printed which bills, their numbers and total). Reductions (减免, app/ledger/reductions.py) are not
-in the tree yet: a waived amount shows in 已缴/抵扣 like a payment.
+printed which bills, their numbers and total). Reductions (减免, app/ledger/reductions.py) and waivers are
+shown in the 减免 column, their reasons under the table (payment lines of kind "reduction" or
+"waive" on the month's charges), never as paid.
 """
 from __future__ import annotations
 
@@ -35,11 +36,12 @@ from app.ledger.dunning import late_fee_for
 from app.ledger.prepayment import prepay_balances
 from app.ledger.rates import due_date_for, fmt_quantity
 from app.printing.bill import ArrearsMonth, Bill, BillLine, DepositLine
-from models.ledger import Charge
+from models.ledger import Charge, ChargeItem, Payment
 from models.people import HomeOwner, Owner
 from models.property import Building, Home
 
 COUNTER, PREFIX = "bill", "JF"
+REDUCTION_KINDS = ("reduction", "waive")     # payment lines that settle a charge without money
 CHUNK = 900
 
 
@@ -57,11 +59,32 @@ def _month(period) -> str:
     return period_str(*parse_period(period, "账单月份"))
 
 
-def _rate_text(code: str, unit_price_fen) -> str:
-    if unit_price_fen is None:
-        return ""
-    unit = ITEMS.get(code, ("", "", "元", ""))[2]
-    return f"{fmt_fen(unit_price_fen)} {unit}"
+class _Items:
+    """Names and rate units of every item, read once for a batch: the shipped ones (ITEMS) and the
+    office's own (ChargeItem rows, charge_rules) without a query per charge."""
+
+    def __init__(self):
+        self.rows = {code: (name, unit) for code, name, unit in
+                     ChargeItem.select(ChargeItem.code, ChargeItem.name, ChargeItem.unit).tuples()}
+
+    def name(self, code: str) -> str:
+        if code in ITEMS or code.startswith("service_") or code not in self.rows:
+            return item_name(code)
+        return self.rows[code][0]
+
+    def quantity(self, code: str, milli) -> str:
+        """"100 ㎡": the shipped items' units, an office item's from its rate unit (元/㎡·月 → ㎡)."""
+        qty = fmt_quantity(milli)
+        if code in ITEMS or code not in self.rows or not qty:
+            return qty_label(code, qty)
+        per = self.rows[code][1].partition("/")[2].partition("·")[0]
+        return f"{qty} {per}".strip()
+
+    def rate(self, code: str, unit_price_fen) -> str:
+        if unit_price_fen is None:
+            return ""
+        unit = ITEMS[code][2] if code in ITEMS else self.rows.get(code, ("", "元"))[1]
+        return f"{fmt_fen(unit_price_fen)} {unit}".strip()
 
 
 def _chunks(ids):
@@ -78,7 +101,7 @@ def _charges(ids, first: dt.date, last: dt.date, period: str):
     this_month = (Charge.period == period) | (Charge.period.is_null() & Charge.due_date.between(first, last))
     earlier = (Charge.period < period) | (Charge.period.is_null() & (Charge.due_date < first))
     cols = (Charge.home, Charge.item_code, Charge.period, Charge.quantity_milli, Charge.unit_price_fen,
-            Charge.amount_fen, Charge.paid_fen, Charge.due_date, Charge.memo, Charge.id)
+            Charge.amount_fen, Charge.paid_fen, Charge.due_date, Charge.memo, Charge.source, Charge.id)
     for part in _chunks(ids):
         base = Charge.home.in_(part) & Charge.category.not_in(NOT_ARREARS)
         for c in Charge.select(*cols).where(base & this_month).order_by(Charge.id):
@@ -96,6 +119,21 @@ def _charges(ids, first: dt.date, last: dt.date, period: str):
     return cur, old, dep
 
 
+def _reduced(charge_ids) -> dict[int, list]:
+    """{charge id: [fen, reasons]} of the reductions (kind "reduction", app/ledger/reductions.py) and
+    waivers (kind "waive", payments.waive) applied to these charges: settled without money."""
+    out: dict[int, list] = {}
+    for part in _chunks(charge_ids):
+        for cid, fen, reason in (Payment.select(Payment.charge, Payment.amount_fen, Payment.reason)
+                                 .where(Payment.charge.in_(part) & Payment.kind.in_(REDUCTION_KINDS))
+                                 .order_by(Payment.id).tuples()):
+            r = out.setdefault(cid, [0, []])
+            r[0] += int(fen)
+            if reason and reason not in r[1]:
+                r[1].append(reason)
+    return out
+
+
 def _month_of(c) -> str:
     return c.period or (f"{c.due_date.year:04d}-{c.due_date.month:02d}" if c.due_date else "")
 
@@ -106,6 +144,8 @@ def _build(ctx, period: str, homes: list, today: dt.date) -> list[Bill]:
     s = ctx.settings
     ids = [h[0] for h in homes]
     cur, old, dep = _charges(ids, first, last, period)
+    reduced = _reduced([c.id for rows in cur.values() for c in rows])
+    items = _Items()
     owners: dict[int, list] = {}
     for part in _chunks(ids):
         for hid, name in (HomeOwner.select(HomeOwner.home, Owner.name).join(Owner)
@@ -122,18 +162,23 @@ def _build(ctx, period: str, homes: list, today: dt.date) -> list[Bill]:
              "office_phone": str(s.get("site.service_phone") or ""), "office_hours": str(s.get("office.hours") or "")}
     out = []
     for hid, room, area_x100, house_type, building in homes:
-        lines, current_late = [], 0
+        lines, current_late, notes = [], 0, []
         for c in cur.get(hid, []):
             owed = c.amount_fen - c.paid_fen
-            name = item_name(c.item_code) + (f"（{c.memo}）" if c.memo and c.item_code.startswith("parking") else "")
+            # the monthly run's memo says which space, or the vacant share (车位 D-001, 空置 70%)
+            name = items.name(c.item_code) + (f"（{c.memo}）" if c.memo and c.source == "billing" else "")
+            cut, why = reduced.get(c.id, (0, []))
             lines.append(BillLine(name, c.period or (c.due_date.isoformat() if c.due_date else ""),
-                                  qty_label(c.item_code, fmt_quantity(c.quantity_milli)),
-                                  _rate_text(c.item_code, c.unit_price_fen), c.amount_fen, c.paid_fen, owed))
+                                  items.quantity(c.item_code, c.quantity_milli),
+                                  items.rate(c.item_code, c.unit_price_fen), c.amount_fen, c.paid_fen - cut, owed, cut))
+            if cut:
+                notes.append(f"{items.name(c.item_code)} {c.period or ''} 减免 {fmt_fen(cut)} 元"
+                             + (f"（{'；'.join(why)}）" if why else ""))
             current_late += late_fee_for(s, owed, c.due_date, today) if c.due_date else 0
         months: dict[str, list] = {}
         for c in old.get(hid, []):
             m = months.setdefault(_month_of(c), [[], 0, 0])
-            name = item_name(c.item_code)
+            name = items.name(c.item_code)
             if name not in m[0]:
                 m[0].append(name)
             owed = c.amount_fen - c.paid_fen
@@ -143,7 +188,8 @@ def _build(ctx, period: str, homes: list, today: dt.date) -> list[Bill]:
         out.append(Bill("", period, today.isoformat(), due.isoformat(), room_code=room, building=building,
                         owners="、".join(owners.get(hid, [])), area=f"{fmt_area(area_x100)} ㎡（{house_type}）",
                         lines=tuple(lines), arrears=arrears, current_late_fen=current_late,
-                        deposits=tuple(dep.get(hid, [])), prepay_fen=max(prepaid.get(hid, 0), 0), **fixed))
+                        deposits=tuple(dep.get(hid, [])), prepay_fen=max(prepaid.get(hid, 0), 0),
+                        notes=(("减免说明：" + "；".join(notes) + "。",) if notes else ()), **fixed))
     return out
 
 

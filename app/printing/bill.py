@@ -32,7 +32,8 @@ STUB_TOP = 62 * mm        # the cut line: the stub (回执) lies below it
 
 @dataclass(frozen=True)
 class BillLine:
-    """One charge of the month: 已缴/抵扣 is what was paid or settled from the prepayment."""
+    """One charge of the month: 减免 what a reduction or waiver settled (approved, with its reason in the
+    bill's notes), 已缴/抵扣 what was paid or drawn from the prepayment, 本期应缴 what is still owed."""
     name: str
     period: str
     quantity: str         # "100 ㎡", "" for a fixed amount
@@ -40,6 +41,7 @@ class BillLine:
     amount_fen: int
     paid_fen: int
     owed_fen: int
+    reduced_fen: int = 0
 
 
 @dataclass(frozen=True)
@@ -166,21 +168,23 @@ class BillCanvas:
         self.stub(c, b)
 
     def current_table(self, c, top, b: Bill) -> float:
-        self.text(c, LEFT, top - 1 * mm, "一、本期费用", 10)
+        self.text(c, LEFT, top - 1 * mm, "一、本期费用（金额单位：元）", 10)
         top -= 3 * mm
-        cols = [LEFT + k * mm for k in (0, 42, 59, 76, 104, 126, 149)] + [RIGHT]
-        head = ["收费项目", "所属期间", "数量", "单价", "金额（元）", "已缴/抵扣", "本期应缴（元）"]
+        cols = [LEFT + k * mm for k in (0, 40, 57, 74, 101, 121, 138, 156)] + [RIGHT]
+        head = ["收费项目", "所属期间", "数量", "单价", "金额", "减免", "已缴/抵扣", "本期应缴"]
         lines = list(b.lines)
-        rows = [(self.fit(x.name, 39 * mm), x.period, x.quantity, x.rate, fmt_fen(x.amount_fen), fmt_fen(x.paid_fen),
-                 fmt_fen(x.owed_fen)) for x in lines[:CURRENT_ROWS - 1 if len(lines) > CURRENT_ROWS else None]]
+
+        def sums(xs):
+            return [fmt_fen(sum(getattr(x, k) for x in xs)) for k in ("amount_fen", "reduced_fen", "paid_fen",
+                                                                      "owed_fen")]
+        rows = [(self.fit(x.name, 37 * mm), x.period, x.quantity, x.rate, *sums([x]))
+                for x in lines[:CURRENT_ROWS - 1 if len(lines) > CURRENT_ROWS else None]]
         if len(lines) > CURRENT_ROWS:
             rest = lines[CURRENT_ROWS - 1:]
-            rows.append((f"其他 {len(rest)} 项", "", "", "", fmt_fen(sum(x.amount_fen for x in rest)),
-                         fmt_fen(sum(x.paid_fen for x in rest)), fmt_fen(sum(x.owed_fen for x in rest))))
+            rows.append((f"其他 {len(rest)} 项", "", "", "", *sums(rest)))
         if not rows:
-            rows.append(("本期无计费项目", "", "", "", "", "", ""))
-        rows.append(("本期小计", "", "", "", fmt_fen(sum(x.amount_fen for x in lines)),
-                     fmt_fen(sum(x.paid_fen for x in lines)), fmt_fen(b.current_fen)))
+            rows.append(("本期无计费项目", "", "", "", "", "", "", ""))
+        rows.append(("本期小计", "", "", "", *sums(lines)))
         return self.table(c, top, cols, head, rows, 4)
 
     def arrears_table(self, c, top, b: Bill) -> float:

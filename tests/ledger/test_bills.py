@@ -16,7 +16,7 @@ from app.core.money import daxie, fmt_fen
 from app.ledger import bills, dunning
 from app.ledger.arrears import home_arrears
 from app.ledger.billing import post_charge, run_month
-from app.ledger.payments import pay
+from app.ledger.payments import pay, waive
 from models.ledger import Charge
 from models.users import AuditLog
 from tests.helpers.ledger import make_site
@@ -80,6 +80,35 @@ def test_deposit_shown_apart_never_owed(ctx, site):
     text = pdf_text(bills.bills_pdf(ctx, "2026-11", home_id=home.id)[1], sep="")
     assert "不计入应缴合计" in text and "装修质量保证金 在押 3,000.00 元" in text
     assert "出入证押金 待交 100.00 元" in text
+
+
+def test_reduction_shown_in_its_column_with_the_reason(ctx, site):
+    home = site["5-101"]
+    parking = Charge.get((Charge.home == home) & (Charge.period == "2026-11") & (Charge.item_code == "parking_under"))
+    waive(ctx, parking.id, "车位施工停用")           # settled without money: 减免, never 已缴
+    (b,) = bills.issue_bills(ctx, "2026-11", home_id=home.id).bills
+    line = next(x for x in b.lines if x.name.startswith("地下停车费"))
+    assert (line.amount_fen, line.reduced_fen, line.paid_fen, line.owed_fen) == (24000, 24000, 0, 0)
+    assert b.current_fen == 17800 and b.total_fen == 83889 - 24000
+    assert b.notes == ("减免说明：地下停车费 2026-11 减免 240.00 元（车位施工停用）。",)
+    text = pdf_text(bills.bills_pdf(ctx, "2026-11", home_id=home.id)[1], sep="")
+    assert "减免说明：地下停车费 2026-11 减免 240.00 元（车位施工停用）" in text and "598.89" in text
+
+
+def test_office_items_and_vacant_share_on_the_bill(ctx, users):
+    from app.ledger import charge_item_edit
+    homes = make_site(ctx, users)
+    ctx.settings.set("billing.vacant_rate_pct", 70)
+    lift = charge_item_edit.save_item(ctx, {"name": "电梯费", "category": "periodic", "formula": "area",
+                                            "rate": "0.30", "scope": "all", "cycle": "month", "valid_from": "2026-01"})
+    run_month(ctx, "2026-11")
+    (b,) = bills.issue_bills(ctx, "2026-11", home_id=homes["5-101"].id).bills
+    line = next(x for x in b.lines if x.name == "电梯费")
+    assert line.amount_fen == 3000 and line.rate.startswith("0.30") and line.quantity == "100 ㎡"
+    assert lift.code.startswith("custom_") and b.current_fen == 17800 + 24000 + 3000
+    (v,) = bills.issue_bills(ctx, "2026-11", home_id=homes["5-201"].id).bills     # 叠加 150 ㎡, 空置
+    fee = next(x for x in v.lines if x.name.startswith("物业服务费"))
+    assert fee.name == "物业服务费（空置 70%）" and fee.amount_fen == 24150      # 150 × 2.30 × 70 %
 
 
 def test_home_with_nothing_owed_says_so_and_is_skipped_in_batch(ctx, site):
