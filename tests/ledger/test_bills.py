@@ -95,6 +95,19 @@ def test_reduction_shown_in_its_column_with_the_reason(ctx, site):
     assert "减免说明：地下停车费 2026-11 减免 240.00 元（车位施工停用）" in text and "598.89" in text
 
 
+def test_approved_reduction_on_the_bill(ctx, site):
+    from app.ledger import reductions
+    home = site["5-101"]
+    fee = Charge.get((Charge.home == home) & (Charge.period == "2026-11") & (Charge.item_code == "property_fee"))
+    reductions.propose(ctx, fee.id, "percent", 30, "困难家庭，经理批准减三成", approve=True)
+    (b,) = bills.issue_bills(ctx, "2026-11", home_id=home.id).bills
+    line = b.lines[0]
+    assert (line.name, line.amount_fen, line.reduced_fen, line.paid_fen, line.owed_fen) == (
+        "物业服务费", 17800, 5340, 0, 12460)                      # 178.00 × 30 % = 53.40
+    assert b.total_fen == 83889 - 5340
+    assert b.notes == ("减免说明：物业服务费 2026-11 减免 53.40 元（困难家庭，经理批准减三成）。",)
+
+
 def test_office_items_and_vacant_share_on_the_bill(ctx, users):
     from app.ledger import charge_item_edit
     homes = make_site(ctx, users)
