@@ -27,9 +27,10 @@ def report(progress: ProgressFn | None, done: int, total: int, what: str = "操�
         raise Cancelled(what)
 
 
-def each(rows: Iterable, progress: ProgressFn | None, total: int, what: str = "操作",
-         step: int = STEP) -> Iterator:
-    """The rows, reporting every *step* rows and at the end (Cancelled when answered False)."""
+def each(rows: Iterable, progress: ProgressFn | None, total: int, what: str = "操作") -> Iterator:
+    """The rows, reporting about fifty times (at most every STEP rows) and at the end; Cancelled
+    when answered False."""
+    step = max(1, min(STEP, total // 50))
     report(progress, 0, total, what)
     n = 0
     for n, row in enumerate(rows, start=1):

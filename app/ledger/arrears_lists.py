@@ -40,21 +40,25 @@ def arrears_list_pdf(ctx, as_of: dt.date | None = None, by: str = "manager", **o
     return render_arrears_list(ctx.settings, arrears_list(ctx, as_of, by, **only))
 
 
-def arrears_list_xlsx(ctx, path, as_of: dt.date | None = None, by: str = "manager", **only) -> int:
-    """The list as an Excel sheet (a group column first); returns the households written."""
+def arrears_list_xlsx(ctx, path, as_of: dt.date | None = None, by: str = "manager", progress=None, **only) -> int:
+    """The list as an Excel sheet (a group column first); returns the households written.
+    *progress*: app.core.progress (a cancel keeps no file and audits nothing)."""
+    from app.core.progress import each
     from app.core.xlsx import Column, StreamingSheet
     data = arrears_list(ctx, as_of, by, **only)
+    lines = each(((sec, x) for sec in data.sections for x in sec.lines), progress,
+                 sum(len(sec.lines) for sec in data.sections), "导出欠费清单")
     cols = [Column(data.by, 16), Column("房号", 12), Column("业主", 20), Column("电话", 14), Column("欠费月数", 10),
             Column("最早应缴", 12), Column("欠费（元）", 14, "0.00")]
     n = 0
     with StreamingSheet(path, f"欠费清单{data.as_of:%Y%m%d}", cols) as sheet:
         sheet.header()
-        for sec in data.sections:
-            for x in sec.lines:
-                sheet.row([sec.title, x.room_code, x.owners, x.phone, x.months, x.oldest_due,
-                           Decimal(x.owed_fen) / 100])
-                n += 1
-            sheet.row([sec.title, "合计", "", "", sum(x.months for x in sec.lines), "", Decimal(sec.total_fen) / 100])
+        for sec, x in lines:
+            sheet.row([sec.title, x.room_code, x.owners, x.phone, x.months, x.oldest_due, Decimal(x.owed_fen) / 100])
+            n += 1
+            if x is sec.lines[-1]:
+                sheet.row([sec.title, "合计", "", "", sum(y.months for y in sec.lines), "",
+                           Decimal(sec.total_fen) / 100])
     with ctx.db.atomic():
         record(ctx, "ledger.export", "ledger", data.as_of.isoformat(), None,
                {"report": "arrears_list", "by": by, "homes": n, "file": str(sheet.path)})

@@ -18,6 +18,7 @@ from app.core import audit
 from app.core.dates import as_date, fmt_timestamp
 from app.core.errors import StateError, ValidationError
 from app.core.permissions import require
+from app.core.progress import each
 from app.core.validation import normalize, parse_date
 from models.ledger import METER_KINDS, Charge, MeterReading
 from models.property import Home
@@ -130,10 +131,11 @@ IMPORT_MAX_ROWS = 50_000     # 5,000 homes × water, power and gas is 15,000 rea
 IMPORT_MAX_COLS = 50
 
 
-def import_readings(ctx, path) -> int:
+def import_readings(ctx, path, progress=None) -> int:
     """Import readings from an Excel sheet with the columns 房号, 表类 (水/电/燃气), 读数, 抄表日期
     and optionally 新表 (是/否) and 备注. All rows or none: a bad row names its row and column.
-    The file is read and checked (app.core.imports limits) before the write transaction starts."""
+    The file is read and checked (app.core.imports limits) before the write transaction starts;
+    *progress* (app.core.progress) is asked between rows, and a cancel writes nothing."""
     require(ctx, "ledger.reading")
     from app.core.imports import read_table
     rows = read_table(path, max_rows=IMPORT_MAX_ROWS, max_cols=IMPORT_MAX_COLS, field="导入文件")
@@ -144,7 +146,7 @@ def import_readings(ctx, path) -> int:
     col = {name: header.index(name) for name in header if name}
     entries = [_import_entry(i, row, col) for i, row in enumerate(rows[1:], start=2)
                if not all(c is None or str(c).strip() == "" for c in row)]
-    return _write_readings(ctx, entries, col, path)
+    return _write_readings(ctx, entries, col, path, progress)
 
 
 # the neighbours of the imported readings are read from this many days before the earliest one;
@@ -223,7 +225,7 @@ def _last_before(start: dt.date, pairs: list, known: dict) -> None:
                 known[(hid, kind)].append((as_date(day), rid, int(value), bool(new_meter)))
 
 
-def _write_readings(ctx, entries, col, path) -> int:
+def _write_readings(ctx, entries, col, path, progress=None) -> int:
     """Check every row against its meter (the rules of record_reading, earlier rows of the file
     included) with a few set queries, then insert them with one executemany and one audit row."""
     parsed = _parse_entries(ctx, entries, col)
@@ -236,7 +238,7 @@ def _write_readings(ctx, entries, col, path) -> int:
         known, billed = _neighbours(pairs, min((v[4] for v in good), default=ctx.clock.today()))
         order = 1 << 62              # the file's rows come after every stored one, in file order
         rows, rooms = [], {}
-        for i, v in parsed:
+        for i, v in each(parsed, progress, len(parsed), "导入抄表读数"):
             if isinstance(v, Exception):
                 raise ValidationError(f"第{i}行", str(v)) from None
             room, hid, kind, value, day, note, new_meter = v

@@ -61,5 +61,6 @@ def test_board_buttons(qtbot, ctx, owing, tmp_path, monkeypatch, boxes):  # noqa
     out = tmp_path / "清单.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
     qtbot.mouseClick(w.list_export, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(w.last_run.done)                    # exported in the background
     assert out.exists() and boxes.last.text == f"已导出欠费清单 2 户：{out}"
     w.grab().save("/tmp/w17/dunning_list_buttons.png")

@@ -121,6 +121,7 @@ def test_notice_batch_asks_first_with_count_and_total(qtbot, ctx, owing, answer_
     assert DunningRecord.select().where(DunningRecord.method == "通知单").count() == 0
     boxes.answer = YES
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(w.loaded)                           # the batch is drawn in the background
     assert DunningRecord.select().where(DunningRecord.method == "通知单").count() == 2
     previews = [d for d in w.findChildren(QPushButton) if d.text() == "打印…"]
     assert previews, "the notices open in the print preview"

@@ -34,6 +34,7 @@ def test_second_notice_again_asks_with_the_count(qtbot, ctx, owing, boxes):  # n
     w = _tab(qtbot, ctx, dt.datetime(2026, 11, 17, 10))
     qtbot.mouseClick(w.notice_buttons[2], Qt.MouseButton.LeftButton)
     assert "将向全部楼栋 2 户发出二次通知" in boxes.last.text
+    qtbot.waitUntil(w.loaded)                           # the batch is drawn in the background
     assert w.last_preview is not None and w.last_preview.document.pageCount() == 2
     w.last_preview.close()
     qtbot.waitUntil(w.loaded)
@@ -46,6 +47,7 @@ def test_second_notice_again_asks_with_the_count(qtbot, ctx, owing, boxes):  # n
     assert DunningRecord.select().where(DunningRecord.stage == 2).count() == 2
     boxes.answer = None
     qtbot.mouseClick(w.notice_buttons[2], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(w.loaded)
     assert DunningRecord.select().where(DunningRecord.stage == 2).count() == 4
     w.last_preview.close()
     qtbot.waitUntil(w.loaded)
@@ -57,6 +59,7 @@ def test_third_notice_early_needs_the_managers_reason(qtbot, ctx, owing, boxes):
     qtbot.mouseClick(w.notice_buttons[3], Qt.MouseButton.LeftButton)
     assert "今天未到每月21日" in w.last_form.intro.text()
     assert "2 户发出三次通知" in boxes.last.text
+    qtbot.waitUntil(w.loaded)
     w.last_preview.close()
     recs = DunningRecord.select().where(DunningRecord.stage == 3)
     assert {r.outcome for r in recs} == {"经理特批：业主下周出国，提前告知"}

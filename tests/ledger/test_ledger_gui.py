@@ -199,8 +199,9 @@ def test_import_readings_button_then_bill(qtbot, tab, ctx, tmp_path):
     ws.append(["5-101", "燃气", 160, "2026-10-31"])
     path = tmp_path / "抄表.xlsx"
     wb.save(path)
-    assert tab.import_readings(str(path)) == 2
-    assert "已导入 2 条" in tab.bill_result.text()
+    run = tab.import_readings(str(path))              # in the background
+    qtbot.waitUntil(run.done)
+    assert run.op.result == 2 and "已导入 2 条" in tab.bill_result.text()
     tab.month.setText("2026-10")
     tab.bill_button.click()
     assert "燃气费 1 笔" in tab.bill_result.text()

@@ -33,6 +33,7 @@ def test_dunning_notices_preview_as_notice(qtbot, ctx, owing, boxes):  # noqa: F
     tab.show()
     before = set(open_previews())
     qtbot.mouseClick(button(tab, "打印二次通知"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(tab.loaded)                         # the batch is drawn in the background
     assert any("二次" in t for t in boxes.texts("question")), boxes.texts()  # the count and total confirmed
     (dlg,) = set(open_previews()) - before
     assert dlg.kind == "notice" and "通知单" in dlg.pages_label.text()

@@ -25,6 +25,7 @@ def test_check_database_action_names_checks_in_chinese(qtbot, ctx, boxes):
     qtbot.addWidget(window)
     install_menus(window)
     window.security_actions["检查数据库"].trigger()
+    qtbot.waitUntil(window.check_run.done)                 # checked in the background
     box = boxes.last
     assert box.title == "数据库检查"
     assert f"[通过] {INTEGRITY}" in box.text and f"[通过] {FOREIGN_KEYS}" in box.text, box.text

@@ -6,12 +6,15 @@ progress=…, **kwargs)`` on the worker; *progress* is an ``app.core.progress`` 
 whether to go on. After 0.6 s a QProgressDialog shows how far (rows done of total) with 取消 when
 the work can stop between rows (``cancellable``); 取消 makes the next answer False, the service
 raises ``Cancelled`` inside its one transaction and nothing is written — the user is told so.
+Work that cannot stop between rows (a backup, 检查数据库) runs with ``cancellable=False``: the
+service gets no *progress*, the dialog a busy bar and no 取消.
 
 ``PageLoad(parent, ctx, show)`` loads a page's rows through a service off the GUI thread: its
 label says 正在加载… meanwhile, and only the newest request's result is shown (a date changed
 twice shows the second date's rows)."""
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +28,31 @@ WAIT_TITLE = "请稍候"
 CANCEL_TEXT = "取消"
 CANCELLING_TEXT = "正在取消…"
 CANCELLED_TITLE = "已取消"
+
+
+_gc = {"holds": 0, "was_on": False}
+
+
+def _run_holding_gc(op: Op) -> Op:
+    """Run *op* with the cyclic collector off until it has finished (on the GUI thread), as
+    runner.call_waiting does: a collection started by the worker's allocations would finalise this
+    thread's unreachable Qt wrappers on the worker (a crash). Where ui.common.gc_guard already
+    collects on the GUI thread only (the application), the collector stays as it was."""
+    if _gc["holds"] == 0:
+        _gc["was_on"] = gc.isenabled()
+        gc.disable()
+    _gc["holds"] += 1
+    released = []
+
+    def release():
+        if released:
+            return
+        released.append(True)
+        _gc["holds"] -= 1
+        if _gc["holds"] == 0 and _gc["was_on"]:
+            gc.enable()
+    op._on_finish = release       # runs in Op.finish even when the parent widget is gone
+    return op.run()
 
 
 class Progress:
@@ -52,7 +80,9 @@ class ProgressRun:
         self.dialog = None
         self._success: Callable[[Any], None] | None = None
         self._failure: Callable[[BaseException], None] | None = None
-        self.op = Op(parent, ctx, fn, *args, progress=self.progress, **kwargs)
+        if cancellable:
+            kwargs["progress"] = self.progress
+        self.op = Op(parent, ctx, fn, *args, **kwargs)
         if write:
             self.op.write(title)
         self.op.title = title
@@ -74,7 +104,7 @@ class ProgressRun:
         return self
 
     def run(self) -> ProgressRun:
-        self.op.run()
+        _run_holding_gc(self.op)
         self.timer.start(PROGRESS_DELAY_MS)
         return self
 
@@ -190,7 +220,7 @@ class PageLoad:
             else:
                 show_error(self.parent, exc)
         op = Op(self.parent, self.ctx, fn, *args, **kwargs).success(arrived).failure(went_wrong)
-        return (op.write() if self.write else op).run()
+        return _run_holding_gc(op.write() if self.write else op)
 
     def busy(self) -> bool:
         return self.pending > 0

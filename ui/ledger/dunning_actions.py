@@ -67,13 +67,18 @@ def issue_notices(tab, stage: int) -> None:
                         f"{'欠费及滞纳金' if stage == dunning.STAGE_THIRD else '欠费'}合计 ¥{fmt_fen(pre.total_fen)}；"
                         "每份通知编号并记入催缴记录。\n\n确定发出吗？", "发出催缴通知"):
         return
-    result = run_action(tab, dunning.notices_pdf, ctx, day, stage, building, **options)
-    if result is None:
-        return
-    n, pdf = result
-    notify_changed(tab, "ledger")
-    tab.refresh_board()
-    tab.last_preview = preview(tab, pdf, f"{dunning.STAGES[stage]}（{n} 份）", f"催缴通知-{stage}.pdf", kind="notice")
+    from ui.common.progress import ProgressRun
+
+    def issued(result):
+        n, pdf = result
+        notify_changed(tab, "ledger")
+        tab.refresh_board()
+        tab.last_preview = preview(tab, pdf, f"{dunning.STAGES[stage]}（{n} 份）", f"催缴通知-{stage}.pdf",
+                                   kind="notice")
+    # the batch (every notice numbered, recorded and drawn) in the background, progress after 0.6 s
+    tab.last_run = ProgressRun(tab, ctx, f"正在生成{dunning.STAGES[stage]}…", dunning.notices_pdf, ctx, day, stage,
+                               building, cancellable=False, write=True, title="无法打印通知", **options).success(
+        issued).run()
 
 
 def record_visit(tab, row) -> bool:
@@ -110,9 +115,11 @@ def export_arrears_list(tab) -> None:
     from app.ledger import arrears_lists
     day, building = tab.day.date().toPython(), tab.building.currentData()
     by, only = ("building", {"building_id": building}) if building else ("manager", {})
+    from ui.common.progress import ProgressRun
     path, _ = QFileDialog.getSaveFileName(tab, "导出欠费清单", f"欠费清单-{day}.xlsx", "Excel 文件 (*.xlsx)")
     if not path:
         return
-    n = run_action(tab, arrears_lists.arrears_list_xlsx, tab.ctx, path, day, by, **only)
-    if n is not None:
-        info(tab, f"已导出欠费清单 {n} 户：{path}")
+    # in the background: progress after 0.6 s, 取消 between rows (no file kept)
+    tab.last_run = ProgressRun(tab, tab.ctx, "正在导出欠费清单…", arrears_lists.arrears_list_xlsx, tab.ctx, path, day,
+                               by, title="导出失败", **only).success(
+        lambda n: info(tab, f"已导出欠费清单 {n} 户：{path}")).run()

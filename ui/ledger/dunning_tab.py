@@ -48,6 +48,7 @@ class Tab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.last_form = self.last_preview = None   # the latest dialog and notice preview (tests look at them)
+        self.last_run = None                        # the latest background export or notice batch
         today = QDate(ctx.clock.today())
         tabs = QTabWidget(self)
         tabs.addTab(self._board_page(today), icon("warning"), "催缴")
@@ -63,8 +64,9 @@ class Tab(QWidget):
         self.refresh()
 
     def loaded(self) -> bool:
-        """Every page's data has arrived (tests wait on this)."""
-        return not any(load.busy() for load in self.loads.values())
+        """Every page's data has arrived and the latest export or batch has finished (tests wait on this)."""
+        return not any(load.busy() for load in self.loads.values()) and (
+            self.last_run is None or self.last_run.done())
 
     # pages -----------------------------------------------------------------------------
     def _board_page(self, today):

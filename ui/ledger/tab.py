@@ -455,10 +455,11 @@ class Tab(QWidget):
         if not path:
             return None
         from app.ledger import meters
-        n = run_action(self, meters.import_readings, self.ctx, path, title="抄表读数未导入")
-        if n is not None:
-            self.bill_result.setText(f"已导入 {n} 条抄表读数，计费时按读数计算水、电、燃气费")
-        return n
+        from ui.common.progress import ProgressRun  # in the background: progress, 取消 writes nothing
+        self.last_run = ProgressRun(self, self.ctx, "正在导入抄表读数…", meters.import_readings, self.ctx, path,
+                                    write=True, title="抄表读数未导入").success(
+            lambda n: self.bill_result.setText(f"已导入 {n} 条抄表读数，计费时按读数计算水、电、燃气费")).run()
+        return self.last_run
 
     # arrears ------------------------------------------------------------------------------------
     def refresh_arrears(self):

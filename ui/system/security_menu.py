@@ -51,15 +51,19 @@ def enter_key(window):
 
 def do_backup(window):
     from app.system.backup import backup_now
-    from ui.common.ops import info, run_action
-    r = run_action(window, backup_now, window.ctx, "manual", title="备份未完成")
-    if r is not None:
+    from ui.common.ops import info
+    from ui.common.progress import ProgressRun
+
+    def done(r):
         text = f"已备份并校验：\n{r.path}\n（{r.size / 1024 / 1024:.1f} MB，{r.seconds:.1f} 秒）"
         if r.second_copy:
             text += f"\n第二备份：{r.second_copy}"
         if r.warnings:
             text += "\n\n注意：" + "\n".join(r.warnings)
         info(window, text, "备份")
+    # in the background (the window paints; progress after 0.6 s); a copy cannot stop halfway
+    window.backup_run = ProgressRun(window, window.ctx, "正在备份并校验数据库…", backup_now, window.ctx, "manual",
+                                    cancellable=False, title="备份未完成").success(done).run()
 
 
 def do_restore(window):
@@ -83,13 +87,16 @@ def open_audit(window):
 
 def do_check(window):
     from app.office.checks import run_checks
-    from ui.common.ops import info, run_action
-    checks = run_action(window, run_checks, window.ctx, title="检查未完成")
-    if checks is not None:
+    from ui.common.ops import info
+    from ui.common.progress import ProgressRun
+
+    def done(checks):
         lines = [line for c in checks for line in c.lines()]
         bad = sum(1 for c in checks if not c.ok)
         lines.append("全部通过" if not bad else f"{bad} 项发现问题")
         info(window, "\n".join(lines), "数据库检查")
+    window.check_run = ProgressRun(window, window.ctx, "正在检查数据库…", run_checks, window.ctx, cancellable=False,
+                                   title="检查未完成").success(done).run()
 
 
 def check_heads(window):
