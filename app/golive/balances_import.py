@@ -134,6 +134,20 @@ class BalancesReport(rs.RegisterReport):
         return out + self.tail()
 
 
+def _cached(cache: dict, check, value):
+    """check(value) once per distinct cell value of an import (a refusal is cached as its error)."""
+    key = (type(value).__name__, value)
+    if key not in cache:
+        try:
+            cache[key] = check(value)
+        except ValidationError as exc:
+            cache[key] = exc
+    found = cache[key]
+    if isinstance(found, ValidationError):
+        raise found
+    return found
+
+
 def _parse(ctx, b: rs.BoundSheet, m: rs.RegisterMapping, rep: BalancesReport) -> list[Line]:
     """Every row checked against the file and the database (no write): the lines to open."""
     from models.ledger import Charge
@@ -141,14 +155,16 @@ def _parse(ctx, b: rs.BoundSheet, m: rs.RegisterMapping, rep: BalancesReport) ->
     today = ctx.clock.today()
     lines: list[Line] = []
     seen: dict[tuple, int] = {}
+    items: dict = {}
+    periods: dict = {}
     for row, cells in b.rows(m.defaults):
         rep.rows += 1
         try:
             formula = rs.uncached_formula(b, row)
             arrears_fen = amount(cells.get("arrears"), "欠费金额")
             prepaid_fen = amount(cells.get("prepaid"), "预存金额")
-            item = item_code(cells.get("item")) if arrears_fen else None
-            period = period_text(cells.get("period"), today) if arrears_fen else None
+            item = _cached(items, item_code, cells.get("item")) if arrears_fen else None
+            period = _cached(periods, lambda v: period_text(v, today), cells.get("period")) if arrears_fen else None
         except ValidationError as exc:
             rep.rejected.append((row, str(exc)))
             continue
@@ -228,7 +244,7 @@ def import_balances(ctx, path, mapping: str | None = None, dry_run: bool = False
 
 
 def _write(ctx, lines: list[Line], rep: BalancesReport, digest: str, progress):
-    from models.ledger import Charge, Payment
+    from models.ledger import Charge
     for ln in lines:
         o = rep.opened.setdefault(ln.item, [0, 0])
         o[0], o[1] = o[0] + 1, o[1] + ln.fen
@@ -240,30 +256,30 @@ def _write(ctx, lines: list[Line], rep: BalancesReport, digest: str, progress):
     now, uid, today = ctx.clock.now(), getattr(ctx.user, "id", None), ctx.clock.today()
     this_month = period_of(today)
     dues: dict[str, dt.date] = {}
+    base = {"bill_ref": "", "quantity_milli": None, "unit_price_fen": None, "refunded_fen": 0, "source": "opening",
+            "source_id": imp.id, "created_at": now, "created_by_id": uid}
     rows = []
     for ln in lines:
         if ln.item == PREPAID:
-            rows.append(dict(home=ln.home_id, item_code="property_prepay", category="prepay", period=this_month,
-                             amount_fen=ln.fen, paid_fen=ln.fen, due_date=today, memo="期初预存余额（上线导入）",
-                             source="opening", source_id=imp.id, created_at=now, created_by=uid))
+            rows.append(base | {"home_id": ln.home_id, "item_code": "property_prepay", "category": "prepay",
+                                "period": this_month, "bill_period": None, "amount_fen": ln.fen, "paid_fen": ln.fen,
+                                "due_date": today, "memo": "期初预存余额（上线导入）"})
             continue
         due = dues.get(ln.period) or dues.setdefault(ln.period, due_date_for(ctx, ln.period))
-        rows.append(dict(home=ln.home_id, item_code=ln.item, category=category_of(ln.item), period=ln.period,
-                         bill_period=ln.period if ln.item == "property_fee" else None, bill_ref="",
-                         amount_fen=ln.fen, paid_fen=0, due_date=due, memo=f"期初欠费 {ln.period}（上线导入）",
-                         source="opening", source_id=imp.id, created_at=now, created_by=uid))
-    for i in range(0, len(rows), CHUNK):
-        Charge.insert_many(rows[i:i + CHUNK]).execute()
-        if progress:
-            progress(min(i + CHUNK, len(rows)), len(rows))
+        rows.append(base | {"home_id": ln.home_id, "item_code": ln.item, "category": category_of(ln.item),
+                            "period": ln.period, "bill_period": ln.period if ln.item == "property_fee" else None,
+                            "amount_fen": ln.fen, "paid_fen": 0, "due_date": due,
+                            "memo": f"期初欠费 {ln.period}（上线导入）"})
+    rs.bulk_insert(ctx, "charge", rows)
+    if progress:
+        progress(len(rows), len(rows))
     prepay = (Charge.select(Charge.id, Charge.home, Charge.amount_fen)
               .where((Charge.source == "opening") & (Charge.source_id == imp.id)
                      & (Charge.item_code == "property_prepay")).tuples())
-    pays = [dict(receipt=None, charge=cid, home=hid, item_code="property_prepay", kind="opening", method="opening",
-                 amount_fen=fen, reason="期初预存余额（上线导入）", source="opening", source_id=imp.id,
-                 created_at=now, created_by=uid) for cid, hid, fen in prepay]
-    for i in range(0, len(pays), CHUNK):
-        Payment.insert_many(pays[i:i + CHUNK]).execute()
+    pays = [{"receipt_id": None, "charge_id": cid, "home_id": hid, "item_code": "property_prepay", "kind": "opening",
+             "method": "opening", "amount_fen": fen, "reason": "期初预存余额（上线导入）", "source": "opening",
+             "source_id": imp.id, "created_at": now, "created_by_id": uid} for cid, hid, fen in prepay]
+    rs.bulk_insert(ctx, "payment", pays)
     if rep.home_ids and rep.arrears_fen:
         from app.ledger.arrears import refresh_arrears_flags
         refresh_arrears_flags(ctx, home_ids=rep.home_ids)

@@ -13,6 +13,7 @@ A register mapping has the owners' mapping's shape (app.golive.mapping) with the
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import tomllib
@@ -283,3 +284,36 @@ def record_import(ctx, kind: str, rep: RegisterReport, digest: str, total_fen: i
     else:
         record(ctx, "golive.register", "register_import", row.id, None, after)
     return row
+
+
+POSTGRES_PARAMETERS = 30000      # below the protocol's 65,535 bind parameters a statement
+SQLITE_CHUNK = 1000
+
+
+def bulk_insert(ctx, table: str, rows: list[dict]):
+    """Insert dict rows (all with the same keys: column names) with the driver's executemany on SQLite,
+    multi-row VALUES on PostgreSQL: peewee's SQL generation per value would cost most of an import."""
+    if not rows:
+        return
+    from app.core.dates import fmt_timestamp
+    db = ctx.db
+    cols = list(rows[0])
+    p = db.param
+
+    def conv(v):
+        if isinstance(v, dt.datetime):
+            return fmt_timestamp(v)
+        return v.isoformat() if isinstance(v, dt.date) else v
+
+    values = [tuple(conv(r[c]) for c in cols) for r in rows]
+    head = f'INSERT INTO "{table}" (' + ", ".join(f'"{c}"' for c in cols) + ") VALUES "
+    one = "(" + ", ".join([p] * len(cols)) + ")"
+    cursor = db.cursor()
+    if p == "?":
+        for i in range(0, len(values), SQLITE_CHUNK):
+            cursor.executemany(head + one, values[i:i + SQLITE_CHUNK])
+        return
+    per = max(1, POSTGRES_PARAMETERS // len(cols))
+    for i in range(0, len(values), per):
+        chunk = values[i:i + per]
+        cursor.execute(head + ", ".join([one] * len(chunk)), [x for row in chunk for x in row])

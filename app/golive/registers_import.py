@@ -24,7 +24,6 @@ from app.golive import register_sheets as rs
 
 PERMISSIONS = {"keys": "keys.edit", "meters": "ledger.reading", "residents": "archive.edit"}
 METER_NO_MAX = 30
-CHUNK = 200
 TENANT_WORDS = ("租户", "承租", "租客", "是", "租赁")
 
 
@@ -130,12 +129,12 @@ def _existing_keys(rows) -> set[str]:
 
 
 def _write_keys(ctx, rows, import_id, rep):
-    from models.keys import Key
     now = ctx.clock.now()
-    data = [{k: val for k, val in r.items() if not k.startswith("_")} | {"created_at": now, "updated_at": now}
-            for r in rows]
-    for i in range(0, len(data), CHUNK):
-        Key.insert_many(data[i:i + CHUNK]).execute()
+    data = [{"kind": r["kind"], "area": r["area"], "home_id": r["home"], "supply_method": r["supply_method"],
+             "copies": r["copies"], "keeper_place": r["keeper_place"], "keeper_person": r["keeper_person"],
+             "active": True, "handed_over_at": None, "handed_over_to": "", "notes": r["notes"],
+             "created_at": now, "updated_at": now} for r in rows]
+    rs.bulk_insert(ctx, "key", data)
     rep.home_ids = sorted({r["home"] for r in rows if r["home"]})
 
 
@@ -173,12 +172,11 @@ def _existing_meters(rows) -> set[str]:
 
 
 def _write_meters(ctx, rows, import_id, rep):
-    from models.ledger import MeterReading
     now, uid = ctx.clock.now(), getattr(ctx.user, "id", None)
-    data = [{k: val for k, val in r.items() if not k.startswith("_")}
-            | {"new_meter": False, "created_at": now, "created_by": uid} for r in rows]
-    for i in range(0, len(data), CHUNK):
-        MeterReading.insert_many(data[i:i + CHUNK]).execute()
+    data = [{"home_id": r["home"], "kind": r["kind"], "reading_date": r["reading_date"],
+             "reading_x100": r["reading_x100"], "new_meter": False, "note": r["note"], "created_at": now,
+             "created_by_id": uid} for r in rows]
+    rs.bulk_insert(ctx, "meter_reading", data)
     rep.home_ids = sorted({r["home"] for r in rows})
 
 
