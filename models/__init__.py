@@ -8,6 +8,7 @@ MODEL_MODULES = [
     "golive", "golive_opening",
     "notices",
     "reductions",
+    "payhistory",
 ]
 
 # Every table the models define. Start-up compares it with the database's tables so that it
@@ -26,6 +27,7 @@ TABLES = frozenset({
     "import_mapping", "pending_check", "register_import", "go_live_signoff",
     "notice", "notice_template",
     "reduction",
+    "payment_history",
 })
 
 

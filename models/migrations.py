@@ -132,6 +132,13 @@ def _step_11_phones_recheck(db):
         Meta.create(key=PHONES_RECHECK_KEY, value="pending")
 
 
+def _step_12_prepay_index(db):
+    """charge_prepay_item: the prepayments of every periodic item (the monthly run's draw-down finds
+    the prepaid homes of each item through it; app.ledger.prepayment)."""
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "charge_prepay_item" ON "charge" ("item_code", "home_id")'
+                   " WHERE (\"category\" = 'prepay')")
+
+
 STEPS = [
     (1, "initial schema", _step_1_initial),
     (2, "owner name pinyin", _step_2_owner_name_pinyin),
@@ -140,6 +147,7 @@ STEPS = [
     (8, "open charge index", _step_8_open_charge_index),
     (9, "charge source index", _step_9_charge_source_index),
     (11, "phones re-checked by libphonenumber", _step_11_phones_recheck),
+    (12, "prepayment index of every item", _step_12_prepay_index),
 ]
 CURRENT_VERSION = STEPS[-1][0]
 

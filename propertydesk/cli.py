@@ -139,6 +139,7 @@ def command_modules() -> list:
         dunning,
         frontdesk,
         golive,
+        history,
         keys,
         ledger,
         loans,
@@ -152,8 +153,8 @@ def command_modules() -> list:
         sitekey,
         system,
     )
-    return [system, archives, golive, ledger, bills, dunning, reports, keys, loans, movein, renovation, service,
-            security, sitekey, parking, frontdesk, notices]
+    return [system, archives, golive, history, ledger, bills, dunning, reports, keys, loans, movein, renovation,
+            service, security, sitekey, parking, frontdesk, notices]
 
 
 # Commands that change nothing but their own sign-in's audit row: the start checks only what a crash

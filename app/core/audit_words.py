@@ -40,7 +40,7 @@ ACTION_LABELS: dict[str, str] = {
     "ledger.bill_print": "打印缴费通知单",
     "ledger.charge_item_add": "新增收费项目", "ledger.charge_item_edit": "修改收费项目",
     "ledger.demo_payments": "演示数据：收款", "ledger.demo_readings": "演示数据：抄表", "ledger.export": "导出台账",
-    "ledger.pay": "收款开票", "ledger.prepay": "预交物业费", "ledger.reading": "录入抄表读数",
+    "ledger.pay": "收款开票", "ledger.prepay": "预交费用", "ledger.reading": "录入抄表读数",
     "ledger.refund": "退款", "ledger.reprint": "补打收据", "ledger.subscribe": "登记订用",
     "ledger.sync_items": "同步收费标准", "ledger.unsubscribe": "停止订用", "ledger.void": "作废收据",
     "ledger.waive": "减免费用", "ledger.reduce_propose": "申请减免", "ledger.reduce_approve": "批准减免",
@@ -93,7 +93,8 @@ ACTION_LABELS: dict[str, str] = {
     "user.create_first_manager": "创建首个经理账号", "user.reset_password": "重置密码", "user.update": "修改账号",
     # going live (imports and the 待核对 worklist)
     "golive.import": "导入上线数据", "golive.balances": "导入期初余额", "golive.register": "导入登记资料",
-    "golive.signoff": "上线检查签字", "golive.mapping": "保存导入映射", "worklist.flag": "登记待核对",
+    "golive.signoff": "上线检查签字", "golive.mapping": "保存导入映射", "golive.history": "导入缴费历史",
+    "worklist.flag": "登记待核对",
     "worklist.resolve": "核对待核对事项", "worklist.export": "导出待核对清单",
     "demo.build": "生成演示数据", "demo.build_large": "生成大型演示数据", "demo.service": "演示数据：报事投诉",
 }

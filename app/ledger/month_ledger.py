@@ -9,13 +9,14 @@ from app.core import audit
 from app.core.dates import parse_period, period_str
 from app.core.permissions import require
 from app.ledger.charge_items import ITEMS, item_name
+from app.ledger.paid_until import paid_until
 from models.ledger import Charge
 from models.people import HomeOwner, Owner
 from models.property import Building, Cluster, Home
 
 # the export's columns: (heading, width)
 COLUMNS = (("组团", 16), ("楼栋", 10), ("房号", 10), ("业主", 16), ("收费项目", 16), ("所属月份", 10),
-           ("应收（元）", 12), ("已收（元）", 12), ("欠费（元）", 12))
+           ("应收（元）", 12), ("已收（元）", 12), ("欠费（元）", 12), ("已缴至", 10))
 
 
 def month_ledger(ctx, period: str) -> list[dict]:
@@ -43,13 +44,16 @@ def month_ledger(ctx, period: str) -> list[dict]:
                       .order_by(HomeOwner.is_primary.desc(), Owner.id).tuples()):
         owners.setdefault(hid, []).append(name)
     order = {code: i for i, code in enumerate(ITEMS)}
+    # 已缴至 of periodic items: one set query per source (all homes at once beyond a page of homes)
+    until = paid_until(home_ids if len(home_ids) <= 500 else None)  # noqa: PLR2004
     rows = []
     for hid, code, billed, paid in agg:
         cl, b, room, key = info[hid]
         rows.append({"home_id": hid, "cluster": cl, "building": b, "room_code": room,
                      "owner": "、".join(owners.get(hid, [])), "item_code": code, "item": item_name(code),
                      "period": period, "billed_fen": int(billed), "paid_fen": int(paid),
-                     "owed_fen": int(billed) - int(paid), "_key": (key, order.get(code, 999), code)})
+                     "owed_fen": int(billed) - int(paid),
+                     "paid_until": until.get((hid, code), ""), "_key": (key, order.get(code, 999), code)})
     rows.sort(key=lambda r: r["_key"])
     for r in rows:
         del r["_key"]
@@ -72,11 +76,11 @@ def export_month_ledger(ctx, period: str, path) -> dict:
         sheet.header()
         for r in rows:
             sheet.row([r["cluster"], r["building"], r["room_code"], r["owner"], r["item"], r["period"],
-                       yuan(r["billed_fen"]), yuan(r["paid_fen"]), yuan(r["owed_fen"])])
+                       yuan(r["billed_fen"]), yuan(r["paid_fen"]), yuan(r["owed_fen"]), r["paid_until"]])
             totals[0] += r["billed_fen"]
             totals[1] += r["paid_fen"]
             totals[2] += r["owed_fen"]
-        sheet.row(["合计", "", "", "", "", period, yuan(totals[0]), yuan(totals[1]), yuan(totals[2])])
+        sheet.row(["合计", "", "", "", "", period, yuan(totals[0]), yuan(totals[1]), yuan(totals[2]), ""])
     path = sheet.path
     with ctx.db.atomic():
         audit.record(ctx, "ledger.export", "ledger", period, None, {"rows": len(rows), "file": str(path)})

@@ -16,7 +16,8 @@ from app.core.money import daxie, fmt_fen
 from app.core.permissions import require
 from app.core.sequences import format_number, next_number
 from app.ledger.charge_items import category_of, item_name, qty_label
-from app.ledger.prepayment import prepay_balance
+from app.ledger.paid_until import paid_until_text
+from app.ledger.prepayment import ITEM_OF_PREPAY, prepay_balance
 from app.ledger.rates import fmt_quantity
 from models.db import for_update
 from models.ledger import PAY_METHODS, Charge, Payment, Receipt
@@ -261,8 +262,9 @@ def void_receipt(ctx, receipt_id, reason) -> Receipt:
         for line in lines:
             charge = charges[line.charge_id]
             if line.kind == "pay":
-                if charge.item_code == "property_prepay" and prepay_balance(charge.home_id) < line.amount_fen:
-                    raise StateError(f"收据 {r.number} 的预交物业费已被月度计费抵扣，不能作废")
+                if (charge.item_code in ITEM_OF_PREPAY
+                        and prepay_balance(charge.home_id, ITEM_OF_PREPAY[charge.item_code]) < line.amount_fen):
+                    raise StateError(f"收据 {r.number} 的{item_name(charge.item_code)}已被月度计费抵扣，不能作废")
                 if charge.refunded_fen > charge.paid_fen - line.amount_fen:
                     raise StateError(f"收据 {r.number} 的押金已退还，不能作废")
                 n = (Charge.update(paid_fen=Charge.paid_fen - line.amount_fen)
@@ -439,7 +441,8 @@ def home_header(ctx, home_id) -> dict:
     t = home_totals(home.id)
     return {"id": home.id, "room_code": home.room_code, "house_type": home.house_type, "state": home.state,
             "area": fmt_area(home.area_x100), "owners": "、".join(o[0] for o in owners),
-            "phone": mask_phone(owners[0][1]) if owners else "", "payer": owners[0][0] if owners else "", **t}
+            "phone": mask_phone(owners[0][1]) if owners else "", "payer": owners[0][0] if owners else "",
+            "paid_until": paid_until_text(home.id), **t}
 
 
 def deposits_held(ctx, home_id) -> list[dict]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 
 from reportlab.lib import colors
@@ -21,7 +22,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Paragraph, Spacer, Table
 
-from app.core.dates import fmt_date, fmt_datetime
+from app.core.dates import add_period_months, fmt_date, fmt_datetime
 from app.core.money import fmt_fen
 from app.printing.base import (
     FONT_NAME,
@@ -36,6 +37,8 @@ from app.printing.base import (
 TRIPLE_SIZE = (241 * mm, 93 * mm)
 LINE_HEADS = ("序号", "收费项目", "所属期间", "数量", "单价（元）", "金额（元）")
 TRIPLE_LINES = 5
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_MONTHS_QTY = re.compile(r"^(\d+)\s*个月$")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,15 @@ class ReceiptLine:
     quantity: str
     unit_price: int | None
     amount_fen: int
+
+
+def period_text(line: ReceiptLine) -> str:
+    """所属期间 as printed: a line of several months (a prepayment, quantity "6 个月") names its first
+    and last month ("2027-01 至 2027-06"); any other line prints its period as given."""
+    m = _MONTHS_QTY.match(line.quantity or "")
+    if m and _MONTH.match(line.period or "") and int(m.group(1)) > 1:
+        return f"{line.period} 至 {add_period_months(line.period, int(m.group(1)) - 1)}"
+    return line.period
 
 
 @dataclass(frozen=True)
@@ -115,7 +127,8 @@ class ReceiptA4(FormRenderer):
         rows = [[Paragraph(esc(h), st["cell_c"]) for h in LINE_HEADS]]
         for i, line in enumerate(data.lines, 1):
             qty, price = _qty_price(line)
-            rows.append([str(i), Paragraph(esc(line.item), st["cell"]), line.period, qty, price,
+            rows.append([str(i), Paragraph(esc(line.item), st["cell"]), Paragraph(esc(period_text(line)), st["cell"]),
+                         qty, price,
                          fmt_fen(line.amount_fen)])
         rows.append(["", Paragraph("合计", st["cell"]), "", "", "", fmt_fen(data.total_fen)])
         t = Table(rows, colWidths=[12 * mm, 52 * mm, 26 * mm, 28 * mm, 26 * mm, 30 * mm], repeatRows=1)
@@ -206,7 +219,8 @@ def render_triple(settings, data) -> bytes:
         y = 35 + i * 7
         qty, price = _qty_price(line)
         text(16, y, line.item[:14], 9.5)
-        text(78, y, line.period, 9.5)
+        period = period_text(line)
+        text(78, y, period, 9.5 if len(period) <= 7 else 8)   # noqa: PLR2004 (a from–to range in smaller type)
         text(112, y, qty, 9.5)
         text(165, y, price, 9.5, right=True)
         text(206, y, fmt_fen(line.amount_fen), 9.5, right=True)

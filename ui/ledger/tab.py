@@ -284,7 +284,7 @@ class Tab(QWidget):
             f"应收 ¥{fmt_fen(h['billed_fen'])}　已收 ¥{fmt_fen(h['paid_fen'])}　"
             f"<b style='color:{owed_color}'>欠费 ¥{fmt_fen(h['owed_fen'])}</b>　"
             f"预交物业费余额 ¥{fmt_fen(h['prepay_fen'])}"
-            + _deposit_text(h))
+            + _deposit_text(h) + (f"　已缴至：{h['paid_until']}" if h.get("paid_until") else ""))
         self.charges_model.set_rows(payments.home_charges(self.ctx, self.home_id, self.only_open.isChecked()))
         self.receipts_model.set_rows(payments.home_receipts(self.ctx, self.home_id))
         # one home's lists are short: fit the columns to their contents

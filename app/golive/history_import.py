@@ -1,0 +1,303 @@
+"""Payment history from before going live (缴费历史, issue 16): one row per payment — the home (房号,
+or a plate that names it), the item, the months it paid (from–to), paid on, billed, paid, cashier,
+memo — read from .xlsx/.xls/.csv by the go-live readers, stored for reference in payment_history
+(never receipts or money lines), shown in the household's ledger (缴费历史), and setting each home's
+已缴至 (app.ledger.paid_until).
+
+So that the monthly run never bills a month paid before go-live, the import settles those months
+itself: for every covered month not yet billed it posts the run's own line (same home, item, month
+and bill_ref) at amount 0, memo 上线前已缴, source ``history``; the run's INSERT … ON CONFLICT DO
+NOTHING then skips it — billing.py is unchanged. Months from the month after the site's last billed
+month (or, on a site never billed, from the row's first month) through the row's last month.
+
+The whole file is checked before the write; a rejected row is named by sheet and row with a Chinese
+reason and writes nothing; the accepted rows are written in ONE transaction with one audit row; the
+report's totals (rows, 应收, 实收) tie to the workbook's. ``dry_run`` writes nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from peewee import fn
+
+from app.archives.excel_rows import cell_text, room_code
+from app.core import audit
+from app.core.dates import add_period_months, parse_period, period_of, period_str
+from app.core.errors import UserError, ValidationError
+from app.core.money import fmt_fen, parse_yuan
+from app.core.permissions import require
+from app.core.validation import normalize, parse_date
+from app.golive.history_mapping import BoundHistory, bind_history, load_history_mapping
+from app.golive.readers import read_workbook
+from app.ledger.prepayment import PARKING_LEVELS, PREPAY_CODES
+from models.ledger import Charge, Subscription
+from models.payhistory import PaymentHistory
+from models.property import Home, ParkingSpace
+
+MAX_FUTURE_MONTHS = 120
+MEMO_SETTLED = "上线前已缴（缴费历史）"
+# words of the item column → item code (the longest word found wins: 地下停车费 before 停车费)
+ITEM_WORDS = {"物业": "property_fee", "地下停车": "parking_under", "地下车位": "parking_under",
+              "地库": "parking_under", "地上停车": "parking_above", "地面停车": "parking_above",
+              "地上车位": "parking_above", "停车": "parking", "车位": "parking", "自行车": "bicycle",
+              "电动车": "bicycle", "有线电视": "cable_tv", "闭路": "cable_tv", "水费": "water", "电费": "power",
+              "燃气": "gas", "天然气": "gas", "垃圾": "rubbish_removal"}
+_RANGE = re.compile(r"^\s*(.+?)\s*(?:至|到|—|–|~|～|-{1,2}(?=\d{4}))\s*(.+?)\s*$")
+
+
+@dataclass
+class HistoryReport:
+    file: str
+    mapping: str
+    dry_run: bool
+    rows: int = 0
+    imported: int = 0
+    billed_fen: int = 0
+    paid_fen: int = 0
+    homes: int = 0
+    settled_months: int = 0
+    rejected_at: list[tuple[str, int, str]] = field(default_factory=list)
+    file_billed_fen: int = 0          # the workbook's own totals over every row with a readable amount
+    file_paid_fen: int = 0
+
+    def lines(self) -> list[str]:
+        head = "试导入（未写入）" if self.dry_run else "已导入"
+        out = [f"{head}缴费历史：{self.file}（映射：{self.mapping}）",
+               f"数据行 {self.rows} 行：导入 {self.imported} 行，拒绝 {len(self.rejected_at)} 行；涉及 {self.homes} 户",
+               f"导入合计：应收 {fmt_fen(self.billed_fen)} 元，实收 {fmt_fen(self.paid_fen)} 元",
+               f"工作簿合计：应收 {fmt_fen(self.file_billed_fen)} 元，实收 {fmt_fen(self.file_paid_fen)} 元",
+               f"上线后不再计费的月份：{self.settled_months} 笔"]
+        out += [f"  {sheet} 第{row}行：{reason}" for sheet, row, reason in self.rejected_at]
+        return out
+
+
+def _period(value, label: str) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return period_of(value if isinstance(value, dt.date) else value.date())
+    text = normalize(cell_text(value)).replace(" ", "")
+    m = re.fullmatch(r"(\d{4})[年./\-]?(\d{1,2})月?(?:\d{1,2}日?)?", text)
+    if not m:
+        raise ValidationError(label, f"“{text}”无法识别，应如 2026-06 或 2026年6月")
+    return period_str(*parse_period(f"{m.group(1)}-{int(m.group(2)):02d}", label))
+
+
+def _months(cells: dict) -> tuple[str, str]:
+    """(from, to) from the 起/止 columns or one 所属期间 column ("2026-01至2026-06", one month alone)."""
+    if cell_text(cells.get("period_from")) or cell_text(cells.get("period_to")):
+        start = _period(cells.get("period_from") or cells.get("period_to"), "起始月份")
+        end = _period(cells.get("period_to") or cells.get("period_from"), "截止月份")
+    else:
+        text = normalize(cell_text(cells.get("period"))).replace(" ", "")
+        if not text:
+            raise ValidationError("所属期间", "不能为空")
+        m = _RANGE.match(text)
+        start = _period(m.group(1) if m else text, "所属期间")
+        end = _period(m.group(2), "所属期间") if m else start
+    if end < start:
+        raise ValidationError("所属期间", f"截止月份 {end} 早于起始月份 {start}")
+    return start, end
+
+
+def _item(text: str) -> str:
+    words = normalize(text).replace(" ", "")
+    if not words:
+        raise ValidationError("收费项目", "不能为空")
+    if words in PREPAY_CODES or words in ("water", "power", "gas"):
+        return words
+    hits = [w for w in ITEM_WORDS if w in words]
+    if not hits:
+        raise ValidationError("收费项目", f"“{words}”无法识别（应为物业费、停车费、自行车、有线电视、水电燃气费等）")
+    return ITEM_WORDS[max(hits, key=len)]
+
+
+def _money(value, label: str, default: int | None = None) -> int:
+    text = cell_text(value)
+    if not text:
+        if default is None:
+            raise ValidationError(label, "不能为空")
+        return default
+    fen = parse_yuan(text, label)
+    if fen < 0:
+        raise ValidationError(label, "不能为负数")
+    return fen
+
+
+@dataclass
+class _Site:
+    rooms: dict[str, int]
+    plates: dict[str, tuple[int, int | None]]     # plate → (home, space)
+    levels: dict[int, set[str]]                   # home → levels of its spaces
+
+
+def _site() -> _Site:
+    from models.parking import Vehicle
+    rooms = {r: i for i, r in Home.select(Home.id, Home.room_code).tuples()}
+    plates = {re.sub(r"[\s·.]", "", p).upper(): (h, s)
+              for p, h, s in Vehicle.select(Vehicle.plate, Vehicle.home, Vehicle.space).tuples()}
+    levels: dict[int, set[str]] = {}
+    for hid, level in ParkingSpace.select(ParkingSpace.home, ParkingSpace.level).where(
+            ParkingSpace.home.is_null(False)).tuples():
+        levels.setdefault(hid, set()).add(level)
+    return _Site(rooms, plates, levels)
+
+
+def _row(cells: dict, site: _Site) -> dict:
+    """One history row checked: home, item, months, amounts … (ValidationError naming the field)."""
+    plate = re.sub(r"[\s·.]", "", cell_text(cells.get("plate"))).upper()
+    home_id = None
+    if cell_text(cells.get("room")):
+        code = room_code(cells.get("room"), cells.get("building"), cells.get("entrance"))
+        home_id = site.rooms.get(code)
+        if home_id is None:
+            raise ValidationError("房号", f"{code} 不在本小区的房屋中")
+    elif plate:
+        if plate not in site.plates:
+            raise ValidationError("车牌号", f"{plate} 未登记，无法确定房屋")
+        home_id = site.plates[plate][0]
+    else:
+        raise ValidationError("房号", "房号和车牌号不能都为空")
+    item = _item(cell_text(cells.get("item")))
+    if item == "parking":
+        levels = site.levels.get(home_id, set())
+        if len(levels) != 1:
+            raise ValidationError("收费项目", "“停车费”未注明地上或地下，且该户车位无法确定")
+        item = next(k for k, lv in PARKING_LEVELS.items() if lv in levels)
+    start, end = _months(cells)
+    paid = _money(cells.get("paid"), "实收金额")
+    billed = _money(cells.get("billed"), "应收金额", default=paid)
+    paid_on = parse_date(cells.get("paid_on"), "缴费日期", required=False) if cell_text(cells.get("paid_on")) else None
+    return {"home": home_id, "item_code": item, "period_from": start, "period_to": end, "paid_on": paid_on,
+            "billed_fen": billed, "paid_fen": paid, "cashier": cell_text(cells.get("cashier"))[:40],
+            "plate": plate[:20], "memo": cell_text(cells.get("memo"))[:500]}
+
+
+def _file_totals(rep: HistoryReport, cells: dict) -> None:
+    for key, attr in (("billed", "file_billed_fen"), ("paid", "file_paid_fen")):
+        try:
+            fen = parse_yuan(cell_text(cells.get(key)), "金额") if cell_text(cells.get(key)) else None
+        except ValidationError:
+            fen = None
+        if key == "billed" and fen is None:      # a row without 应收 counts its 实收 (as the import does)
+            try:
+                fen = parse_yuan(cell_text(cells.get("paid")), "金额") if cell_text(cells.get("paid")) else None
+            except ValidationError:
+                fen = None
+        setattr(rep, attr, getattr(rep, attr) + (fen or 0))
+
+
+def check_rows(ctx, bound: BoundHistory, rep: HistoryReport) -> list[tuple[str, dict]]:
+    """Every data row checked against the site (rooms and plates read once); rejects into *rep*."""
+    site = _site()
+    today = period_of(ctx.clock.today())
+    seen: set[tuple] = set()
+    known = set(PaymentHistory.select(PaymentHistory.home, PaymentHistory.item_code, PaymentHistory.period_from,
+                                      PaymentHistory.period_to, PaymentHistory.paid_fen).tuples())
+    out = []
+    for row_no, cells in bound.rows():
+        rep.rows += 1
+        _file_totals(rep, cells)
+        where = f"{bound.sheet.name} 第{row_no}行"
+        try:
+            r = _row(cells, site)
+            if r["period_to"] > add_period_months(today, MAX_FUTURE_MONTHS):
+                raise ValidationError("截止月份", f"{r['period_to']} 太远")
+            key = (r["home"], r["item_code"], r["period_from"], r["period_to"], r["paid_fen"])
+            if key in known:
+                raise ValidationError("所属期间", "这笔缴费历史已导入过")
+            if key in seen:
+                raise ValidationError("所属期间", "与本表前面的一行重复")
+        except UserError as exc:
+            field_name = getattr(exc, "field", "")
+            reason = str(exc)
+            rep.rejected_at.append((bound.sheet.name, row_no, reason if not field_name or field_name in reason
+                                    else f"{field_name}：{reason}"))
+            continue
+        seen.add(key)
+        out.append((where, r))
+    return out
+
+
+def _settle_lines(ctx, rows: list[dict], ids: list[int]) -> list[dict]:
+    """The monthly run's lines of the months these rows paid, at 0 (the run then skips them)."""
+    last = (Charge.select(fn.MAX(Charge.bill_period)).where(Charge.source == "billing").scalar())
+    first_open = add_period_months(last, 1) if last else None
+    homes = {r["home"] for r in rows}
+    spaces: dict[tuple[int, str], list[int]] = {}
+    for sid, hid, level in ParkingSpace.select(ParkingSpace.id, ParkingSpace.home, ParkingSpace.level).where(
+            ParkingSpace.home.in_(list(homes))).tuples():
+        spaces.setdefault((hid, level), []).append(sid)
+    subs: dict[tuple[int, str], list[tuple[int, str, str | None]]] = {}
+    for sid, hid, code, start, end in Subscription.select(
+            Subscription.id, Subscription.home, Subscription.item_code, Subscription.start_period,
+            Subscription.end_period).where(Subscription.home.in_(list(homes))).tuples():
+        subs.setdefault((hid, code), []).append((sid, start, end))
+    now, uid = ctx.clock.now(), getattr(ctx.user, "id", None)
+    out = []
+    for r, hid in zip(rows, ids, strict=True):
+        item = r["item_code"]
+        if item not in PREPAY_CODES:
+            continue
+        month = max(r["period_from"], first_open) if first_open else r["period_from"]
+        while month <= r["period_to"]:
+            if item == "property_fee":
+                refs = [""]
+            elif item in PARKING_LEVELS:
+                refs = [f"P{s}" for s in spaces.get((r["home"], PARKING_LEVELS[item]), [])]
+            else:
+                refs = [f"S{s}" for s, start, end in subs.get((r["home"], item), [])
+                        if start <= month and (end is None or end >= month)]
+            out += [{"home": r["home"], "item_code": item, "category": "periodic", "period": month,
+                     "bill_period": month, "bill_ref": ref, "amount_fen": 0, "paid_fen": 0, "refunded_fen": 0,
+                     "memo": MEMO_SETTLED, "source": "history", "source_id": hid, "created_at": now,
+                     "created_by": uid} for ref in refs]
+            month = add_period_months(month, 1)
+    return out
+
+
+def import_history(ctx, path, mapping: str | None = None, dry_run: bool = False) -> HistoryReport:
+    """Read, check and (unless *dry_run*) store a payment-history workbook in ONE transaction."""
+    require(ctx, "ledger.bill")
+    p = Path(path)
+    m = load_history_mapping(mapping)
+    bound = bind_history(m, read_workbook(p))
+    rep = HistoryReport(p.name, m.title, dry_run)
+    checked = check_rows(ctx, bound, rep)
+    rows = [r for _w, r in checked]
+    rep.imported = len(rows)
+    rep.billed_fen = sum(r["billed_fen"] for r in rows)
+    rep.paid_fen = sum(r["paid_fen"] for r in rows)
+    rep.homes = len({r["home"] for r in rows})
+    if dry_run or not rows:
+        rep.settled_months = len(_settle_lines(ctx, rows, [0] * len(rows))) if rows else 0
+        return rep
+    now, uid = ctx.clock.now(), getattr(ctx.user, "id", None)
+    with ctx.db.atomic():
+        ids = []
+        for where, r in checked:
+            ids.append(PaymentHistory.insert(**r, source=f"导入 {p.name} {where}", created_at=now,
+                                             created_by=uid).execute())
+        lines = _settle_lines(ctx, rows, ids)
+        settled = 0
+        for i in range(0, len(lines), 500):
+            settled += Charge.insert_many(lines[i:i + 500]).on_conflict_ignore().as_rowcount().execute() or 0
+        rep.settled_months = settled
+        audit.record(ctx, "golive.history", "payment_history", p.name, None,
+                     {"file": p.name, "rows": rep.imported, "rejected": len(rep.rejected_at),
+                      "billed_fen": rep.billed_fen, "paid_fen": rep.paid_fen, "settled_months": settled})
+    return rep
+
+
+def home_history(ctx, home_id) -> list[dict]:
+    """The 缴费历史 rows of one home, newest first (for the ledger's page)."""
+    require(ctx, "ledger.view")
+    from app.ledger.charge_items import item_name
+    q = (PaymentHistory.select().where(PaymentHistory.home == int(home_id))
+         .order_by(PaymentHistory.period_to.desc(), PaymentHistory.id.desc()))
+    return [{"id": h.id, "item": item_name(h.item_code), "period": (h.period_from if h.period_from == h.period_to
+                                                                    else f"{h.period_from} 至 {h.period_to}"),
+             "paid_on": h.paid_on.isoformat() if isinstance(h.paid_on, dt.date) else (h.paid_on or ""),
+             "billed_fen": int(h.billed_fen), "paid_fen": int(h.paid_fen), "cashier": h.cashier, "plate": h.plate,
+             "memo": h.memo} for h in q]
