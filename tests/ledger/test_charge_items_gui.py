@@ -98,6 +98,8 @@ def test_add_edit_stop_bill_and_see_the_item(qtbot, tab, ctx):
     type_into(qtbot, tab.month, "2026-11")
     qtbot.mouseClick(tab.bill_button, LEFT)
     assert "电梯费 3 笔" in tab.bill_result.text()
+    if SHOTS:
+        tab.grab().save(os.path.join(SHOTS, "charge_items_billing_page.png"))
     tab.inner.setCurrentIndex(0)
     qtbot.keyClicks(tab.search, "5-102")
     qtbot.keyClick(tab.search, Qt.Key.Key_Return)
