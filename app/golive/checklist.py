@@ -3,7 +3,7 @@ for it now, and the manager who signed it off (audited ``golive.signoff``; a ste
 the latest signature counts and every one stays in the audit log).
 
 Steps: structure (楼栋房屋结构), owners (业主档案, with the open 待核对 items), balances (期初欠费与预存),
-history (缴费历史, read from the table ``payment_history`` that its import keeps), keys (钥匙登记),
+history (缴费历史, the rows app.golive.history_import keeps), keys (钥匙登记),
 meters (水电气表读数) and residents (住户与租户).
 """
 from __future__ import annotations
@@ -56,11 +56,11 @@ def _balances() -> tuple[str, bool]:
     return f"期初欠费 {an} 笔 {fmt_fen(af)} 元，预存 {pn} 户 {fmt_fen(pf)} 元", an + pn > 0
 
 
-def _history(ctx) -> tuple[str, bool]:
-    if not ctx.db.table_exists("payment_history"):
-        return "缴费历史 0 条", False
-    n = int(ctx.db.execute_sql("SELECT COUNT(*) FROM payment_history").fetchone()[0])
-    return f"缴费历史 {n} 条", n > 0
+def _history() -> tuple[str, bool]:
+    from models.payhistory import PaymentHistory
+    n = PaymentHistory.select().count()
+    homes = PaymentHistory.select(fn.COUNT(PaymentHistory.home.distinct())).scalar() or 0
+    return f"缴费历史 {n} 条，涉及房屋 {homes} 户", n > 0
 
 
 def _keys() -> tuple[str, bool]:
@@ -84,10 +84,8 @@ def _residents() -> tuple[str, bool]:
     return f"住户 {n} 人，其中租户 {tenants} 人", n > 0
 
 
-def _counts(ctx, step: str) -> tuple[str, bool]:
-    if step == "history":
-        return _history(ctx)
-    return {"structure": _structure, "owners": _owners, "balances": _balances, "keys": _keys,
+def _counts(step: str) -> tuple[str, bool]:
+    return {"structure": _structure, "owners": _owners, "balances": _balances, "history": _history, "keys": _keys,
             "meters": _meters, "residents": _residents}[step]()
 
 
@@ -100,7 +98,7 @@ def steps(ctx) -> list[Step]:
         latest[s.step] = s
     out = []
     for key, title in STEPS:
-        counts, filled = _counts(ctx, key)
+        counts, filled = _counts(key)
         s = latest.get(key)
         out.append(Step(key, title, counts, filled, s.signer_name if s else "",
                         s.signed_at.strftime("%Y-%m-%d %H:%M") if s else "", s.note if s else ""))
@@ -116,7 +114,7 @@ def sign_off(ctx, step: str, note: str = ""):
     note = str(note or "").strip()
     if len(note) > NOTE_MAX:
         raise ValidationError("签字说明", f"不能超过{NOTE_MAX}个字")
-    counts, filled = _counts(ctx, step)
+    counts, filled = _counts(step)
     if not filled and not note:
         raise ValidationError("签字说明", f"“{TITLES[step]}”在数据库中还没有数据；如确实无需导入，请写明原因再签字")
     name = getattr(ctx.user, "display_name", "") or getattr(ctx.user, "username", "")

@@ -10,6 +10,8 @@ from app.golive.balances_import import import_balances
 from app.golive.owners_import import import_owners
 from app.golive.registers_import import import_register
 from models.golive_opening import GoLiveSignoff
+from models.payhistory import PaymentHistory
+from models.property import Home
 from models.users import AuditLog
 from tests.helpers.golive import office_ledger
 from tests.helpers.golive_registers import balances_workbook, meters_workbook
@@ -25,7 +27,10 @@ def test_counts_follow_the_imports_and_sign_offs_are_audited(ctx, tmp_path, as_r
     assert steps["owners"].counts == "业主 40 人，有业主的房屋 40 户，待核对 0 项"
     assert steps["balances"].counts == "期初欠费 16 笔 1,554.50 元，预存 4 户 4,800.00 元"
     assert steps["meters"].counts == "抄表读数 80 条，涉及房屋 40 户"
-    assert (steps["history"].counts, steps["history"].filled) == ("缴费历史 0 条", False)
+    assert (steps["history"].counts, steps["history"].filled) == ("缴费历史 0 条，涉及房屋 0 户", False)
+    PaymentHistory.create(home=Home.get(Home.room_code == "1-1-101"), item_code="property_fee", period_from="2026-01",
+                          period_to="2026-12", paid_fen=120000, billed_fen=120000)
+    assert checklist.steps(ctx)[3].counts == "缴费历史 1 条，涉及房屋 1 户"
     checklist.sign_off(ctx, "balances")
     row = GoLiveSignoff.get()
     assert (row.step, row.signer_name, row.counts) == ("balances", "王经理", steps["balances"].counts)
