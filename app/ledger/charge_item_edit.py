@@ -109,6 +109,8 @@ def check_fields(ctx, data: dict, item_id=None) -> dict:
     formula = _choice(data.get("formula"), FORMULAS, "计算方式")
     if (category == "metered") != (formula == "meter"):
         raise ValidationError("计算方式", "计量类项目按表计量，其他类别按面积或每户定额")
+    if category in ("one_off", "deposit") and formula != "fixed":
+        raise ValidationError("计算方式", "一次性和押金项目按每户定额（在前台登记）")
     rate = parse_yuan(data.get("rate") if data.get("rate") is not None else "", "单价")
     if not 0 < rate <= MAX_RATE_FEN:
         raise ValidationError("单价", "应大于零且不超过 10000 元")

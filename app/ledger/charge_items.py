@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from app.core import audit
 from app.core.errors import ValidationError
-from app.ledger.charge_rules import custom_item, custom_standards
+from app.ledger.charge_rules import custom_amount, custom_desk_codes, custom_item, custom_standards
 from models.ledger import ChargeItem, ChargeStandard
 from models.property import HOUSE_TYPES
 
@@ -49,15 +49,12 @@ def item_name(code: str) -> str:
         return ITEMS[code][0]
     if code.startswith("service_"):
         return "有偿服务：" + code[len("service_"):]
-    if code.endswith("_prepay") and code[:-len("_prepay")] in ITEMS:   # a desk prepayment (app.ledger.prepayment)
-        return "预交" + ITEMS[code[:-len("_prepay")]][0]
     item = custom_item(code)   # the office's own item (charge_rules)
     return item.name if item is not None else code
 
 
 def qty_label(code: str, quantity: str) -> str:
-    unit = "个月" if code.endswith("_prepay") else QTY_UNITS.get(code, "")
-    return f"{quantity} {unit}".strip() if quantity else ""
+    return f"{quantity} {QTY_UNITS.get(code, '')}".strip() if quantity else ""
 
 
 def category_of(code: str) -> str:
@@ -203,6 +200,11 @@ DESK_ITEMS = ("parcel_fee", "service_lamp", "service_drain", "service_breaker", 
               "rubbish_removal", "pass_fee", "pass_deposit", "loan_deposit", "renovation_deposit")
 
 
+def desk_items() -> tuple[str, ...]:
+    """The one-off items the desk registers: DESK_ITEMS and the office's active one-off and deposit items."""
+    return DESK_ITEMS + custom_desk_codes()
+
+
 def suggested_amount(settings, item_code: str, *, hours=None, owner_price: bool = True) -> int | None:
     """The standard amount of a one-off item in fen (parcel by hours kept, services at owner or
     market price, pass fee and deposit per pass); None when it must be typed."""
@@ -214,4 +216,4 @@ def suggested_amount(settings, item_code: str, *, hours=None, owner_price: bool 
         return int(settings.get("renovation.pass_fee"))
     if item_code == "pass_deposit":
         return int(settings.get("renovation.pass_deposit"))
-    return None
+    return custom_amount(item_code)

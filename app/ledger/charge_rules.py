@@ -41,6 +41,23 @@ def custom_item(code: str):
     return ChargeItem.get_or_none(ChargeItem.code == code)
 
 
+def custom_desk_codes() -> tuple[str, ...]:
+    """The office's active one-off and deposit items (registered at the desk, not by the monthly run)."""
+    rows = (ChargeItem.select(ChargeItem.code).where(ChargeItem.code.startswith(CUSTOM_PREFIX)
+                                                      & ChargeItem.category.in_(["one_off", "deposit"])
+                                                      & (ChargeItem.active == True))  # noqa: E712
+            .order_by(ChargeItem.sort_order, ChargeItem.id).tuples())
+    return tuple(r[0] for r in rows)
+
+
+def custom_amount(code: str) -> int | None:
+    """The fixed amount of one of the office's one-off or deposit items (None for another code)."""
+    if not is_custom(code):
+        return None
+    rule = ChargeRule.select(ChargeRule.rate_fen).join(ChargeItem).where(ChargeItem.code == code).first()
+    return int(rule.rate_fen) if rule is not None else None
+
+
 def parse_tiers(text: str) -> list[tuple[int, int]]:
     """Stored tiers "20=400;40=500" → [(20, 400), (40, 500)] (above N units, rate in fen)."""
     out = []

@@ -119,3 +119,21 @@ def test_cashier_cannot_open_the_editor(qtbot, ctx, users, boxes):
     w.show()
     w.inner.setCurrentIndex(w.BILLING_PAGE)
     assert not w.findChild(QPushButton, "ledger_charge_items").isEnabled()
+
+
+def test_desk_registers_an_office_one_off_item(qtbot, ctx, users, boxes):
+    from app.ledger import charge_item_edit
+    from ui.ledger.charge_dialog import ChargeDialog
+    site = make_site(ctx, users)
+    item = charge_item_edit.save_item(ctx, {"name": "门禁卡补办", "category": "one_off", "formula": "fixed",
+                                            "rate": "20", "valid_from": "2026-11"})
+    dlg = ChargeDialog(ctx, site["5-101"].id, "5-101")
+    qtbot.addWidget(dlg)
+    dlg.show()
+    combo = dlg.widget("item")
+    choose(combo, item.code)
+    assert combo.currentText() == "门禁卡补办" and dlg.amount.text() == "20.00"
+    qtbot.mouseClick(dlg.ok_button, LEFT)
+    qtbot.waitUntil(lambda: dlg.result_value is not None)
+    c = dlg.result_value
+    assert (c.item_code, c.amount_fen, c.source) == (item.code, 2000, "desk")

@@ -189,3 +189,21 @@ def test_fee_poster_shows_the_office_items(ctx, site, tmp_path):
     (tmp_path / "poster.pdf").write_bytes(pdf)
     text = pdf_text(pdf)
     assert "暖气费" in text and "二次供水费" in text and "物业服务费" in text
+
+
+def test_one_off_item_registered_at_the_desk(ctx, site):
+    keys = item(ctx, name="门禁卡补办", category="one_off", formula="fixed", rate="20")
+    deposit = item(ctx, name="装修押金（小区）", category="deposit", formula="fixed", rate="500")
+    assert charge_items.desk_items()[-2:] == (keys.code, deposit.code)
+    assert charge_items.suggested_amount(ctx.settings, keys.code) == 2000
+    billing.run_month(ctx, "2026-11")
+    assert lines(keys.code) == {}          # never billed by the monthly run
+    c = billing.post_charge(ctx, site["5-101"].id, keys.code, 2000, source="desk")
+    assert (c.category, charge_items.item_name(c.item_code)) == ("one_off", "门禁卡补办")
+    charge_item_edit.set_active(ctx, keys.id, False)
+    assert keys.code not in charge_items.desk_items()
+    with pytest.raises(ValidationError):
+        billing.post_charge(ctx, site["5-101"].id, keys.code, 2000)
+    with pytest.raises(ValidationError) as e:
+        item(ctx, name="押金", category="deposit", formula="area", rate="5")
+    assert e.value.field == "计算方式"

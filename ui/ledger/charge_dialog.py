@@ -31,7 +31,7 @@ class ChargeDialog(FormDialog):
     error_title = "费用未登记"
 
     def __init__(self, ctx, home_id, room_code="", parent=None):
-        items = [(code, charge_items.item_name(code)) for code in charge_items.DESK_ITEMS]
+        items = [(code, charge_items.item_name(code)) for code in charge_items.desk_items()]
         super().__init__(f"登记费用 {room_code}", [
             Field("item", "收费项目", "choice", choices=items),
             Field("hours", "保管时长（小时）", placeholder="保管小时数，如 37"),
