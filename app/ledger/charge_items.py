@@ -49,12 +49,15 @@ def item_name(code: str) -> str:
         return ITEMS[code][0]
     if code.startswith("service_"):
         return "有偿服务：" + code[len("service_"):]
+    if code.endswith("_prepay") and code[:-len("_prepay")] in ITEMS:   # a desk prepayment (app.ledger.prepayment)
+        return "预交" + ITEMS[code[:-len("_prepay")]][0]
     item = custom_item(code)   # the office's own item (charge_rules)
     return item.name if item is not None else code
 
 
 def qty_label(code: str, quantity: str) -> str:
-    return f"{quantity} {QTY_UNITS.get(code, '')}".strip() if quantity else ""
+    unit = "个月" if code.endswith("_prepay") else QTY_UNITS.get(code, "")
+    return f"{quantity} {unit}".strip() if quantity else ""
 
 
 def category_of(code: str) -> str:
