@@ -25,7 +25,7 @@ from peewee import fn
 
 from app.archives.excel_rows import cell_text, room_code
 from app.core import audit
-from app.core.dates import add_period_months, parse_period, period_of, period_str
+from app.core.dates import add_period_months, fmt_timestamp, parse_period, period_of, period_str
 from app.core.errors import UserError, ValidationError
 from app.core.money import fmt_fen, parse_yuan
 from app.core.permissions import require
@@ -257,6 +257,43 @@ def _settle_lines(ctx, rows: list[dict], ids: list[int]) -> list[dict]:
     return out
 
 
+HISTORY_COLUMNS = ("home", "item_code", "period_from", "period_to", "paid_on", "billed_fen", "paid_fen", "cashier",
+                   "plate", "memo", "source", "created_at", "created_by")
+SETTLE_COLUMNS = ("home", "item_code", "category", "period", "bill_period", "bill_ref", "amount_fen", "paid_fen",
+                  "refunded_fen", "memo", "source", "source_id", "created_at", "created_by")
+
+
+def _executemany(ctx, table: str, columns, values, tail: str = "") -> None:
+    """One executemany of plain rows (peewee builds a multi-row INSERT's SQL slowly: 7 ms a row)."""
+    if not values:
+        return
+    names = ", ".join(f"{c}_id" if c in ("home", "created_by") else c for c in columns)
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join([ctx.db.param] * len(columns))}){tail}"
+    cursor = ctx.db.cursor()
+    for i in range(0, len(values), 1000):
+        cursor.executemany(sql, [[_db_value(v) for v in row] for row in values[i:i + 1000]])
+
+
+def _db_value(v):
+    if isinstance(v, dt.datetime):
+        return fmt_timestamp(v)
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v
+
+
+def _write_history(ctx, checked, file_name: str, now, uid) -> list[int]:
+    """The history rows in one executemany; their ids in the order of *checked* (found by source)."""
+    last = PaymentHistory.select(fn.COALESCE(fn.MAX(PaymentHistory.id), 0)).scalar() or 0
+    sources = [f"导入 {file_name} {where}" for where, _r in checked]
+    values = [[r[c] for c in HISTORY_COLUMNS[:10]] + [src, now, uid]
+              for (_w, r), src in zip(checked, sources, strict=True)]
+    _executemany(ctx, "payment_history", HISTORY_COLUMNS, values)
+    by_source = dict(PaymentHistory.select(PaymentHistory.source, PaymentHistory.id)
+                     .where(PaymentHistory.id > last).tuples())
+    return [by_source[src] for src in sources]
+
+
 def import_history(ctx, path, mapping: str | None = None, dry_run: bool = False) -> HistoryReport:
     """Read, check and (unless *dry_run*) store a payment-history workbook in ONE transaction."""
     require(ctx, "ledger.bill")
@@ -275,14 +312,12 @@ def import_history(ctx, path, mapping: str | None = None, dry_run: bool = False)
         return rep
     now, uid = ctx.clock.now(), getattr(ctx.user, "id", None)
     with ctx.db.atomic():
-        ids = []
-        for where, r in checked:
-            ids.append(PaymentHistory.insert(**r, source=f"导入 {p.name} {where}", created_at=now,
-                                             created_by=uid).execute())
+        ids = _write_history(ctx, checked, p.name, now, uid)
         lines = _settle_lines(ctx, rows, ids)
-        settled = 0
-        for i in range(0, len(lines), 500):
-            settled += Charge.insert_many(lines[i:i + 500]).on_conflict_ignore().as_rowcount().execute() or 0
+        last_charge = Charge.select(fn.COALESCE(fn.MAX(Charge.id), 0)).scalar() or 0
+        _executemany(ctx, "charge", SETTLE_COLUMNS, [[line[c] for c in SETTLE_COLUMNS] for line in lines],
+                     " ON CONFLICT DO NOTHING")
+        settled = Charge.select().where((Charge.id > last_charge) & (Charge.source == "history")).count()
         rep.settled_months = settled
         audit.record(ctx, "golive.history", "payment_history", p.name, None,
                      {"file": p.name, "rows": rep.imported, "rejected": len(rep.rejected_at),
