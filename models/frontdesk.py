@@ -130,4 +130,64 @@ class ShiftLog(BaseModel):
     corrects = ForeignKeyField("self", null=True, on_delete="RESTRICT", backref="corrections")
 
 
-MODELS = [Parcel, Visitor, GoodsPass, Contact, ShiftLog]
+LET_KINDS = ("出租", "出售")
+LISTING_OPEN, LISTING_DONE, LISTING_WITHDRAWN = "在租售", "已成交", "已撤回"
+SEEKER_OPEN, SEEKER_DONE, SEEKER_GONE = "登记中", "已成交", "已放弃"
+
+
+class LettingListing(BaseModel):
+    """A home the owner offers for rent or sale through the office (租赁信息台账, 000 应会 8)."""
+    number = CharField(unique=True)                     # ZL2026-000001
+    home = ForeignKeyField(Home, backref="listings", on_delete="RESTRICT")
+    kind = CharField(default="出租")                     # LET_KINDS
+    price_fen = BigIntegerField()                       # monthly rent, or the asking price of a sale
+    available_from = DateField()
+    owner_name = CharField()
+    terms = TextField(default="")                       # the owner's terms (furnished, no pets, a year at least …)
+    status = CharField(default=LISTING_OPEN, index=True)
+    listed_at = DateTimeField(index=True)
+    listed_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    closed_at = DateTimeField(null=True)
+
+
+class LettingSeeker(BaseModel):
+    """Someone looking for a home to rent or buy: the needs are kept when nothing matches."""
+    number = CharField(unique=True)                     # QZ2026-000001
+    name = CharField()
+    phone = SealedPhoneField(default="")
+    kind = CharField(default="出租")                     # what they look for: 出租 (to rent) / 出售 (to buy)
+    needs = TextField(default="")
+    budget_fen = BigIntegerField(default=0)             # 0: not said
+    status = CharField(default=SEEKER_OPEN, index=True)
+    created_at = DateTimeField(index=True)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+
+
+class LettingViewing(BaseModel):
+    """A viewing the area manager leads; the seeker signed the agency fee agreement before it."""
+    listing = ForeignKeyField(LettingListing, backref="viewings", on_delete="RESTRICT")
+    seeker = ForeignKeyField(LettingSeeker, backref="viewings", on_delete="RESTRICT")
+    at = DateTimeField(index=True)
+    guide = CharField(default="")                       # the area manager who shows the home
+    agreement_signed_at = DateTimeField()               # 中介服务费协议 signed
+    result = CharField(default="")
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+
+
+class LettingDeal(BaseModel):
+    """A letting (or sale) concluded: the agency fee charged in the ledger, the meters read."""
+    listing = ForeignKeyField(LettingListing, backref="deals", on_delete="RESTRICT", unique=True)
+    seeker = ForeignKeyField(LettingSeeker, backref="deals", on_delete="RESTRICT")
+    price_fen = BigIntegerField()                       # the agreed monthly rent (or price)
+    start_date = DateField()
+    fee_rate = CharField(default="")                    # 业主价 / 市场价
+    fee_pct = IntegerField(default=0)
+    fee_fen = BigIntegerField(default=0)
+    charge_id = IntegerField(null=True)                 # the ledger's service_letting charge
+    water_reading = CharField(default="")
+    power_reading = CharField(default="")
+    concluded_at = DateTimeField(index=True)
+    concluded_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+
+
+MODELS = [Parcel, Visitor, GoodsPass, Contact, ShiftLog, LettingListing, LettingSeeker, LettingViewing, LettingDeal]

@@ -35,6 +35,8 @@ ACTION_LABELS: dict[str, str] = {
     "contacts.create": "新增通讯录联系人", "contacts.update": "修改通讯录联系人",
     "contacts.active": "停用/启用通讯录联系人",
     "shiftlog.hand_over": "交接班", "shiftlog.correct": "更正交接班记录",
+    "letting.list": "登记租售房源", "letting.withdraw": "撤回租售房源", "letting.seek": "登记求租求购",
+    "letting.viewing": "预约看房", "letting.deal": "租售成交",
     # ledger and dunning
     "ledger.arrears_flags": "更新欠费标记", "ledger.bill_month": "月度计费", "ledger.charge": "登记收费",
     "ledger.bill_print": "打印缴费通知单",

@@ -1,7 +1,7 @@
 """Demo rows of the front-desk registers: two weeks of parcels (most collected within a day or
 two, a few refused, some still waiting and a few beyond the free period), visitors (all gone but
 today's), goods-out passes (used at the gate, one cancelled, one expired, today's open) and the
-shift log (app.demo.frontdesk_shifts)."""
+shift log (app.demo.frontdesk_shifts) and the letting ledger (app.demo.frontdesk_letting)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -90,6 +90,8 @@ def _populate(ctx, rng):
             fn(ctx, made, *args)
     finally:
         clock.fixed = saved
+    from app.demo.frontdesk_letting import populate_letting
+    populate_letting(ctx, rng, homes, now)
 
 
 def _at(day, hour, minute):

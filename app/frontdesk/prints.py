@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from app.core.dates import fmt_date
-from app.frontdesk import contacts, parcels, passes, shifts, visitors
+from app.frontdesk import contacts, letting, parcels, passes, shifts, visitors
 from app.printing.frontdesk_forms import (
     GoodsPassData,
     PhoneListData,
@@ -129,3 +129,12 @@ def shift_day_pdf(ctx, day: dt.date | None = None) -> bytes:
     keys = [f.name for f in ShiftEntry.__dataclass_fields__.values()]
     entries = tuple(ShiftEntry(**{k: (tuple(r[k]) if k == "items" else r[k]) for k in keys}) for r in rows)
     return render_shift_day(ctx.settings, ShiftDayData(day=fmt_date(day), entries=entries))
+
+
+def letting_pdf(ctx) -> bytes:
+    """租售房源登记表: the homes on offer now (for the area managers to publish), oldest first."""
+    rows = letting.on_offer(ctx)
+    cells = tuple((r["number"], r["room_code"], r["kind"], r["price"], r["available_from"], r["owner_name"],
+                   r["terms"].replace("\n", " "), r["listed_at"]) for r in rows)
+    note = f"统计时间：{ctx.clock.now():%Y-%m-%d %H:%M}　在租售 {len(rows)} 套"
+    return render_register(ctx.settings, "letting", KeyListData(title_note=note, rows=cells, overdue_rows=()))

@@ -96,15 +96,18 @@ VISITOR_HEADERS = ("访客姓名", "证件", "来访房号", "被访人", "事�
 VISITOR_WIDTHS = (22, 50, 20, 22, 30, 11, 24, 22, 22, 38)
 PASS_HEADERS = ("编号", "房号", "业主同意", "物品", "搬运人", "车牌", "有效期", "状态", "放行时间", "查验人")
 PASS_WIDTHS = (27, 18, 36, 60, 18, 22, 22, 16, 27, 15)
+LETTING_HEADERS = ("编号", "房号", "租售", "租金/售价", "可入住", "业主", "业主条件", "登记时间")
+LETTING_WIDTHS = (28, 20, 13, 32, 22, 18, 87, 37)
 SIGN_ROW = 9 * mm   # room for a signature
 REGISTERS = {"parcels": ("代收快递登记表", PARCEL_HEADERS, PARCEL_WIDTHS, SIGN_ROW),
              "visitors": ("来访人员登记表", VISITOR_HEADERS, VISITOR_WIDTHS, SIGN_ROW),
              "passes": ("物品放行登记表", PASS_HEADERS, PASS_WIDTHS, None),
-             "parcels_overdue": ("超时未取包裹清单", PARCEL_HEADERS, PARCEL_WIDTHS, SIGN_ROW)}
+             "parcels_overdue": ("超时未取包裹清单", PARCEL_HEADERS, PARCEL_WIDTHS, SIGN_ROW),
+             "letting": ("租售房源登记表", LETTING_HEADERS, LETTING_WIDTHS, None)}
 
 
 def render_register(settings, kind: str, data: KeyListData) -> bytes:
-    """A register's list (REGISTERS: parcels, visitors, passes, parcels_overdue) as landscape PDF;
+    """A register's list (REGISTERS: parcels, visitors, passes, parcels_overdue, letting) as landscape PDF;
     rows of data.overdue_rows shaded."""
     title, headers, widths, height = REGISTERS[kind]
     return KeyListForm(settings, title, headers, widths, row_height=height).render(data)

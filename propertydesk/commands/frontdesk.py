@@ -1,6 +1,6 @@
 """Command-line subcommands of the front-desk registers: ``parcels``, ``visitors``, ``passes``,
-``contacts``, ``shifts`` and their prints (``print parcels-day``, ``visitors-day``, ``goods-pass``,
-``passes-day``, ``contacts``, ``site-facts``, ``shift-day``)."""
+``contacts``, ``shifts``, ``letting`` and their prints (``print parcels-day``, ``visitors-day``,
+``goods-pass``, ``passes-day``, ``contacts``, ``site-facts``, ``shift-day``, ``letting``)."""
 
 
 def _date(text):
@@ -44,6 +44,12 @@ def register(sub, groups):
     r.add_argument("--date", help="日期（默认今天）")
     r.add_argument("--out", help="PDF 文件路径")
     r.set_defaults(handler=print_shift_day)
+    p = sub.add_parser("letting", help="租售登记：列出在租售的房源（--seekers 列出求租求购登记）", parents=[c])
+    p.add_argument("--seekers", action="store_true", help="列出未成交的求租、求购登记")
+    p.set_defaults(handler=letting_list)
+    r = groups["print"].add_parser("letting", help="租售房源登记表（在租售）", parents=[c])
+    r.add_argument("--out", help="PDF 文件路径")
+    r.set_defaults(handler=print_letting)
     r = groups["print"].add_parser("goods-pass", help="物品放行条（含存根）", parents=[c])
     r.add_argument("--number", required=True, help="放行条编号，如 FX2026-000001")
     r.add_argument("--out", help="PDF 文件路径")
@@ -165,3 +171,27 @@ def shifts_list(args, ctx):
 def print_shift_day(args, ctx):
     from app.frontdesk.prints import shift_day_pdf
     return _write(args, shift_day_pdf(ctx, _date(args.date)))
+
+
+def letting_list(args, ctx):
+    from app.frontdesk import letting
+    if args.seekers:
+        rows = letting.seekers(ctx)
+        for r in rows:
+            budget = f"  预算 {r['budget']} 元" if r["budget"] else ""
+            print(f"{r['number']}  {r['name']} {r['phone']}  {r['wants']}{budget}  "
+                  f"{r['needs']}  登记 {r['created_at']}")
+        print(f"共 {len(rows)} 人求租、求购（未成交）")
+        return 0
+    rows = letting.on_offer(ctx)
+    for r in rows:
+        terms = f"  {r['terms']}" if r["terms"] else ""
+        print(f"{r['number']}  {r['room_code']}  {r['kind']} {r['price']}  {r['available_from']}起  "
+              f"业主 {r['owner_name']}{terms}")
+    print(f"共 {len(rows)} 套房源在租售")
+    return 0
+
+
+def print_letting(args, ctx):
+    from app.frontdesk.prints import letting_pdf
+    return _write(args, letting_pdf(ctx))

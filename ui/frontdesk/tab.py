@@ -1,5 +1,5 @@
 """前台登记 tab: one page per register of the front desk — 代收快递, 来访登记, 物品放行条,
-通讯录 —, 项目概况, and 交接班记录.
+通讯录 —, 项目概况, 交接班记录 and 租售登记.
 Widgets call app.frontdesk; no queries here."""
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from ui.common.icons import icon
 from ui.common.runner import NewsFollower
 from ui.common.tables import save_columns
 from ui.frontdesk.contacts_page import ContactsPage, SiteFactsPage
+from ui.frontdesk.letting_page import LettingPage
 from ui.frontdesk.parcels_page import ParcelsPage
 from ui.frontdesk.passes_page import PassesPage
 from ui.frontdesk.shifts_page import ShiftsPage
@@ -26,6 +27,7 @@ class Tab(QWidget):
         self.visitors = VisitorsPage(ctx, self)
         self.passes = PassesPage(ctx, self)
         self.shifts = ShiftsPage(ctx, self)
+        self.letting = LettingPage(ctx, self)
         self.contacts = ContactsPage(ctx, self)
         self.site_facts = SiteFactsPage(ctx, self)
         self.inner = QTabWidget(self)
@@ -35,12 +37,13 @@ class Tab(QWidget):
         self.inner.addTab(self.contacts, icon("user"), "通讯录")
         self.inner.addTab(self.site_facts, icon("archives"), "项目概况")
         self.inner.addTab(self.shifts, icon("edit"), "交接班记录")
+        self.inner.addTab(self.letting, icon("archives"), "租售登记")
         self.inner.currentChanged.connect(lambda _i: self.refresh())
         QVBoxLayout(self).addWidget(self.inner)
         self.news = NewsFollower(self, NEWS, self.refresh)
 
     def pages(self):
-        return (self.parcels, self.visitors, self.passes, self.shifts, self.contacts)
+        return (self.parcels, self.visitors, self.passes, self.shifts, self.letting, self.contacts)
 
     def refresh(self):
         self.inner.currentWidget().refresh()
@@ -49,4 +52,4 @@ class Tab(QWidget):
         self.news.follow(kinds, source)
 
     def save_state(self):
-        save_columns(*(p.table for p in self.pages()))
+        save_columns(*(p.table for p in self.pages()), self.letting.seeker_table)

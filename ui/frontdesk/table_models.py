@@ -45,3 +45,18 @@ def shifts_model(parent=None) -> RowsModel:
         ("移交事项", "pending"), ("抽屉现金", "cash"), ("应有现金", "expected"), ("核对", "diff"),
         ("更正", "corrects"), ("未结事项", "items_text"),
     ], shade=lambda r: DONE if r.get("kind") == "更正" else DUE if r.get("diff_fen") else None, parent=parent)
+
+
+def listings_model(parent=None) -> RowsModel:
+    return RowsModel([
+        ("编号", "number"), ("房号", "room_code"), ("租售", "kind"), ("租金/售价", "price"),
+        ("可入住", "available_from"), ("业主", "owner_name"), ("业主条件", "terms"), ("状态", "status"),
+        ("登记时间", "listed_at"),
+    ], shade=lambda r: None if r.get("status") == "在租售" else DONE, parent=parent)
+
+
+def seekers_model(parent=None) -> RowsModel:
+    return RowsModel([
+        ("编号", "number"), ("求租/求购人", "name"), ("电话", "phone"), ("求租/求购", "wants"), ("需求", "needs"),
+        ("预算（元）", "budget"), ("状态", "status"), ("登记时间", "created_at"),
+    ], parent=parent)
