@@ -139,3 +139,16 @@ def test_move_in_prepayment_receipt_names_its_year(ctx, site):
     r = payments.pay(ctx, h.id, [pre.id], "cash", "业主2")
     assert "2026-11 至 2027-10" in pdf_text(payments.print_receipt(ctx, r.id, "三联"))
     assert paid_until([h.id])[(h.id, "property_fee")] == "2027-10"
+
+
+def test_the_full_check_passes_after_history_prepayment_and_runs(ctx, site, tmp_path):
+    from app.golive.history_import import import_history
+    from app.office.checks import run_checks
+    from tests.golive.test_history_import import ROWS, book
+    import_history(ctx, book(tmp_path / "h.xlsx", ROWS[:3]))
+    prepay_desk.prepay_at_desk(ctx, site["5-102"].id, "parking_above", "cash", "业主2", months=6)
+    billing.run_month(ctx, "2026-11")
+    _run(ctx, 2026, 12)
+    checks = run_checks(ctx)
+    assert [c.name for c in checks if not c.ok] == []
+    assert any(c.name == "收费与审计日志核对" for c in checks)
