@@ -272,11 +272,16 @@ def label_any(key: str) -> str:
 
 def record_import(ctx, kind: str, rep: RegisterReport, digest: str, total_fen: int = 0):
     """The import's row (the file comes in once) and its one audit row; inside the transaction."""
+    from peewee import IntegrityError
+
     from app.core.audit import record
     from models.golive_opening import RegisterImport
-    row = RegisterImport.create(kind=kind, file_name=rep.file, file_sha256=digest, rows=rep.written,
-                                total_fen=total_fen, summary=rep.head()[0], imported_at=ctx.clock.now(),
-                                imported_by=getattr(ctx.user, "id", None))
+    try:
+        row = RegisterImport.create(kind=kind, file_name=rep.file, file_sha256=digest, rows=rep.written,
+                                    total_fen=total_fen, summary=rep.head()[0], imported_at=ctx.clock.now(),
+                                    imported_by=getattr(ctx.user, "id", None))
+    except IntegrityError:      # another desk imported the same file a moment ago (the unique index)
+        raise StateError("该文件刚由另一台电脑导入，不会重复导入") from None
     after = {"kind": kind, "file": rep.file, "sha256": digest, "rows": rep.written, "rejected": len(rep.rejected),
              "total_fen": total_fen, "mapping": rep.mapping}
     if kind == "balances":

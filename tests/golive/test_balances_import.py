@@ -129,3 +129,17 @@ def test_only_a_manager_opens_balances(site, tmp_path, as_role):
     with pytest.raises(PermissionDenied):
         import_balances(as_role("cashier"), path)
     assert Charge.select().count() == 0
+
+
+def test_two_desks_importing_one_file_at_once_the_second_is_told_in_chinese(site, tmp_path, monkeypatch):
+    """Both desks pass the check before either commits (PostgreSQL, read committed): the unique index on
+    the file's fingerprint refuses the second, in Chinese, and it writes nothing."""
+    from app.golive import register_sheets
+    ctx = site
+    path = balances_workbook(tmp_path / "期初余额.xlsx", homes=30, bad=False)
+    import_balances(ctx, path)
+    n = Charge.select().count()
+    monkeypatch.setattr(register_sheets, "refuse_repeat", lambda kind, digest: None)
+    with pytest.raises(StateError, match="该文件刚由另一台电脑导入，不会重复导入"):
+        import_balances(ctx, path)
+    assert Charge.select().count() == n and RegisterImport.select().count() == 1
