@@ -94,3 +94,23 @@ def test_history_button_shows_the_households_payment_history(qtbot, tab, ctx, mo
     assert "物业服务费 2027-02" in seen["summary"]
     assert "已缴至：物业服务费 2027-02" in tab.header.text()
     assert not tab.last_dialog.isVisible()     # 关闭 closed it: nothing left open
+
+
+def test_archives_household_header_shows_paid_until(qtbot, ctx, users):
+    from app.ledger import prepay_desk
+    from models.property import Home
+    from tests.helpers.gui import click_row
+    from ui.archives.tab import Tab
+    make_site(ctx, users)
+    h = Home.get(Home.room_code == "5-101")
+    prepay_desk.prepay_at_desk(ctx, h.id, "parking_under", "cash", "业主1", months=6)
+    t = Tab(ctx, None)
+    qtbot.addWidget(t)
+    t.resize(1366, 768)
+    t.show()
+    model = t.table.model()
+    qtbot.waitUntil(lambda: model.rowCount() == 6, timeout=5000)
+    row = next(r for r in range(6) if any(model.index(r, c).data() == "5-101" for c in range(model.columnCount())))
+    click_row(qtbot, t.table, row)
+    qtbot.waitUntil(lambda: "已缴至：地下停车费 2027-04" in t.pane.header.text(), timeout=5000)
+    t.wait_background()
