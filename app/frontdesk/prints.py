@@ -112,7 +112,8 @@ def phone_list_pdf(ctx, search: str = "") -> bytes:
     data = PhoneListData(title_note=f"更新日期：{fmt_date(ctx.clock.today())}　共 {len(rows)} 个单位",
                          rows=tuple((r["category"], r["name"], r["person"], r["phone"], r["phone2"], r["address"])
                                     for r in rows),
-                         service_phone=str(ctx.settings.get("site.service_phone") or ""))
+                         service_phone=str(ctx.settings.get("site.service_phone") or ""),
+                         office_hours=_office_hours(ctx.settings))
     return render_phone_list(ctx.settings, data)
 
 

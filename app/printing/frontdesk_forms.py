@@ -118,6 +118,7 @@ class PhoneListData:
     title_note: str
     rows: tuple          # (category, name, person, phone, phone2, address)
     service_phone: str
+    office_hours: str = ""
 
 
 class PhoneListForm(FormRenderer):
@@ -142,8 +143,10 @@ class PhoneListForm(FormRenderer):
             extra += [("SPAN", (0, i), (-1, i)), ("BACKGROUND", (0, i), (-1, i), colors.HexColor("#F0F0F0"))]
         t.setStyle(grid_style(extra))
         out = self.title_block(d.title_note)
-        if d.service_phone:
-            out.append(Paragraph(esc(f"客服中心电话：{d.service_phone}"), self.st["body"]))
+        line = "　　".join(x for x in (f"客服中心电话：{d.service_phone}" if d.service_phone else "",
+                                        f"办公时间：{d.office_hours}" if d.office_hours else "") if x)
+        if line:
+            out.append(Paragraph(esc(line), self.st["body"]))
             out.append(Spacer(1, 2 * mm))
         return out + [t]
 
