@@ -24,7 +24,7 @@ TABLES = frozenset({
     "sequence", "service_event", "service_request", "subscription", "user", "vacant_inspection",
     "vehicle", "visit",
     "contact", "goods_pass", "parcel", "visitor", "shift_log",
-    "letting_listing", "letting_seeker", "letting_viewing", "letting_deal",
+    "letting_listing", "letting_seeker", "letting_viewing", "letting_deal", "round_entry",
     "import_mapping", "pending_check", "register_import", "go_live_signoff",
     "notice", "notice_template",
     "reduction",

@@ -190,4 +190,23 @@ class LettingDeal(BaseModel):
     concluded_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
 
 
-MODELS = [Parcel, Visitor, GoodsPass, Contact, ShiftLog, LettingListing, LettingSeeker, LettingViewing, LettingDeal]
+ROUND_OPEN, ROUND_DONE = "待跟进", "已处理"
+
+
+class RoundEntry(BaseModel):
+    """One finding of the rounds of the estate (巡查记录, 002: 每日不定时巡视2-3次; 003 园区巡视: 发现问题,
+    做好记录并及时跟进): when, where, what was found, the follow-up; open until handled."""
+    number = CharField(unique=True)                     # XC2026-000001
+    at = DateTimeField(index=True)
+    place = CharField()
+    found = TextField()
+    follow_up = TextField(default="")
+    status = CharField(default=ROUND_OPEN, index=True)
+    patrolled_by = CharField()
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    handled_at = DateTimeField(null=True)
+    result = TextField(default="")
+
+
+MODELS = [Parcel, Visitor, GoodsPass, Contact, ShiftLog, LettingListing, LettingSeeker, LettingViewing, LettingDeal,
+          RoundEntry]

@@ -45,6 +45,7 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "contacts.edit": ("编辑通讯录", (FD, AM, MG)),
     "shiftlog.write": ("交接班记录", (FD, AM, MG)),
     "letting.edit": ("租售登记（房源、求租、看房、成交）", (FD, AM, MG)),
+    "rounds.write": ("巡查记录", (FD, AM, MG)),
     # ledger
     "ledger.view": ("查看收费台账", ALL),
     "ledger.bill": ("计费（月度计费、抄表）", (CA, MG)),

@@ -1,7 +1,8 @@
 """Demo rows of the front-desk registers: two weeks of parcels (most collected within a day or
 two, a few refused, some still waiting and a few beyond the free period), visitors (all gone but
-today's), goods-out passes (used at the gate, one cancelled, one expired, today's open) and the
-shift log (app.demo.frontdesk_shifts) and the letting ledger (app.demo.frontdesk_letting)."""
+today's), goods-out passes (used at the gate, one cancelled, one expired, today's open), the
+shift log (app.demo.frontdesk_shifts), the letting ledger (app.demo.frontdesk_letting) and the rounds
+(app.demo.frontdesk_rounds)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -92,6 +93,8 @@ def _populate(ctx, rng):
         clock.fixed = saved
     from app.demo.frontdesk_letting import populate_letting
     populate_letting(ctx, rng, homes, now)
+    from app.demo.frontdesk_rounds import populate_rounds
+    populate_rounds(ctx, rng, DAYS, now)
 
 
 def _at(day, hour, minute):

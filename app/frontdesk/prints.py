@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from app.core.dates import fmt_date
-from app.frontdesk import contacts, letting, parcels, passes, shifts, visitors
+from app.frontdesk import contacts, letting, parcels, passes, rounds, shifts, visitors
 from app.printing.frontdesk_forms import (
     GoodsPassData,
     PhoneListData,
@@ -139,3 +139,14 @@ def letting_pdf(ctx) -> bytes:
                    r["terms"].replace("\n", " "), r["listed_at"]) for r in rows)
     note = f"统计时间：{ctx.clock.now():%Y-%m-%d %H:%M}　在租售 {len(rows)} 套"
     return render_register(ctx.settings, "letting", KeyListData(title_note=note, rows=cells, overdue_rows=()))
+
+
+def rounds_day_pdf(ctx, day: dt.date | None = None) -> bytes:
+    """巡查记录表 of the day: each finding, its follow-up and how it was handled; open ones shaded."""
+    day = day or ctx.clock.today()
+    rows = rounds.day_rounds(ctx, day)
+    cells = tuple((r["number"], _short(r["at"], day), r["place"], r["found"], r["follow_up"], r["status"],
+                   r["patrolled_by"], r["result"]) for r in rows)
+    data = KeyListData(title_note=_note(day, len(rows), "项"), rows=cells,
+                       overdue_rows=tuple(i for i, r in enumerate(rows) if r["open"]))
+    return render_register(ctx.settings, "rounds", data)

@@ -24,6 +24,7 @@ from app.core.money import fmt_fen, parse_yuan
 from app.core.permissions import allowed, require
 from app.core.sequences import format_number, next_number
 from app.frontdesk.common import clerk_name, day_bounds, matches
+from app.frontdesk.rounds import open_count
 from models.frontdesk import (
     PARCEL_WAITING,
     PASS_ISSUED,
@@ -113,7 +114,8 @@ def open_items(ctx) -> list[tuple[str, int, str]]:
             ("借出未还的钥匙", KeyLoan.select().where(KeyLoan.returned_at.is_null()).count(), "把"),
             ("借出未还的物品", Loan.select().where(Loan.returned_at.is_null()).count(), "件"),
             ("未完成的报事投诉", ServiceRequest.select().where(ServiceRequest.status.in_(OPEN_STATUSES)).count(),
-             "件")]
+             "件"),
+            ("巡查发现待跟进", open_count(), "项")]
 
 
 def items_text(items) -> str:

@@ -98,12 +98,15 @@ PASS_HEADERS = ("编号", "房号", "业主同意", "物品", "搬运人", "车�
 PASS_WIDTHS = (27, 18, 36, 60, 18, 22, 22, 16, 27, 15)
 LETTING_HEADERS = ("编号", "房号", "租售", "租金/售价", "可入住", "业主", "业主条件", "登记时间")
 LETTING_WIDTHS = (28, 20, 13, 32, 22, 18, 87, 37)
+ROUNDS_HEADERS = ("编号", "巡查时间", "地点", "发现情况", "跟进措施", "状态", "巡查人", "处理结果")
+ROUNDS_WIDTHS = (28, 27, 30, 60, 45, 16, 18, 53)
 SIGN_ROW = 9 * mm   # room for a signature
 REGISTERS = {"parcels": ("代收快递登记表", PARCEL_HEADERS, PARCEL_WIDTHS, SIGN_ROW),
              "visitors": ("来访人员登记表", VISITOR_HEADERS, VISITOR_WIDTHS, SIGN_ROW),
              "passes": ("物品放行登记表", PASS_HEADERS, PASS_WIDTHS, None),
              "parcels_overdue": ("超时未取包裹清单", PARCEL_HEADERS, PARCEL_WIDTHS, SIGN_ROW),
-             "letting": ("租售房源登记表", LETTING_HEADERS, LETTING_WIDTHS, None)}
+             "letting": ("租售房源登记表", LETTING_HEADERS, LETTING_WIDTHS, None),
+             "rounds": ("巡查记录表", ROUNDS_HEADERS, ROUNDS_WIDTHS, None)}
 
 
 def render_register(settings, kind: str, data: KeyListData) -> bytes:

@@ -1,6 +1,6 @@
 """Command-line subcommands of the front-desk registers: ``parcels``, ``visitors``, ``passes``,
-``contacts``, ``shifts``, ``letting`` and their prints (``print parcels-day``, ``visitors-day``,
-``goods-pass``, ``passes-day``, ``contacts``, ``site-facts``, ``shift-day``, ``letting``)."""
+``contacts``, ``shifts``, ``letting``, ``rounds`` and their prints (``print parcels-day``, ``visitors-day``,
+``goods-pass``, ``passes-day``, ``contacts``, ``site-facts``, ``shift-day``, ``letting``, ``rounds-day``)."""
 
 
 def _date(text):
@@ -50,6 +50,13 @@ def register(sub, groups):
     r = groups["print"].add_parser("letting", help="租售房源登记表（在租售）", parents=[c])
     r.add_argument("--out", help="PDF 文件路径")
     r.set_defaults(handler=print_letting)
+    p = sub.add_parser("rounds", help="巡查记录：列出待跟进的巡查发现（--date 列出当日巡查）", parents=[c])
+    p.add_argument("--date", help="列出该日的巡查记录（YYYY-MM-DD）")
+    p.set_defaults(handler=rounds_list)
+    r = groups["print"].add_parser("rounds-day", help="巡查记录表（当日）", parents=[c])
+    r.add_argument("--date", help="日期（默认今天）")
+    r.add_argument("--out", help="PDF 文件路径")
+    r.set_defaults(handler=print_rounds_day)
     r = groups["print"].add_parser("goods-pass", help="物品放行条（含存根）", parents=[c])
     r.add_argument("--number", required=True, help="放行条编号，如 FX2026-000001")
     r.add_argument("--out", help="PDF 文件路径")
@@ -195,3 +202,20 @@ def letting_list(args, ctx):
 def print_letting(args, ctx):
     from app.frontdesk.prints import letting_pdf
     return _write(args, letting_pdf(ctx))
+
+
+def rounds_list(args, ctx):
+    from app.frontdesk import rounds
+    day = _date(args.date)
+    rows = rounds.day_rounds(ctx, day) if day else rounds.open_rounds(ctx)
+    for r in rows:
+        follow = f"  跟进：{r['follow_up']}" if r["follow_up"] else ""
+        done = f"  已处理 {r['handled_at']}：{r['result']}" if not r["open"] else "  【待跟进】"
+        print(f"{r['number']}  {r['at']}  {r['place']}  {r['found']}{follow}  巡查人 {r['patrolled_by']}{done}")
+    print(f"{day:%Y-%m-%d} 巡查记录 {len(rows)} 项" if day else f"共 {len(rows)} 项巡查发现待跟进")
+    return 0
+
+
+def print_rounds_day(args, ctx):
+    from app.frontdesk.prints import rounds_day_pdf
+    return _write(args, rounds_day_pdf(ctx, _date(args.date)))

@@ -1,5 +1,5 @@
 """前台登记 tab: one page per register of the front desk — 代收快递, 来访登记, 物品放行条,
-通讯录 —, 项目概况, 交接班记录 and 租售登记.
+通讯录 —, 项目概况, 交接班记录, 租售登记 and 巡查记录.
 Widgets call app.frontdesk; no queries here."""
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ui.frontdesk.contacts_page import ContactsPage, SiteFactsPage
 from ui.frontdesk.letting_page import LettingPage
 from ui.frontdesk.parcels_page import ParcelsPage
 from ui.frontdesk.passes_page import PassesPage
+from ui.frontdesk.rounds_page import RoundsPage
 from ui.frontdesk.shifts_page import ShiftsPage
 from ui.frontdesk.visitors_page import VisitorsPage
 
@@ -28,6 +29,7 @@ class Tab(QWidget):
         self.passes = PassesPage(ctx, self)
         self.shifts = ShiftsPage(ctx, self)
         self.letting = LettingPage(ctx, self)
+        self.rounds = RoundsPage(ctx, self)
         self.contacts = ContactsPage(ctx, self)
         self.site_facts = SiteFactsPage(ctx, self)
         self.inner = QTabWidget(self)
@@ -38,12 +40,13 @@ class Tab(QWidget):
         self.inner.addTab(self.site_facts, icon("archives"), "项目概况")
         self.inner.addTab(self.shifts, icon("edit"), "交接班记录")
         self.inner.addTab(self.letting, icon("archives"), "租售登记")
+        self.inner.addTab(self.rounds, icon("visit"), "巡查记录")
         self.inner.currentChanged.connect(lambda _i: self.refresh())
         QVBoxLayout(self).addWidget(self.inner)
         self.news = NewsFollower(self, NEWS, self.refresh)
 
     def pages(self):
-        return (self.parcels, self.visitors, self.passes, self.shifts, self.letting, self.contacts)
+        return (self.parcels, self.visitors, self.passes, self.shifts, self.letting, self.rounds, self.contacts)
 
     def refresh(self):
         self.inner.currentWidget().refresh()

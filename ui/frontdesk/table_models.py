@@ -60,3 +60,10 @@ def seekers_model(parent=None) -> RowsModel:
         ("编号", "number"), ("求租/求购人", "name"), ("电话", "phone"), ("求租/求购", "wants"), ("需求", "needs"),
         ("预算（元）", "budget"), ("状态", "status"), ("登记时间", "created_at"),
     ], parent=parent)
+
+
+def rounds_model(parent=None) -> RowsModel:
+    return RowsModel([
+        ("编号", "number"), ("巡查时间", "at"), ("地点", "place"), ("发现情况", "found"), ("跟进措施", "follow_up"),
+        ("状态", "status"), ("巡查人", "patrolled_by"), ("处理时间", "handled_at"), ("处理结果", "result"),
+    ], shade=lambda r: DUE if r.get("open") else None, parent=parent)
