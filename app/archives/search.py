@@ -18,6 +18,7 @@ tail the masked number shows).
 from __future__ import annotations
 
 import threading
+import unicodedata
 import uuid
 from bisect import bisect_right
 
@@ -57,15 +58,19 @@ def _fetch(query) -> list[tuple]:
 
 
 def _add_pending(data: dict, homes=None):
-    """The raw text of open 待核对 items (a bad phone as imported) joins its home's line as text; identity
-    numbers (kept encrypted) are left out."""
-    pq = PendingCheck.select(PendingCheck.home, PendingCheck.raw_text).where(
-        PendingCheck.resolved_at.is_null(), PendingCheck.home.is_null(False), PendingCheck.raw_enc == "")
+    """The raw text of open 待核对 items joins its home's line: a bad phone as imported (kept encrypted)
+    by its keyed digit tokens like any phone, other raw texts as text; identity numbers are left out."""
+    pq = PendingCheck.select(PendingCheck.home, PendingCheck.field, PendingCheck.raw_text, PendingCheck.raw_enc).where(
+        PendingCheck.resolved_at.is_null(), PendingCheck.home.is_null(False))
     if homes is not None:
         pq = pq.where(PendingCheck.home.in_(list(homes)))
-    for hid, raw in _fetch(pq):
-        if hid in data:
+    for hid, field, raw, enc in _fetch(pq):
+        if hid not in data:
+            continue
+        if not enc:
             data[hid][0].append("".join(raw.replace("-", "").split()))
+        elif "phone" in field:   # app.golive.worklist.is_phone_field
+            data[hid][1].append(unicodedata.normalize("NFKC", active().decrypt(enc)))
 
 
 def index_homes(home_ids=None):

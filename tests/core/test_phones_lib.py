@@ -108,7 +108,7 @@ def test_recheck_flags_old_rows_and_changes_nothing(ctx, users):
     assert phone_recheck.recheck_phones(ctx) == 2
     items = {i["field"]: i for i in worklist.list_items(ctx, entity="owner")}
     assert set(items) == {"phone", "phone2"}
-    assert items["phone"]["raw_text"] == "14012345678" and "号段 140" in items["phone"]["reason"]
+    assert items["phone"]["raw_text"] == "140****5678" and "号段 140" in items["phone"]["reason"]
     assert items["phone2"]["home_id"] == h.id and "位数" in items["phone2"]["reason"]
     fresh = Owner.get_by_id(o.id)
     assert (fresh.phone, fresh.phone2, fresh.spouse_phone) == ("14012345678", "010-1234567", "0351-7654321")

@@ -100,7 +100,7 @@ def test_worklist_dialog_search_resolve_locate_export(qtbot, ctx, tmp_path, monk
     assert dlg.table.rowCount() == 2
     qtbot.keyClicks(dlg.search, "1391234567")
     qtbot.keyClick(dlg.search, Qt.Key.Key_Return)
-    assert dlg.table.rowCount() == 1 and dlg.table.item(0, 3).text() == "1391234567"
+    assert dlg.table.rowCount() == 1 and dlg.table.item(0, 3).text() == "******4567"   # shown masked
     dlg.table.selectRow(0)
     qtbot.mouseClick(dlg.locate_button, LEFT)
     assert located == [Home.get(Home.room_code == "1-1-701").id]

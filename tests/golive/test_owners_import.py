@@ -7,6 +7,7 @@ from openpyxl import Workbook, load_workbook
 
 from app.archives import search
 from app.core.errors import NotFound, PermissionDenied, ValidationError
+from app.core.privacy import mask_phone
 from app.golive import mapping as maps
 from app.golive import worklist
 from app.golive.owners_import import dry_run_import, import_owners, preview
@@ -33,7 +34,8 @@ def test_office_ledger_of_292_homes_with_one_bad_phone_gives_292_homes(ctx, tmp_
     assert owner.phone == "" and owner.id_hash                      # stored without the bad phone only
     assert len(rep.pending) == 1 and rep.pending[0][:4] == ("业主台账", 86, "联系电话", BAD_PHONE)
     [item] = worklist.list_items(ctx)
-    assert (item["entity_id"], item["home_id"], item["raw_text"]) == (owner.id, home.id, BAD_PHONE)
+    assert (item["entity_id"], item["home_id"], item["raw_text"]) == (owner.id, home.id, mask_phone(BAD_PHONE))
+    assert worklist.reveal_raw(ctx, item["id"]) == BAD_PHONE          # kept encrypted, shown masked
     assert "联系电话" in item["reason"] and "第86行" in item["source"]
     assert home.id in search.search_home_ids("1381234567")        # search finds the raw text
     assert AuditLog.select().where(AuditLog.action == "golive.import").count() == 1
@@ -151,4 +153,4 @@ def test_permission_and_worklist_export(ctx, tmp_path, as_role):
     import_owners(ctx, path)
     out = tmp_path / "待核对.xlsx"
     assert worklist.export_xlsx(ctx, out) == 1
-    assert load_workbook(out).active["E2"].value == BAD_PHONE
+    assert load_workbook(out).active["E2"].value == mask_phone(BAD_PHONE)

@@ -86,7 +86,7 @@ def test_residents_and_tenants_a_bad_phone_goes_to_the_worklist(site, tmp_path):
                                                                                  dt.date(2026, 12, 31))
     assert Resident.get(Resident.name == "王小明").phone == "13900001111"
     [item] = worklist.list_items(ctx)
-    assert (item["entity"], item["raw_text"], item["home_id"]) == ("resident", "1380000", home_id("1-1-102"))
+    assert (item["entity"], item["raw_text"], item["home_id"]) == ("resident", "***0000", home_id("1-1-102"))
     assert any("电话“1380000”待核对" in m for _r, m in rep.notes)
 
 

@@ -27,20 +27,30 @@ def test_flag_lists_and_search_finds_the_raw_text(ctx, site):
     rows = worklist.list_items(ctx)
     assert len(rows) == 1
     row = rows[0]
-    assert (row["room_code"], row["label"], row["raw_text"], row["state"]) == ("1-102", "联系电话", "1391234567８",
+    # a phone is personal data: kept encrypted, shown masked, revealed on demand
+    assert (row["room_code"], row["label"], row["raw_text"], row["state"]) == ("1-102", "联系电话", "139****567８",
                                                                             "待核对")
+    stored = PendingCheck.get_by_id(item.id)
+    assert "1391234567" not in stored.raw_text + stored.raw_enc and "1391234567" not in _audit_text()
+    assert worklist.reveal_raw(ctx, item.id) == "1391234567８"
     assert row["entity_word"] == "业主" and "位数不对" in row["reason"] and row["source"].endswith("第12行")
     assert worklist.open_count() == 1 and worklist.open_home_ids() == {home.id}
     assert AuditLog.select().where(AuditLog.action == "worklist.flag").count() == 1
     # flagging the same field again updates the open item instead of adding a second one
     worklist.flag(ctx, Flag("owner", site["wang"].id, "phone", "联系电话", "139-1234", "联系电话：位数不对", home.id))
-    assert worklist.open_count() == 1 and worklist.list_items(ctx)[0]["raw_text"] == "139-1234"
-    # the search box finds the home by the raw text once its line is rebuilt
+    assert worklist.open_count() == 1 and worklist.list_items(ctx)[0]["raw_text"] == "139-****"
+    # the search box finds the home by the raw digits once its line is rebuilt (keyed tokens, as any phone)
     with ctx.db.atomic():
         search.index_homes([home.id])
     assert home.id in search.search_home_ids("1391234")
-    assert worklist.list_items(ctx, query="139-1234")[0]["id"] == item.id
+    assert not [t for (t,) in ctx.db.execute_sql("SELECT text FROM home_search") if "1391234" in t]
+    assert worklist.list_items(ctx, query="位数不对")[0]["id"] == item.id
+    assert worklist.list_items(ctx, query="1-102")[0]["id"] == item.id
     assert worklist.list_items(ctx, query="不存在的内容") == []
+
+
+def _audit_text() -> str:
+    return " ".join(f"{r.before} {r.after}" for r in AuditLog.select())
 
 
 def test_identity_numbers_are_kept_encrypted_and_shown_masked(ctx, site):
@@ -109,6 +119,6 @@ def test_export_writes_the_open_items(ctx, site, tmp_path):
     ws = load_workbook(out).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == worklist.EXPORT_HEADERS
-    assert rows[1][1:6] == ("业主", "1-102", "联系电话", "12345", "联系电话：位数不对")
+    assert rows[1][1:6] == ("业主", "1-102", "联系电话", "*2345", "联系电话：位数不对")   # masked like any phone
     assert rows[2][2] == "1-101" and "*" in rows[2][4] and "11010119800101001Z" not in str(rows[2])
     assert AuditLog.select().where(AuditLog.action == "worklist.export").count() == 1
