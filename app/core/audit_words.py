@@ -106,6 +106,7 @@ ENTITY_LABELS: dict[str, str] = {
     "audit_log": "审计日志",
     "pending_check": "待核对事项", "import_mapping": "导入映射",
     "register_import": "上线登记导入", "go_live_signoff": "上线检查签字",
+    "charge_item": "收费项目", "payment_history": "缴费历史", "shift_log": "交接班记录",
     "backup": "备份", "billing": "月度计费", "building": "楼栋", "charge": "费用", "charge_standard": "收费标准",
     "cluster": "组团", "defect": "缺陷", "dunning": "催缴通知", "entrance": "单元",
     "familiarity_check": "熟知率检查", "handover": "入住办理", "handover_event": "集中交房活动", "home": "房屋",

@@ -21,6 +21,8 @@ DYNAMIC = {
     "f'pii.reveal_{what}'": {"pii.reveal_id", "pii.reveal_phone"},
     "f'dunning.notice{stage}'": {"dunning.notice2", "dunning.notice3"},
     "'parking.sell' if kind == SELL else 'parking.rent'": {"parking.sell", "parking.rent"},
+    "'ledger.charge_item_add' if before is None else 'ledger.charge_item_edit'": {"ledger.charge_item_add",
+                                                                                "ledger.charge_item_edit"},
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
