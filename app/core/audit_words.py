@@ -119,10 +119,22 @@ ENTITY_LABELS: dict[str, str] = {
     "site": "小区", "subscription": "订用", "user": "账号", "vacant_inspection": "空置房巡查", "vehicle": "车辆",
     "visit": "拜访", "notice": "公告", "notice_template": "公告模板", "notice_register": "公告登记",
     "reduction": "减免申请",
+    "letting_listing": "租售房源", "letting_seeker": "求租求购登记", "letting_viewing": "看房预约",
+    "round_entry": "巡查记录",
 }
 
 # the recorded fields: model columns and the keys that services write into the log
 FIELD_LABELS: dict[str, str] = {
+    # front desk: shift log, letting, rounds
+    "shift": "班次", "shift_date": "班次日期", "hours": "班次时间", "slot": "班次", "open_items": "未结事项",
+    "cash_fen": "抽屉现金", "float_fen": "备用金", "receipts_fen": "当日收款", "cash_receipts_fen": "当日现金收款",
+    "handed_at": "交接时间", "handed_name": "交班人", "taken_by": "接班人", "taken_name": "接班人",
+    "corrects": "更正的记录", "price_fen": "租金/售价", "available_from": "可入住日期", "terms": "业主条件",
+    "listed_at": "登记时间", "listed_by": "登记人", "needs": "需求", "budget_fen": "预算", "listing": "房源",
+    "seeker": "求租人", "at": "时间", "guide": "带看人", "agreement_signed_at": "签订服务费协议时间",
+    "fee_rate": "代理费标准", "fee_pct": "代理费比例", "water_reading": "水表读数", "power_reading": "电表读数",
+    "concluded_at": "成交时间", "concluded_by": "成交经办人", "found": "发现情况", "follow_up": "跟进措施",
+    "patrolled_by": "巡查人", "handled_at": "处理时间",
     # common
     "label": "字段名称", "raw_text": "原始内容", "raw_enc": "原始内容（加密）", "resolved_at": "核对时间",
     "resolved_by": "核对人", "resolution": "处理说明", "saved_at": "保存时间", "saved_by": "保存人",
@@ -261,7 +273,8 @@ EMPTY = "（空）"
 # Where a charge or payment came from (Charge.source / Payment.source): the desk that wrote it.
 SOURCE_WORDS = {"billing": "月度计费", "prepay": "预交物业费", "parking": "车位管理", "loan": "借用登记",
                 "renovation": "装修管理", "service": "报事投诉", "movein": "入住办理",
-                "parcel": "代收快递", "opening": "上线期初余额", "reduction": "减免"}
+                "parcel": "代收快递", "opening": "上线期初余额", "reduction": "减免",
+                "letting": "租售登记"}
 
 
 def action_label(code: str) -> str:
