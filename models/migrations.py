@@ -96,25 +96,9 @@ def _step_6_seal_phones(db):
     clear value is sealed, and the search lines, which held phone digits, are emptied and marked
     stale (rebuilt with keyed digit-window tokens before the next search). The site key is active
     (app.system.keystore.open_site_vault runs before migrate)."""
-    from app.core.crypto import active, has_active
-
     from .sealed import SEALED_PHONE_COLUMNS
+    _seal_columns(db, [tc for tc in SEALED_PHONE_COLUMNS if tc != ("user", "phone")])
     existing = set(db.get_tables())
-    p = db.param
-    cursor = db.cursor()
-    for table, col in SEALED_PHONE_COLUMNS:
-        if table not in existing:
-            continue
-        rows = db.execute_sql(f"SELECT id, {col} FROM {table} WHERE {col} <> '' AND {col} NOT LIKE {p}",
-                              ("~%",)).fetchall()
-        if not rows:
-            continue
-        if not has_active():
-            raise MigrationFailed("站点密钥未载入，无法加密电话号码")
-        vault = active()
-        sealed = [(vault.seal(value), row_id) for row_id, value in rows]
-        for i in range(0, len(sealed), 1000):
-            cursor.executemany(f"UPDATE {table} SET {col} = {p} WHERE id = {p}", sealed[i:i + 1000])
     if "home_search" in existing:
         db.execute_sql("DELETE FROM home_search")
         mark_search_stale()
@@ -130,6 +114,42 @@ def _step_11_phones_recheck(db):
     The models cannot call an area, so this step only asks for the re-check."""
     if not Meta.update(value="pending").where(Meta.key == PHONES_RECHECK_KEY).execute():
         Meta.create(key=PHONES_RECHECK_KEY, value="pending")
+
+
+# meta key: a step sealed values that were in clear (app.system.context then rebuilds the file once)
+VACUUM_DUE_KEY = "vacuum_due"
+
+
+def _seal_columns(db, columns) -> int:
+    """Seal every clear value of the (table, column) pairs under the site key; the number sealed. When any
+    was sealed, the file is due a rebuild (its free pages and WAL still hold the clear values)."""
+    from app.core.crypto import active, has_active
+    existing = set(db.get_tables())
+    p = db.param
+    cursor = db.cursor()
+    count = 0
+    for table, col in columns:
+        if table not in existing:
+            continue
+        rows = db.execute_sql(f'SELECT id, "{col}" FROM "{table}" WHERE "{col}" <> \'\' AND "{col}" NOT LIKE {p}',
+                              ("~%",)).fetchall()
+        if not rows:
+            continue
+        if not has_active():
+            raise MigrationFailed("站点密钥未载入，无法加密电话号码")
+        vault = active()
+        sealed = [(vault.seal(value), row_id) for row_id, value in rows]
+        for i in range(0, len(sealed), 1000):
+            cursor.executemany(f'UPDATE "{table}" SET "{col}" = {p} WHERE id = {p}', sealed[i:i + 1000])
+        count += len(sealed)
+    if count and not Meta.update(value="1").where(Meta.key == VACUUM_DUE_KEY).execute():
+        Meta.create(key=VACUUM_DUE_KEY, value="1")
+    return count
+
+
+def _step_15_seal_staff_phones(db):
+    """The staff's own phones (user.phone, 账号管理) sealed like the owners' (models/sealed.py)."""
+    _seal_columns(db, [("user", "phone")])
 
 
 def _step_12_prepay_index(db):
@@ -148,6 +168,7 @@ STEPS = [
     (9, "charge source index", _step_9_charge_source_index),
     (11, "phones re-checked by libphonenumber", _step_11_phones_recheck),
     (12, "prepayment index of every item", _step_12_prepay_index),
+    (15, "staff phones sealed", _step_15_seal_staff_phones),
 ]
 CURRENT_VERSION = STEPS[-1][0]
 

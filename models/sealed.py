@@ -32,5 +32,5 @@ SEALED_PHONE_COLUMNS = (
     ("vehicle", "phone"), ("key_loan", "phone"), ("loan", "phone"), ("moving_booking", "phone"),
     ("renovation", "applicant_phone"), ("renovation", "contractor_phone"), ("renovation_worker", "phone"),
     ("service_request", "phone"), ("visitor", "phone"), ("goods_pass", "consent_phone"),
-    ("letting_seeker", "phone"),
+    ("letting_seeker", "phone"), ("user", "phone"),
 )

@@ -2,6 +2,7 @@
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from .base import BaseModel, now
+from .sealed import SealedPhoneField
 
 ROLES = {"frontdesk": "前台", "area_manager": "客服管理员", "cashier": "财务", "manager": "经理",
          "backup": "备份账号"}   # backup: only `propertydesk backup` (scheduled jobs), never the window
@@ -12,7 +13,7 @@ class User(BaseModel):
     display_name = CharField()
     role = CharField()                       # key of ROLES
     password_hash = CharField(default="")
-    phone = CharField(default="")
+    phone = SealedPhoneField(default="")     # the staff member's own phone, sealed at rest like the owners'
     active = BooleanField(default=True)
     created_at = DateTimeField(default=now)
     failed_logins = IntegerField(default=0)

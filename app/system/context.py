@@ -12,6 +12,7 @@ from app.system.filemodes import narrow, private_umask
 from app.system.keystore import open_site_vault
 from models.db import default_url, open_database, sqlite_path
 from models.migrations import migrate
+from models.system import Meta
 
 
 def default_data_dir() -> Path:
@@ -73,7 +74,7 @@ def open_context(data_dir=None, url: str | None = None, user=None, clock: Clock 
         if hold is not None:
             hold.release()
         raise
-    found = migrate(db, backup_dir=data_dir / "backups")
+    migrate(db, backup_dir=data_dir / "backups")
     if hold is not None:
         from app.system.sitemark import ensure_site_id
         ensure_site_id(db, data_dir)
@@ -82,18 +83,22 @@ def open_context(data_dir=None, url: str | None = None, user=None, clock: Clock 
                      user=user, clock=clock or Clock(), url=url, site_hold=hold)
     from app.core.audit import seal_legacy
     sealed = seal_legacy(ctx)   # a log from before the keyed audit chain is sealed with the key once (audited)
-    if path is not None and str(path) != ":memory:" and (sealed or 0 < found < PHONES_SEALED_AT):
+    if path is not None and str(path) != ":memory:" and (sealed or _vacuum_due()):
         _drop_clear_leftovers(db)
     return ctx
 
 
-PHONES_SEALED_AT = 6   # the schema step that sealed the phones (models/migrations.py)
+def _vacuum_due() -> bool:
+    from models.migrations import VACUUM_DUE_KEY
+    return Meta.select().where(Meta.key == VACUUM_DUE_KEY).exists()
 
 
 def _drop_clear_leftovers(db) -> None:
     """After an upgrade sealed what a database held in clear (phones, the audit's personal fields), the
     old values still sit in the file's free pages and in the WAL: rebuild the file (VACUUM) and empty
     the WAL, so a copied data folder shows none of them. Once, at the upgrade."""
+    from models.migrations import VACUUM_DUE_KEY
+    Meta.delete().where(Meta.key == VACUUM_DUE_KEY).execute()
     db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     db.execute_sql("VACUUM")
     db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")

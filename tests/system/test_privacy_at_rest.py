@@ -22,7 +22,7 @@ from app.system import keystore
 from app.system.context import open_context
 from models.db import close_database, is_sqlite
 from models.people import Owner, PersonalKey, Resident
-from models.users import AuditLog
+from models.users import AuditLog, User
 from tests.helpers.archives import ID_ZHANG, build_small_site
 from tests.helpers.pdf import pdf_text
 
@@ -261,3 +261,25 @@ def test_new_files_are_created_user_only(ctx, data_dir):
     from app.printing.base import write_pdf
     path = write_pdf(b"%PDF-1.4", data_dir / "exports" / "x.pdf")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_staff_phones_are_sealed_and_step_15_seals_old_ones(ctx, data_dir, users):
+    from app.system import accounts
+    accounts.update_user(ctx, users["frontdesk"].id, phone="13566667777")
+    raw = [p for (p,) in _raw(ctx, 'SELECT phone FROM "user"') if p]
+    assert raw and all(p.startswith("~") for p in raw) and "13566667777" not in " ".join(raw)
+    assert User.get_by_id(users["frontdesk"].id).phone == "13566667777"
+    p = ctx.db.param
+    with ctx.db.atomic():   # as a site from before step 15 holds it
+        ctx.db.execute_sql(f'UPDATE "user" SET phone = {p} WHERE id = {p}', ("13588889999", users["cashier"].id))
+        ctx.db.execute_sql(f"UPDATE meta SET value = '12' WHERE key = {p}", ("schema_version",))
+    close_database()
+    c = open_context(data_dir, ctx.url, clock=NOON)
+    assert "13588889999" not in " ".join(p for (p,) in _raw(c, 'SELECT phone FROM "user"') if p)
+    assert User.get_by_id(users["cashier"].id).phone == "13588889999"
+    if is_sqlite():   # and the file was rebuilt once: the old value is in no free page and no WAL frame
+        db_file = Path(c.db.database)
+        for f in (db_file, Path(f"{db_file}-wal")):
+            if f.exists():
+                assert b"13588889999" not in f.read_bytes(), f.name
+        assert not _raw(c, "SELECT value FROM meta WHERE key = ?", "vacuum_due")
