@@ -125,6 +125,12 @@ ENTITY_LABELS: dict[str, str] = {
 
 # the recorded fields: model columns and the keys that services write into the log
 FIELD_LABELS: dict[str, str] = {
+    # charge items of the office (ChargeRule), payment history, go-live imports and sign-offs
+    "bill_month": "计费月份", "cycle": "收费周期", "due_day": "缴费日", "formula": "计费方式", "meter_kind": "表类",
+    "scope": "适用范围", "scope_values": "适用房屋", "tiers": "阶梯单价", "valid_to": "有效期至",
+    "billed_fen": "应收金额", "paid_on": "缴费日期", "period_from": "起始月份", "period_to": "截止月份",
+    "counts": "数量", "signed_at": "签字时间", "signed_by": "签字人", "summary": "摘要",
+    "file_name": "文件名", "file_sha256": "文件校验值", "imported_at": "导入时间", "imported_by": "导入人",
     # front desk: shift log, letting, rounds
     "shift": "班次", "shift_date": "班次日期", "hours": "班次时间", "slot": "班次", "open_items": "未结事项",
     "cash_fen": "抽屉现金", "float_fen": "备用金", "receipts_fen": "当日收款", "cash_receipts_fen": "当日现金收款",
