@@ -5,6 +5,7 @@ under the area's name; a provider that fails is reported in its line, never fata
 from __future__ import annotations
 
 from app.desk import reminders as desk_reminders
+from app.frontdesk import reminders as frontdesk_reminders
 from app.golive import phone_recheck
 from app.ledger import dunning
 from app.movein import aftercare as movein_aftercare
@@ -18,6 +19,7 @@ PROVIDERS = {
     "催缴": dunning.startup_reminders,
     "公告栏": notice_register.startup_reminders,
     "电话复核": phone_recheck.startup_reminders,
+    "前台待办": frontdesk_reminders.startup_reminders,
 }
 
 

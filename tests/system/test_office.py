@@ -12,7 +12,7 @@ def test_a_failing_reminder_is_reported_and_the_others_still_run(ctx, monkeypatc
 
 
 def test_every_area_with_reminders_takes_part(ctx):
-    assert set(reminders.PROVIDERS) == {"钥匙与借用", "入住", "装修", "催缴", "公告栏", "电话复核"}
+    assert set(reminders.PROVIDERS) == {"钥匙与借用", "入住", "装修", "催缴", "公告栏", "电话复核", "前台待办"}
     assert reminders.startup_reminders(ctx) == []     # an empty site has nothing to do today
 
 
