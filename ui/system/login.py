@@ -1,4 +1,7 @@
-"""Sign-in at start: the first run creates the manager account, later runs ask for a password."""
+"""Sign-in at start: the first run creates the manager account, later runs ask for a password.
+
+Every check runs through ui.common.runner.call_waiting (off the GUI thread): a desk whose sign-in
+waits for another desk's lock says 另一台电脑正在保存，请稍候… and keeps painting."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
@@ -6,8 +9,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 from app import APP_TITLE
 from app.core.errors import UserError
 from app.system.accounts import authenticate, change_own_password, create_first_manager, needs_first_run
-from app.system.dbguard import run_write
 from ui.common.ops import run_action
+from ui.common.runner import call_waiting
 from ui.system.buttons import chinese_buttons
 
 
@@ -53,9 +56,8 @@ class FirstRunDialog(QDialog):
         self.resize(420, 260)
 
     def save(self):
-        user = run_action(self, run_write, self.ctx, create_first_manager, self.ctx.with_user(None),
-                          self.username.text(), self.display.text(), self.password.text(), self.password2.text(),
-                          title="账号未创建")
+        user = run_action(self, create_first_manager, self.ctx.with_user(None), self.username.text(),
+                          self.display.text(), self.password.text(), self.password2.text(), title="账号未创建")
         if user is not None:
             self.user = user
             self.accept()
@@ -93,7 +95,8 @@ class LoginDialog(QDialog):
 
     def try_login(self):
         try:
-            user = run_write(self.ctx, authenticate, self.ctx, self.username.text(), self.password.text())
+            user = call_waiting(self, self.ctx, authenticate,
+                                (self.ctx, self.username.text(), self.password.text()), {})
         except UserError as exc:
             self.message.setText(str(exc))
             self.password.clear()
@@ -128,8 +131,8 @@ class ChangePasswordDialog(QDialog):
         lay.addWidget(buttons)
 
     def save(self):
-        if run_action(self, run_write, self.ctx, change_own_password, self.ctx, self.old.text(), self.new.text(),
-                      self.new2.text(), title="密码未修改") is not None:
+        if run_action(self, change_own_password, self.ctx, self.old.text(), self.new.text(), self.new2.text(),
+                      title="密码未修改") is not None:
             self.accept()
 
 
