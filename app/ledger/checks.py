@@ -10,7 +10,8 @@ Returns problem texts (Chinese); none when the ledger is consistent:
 the audit row that issued it with the same number, total and lines, every void and waive its row with
 the same amounts, every such audit row its record in the ledger, and the receipt counters match the
 receipts. Lowering a payment together with its charge and receipt, or deleting the newest receipt and
-rolling its counter back, shows here (the keyed audit chain keeps the rows themselves honest).
+rolling its counter back, shows here (the keyed audit chain keeps the rows themselves honest). Each
+reduction's payment lines are tied the same way to the audit row that approved them.
 """
 from __future__ import annotations
 
@@ -175,7 +176,40 @@ def audit_tie(ctx) -> list[str]:  # noqa: PLR0912 - one branch per kind of recor
             counters.append(f"{year}年{label}计数器为 {last}，台账中有 {counts.get((name, year), 0)} 张")
     problems = _listed("票据与审计记录不符", wrong) + _listed("没有审计记录的收费", unaudited)
     problems += _listed("审计记录的收费在台账中不存在（被删除）", missing)
-    return problems + _listed("票据计数器与台账不符", counters)
+    return problems + _listed("票据计数器与台账不符", counters) + _reduction_tie()
+
+
+def _reduction_tie() -> list[str]:
+    """Every reduction's payment lines (kind ``reduction``, source_id the reduction) against the audit
+    row that approved it (``ledger.reduce_approve``, its lines), both ways: a line without its audit
+    row, lines that differ from it, and an audited approval whose lines are gone are findings."""
+    audited: dict[int, tuple] = {}
+    for seq, entity_id, after_text in (AuditLog.select(AuditLog.seq, AuditLog.entity_id, AuditLog.after)
+                                       .where(AuditLog.action == "ledger.reduce_approve")
+                                       .order_by(AuditLog.seq).tuples().iterator()):
+        if not str(entity_id).isdigit():
+            continue
+        a = _after(after_text)
+        lines = tuple(sorted((int(x.get("charge_id") or 0), int(x.get("reduced_fen") or 0))
+                             for x in (a.get("lines") or []) if isinstance(x, dict)))
+        audited[int(entity_id)] = (lines, seq)
+    ledger: dict[int, list] = {}
+    for rid, cid, fen in (Payment.select(Payment.source_id, Payment.charge, Payment.amount_fen)
+                          .where(Payment.kind == "reduction").order_by(Payment.id).tuples().iterator()):
+        ledger.setdefault(int(rid or 0), []).append((int(cid or 0), int(fen)))
+    wrong, unaudited, missing = [], [], []
+    for rid in sorted(ledger):
+        mine = tuple(sorted(ledger[rid]))
+        got = audited.pop(rid, None)
+        if got is None:
+            unaudited.append(f"减免{rid} 明细 {_fen(mine)} 没有审批审计记录")
+        elif got[0] != mine:
+            wrong.append(f"减免{rid} 明细 {_fen(mine)}；审计第 {got[1]} 条记录为 {_fen(got[0])}")
+    for rid, (lines, seq) in sorted(audited.items()):
+        if lines:
+            missing.append(f"审计第 {seq} 条记录批准的减免{rid}（{_fen(lines)}）在台账中不存在")
+    return (_listed("减免明细与审计记录不符", wrong) + _listed("没有审计记录的减免", unaudited)
+            + _listed("审计记录的减免在台账中不存在（被删除）", missing))
 
 
 def _fen(lines) -> str:

@@ -384,16 +384,22 @@ def _receipt_row(r: Receipt) -> dict:
 
 def home_totals(home_id) -> dict:
     """Billed, paid and owed of a home (the prepayment request is not a bill: its paid amount is
-    the prepayment balance, reported separately; the months it settled count as paid). Deposits
+    the prepayment balance, reported separately; the months it settled count as paid). paid_fen is
+    money only: reductions and waivers settle a charge too but are reduced_fen (减免), apart. Deposits
     (装修保证金 and the like) are refundable, not arrears: apart, as deposit_due_fen (asked, not yet
     paid) and deposit_held_fen (paid and not refunded)."""
     row = (Charge.select(fn.COALESCE(fn.SUM(Charge.amount_fen), 0), fn.COALESCE(fn.SUM(Charge.paid_fen), 0))
            .where((Charge.home == home_id) & Charge.category.not_in(["prepay", "deposit"])).tuples().first())
     billed, paid = int(row[0]), int(row[1])
+    reduced = int(Payment.select(fn.COALESCE(fn.SUM(Payment.amount_fen), 0)).join(
+        Charge, on=(Payment.charge == Charge.id)).where(
+        (Payment.home == home_id) & Payment.kind.in_(["waive", "reduction"])
+        & Charge.category.not_in(["prepay", "deposit"])).scalar() or 0)
     dep = (Charge.select(fn.COALESCE(fn.SUM(Charge.amount_fen), 0), fn.COALESCE(fn.SUM(Charge.paid_fen), 0),
                          fn.COALESCE(fn.SUM(Charge.refunded_fen), 0))
            .where((Charge.home == home_id) & (Charge.category == "deposit")).tuples().first())
-    return {"billed_fen": billed, "paid_fen": paid, "owed_fen": billed - paid, "prepay_fen": prepay_balance(home_id),
+    return {"billed_fen": billed, "paid_fen": paid - reduced, "reduced_fen": reduced, "owed_fen": billed - paid,
+            "prepay_fen": prepay_balance(home_id),
             "deposit_due_fen": int(dep[0]) - int(dep[1]), "deposit_held_fen": int(dep[1]) - int(dep[2])}
 
 

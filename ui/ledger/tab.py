@@ -282,7 +282,8 @@ class Tab(QWidget):
             f"<b style='font-size:14px'>{h['room_code']}</b>　{h['house_type']}　{h['area']} ㎡　{h['state']}　"
             f"业主：{h['owners'] or '—'}　{h['phone']}<br>"
             f"应收 ¥{fmt_fen(h['billed_fen'])}　已收 ¥{fmt_fen(h['paid_fen'])}　"
-            f"<b style='color:{owed_color}'>欠费 ¥{fmt_fen(h['owed_fen'])}</b>　"
+            + (f"减免 ¥{fmt_fen(h['reduced_fen'])}　" if h.get("reduced_fen") else "")
+            + f"<b style='color:{owed_color}'>欠费 ¥{fmt_fen(h['owed_fen'])}</b>　"
             f"预交物业费余额 ¥{fmt_fen(h['prepay_fen'])}"
             + _deposit_text(h) + (f"　已缴至：{h['paid_until']}" if h.get("paid_until") else ""))
         self.charges_model.set_rows(payments.home_charges(self.ctx, self.home_id, self.only_open.isChecked()))
