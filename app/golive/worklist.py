@@ -13,6 +13,8 @@ flag through it without importing the rest of app.golive:
 - ``list_items(ctx, *, open_only=True, entity=None, home_id=None, query="")``, ``open_count``,
   ``open_home_ids`` (the 业主档案 filter), ``resolve(ctx, item_id, note)``,
   ``resolve_field(ctx, entity, entity_id, field, note)`` (the value was corrected elsewhere),
+  ``close_corrected(ctx, entity, entity_id, fields)`` (an owner/resident edit saved corrected values:
+  their items closed, 已在业主档案中更正 — app.golive.corrections),
   ``export_xlsx(ctx, path)`` (the open items as a workbook).
 Identity numbers are sensitive: their raw text is kept encrypted (``raw_enc``) and shown masked.
 """
@@ -235,14 +237,26 @@ def resolve(ctx, item_id: int, note: str = "") -> PendingCheck:
 
 def resolve_field(ctx, entity: str, entity_id: int, field: str, note: str = "已更正") -> int:
     """Close the open item of a record's field once the value was corrected (inside the caller's
-    transaction, which audits the correction); the number closed."""
+    transaction, which audits the correction; the closing has its own worklist.resolve row); the
+    number closed."""
     closed = 0
     with ctx.db.atomic():
         item = _open_item(entity, entity_id, field)
         if item is not None:
             _close(ctx, item, note)
+            record(ctx, "worklist.resolve", item.entity, item.entity_id,
+                   {"状态": STATE_OPEN}, {"状态": STATE_DONE, "字段": item.label, "处理说明": note})
             closed = 1
     return closed
+
+
+CORRECTED_NOTE = "已在业主档案中更正"
+
+
+def close_corrected(ctx, entity: str, entity_id: int, fields, note: str = CORRECTED_NOTE) -> int:
+    """Close the open items of *fields* of a record an edit just saved with corrected values
+    (app.golive.corrections, inside the edit's transaction); each closing audited; the number closed."""
+    return sum(resolve_field(ctx, entity, entity_id, f, note) for f in fields)
 
 
 def _close(ctx, item: PendingCheck, note: str):

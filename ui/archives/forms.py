@@ -3,7 +3,7 @@ information and structure. A form is a list of fields; on OK it calls the servic
 (UserError) is shown in red above the buttons, the named field gets the focus, the input stays."""
 from __future__ import annotations
 
-from app.archives.people import add_resident, update_resident
+from app.archives.people import add_resident
 from app.archives.structure import (
     OCCUPANCIES,
     create_building,
@@ -14,6 +14,7 @@ from app.archives.structure import (
     update_home_info,
 )
 from app.archives.visits import VISIT_KINDS, VISIT_MOVEIN, area_managers, record_familiarity, record_visit
+from app.golive.corrections import update_resident  # closes the 待核对 items of the values it corrects
 from models.property import HOME_STATES, HOUSE_TYPES
 from ui.common.forms import FormDialog
 

@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 
 from app.archives.detail import owner_detail
 from app.archives.listing import find_owners
-from app.archives.people import KEY_TAGS, create_owner, link_owner, owner_photo_path, reveal_owner_pii, update_owner
+from app.archives.people import KEY_TAGS, create_owner, link_owner, owner_photo_path, reveal_owner_pii
 from app.core.errors import UserError
 from app.core.privacy import may_see_full
+from app.golive.corrections import update_owner  # closes the 待核对 items of the values it corrects
 from ui.common.forms import FormDialog
 from ui.common.icons import icon
 
