@@ -37,7 +37,7 @@ ACTION_LABELS: dict[str, str] = {
     "shiftlog.hand_over": "交接班", "shiftlog.correct": "更正交接班记录",
     "letting.list": "登记租售房源", "letting.withdraw": "撤回租售房源", "letting.seek": "登记求租求购",
     "letting.viewing": "预约看房", "letting.deal": "租售成交",
-    "rounds.record": "记录巡查", "rounds.handle": "巡查问题已处理",
+    "rounds.record": "记录巡查", "rounds.handle": "巡查问题已处理", "rounds.to_service": "巡查转报修",
     # ledger and dunning
     "ledger.arrears_flags": "更新欠费标记", "ledger.bill_month": "月度计费", "ledger.charge": "登记收费",
     "ledger.bill_print": "打印缴费通知单",
@@ -90,7 +90,7 @@ ACTION_LABELS: dict[str, str] = {
     "audit.reseal": "审计日志密钥封存",
     "site_key.print_sheet": "打印站点密钥恢复单",
     "auth.fail": "登录失败", "auth.login": "登录", "backup.create": "备份", "backup.restore": "恢复数据库",
-    "restore.fail": "恢复时经理密码错误",
+    "restore.fail": "恢复时经理密码错误", "backup.seal": "旧备份整体加密",
     "settings.update": "修改站点设置", "settings.site_upgrade": "站点文件更新（升级）",
     "user.change_password": "修改密码", "user.create": "新建账号",
     "user.create_first_manager": "创建首个经理账号", "user.reset_password": "重置密码", "user.update": "修改账号",

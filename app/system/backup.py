@@ -236,8 +236,13 @@ def auto_backup(ctx, reason: str) -> BackupResult | None:
 # -- restore -------------------------------------------------------------------
 
 def check_backup_file(path) -> None:
-    """Refuse a file that is not a sound PropertyDesk database of a version this program reads."""
+    """Refuse a file that is not a sound PropertyDesk database of a version this program reads (an old
+    backup kept encrypted whole is checked in its decrypted copy)."""
+    from app.system.backup_seal import is_sealed, plain_copy
     path = Path(path)
+    if is_sealed(path) and path.is_file():
+        with plain_copy(path) as plain:
+            return check_backup_file(plain)
     if not path.is_file():
         raise BackupError(f"备份文件不存在：{path}")
     with open(path, "rb") as fh:
@@ -265,14 +270,16 @@ def manager_in_file(path, username: str, password: str) -> bool:
     """True when *username* is an active manager with this password in the database file *path*
     (used to allow a restore when the current database cannot be opened)."""
     from app.system.accounts import verify_password
-    con = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
-    try:
-        row = con.execute("SELECT password_hash FROM user WHERE username=? AND role='manager' AND active",
-                          (username,)).fetchone()
-    except sqlite3.DatabaseError:
-        row = None
-    finally:
-        con.close()
+    from app.system.backup_seal import plain_copy
+    with plain_copy(path) as plain:
+        con = sqlite3.connect(f"file:{Path(plain).as_posix()}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT password_hash FROM user WHERE username=? AND role='manager' AND active",
+                              (username,)).fetchone()
+        except sqlite3.DatabaseError:
+            row = None
+        finally:
+            con.close()
     return bool(row) and verify_password(row[0], password)
 
 
@@ -396,8 +403,12 @@ def restore_file(db_path, backup_path, check_lock: bool = True) -> list[Path]:
     Returns the paths the old files were moved to."""
     import json
 
+    from app.system.backup_seal import is_sealed, plain_copy
     from app.system.instance import describe_holder, exclusive_site, is_held, read_holder
     db_path, backup_path = Path(db_path), Path(backup_path)
+    if is_sealed(backup_path):
+        with plain_copy(backup_path) as plain:
+            return restore_file(db_path, plain, check_lock)
     check_backup_file(backup_path)
     if check_lock and is_held(db_path):
         raise StateError(f"数据库正由 {describe_holder(read_holder(db_path))} 使用，请先关闭该程序再恢复。")
@@ -454,4 +465,6 @@ def restore(ctx, backup_path, check_permission: bool = True, own_lock: bool = Fa
     with ctx.db.atomic():
         record(ctx, "backup.restore", "backup", Path(backup_path).name, None,
                {"file": str(backup_path), "moved_aside": [str(p) for p in moved]})
+    from app.system.backup_seal import seal_old_backups
+    seal_old_backups(ctx)   # the migration of an old backup copied it in clear first
     return moved

@@ -25,10 +25,11 @@ from pathlib import Path
 from app.core.errors import StateError
 
 PREFIX = "propertydesk-"
-NAME_RE = re.compile(r"^propertydesk-(\d{8})-(\d{6})(?:-(\w+))?\.db$")
-MIGRATION_RE = re.compile(r"^before-migration-v(\d+)-(\d{8})-(\d{6})\.db$")
+# a backup from before the sealed columns is kept encrypted whole: <name>.db.sealed (app/system/backup_seal.py)
+NAME_RE = re.compile(r"^propertydesk-(\d{8})-(\d{6})(?:-(\w+))?\.db(?:\.sealed)?$")
+MIGRATION_RE = re.compile(r"^before-migration-v(\d+)-(\d{8})-(\d{6})\.db(?:\.sealed)?$")
 TMP_RE = re.compile(r"^(?:propertydesk-\d{8}-\d{6}(?:-\w+)?|(before-migration-v\d+-\d{8}-\d{6}))"
-                    r"\.db\.tmp(?:-journal|-wal|-shm)?$")   # the copy and its SQLite journal
+                    r"\.db(?:\.sealed)?\.tmp(?:-journal|-wal|-shm)?$")   # the copy and its SQLite journal
 REASONS = {"manual": "手动", "exit": "退出时", "interval": "定时", "migration": "升级前", "restore": "恢复前"}
 ROTATED = ("exit", "interval", "manual")
 HEAD_SUFFIX = ".head"   # <backup>.head: the audit chain head the backup holds (app/system/checkpoints.py)

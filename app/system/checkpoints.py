@@ -70,7 +70,7 @@ def backup_checkpoints(ctx) -> tuple[list[tuple[str, int, str, dt.datetime]], li
     for folder in _folders(ctx):
         listed = set()
         for when, _reason, path in list_backups(folder):
-            listed.add(path.name)
+            listed.add(path.name.removesuffix(".sealed"))   # a sealed old backup keeps its .head beside it
             found = head_in_file(path)
             if found and found[2]:
                 points.append((f"备份 {path.name}", found[0], found[1], when))

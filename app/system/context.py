@@ -83,9 +83,16 @@ def open_context(data_dir=None, url: str | None = None, user=None, clock: Clock 
                      user=user, clock=clock or Clock(), url=url, site_hold=hold)
     from app.core.audit import seal_legacy
     sealed = seal_legacy(ctx)   # a log from before the keyed audit chain is sealed with the key once (audited)
+    _seal_old_backups(ctx)
     if path is not None and str(path) != ":memory:" and (sealed or _vacuum_due()):
         _drop_clear_leftovers(db)
     return ctx
+
+
+def _seal_old_backups(ctx) -> None:
+    """Backups of a schema that held personal data in clear are encrypted whole (app/system/backup_seal.py)."""
+    from app.system.backup_seal import seal_old_backups
+    seal_old_backups(ctx)
 
 
 def _vacuum_due() -> bool:

@@ -91,7 +91,12 @@ def cmd_restore(args, ctx) -> int:
     check_backup_file(backup)
     # Who may restore: a manager of the current database, or — when it is damaged — of the backup.
     source = db_path if db_path.exists() and integrity_of(db_path, quick=True) == "ok" else backup
+    import contextlib
     import sqlite3
+
+    from app.system.backup_seal import plain_copy
+    opened = contextlib.ExitStack()
+    source = opened.enter_context(plain_copy(source))   # an old backup kept encrypted: its decrypted copy
     con = sqlite3.connect(f"file:{source.as_posix()}?mode=ro", uri=True)
     try:   # a manager who proves the password kept there (the database may be damaged: read directly)
         has_users = con.execute("SELECT count(*) FROM user WHERE password_hash != ''").fetchone()[0]
@@ -108,6 +113,7 @@ def cmd_restore(args, ctx) -> int:
                 raise PermissionDenied("权限不足：只有经理账号可以恢复数据库")
     finally:
         con.close()
+        opened.close()
     if not args.yes and sys.stdin.isatty() and \
             input(f"用 {backup.name} 替换当前数据库？当前数据库会移到 replaced 目录。(y/N) ").strip().lower() != "y":
         print("已取消")
