@@ -11,7 +11,7 @@ from .property import Home
 from .sealed import SealedPhoneField
 from .users import User
 
-CHANNELS = ["电话", "来访", "信函"]
+CHANNELS = ["电话", "来访", "信函", "巡查"]
 KINDS = ["报修", "投诉", "建议", "咨询"]
 STATUSES = ["待派工", "已派工", "处理中", "已完成", "已关闭"]
 OPEN_STATUSES = ["待派工", "已派工", "处理中"]

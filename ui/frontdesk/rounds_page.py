@@ -1,5 +1,6 @@
 """巡查记录 page: the findings still to follow up and the day's rounds; 记录巡查… writes a finding,
-已处理… records how the selected one was handled; the day's sheet prints."""
+已处理… records how the selected one was handled, 转报修… passes it to the service area as a request
+(channel 巡查; the finding then shows the request's number); the day's sheet prints."""
 from __future__ import annotations
 
 from app.core.permissions import allowed
@@ -24,7 +25,10 @@ class RoundsPage(RegisterPage):
         can = allowed(self.role, "rounds.write")
         self.record_button = button("记录巡查…", "add", self.record, enabled=can)
         self.handle_button = button("已处理…", "ok", self.handle, enabled=can)
-        self.finish([self.record_button, self.handle_button, button("打印当日巡查表", "print", self.print_day)])
+        self.service_button = button("转报修…", "service", self.to_service,
+                                     enabled=can and allowed(self.role, "service.intake"))
+        self.finish([self.record_button, self.handle_button, self.service_button,
+                     button("打印当日巡查表", "print", self.print_day)])
         self.refresh()
 
     def load(self, view: str, text: str) -> list[dict]:
@@ -53,6 +57,22 @@ class RoundsPage(RegisterPage):
         fields = [Field("result", "处理结果", "multiline", "", required=True)]
         self._form(f"处理 {row['number']}：{row['place']}", fields,
                    lambda v: rounds.handle(self.ctx, row["id"], v["result"]), "确定", "未记录")
+
+    def to_service(self):
+        from models.frontdesk import RoundEntry
+        from ui.common.runner import notify_changed
+        from ui.frontdesk.rounds_intake import RoundIntakeDialog
+        row = self.one("巡查记录")
+        if row is None:
+            return
+        if not row["open"]:
+            return info(self, f"{row['number']}已于{row['handled_at']}处理：{row['result']}。")
+        dlg = RoundIntakeDialog(self.ctx, RoundEntry.get_by_id(row["id"]), self)
+        self.last_dialog = dlg
+        if dlg.exec() and dlg.result_request is not None:
+            self.written()
+            notify_changed(self, "service")
+            info(self, f"已转报修，服务单号 {dlg.result_request.number}。")
 
     def print_day(self):
         self.preview(prints.rounds_day_pdf, title="巡查记录表", filename="巡查记录表.pdf")
