@@ -37,7 +37,7 @@ ACTION_LABELS: dict[str, str] = {
     "shiftlog.hand_over": "交接班", "shiftlog.correct": "更正交接班记录",
     "letting.list": "登记租售房源", "letting.withdraw": "撤回租售房源", "letting.seek": "登记求租求购",
     "letting.viewing": "预约看房", "letting.deal": "租售成交",
-    "rounds.record": "记录巡查", "rounds.handle": "巡查问题已处理", "rounds.to_service": "巡查转报修", "rounds.to_service": "巡查转报修",
+    "rounds.record": "记录巡查", "rounds.handle": "巡查问题已处理", "rounds.to_service": "巡查转报修",
     # ledger and dunning
     "ledger.arrears_flags": "更新欠费标记", "ledger.bill_month": "月度计费", "ledger.charge": "登记收费",
     "ledger.bill_print": "打印缴费通知单",
