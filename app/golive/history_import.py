@@ -29,6 +29,7 @@ from app.core.dates import add_period_months, fmt_timestamp, parse_period, perio
 from app.core.errors import UserError, ValidationError
 from app.core.money import fmt_fen, parse_yuan
 from app.core.permissions import require
+from app.core.progress import each
 from app.core.validation import normalize, parse_date
 from app.golive.history_mapping import BoundHistory, bind_history, load_history_mapping
 from app.golive.readers import read_workbook
@@ -62,6 +63,7 @@ class HistoryReport:
     rejected_at: list[tuple[str, int, str]] = field(default_factory=list)
     file_billed_fen: int = 0          # the workbook's own totals over every row with a readable amount
     file_paid_fen: int = 0
+    columns: list[str] = field(default_factory=list)     # the mapping used: 字段←“表头”
 
     def lines(self) -> list[str]:
         head = "试导入（未写入）" if self.dry_run else "已导入"
@@ -70,6 +72,8 @@ class HistoryReport:
                f"导入合计：应收 {fmt_fen(self.billed_fen)} 元，实收 {fmt_fen(self.paid_fen)} 元",
                f"工作簿合计：应收 {fmt_fen(self.file_billed_fen)} 元，实收 {fmt_fen(self.file_paid_fen)} 元",
                f"上线后不再计费的月份：{self.settled_months} 笔"]
+        if self.columns:
+            out.insert(1, "列对应：" + "，".join(self.columns))
         out += [f"  {sheet} 第{row}行：{reason}" for sheet, row, reason in self.rejected_at]
         return out
 
@@ -188,15 +192,39 @@ def _file_totals(rep: HistoryReport, cells: dict) -> None:
         setattr(rep, attr, getattr(rep, attr) + (fen or 0))
 
 
-def check_rows(ctx, bound: BoundHistory, rep: HistoryReport) -> list[tuple[str, dict]]:
-    """Every data row checked against the site (rooms and plates read once); rejects into *rep*."""
+def column_words(bound: BoundHistory) -> list[str]:
+    """The mapping as bound to the sheet, in words: 房号←“房间号”(B列) …, in the sheet's column order."""
+    from app.golive.history_mapping import FIELDS
+    header = bound.sheet.rows[bound.header_row]
+    out = []
+    for key, j in sorted(bound.columns.items(), key=lambda kv: kv[1]):
+        col = ""
+        n = j + 1
+        while n:
+            n, r = divmod(n - 1, 26)
+            col = chr(65 + r) + col
+        out.append(f"{FIELDS[key][0]}←“{cell_text(header[j]) if j < len(header) else ''}”({col}列)")
+    return out
+
+
+def propose_columns(path, mapping: str | None = None) -> tuple[str, list[str]]:
+    """The sheet and the columns the (shipped or named) mapping finds in the workbook at *path*,
+    before any check: what the import window shows when a file is chosen."""
+    bound = bind_history(load_history_mapping(mapping), read_workbook(Path(path)))
+    return bound.sheet.name, column_words(bound)
+
+
+def check_rows(ctx, bound: BoundHistory, rep: HistoryReport, progress=None) -> list[tuple[str, dict]]:
+    """Every data row checked against the site (rooms and plates read once); rejects into *rep*;
+    *progress* (app.core.progress) told between rows, Cancelled before anything is written."""
     site = _site()
     today = period_of(ctx.clock.today())
     seen: set[tuple] = set()
     known = set(PaymentHistory.select(PaymentHistory.home, PaymentHistory.item_code, PaymentHistory.period_from,
                                       PaymentHistory.period_to, PaymentHistory.paid_fen).tuples())
     out = []
-    for row_no, cells in bound.rows():
+    total = max(0, len(bound.sheet.rows) - bound.header_row - 1)
+    for row_no, cells in each(bound.rows(), progress, total, "导入缴费历史"):
         rep.rows += 1
         _file_totals(rep, cells)
         where = f"{bound.sheet.name} 第{row_no}行"
@@ -294,14 +322,15 @@ def _write_history(ctx, checked, file_name: str, now, uid) -> list[int]:
     return [by_source[src] for src in sources]
 
 
-def import_history(ctx, path, mapping: str | None = None, dry_run: bool = False) -> HistoryReport:
-    """Read, check and (unless *dry_run*) store a payment-history workbook in ONE transaction."""
+def import_history(ctx, path, mapping: str | None = None, dry_run: bool = False, progress=None) -> HistoryReport:
+    """Read, check and (unless *dry_run*) store a payment-history workbook in ONE transaction
+    (*progress*: app.core.progress, for the GUI's bar and 取消)."""
     require(ctx, "ledger.bill")
     p = Path(path)
     m = load_history_mapping(mapping)
     bound = bind_history(m, read_workbook(p))
-    rep = HistoryReport(p.name, m.title, dry_run)
-    checked = check_rows(ctx, bound, rep)
+    rep = HistoryReport(p.name, m.title, dry_run, columns=column_words(bound))
+    checked = check_rows(ctx, bound, rep, progress)
     rows = [r for _w, r in checked]
     rep.imported = len(rows)
     rep.billed_fen = sum(r["billed_fen"] for r in rows)

@@ -1,6 +1,6 @@
 """上线检查 (the go-live checklist), from 业主档案: each step with what the database holds for it and the
-manager who signed it off; the imports of the registers beside it (期初欠费与预存, 钥匙登记, 水电气表,
-住户与租户), each in its own window (ui/golive/register_dialog.py)."""
+manager who signed it off; the imports of the registers beside it (期初欠费与预存, 缴费历史, 钥匙登记,
+水电气表, 住户与租户), each in its own window (ui/golive/register_dialog.py)."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
@@ -23,8 +23,9 @@ from ui.common.tables import fill_table
 from ui.golive.register_dialog import RegisterImportDialog
 
 HEADERS = ["步骤", "数据库中现有", "签字人", "签字时间", "说明"]
-IMPORTS = (("balances", "导入期初欠费与预存…"), ("keys", "导入钥匙登记…"), ("meters", "导入水电气表…"),
-           ("residents", "导入住户与租户…"))
+IMPORTS = (("balances", "导入期初欠费与预存…"), ("history", "导入缴费历史…"), ("keys", "导入钥匙登记…"),
+           ("meters", "导入水电气表…"), ("residents", "导入住户与租户…"))
+PERMITS = {"balances": "golive.balances", "history": "ledger.bill"}
 
 
 def open_checklist(tab):
@@ -74,7 +75,7 @@ class ChecklistDialog(QDialog):
         for kind, text in IMPORTS:
             b = QPushButton(icon("import"), text)
             b.clicked.connect(lambda _c=False, k=kind: self.open_import(k))
-            b.setEnabled(self.can("golive.balances" if kind == "balances" else "archive.import"))
+            b.setEnabled(self.can(PERMITS.get(kind, "archive.import")))
             self.import_buttons[kind] = b
             row.addWidget(b)
         row.addStretch(1)

@@ -1,6 +1,8 @@
-"""One go-live register from a workbook (期初欠费与预存, 钥匙登记, 水电气表, 住户与租户): choose the file,
-试导入 (the full row-level report, nothing written), then 导入 in one transaction; the report ties the
-opening balances to the workbook's totals."""
+"""One go-live register from a workbook (期初欠费与预存, 钥匙登记, 水电气表, 住户与租户, 缴费历史): choose
+the file, 试导入 (the full row-level report, nothing written), then 导入 in one transaction; the report
+ties the opening balances (and the history's 应收/实收) to the workbook's totals. 缴费历史 also shows the
+columns its mapping found as soon as the file is chosen, and runs with a progress bar and 取消
+(ui.common.progress.ProgressRun)."""
 from __future__ import annotations
 
 from PySide6.QtGui import QFont
@@ -17,12 +19,18 @@ from PySide6.QtWidgets import (
 
 from app.golive.register_sheets import ROLE_WORDS
 from ui.common.icons import icon
+from ui.common.progress import ProgressRun
 from ui.common.runner import Op
 
-CHANGES = {"balances": ("ledger",), "keys": ("keys",), "meters": ("ledger",), "residents": ("archives",)}
+CHANGES = {"balances": ("ledger",), "keys": ("keys",), "meters": ("ledger",), "residents": ("archives",),
+           "history": ("ledger",)}
+WORDS = {**ROLE_WORDS, "history": "缴费历史"}
 
 
-def _run(ctx, kind, path, dry_run):
+def _run(ctx, kind, path, dry_run, progress=None):
+    if kind == "history":
+        from app.golive.history_import import import_history
+        return import_history(ctx, path, None, dry_run=dry_run, progress=progress)
     if kind == "balances":
         from app.golive.balances_import import import_balances
         return import_balances(ctx, path, None, dry_run=dry_run)
@@ -35,7 +43,7 @@ class RegisterImportDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.kind = ctx, kind
         self.result_value = None
-        self.setWindowTitle(f"导入{ROLE_WORDS[kind]}")
+        self.setWindowTitle(f"导入{WORDS[kind]}")
         self.resize(900, 560)
         self.path = QLineEdit()
         self.path.setPlaceholderText("工作簿（.xlsx、.xls 或 .csv）的路径")
@@ -71,6 +79,20 @@ class RegisterImportDialog(QDialog):
         path, _ = QFileDialog.getOpenFileName(self, "选择工作簿", "", "Excel 或 CSV (*.xlsx *.xls *.csv)")
         if path:
             self.path.setText(path)
+            if self.kind == "history":
+                self.propose(path)
+
+    def propose(self, path: str):
+        """缴费历史: the sheet and columns the mapping finds, shown before the dry run."""
+        from app.golive.history_import import propose_columns
+        self.report.setPlainText("正在识别列…")
+        Op(self, self.ctx, propose_columns, path).success(self._proposed).failure(self._failed).run()
+
+    def _proposed(self, found):
+        sheet, columns = found
+        lines = [f"工作表“{sheet}”的列对应（按表头自动识别）：", *(f"  {c}" for c in columns)]
+        self.report.setPlainText("\n".join(lines))
+        self.message.setText(f"已识别工作表“{sheet}”的 {len(columns)} 列；请核对列对应，再试导入。")
 
     def start(self, dry_run: bool):
         path = self.path.text().strip()
@@ -79,6 +101,14 @@ class RegisterImportDialog(QDialog):
             return
         self.dry_button.setEnabled(False)
         self.import_button.setEnabled(False)
+        if self.kind == "history":
+            self.last_run = ProgressRun(self, self.ctx, "正在试导入缴费历史…" if dry_run else "正在导入缴费历史…",
+                                        _run, self.ctx, self.kind, path, dry_run, write=not dry_run,
+                                        title="导入未完成")
+            if not dry_run:
+                self.last_run.changes(*CHANGES[self.kind])
+            self.last_run.success(self._done).failure(self._failed).run()
+            return
         op = Op(self, self.ctx, _run, self.ctx, self.kind, path, dry_run)
         op.with_progress("正在试导入，请稍候…" if dry_run else "正在导入，请稍候…")
         if not dry_run:
