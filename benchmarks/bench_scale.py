@@ -239,7 +239,10 @@ def cli(data: Path, *args) -> float:
 
 def bench_cli(data: Path) -> list[tuple]:
     t = statistics.median(cli(data, "settings") for _ in range(3))
-    return [("command line start (propertydesk settings)", t, CLI_TARGET, "target")]
+    rows = [("command line start (propertydesk settings)", t, CLI_TARGET, "target")]
+    t = statistics.median(cli(data, "--help") for _ in range(3))   # the parser alone: no service imported
+    rows.append(("command line parser (propertydesk --help)", t, CLI_TARGET, "target"))
+    return rows
 
 
 def bench_start(data: Path) -> list[tuple]:

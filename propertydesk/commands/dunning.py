@@ -9,6 +9,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+# app.ledger.dunning.VISIT_OUTCOMES, spelled here so building the parser imports no service
+# (tests/system/test_cli_imports.py keeps the two equal)
+VISIT_OUTCOMES = ("承诺缴费", "当场缴费", "未遇业主", "拒缴", "有投诉", "其他")
+
 
 def register(sub, groups):
     p = sub.add_parser("dunning", help="催缴：欠费户及所处阶段，或批量打印二次/三次通知单", parents=[groups["common"]])
@@ -19,7 +23,7 @@ def register(sub, groups):
     p.add_argument("--again", action="store_true", help="本月已发过该阶段通知的住户再次发出")
     p.add_argument("--override-reason", default="", help="经理特批：提前或未经二次通知发出三次通知的原因")
     p.add_argument("--visit", metavar="房号", help="登记上门催缴（配合 --outcome、--notes）")
-    p.add_argument("--outcome", default="", help="上门结果：" + "、".join(_visit_outcomes()))
+    p.add_argument("--outcome", default="", help="上门结果：" + "、".join(VISIT_OUTCOMES))
     p.add_argument("--notes", default="", help="说明")
     p.add_argument("--escalate", metavar="房号", help="催缴中遇到的问题转经理（配合 --problem）")
     p.add_argument("--problem", default="", help="需经理处理的问题")
@@ -27,11 +31,6 @@ def register(sub, groups):
                    help="欠费清单：manager 按客服管理员、building 按楼栋（配合 --out PDF 或 --xlsx）")
     p.add_argument("--xlsx", help="欠费清单Excel文件")
     p.set_defaults(handler=run, pdf_kind="notice")
-
-
-def _visit_outcomes():
-    from app.ledger.dunning import VISIT_OUTCOMES
-    return VISIT_OUTCOMES
 
 
 def _record(args, ctx) -> int:
