@@ -35,7 +35,7 @@ def failing_phones(ctx, db=None) -> list[Flag]:
     for table, col in SEALED_PHONE_COLUMNS:
         if table not in existing:
             continue
-        rows = db.execute_sql(f"SELECT id, {col} FROM {table} WHERE {col} <> ''").fetchall()  # noqa: S608
+        rows = db.execute_sql(f'SELECT id, "{col}" FROM "{table}" WHERE "{col}" <> \'\'').fetchall()  # noqa: S608 (user is reserved on PostgreSQL)
         for row_id, stored in rows:
             clear = ctx.vault.unseal(stored) if stored.startswith("~") else stored
             why = problem(clear)
