@@ -64,8 +64,9 @@ def export_rows(ctx) -> list[list]:
     return out
 
 
-def export_owners(ctx, path) -> int:
-    """Write the owner ledger to *path* (.xlsx). Returns the number of data rows."""
+def export_owners(ctx, path, progress=None) -> int:
+    """Write the owner ledger to *path* (.xlsx). Returns the number of data rows. *progress*:
+    app.core.progress, asked between rows (a cancel keeps no file and audits nothing)."""
     require(ctx, "archive.export")
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -91,7 +92,8 @@ def export_owners(ctx, path) -> int:
         cell.alignment = Alignment(horizontal="center")
     id_col = EXPORT_ORDER.index("id_number") + 1
     date_cols = {EXPORT_ORDER.index(k) + 1 for k in ("handover_date", "move_in_date", "birth_date")}
-    for n, r in enumerate(rows, start=4):
+    from app.core.progress import each
+    for n, r in enumerate(each(rows, progress, len(rows), "导出业主档案"), start=4):
         append_row(ws, r)                 # notes typed as “=…” stay text, never a formula
         ws.cell(n, id_col).number_format = "@"
         for c in date_cols:

@@ -113,13 +113,16 @@ class Cache:
         return building, entrance
 
 
-def write_rows(ctx, parsed: list[ParsedRow], result: ImportResult, *, index: bool = True) -> Cache:
+def write_rows(ctx, parsed: list[ParsedRow], result: ImportResult, *, index: bool = True, progress=None,
+               what: str = "导入业主档案") -> Cache:
     """Write *parsed* inside the caller's transaction (which holds the permission check and the
     audit row); refused rows go to ``result.rejected``. *index*: rebuild the search lines of the
-    homes written (the caller may do it later, after its own writes)."""
+    homes written (the caller may do it later, after its own writes). *progress*: app.core.progress,
+    asked between rows (Cancelled, raised inside the caller's transaction, rolls it all back)."""
+    from app.core.progress import each
     cache = Cache()
     touched: set[int] = set()
-    for row in parsed:
+    for row in each(parsed, progress, len(parsed), what):
         try:
             # Every check that can refuse a row runs before the row's first write; the savepoint
             # still guarantees that a refused row leaves nothing behind.

@@ -103,10 +103,10 @@ def prepare(ctx, path, mapping: str | maps.Mapping | None = None) -> tuple[maps.
 
 def import_owners(ctx, path, mapping: str | maps.Mapping | None = None, dry_run: bool = False,
                   progress=None) -> Report:
-    """Import the workbook *path* in one transaction (*dry_run*: and roll it back)."""
+    """Import the workbook *path* in one transaction (*dry_run*: and roll it back). *progress*:
+    app.core.progress, asked between rows; 取消 raises Cancelled inside the transaction (nothing
+    written, no audit row)."""
     m, bound, data = prepare(ctx, path, mapping)
-    if progress:
-        progress(0, len(data.parsed))
     rep = Report(file=Path(path).name, mapping=m.title or m.name, dry_run=dry_run,
                  sheets=[(b.sheet.name, maps.ROLE_WORDS[b.spec.role], b.header_row + 1) for b in bound],
                  notes=list(data.notes), formula_cells=list(data.formula_cells),
@@ -130,12 +130,10 @@ def _write(ctx, data: Assembled, rep: Report, progress):
     from app.archives import search
     from models.property import Home
     result = ImportResult()
-    cache = write_rows(ctx, data.parsed, result, index=False)
+    cache = write_rows(ctx, data.parsed, result, index=False, progress=progress)
     rep.rejected_at = list(data.rejected) + [(*data.refs[i], msg) for i, msg in result.rejected]
     rep.imported, rep.created_homes, rep.updated = result.imported, len(cache.new_homes), result.updated
     rep.created_owners = len(cache.new_owners)
-    if progress:
-        progress(len(data.parsed), len(data.parsed))
     flags = _flags(data, result, rep)
     owner_ids = {row.owner_key: result.written[row.excel_row][1] for row in data.parsed
                  if row.owner_key and row.excel_row in result.written}

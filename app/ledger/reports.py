@@ -157,25 +157,30 @@ def collection_rate(ctx, period: str, as_of: dt.date | None = None) -> Collectio
 COLLECTION_COLUMNS = (("名称", 26), ("户数", 8), ("应收（元）", 14), ("实收（元）", 14), ("收费率", 10), ("达标", 8))
 
 
-def collection_xlsx(ctx, period: str, path, as_of: dt.date | None = None) -> int:
+def collection_xlsx(ctx, period: str, path, as_of: dt.date | None = None, progress=None) -> int:
     """The collection report as an Excel file (per cluster, then per area manager, each with the
-    whole site): 元 exact from fen, "—" where nothing was billed. Returns the rows written."""
+    whole site): 元 exact from fen, "—" where nothing was billed. Returns the rows written.
+    *progress*: app.core.progress, asked between rows (a cancel keeps no file and audits nothing)."""
     require(ctx, "ledger.export")
     from decimal import Decimal
 
     from app.core import audit
+    from app.core.progress import each
     from app.core.xlsx import Column, StreamingSheet
     rep = collection_rate(ctx, period, as_of)
     columns = [Column(h, w, "0.00" if h.endswith("（元）") else None) for h, w in COLLECTION_COLUMNS]
     n = 0
     with StreamingSheet(path, f"收费率{rep.period}", columns) as sheet:
         sheet.header()
-        for title, rows in (("按组团", rep.by_cluster), ("按客服管理员", rep.by_manager)):
-            sheet.row([title, "", "", "", "", ""])
-            for r in (*rows, rep.total):
-                sheet.row([r.name, r.homes, Decimal(r.billed_fen) / 100, Decimal(r.collected_fen) / 100,
-                           r.rate_text, r.target_text])
-                n += 1
+        items = [(title, r) for title, rows in (("按组团", rep.by_cluster), ("按客服管理员", rep.by_manager))
+                 for r in (None, *rows, rep.total)]          # None: the group's title line
+        for title, r in each(items, progress, len(items), "导出收费率报表"):
+            if r is None:
+                sheet.row([title, "", "", "", "", ""])
+                continue
+            sheet.row([r.name, r.homes, Decimal(r.billed_fen) / 100, Decimal(r.collected_fen) / 100,
+                       r.rate_text, r.target_text])
+            n += 1
     with ctx.db.atomic():
         audit.record(ctx, "ledger.export", "ledger", rep.period, None, {"report": "collection", "rows": n,
                                                                          "file": str(sheet.path)})

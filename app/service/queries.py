@@ -152,8 +152,9 @@ def register_rows(ctx, month: str) -> list[list]:
     return out
 
 
-def export_register(ctx, month: str, path) -> int:
-    """Write the month's register to an Excel file (phones masked); returns the number of rows."""
+def export_register(ctx, month: str, path, progress=None) -> int:
+    """Write the month's register to an Excel file (phones masked); returns the number of rows.
+    *progress*: app.core.progress, asked between rows (a cancel keeps no file and audits nothing)."""
     require(ctx, "service.export")
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -166,7 +167,8 @@ def export_register(ctx, month: str, path) -> int:
     ws.append(REGISTER_COLUMNS)
     for c in ws[1]:
         c.font = Font(bold=True)
-    for row in rows:
+    from app.core.progress import each
+    for row in each(rows, progress, len(rows), "导出报事投诉登记表"):
         append_row(ws, row)               # typed text such as “=…” stays text, never an Excel formula
     money_col = REGISTER_COLUMNS.index("有偿服务（元）") + 1
     for (cell,) in ws.iter_rows(min_row=2, min_col=money_col, max_col=money_col):

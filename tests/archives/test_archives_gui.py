@@ -279,10 +279,11 @@ def test_stats_dialog(qtbot, ctx, site):
         ["1-101", "1-102", "2-101"]        # 1-201 moved in but has no owner on file
 
 
-def test_export_from_tab(tab, tmp_path):
+def test_export_from_tab(qtbot, tab, tmp_path):
     path = tmp_path / "owners.xlsx"
-    n = tab.export_owners(str(path))
-    assert n and path.exists()
+    run = tab.export_owners(str(path))                   # in the background (progress, 取消)
+    qtbot.waitUntil(run.done)
+    assert path.exists() and tab.messages[-1] == f"已导出 7 行到 {path}"
     from openpyxl import load_workbook
     text = " ".join(str(c.value) for row in load_workbook(path).active.iter_rows() for c in row if c.value)
     assert "张伟" in text

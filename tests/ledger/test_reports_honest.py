@@ -61,6 +61,7 @@ def test_rate_page_shows_a_dash_and_exports(qtbot, ctx, owing, tmp_path, monkeyp
     out = tmp_path / "收费率.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
     qtbot.mouseClick(w.rate_export, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(w.last_run.done)                    # in the background (progress, 取消)
     assert out.exists() and boxes.last.text == f"已导出：{out}"
 
 

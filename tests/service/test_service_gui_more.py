@@ -232,7 +232,7 @@ def test_export_register_from_the_tab(qtbot, ctx, as_role, tmp_path, monkeypatch
     tab = make_tab(qtbot, ctx)
     assert tab.export_button.isEnabled()
     out = tmp_path / "reg.xlsx"
-    assert tab.export_register("2026-11", str(out)) == 1
+    qtbot.waitUntil(tab.export_register("2026-11", str(out)).done)     # in the background (progress, 取消)
     assert "已导出 2026-11 报事投诉登记表 1 条" in shown[-1]
     assert load_workbook(out).active["J2"].value == "138****5678"
     assert not make_tab(qtbot, as_role("frontdesk")).export_button.isEnabled()

@@ -274,10 +274,10 @@ class Tab(QWidget):
             path, _ = QFileDialog.getSaveFileName(self, "导出业主档案", "业主信息台账.xlsx", "Excel 文件 (*.xlsx)")
         if not path:
             return
-        n = run_action(self, excel_owners.export_owners, self.ctx, path, title="导出失败")
-        if n is not None:
-            info(self, f"已导出 {n} 行到 {path}")
-        return n
+        from ui.common.progress import ProgressRun  # in the background: progress, 取消 keeps no file
+        self.last_run = ProgressRun(self, self.ctx, "正在导出业主档案…", excel_owners.export_owners, self.ctx, path,
+                                    title="导出失败").success(lambda n: info(self, f"已导出 {n} 行到 {path}")).run()
+        return self.last_run
 
     def open_stats(self):
         from ui.archives.stats import ArchiveStatsDialog

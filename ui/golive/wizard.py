@@ -5,7 +5,7 @@ Step 1 picks the workbook (.xlsx, .xls, .csv). Step 2 lists its sheets with the 
 chosen sheet, each column of its header with the field it goes to — the user corrects both; the links
 between sheets are stated (owner number; building + unit + room → room code). Step 3 shows the first
 rows exactly as they will be stored, step 4 the dry run's row-level report, step 5 imports in one
-transaction (ui.common.runner.Op, with a progress bar) and saves the mapping by name.
+transaction (ui.common.progress.ProgressRun: a progress bar with 取消) and saves the mapping by name.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import UserError
 from ui.common.icons import icon
-from ui.common.runner import Op
+from ui.common.progress import ProgressRun
 from ui.common.tables import fill_table
 
 STEPS = ("① 选择文件", "② 工作表与列", "③ 预览", "④ 试导入", "⑤ 导入")
@@ -305,9 +305,9 @@ class ImportWizard(QDialog):
     def do_import(self):
         from app.golive.owners_import import import_owners
         self.import_button.setEnabled(False)
-        (Op(self, self.ctx, import_owners, self.ctx, self.path.text().strip(), self.mapping())
-         .with_progress("正在导入，请稍候…").write("导入未完成").changes("archives")
-         .success(self._imported).failure(self._failed).run())
+        self.last_run = (ProgressRun(self, self.ctx, "正在导入业主档案…", import_owners, self.ctx,
+                                     self.path.text().strip(), self.mapping(), write=True, title="导入未完成")
+                         .changes("archives").success(self._imported).failure(self._failed).run())
 
     def _imported(self, rep):
         self.result_value = rep

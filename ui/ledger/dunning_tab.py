@@ -296,8 +296,11 @@ class Tab(QWidget):
         from PySide6.QtWidgets import QFileDialog
         path, _ = QFileDialog.getSaveFileName(self, "导出收费率报表", f"收费率-{self._period()}.xlsx",
                                               "Excel 文件 (*.xlsx)")
-        if path and run_action(self, lr.collection_xlsx, self.ctx, self._period(), path) is not None:
-            info(self, f"已导出：{path}")
+        if path:
+            from ui.common.progress import ProgressRun  # in the background: progress, 取消 keeps no file
+            self.last_run = ProgressRun(self, self.ctx, "正在导出收费率报表…", lr.collection_xlsx, self.ctx,
+                                        self._period(), path, title="导出失败").success(
+                lambda n: info(self, f"已导出：{path}")).run()
 
     def print_rate(self):
         pdf = run_action(self, lr.report_pdf, self.ctx, "collection", period=self._period())

@@ -299,11 +299,12 @@ class Tab(QWidget):
                                                   "Excel 文件 (*.xlsx)")
         if not path:
             return None
-        n = run_action(self, queries.export_register, self.ctx, month, path, title="未能导出")
-        if n is not None:
-            from ui.common.ops import info
-            info(self, f"已导出 {month} 报事投诉登记表 {n} 条：\n{path}", "导出完成")
-        return n
+        from ui.common.ops import info
+        from ui.common.progress import ProgressRun  # in the background: progress, 取消 keeps no file
+        self.last_run = ProgressRun(self, self.ctx, "正在导出报事投诉登记表…", queries.export_register, self.ctx, month,
+                                    path, title="未能导出").success(
+            lambda n: info(self, f"已导出 {month} 报事投诉登记表 {n} 条：\n{path}", "导出完成")).run()
+        return self.last_run
 
     def print_work_order(self):
         r = self.current()
