@@ -155,24 +155,57 @@ def backup_in_background(window, ctx):
     return window.backup_op
 
 
+EXIT_BACKUP_TEXT = "正在备份…"
+
+
 def backup_at_exit(ctx, QMessageBox, APP_TITLE) -> bool:
-    """The backup on exit, on the GUI thread (the window is gone; the program waits for it) under a
-    wait cursor, after any timed backup still running. True when the copy passed integrity_check."""
-    from PySide6.QtCore import Qt
+    """The backup on exit (the window is gone), after any timed backup still running: the copy and
+    its check run on the background runner (ui.common.runner.Op) while a small window says 正在备份…
+    under a wait cursor; the GUI thread waits in a local event loop, so that window paints, and the
+    program exits after it. True when the copy passed integrity_check."""
+    from PySide6.QtCore import QEventLoop, Qt
     from PySide6.QtWidgets import QApplication
 
     from app.system.backup import auto_backup
-    from ui.common.runner import wait_all
+    from ui.common.runner import Op, wait_all
     wait_all()
+    note = exit_backup_note(APP_TITLE)
+    loop = QEventLoop()
+    outcome: dict = {}
+
+    def ended(key, value):
+        outcome[key] = value
+        loop.quit()
+
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
-        return auto_backup(ctx, "exit") is not None
-    except Exception as exc:  # the exit goes on; the user is told
-        problem = exc
+        op = (Op(None, ctx, auto_backup, ctx, "exit").write("退出时自动备份未完成")
+              .success(lambda r: ended("result", r)).failure(lambda exc: ended("error", exc)).run())
+        if not op.done():
+            loop.exec()
     finally:
         QApplication.restoreOverrideCursor()
-    QMessageBox.warning(None, APP_TITLE, f"退出时自动备份失败：{problem}")
+        note.close()
+        note.deleteLater()
+    if "error" not in outcome:
+        return outcome.get("result") is not None
+    QMessageBox.warning(None, APP_TITLE, f"退出时自动备份失败：{outcome['error']}")
     return False
+
+
+def exit_backup_note(title: str):
+    """The small window that stays on screen while the exit backup runs (no button: it closes itself)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QProgressDialog
+    note = QProgressDialog(EXIT_BACKUP_TEXT, "", 0, 0)
+    note.setCancelButton(None)
+    note.setWindowTitle(title)
+    note.setObjectName("exit_backup_note")
+    note.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, False)
+    note.setMinimumDuration(0)
+    note.setMinimumWidth(280)
+    note.show()
+    return note
 
 
 def close_cleanly(ctx, verified_today: bool) -> bool:
