@@ -53,7 +53,7 @@ class ComplaintReplyForm(FormRenderer):
         plain = ParagraphStyle("letter0", parent=body, firstLineIndent=0)
         head = ParagraphStyle("letter_h", parent=self.st["h2"], fontSize=11.5, leading=18)
         right = ParagraphStyle("letter_r", parent=plain, alignment=TA_RIGHT)
-        way = {"信函": "来信", "电话": "来电", "来访": "来访"}.get(d.channel, d.channel)
+        way = {"信函": "来信", "电话": "来电", "来访": "来访"}.get(d.channel, "向我中心")   # 巡查: no channel of theirs
         out = self.title_block(f"复函编号 {d.number}　（投诉受理编号 {d.request_number}）")
         phone = f"，联系电话 {d.phone_masked}" if d.phone_masked else ""
         out.append(Paragraph(esc(f"尊敬的{d.complainant}（{d.room_code}）："), plain))
