@@ -9,6 +9,7 @@ MODEL_MODULES = [
     "notices",
     "reductions",
     "payhistory",
+    "shared_meter",
 ]
 
 # Every table the models define. Start-up compares it with the database's tables so that it
@@ -29,6 +30,7 @@ TABLES = frozenset({
     "notice", "notice_template",
     "reduction",
     "payment_history",
+    "shared_meter_reading",
 })
 
 

@@ -30,6 +30,7 @@ from app.core.money import fmt_fen
 from app.core.permissions import require
 from app.core.sequences import format_number, reserve_numbers
 from app.core.validation import fmt_area
+from app.ledger import shared_meter
 from app.ledger.arrears import NOT_ARREARS
 from app.ledger.charge_items import ITEMS, item_name, qty_label
 from app.ledger.dunning import late_fee_for
@@ -101,7 +102,7 @@ def _charges(ids, first: dt.date, last: dt.date, period: str):
     this_month = (Charge.period == period) | (Charge.period.is_null() & Charge.due_date.between(first, last))
     earlier = (Charge.period < period) | (Charge.period.is_null() & (Charge.due_date < first))
     cols = (Charge.home, Charge.item_code, Charge.period, Charge.quantity_milli, Charge.unit_price_fen,
-            Charge.amount_fen, Charge.paid_fen, Charge.due_date, Charge.memo, Charge.source, Charge.id)
+            Charge.amount_fen, Charge.paid_fen, Charge.due_date, Charge.memo, Charge.source, Charge.id, Charge.bill_ref)
     for part in _chunks(ids):
         base = Charge.home.in_(part) & Charge.category.not_in(NOT_ARREARS)
         for c in Charge.select(*cols).where(base & this_month).order_by(Charge.id):
@@ -168,9 +169,11 @@ def _build(ctx, period: str, homes: list, today: dt.date) -> list[Bill]:
             # the monthly run's memo says which space, or the vacant share (车位 D-001, 空置 70%)
             name = items.name(c.item_code) + (f"（{c.memo}）" if c.memo and c.source == "billing" else "")
             cut, why = reduced.get(c.id, (0, []))
+            qty, rate_text = items.quantity(c.item_code, c.quantity_milli), items.rate(c.item_code, c.unit_price_fen)
+            if c.bill_ref == shared_meter.BILL_REF:   # 公摊: the share in 数量, the whole in 单价
+                name, qty, rate_text = shared_meter.bill_columns(items.name(c.item_code), c.memo)
             lines.append(BillLine(name, c.period or (c.due_date.isoformat() if c.due_date else ""),
-                                  items.quantity(c.item_code, c.quantity_milli),
-                                  items.rate(c.item_code, c.unit_price_fen), c.amount_fen, c.paid_fen - cut, owed, cut))
+                                  qty, rate_text, c.amount_fen, c.paid_fen - cut, owed, cut))
             if cut:
                 notes.append(f"{items.name(c.item_code)} {c.period or ''} 减免 {fmt_fen(cut)} 元"
                              + (f"（{'；'.join(why)}）" if why else ""))

@@ -107,13 +107,16 @@ def check_fields(ctx, data: dict, item_id=None) -> dict:
         raise ValidationError("名称", f"已有收费项目“{name}”")
     category = _choice(data.get("category"), CATEGORY_NAMES, "类别")
     formula = _choice(data.get("formula"), FORMULAS, "计算方式")
-    if (category == "metered") != (formula == "meter"):
-        raise ValidationError("计算方式", "计量类项目按表计量，其他类别按面积或每户定额")
+    shared = formula.startswith("shared_")   # 公摊: the common meter's monthly amount (app.ledger.shared_meter)
+    if (category == "metered") != (formula == "meter" or shared):
+        raise ValidationError("计算方式", "计量类项目按表计量或公摊分摊，其他类别按面积或每户定额")
     if category in ("one_off", "deposit") and formula != "fixed":
         raise ValidationError("计算方式", "一次性和押金项目按每户定额（在前台登记）")
-    rate = parse_yuan(data.get("rate") if data.get("rate") is not None else "", "单价")
-    if not 0 < rate <= MAX_RATE_FEN:
-        raise ValidationError("单价", "应大于零且不超过 10000 元")
+    rate = 0
+    if not shared:
+        rate = parse_yuan(data.get("rate") if data.get("rate") is not None else "", "单价")
+        if not 0 < rate <= MAX_RATE_FEN:
+            raise ValidationError("单价", "应大于零且不超过 10000 元")
     meter_kind, tiers = "", ""
     if formula == "meter":
         meter_kind = _choice(data.get("meter_kind"), METER_NAMES, "计量表")
@@ -212,7 +215,8 @@ def item_rows(ctx) -> list[dict]:
         out.append({"id": item.id, "code": item.code, "name": item.name, "category": CATEGORY_NAMES[item.category],
                     "standard": rule_summary(rule), "scope": scope_text(rule),
                     "valid": f"{rule.valid_from}至{rule.valid_to or '长期'}",
-                    "state": "启用" if item.active else "停用", "custom": True, "active": bool(item.active)})
+                    "state": "启用" if item.active else "停用", "custom": True, "active": bool(item.active),
+                    "shared": rule.formula.startswith("shared_")})
     return out + shipped
 
 

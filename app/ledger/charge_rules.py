@@ -20,7 +20,8 @@ from models.property import Building, Home
 
 CUSTOM_PREFIX = "custom_"
 CATEGORY_NAMES = {"periodic": "周期性", "metered": "计量", "one_off": "一次性", "deposit": "押金"}
-FORMULAS = {"area": "面积×单价", "fixed": "每户定额", "meter": "按表计量"}
+FORMULAS = {"area": "面积×单价", "fixed": "每户定额", "meter": "按表计量",
+            "shared_area": "公摊（按面积）", "shared_household": "公摊（按户）"}   # shared: app.ledger.shared_meter
 CYCLES = {"month": "每月", "quarter": "每季度", "year": "每年"}
 CYCLE_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 CYCLE_UNIT = {"month": "月", "quarter": "季", "year": "年"}
@@ -86,6 +87,8 @@ def tiered_amount(quantity: Decimal, rate_fen: int, tiers) -> int:
 
 
 def unit_of(rule) -> str:
+    if rule.formula.startswith("shared_"):
+        return "元/月"
     if rule.formula == "meter":
         return f"元/{METER_UNITS.get(rule.meter_kind, '')}"
     per = "㎡" if rule.formula == "area" else "户"
@@ -226,6 +229,8 @@ def custom_standards() -> list[dict]:
              .where(ChargeItem.active == True)  # noqa: E712
              .order_by(ChargeItem.sort_order, ChargeItem.id))
     for rule in rules:
+        if rule.formula.startswith("shared_"):   # no rate: the common meter's amount, apportioned
+            continue
         item = rule.item
         unit = METER_UNITS.get(rule.meter_kind, "")
         scope = [scope_text(rule)] if rule.scope != "all" else []
@@ -246,6 +251,8 @@ def custom_standards() -> list[dict]:
 
 def rule_summary(rule) -> str:
     """One line for the editor's list: formula, rate, cycle."""
+    if rule.formula.startswith("shared_"):
+        return f"{FORMULAS[rule.formula]}，按月公摊表金额"
     if rule.formula == "meter":
         tiers = "，阶梯" if rule.tiers else ""
         return f"{METER_NAMES.get(rule.meter_kind, '')} {fmt_fen(int(rule.rate_fen))} {unit_of(rule)}{tiers}"

@@ -303,7 +303,8 @@ def receipt_print_data(ctx, receipt_id, reprint_no: int = 0, copy_mark: str = ""
         c = p.charge
         charge_ids.append(c.id)
         quantity = qty_label(c.item_code, fmt_quantity(c.quantity_milli))
-        lines.append(ReceiptLine(item_name(c.item_code), c.period or "", quantity, c.unit_price_fen, abs(p.amount_fen)))
+        name = item_name(c.item_code) + (f"（{c.memo}）" if c.bill_ref == "SM" and c.memo else "")   # 公摊 share
+        lines.append(ReceiptLine(name, c.period or "", quantity, c.unit_price_fen, abs(p.amount_fen)))
     from app.ledger.reductions import receipt_reductions
     total = abs(r.total_fen)
     return ReceiptData(

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 
 from app.core.dates import period_of
 from app.core.permissions import allowed
-from app.ledger import charge_item_edit, charge_items
+from app.ledger import charge_item_edit, charge_items, shared_meter
 from app.ledger.charge_rules import CATEGORY_NAMES, CYCLES, FORMULAS, METER_NAMES, SCOPES
 from ui.common.forms import Field, FormDialog
 from ui.common.icons import icon
@@ -50,8 +50,8 @@ def item_fields(values: dict | None = None) -> list[Field]:
         Field("name", "名称", default=v.get("name", ""), required=True, placeholder="如 电梯费"),
         Field("category", "类别", "choice", v.get("category", "periodic"), list(CATEGORY_NAMES.items())),
         Field("formula", "计算方式", "choice", v.get("formula", "area"), list(FORMULAS.items())),
-        Field("rate", "单价", default=v.get("rate", ""), required=True,
-              placeholder="元：每平方米、每户或每计量单位，一个周期的金额"),
+        Field("rate", "单价", default=v.get("rate", ""),
+              placeholder="元：每平方米、每户或每计量单位，一个周期的金额；公摊项目不填"),
         Field("meter_kind", "计量表", "choice", v.get("meter_kind", "water"), list(METER_NAMES.items())),
         Field("tiers", "阶梯", default=v.get("tiers", ""),
               placeholder="按表计量可选：超过数量=单价，如 10=0.80；20=1.20"),
@@ -83,9 +83,12 @@ class ChargeItemsDialog(QDialog):
         self.add_button = self._button("新增收费项目…", "add", self.add, "charge_item_add")
         self.edit_button = self._button("修改…", "edit", self.edit, "charge_item_edit")
         self.toggle_button = self._button("停用", "delete", self.toggle, "charge_item_toggle")
+        self.shared_button = self._button("公摊金额…", "edit", self.shared_reading, "charge_item_shared_reading")
+        self.shared_button.setToolTip("录入所选公摊项目本月公摊表的用量和金额，月度计费时按面积或按户分摊")
+        self.shared_form = None
         close = self._button("关闭", "ok", self.accept, "charge_items_close")
         bar = QHBoxLayout()
-        for b in (self.add_button, self.edit_button, self.toggle_button):
+        for b in (self.add_button, self.edit_button, self.toggle_button, self.shared_button):
             bar.addWidget(b)
         bar.addStretch(1)
         bar.addWidget(close)
@@ -122,6 +125,24 @@ class ChargeItemsDialog(QDialog):
         self.edit_button.setEnabled(own)
         self.toggle_button.setEnabled(own)
         self.toggle_button.setText("启用" if own and not row["active"] else "停用")
+        self.shared_button.setEnabled(bool(own and row.get("shared") and row["active"]))
+
+    def shared_reading(self):
+        """The common meter's month of the selected 公摊 item (app.ledger.shared_meter.record_reading)."""
+        row = self.current()
+        if not (row and row.get("shared")):
+            return
+        ctx, item_id = self.ctx, row["id"]
+        fields = [Field("period", "所属月份", default=period_of(ctx.clock.today()), required=True),
+                  Field("amount", "公摊金额", required=True, placeholder="元：公摊表本月的总金额"),
+                  Field("usage", "用量", placeholder="度或吨，可不填"),
+                  Field("note", "备注", placeholder="如 地下车库、电梯、路灯")]
+        form = FormDialog(f"公摊金额：{row['name']}", fields,
+                          lambda v: shared_meter.record_reading(ctx, item_id, v["period"], v["amount"], v["usage"],
+                                                                v["note"]),
+                          self, ctx=ctx, inline_errors=True, ok_text="保存")
+        self.shared_form = form
+        form.open()
 
     def add(self):
         self._open_form("新增收费项目", {"valid_from": period_of(self.ctx.clock.today())}, None)
