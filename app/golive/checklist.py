@@ -4,7 +4,8 @@ the latest signature counts and every one stays in the audit log).
 
 Steps: structure (楼栋房屋结构), owners (业主档案, with the open 待核对 items), balances (期初欠费与预存),
 history (缴费历史, the rows app.golive.history_import keeps), keys (钥匙登记),
-meters (水电气表读数) and residents (住户与租户).
+meters (水电气表读数), residents (住户与租户) and parking (车位与车辆: the spaces the owners' workbook
+brought in and the vehicles registered).
 """
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from app.core import audit
 from app.core.errors import NotFound, ValidationError
 from app.core.money import fmt_fen
 from app.core.permissions import require
+from models.property import ParkingSpace
 
 STEPS = (("structure", "楼栋房屋结构"), ("owners", "业主档案"), ("balances", "期初欠费与预存"),
-         ("history", "缴费历史"), ("keys", "钥匙登记"), ("meters", "水电气表读数"), ("residents", "住户与租户"))
+         ("history", "缴费历史"), ("keys", "钥匙登记"), ("meters", "水电气表读数"), ("residents", "住户与租户"),
+         ("parking", "车位与车辆"))
 TITLES = dict(STEPS)
 NOTE_MAX = 200
 
@@ -84,9 +87,17 @@ def _residents() -> tuple[str, bool]:
     return f"住户 {n} 人，其中租户 {tenants} 人", n > 0
 
 
+def _parking() -> tuple[str, bool]:
+    from models.parking import Vehicle
+    spaces = ParkingSpace.select().count()
+    linked = ParkingSpace.select().where(ParkingSpace.home.is_null(False)).count()
+    vehicles = Vehicle.select().count()
+    return f"车位 {spaces} 个（已关联房屋 {linked} 个），登记车辆 {vehicles} 辆", spaces + vehicles > 0
+
+
 def _counts(step: str) -> tuple[str, bool]:
     return {"structure": _structure, "owners": _owners, "balances": _balances, "history": _history, "keys": _keys,
-            "meters": _meters, "residents": _residents}[step]()
+            "meters": _meters, "residents": _residents, "parking": _parking}[step]()
 
 
 def steps(ctx) -> list[Step]:

@@ -18,7 +18,7 @@ from tests.helpers.golive_registers import balances_workbook, meters_workbook
 
 
 def test_counts_follow_the_imports_and_sign_offs_are_audited(ctx, tmp_path, as_role):
-    assert [s.filled for s in checklist.steps(ctx)] == [False] * 7
+    assert [s.filled for s in checklist.steps(ctx)] == [False] * 8
     import_owners(ctx, office_ledger(tmp_path / "台账.xlsx", homes=40))
     import_balances(ctx, balances_workbook(tmp_path / "期初余额.xlsx", homes=40, bad=False))
     import_register(ctx, "meters", meters_workbook(tmp_path / "水电表.xlsx", homes=40))
@@ -27,6 +27,7 @@ def test_counts_follow_the_imports_and_sign_offs_are_audited(ctx, tmp_path, as_r
     assert steps["owners"].counts == "业主 40 人，有业主的房屋 40 户，待核对 0 项"
     assert steps["balances"].counts == "期初欠费 16 笔 1,554.50 元，预存 4 户 4,800.00 元"
     assert steps["meters"].counts == "抄表读数 80 条，涉及房屋 40 户"
+    assert (steps["parking"].counts, steps["parking"].filled) == ("车位 0 个（已关联房屋 0 个），登记车辆 0 辆", False)
     assert (steps["history"].counts, steps["history"].filled) == ("缴费历史 0 条，涉及房屋 0 户", False)
     PaymentHistory.create(home=Home.get(Home.room_code == "1-1-101"), item_code="property_fee", period_from="2026-01",
                           period_to="2026-12", paid_fen=120000, billed_fen=120000)
@@ -46,5 +47,5 @@ def test_counts_follow_the_imports_and_sign_offs_are_audited(ctx, tmp_path, as_r
     assert AuditLog.select().where(AuditLog.action == "golive.signoff").count() == 2
     signed = {s.step: s.signed_by for s in checklist.steps(ctx)}
     assert signed == {"structure": "", "owners": "", "balances": "王经理", "history": "", "keys": "王经理",
-                      "meters": "", "residents": ""}
+                      "meters": "", "residents": "", "parking": ""}
     assert not checklist.all_signed(ctx)

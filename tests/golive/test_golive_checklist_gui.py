@@ -37,13 +37,14 @@ def test_checklist_counts_and_a_managers_sign_off(qtbot, site, box_texts):
     dlg.show()
     t = dlg.table
     assert [t.item(r, 0).text() for r in range(t.rowCount())] == [
-        "楼栋房屋结构", "业主档案", "期初欠费与预存", "缴费历史", "钥匙登记", "水电气表读数", "住户与租户"]
+        "楼栋房屋结构", "业主档案", "期初欠费与预存", "缴费历史", "钥匙登记", "水电气表读数", "住户与租户",
+        "车位与车辆"]
     assert t.item(0, 1).text().endswith("房屋 40 户") and "业主 40 人" in t.item(1, 1).text()
     assert t.item(0, 2).text() == "（未签字）" and not dlg.sign_button.isEnabled()
     click_row(qtbot, t, 0)
     qtbot.mouseClick(dlg.sign_button, LEFT)
     assert t.item(0, 2).text() == "王经理" and t.item(0, 3).text() == "2026-11-23 09:00"
-    assert "已签字 1 / 7 步" in dlg.message.text()
+    assert "已签字 1 / 8 步" in dlg.message.text()
     click_row(qtbot, t, 4)                                        # 钥匙登记: nothing there yet
     qtbot.mouseClick(dlg.sign_button, LEFT)
     assert "请写明原因再签字" in box_texts[-1] and GoLiveSignoff.select().count() == 1

@@ -77,6 +77,8 @@ def test_history_imported_from_the_checklist(qtbot, ctx, site, tmp_path, monkeyp
     assert Charge.select().where(Charge.source == "history").count() == 19
     assert AuditLog.select().where(AuditLog.action == "golive.history").count() == 1
     assert dlg.table.item(3, 1).text() == "缴费历史 3 条，涉及房屋 2 户"    # the checklist refreshed
+    assert dlg.table.item(7, 0).text() == "车位与车辆"                     # point 3: the parking step
+    assert dlg.table.item(7, 1).text() == "车位 2 个（已关联房屋 2 个），登记车辆 1 辆"
 
 
 def test_a_file_without_a_history_sheet_is_named_and_nothing_is_written(qtbot, ctx, site, tmp_path, monkeypatch):
