@@ -146,3 +146,30 @@ def test_a_real_program_backs_up_after_its_window_loop_and_exits(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "backup ok" in r.stdout
     assert [reason for _t, reason, _p in list_backups(site_dir / "backups")] == ["exit"]
+
+
+def test_the_window_takes_typing_while_the_timed_backup_runs(qtbot, site, held_backup, box_texts):
+    """The 30-minute backup held on its worker: the user types into the open tab's search box and the
+    text is there before the copy goes on; then the status bar tells the backup's file."""
+    from ui.app import start_auto_backup
+    from ui.common.runner import wait_all
+    from ui.main_window import MainWindow, search_field
+    w = MainWindow(site)
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.show()
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: search_field(w.tabs.currentWidget()) is not None, timeout=10000)   # the tab is up
+    field = search_field(w.tabs.currentWidget())
+    timer = start_auto_backup(w, site)
+    timer.stop()                                   # the test ticks it instead of waiting 30 minutes
+    timer.timeout.emit()
+    op = w.backup_op
+    qtbot.waitUntil(lambda: len(held_backup.threads) == 1, timeout=10000)   # the copy has begun, held
+    qtbot.keyClicks(field, "3-1-101")
+    assert field.text() == "3-1-101" and not op.done()
+    held_backup.release.set()
+    qtbot.waitUntil(op.done, timeout=20000)
+    assert held_backup.threads[0][1] == "interval" and op.error is None
+    assert op.result.path.name in w.statusBar().currentMessage() and not box_texts
+    assert wait_all()                              # the search the typing started has ended too
