@@ -25,7 +25,7 @@ from app.ledger.charge_items import category_of, is_known, sync_items
 from app.ledger.charge_rules import custom_metered_rows, due_date_of, insert_custom_periodic, rules_billed
 from app.ledger.prepayment import draw_down_prepayments
 from app.ledger.rates import due_date_for, meter_amount, meter_rate, property_rate, quantity_to_milli
-from app.ledger.shared_meter import shared_rows
+from app.ledger.shared_meter import insert_shared
 from models.db import lock_for_bulk_write
 from models.ledger import Charge, MeterReading, Payment
 from models.property import HOUSE_TYPES, Home
@@ -233,6 +233,8 @@ def run_month(ctx, period: str) -> dict:
         last_id = Charge.select(fn.COALESCE(fn.MAX(Charge.id), 0)).scalar() or 0
         counts = _insert_periodic(ctx, period, due, last)
         counts.update(insert_custom_periodic(ctx, period, last, excluded_states(ctx)))
+        counts.update(insert_shared(ctx, rules_billed(period), period, last, excluded_states(ctx),
+                                    lambda rule: due_date_of(ctx, rule, period)))   # 公摊: the common meters
         existing = set(Charge.select(Charge.home, Charge.item_code)
                        .where((Charge.bill_period == period) & (Charge.category == "metered") & (Charge.bill_ref == ""))
                        .tuples())
@@ -254,11 +256,6 @@ def run_month(ctx, period: str) -> dict:
         for row in custom:
             counts[row["item_code"]] = counts.get(row["item_code"], 0) + 1
         rows += custom
-        shared = shared_rows(ctx, rules_billed(period), period, last, excluded_states(ctx),
-                             lambda rule: due_date_of(ctx, rule, period))   # 公摊: the common meters' months
-        for row in shared:
-            counts[row["item_code"]] = counts.get(row["item_code"], 0) + 1
-        rows += shared
         insert_lines(ctx, rows)
         n_pre, fen_pre = draw_down_prepayments(ctx, period)
         lines = sum(counts.values())

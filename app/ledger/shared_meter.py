@@ -3,7 +3,7 @@
 
 The reading of the month (``record_reading``: amount in 元, usage optional; one per item and month,
 correctable until the month is billed, audited ``ledger.shared_reading``) is split by the monthly run
-(``shared_rows``, called from billing.run_month): each home's share is amount × weight / total weight
+(``insert_shared``, called from billing.run_month, set-based): each home's share is amount × weight / total weight
 (weight: floor area, or 1 per household) rounded half-up to the fen, and the remainder (+ or −) goes
 on the largest share (the lowest home id among equals), so the lines sum exactly to the meter's amount.
 The homes are those the item's scope names, handed over and not in a state the periodic items skip.
@@ -15,14 +15,15 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from peewee import fn
+
 from app.core import audit
-from app.core.dates import parse_period, period_str
+from app.core.dates import fmt_timestamp, parse_period, period_str
 from app.core.errors import NotFound, StateError, ValidationError
 from app.core.money import fmt_fen, parse_yuan
 from app.core.permissions import require
 from app.core.validation import fmt_area
 from models.ledger import Charge, ChargeItem, ChargeRule
-from models.property import Building, Home
 from models.shared_meter import SharedMeterReading
 
 SHARED = {"shared_area": "按面积", "shared_household": "按户"}
@@ -125,24 +126,37 @@ def shared_items() -> list[tuple[int, str]]:
                                 .order_by(ChargeItem.sort_order, ChargeItem.id).tuples())]
 
 
-def _homes(rule, last_day: dt.date, excluded_states: list[str]) -> dict[int, int]:
-    """{home: area_x100} of the homes the item applies to this month."""
-    q = Home.select(Home.id, Home.area_x100).where(
-        Home.state.not_in(excluded_states) & (Home.handover_date.is_null() | (Home.handover_date <= last_day)))
+def _where(rule, p: str, last_day: dt.date, excluded_states: list[str]) -> tuple[str, list]:
+    """The homes the item applies to this month, as SQL over ``home h``."""
+    sql = (f" h.state NOT IN ({', '.join([p] * len(excluded_states))})"
+           f" AND (h.handover_date IS NULL OR h.handover_date <= {p})")
+    params = [*excluded_states, last_day.isoformat()]
     values = [v for v in rule.scope_values.split(",") if v]
     if rule.scope == "house_type" and values:
-        q = q.where(Home.house_type.in_(values))
+        sql += f" AND h.house_type IN ({', '.join([p] * len(values))})"
+        params += values
     elif rule.scope == "building" and values:
-        q = q.where(Home.building.in_(Building.select(Building.id).where(Building.code.in_(values))))
-    return {int(h): int(a or 0) for h, a in q.tuples()}
+        sql += f" AND h.building_id IN (SELECT b.id FROM building b WHERE b.code IN ({', '.join([p] * len(values))}))"
+        params += values
+    return sql, params
 
 
-def shared_rows(ctx, rules, period: str, last_day: dt.date, excluded_states: list[str], due_of) -> list[dict]:
-    """The month's charge rows of the shared-meter rules (*rules*: those billing this month) that have a
-    reading and are not yet billed. ``due_of(rule)``: the due date of the rule's lines."""
-    out = []
-    now = ctx.clock.now()
-    uid = getattr(ctx.user, "id", None)
+def _area_sql(expr: str) -> str:
+    """SQL text of an area in 1/100 ㎡ as 123.45 (SQLite and PostgreSQL alike)."""
+    cents = f"({expr} - ({expr} / 100) * 100)"   # no % operator: psycopg2 reads it as a placeholder
+    return (f"CAST({expr} / 100 AS VARCHAR(20)) || '.' || CASE WHEN {cents} < 10 THEN '0' ELSE '' END"
+            f" || CAST({cents} AS VARCHAR(3))")
+
+
+def insert_shared(ctx, rules, period: str, last_day: dt.date, excluded_states: list[str], due_of) -> dict[str, int]:
+    """Bill the month of the shared-meter rules (*rules*: those billing this month) that have a reading and
+    are not yet billed, set-based: one INSERT … SELECT of the half-up shares (amount × weight / whole), then
+    the remainder put on the largest share (the lowest home id among equals) by one UPDATE, so the lines
+    sum to the meter exactly — the same numbers as ``apportion``. ``due_of(rule)``: the lines' due date.
+    Returns rows per item."""
+    db = ctx.db
+    p = db.param
+    counts = {}
     for rule in rules:
         if not is_shared(rule.formula) or _billed(rule.item.code, period):
             continue
@@ -150,17 +164,41 @@ def shared_rows(ctx, rules, period: str, last_day: dt.date, excluded_states: lis
                                                  & (SharedMeterReading.period == period))
         if reading is None:
             continue
-        areas = _homes(rule, last_day, excluded_states)
+        where, params = _where(rule, p, last_day, excluded_states)
         by_area = rule.formula == "shared_area"
-        weights = areas if by_area else {h: 1 for h in areas}
-        whole = sum(w for w in weights.values() if w > 0)
-        due = due_of(rule)
-        for home, fen in sorted(apportion(int(reading.amount_fen), weights).items()):
-            if fen <= 0:
-                continue
-            memo = (f"按面积 {fmt_area(weights[home])}㎡/{fmt_area(whole)}㎡" if by_area else f"按户 1户/{whole}户")
-            out.append({"home": home, "item_code": rule.item.code, "category": rule.item.category, "period": period,
-                        "bill_period": period, "bill_ref": BILL_REF, "quantity_milli": None, "unit_price_fen": None,
-                        "amount_fen": fen, "paid_fen": 0, "refunded_fen": 0, "due_date": due, "memo": memo,
-                        "source": "billing", "created_at": now, "created_by": uid})
-    return out
+        weight = "CAST(h.area_x100 AS BIGINT)" if by_area else "CAST(1 AS BIGINT)"
+        where += " AND h.area_x100 > 0" if by_area else ""
+        whole, largest = _whole_and_largest(db, weight, where, params)
+        total = int(reading.amount_fen)
+        if not whole or total <= 0:
+            continue
+        share = f"(2 * CAST({p} AS BIGINT) * {weight} + {p}) / (2 * CAST({p} AS BIGINT))"
+        share_params = [total, whole, whole]
+        memo = (f"'按面积 ' || {_area_sql('h.area_x100')} || {p}" if by_area else f"{p}")
+        memo_params = [f"㎡/{fmt_area(whole)}㎡"] if by_area else [f"按户 1户/{whole}户"]
+        sql = (
+            "INSERT INTO charge (home_id, item_code, category, period, bill_period, bill_ref, quantity_milli,"
+            " unit_price_fen, amount_fen, paid_fen, refunded_fen, due_date, memo, source, source_id, created_at,"
+            " created_by_id) "
+            f"SELECT h.id, {p}, {p}, {p}, {p}, {p}, NULL, NULL, {share}, 0, 0, {p}, {memo}, 'billing', NULL, {p}, {p}"
+            f" FROM home h WHERE {where} AND 2 * CAST({p} AS BIGINT) * {weight} >= {p} ON CONFLICT DO NOTHING")
+        code = rule.item.code
+        counts[code] = db.execute_sql(sql, [code, rule.item.category, period, period, BILL_REF, *share_params,
+                                            due_of(rule).isoformat(), *memo_params,
+                                            fmt_timestamp(ctx.clock.now()), getattr(ctx.user, "id", None),
+                                            *params, total, whole]).rowcount
+        billed = int(Charge.select(fn.COALESCE(fn.SUM(Charge.amount_fen), 0))
+                     .where((Charge.item_code == code) & (Charge.bill_period == period)).scalar() or 0)
+        if billed != total:
+            Charge.update(amount_fen=Charge.amount_fen + (total - billed)).where(
+                (Charge.item_code == code) & (Charge.bill_period == period) & (Charge.home == largest)).execute()
+    return counts
+
+
+def _whole_and_largest(db, weight: str, where: str, params: list) -> tuple[int, int | None]:
+    row = db.execute_sql(f"SELECT SUM({weight}), COUNT(*) FROM home h WHERE {where}", params).fetchone()
+    if not row or not row[0]:
+        return 0, None
+    top = db.execute_sql(f"SELECT h.id FROM home h WHERE {where} ORDER BY {weight} DESC, h.id LIMIT 1",
+                         params).fetchone()
+    return int(row[0]), int(top[0])

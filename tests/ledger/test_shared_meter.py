@@ -53,6 +53,9 @@ def test_by_area_billed_by_the_monthly_run_exactly_and_once(ctx, site):
     assert {room: c.amount_fen for room, c in got.items()} == {
         "5-101": 18893, "5-102": 23324, "5-201": 28340, "6-101": 37786, "6-102": 15114}
     assert sum(c.amount_fen for c in got.values()) == 123457
+    # the run's set-based split gives apportion()'s numbers
+    assert shared_meter.apportion(123457, {c.home_id: c.home.area_x100 for c in got.values()}) == {
+        c.home_id: c.amount_fen for c in got.values()}
     assert got["5-102"].memo == "按面积 123.45㎡/653.45㎡" and got["5-102"].category == "metered"
     again = billing.run_month(ctx, PERIOD)                                       # idempotent
     assert again["by_item"].get(power.code) is None and len(lines(power.code)) == 5
