@@ -182,6 +182,16 @@ def _refund_stamp(c, left, top) -> None:
     c.restoreState()
 
 
+
+TRIPLE_ITEM_CHARS = 14   # the item box of the 三联 form
+
+
+def _triple_item(item: str) -> str:
+    """The item as it fits the 三联 box: a long name loses its （…） detail (a 公摊 share) before it is cut."""
+    if len(item) > TRIPLE_ITEM_CHARS and "（" in item:
+        item = item.split("（", 1)[0]
+    return item[:TRIPLE_ITEM_CHARS]
+
 def render_triple(settings, data) -> bytes:
     """Values placed on the pre-printed 三联 form; offsets from print.receipt_offset_*_mm."""
     register_fonts()
@@ -218,7 +228,7 @@ def render_triple(settings, data) -> bytes:
     for i, line in enumerate(lines):
         y = 35 + i * 7
         qty, price = _qty_price(line)
-        text(16, y, line.item[:14], 9.5)
+        text(16, y, _triple_item(line.item), 9.5)
         period = period_text(line)
         text(78, y, period, 9.5 if len(period) <= 7 else 8)   # noqa: PLR2004 (a from–to range in smaller type)
         text(112, y, qty, 9.5)
