@@ -448,9 +448,27 @@ class Verifier:
         write = next((c for c in third.get("checks", []) if c["name"] == "write"), {})
         self.check(write.get("detail", {}).get("earlier_selftest_rows", 0) >= EARLIER_SELFTESTS_BEFORE_REINSTALL,
                    "reinstall found the office's records (both earlier self-tests)")
+        self.reinstall_without_record(data_dir_win)
         self.uninstall("uninstall-removedata", ["/REMOVEDATA"])
         self.check(self.reg_section(self.registry(), APP_KEY) is None,
                    "/REMOVEDATA removed the data folder's record from the registry")
+
+    def reinstall_without_record(self, data_dir_win: str):
+        """An older uninstaller removed the registry's record of where the data is: the next install
+        finds the office's database by looking (even when told /MACHINEDATA for a new site's data) and
+        opens it, never a new empty one."""
+        self.uninstall("uninstall-keep")
+        rc, _out = self.wine(["reg", "delete", "HKLM\\Software\\PropertyDesk", "/f"], timeout=300, name="reg-delete")
+        self.check(rc == 0 and self.reg_section(self.registry(), APP_KEY) is None,
+                   "the data folder's record removed from the registry (as an older uninstaller did)")
+        self.install("reinstall-found", ["/MACHINEDATA"])
+        lnk = self.check_install("reinstall-found")
+        found = self.selftest("selftest-4", lnk, "offscreen")
+        self.check((found.get("data_dir") or "").lower() == data_dir_win.lower(),
+                   f"without a record, the install found the office's data folder ({found.get('data_dir')})")
+        write = next((c for c in found.get("checks", []) if c["name"] == "write"), {})
+        self.check(write.get("detail", {}).get("earlier_selftest_rows", 0) >= EARLIER_SELFTESTS_BEFORE_REINSTALL + 1,
+                   "the found data holds the office's records (all three earlier self-tests)")
 
     def upgrade_round(self, data_dir: Path, data_dir_win: str):
         """The office changes a setting as 站点设置 does; an upgrade (with --upgrade-exe: one whose site file

@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 POLL_MS = 15
-REACTION_MS = 1500        # how long a click may take to show its reaction
+REACTION_MS = 6000        # how long a click may take to show its reaction (background loads on a busy CI machine)
 MAX_ROWS = 150            # rows of a list tried in turn while a button stays disabled
 # Latin tokens a button may show: formats and paper sizes the office says as they are
 ALLOWED_LATIN = {"PDF", "Excel", "A3", "A4", "A5"}

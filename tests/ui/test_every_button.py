@@ -42,7 +42,7 @@ def _open_owing_home(qtbot, tab, ctx):
     code = next(a.room_code for a in home_arrears(ctx) if a.months == 1)   # it has paid before: receipts
     qtbot.keyClicks(tab.search, code)
     qtbot.keyClick(tab.search, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: tab.home_id is not None, timeout=5000)
+    qtbot.waitUntil(lambda: tab.home_id is not None, timeout=20000)
 
 
 # what a clerk does first on a tab before its buttons mean anything
@@ -185,7 +185,7 @@ def window(qtbot, demo_ctx, own_qsettings, chinese):
     w.show()
     qtbot.waitExposed(w)
     # the start-up reminder (non-modal) appears after a moment: closed before the sweep
-    qtbot.waitUntil(lambda: w.reminder_dialog is not None, timeout=5000)
+    qtbot.waitUntil(lambda: w.reminder_dialog is not None, timeout=20000)
     w.reminder_dialog.close()
     return w
 
