@@ -3,6 +3,7 @@ untouched since, and fully checked recently (app.system.checks.preflight / mark_
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 from pathlib import Path
 
@@ -23,6 +24,7 @@ def closed_site(tmp_path):
     d = tmp_path / "site"
     open_context(d)
     close_database()
+    gc.collect()   # a connection left for the collector would keep the WAL (and the mark) pending
     return d, d / "propertydesk.db"
 
 
