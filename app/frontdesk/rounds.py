@@ -19,21 +19,13 @@ from models.frontdesk import ROUND_DONE, ROUND_OPEN, RoundEntry
 TEXT_MAX = 1000
 
 
-def _text(value, field: str, required: bool = False) -> str:
-    s = str(value or "").strip()
-    if required and not s:
-        raise ValidationError(field, "不能为空")
-    if len(s) > TEXT_MAX:
-        raise ValidationError(field, f"不能超过{TEXT_MAX}个字")
-    return s
-
 
 def record_round(ctx, data: dict) -> RoundEntry:
     """A finding of a round. ``data``: place, found, follow_up, at (default now), patrolled_by
     (default the user), done (nothing to follow: recorded as handled)."""
     require(ctx, "rounds.write")
     place = short_text(data.get("place"), "巡查地点", limit=40, required=True)
-    found = _text(data.get("found"), "发现情况", required=True)
+    found = short_text(data.get("found"), "发现情况", TEXT_MAX, required=True)
     at = data.get("at") or ctx.clock.now()
     if not isinstance(at, dt.datetime):
         raise ValidationError("巡查时间", "应为日期和时间")
@@ -43,7 +35,8 @@ def record_round(ctx, data: dict) -> RoundEntry:
     now = ctx.clock.now()
     with ctx.db.atomic():
         e = RoundEntry.create(number=format_number("XC", now.year, next_number("round_entry", now.year)), at=at,
-                              place=place, found=found, follow_up=_text(data.get("follow_up"), "跟进措施"),
+                              place=place, found=found,
+                              follow_up=short_text(data.get("follow_up"), "跟进措施", TEXT_MAX),
                               status=ROUND_DONE if done else ROUND_OPEN,
                               patrolled_by=short_text(clerk_name(ctx, data.get("patrolled_by")), "巡查人",
                                                       required=True),
@@ -56,7 +49,7 @@ def record_round(ctx, data: dict) -> RoundEntry:
 def handle(ctx, entry_id, result: str) -> RoundEntry:
     """The finding followed up: how it was handled (once)."""
     require(ctx, "rounds.write")
-    words = _text(result, "处理结果", required=True)
+    words = short_text(result, "处理结果", TEXT_MAX, required=True)
     with ctx.db.atomic():
         found = get_or_404(RoundEntry, entry_id, "巡查记录")
         e = for_update(RoundEntry.select().where(RoundEntry.id == found.id)).get()

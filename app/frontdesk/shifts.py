@@ -23,7 +23,7 @@ from app.core.lookup import get_or_404
 from app.core.money import fmt_fen, parse_yuan
 from app.core.permissions import allowed, require
 from app.core.sequences import format_number, next_number
-from app.frontdesk.common import clerk_name, day_bounds, matches
+from app.frontdesk.common import clerk_name, day_bounds, matches, short_text
 from app.frontdesk.rounds import open_count
 from models.frontdesk import (
     PARCEL_WAITING,
@@ -137,14 +137,6 @@ def drawer(ctx, day: dt.date | None = None) -> dict:
 
 
 # writes ------------------------------------------------------------------------------------------
-def _text(value, field: str, required: bool = False) -> str:
-    s = str(value or "").strip()
-    if required and not s:
-        raise ValidationError(field, "不能为空")
-    if len(s) > TEXT_MAX:
-        raise ValidationError(field, f"不能超过{TEXT_MAX}个字")
-    return s
-
 
 def _cash(value) -> int | None:
     s = str(value if value is not None else "").strip()
@@ -201,8 +193,9 @@ def shift_fields(ctx, data: dict) -> dict:
         day = parse_date(day, "班次日期")
     if day > ctx.clock.today():
         raise ValidationError("班次日期", "不能晚于今天")
-    return {"shift": shift, "hours": hours, "shift_date": day, "events": _text(data.get("events"), "值班记事", True),
-            "pending": _text(data.get("pending"), "移交事项"), "cash_fen": _cash(data.get("cash"))}
+    events = short_text(data.get("events"), "值班记事", TEXT_MAX, required=True)
+    return {"shift": shift, "hours": hours, "shift_date": day, "events": events,
+            "pending": short_text(data.get("pending"), "移交事项", TEXT_MAX), "cash_fen": _cash(data.get("cash"))}
 
 
 def record_hand_over(ctx, fields: dict, taker) -> ShiftLog:
@@ -235,7 +228,7 @@ def correct(ctx, entry_id, text: str, cash=None) -> ShiftLog:
     """A correction of a handed-over entry: a new entry (kind 更正) with the words and, when the
     drawer was miscounted, the right amount; the entry itself stays as it was."""
     require(ctx, "shiftlog.write")
-    words = _text(text, "更正内容", required=True)
+    words = short_text(text, "更正内容", TEXT_MAX, required=True)
     cash_fen = _cash(cash)
     now = ctx.clock.now()
     with ctx.db.atomic():

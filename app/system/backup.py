@@ -68,13 +68,18 @@ def db_file(ctx) -> Path:
     return Path(ctx.db.database)
 
 
+def connect_readonly(path) -> sqlite3.Connection:
+    """A read-only connection to the SQLite file *path* that never changes it: without a -wal file beside
+    it, ``immutable=1`` reads the file without creating -wal/-shm."""
+    mode = "mode=ro" if Path(str(path) + "-wal").exists() else "mode=ro&immutable=1"
+    return sqlite3.connect(f"file:{Path(path).as_posix()}?{mode}", uri=True)
+
+
 def integrity_of(path: Path, quick: bool = False) -> str:
     """'ok' or the problem found, opening *path* read-only (the file is never changed)."""
     pragma = "quick_check" if quick else "integrity_check"
-    # Without a -wal file beside it, ``immutable=1`` reads the file without creating -wal/-shm.
-    mode = "mode=ro" if Path(str(path) + "-wal").exists() else "mode=ro&immutable=1"
     try:
-        con = sqlite3.connect(f"file:{Path(path).as_posix()}?{mode}", uri=True)
+        con = connect_readonly(path)
     except sqlite3.Error as exc:
         return f"无法打开：{exc}"
     try:

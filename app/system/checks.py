@@ -333,9 +333,9 @@ def head_check(path: Path) -> str:
     pages = int.from_bytes(head[28:32], "big")
     if head[24:28] == head[92:96] and size < page * pages:
         return f"文件被截断（应有 {page * pages} 字节，实际 {size} 字节）"
-    mode = "mode=ro" if Path(str(path) + "-wal").exists() else "mode=ro&immutable=1"
+    from app.system.backup import connect_readonly
     try:
-        con = sqlite3.connect(f"file:{Path(path).as_posix()}?{mode}", uri=True)
+        con = connect_readonly(path)
     except sqlite3.Error as exc:
         return f"无法打开：{exc}"
     try:
