@@ -82,9 +82,10 @@ def open_context(data_dir=None, url: str | None = None, user=None, clock: Clock 
     ctx = AppContext(db=db, settings=settings, data_dir=data_dir, vault=vault,
                      user=user, clock=clock or Clock(), url=url, site_hold=hold)
     from app.core.audit import seal_legacy
-    sealed = seal_legacy(ctx)   # a log from before the keyed audit chain is sealed with the key once (audited)
+    if seal_legacy(ctx):   # a log from before the keyed audit chain is sealed with the key once (audited)
+        _mark_vacuum_due()
     _seal_old_backups(ctx)
-    if path is not None and str(path) != ":memory:" and (sealed or _vacuum_due()):
+    if path is not None and str(path) != ":memory:" and _vacuum_due():
         _drop_clear_leftovers(db)
     return ctx
 
@@ -100,12 +101,27 @@ def _vacuum_due() -> bool:
     return Meta.select().where(Meta.key == VACUUM_DUE_KEY).exists()
 
 
+def _mark_vacuum_due() -> None:
+    from models.migrations import VACUUM_DUE_KEY
+    if not Meta.update(value="1").where(Meta.key == VACUUM_DUE_KEY).execute():
+        Meta.create(key=VACUUM_DUE_KEY, value="1")
+
+
 def _drop_clear_leftovers(db) -> None:
     """After an upgrade sealed what a database held in clear (phones, the audit's personal fields), the
     old values still sit in the file's free pages and in the WAL: rebuild the file (VACUUM) and empty
-    the WAL, so a copied data folder shows none of them. Once, at the upgrade."""
+    the WAL, so a copied data folder shows none of them. Once, at the upgrade; when another process
+    has the file open (VACUUM needs it alone) the start goes on and the next one tries again."""
+    import logging
+
+    from peewee import OperationalError
+
     from models.migrations import VACUUM_DUE_KEY
+    try:
+        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute_sql("VACUUM")
+    except OperationalError as exc:
+        logging.getLogger("propertydesk.start").warning("rebuild after sealing postponed: %s", exc)
+        return
     Meta.delete().where(Meta.key == VACUUM_DUE_KEY).execute()
-    db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.execute_sql("VACUUM")
     db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")

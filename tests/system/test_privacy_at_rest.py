@@ -283,3 +283,33 @@ def test_staff_phones_are_sealed_and_step_15_seals_old_ones(ctx, data_dir, users
             if f.exists():
                 assert b"13588889999" not in f.read_bytes(), f.name
         assert not _raw(c, "SELECT value FROM meta WHERE key = ?", "vacuum_due")
+
+
+def test_a_rebuild_another_process_prevents_is_tried_again_at_the_next_start(ctx, data_dir, users, monkeypatch):
+    if not is_sqlite():
+        pytest.skip("the SQLite file's rebuild")
+    from peewee import OperationalError
+
+    from app.system import context as context_module
+    from models.migrations import VACUUM_DUE_KEY
+    from models.system import Meta
+    Meta.create(key=VACUUM_DUE_KEY, value="1")          # as a sealing step leaves it
+    url = ctx.url
+    close_database()
+    real = context_module._drop_clear_leftovers
+
+    def busy(db):                                            # another process has the file open
+        def refuse(sql, *a, **k):
+            raise OperationalError("database is locked")
+        db.execute_sql = refuse
+        try:
+            real(db)
+        finally:
+            del db.execute_sql
+    monkeypatch.setattr(context_module, "_drop_clear_leftovers", busy)
+    c = open_context(data_dir, url, clock=NOON)              # the start goes on
+    assert _raw(c, "SELECT value FROM meta WHERE key = ?", VACUUM_DUE_KEY)   # and the rebuild stays due
+    close_database()
+    monkeypatch.setattr(context_module, "_drop_clear_leftovers", real)
+    c = open_context(data_dir, url, clock=NOON)              # the next start rebuilds
+    assert not _raw(c, "SELECT value FROM meta WHERE key = ?", VACUUM_DUE_KEY)
