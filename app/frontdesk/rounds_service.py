@@ -18,6 +18,11 @@ KIND = "报修"
 RESULT_PREFIX = "已转报修，服务单号 "
 
 
+def finding(entry_id) -> RoundEntry:
+    """The rounds finding *entry_id* (NotFound in Chinese when it is gone)."""
+    return get_or_404(RoundEntry, entry_id, "巡查记录")
+
+
 def intake_defaults(e: RoundEntry) -> dict:
     """The intake form's prefilled fields for finding *e*: the patroller reports what was found where."""
     return {"channel": CHANNEL, "kind": KIND, "caller": e.patrolled_by,

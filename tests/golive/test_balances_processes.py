@@ -2,12 +2,7 @@
 file refused, exit codes) and an import killed with SIGKILL mid-transaction leaving nothing."""
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +14,7 @@ from models.users import AuditLog
 from tests.archives.test_cli_archives import first_manager, run
 from tests.helpers.golive import office_ledger
 from tests.helpers.golive_registers import balances_workbook, keys_workbook, meters_workbook
+from tests.helpers.killed import kill_at_marker
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -68,23 +64,7 @@ def test_balances_killed_mid_transaction_leave_nothing(ctx, data_dir, tmp_path):
     import_owners(ctx, office_ledger(tmp_path / "台账.xlsx"))
     path = balances_workbook(tmp_path / "期初余额.xlsx")
     marker = tmp_path / "marker"
-    url = os.environ.get("PROPERTYDESK_TEST_DATABASE", "")
     before = AuditLog.select().count()
-    ctx.db.close()
-    p = subprocess.Popen([sys.executable, "-c", CHILD, str(data_dir), url, str(path), str(marker)], cwd=ROOT,
-                         env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
-    try:
-        deadline = time.monotonic() + 120
-        while not marker.exists():
-            assert p.poll() is None, "the import ended before it was killed"
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
-        os.kill(p.pid, signal.SIGKILL)
-        p.wait(timeout=30)
-    finally:
-        if p.poll() is None:
-            p.kill()
-    assert p.returncode == -signal.SIGKILL
-    ctx.db.connect(reuse_if_open=True)
+    kill_at_marker(ctx, CHILD, path, marker=marker)
     assert (Charge.select().count(), Payment.select().count(), RegisterImport.select().count()) == (0, 0, 0)
     assert AuditLog.select().count() == before

@@ -2,12 +2,7 @@
 no history row, no settled month, no audit row."""
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +11,7 @@ from models.ledger import Charge
 from models.payhistory import PaymentHistory
 from models.users import AuditLog
 from tests.golive.test_history_import import ROWS, book
+from tests.helpers.killed import kill_at_marker
 from tests.helpers.ledger import make_site
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,23 +40,7 @@ def test_history_import_killed_mid_transaction_leaves_nothing(ctx, users, data_d
     make_site(ctx, users)
     path = book(tmp_path / "缴费历史.xlsx", ROWS[:3])
     marker = tmp_path / "marker"
-    url = os.environ.get("PROPERTYDESK_TEST_DATABASE", "")
     before = AuditLog.select().count()
-    ctx.db.close()
-    p = subprocess.Popen([sys.executable, "-c", CHILD, str(data_dir), url, str(path), str(marker)], cwd=ROOT,
-                         env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
-    try:
-        deadline = time.monotonic() + 120
-        while not marker.exists():
-            assert p.poll() is None, "the import ended before it was killed"
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
-        os.kill(p.pid, signal.SIGKILL)
-        p.wait(timeout=30)
-    finally:
-        if p.poll() is None:
-            p.kill()
-    assert p.returncode == -signal.SIGKILL
-    ctx.db.connect(reuse_if_open=True)
+    kill_at_marker(ctx, CHILD, path, marker=marker)
     assert PaymentHistory.select().count() == 0 and not Charge.select().exists()
     assert AuditLog.select().count() == before

@@ -2,12 +2,7 @@
 report, saves the mapping by name; an import killed with SIGKILL mid-transaction leaves nothing."""
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +13,7 @@ from models.property import Home
 from models.users import AuditLog
 from tests.archives.test_cli_archives import first_manager, run
 from tests.helpers.golive import office_ledger, system_export
+from tests.helpers.killed import kill_at_marker
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -73,23 +69,7 @@ CHILD = textwrap.dedent("""
 def test_import_killed_mid_transaction_leaves_nothing(ctx, data_dir, tmp_path):
     path = office_ledger(tmp_path / "台账.xlsx")
     marker = tmp_path / "marker"
-    url = os.environ.get("PROPERTYDESK_TEST_DATABASE", "")
     before = AuditLog.select().count()
-    ctx.db.close()
-    p = subprocess.Popen([sys.executable, "-c", CHILD, str(data_dir), url, str(path), str(marker)], cwd=ROOT,
-                         env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
-    try:
-        deadline = time.monotonic() + 120
-        while not marker.exists():
-            assert p.poll() is None, "the import ended before it was killed"
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
-        os.kill(p.pid, signal.SIGKILL)
-        p.wait(timeout=30)
-    finally:
-        if p.poll() is None:
-            p.kill()
-    assert p.returncode == -signal.SIGKILL
-    ctx.db.connect(reuse_if_open=True)
+    kill_at_marker(ctx, CHILD, path, marker=marker)
     assert (Home.select().count(), Owner.select().count(), PendingCheck.select().count()) == (0, 0, 0)
     assert AuditLog.select().count() == before and ImportMapping.select().count() == 0

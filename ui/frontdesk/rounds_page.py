@@ -59,7 +59,7 @@ class RoundsPage(RegisterPage):
                    lambda v: rounds.handle(self.ctx, row["id"], v["result"]), "确定", "未记录")
 
     def to_service(self):
-        from models.frontdesk import RoundEntry
+        from app.frontdesk.rounds_service import finding
         from ui.common.runner import notify_changed
         from ui.frontdesk.rounds_intake import RoundIntakeDialog
         row = self.one("巡查记录")
@@ -67,7 +67,7 @@ class RoundsPage(RegisterPage):
             return
         if not row["open"]:
             return info(self, f"{row['number']}已于{row['handled_at']}处理：{row['result']}。")
-        dlg = RoundIntakeDialog(self.ctx, RoundEntry.get_by_id(row["id"]), self)
+        dlg = RoundIntakeDialog(self.ctx, finding(row["id"]), self)
         self.last_dialog = dlg
         if dlg.exec() and dlg.result_request is not None:
             self.written()
