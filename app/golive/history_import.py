@@ -31,7 +31,8 @@ from app.core.money import fmt_fen, parse_yuan
 from app.core.permissions import require
 from app.core.progress import each
 from app.core.validation import normalize, parse_date
-from app.golive.history_mapping import BoundHistory, bind_history, load_history_mapping
+from app.golive import history_mapping as hmaps
+from app.golive.history_mapping import BoundHistory, HistoryMapping, bind_history, load_history_mapping
 from app.golive.readers import read_workbook
 from app.ledger.prepayment import PARKING_LEVELS, PREPAY_CODES
 from models.ledger import Charge, Subscription
@@ -194,24 +195,25 @@ def _file_totals(rep: HistoryReport, cells: dict) -> None:
 
 def column_words(bound: BoundHistory) -> list[str]:
     """The mapping as bound to the sheet, in words: 房号←“房间号”(B列) …, in the sheet's column order."""
-    from app.golive.history_mapping import FIELDS
     header = bound.sheet.rows[bound.header_row]
-    out = []
-    for key, j in sorted(bound.columns.items(), key=lambda kv: kv[1]):
-        col = ""
-        n = j + 1
-        while n:
-            n, r = divmod(n - 1, 26)
-            col = chr(65 + r) + col
-        out.append(f"{FIELDS[key][0]}←“{cell_text(header[j]) if j < len(header) else ''}”({col}列)")
-    return out
+    return hmaps.column_words({j: cell_text(header[j]) if j < len(header) else "" for j in bound.columns.values()},
+                              bound.columns)
 
 
-def propose_columns(path, mapping: str | None = None) -> tuple[str, list[str]]:
-    """The sheet and the columns the (shipped or named) mapping finds in the workbook at *path*,
-    before any check: what the import window shows when a file is chosen."""
-    bound = bind_history(load_history_mapping(mapping), read_workbook(Path(path)))
-    return bound.sheet.name, column_words(bound)
+def column_proposal(path, mapping: str | None = None) -> hmaps.Proposal:
+    """The sheet, its header and the columns proposed for the workbook at *path* (a saved mapping it
+    fits, the shipped one, else the header names), before any check: what the import window shows
+    for the user to correct when a file is chosen."""
+    return hmaps.propose(read_workbook(Path(path)), mapping)
+
+
+def resolve(mapping: str | HistoryMapping | None) -> HistoryMapping:
+    """The mapping given (the window's own), or the one named; an exact mapping missing a required
+    field is refused before anything is read, naming the field."""
+    m = mapping if isinstance(mapping, HistoryMapping) else load_history_mapping(mapping)
+    if m.exact:
+        hmaps.check_required(m.columns)
+    return m
 
 
 def check_rows(ctx, bound: BoundHistory, rep: HistoryReport, progress=None) -> list[tuple[str, dict]]:
@@ -322,12 +324,14 @@ def _write_history(ctx, checked, file_name: str, now, uid) -> list[int]:
     return [by_source[src] for src in sources]
 
 
-def import_history(ctx, path, mapping: str | None = None, dry_run: bool = False, progress=None) -> HistoryReport:
+def import_history(ctx, path, mapping: str | HistoryMapping | None = None, dry_run: bool = False,
+                   progress=None) -> HistoryReport:
     """Read, check and (unless *dry_run*) store a payment-history workbook in ONE transaction
-    (*progress*: app.core.progress, for the GUI's bar and 取消)."""
+    (*mapping*: a saved or shipped name, a .toml file, or the import window's HistoryMapping;
+    *progress*: app.core.progress, for the GUI's bar and 取消)."""
     require(ctx, "ledger.bill")
     p = Path(path)
-    m = load_history_mapping(mapping)
+    m = resolve(mapping)
     bound = bind_history(m, read_workbook(p))
     rep = HistoryReport(p.name, m.title, dry_run, columns=column_words(bound))
     checked = check_rows(ctx, bound, rep, progress)

@@ -107,7 +107,8 @@ def shipped() -> list[Mapping]:
 
 
 def saved() -> list[Mapping]:
-    return [parse(m.text, m.name, "saved") for m in ImportMapping.select().order_by(ImportMapping.name)]
+    return [parse(m.text, m.name, "saved") for m in ImportMapping.select().where(ImportMapping.kind == "owners")
+            .order_by(ImportMapping.name)]
 
 
 def load(name_or_path: str) -> Mapping:
@@ -117,7 +118,7 @@ def load(name_or_path: str) -> Mapping:
         if not p.is_file():
             raise ValidationError("映射", f"找不到映射文件“{p}”")
         return parse(p.read_text(encoding="utf-8"), p.stem, "file")
-    row = ImportMapping.get_or_none(ImportMapping.name == name_or_path)
+    row = ImportMapping.get_or_none((ImportMapping.name == name_or_path) & (ImportMapping.kind == "owners"))
     if row is not None:
         return parse(row.text, row.name, "saved")
     for m in shipped():
@@ -130,23 +131,31 @@ def load(name_or_path: str) -> Mapping:
 def save(ctx, m: Mapping, name: str) -> ImportMapping:
     """Save *m* under *name* (replacing a saved one of that name); audited."""
     require(ctx, "archive.import")
+    if any(s.name == (name or "").strip() for s in shipped()):
+        raise ValidationError("映射名称", f"“{name.strip()}”是系统自带映射的名称，请换一个")
+    return store(ctx, name, dump(m), "owners")
+
+
+def store(ctx, name: str, text: str, kind: str) -> ImportMapping:
+    """Save the mapping *text* under *name* for the imports of *kind* (owners, history), replacing a saved
+    one of that name and kind; audited. The caller checks the permission and its shipped names."""
     name = (name or "").strip()
     if not name:
         raise ValidationError("映射名称", "不能为空")
     if len(name) > NAME_MAX_LEN:
         raise ValidationError("映射名称", f"不能超过{NAME_MAX_LEN}个字")
-    if any(s.name == name for s in shipped()):
-        raise ValidationError("映射名称", f"“{name}”是系统自带映射的名称，请换一个")
-    text = dump(m)
     with ctx.db.atomic():
         row = ImportMapping.get_or_none(ImportMapping.name == name)
+        if row is not None and row.kind != kind:
+            raise ValidationError("映射名称", f"“{name}”已是另一类导入的映射名称，请换一个")
         before = {"text": row.text} if row else None
         if row is None:
-            row = ImportMapping.create(name=name, text=text, saved_at=ctx.clock.now(), saved_by=ctx.user.id)
+            row = ImportMapping.create(name=name, kind=kind, text=text, saved_at=ctx.clock.now(),
+                                       saved_by=ctx.user.id)
         else:
             row.text, row.saved_at, row.saved_by = text, ctx.clock.now(), ctx.user.id
             row.save()
-        record(ctx, "golive.mapping", "import_mapping", row.id, before, {"name": name, "text": text})
+        record(ctx, "golive.mapping", "import_mapping", row.id, before, {"name": name, "kind": kind, "text": text})
     return row
 
 

@@ -306,6 +306,7 @@ def test_import_wizard_dry_run_then_import(qtbot, ctx, site, tmp_path):
     dlg.show()
     for _ in range(3):                                   # sheets and columns, preview, dry run
         qtbot.mouseClick(dlg.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dlg.busy(), timeout=30000)          # the dry run runs in the background
     report = dlg.dry_text.toPlainText()
     assert "拒绝 1 行" not in report and "拒绝 2 行" in report
     assert "第3行：业主姓名" in report and "第4行：业主姓名" in report

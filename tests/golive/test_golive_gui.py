@@ -52,10 +52,12 @@ def test_wizard_export_file_to_import_and_saved_mapping(qtbot, ctx, tmp_path, mo
     assert dlg.stack.currentIndex() == 2 and dlg.preview_table.rowCount() == 20
     assert dlg.preview_table.item(0, 2).text() == "1-1-101" and "联系电话" in dlg.preview_table.item(12, 7).text()
     qtbot.mouseClick(dlg.next_button, LEFT)
+    qtbot.waitUntil(lambda: not dlg.busy(), timeout=30000)        # the dry run runs in the background
     assert "新建房屋 119 户" in dlg.dry_text.toPlainText() and Home.select().count() == 0
     qtbot.mouseClick(dlg.back_button, LEFT)
     assert dlg.stack.currentIndex() == 2
     qtbot.mouseClick(dlg.next_button, LEFT)
+    qtbot.waitUntil(lambda: not dlg.busy(), timeout=30000)
     qtbot.mouseClick(dlg.next_button, LEFT)
     assert dlg.stack.currentIndex() == 4
     qtbot.mouseClick(dlg.import_button, LEFT)
@@ -85,6 +87,7 @@ def test_wizard_user_corrects_a_column(qtbot, ctx, tmp_path):
     qtbot.mouseClick(dlg.next_button, LEFT)
     assert dlg.preview_table.item(0, 5).text() == "张伟"
     qtbot.mouseClick(dlg.next_button, LEFT)
+    qtbot.waitUntil(lambda: not dlg.busy(), timeout=30000)
     qtbot.mouseClick(dlg.next_button, LEFT)
     qtbot.mouseClick(dlg.import_button, LEFT)
     qtbot.waitUntil(lambda: dlg.result_value is not None, timeout=30000)

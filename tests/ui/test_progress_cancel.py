@@ -99,8 +99,10 @@ def test_owner_import_cancelled_writes_nothing_then_imports(qtbot, ctx, tmp_path
     dlg = ImportWizard(ctx, None, str(path))
     qtbot.addWidget(dlg)
     dlg.show()
-    for _ in range(4):                     # sheets and columns, preview, dry run, import page
+    for _ in range(3):                     # sheets and columns, preview, dry run (in the background)
         qtbot.mouseClick(dlg.next_button, LEFT)
+    qtbot.waitUntil(lambda: not dlg.busy(), timeout=30000)
+    qtbot.mouseClick(dlg.next_button, LEFT)                # the import page
     assert "新建房屋 6 户" in dlg.dry_text.toPlainText()
     held = hold(owners_import, "import_owners", at=3)
     owners, homes, audits = Owner.select().count(), Home.select().count(), AuditLog.select().count()

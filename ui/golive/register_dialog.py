@@ -1,8 +1,9 @@
 """One go-live register from a workbook (期初欠费与预存, 钥匙登记, 水电气表, 住户与租户, 缴费历史): choose
 the file, 试导入 (the full row-level report, nothing written), then 导入 in one transaction; the report
 ties the opening balances (and the history's 应收/实收) to the workbook's totals. 缴费历史 also shows the
-columns its mapping found as soon as the file is chosen, and runs with a progress bar and 取消
-(ui.common.progress.ProgressRun)."""
+columns proposed as soon as the file is chosen in a table the user corrects (ui.golive.history_columns:
+used by 试导入 and 导入, saved by name for the command line), and runs with a progress bar and 取消
+(ui.common.progress.ProgressRun). The other registers keep their shipped mappings (register_sheets)."""
 from __future__ import annotations
 
 from PySide6.QtGui import QFont
@@ -17,20 +18,22 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.core.errors import UserError
 from app.golive.register_sheets import ROLE_WORDS
 from ui.common.icons import icon
 from ui.common.progress import ProgressRun
 from ui.common.runner import Op
+from ui.golive.history_columns import HistoryColumns
 
 CHANGES = {"balances": ("ledger",), "keys": ("keys",), "meters": ("ledger",), "residents": ("archives",),
-           "history": ("ledger",)}
+           "history": ("ledger",), "vehicles": ("parking", "archives")}
 WORDS = {**ROLE_WORDS, "history": "缴费历史"}
 
 
-def _run(ctx, kind, path, dry_run, progress=None):
+def _run(ctx, kind, path, dry_run, progress=None, mapping=None):
     if kind == "history":
         from app.golive.history_import import import_history
-        return import_history(ctx, path, None, dry_run=dry_run, progress=progress)
+        return import_history(ctx, path, mapping, dry_run=dry_run, progress=progress)
     if kind == "balances":
         from app.golive.balances_import import import_balances
         return import_balances(ctx, path, None, dry_run=dry_run)
@@ -60,6 +63,8 @@ class RegisterImportDialog(QDialog):
         self.report = QPlainTextEdit()
         self.report.setReadOnly(True)
         self.report.setFont(QFont("monospace"))
+        self.columns = HistoryColumns(ctx) if kind == "history" else None
+        self.proposed_path = ""
         top = QHBoxLayout()
         top.addWidget(QLabel("文件："))
         top.addWidget(self.path, 1)
@@ -72,7 +77,12 @@ class RegisterImportDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.message)
-        lay.addWidget(self.report, 1)
+        middle = QHBoxLayout()
+        if self.columns is not None:
+            self.resize(1100, 620)
+            middle.addWidget(self.columns, 2)
+        middle.addWidget(self.report, 3)
+        lay.addLayout(middle, 1)
         lay.addLayout(buttons)
 
     def browse(self):
@@ -83,28 +93,48 @@ class RegisterImportDialog(QDialog):
                 self.propose(path)
 
     def propose(self, path: str):
-        """缴费历史: the sheet and columns the mapping finds, shown before the dry run."""
-        from app.golive.history_import import propose_columns
+        """缴费历史: the sheet and columns proposed, shown for correction before the dry run."""
+        from app.golive.history_import import column_proposal
         self.report.setPlainText("正在识别列…")
-        Op(self, self.ctx, propose_columns, path).success(self._proposed).failure(self._failed).run()
+        self.columns.clear()
+        self.proposed_path = ""
+        Op(self, self.ctx, column_proposal, path).success(
+            lambda p: self._proposed(path, p)).failure(self._failed).run()
 
-    def _proposed(self, found):
-        sheet, columns = found
-        lines = [f"工作表“{sheet}”的列对应（按表头自动识别）：", *(f"  {c}" for c in columns)]
+    def _proposed(self, path: str, p):
+        from app.golive.history_mapping import column_words
+        self.proposed_path = path
+        self.columns.show_proposal(p)
+        lines = [f"工作表“{p.sheet}”的列对应（{p.source}）：", *(f"  {c}" for c in column_words(p.headers, p.columns))]
         self.report.setPlainText("\n".join(lines))
-        self.message.setText(f"已识别工作表“{sheet}”的 {len(columns)} 列；请核对列对应，再试导入。")
+        self.message.setText(f"已识别工作表“{p.sheet}”的 {len(p.columns)} 列；请在左侧核对列对应，再试导入。")
+
+    def _history_mapping(self, path: str):
+        """The columns the user chose for this file (checked: a required field missing is named), or
+        None when the table is not for this file (the service proposes by itself)."""
+        if self.columns is None or self.proposed_path != path:
+            return None
+        m = self.columns.mapping()
+        from app.golive.history_mapping import check_required
+        check_required(m.columns)
+        return m
 
     def start(self, dry_run: bool):
         path = self.path.text().strip()
         if not path:
             self.message.setText("请先选择要导入的文件。")
             return
+        try:
+            mapping = self._history_mapping(path)
+        except UserError as exc:
+            self._failed(exc)
+            return
         self.dry_button.setEnabled(False)
         self.import_button.setEnabled(False)
         if self.kind == "history":
             self.last_run = ProgressRun(self, self.ctx, "正在试导入缴费历史…" if dry_run else "正在导入缴费历史…",
-                                        _run, self.ctx, self.kind, path, dry_run, write=not dry_run,
-                                        title="导入未完成")
+                                        _run, self.ctx, self.kind, path, dry_run, mapping=mapping,
+                                        write=not dry_run, title="导入未完成")
             if not dry_run:
                 self.last_run.changes(*CHANGES[self.kind])
             self.last_run.success(self._done).failure(self._failed).run()

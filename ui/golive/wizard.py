@@ -5,7 +5,9 @@ Step 1 picks the workbook (.xlsx, .xls, .csv). Step 2 lists its sheets with the 
 chosen sheet, each column of its header with the field it goes to — the user corrects both; the links
 between sheets are stated (owner number; building + unit + room → room code). Step 3 shows the first
 rows exactly as they will be stored, step 4 the dry run's row-level report, step 5 imports in one
-transaction (ui.common.progress.ProgressRun: a progress bar with 取消) and saves the mapping by name.
+transaction and saves the mapping by name. The dry run (下一步 from ③) and the import run on the
+background runner (ui.common.progress.ProgressRun: a progress bar with 取消 after 0.6 s; the window stays
+responsive, its buttons wait); a cancelled dry run stays on ③ and says nothing was written.
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from ui.common.progress import ProgressRun
 from ui.common.tables import fill_table
 
 STEPS = ("① 选择文件", "② 工作表与列", "③ 预览", "④ 试导入", "⑤ 导入")
+PREVIEW_STEP, DRY_RUN_STEP = 2, 3
 NOT_USED = "（不导入）"
 PREVIEW_HEADERS = ["工作表", "行", "房号", "面积(㎡)", "房屋类型", "业主", "联系电话", "待核对"]
 LINKS = ("关联方式：业主表与房屋表、车位表按“业主编号”关联；房号由楼栋、单元、房间号组成（1 + 2 + 1001 → 1-2-1001）；"
@@ -172,10 +175,18 @@ class ImportWizard(QDialog):
     def back(self):
         self._show_step(max(0, self.stack.currentIndex() - 1))
 
+    def busy(self) -> bool:
+        """A dry run is running (the navigation waits for it)."""
+        run = getattr(self, "dry_run", None)
+        return run is not None and not run.done()
+
     def next(self):
         i = self.stack.currentIndex()
         self.message.setText("")
-        step = (self._load, self._to_preview, self._to_dry_run, lambda: True)[i]
+        if i == PREVIEW_STEP:
+            self._start_dry_run()
+            return
+        step = (self._load, self._to_preview, None, lambda: True)[i]   # ③ → ④: _start_dry_run
         try:
             ok = step()
         except UserError as exc:
@@ -296,11 +307,32 @@ class ImportWizard(QDialog):
              "；".join(r["pending"])) for r in rows])
         return True
 
-    def _to_dry_run(self) -> bool:
-        from app.golive.owners_import import dry_run_import
-        rep = dry_run_import(self.ctx, self.path.text().strip(), self.mapping())
+    def _start_dry_run(self):
+        """Step ③ → ④ on the background runner: the full import rolled back, with progress and 取消."""
+        from app.golive.owners_import import import_owners
+        try:
+            mapping = self.mapping()
+        except UserError as exc:
+            self.message.setText(_red(str(exc)))
+            return
+        self.back_button.setEnabled(False)
+        self.next_button.setEnabled(False)
+        self.message.setText("正在试导入…")
+        self.dry_run = (ProgressRun(self, self.ctx, "正在试导入业主档案…", import_owners, self.ctx,
+                                    self.path.text().strip(), mapping, dry_run=True, write=True, title="试导入未完成")
+                        .success(self._dry_done).failure(self._dry_failed).run())
+        self.last_run = self.dry_run
+
+    def _dry_done(self, rep):
         self.dry_text.setPlainText("\n".join(rep.lines()))
-        return True
+        self.message.setText(rep.summary())
+        self._show_step(DRY_RUN_STEP)
+
+    def _dry_failed(self, exc):
+        from app.core.progress import Cancelled
+        self._show_step(PREVIEW_STEP)
+        text = "试导入已取消，未写入任何数据。" if isinstance(exc, Cancelled) else str(exc)
+        self.message.setText(_red(text))
 
     def do_import(self):
         from app.golive.owners_import import import_owners
