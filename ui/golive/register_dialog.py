@@ -107,7 +107,13 @@ class RegisterImportDialog(QDialog):
         self.columns.show_proposal(p)
         lines = [f"工作表“{p.sheet}”的列对应（{p.source}）：", *(f"  {c}" for c in column_words(p.headers, p.columns))]
         self.report.setPlainText("\n".join(lines))
-        self.message.setText(f"已识别工作表“{p.sheet}”的 {len(p.columns)} 列；请在左侧核对列对应，再试导入。")
+        from app.golive.history_mapping import check_required
+        try:
+            check_required(p.header_columns())
+            todo = "请在左侧核对列对应，再试导入。"
+        except UserError as exc:
+            todo = f"<span style='color:#c0392b'>尚缺：{exc}</span>，请在左侧为它选择列。"
+        self.message.setText(f"已识别工作表“{p.sheet}”的 {len(p.columns)} 列；{todo}")
 
     def _history_mapping(self, path: str):
         """The columns the user chose for this file (checked: a required field missing is named), or
