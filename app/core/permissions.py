@@ -21,6 +21,7 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "archive.import": ("导入业主档案", (AM, MG)),
     "golive.balances": ("导入期初欠费与预存（上线）", (MG,)),
     "golive.signoff": ("上线检查签字确认", (MG,)),
+    "golive.parking": ("导入车位与车辆（上线）", (MG,)),
     "archive.export": ("导出业主档案", (AM, MG)),
     "archive.visit": ("登记拜访", (FD, AM, MG)),
     "archive.familiarity": ("熟知率检查", (MG,)),

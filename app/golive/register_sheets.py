@@ -1,4 +1,4 @@
-"""The go-live registers beyond owners (opening balances, keys, meters, residents): their fields and
+"""The go-live registers beyond owners (opening balances, keys, meters, residents, vehicles): their fields and
 header names, their TOML mappings (shipped in app/golive/mappings/registers/), finding the sheet
 and header row a mapping fits, rows as field → cell, and what every register import shares: the
 file's fingerprint (a file comes in once), the room codes of the site, the row-level report.
@@ -7,7 +7,7 @@ A register mapping has the owners' mapping's shape (app.golive.mapping) with the
 
     title = "期初欠费与预存"
     [[sheets]]
-    role = "balances"              # balances / keys / meters / residents
+    role = "balances"              # balances / keys / meters / residents / vehicles
     [sheets.columns]               # field = "header text"; fields left out are proposed from the header
     arrears = "欠费金额"
 """
@@ -60,12 +60,28 @@ FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
                   "lease_from": ("租期起", ("租期起", "租赁开始", "起租日期")),
                   "lease_to": ("租期止", ("租期止", "租赁结束", "到期日期")),
                   "notes": ("备注", ("备注", "说明"))},
+    "vehicles": {"room": ("房号", (*_ROOM["room"][1], "业主房号", "所属房号", "房屋")),
+                 "building": _ROOM["building"], "entrance": _ROOM["entrance"],
+                 "space": ("车位号", ("车位号", "车位编号", "车位", "车位号码", "车位代码")),
+                 "zone": ("区域", ("区域", "车位区域", "分区", "所在区域", "位置", "车位位置", "楼层")),
+                 "kind": ("车位性质", ("车位性质", "性质", "车位类型", "车位类别", "类型", "类别", "权属", "使用性质")),
+                 "plate": ("车牌号", ("车牌号", "车牌", "车牌号码", "车牌照")),
+                 "driver": ("车主姓名", ("车主姓名", "车主", "车辆所有人", "车主名称", "姓名")),
+                 "phone": ("联系电话", ("联系电话", "电话", "手机", "手机号", "车主电话", "联系方式")),
+                 "brand": ("品牌型号", ("品牌型号", "品牌", "车型", "车辆品牌", "品牌颜色", "品牌/颜色")),
+                 "color": ("颜色", ("颜色", "车身颜色", "车辆颜色")),
+                 "card_no": ("车卡号", ("车卡号", "月卡号", "卡号", "停车卡号")),
+                 "valid_from": ("月卡开始", ("月卡开始", "月卡开始日期", "月卡起", "有效期起", "开始日期", "起始日期")),
+                 "valid_until": ("月卡到期", ("月卡到期", "月卡到期日期", "月卡止", "有效期至", "有效期止",
+                                           "到期日期", "截止日期")),
+                 "notes": ("备注", ("备注", "说明"))},
 }
 ROLE_KEYS = {"balances": ("room",), "keys": ("area",), "meters": ("room", "kind", "reading"),
-             "residents": ("room", "name")}
-# at least one of these columns (a balances sheet: arrears, prepaid or both)
-ROLE_ANY = {"balances": ("arrears", "prepaid")}
-ROLE_WORDS = {"balances": "期初欠费与预存", "keys": "钥匙登记", "meters": "水电气表", "residents": "住户与租户"}
+             "residents": ("room", "name"), "vehicles": ()}
+# at least one of these columns (a balances sheet: arrears, prepaid or both; parking: a space or a plate)
+ROLE_ANY = {"balances": ("arrears", "prepaid"), "vehicles": ("space", "plate")}
+ROLE_WORDS = {"balances": "期初欠费与预存", "keys": "钥匙登记", "meters": "水电气表", "residents": "住户与租户",
+              "vehicles": "车位与车辆"}
 
 
 def _norm(text) -> str:

@@ -5,7 +5,8 @@
 - ``meters`` (水电气表): each home's meter number and last reading, stored as the meter's reading on
   its date (the go-live day when none is given) — the base the first bill's consumption starts from;
 - ``residents`` (住户与租户): residents and tenants of a home; a phone that fails its check does not
-  drop the person: the raw text goes to the 待核对 worklist.
+  drop the person: the raw text goes to the 待核对 worklist;
+- ``vehicles`` (车位与车辆): handed to app.golive.vehicles_import.
 
 ``import_register(ctx, kind, path, mapping=None, dry_run=False)`` reads the workbook
 (app.golive.register_sheets), checks every row against the file and the database, writes the good
@@ -32,8 +33,11 @@ class _Rollback(Exception):
 
 
 def import_register(ctx, kind: str, path, mapping: str | None = None, dry_run: bool = False) -> rs.RegisterReport:
+    if kind == "vehicles":          # 车位与车辆: spaces, holders and vehicles (app.golive.vehicles_import)
+        from app.golive.vehicles_import import import_vehicles
+        return import_vehicles(ctx, path, mapping, dry_run)
     if kind not in PERMISSIONS:
-        raise ValidationError("登记类别", f"应为 {'、'.join(PERMISSIONS)}")
+        raise ValidationError("登记类别", f"应为 {'、'.join(PERMISSIONS)}、vehicles")
     require(ctx, "archive.import")
     require(ctx, PERMISSIONS[kind])
     digest = rs.fingerprint(path)

@@ -2,7 +2,7 @@
 
     propertydesk import owners FILE [--mapping NAME|FILE.toml] [--dry-run] [--save-mapping NAME]
     propertydesk export worklist FILE.xlsx
-    propertydesk import balances|keys|meters|residents FILE [--mapping NAME|FILE.toml] [--dry-run]
+    propertydesk import balances|keys|meters|residents|vehicles FILE [--mapping NAME|FILE.toml] [--dry-run]
 
 ``import owners`` reads .xlsx, .xls or .csv; without --mapping, a workbook whose sheets and headers fit a
 saved or shipped mapping (the office ledger, the several-sheet export of another system) is
@@ -57,7 +57,7 @@ def register_registers(groups):
     """The go-live registers (app.golive.balances_import, registers_import), one subcommand each."""
     for name, helptext in (("balances", "导入期初欠费与预存余额（上线当日）"), ("keys", "导入钥匙登记"),
                            ("meters", "导入水电气表号与最后读数（首次计费的起始读数）"),
-                           ("residents", "导入住户与租户")):
+                           ("residents", "导入住户与租户"), ("vehicles", "导入车位与车辆登记表（车位号、房号、车牌）")):
         i = groups["import"].add_parser(name, help=helptext, parents=[groups["common"]])
         i.add_argument("file", help="工作簿（.xlsx、.xls 或 .csv）")
         i.add_argument("--mapping", help="导入映射：系统自带映射的名称或 .toml 映射文件（默认：系统自带）")

@@ -1,6 +1,6 @@
 """上线检查 (the go-live checklist), from 业主档案: each step with what the database holds for it and the
 manager who signed it off; the imports of the registers beside it (期初欠费与预存, 缴费历史, 钥匙登记,
-水电气表, 住户与租户), each in its own window (ui/golive/register_dialog.py)."""
+水电气表, 住户与租户, 车位与车辆), each in its own window (ui/golive/register_dialog.py)."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
@@ -24,8 +24,8 @@ from ui.golive.register_dialog import RegisterImportDialog
 
 HEADERS = ["步骤", "数据库中现有", "签字人", "签字时间", "说明"]
 IMPORTS = (("balances", "导入期初欠费与预存…"), ("history", "导入缴费历史…"), ("keys", "导入钥匙登记…"),
-           ("meters", "导入水电气表…"), ("residents", "导入住户与租户…"))
-PERMITS = {"balances": "golive.balances", "history": "ledger.bill"}
+           ("meters", "导入水电气表…"), ("residents", "导入住户与租户…"), ("vehicles", "导入车位与车辆…"))
+PERMITS = {"balances": "golive.balances", "history": "ledger.bill", "vehicles": "golive.parking"}
 
 
 def open_checklist(tab):
