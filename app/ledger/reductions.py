@@ -20,6 +20,7 @@ day as their own total (never in the cash), and the collection rate takes them o
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from peewee import fn
 
@@ -35,6 +36,7 @@ from models.reductions import STATE_APPROVED, STATE_PENDING, STATE_REJECTED, Red
 MODES = {"percent": "按比例", "fixed": "固定金额", "months": "按整月"}
 MODE_OF_WORD = {v: k for k, v in MODES.items()}
 MAX_MONTHS = 12
+CYCLE_WORDS = {3: "按季", 12: "按年"}
 KIND = "reduction"          # Payment.kind and .method of an applied reduction
 NO_REDUCE = ("deposit", "prepay")
 
@@ -69,6 +71,65 @@ def _int_in(value, field: str, low: int, high: int) -> int:
     return n
 
 
+_COVERED = re.compile(r"(\d{4})-(\d{2})至(\d{4})-(\d{2})")
+
+
+def covered_months(c: Charge) -> int:
+    """The months one charge pays for: 3 for a quarterly line, 12 for a yearly one (the run's memo
+    “2027-01至2027-03”, else the item's rule), 1 for everything else."""
+    if c.category != "periodic" or not c.period:
+        return 1
+    m = _COVERED.search(c.memo or "")
+    if m:
+        y1, m1, y2, m2 = (int(x) for x in m.groups())
+        return max(1, (y2 * 12 + m2) - (y1 * 12 + m1) + 1)
+    from app.ledger.charge_rules import CYCLE_MONTHS, custom_item
+    item = custom_item(c.item_code)
+    rule = item.rules.first() if item is not None else None
+    return CYCLE_MONTHS.get(rule.cycle, 1) if rule is not None else 1
+
+
+def months_reduced(charge_id) -> int:
+    """Whole months already reduced (approved) on one quarterly or yearly charge."""
+    return int(Reduction.select(fn.COALESCE(fn.SUM(Reduction.months), 0))
+               .where((Reduction.charge == charge_id) & (Reduction.mode == "months")
+                      & (Reduction.state == STATE_APPROVED)).scalar() or 0)
+
+
+def cycle_share(amount_fen: int, cover: int, done: int, months: int) -> int:
+    """The fen of *months* more months of a charge covering *cover* months, *done* already reduced:
+    cumulative half-up shares (amount × months / cover) less what the earlier months took, so the
+    months of a whole cycle always add up to the charge exactly (the remainder falls on the last)."""
+    def upto(n: int) -> int:
+        return (2 * amount_fen * n + cover) // (2 * cover)
+    return upto(done + months) - upto(done)
+
+
+def _months_of(c: Charge, value) -> int:
+    """The 减免月数 of a charge: 1-12 months of a monthly item, at most the months a quarterly or yearly
+    charge covers, less those already reduced."""
+    cover = covered_months(c)
+    if cover == 1:
+        return _int_in(value, "减免月数", 1, MAX_MONTHS)
+    months = _int_in(value, "减免月数", 1, MAX_MONTHS)
+    done = months_reduced(c.id)
+    if months > cover - done:
+        head = f"{_label(c)}{CYCLE_WORDS.get(cover, '')}收取，只含 {cover} 个月"
+        more = f"，已减免 {done} 个月，最多再减免 {cover - done} 个月" if done else f"，最多减免 {cover} 个月"
+        raise ValidationError("减免月数", f"{head}{more}，收到 {months} 个月")
+    return months
+
+
+def months_hint(charge_id) -> str:
+    """The 月数 hint for one charge (the reduction dialog's placeholder)."""
+    c = Charge.get_or_none(Charge.id == int(charge_id))
+    cover = covered_months(c) if c is not None else 1
+    if cover == 1:
+        return "月数，如 3：本月及其后两个月的同项费用全部减免"
+    left = cover - months_reduced(c.id)
+    return f"月数，{CYCLE_WORDS.get(cover, '')}收取共 {cover} 个月，每月减免 1/{cover}，最多 {left} 个月"
+
+
 def _month_charges(c: Charge, months: int, lock: bool = False) -> list[Charge]:
     """The charge's month and the next ``months - 1`` months of the same item of the home."""
     from app.core.dates import add_period_months
@@ -88,10 +149,13 @@ def _month_charges(c: Charge, months: int, lock: bool = False) -> list[Charge]:
 
 def _planned(c: Charge, mode: str, percent: int, amount_fen: int, months: int, lock: bool = False) -> list:
     """[(charge, fen)] the reduction would apply now: never more than each charge still owes."""
-    if mode == "months":
+    if mode == "months" and covered_months(c) == 1:
         return [(x, x.amount_fen - x.paid_fen) for x in _month_charges(c, months, lock)]
     if lock:
         c = for_update(Charge.select().where(Charge.id == c.id)).get()
+    if mode == "months":    # N months of a quarterly or yearly charge (cycle_months)
+        return [(c, min(cycle_share(c.amount_fen, covered_months(c), months_reduced(c.id), months),
+                        c.amount_fen - c.paid_fen))]
     owed = c.amount_fen - c.paid_fen
     want = (c.amount_fen * percent + 50) // 100 if mode == "percent" else amount_fen
     return [(c, min(want, owed))]
@@ -120,7 +184,7 @@ def propose(ctx, charge_id, mode, value, reason, *, approve: bool = False, note:
     elif mode == "months":
         if c.category != "periodic" or not c.period:
             raise ValidationError("减免方式", f"{_label(c)}不是按月收取的费用，不能按整月减免")
-        months = _int_in(value, "减免月数", 1, MAX_MONTHS)
+        months = _months_of(c, value)
     else:
         fixed = parse_yuan(value, "减免金额")
         if fixed <= 0:
@@ -166,9 +230,11 @@ def _apply(ctx, reduction_id, note: str) -> Reduction:
     now = ctx.clock.now()
     uid = getattr(ctx.user, "id", None)
     lines = []
+    # N months of a quarterly or yearly charge: the months stand in the line's reason (receipt, bill, 备注)
+    why = f"{red.months}个月，{red.reason}" if red.mode == "months" and covered_months(c) > 1 else red.reason
     for x, fen in plan:
         Payment.create(charge=x.id, home=x.home_id, item_code=x.item_code, kind=KIND, method=KIND, amount_fen=fen,
-                       reason=red.reason, source="reduction", source_id=red.id, created_at=now, created_by=uid)
+                       reason=why, source="reduction", source_id=red.id, created_at=now, created_by=uid)
         Charge.update(paid_fen=Charge.paid_fen + fen).where(Charge.id == x.id).execute()
         lines.append({"charge_id": x.id, "项目": _label(x), "reduced_fen": fen})
     applied = sum(f for _x, f in plan)

@@ -15,9 +15,10 @@ from ui.common.runner import notify_changed
 from ui.common.tables import table_view
 from ui.ledger.table_models import LedgerRowsModel, money
 
-MODE_CHOICES = [("percent", "按比例（%）"), ("fixed", "固定金额（元）"), ("months", "按整月（本月起连续几个月）")]
+MODE_CHOICES = [("percent", "按比例（%）"), ("fixed", "固定金额（元）"),
+                ("months", "按整月（本月起连续几个月，或按季/按年费用中的几个月）")]
 HINTS = {"percent": "如 50 表示减免该费用的 50%", "fixed": "减免金额（元），不超过欠额",
-         "months": "月数，如 3：本月及其后两个月的同项费用全部减免"}
+         "months": "月数，如 3：本月及其后两个月的同项费用全部减免；按季、按年收取的费用减免其中几个月"}
 
 
 def buttons(tab) -> list:
@@ -89,8 +90,12 @@ class ReductionDialog(FormDialog):
         self.charge = charge
         self.mode = self.widget("mode")
         self.value = self.widget("value")
-        self.mode.currentIndexChanged.connect(
-            lambda _i: self.value.setPlaceholderText(HINTS[self.mode.currentData()]))
+        self.mode.currentIndexChanged.connect(lambda _i: self.value.setPlaceholderText(self.hint()))
+
+    def hint(self) -> str:
+        """The value's placeholder: for 按整月 what this charge allows (a quarterly or yearly one: N/3, N/12)."""
+        mode = self.mode.currentData()
+        return reductions.months_hint(self.charge["id"]) if mode == "months" else HINTS[mode]
 
     def call(self):
         v = self.values()
