@@ -10,6 +10,7 @@ MODEL_MODULES = [
     "reductions",
     "payhistory",
     "shared_meter",
+    "balances",
 ]
 
 # Every table the models define. Start-up compares it with the database's tables so that it
@@ -31,6 +32,7 @@ TABLES = frozenset({
     "reduction",
     "payment_history",
     "shared_meter_reading",
+    "charge_balance",
 })
 
 

@@ -159,6 +159,13 @@ def _step_12_prepay_index(db):
                    " WHERE (\"category\" = 'prepay')")
 
 
+def _step_16_charge_balance(db):
+    """charge_balance (models/balances.py): what each home owes per item, kept by triggers on charge;
+    created (a fresh database has the table from step 1) and filled from the charges."""
+    from .balances import install
+    install(db)
+
+
 STEPS = [
     (1, "initial schema", _step_1_initial),
     (2, "owner name pinyin", _step_2_owner_name_pinyin),
@@ -169,6 +176,7 @@ STEPS = [
     (11, "phones re-checked by libphonenumber", _step_11_phones_recheck),
     (12, "prepayment index of every item", _step_12_prepay_index),
     (15, "staff phones sealed", _step_15_seal_staff_phones),
+    (16, "per-home, per-item balance kept by triggers", _step_16_charge_balance),
 ]
 CURRENT_VERSION = STEPS[-1][0]
 

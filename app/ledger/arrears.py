@@ -14,6 +14,8 @@ from peewee import JOIN
 from app.core import audit
 from app.core.dates import as_date
 from app.core.privacy import mask_phone
+from app.ledger.balances import overdue_by_home, owing_homes
+from models.balances import ChargeBalance
 from models.ledger import Charge
 from models.people import HomeOwner, Owner
 from models.property import Building, Cluster, Home
@@ -88,14 +90,7 @@ def home_arrears(ctx, as_of: dt.date | None = None, *, building_id=None, cluster
     agg = {hid: (owed, n, len(months), oldest) for hid, (owed, n, months, oldest) in acc.items()}
     if not agg:
         return []
-    info = {}
-    hq = (Home.select(Home.id, Home.room_code, Building.name, Cluster.code, Cluster.name, User.display_name)
-          .join(Building, on=(Home.building == Building.id))
-          .join(User, on=(Building.area_manager == User.id), join_type=JOIN.LEFT_OUTER)
-          .switch(Home).join(Cluster, on=(Home.cluster == Cluster.id))
-          .where(Home.id.in_(list(agg))).tuples())
-    for hid, room, bname, ccode, cname, am in hq:
-        info[hid] = (room, bname, f"{ccode}组团 {cname}", am or "")
+    info = _home_info(list(agg))
     owners: dict[int, list] = {}
     oq = (HomeOwner.select(HomeOwner.home, Owner.name, Owner.phone).join(Owner)
           .where(HomeOwner.home.in_(list(agg)) & HomeOwner.until.is_null())
@@ -112,6 +107,20 @@ def home_arrears(ctx, as_of: dt.date | None = None, *, building_id=None, cluster
     return out
 
 
+def _home_info(home_ids: list[int]) -> dict[int, tuple]:
+    """{home id: (room, building, cluster label, area manager)}."""
+    info = {}
+    for i in range(0, len(home_ids), 900):
+        hq = (Home.select(Home.id, Home.room_code, Building.name, Cluster.code, Cluster.name, User.display_name)
+              .join(Building, on=(Home.building == Building.id))
+              .join(User, on=(Building.area_manager == User.id), join_type=JOIN.LEFT_OUTER)
+              .switch(Home).join(Cluster, on=(Home.cluster == Cluster.id))
+              .where(Home.id.in_(home_ids[i:i + 900])).tuples())
+        for hid, room, bname, ccode, cname, am in hq:
+            info[hid] = (room, bname, f"{ccode}组团 {cname}", am or "")
+    return info
+
+
 def home_open_items(ctx, home_id, as_of: dt.date | None = None) -> list[Charge]:
     """The overdue unpaid charges of one home (for a notice or the arrears view)."""
     as_of = as_of or ctx.clock.today()
@@ -120,16 +129,20 @@ def home_open_items(ctx, home_id, as_of: dt.date | None = None) -> list[Charge]:
 
 
 def summary_by(ctx, by: str = "area_manager", as_of: dt.date | None = None) -> list[dict]:
-    """Arrears grouped by 'area_manager', 'building' or 'cluster': households, owed, charges."""
-    rows = home_arrears(ctx, as_of)
-    key = {"area_manager": lambda a: a.area_manager or "（未指定）", "building": lambda a: a.building,
-           "cluster": lambda a: a.cluster}[by]
+    """Arrears grouped by 'area_manager', 'building' or 'cluster': households, owed, charges. Read
+    from the per-home, per-item balance (app.ledger.balances): no open charge of the past is read."""
+    as_of = as_of or ctx.clock.today()
+    owed = overdue_by_home(as_of)
+    info = _home_info(list(owed))
+    key = {"area_manager": lambda i: i[3] or "（未指定）", "building": lambda i: i[1],
+           "cluster": lambda i: i[2]}[by]
     groups: dict[str, dict] = {}
-    for a in rows:
-        g = groups.setdefault(key(a), {"name": key(a), "homes": 0, "owed_fen": 0, "charges": 0})
+    for hid, (fen, n, _oldest) in owed.items():
+        name = key(info.get(hid, ("", "", "", "")))
+        g = groups.setdefault(name, {"name": name, "homes": 0, "owed_fen": 0, "charges": 0})
         g["homes"] += 1
-        g["owed_fen"] += a.owed_fen
-        g["charges"] += a.charges
+        g["owed_fen"] += fen
+        g["charges"] += n
     return sorted(groups.values(), key=lambda g: -g["owed_fen"])
 
 
@@ -154,13 +167,15 @@ def refresh_arrears_flags(ctx, as_of: dt.date | None = None, home_ids=None) -> d
     """Set Owner.arrears_flag for the current owners of homes in arrears, clear it for the others
     (all owners, or only the owners of ``home_ids``). Returns {"set": n, "cleared": n}.
 
-    Both read only open charges (the partial index ``charge_open_due``: what is owed, never the
-    paid history). With ``home_ids`` (a payment, a waiver, a void) only those homes' owners are
-    looked at, and each owner's other homes, since one owner may hold several."""
+    Both read the per-home, per-item balance (models/balances.py, kept by triggers): a home is in
+    arrears when one of its items has ``oldest_due < as_of``; no charge is read. With ``home_ids``
+    (a payment, a waiver, a void) only those homes' owners are looked at, and each owner's other
+    homes, since one owner may hold several."""
     as_of = as_of or ctx.clock.today()
     with ctx.db.atomic():
         if home_ids is None:
-            owing = Charge.select(Charge.home).where(overdue_where(as_of))     # the open-charge index
+            owing = (ChargeBalance.select(ChargeBalance.home_id)             # the balance (no charge read)
+                     .where(ChargeBalance.oldest_due < as_of))
             in_arrears = HomeOwner.select(HomeOwner.owner).where(HomeOwner.until.is_null()
                                                                  & HomeOwner.home.in_(owing))
             n_set = (Owner.update(arrears_flag=True)
@@ -186,10 +201,7 @@ def _refresh_homes(as_of: dt.date, home_ids: list[int]) -> tuple[int, int]:
     held = list(HomeOwner.select(HomeOwner.owner, HomeOwner.home)
                 .where(HomeOwner.owner.in_(list(owners)) & HomeOwner.until.is_null()).tuples())
     homes = sorted({h for _o, h in held})
-    owing = set()
-    if homes:
-        owing = {h for (h,) in Charge.select(Charge.home).where(Charge.home.in_(homes) & overdue_where(as_of))
-                 .tuples()}
+    owing = owing_homes(as_of, homes) if homes else set()
     in_arrears = {o for o, h in held if h in owing}
     to_set = [o for o, flag in owners.items() if o in in_arrears and not flag]
     to_clear = [o for o, flag in owners.items() if o not in in_arrears and flag]

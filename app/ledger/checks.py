@@ -4,7 +4,8 @@ Returns problem texts (Chinese); none when the ledger is consistent:
 - each charge's paid amount equals the sum of its payment lines, and is within 0 … amount;
 - each deposit's refunded amount equals its refund lines;
 - each receipt's total equals its own lines (pay lines for receipts, refund lines for vouchers);
-- receipt and voucher numbers run without a gap in each year.
+- receipt and voucher numbers run without a gap in each year;
+- the per-home, per-item balance (charge_balance) equals its open charges.
 
 ``audit_tie(ctx)`` ties the ledger to the audit log (both ways): every receipt and refund voucher has
 the audit row that issued it with the same number, total and lines, every void and waive its row with
@@ -20,6 +21,7 @@ import re
 
 from peewee import fn
 
+from app.ledger.balances import mismatches as balance_mismatches
 from models.ledger import Charge, Payment, Receipt
 from models.users import AuditLog
 
@@ -66,6 +68,7 @@ def run(ctx) -> list[str]:
             label = "收据" if kind == "receipt" else "退款凭证"
             gaps.append(f"{year}年{label} 最大号 {top}，实有 {n} 张（缺 {top - n} 张）")
     problems += _listed("票据编号不连续", gaps)
+    problems += _listed("欠费余额表与费用不符（app.ledger.balances.repair 可据费用重建）", balance_mismatches())
     return problems
 
 

@@ -1,0 +1,103 @@
+"""Reading the per-home, per-item balance (models/balances.py, issue 20), its check and its repair.
+
+The table sums every open charge that can fall into arrears, due or not. On ``as_of`` a home is in
+arrears when one of its rows has ``oldest_due < as_of``; what it owes overdue is the rows' owed
+amount minus the open charges not yet due (``due_date >= as_of``), which are only the current
+cycle's and are read through the open-charge index (charge_open_due) from ``as_of`` on — so the
+cost follows the homes and the cycle, never the years of history.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import fn
+
+from models.balances import AGGREGATE, ChargeBalance, refill
+from models.ledger import Charge
+
+NOT_ARREARS = ("deposit", "prepay")
+CHUNK = 900
+
+
+def _chunks(ids):
+    ids = sorted({int(h) for h in ids})
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i:i + CHUNK]
+
+
+def owing_homes(as_of: dt.date, home_ids=None) -> set[int]:
+    """The homes with a charge in arrears on ``as_of`` (all, or among ``home_ids``)."""
+    q = ChargeBalance.select(ChargeBalance.home_id).where(ChargeBalance.oldest_due < as_of)
+    if home_ids is None:
+        return {h for (h,) in q.distinct().tuples()}
+    out: set[int] = set()
+    for part in _chunks(home_ids):
+        out |= {h for (h,) in q.where(ChargeBalance.home_id.in_(part)).tuples()}
+    return out
+
+
+def overdue_by_home(as_of: dt.date, home_ids=None) -> dict[int, tuple[int, int, dt.date]]:
+    """{home id: (owed fen, charges, oldest due)} of the homes in arrears on ``as_of``: the same
+    figures as summing the overdue open charges (app.ledger.arrears.open_overdue)."""
+    q = (ChargeBalance.select(ChargeBalance.home_id, ChargeBalance.item_code, ChargeBalance.owed_fen,
+                              ChargeBalance.open_count, ChargeBalance.oldest_due, ChargeBalance.newest_due)
+         .where(ChargeBalance.oldest_due < as_of))
+    rows = []
+    if home_ids is None:
+        rows = list(q.tuples())
+    else:
+        for part in _chunks(home_ids):
+            rows += list(q.where(ChargeBalance.home_id.in_(part)).tuples())
+    acc: dict[int, list] = {}
+    straddling = set()
+    for hid, item, owed, n, oldest, newest in rows:
+        a = acc.setdefault(hid, [0, 0, _date(oldest)])
+        a[0] += int(owed)
+        a[1] += int(n)
+        a[2] = min(a[2], _date(oldest))
+        if _date(newest) >= as_of:
+            straddling.add((hid, item))
+    if straddling:   # take off the open charges not yet due: the current cycle's, by due date
+        later = (Charge.select(Charge.home, Charge.item_code, Charge.amount_fen - Charge.paid_fen)
+                 .where((Charge.due_date >= as_of) & (Charge.paid_fen < Charge.amount_fen)
+                        & Charge.category.not_in(NOT_ARREARS)))
+        if home_ids is not None or len({h for h, _i in straddling}) < CHUNK:
+            later = later.where(Charge.home.in_(sorted({h for h, _i in straddling})))
+        for hid, item, owed in later.tuples():
+            if (hid, item) in straddling:
+                acc[hid][0] -= int(owed)
+                acc[hid][1] -= 1
+    return {hid: (owed, n, oldest) for hid, (owed, n, oldest) in acc.items()}
+
+
+def _date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def mismatches() -> list[str]:
+    """The (home, item) rows that differ from their charges (Chinese texts), none when exact."""
+    kept = {(h, i): (int(o), int(n), _s(a), _s(b)) for h, i, o, n, a, b in
+            ChargeBalance.select(ChargeBalance.home_id, ChargeBalance.item_code, ChargeBalance.owed_fen,
+                                 ChargeBalance.open_count, ChargeBalance.oldest_due,
+                                 ChargeBalance.newest_due).tuples()}
+    truth = {(h, i): (int(o), int(n), _s(a), _s(b)) for h, i, o, n, a, b in
+             ChargeBalance._meta.database.execute_sql(AGGREGATE + " GROUP BY home_id, item_code").fetchall()}
+    out = []
+    for key in sorted(set(kept) | set(truth), key=lambda k: (k[0], k[1])):
+        k, t = kept.get(key), truth.get(key)
+        if k != t:
+            have = f"记为欠 {k[0]} 分 {k[1]} 笔" if k else "无记录"
+            want = f"应为欠 {t[0]} 分 {t[1]} 笔（{t[2]} 至 {t[3]}）" if t else "应无记录"
+            out.append(f"房屋{key[0]} {key[1]} {have}，{want}")
+    return out
+
+
+def _s(value) -> str:
+    return "" if value is None else str(value)[:10]
+
+
+def repair(ctx) -> int:
+    """Rebuild the balance from the charges (one statement after emptying it); returns the rows."""
+    with ctx.db.atomic():
+        refill(ctx.db)
+        return ChargeBalance.select(fn.COUNT(ChargeBalance.home_id)).scalar() or 0

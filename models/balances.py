@@ -1,0 +1,137 @@
+"""What each home owes per charge item (charge_balance, issue 20), kept current by database triggers.
+
+One row per (home, item) with open charges that can fall into arrears: not fully paid
+(``paid_fen < amount_fen``), with a due date, and neither a deposit nor the prepayment request
+(the categories app.ledger.arrears leaves out). ``owed_fen`` is the sum of amount − paid of those
+charges, ``open_count`` their number, ``oldest_due`` / ``newest_due`` their first and last due date.
+A (home, item) with nothing open has no row.
+
+The triggers on ``charge`` (INSERT, UPDATE of the columns that decide the row, DELETE) keep the table
+exact for every write path, bulk ``INSERT … SELECT`` included, without the services knowing of it:
+an insert adds to its row; an update or delete recomputes the rows of the old and the new (home,
+item) from that pair's charges (the unique index leads with home, item). On PostgreSQL the function
+first locks the row (an upsert) and then recomputes in a new statement, whose READ COMMITTED snapshot
+sees what the desk that held the lock committed: two desks paying the same home stay exact.
+
+``install(db)`` (schema step 16) creates the triggers and fills the table from the charges;
+``REFILL_SQL`` is the repair, one statement after emptying the table.
+"""
+from __future__ import annotations
+
+from peewee import BigIntegerField, CharField, CompositeKey, DateField, IntegerField
+
+from .base import BaseModel
+from .db import is_sqlite
+
+
+class ChargeBalance(BaseModel):
+    """Open, arrears-capable charges of one home and item, summed (maintained by triggers only)."""
+    home_id = IntegerField()
+    item_code = CharField()
+    owed_fen = BigIntegerField(default=0)
+    open_count = IntegerField(default=0)
+    oldest_due = DateField(null=True)
+    newest_due = DateField(null=True)
+
+    class Meta:
+        table_name = "charge_balance"
+        primary_key = CompositeKey("home_id", "item_code")
+        indexes = ((("oldest_due",), False),)
+
+
+MODELS = [ChargeBalance]
+
+# the charges a row sums (keep in step with app.ledger.arrears.NOT_ARREARS)
+COUNTED = ("{t}.paid_fen < {t}.amount_fen AND {t}.due_date IS NOT NULL"
+           " AND {t}.category NOT IN ('deposit', 'prepay')")
+
+AGGREGATE = ("SELECT home_id, item_code, SUM(amount_fen - paid_fen), COUNT(*), MIN(due_date), MAX(due_date)"
+             " FROM charge WHERE " + COUNTED.format(t="charge"))
+REFILL_SQL = ("INSERT INTO charge_balance (home_id, item_code, owed_fen, open_count, oldest_due, newest_due) "
+              + AGGREGATE + " GROUP BY home_id, item_code")
+WATCHED = "amount_fen, paid_fen, refunded_fen, home_id, item_code, due_date, category"
+
+
+def _sqlite_recompute(who: str) -> str:
+    return (f"DELETE FROM charge_balance WHERE home_id = {who}.home_id AND item_code = {who}.item_code; "
+            "INSERT INTO charge_balance (home_id, item_code, owed_fen, open_count, oldest_due, newest_due) "
+            f"{AGGREGATE} AND home_id = {who}.home_id AND item_code = {who}.item_code "
+            "GROUP BY home_id, item_code; ")
+
+
+SQLITE_TRIGGERS = (
+    "CREATE TRIGGER IF NOT EXISTS charge_balance_ins AFTER INSERT ON charge WHEN "
+    + COUNTED.format(t="NEW") + " BEGIN "
+    "INSERT INTO charge_balance (home_id, item_code, owed_fen, open_count, oldest_due, newest_due) "
+    "VALUES (NEW.home_id, NEW.item_code, NEW.amount_fen - NEW.paid_fen, 1, NEW.due_date, NEW.due_date) "
+    "ON CONFLICT (home_id, item_code) DO UPDATE SET owed_fen = owed_fen + excluded.owed_fen, "
+    "open_count = open_count + 1, oldest_due = min(oldest_due, excluded.oldest_due), "
+    "newest_due = max(newest_due, excluded.newest_due); END",
+    f"CREATE TRIGGER IF NOT EXISTS charge_balance_upd AFTER UPDATE OF {WATCHED} ON charge WHEN ("
+    + COUNTED.format(t="OLD") + ") OR (" + COUNTED.format(t="NEW") + ") BEGIN "
+    + _sqlite_recompute("OLD") + "END",
+    f"CREATE TRIGGER IF NOT EXISTS charge_balance_move AFTER UPDATE OF {WATCHED} ON charge WHEN ("
+    "NEW.home_id IS NOT OLD.home_id OR NEW.item_code IS NOT OLD.item_code) AND "
+    + COUNTED.format(t="NEW") + " BEGIN " + _sqlite_recompute("NEW") + "END",
+    "CREATE TRIGGER IF NOT EXISTS charge_balance_del AFTER DELETE ON charge WHEN "
+    + COUNTED.format(t="OLD") + " BEGIN " + _sqlite_recompute("OLD") + "END",
+)
+
+PG_FUNCTIONS = (
+    """CREATE OR REPLACE FUNCTION charge_balance_fix(h integer, i varchar) RETURNS void AS $$
+BEGIN
+  -- lock the row first (waits for a desk changing the same home and item), then recompute in a
+  -- new statement: its snapshot sees what that desk committed
+  INSERT INTO charge_balance (home_id, item_code, owed_fen, open_count) VALUES (h, i, 0, 0)
+    ON CONFLICT (home_id, item_code) DO UPDATE SET owed_fen = charge_balance.owed_fen;
+  UPDATE charge_balance b SET (owed_fen, open_count, oldest_due, newest_due) = (
+      SELECT COALESCE(SUM(c.amount_fen - c.paid_fen), 0), COUNT(*), MIN(c.due_date), MAX(c.due_date)
+      FROM charge c WHERE c.home_id = h AND c.item_code = i AND """ + COUNTED.format(t="c") + """)
+    WHERE b.home_id = h AND b.item_code = i;
+  DELETE FROM charge_balance WHERE home_id = h AND item_code = i AND open_count = 0;
+END $$ LANGUAGE plpgsql""",
+    """CREATE OR REPLACE FUNCTION charge_balance_sync() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    IF """ + COUNTED.format(t="NEW") + """ THEN
+      INSERT INTO charge_balance (home_id, item_code, owed_fen, open_count, oldest_due, newest_due)
+        VALUES (NEW.home_id, NEW.item_code, NEW.amount_fen - NEW.paid_fen, 1, NEW.due_date, NEW.due_date)
+        ON CONFLICT (home_id, item_code) DO UPDATE SET
+          owed_fen = charge_balance.owed_fen + EXCLUDED.owed_fen,
+          open_count = charge_balance.open_count + 1,
+          oldest_due = LEAST(charge_balance.oldest_due, EXCLUDED.oldest_due),
+          newest_due = GREATEST(charge_balance.newest_due, EXCLUDED.newest_due);
+    END IF;
+    RETURN NULL;
+  END IF;
+  IF TG_OP = 'DELETE' THEN
+    IF """ + COUNTED.format(t="OLD") + """ THEN PERFORM charge_balance_fix(OLD.home_id, OLD.item_code); END IF;
+    RETURN NULL;
+  END IF;
+  IF (""" + COUNTED.format(t="OLD") + ") OR (" + COUNTED.format(t="NEW") + """) THEN
+    PERFORM charge_balance_fix(OLD.home_id, OLD.item_code);
+    IF (NEW.home_id, NEW.item_code) IS DISTINCT FROM (OLD.home_id, OLD.item_code) THEN
+      PERFORM charge_balance_fix(NEW.home_id, NEW.item_code);
+    END IF;
+  END IF;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql""",
+    "DROP TRIGGER IF EXISTS charge_balance_sync ON charge",
+    f"CREATE TRIGGER charge_balance_sync AFTER INSERT OR DELETE OR UPDATE OF {WATCHED} ON charge "
+    "FOR EACH ROW EXECUTE FUNCTION charge_balance_sync()",
+)
+
+
+def install(db) -> None:
+    """Create the table (when missing), the triggers of this engine, and fill the table from the
+    charges. Idempotent: a database that has them keeps them, the rows are rebuilt."""
+    db.create_tables([ChargeBalance], safe=True)
+    for sql in SQLITE_TRIGGERS if is_sqlite(db) else PG_FUNCTIONS:
+        db.execute_sql(sql)
+    refill(db)
+
+
+def refill(db) -> None:
+    """Rebuild every row from the charges (the repair of a balance the check found wrong)."""
+    db.execute_sql("DELETE FROM charge_balance")
+    db.execute_sql(REFILL_SQL)
