@@ -38,36 +38,33 @@ def owing_homes(as_of: dt.date, home_ids=None) -> set[int]:
 
 def overdue_by_home(as_of: dt.date, home_ids=None) -> dict[int, tuple[int, int, dt.date]]:
     """{home id: (owed fen, charges, oldest due)} of the homes in arrears on ``as_of``: the same
-    figures as summing the overdue open charges (app.ledger.arrears.open_overdue)."""
-    q = (ChargeBalance.select(ChargeBalance.home_id, ChargeBalance.item_code, ChargeBalance.owed_fen,
-                              ChargeBalance.open_count, ChargeBalance.oldest_due, ChargeBalance.newest_due)
-         .where(ChargeBalance.oldest_due < as_of))
-    rows = []
+    figures as summing the overdue open charges (app.ledger.arrears.open_overdue).
+
+    A home's overdue amount is all its rows' owed amount less its open charges not yet due; those
+    are read through the covering open-charge index from ``as_of`` on (the current cycle)."""
+    q = ChargeBalance.select(ChargeBalance.home_id, ChargeBalance.owed_fen, ChargeBalance.open_count,
+                             ChargeBalance.oldest_due)
+    later = (Charge.select(Charge.home, Charge.amount_fen - Charge.paid_fen)
+             .where((Charge.due_date >= as_of) & (Charge.paid_fen < Charge.amount_fen)
+                    & Charge.category.not_in(NOT_ARREARS)))
     if home_ids is None:
-        rows = list(q.tuples())
+        parts = [(q, later)]
     else:
-        for part in _chunks(home_ids):
-            rows += list(q.where(ChargeBalance.home_id.in_(part)).tuples())
+        parts = [(q.where(ChargeBalance.home_id.in_(p)), later.where(Charge.home.in_(p))) for p in _chunks(home_ids)]
     acc: dict[int, list] = {}
-    straddling = set()
-    for hid, item, owed, n, oldest, newest in rows:
-        a = acc.setdefault(hid, [0, 0, _date(oldest)])
-        a[0] += int(owed)
-        a[1] += int(n)
-        a[2] = min(a[2], _date(oldest))
-        if _date(newest) >= as_of:
-            straddling.add((hid, item))
-    if straddling:   # take off the open charges not yet due: the current cycle's, by due date
-        later = (Charge.select(Charge.home, Charge.item_code, Charge.amount_fen - Charge.paid_fen)
-                 .where((Charge.due_date >= as_of) & (Charge.paid_fen < Charge.amount_fen)
-                        & Charge.category.not_in(NOT_ARREARS)))
-        if home_ids is not None or len({h for h, _i in straddling}) < CHUNK:
-            later = later.where(Charge.home.in_(sorted({h for h, _i in straddling})))
-        for hid, item, owed in later.tuples():
-            if (hid, item) in straddling:
+    for rows, ahead in parts:
+        for hid, owed, n, first in rows.tuples():
+            a = acc.setdefault(hid, [0, 0, None])
+            a[0] += int(owed)
+            a[1] += int(n)
+            oldest = _date(first)
+            if oldest < as_of and (a[2] is None or oldest < a[2]):
+                a[2] = oldest
+        for hid, owed in ahead.tuples():
+            if hid in acc:
                 acc[hid][0] -= int(owed)
                 acc[hid][1] -= 1
-    return {hid: (owed, n, oldest) for hid, (owed, n, oldest) in acc.items()}
+    return {hid: (owed, n, oldest) for hid, (owed, n, oldest) in acc.items() if oldest is not None}
 
 
 def _date(value) -> dt.date:
