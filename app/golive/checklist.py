@@ -4,8 +4,9 @@ the latest signature counts and every one stays in the audit log).
 
 Steps: structure (楼栋房屋结构), owners (业主档案, with the open 待核对 items), balances (期初欠费与预存),
 history (缴费历史, the rows app.golive.history_import keeps), keys (钥匙登记),
-meters (水电气表读数), residents (住户与租户) and parking (车位与车辆: the spaces the owners' workbook
-brought in and the vehicles registered).
+meters (水电气表读数), residents (住户与租户) and parking (车位与车辆: the spaces the owners' workbook or
+the parking register (app.golive.vehicles_import) brought in, those linked to a home, the vehicles registered
+and their open 待核对 items).
 """
 from __future__ import annotations
 
@@ -88,11 +89,15 @@ def _residents() -> tuple[str, bool]:
 
 
 def _parking() -> tuple[str, bool]:
+    from models.golive import PendingCheck
     from models.parking import Vehicle
     spaces = ParkingSpace.select().count()
     linked = ParkingSpace.select().where(ParkingSpace.home.is_null(False)).count()
     vehicles = Vehicle.select().count()
-    return f"车位 {spaces} 个（已关联房屋 {linked} 个），登记车辆 {vehicles} 辆", spaces + vehicles > 0
+    pending = PendingCheck.select().where(PendingCheck.entity.in_(("vehicle", "parking_space"))
+                                          & PendingCheck.resolved_at.is_null()).count()
+    text = f"车位 {spaces} 个（已关联房屋 {linked} 个），登记车辆 {vehicles} 辆"
+    return text + (f"，待核对 {pending} 项" if pending else ""), spaces + vehicles > 0
 
 
 def _counts(step: str) -> tuple[str, bool]:

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from app.core.crypto import SEALED_PREFIX
 from app.core.errors import PermissionDenied, StateError
 from app.golive import worklist
 from app.golive.checklist import steps
@@ -98,6 +99,8 @@ def test_import_links_spaces_registers_cars_and_refuses_by_row(site, tmp_path):
     assert (car.home_id, car.space.code, car.valid_from, car.valid_until) == (
         hid("1-1-101"), "B1-0001", dt.date(2026, 1, 1), dt.date(2026, 12, 31))
     assert car.number.startswith("CK2026-") and car.card_number == car.number and car.phone == "13900000000"
+    stored = site.db.execute_sql("SELECT phone FROM vehicle WHERE id = %s" % car.id).fetchone()[0]
+    assert stored.startswith(SEALED_PREFIX) and "13900000000" not in stored        # sealed at rest
     assert Vehicle.get(Vehicle.plate == "粤B10006").space.code == "B1-0007"     # written 粤b10006 → upper case
     assert Vehicle.select().where(Vehicle.plate == "粤BD00008").exists()
     # a bad phone and a bad date: the car stored without them, the raw text on the worklist
@@ -113,7 +116,7 @@ def test_import_links_spaces_registers_cars_and_refuses_by_row(site, tmp_path):
         import_vehicles(site, path)
     # the checklist counts what came in
     parking = next(s for s in steps(site) if s.step == "parking")
-    assert parking.counts == "车位 39 个（已关联房屋 37 个），登记车辆 19 辆" and parking.filled
+    assert parking.counts == "车位 39 个（已关联房屋 37 个），登记车辆 19 辆，待核对 2 项" and parking.filled
 
 
 def test_a_second_register_matches_and_refuses_what_is_there(site, tmp_path):

@@ -62,7 +62,7 @@ def test_vehicles_imported_from_the_checklist(qtbot, site, tmp_path, monkeypatch
     imp.close()
     again = ChecklistDialog(site)
     qtbot.addWidget(again)
-    assert again.table.item(7, 1).text() == "车位 39 个（已关联房屋 37 个），登记车辆 20 辆"
+    assert again.table.item(7, 1).text() == "车位 39 个（已关联房屋 37 个），登记车辆 20 辆，待核对 2 项"
 
 
 def test_only_a_manager_may_import_parking(qtbot, site, as_role):
