@@ -150,6 +150,11 @@ def bench_arrears(ctx) -> list[tuple]:
                 return arrears.ageing(ctx)
             return arrears.summary_by(ctx, kind)
         rows.append((f"欠费 page: {kind}", timed(page, repeat=3), GUI_TARGET, "target"))
+    from app.ledger import balances  # the per-home, per-item balance (charge_balance) on its own
+    today = ctx.clock.today()
+    rows.append(("arrears flags, site-wide", timed(arrears.refresh_arrears_flags, ctx, repeat=3), GUI_TARGET, "target"))
+    rows.append(("overdue per home (charge_balance)", timed(balances.overdue_by_home, today, repeat=3),
+                 timed(arrears.open_overdue, today, repeat=3), "old scan"))
     return rows
 
 
