@@ -9,11 +9,21 @@ on the largest share (the lowest home id among equals), so the lines sum exactly
 The homes are those the item's scope names, handed over and not in a state the periodic items skip.
 Idempotent: an item billed for a month is not split again (its lines carry bill_ref ``SM``); the
 memo names the share, shown on the bill and the receipt: 公摊电费（按面积 123.45㎡/9876.00㎡）.
+
+Who enters the month (issue 17): the 公摊 meter is read like any other meter. The meter reader (the roles
+that record readings, ``ledger.reading``) enters its 起读数 and 止读数 and the unit price on the 月度计费 page
+(公摊表抄表…, ``read_meter``): the amount is usage × price, half-up to the fen. The manager may enter the
+amount itself, from the supplier's bill (收费项目 › 公摊金额…, or ``propertydesk shared-meter set``,
+``set_month``: manager only). No separate confirmation: like every household reading it is audited
+(``ledger.shared_reading``, with the readings), correctable until the month is billed, and listed with its
+readings and who entered it (``readings``, ``shared-meter list``) for the manager before the monthly run.
+The readings and price are kept in the row's note (``抄表 起1200.00 止1350.50 单价0.5683``), no new column.
 """
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from peewee import fn
 
@@ -61,14 +71,61 @@ def _billed(code: str, period: str) -> bool:
     return Charge.select().where((Charge.item_code == code) & (Charge.bill_period == period)).exists()
 
 
-def record_reading(ctx, item_id, period, amount, usage="", note="") -> SharedMeterReading:
-    """Enter (or correct, until billed) the common meter's month: amount in 元, usage in 度/吨 (optional)."""
+NOTE_HEAD = re.compile(r"^抄表 起(\d+(?:\.\d+)?) 止(\d+(?:\.\d+)?)(?: 单价(\d+(?:\.\d+)?))?(?:；|$)")
+MAX_READING = Decimal("99999999.99")
+
+
+def _number(value, field: str, places: int, limit: Decimal) -> Decimal:
+    """A reading or price typed by the user: a number ≥ 0 with at most *places* decimals."""
+    text = str(value if value is not None else "").strip().replace("，", "").replace(",", "")
+    if not text:
+        raise ValidationError(field, "不能为空")
+    try:
+        d = Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(field, f"“{value}”不是数字") from None
+    if not d.is_finite() or d < 0 or d > limit:
+        raise ValidationError(field, f"应在 0 到 {limit} 之间")
+    if d != d.quantize(Decimal(1).scaleb(-places)):
+        raise ValidationError(field, f"最多 {places} 位小数")
+    return d
+
+
+def parse_note(note: str) -> dict:
+    """{"from", "to", "price", "note"} of a row's note: the readings the meter reader entered and the rest."""
+    m = NOTE_HEAD.match(str(note or ""))
+    if not m:
+        return {"from": "", "to": "", "price": "", "note": str(note or "")}
+    return {"from": m.group(1), "to": m.group(2), "price": m.group(3) or "", "note": str(note)[m.end():]}
+
+
+def _readings(reading_from, reading_to) -> tuple[Decimal, Decimal]:
+    start = _number(reading_from, "起读数", 2, MAX_READING)
+    end = _number(reading_to, "止读数", 2, MAX_READING)
+    if end <= start:
+        raise ValidationError("止读数", f"应大于起读数 {start:.2f}")
+    return start, end
+
+
+def record_reading(ctx, item_id, period, amount, usage="", note="", *, readings=None,
+                   price=None) -> SharedMeterReading:
+    """Enter (or correct, until billed) the common meter's month: amount in 元, usage in 度/吨 (optional);
+    with *readings* (起读数, 止读数) the usage is their difference and both are kept in the note."""
     require(ctx, "ledger.reading")
     rule = _rule(item_id)
     period = period_str(*parse_period(period, "所属月份"))
     fen = parse_yuan(amount, "公摊金额")
     if not 0 < fen <= MAX_AMOUNT_FEN:
         raise ValidationError("公摊金额", "应大于零且不超过 1000000 元")
+    note = str(note or "").strip()
+    reading_from, reading_to = readings or (None, None)
+    if reading_from not in (None, "") or reading_to not in (None, ""):
+        start, end = _readings(reading_from, reading_to)
+        if str(usage or "").strip() and Decimal(str(usage).strip() or "0") != end - start:
+            raise ValidationError("用量", f"与起止读数之差 {end - start:.2f} 不符")
+        usage = f"{end - start:.2f}"
+        note = f"抄表 起{start:.2f} 止{end:.2f}" + (f" 单价{price}" if price is not None else "") + (
+            f"；{note}" if note else "")
     usage_x100 = None
     if str(usage or "").strip():
         try:
@@ -83,7 +140,7 @@ def record_reading(ctx, item_id, period, amount, usage="", note="") -> SharedMet
             raise StateError(f"{rule.item.name} {period} 已出账，公摊读数不能再修改")
         old = SharedMeterReading.get_or_none((SharedMeterReading.item == rule.item.id)
                                              & (SharedMeterReading.period == period))
-        values = {"usage_x100": usage_x100, "amount_fen": fen, "note": str(note or "").strip()}
+        values = {"usage_x100": usage_x100, "amount_fen": fen, "note": note}
         if old is None:
             row = SharedMeterReading.create(item=rule.item.id, period=period, created_at=ctx.clock.now(),
                                             created_by=getattr(ctx.user, "id", None), **values)
@@ -92,9 +149,53 @@ def record_reading(ctx, item_id, period, amount, usage="", note="") -> SharedMet
             before = {"amount_fen": old.amount_fen, "usage_x100": old.usage_x100}
             SharedMeterReading.update(**values).where(SharedMeterReading.id == old.id).execute()
             row = SharedMeterReading.get_by_id(old.id)
-        audit.record(ctx, "ledger.shared_reading", "charge_item", rule.item.id, before,
-                     {"项目": rule.item.name, "period": period, "amount_fen": fen, "usage_x100": usage_x100})
+        after = {"项目": rule.item.name, "period": period, "amount_fen": fen, "usage_x100": usage_x100}
+        if NOTE_HEAD.match(note):
+            after["读数"] = note.split("；")[0]
+        audit.record(ctx, "ledger.shared_reading", "charge_item", rule.item.id, before, after)
     return row
+
+
+def read_meter(ctx, item_id, period, reading_from, reading_to, price, note="") -> SharedMeterReading:
+    """The meter reader's entry: the 公摊 meter's 起读数 and 止读数 this month and the unit price (元 per 度 or
+    吨, up to 4 decimals); the amount is usage × price rounded half-up to the fen (``ledger.reading``)."""
+    require(ctx, "ledger.reading")
+    start, end = _readings(reading_from, reading_to)
+    unit = _number(price, "单价", 4, Decimal("10000"))
+    if unit <= 0:
+        raise ValidationError("单价", "应大于零")
+    amount = ((end - start) * unit).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return record_reading(ctx, item_id, period, f"{amount:.2f}", note=note, readings=(start, end),
+                          price=f"{unit.normalize():f}")
+
+
+def set_month(ctx, item, period, amount, reading_from=None, reading_to=None, note="") -> SharedMeterReading:
+    """The manager's entry of a month's amount by the item's code or name (the command line, as 公摊金额… in
+    the manager's 收费项目 list), with the readings if given."""
+    require(ctx, "ledger.charge_items")
+    return record_reading(ctx, item_by_code(item), period, amount, note=note, readings=(reading_from, reading_to))
+
+
+def item_by_code(item) -> int:
+    """The id of a shared-meter item named by its code (custom_3) or its name (公摊电费)."""
+    text = str(item or "").strip()
+    if not text:
+        raise ValidationError("收费项目", "不能为空")
+    row = ChargeItem.get_or_none((ChargeItem.code == text) | (ChargeItem.name == text))
+    if row is None:
+        raise NotFound(f"收费项目“{text}”不存在（shared-meter list 列出公摊项目及其代码）")
+    if row.id not in item_codes():
+        raise ValidationError("收费项目", f"“{row.name}”不是公摊分摊项目")
+    return row.id
+
+
+def last_reading(item_id, period: str) -> dict:
+    """The latest earlier month's readings of an item ({"to", "price"} of parse_note, or empty): the next
+    month's 起读数 and price are suggested from it."""
+    row = (SharedMeterReading.select().where((SharedMeterReading.item == int(item_id))
+                                             & (SharedMeterReading.period < period))
+           .order_by(SharedMeterReading.period.desc()).first())
+    return parse_note(row.note) if row is not None else parse_note("")
 
 
 def readings(ctx, item_id=None) -> list[dict]:
@@ -104,9 +205,14 @@ def readings(ctx, item_id=None) -> list[dict]:
          .order_by(SharedMeterReading.period.desc(), ChargeItem.id))
     if item_id is not None:
         q = q.where(ChargeItem.id == int(item_id))
-    return [{"id": r.id, "item_id": r.item.id, "item": r.item.name, "period": r.period, "amount_fen": r.amount_fen,
-             "amount": fmt_fen(r.amount_fen), "billed": _billed(r.item.code, r.period), "note": r.note,
-             "usage": "" if r.usage_x100 is None else f"{Decimal(r.usage_x100) / 100:.2f}"} for r in q]
+    from models.users import User
+    rows = list(q)
+    names = dict(User.select(User.id, User.display_name).where(
+        User.id.in_({r.created_by_id for r in rows if r.created_by_id})).tuples()) if rows else {}
+    return [{"id": r.id, "item_id": r.item.id, "item": r.item.name, "code": r.item.code, "period": r.period,
+             "amount_fen": r.amount_fen, "amount": fmt_fen(r.amount_fen), "billed": _billed(r.item.code, r.period),
+             "note": r.note, "readings": parse_note(r.note), "entered_by": names.get(r.created_by_id, ""),
+             "usage": "" if r.usage_x100 is None else f"{Decimal(r.usage_x100) / 100:.2f}"} for r in rows]
 
 
 def bill_columns(name: str, memo: str) -> tuple[str, str, str]:
@@ -124,6 +230,12 @@ def shared_items() -> list[tuple[int, str]]:
     return [(i, n) for i, n in (ChargeItem.select(ChargeItem.id, ChargeItem.name).join(ChargeRule)
                                 .where(ChargeRule.formula.in_(list(SHARED)) & (ChargeItem.active == True))  # noqa: E712
                                 .order_by(ChargeItem.sort_order, ChargeItem.id).tuples())]
+
+
+def item_codes() -> dict[int, str]:
+    """{id: code} of the shared-meter items (the command line names them by code)."""
+    return dict(ChargeItem.select(ChargeItem.id, ChargeItem.code).join(ChargeRule)
+                .where(ChargeRule.formula.in_(list(SHARED))).tuples())
 
 
 def _where(rule, p: str, last_day: dt.date, excluded_states: list[str]) -> tuple[str, list]:

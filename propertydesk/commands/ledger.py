@@ -7,6 +7,8 @@
 """
 from __future__ import annotations
 
+from propertydesk.commands import shared_meter
+
 
 def register(sub, groups):
     p = sub.add_parser("bill", help="月度计费（物业费、停车费、水电气等）", parents=[groups["common"]])
@@ -41,6 +43,7 @@ def register(sub, groups):
     p.add_argument("--reject-id", type=int, help="驳回该编号的减免申请（经理，须 --note）")
     p.add_argument("--note", default="", help="审批意见或驳回理由")
     p.set_defaults(handler=reduce)
+    shared_meter.register(sub, groups)      # propertydesk shared-meter set|list (公摊水电)
 
 
 def bill(args, ctx):

@@ -187,6 +187,8 @@ class Tab(QWidget):
         bar.addWidget(self.bill_button)
         bar.addWidget(_button("导入抄表（Excel）…", "import", self.import_readings, self.can_read,
                               "ledger_import_readings"))
+        from ui.ledger.shared_reading_dialog import button as shared_reading_button  # 公摊表抄表…
+        bar.addWidget(shared_reading_button(self))
         for b in home_actions.billing_buttons(self):
             bar.addWidget(b)
         bar.addWidget(self.bill_result, 1)
