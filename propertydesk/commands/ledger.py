@@ -35,7 +35,7 @@ def register(sub, groups):
     how = p.add_mutually_exclusive_group()
     how.add_argument("--percent", help="按比例减免，1-100")
     how.add_argument("--amount", help="固定金额减免（元）")
-    how.add_argument("--months", help="按整月减免：本月起连续几个月")
+    how.add_argument("--months", help="按整月减免：本月起连续几个月；按季/按年收取的费用为其中几个月（N/3、N/12）")
     p.add_argument("--reason", help="减免原因")
     p.add_argument("--approve", action="store_true", help="经理申请时直接批准")
     p.add_argument("--list", action="store_true", help="列出待审批的减免")

@@ -164,3 +164,19 @@ def test_dialog_reduces_months_of_a_quarterly_charge(qtbot, ctx, site, monkeypat
     assert (red.state, red.months, red.applied_fen) == ("已批准", 2, 8641)
     shown = next(r for r in tab.charges_model.rows if r["id"] == site["lift"].id)     # the tab was refreshed
     assert "减免 ¥86.41（2个月，电梯停运）" in shown["memo"] and shown["owed_fen"] == LIFT - 8641
+
+
+@pytest.mark.slow
+def test_cli_reduces_months_of_a_yearly_charge(ctx, site, data_dir):
+    from tests.ledger.test_ledger_cli import run_cli
+    heat = site["heat"]
+    r = run_cli(data_dir, "reduce", "--room", "5-102", "--item", heat.item_code, "--month", "2026-11",
+                "--months", "13", "--reason", "停暖", "--approve")
+    assert r.returncode != 0 and "减免月数：应在 1 到 12 之间" in r.stderr, r.stderr
+    r = run_cli(data_dir, "reduce", "--room", "5-102", "--item", heat.item_code, "--month", "2026-11",
+                "--months", "2", "--reason", "停暖两个月", "--approve")
+    assert r.returncode == 0 and "已批准：514.38 元（停暖两个月）" in r.stdout, r.stdout + r.stderr
+    r = run_cli(data_dir, "reduce", "--room", "5-102", "--item", heat.item_code, "--month", "2026-11",
+                "--months", "11", "--reason", "停暖", "--approve")
+    assert r.returncode != 0 and "已减免 2 个月，最多再减免 10 个月，收到 11 个月" in r.stderr, r.stderr
+    assert Charge.get_by_id(heat.id).paid_fen == 51438
