@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from peewee import fn
@@ -82,6 +83,14 @@ class HistoryReport:
 def _period(value, label: str) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return period_of(value if isinstance(value, dt.date) else value.date())
+    if isinstance(value, str):
+        return _period_text(value, label)
+    return _period_text(cell_text(value), label)
+
+
+@lru_cache(maxsize=4096)
+def _period_text(value: str, label: str) -> str:
+    """A month typed as text (a file repeats the same few: read once each)."""
     text = normalize(cell_text(value)).replace(" ", "")
     m = re.fullmatch(r"(\d{4})[年./\-]?(\d{1,2})月?(?:\d{1,2}日?)?", text)
     if not m:
@@ -106,6 +115,7 @@ def _months(cells: dict) -> tuple[str, str]:
     return start, end
 
 
+@lru_cache(maxsize=1024)
 def _item(text: str) -> str:
     words = normalize(text).replace(" ", "")
     if not words:
@@ -149,12 +159,18 @@ def _site() -> _Site:
     return _Site(rooms, plates, levels)
 
 
+@lru_cache(maxsize=8192)
+def _room(room, building, entrance) -> str:
+    """The room code of the cells (a home's rows repeat them: composed once)."""
+    return room_code(room, building, entrance)
+
+
 def _row(cells: dict, site: _Site) -> dict:
     """One history row checked: home, item, months, amounts … (ValidationError naming the field)."""
     plate = re.sub(r"[\s·.]", "", cell_text(cells.get("plate"))).upper()
     home_id = None
     if cell_text(cells.get("room")):
-        code = room_code(cells.get("room"), cells.get("building"), cells.get("entrance"))
+        code = _room(cells.get("room"), cells.get("building"), cells.get("entrance"))
         home_id = site.rooms.get(code)
         if home_id is None:
             raise ValidationError("房号", f"{code} 不在本小区的房屋中")
@@ -222,17 +238,17 @@ def check_rows(ctx, bound: BoundHistory, rep: HistoryReport, progress=None) -> l
     site = _site()
     today = period_of(ctx.clock.today())
     seen: set[tuple] = set()
+    far = add_period_months(today, MAX_FUTURE_MONTHS)
     known = set(PaymentHistory.select(PaymentHistory.home, PaymentHistory.item_code, PaymentHistory.period_from,
                                       PaymentHistory.period_to, PaymentHistory.paid_fen).tuples())
     out = []
     total = max(0, len(bound.sheet.rows) - bound.header_row - 1)
     for row_no, cells in each(bound.rows(), progress, total, "导入缴费历史"):
         rep.rows += 1
-        _file_totals(rep, cells)
         where = f"{bound.sheet.name} 第{row_no}行"
         try:
             r = _row(cells, site)
-            if r["period_to"] > add_period_months(today, MAX_FUTURE_MONTHS):
+            if r["period_to"] > far:
                 raise ValidationError("截止月份", f"{r['period_to']} 太远")
             key = (r["home"], r["item_code"], r["period_from"], r["period_to"], r["paid_fen"])
             if key in known:
@@ -240,29 +256,41 @@ def check_rows(ctx, bound: BoundHistory, rep: HistoryReport, progress=None) -> l
             if key in seen:
                 raise ValidationError("所属期间", "与本表前面的一行重复")
         except UserError as exc:
+            _file_totals(rep, cells)          # an accepted row's amounts are the file's (read once, below)
             field_name = getattr(exc, "field", "")
             reason = str(exc)
             rep.rejected_at.append((bound.sheet.name, row_no, reason if not field_name or field_name in reason
                                     else f"{field_name}：{reason}"))
             continue
         seen.add(key)
+        rep.file_billed_fen += r["billed_fen"]
+        rep.file_paid_fen += r["paid_fen"]
         out.append((where, r))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _month_span(start: str, end: str) -> tuple[str, ...]:
+    """The months from *start* through *end* ("2026-11", "2027-01" → 2026-11, 2026-12, 2027-01)."""
+    out, month = [], start
+    while month <= end:
+        out.append(month)
+        month = add_period_months(month, 1)
+    return tuple(out)
 
 
 def _settle_lines(ctx, rows: list[dict], ids: list[int]) -> list[dict]:
     """The monthly run's lines of the months these rows paid, at 0 (the run then skips them)."""
     last = (Charge.select(fn.MAX(Charge.bill_period)).where(Charge.source == "billing").scalar())
     first_open = add_period_months(last, 1) if last else None
-    homes = {r["home"] for r in rows}
-    spaces: dict[tuple[int, str], list[int]] = {}
+    spaces: dict[tuple[int, str], list[int]] = {}      # every space and subscription read once (no id list:
     for sid, hid, level in ParkingSpace.select(ParkingSpace.id, ParkingSpace.home, ParkingSpace.level).where(
-            ParkingSpace.home.in_(list(homes))).tuples():
+            ParkingSpace.home.is_null(False)).tuples():                     # 50,000 homes pass SQLite's limit)
         spaces.setdefault((hid, level), []).append(sid)
     subs: dict[tuple[int, str], list[tuple[int, str, str | None]]] = {}
     for sid, hid, code, start, end in Subscription.select(
             Subscription.id, Subscription.home, Subscription.item_code, Subscription.start_period,
-            Subscription.end_period).where(Subscription.home.in_(list(homes))).tuples():
+            Subscription.end_period).tuples():
         subs.setdefault((hid, code), []).append((sid, start, end))
     now, uid = ctx.clock.now(), getattr(ctx.user, "id", None)
     out = []
@@ -270,8 +298,8 @@ def _settle_lines(ctx, rows: list[dict], ids: list[int]) -> list[dict]:
         item = r["item_code"]
         if item not in PREPAY_CODES:
             continue
-        month = max(r["period_from"], first_open) if first_open else r["period_from"]
-        while month <= r["period_to"]:
+        start = max(r["period_from"], first_open) if first_open else r["period_from"]
+        for month in _month_span(start, r["period_to"]):
             if item == "property_fee":
                 refs = [""]
             elif item in PARKING_LEVELS:
@@ -283,7 +311,6 @@ def _settle_lines(ctx, rows: list[dict], ids: list[int]) -> list[dict]:
                      "bill_period": month, "bill_ref": ref, "amount_fen": 0, "paid_fen": 0, "refunded_fen": 0,
                      "memo": MEMO_SETTLED, "source": "history", "source_id": hid, "created_at": now,
                      "created_by": uid} for ref in refs]
-            month = add_period_months(month, 1)
     return out
 
 
@@ -300,8 +327,13 @@ def _executemany(ctx, table: str, columns, values, tail: str = "") -> None:
     names = ", ".join(f"{c}_id" if c in ("home", "created_by") else c for c in columns)
     sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join([ctx.db.param] * len(columns))}){tail}"
     cursor = ctx.db.cursor()
+    seen: dict = {}          # a date or time as text once (every settled line has the same created_at)
     for i in range(0, len(values), 1000):
-        cursor.executemany(sql, [[_db_value(v) for v in row] for row in values[i:i + 1000]])
+        cursor.executemany(sql, [[v if type(v) not in _DATES else seen.get(v) or seen.setdefault(v, _db_value(v))
+                                  for v in row] for row in values[i:i + 1000]])
+
+
+_DATES = (dt.datetime, dt.date)
 
 
 def _db_value(v):
