@@ -10,6 +10,7 @@ MODEL_MODULES = [
     "reductions",
     "payhistory",
     "shared_meter",
+    "item_counts",
     "balances",
 ]
 
@@ -32,6 +33,7 @@ TABLES = frozenset({
     "reduction",
     "payment_history",
     "shared_meter_reading",
+    "item_count",
     "charge_balance",
 })
 

@@ -136,6 +136,7 @@ def command_modules() -> list:
     from propertydesk.commands import (
         archives,
         bills,
+        counts,
         dunning,
         frontdesk,
         golive,
@@ -153,7 +154,7 @@ def command_modules() -> list:
         sitekey,
         system,
     )
-    return [system, archives, golive, history, ledger, bills, dunning, reports, keys, loans, movein, renovation,
+    return [system, archives, golive, history, ledger, bills, counts, dunning, reports, keys, loans, movein, renovation,
             service, security, sitekey, parking, frontdesk, notices]
 
 

@@ -45,6 +45,7 @@ ACTION_LABELS: dict[str, str] = {
     "ledger.demo_payments": "演示数据：收款", "ledger.demo_readings": "演示数据：抄表", "ledger.export": "导出台账",
     "ledger.pay": "收款开票", "ledger.prepay": "预交费用", "ledger.reading": "录入抄表读数",
     "ledger.shared_reading": "录入公摊表金额",
+    "ledger.item_count": "设定计费数量", "ledger.item_count_import": "导入计费数量",
     "ledger.refund": "退款", "ledger.reprint": "补打收据", "ledger.subscribe": "登记订用",
     "ledger.sync_items": "同步收费标准", "ledger.unsubscribe": "停止订用", "ledger.void": "作废收据",
     "ledger.waive": "减免费用", "ledger.reduce_propose": "申请减免", "ledger.reduce_approve": "批准减免",

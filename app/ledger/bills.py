@@ -33,6 +33,7 @@ from app.core.validation import fmt_area
 from app.ledger import shared_meter
 from app.ledger.arrears import NOT_ARREARS
 from app.ledger.charge_items import ITEMS, item_name, qty_label
+from app.ledger.charge_rules import bill_memo
 from app.ledger.dunning import late_fee_for
 from app.ledger.prepayment import prepay_balances
 from app.ledger.rates import due_date_for, fmt_quantity
@@ -167,7 +168,8 @@ def _build(ctx, period: str, homes: list, today: dt.date) -> list[Bill]:
         for c in cur.get(hid, []):
             owed = c.amount_fen - c.paid_fen
             # the monthly run's memo says which space, or the vacant share (车位 D-001, 空置 70%)
-            name = items.name(c.item_code) + (f"（{c.memo}）" if c.memo and c.source == "billing" else "")
+            memo = bill_memo(c.memo)   # a per-count line's “8.00 元/辆·月 × 2” is in 数量 and 单价 already
+            name = items.name(c.item_code) + (f"（{memo}）" if memo and c.source == "billing" else "")
             cut, why = reduced.get(c.id, (0, []))
             qty, rate_text = items.quantity(c.item_code, c.quantity_milli), items.rate(c.item_code, c.unit_price_fen)
             if c.bill_ref == shared_meter.BILL_REF:   # 公摊: the share in 数量, the whole in 单价

@@ -19,6 +19,7 @@ from app.core.permissions import require
 from app.ledger.charge_items import ITEMS, standards, sync_items
 from app.ledger.charge_rules import (
     CATEGORY_NAMES,
+    COUNT_UNIT_DEFAULT,
     CUSTOM_PREFIX,
     CYCLES,
     FORMULAS,
@@ -83,6 +84,14 @@ def _scope_values(scope: str, text: str) -> str:
     return ",".join(dict.fromkeys(values))
 
 
+def _count_unit(value) -> str:
+    """计数单位 of a per-count item: one or two characters such as 辆、只、个 (empty: 个)."""
+    unit = str(value or "").strip() or COUNT_UNIT_DEFAULT
+    if len(unit) > 2 or any(ch.isdigit() or ch in "/·×" for ch in unit):   # noqa: PLR2004
+        raise ValidationError("计数单位", f"应为一两个字的单位，如 辆、只、个，收到“{unit}”")
+    return unit
+
+
 def _int_in(value, lo: int, hi: int, field: str) -> int:
     try:
         n = int(str(value).strip())
@@ -109,7 +118,7 @@ def check_fields(ctx, data: dict, item_id=None) -> dict:
     formula = _choice(data.get("formula"), FORMULAS, "计算方式")
     shared = formula.startswith("shared_")   # 公摊: the common meter's monthly amount (app.ledger.shared_meter)
     if (category == "metered") != (formula == "meter" or shared):
-        raise ValidationError("计算方式", "计量类项目按表计量或公摊分摊，其他类别按面积或每户定额")
+        raise ValidationError("计算方式", "计量类项目按表计量或公摊分摊，其他类别按面积、每户定额或按数量")
     if category in ("one_off", "deposit") and formula != "fixed":
         raise ValidationError("计算方式", "一次性和押金项目按每户定额（在前台登记）")
     rate = 0
@@ -123,6 +132,8 @@ def check_fields(ctx, data: dict, item_id=None) -> dict:
         tiers = _tiers(data.get("tiers", ""))
     elif str(data.get("tiers") or "").strip():
         raise ValidationError("阶梯", "只有按表计量的项目可以分阶梯")
+    if formula == "count":   # the counted thing's unit word, kept in the rule's meter_kind (charge_rules)
+        meter_kind = _count_unit(data.get("count_unit"))
     scope = _choice(data.get("scope") or "all", SCOPES, "适用范围")
     scope_values = _scope_values(scope, data.get("scope_values", ""))
     cycle = _choice(data.get("cycle") or "month", CYCLES, "周期")
@@ -226,7 +237,8 @@ def form_values(item_id) -> dict:
     rule = ChargeRule.get(ChargeRule.item == item.id)
     tiers = "；".join(f"{a}={fmt_fen(r)}" for a, r in parse_tiers(rule.tiers))
     return {"name": item.name, "category": item.category, "formula": rule.formula, "rate": fmt_fen(int(rule.rate_fen)),
-            "meter_kind": rule.meter_kind or "water", "tiers": tiers, "scope": rule.scope,
+            "meter_kind": (rule.meter_kind if rule.formula == "meter" else "") or "water", "tiers": tiers,
+            "count_unit": rule.meter_kind if rule.formula == "count" else "", "scope": rule.scope,
             "scope_values": rule.scope_values.replace(",", "，"), "cycle": rule.cycle,
             "bill_month": str(rule.bill_month),
             "valid_from": rule.valid_from, "valid_to": rule.valid_to or "", "basis": item.basis,

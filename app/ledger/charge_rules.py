@@ -20,8 +20,12 @@ from models.property import Building, Home
 
 CUSTOM_PREFIX = "custom_"
 CATEGORY_NAMES = {"periodic": "周期性", "metered": "计量", "one_off": "一次性", "deposit": "押金"}
-FORMULAS = {"area": "面积×单价", "fixed": "每户定额", "meter": "按表计量",
+FORMULAS = {"area": "面积×单价", "fixed": "每户定额", "count": "按数量", "meter": "按表计量",
             "shared_area": "公摊（按面积）", "shared_household": "公摊（按户）"}   # shared: app.ledger.shared_meter
+# count: rate × the home's count (app.ledger.item_counts, table item_count); the rule's meter_kind holds the
+# counted thing's unit word (辆, 只 …), shown as 元/辆·月 and in the line's memo “8.00 元/辆·月 × 2”
+COUNT_UNIT_DEFAULT = "个"
+COUNT_SIGN = " × "
 CYCLES = {"month": "每月", "quarter": "每季度", "year": "每年"}
 CYCLE_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 CYCLE_UNIT = {"month": "月", "quarter": "季", "year": "年"}
@@ -91,6 +95,8 @@ def unit_of(rule) -> str:
         return "元/月"
     if rule.formula == "meter":
         return f"元/{METER_UNITS.get(rule.meter_kind, '')}"
+    if rule.formula == "count":
+        return f"元/{rule.meter_kind or COUNT_UNIT_DEFAULT}·{CYCLE_UNIT[rule.cycle]}"
     per = "㎡" if rule.formula == "area" else "户"
     return f"元/{per}·{CYCLE_UNIT[rule.cycle]}"
 
@@ -159,6 +165,9 @@ def insert_custom_periodic(ctx, period: str, last_day: dt.date, excluded_states:
     uid = getattr(ctx.user, "id", None)
     counts = {}
     for rule in rules_billed(period):
+        if rule.formula == "count" and rule.item.category == "periodic":
+            counts[rule.item.code] = _insert_counted(ctx, rule, period, last_day, excluded_states)
+            continue
         if rule.formula not in ("area", "fixed") or rule.item.category != "periodic":
             continue
         scope, scope_params = _scope_sql(rule, p)
@@ -180,6 +189,50 @@ def insert_custom_periodic(ctx, period: str, last_day: dt.date, excluded_states:
                   + list(excluded_states) + [last_day.isoformat()] + scope_params)
         counts[rule.item.code] = db.execute_sql(sql, params).rowcount
     return counts
+
+
+def count_memo_parts(rule, period: str) -> tuple[str, str]:
+    """The text around the count in a per-count line's memo: (“8.00 元/辆·月 × ”, “，2027-01至2027-03”)."""
+    covered = covered_memo(rule, period)
+    return f"{fmt_fen(int(rule.rate_fen))} {unit_of(rule)}{COUNT_SIGN}", f"，{covered}" if covered else ""
+
+
+def shows_memo(bill_ref: str, memo: str) -> bool:
+    """Whether a receipt names a line's memo after the item: a 公摊 share (bill_ref SM) or a per-count
+    line (“8.00 元/辆·月 × 2”)."""
+    return bool(memo) and (bill_ref == "SM" or COUNT_SIGN in memo)
+
+
+def bill_memo(memo: str) -> str:
+    """A line's memo as the bill names it: a per-count line keeps only its months (“2027-01至2027-03”),
+    its rate and count being in the bill's 单价 and 数量 columns."""
+    memo = str(memo or "")
+    return memo.partition("，")[2] if COUNT_SIGN in memo else memo
+
+
+def _insert_counted(ctx, rule, period: str, last_day: dt.date, excluded_states: list[str]) -> int:
+    """A per-count rule's lines: count × rate for the homes with a count > 0 in the month (item_count),
+    one INSERT … SELECT … ON CONFLICT DO NOTHING; the line's quantity is the count, its source the count row."""
+    db = ctx.db
+    p = db.param
+    scope, scope_params = _scope_sql(rule, p)
+    head, tail = count_memo_parts(rule, period)
+    sql = (
+        "INSERT INTO charge (home_id, item_code, category, period, bill_period, bill_ref, quantity_milli,"
+        " unit_price_fen, amount_fen, paid_fen, refunded_fen, due_date, memo, source, source_id, created_at,"
+        " created_by_id) "
+        f"SELECT h.id, {p}, 'periodic', {p}, {p}, '', c.count * 1000, {p}, c.count * {p}, 0, 0, {p},"
+        f" {p} || CAST(c.count AS VARCHAR(10)) || {p}, 'billing', c.id, {p}, {p}"
+        " FROM item_count c JOIN home h ON h.id = c.home_id"
+        f" WHERE c.item_code = {p} AND c.valid_from <= {p} AND (c.valid_to IS NULL OR c.valid_to >= {p})"
+        f" AND c.count > 0 AND h.state NOT IN ({', '.join([p] * len(excluded_states))})"
+        f" AND (h.handover_date IS NULL OR h.handover_date <= {p}){scope}"
+        " ON CONFLICT DO NOTHING")
+    params = ([rule.item.code, period, period, rule.rate_fen, rule.rate_fen,
+               due_date_of(ctx, rule, period).isoformat(), head, tail, fmt_timestamp(ctx.clock.now()),
+               getattr(ctx.user, "id", None), rule.item.code, period, period]
+              + list(excluded_states) + [last_day.isoformat()] + scope_params)
+    return db.execute_sql(sql, params).rowcount
 
 
 def _homes_in_scope(rule, home_ids) -> set:
@@ -238,7 +291,8 @@ def custom_standards() -> list[dict]:
         if rule.formula == "meter":
             variant = "，".join(scope + ([f"第一阶梯（≤{tiers[0][0]}{unit}）"] if tiers else []))
         else:
-            variant = "，".join(scope + ([cycle_text(rule)] if rule.cycle != "month" else []))
+            variant = "，".join(scope + (["按数量"] if rule.formula == "count" else [])
+                               + ([cycle_text(rule)] if rule.cycle != "month" else []))
         words = {"quarter": "按季收取", "year": f"按年收取（{rule.bill_month}月）"}.get(rule.cycle, "")
         base = {"item_code": item.code, "item_name": item.name, "unit": unit_of(rule), "setting_key": "",
                 "basis": item.basis, "category": item.category, "category_words": words}

@@ -53,6 +53,7 @@ def item_fields(values: dict | None = None) -> list[Field]:
         Field("rate", "单价", default=v.get("rate", ""),
               placeholder="元：每平方米、每户或每计量单位，一个周期的金额；公摊项目不填"),
         Field("meter_kind", "计量表", "choice", v.get("meter_kind", "water"), list(METER_NAMES.items())),
+        Field("count_unit", "计数单位", default=v.get("count_unit", ""), placeholder="按数量计费：辆、只、个"),
         Field("tiers", "阶梯", default=v.get("tiers", ""),
               placeholder="按表计量可选：超过数量=单价，如 10=0.80；20=1.20"),
         Field("scope", "适用范围", "choice", v.get("scope", "all"), list(SCOPES.items())),

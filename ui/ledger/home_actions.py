@@ -6,10 +6,10 @@
 """
 from __future__ import annotations
 
-from ui.ledger import bill_actions, charge_items_dialog, history_page, prepay_dialog, reductions_dialog
+from ui.ledger import bill_actions, charge_items_dialog, count_dialog, history_page, prepay_dialog, reductions_dialog
 
 # feature modules whose buttons go on the 费用明细 bar, in order
-HOME_FEATURES: tuple = (bill_actions, prepay_dialog, reductions_dialog, history_page)
+HOME_FEATURES: tuple = (bill_actions, prepay_dialog, reductions_dialog, count_dialog, history_page)
 # feature modules whose buttons go on the 月度计费与收费标准 bar, in order
 BILLING_FEATURES: tuple = (bill_actions, charge_items_dialog)
 
