@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# CI for the Windows installer (issue 7): build the 天伦庄园 installer and verify it under Wine.
+# CI for the Windows installer (issue 7): build the 天伦庄园 installer and verify it under Wine;
+# 万兴现代城's installer is built too (the runtime from the cache) and run over the installed 天伦庄园.
 #
 #   bash installer/ci.sh          build + verify now
 #   bash installer/ci.sh auto     only when the commit under test (HEAD~1..HEAD) touched
@@ -8,7 +9,8 @@
 #   PD_CI_INSTALLER=always|never overrides "auto".
 #
 # CI builds with zlib (--fast: ~1/5 of solid LZMA's CPU time, a bigger exe) and verifies the
-# full cycle (install, selftest offscreen + Windows platform, upgrade, uninstall, /REMOVEDATA).
+# full cycle (install, selftest offscreen + Windows platform, upgrade, uninstall, reinstall, another
+# site's installer refused and then /REPLACESITE, /REMOVEDATA).
 # Time bounds: build 25 min, verify 30 min (the whole .ci/run must finish within 90 min).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,8 +75,14 @@ spec.loader.exec_module(b)
 (up / "upgrade-site.json").write_text(json.dumps({"values": b.load_site(up / "site" / "tianlun.toml")[1]},
                                                 ensure_ascii=False), encoding="utf-8")
 PY
+# another site's installer (frozen; the prepared runtime comes from installer/cache/runtime-<lock key>)
+tw=$(date +%s)
+timeout 25m .venv/bin/python installer/build.py --site installer/sites/wanxing.toml --fast --frozen >/dev/null
+other=installer/build/dist/PropertyDesk-wanxing-$(.venv/bin/python -c 'import app; print(app.__version__)')-setup.exe
+test -f "$other"
 t1=$(date +%s)
+echo "installer CI: 万兴现代城's installer built in $((t1 - tw)) s"
 timeout 30m .venv/bin/python installer/verify.py --site installer/sites/tianlun.toml --exe "$exe" \
-  --upgrade-exe "$up/$(basename "$exe")"
+  --upgrade-exe "$up/$(basename "$exe")" --other-site installer/sites/wanxing.toml --other-exe "$other"
 t2=$(date +%s)
-echo "installer CI: build $((t1 - t0)) s, verify $((t2 - t1)) s, total $((t2 - t0)) s"
+echo "installer CI: build $((t1 - t0)) s (万兴现代城 $((t1 - tw)) s of it), verify $((t2 - t1)) s, total $((t2 - t0)) s"

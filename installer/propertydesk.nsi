@@ -129,10 +129,14 @@ Function .onInit
     ${GetOptions} $R0 "/REPLACESITE" $R1
     ${If} ${Errors}
       ${If} ${Silent}
+        StrCpy $R9 "静默安装未指定 /REPLACESITE"
+        Call LogRefusal
         SetErrorLevel 4
         Abort
       ${EndIf}
       MessageBox MB_YESNO|MB_ICONEXCLAMATION|MB_DEFBUTTON2 "本机已安装站点“$OldSiteName”的物业前台。$\r$\n这个安装程序属于另一个站点：“${SITE_NAME}”。$\r$\n$\r$\n继续安装将用“${SITE_NAME}”替换“$OldSiteName”的程序和快捷方式（数据目录保留不动）。$\r$\n确实要替换吗？" IDYES replace_ok
+      StrCpy $R9 "安装时选择了不替换"
+      Call LogRefusal
       SetErrorLevel 4
       Abort
       replace_ok:
@@ -160,6 +164,19 @@ Function .onInit
     ${EndIf}
   ${EndIf}
   Call SetDataDir
+FunctionEnd
+
+; A refused install (another site's installation, no /REPLACESITE or the wizard's 否) says why in the
+; installed site's install.log ($1 = its InstallDir, $R9 = the reason): nothing else is changed.
+Function LogRefusal
+  ${GetTime} "" "L" $R2 $R3 $R4 $R5 $R6 $R7 $R8
+  ClearErrors
+  FileOpen $R1 "$1\install.log" a
+  ${IfNot} ${Errors}
+    FileSeek $R1 0 END
+    FileWriteUTF16LE $R1 "$R4-$R3-$R2 $R6:$R7:$R8 未安装 物业前台 ${VERSION}，站点 ${SITE_NAME}（${SITE}）：本机已安装站点 $OldSiteName（$OldSite），$R9（替换须加 /REPLACESITE 或在安装向导中确认）$\r$\n"
+    FileClose $R1
+  ${EndIf}
 FunctionEnd
 
 ; No record in the registry (an older uninstaller removed it): an existing database in either place is

@@ -14,7 +14,11 @@ In a fresh Wine prefix (installer/build/verify/<site>/), under a private Xvfb di
     earlier record and the setting must still be there;
  5. uninstall silently: the program files, shortcuts and registry entry must be gone, the data
     kept and where it is still recorded; (not with --quick) install again: the reinstall opens the
-    same data folder with the earlier records; uninstall with /REMOVEDATA: the data is gone.
+    same data folder with the earlier records; uninstall with /REMOVEDATA: the data is gone;
+ 6. (with --other-exe, not with --quick; before that last uninstall) another site's installer over
+    the installed site: refused silently (exit code 4, nothing changed, install.log says why), then
+    /REPLACESITE replaces it (old shortcuts gone, registry names the new site, the data kept where it
+    was and opened); the last uninstall leaves no dangling shortcut (installer/verify_replace.py).
 
 Wine 8 lacks three functions Qt 6 / cryptography need; stand-in DLLs built here from
 installer/wine-standins/*.c with mingw-w64 are put into the TEST PREFIX only (never shipped).
@@ -35,6 +39,8 @@ import threading
 import time
 import tomllib
 from pathlib import Path
+
+from verify_replace import ReplaceSiteRound
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -62,8 +68,12 @@ class VerifyError(RuntimeError):
     pass
 
 
-class Verifier:
-    def __init__(self, site_file: Path, exe: Path, quick: bool, keep: bool, upgrade_exe: Path | None = None):
+class Verifier(ReplaceSiteRound):
+    APP_KEY, UNINST_KEY, SM_FOLDER = APP_KEY, UNINST_KEY, SM_FOLDER
+
+    def __init__(self, site_file: Path, exe: Path, quick: bool, keep: bool, upgrade_exe: Path | None = None,
+                 other: tuple[Path, Path] | None = None):
+        self.other_site, self.other_exe = other or (None, None)   # another site's installer (replace round)
         self.upgrade_exe = upgrade_exe   # the same site with new site values (an upgrade that changes a rate)
         self.site_file = site_file
         with open(site_file, "rb") as fh:
@@ -222,7 +232,7 @@ class Verifier:
             shutil.copyfile(dll, target)
         self.c_path(OUT_WIN).mkdir(parents=True, exist_ok=True)
 
-    def install(self, label: str, extra=(), exe: Path | None = None):
+    def install(self, label: str, extra=(), exe: Path | None = None, expect_rc: int = 0):
         exe = exe or self.exe
         exe_copy = self.c_path(OUT_WIN) / f"{label}-{exe.name}"
         shutil.copyfile(exe, exe_copy)
@@ -230,7 +240,8 @@ class Verifier:
             # /D= must be last and unquoted: passed through cmd so Wine does not quote it
             rc, out = self.wine(["cmd", "/c", f"{OUT_WIN}\\{exe_copy.name} /S {' '.join(extra)} /D={INSTALL_WIN}"],
                                 timeout=900, name=label)
-        self.check(rc == 0, f"{label}: setup.exe /S exited {rc}" + (f": {out[-500:]}" if rc else ""))
+        self.check(rc == expect_rc, f"{label}: setup.exe {' '.join(['/S', *extra])} exited {rc} (expected {expect_rc})"
+                   + (f": {out[-500:]}" if rc != expect_rc else ""))
 
     def app_settings(self, label: str, data_dir_win: str, save: dict | None = None) -> dict:
         """Run the installed Python on the settings code: with *save*, the office's change through
@@ -289,6 +300,10 @@ class Verifier:
 
     def upgrade_values(self) -> dict:
         return json.loads((self.upgrade_exe.parent / "upgrade-site.json").read_text(encoding="utf-8"))["values"]
+
+    @staticmethod
+    def read_lnk(path: Path) -> dict:
+        return parse_lnk(path.read_bytes())
 
     def installed_dir(self) -> Path:
         return self.c_path(INSTALL_WIN)
@@ -358,7 +373,7 @@ class Verifier:
             self.check("/S" in un.get("QuietUninstallString", ""), f"{label}: QuietUninstallString")
         app_key = self.reg_section(reg, APP_KEY) or {}
         self.check(app_key.get("DataMode") == self.data_mode,
-                   f"{label}: data mode {app_key.get('DataMode')} (site file: {self.data_mode})")
+                   f"{label}: data mode {app_key.get('DataMode')} (expected: {self.data_mode})")
         return main or {}
 
     def sign_in_window(self, label: str, plat: str, detail: dict) -> None:
@@ -449,9 +464,12 @@ class Verifier:
         self.check(write.get("detail", {}).get("earlier_selftest_rows", 0) >= EARLIER_SELFTESTS_BEFORE_REINSTALL,
                    "reinstall found the office's records (both earlier self-tests)")
         self.reinstall_without_record(data_dir_win)
+        if self.other_exe:
+            self.replace_site_round(data_dir_win, EARLIER_SELFTESTS_BEFORE_REINSTALL + 2)
         self.uninstall("uninstall-removedata", ["/REMOVEDATA"])
         self.check(self.reg_section(self.registry(), APP_KEY) is None,
                    "/REMOVEDATA removed the data folder's record from the registry")
+        self.no_dangling_links("uninstall-removedata")
 
     def reinstall_without_record(self, data_dir_win: str):
         """An older uninstaller removed the registry's record of where the data is: the next install
@@ -532,6 +550,8 @@ class Verifier:
             self.check(self.reg_section(reg, UNINST_KEY) is None, "uninstall registry entry removed")
             self.check((data_dir / "propertydesk.db").is_file() and (data_dir / "settings.toml").is_file(),
                        "data kept after uninstall (database and settings)")
+            if self.quick and self.other_exe:
+                log("replace round skipped: it runs before the full cycle's last uninstall (not with --quick)")
             if not self.quick:
                 self.reinstall_and_remove(data_dir_win)
                 self.check(not (data_dir / "propertydesk.db").exists(), "/REMOVEDATA deleted the data")
@@ -630,7 +650,13 @@ def main(argv=None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the Wine prefix after success")
     ap.add_argument("--upgrade-exe", type=Path, help="upgrade with this installer of the same site (new site values; "
                     "its folder holds upgrade-site.json with the changed rate)")
+    ap.add_argument("--other-site", type=Path, help="another site's file (installer/sites/<other>.toml) for the "
+                    "replace round; with --other-exe")
+    ap.add_argument("--other-exe", type=Path, help="that site's setup.exe: run over the installed site (refused "
+                    "silently, then /REPLACESITE)")
     args = ap.parse_args(argv)
+    if bool(args.other_site) != bool(args.other_exe):
+        ap.error("--other-site and --other-exe go together")
     site = args.site.resolve()
     exe = args.exe
     if exe is None:
@@ -640,8 +666,11 @@ def main(argv=None) -> int:
             return 1
         exe = Path(json.loads(info.read_text(encoding="utf-8"))["exe"])
     try:
+        other = (args.other_site.resolve(), args.other_exe.resolve()) if args.other_exe else None
+        if other and not other[1].is_file():
+            raise VerifyError(f"{other[1]} not found: build it first (installer/build.py --site {other[0]})")
         return Verifier(site, exe.resolve(), args.quick, args.keep,
-                        args.upgrade_exe.resolve() if args.upgrade_exe else None).run()
+                        args.upgrade_exe.resolve() if args.upgrade_exe else None, other).run()
     except VerifyError as exc:
         print(f"\n[verify] VERIFY FAILED: {exc}", file=sys.stderr)
         return 1
