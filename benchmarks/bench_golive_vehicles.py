@@ -3,7 +3,7 @@ and the database, write the spaces, their holders, the vehicles and the 待核�
 a site whose owners came in through ``import owners``: one row a home, a space each and a car for every
 second home (tests/helpers/golive_vehicles.good_rows), plus every 50th car's phone unreadable (待核对).
 
-    .venv/bin/python benchmarks/bench_golive_vehicles.py [5000 …]
+    .venv/bin/python benchmarks/bench_golive_vehicles.py [5000 …] [--database postgresql://…]
 """
 from __future__ import annotations
 
@@ -65,8 +65,14 @@ def run(rows: int, url: str | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    for r_n in [int(a) for a in sys.argv[1:]] or [5000]:
-        r = run(r_n)
+    args = sys.argv[1:]
+    url = None
+    if "--database" in args:            # an empty PostgreSQL database: postgresql://…
+        i = args.index("--database")
+        url = args[i + 1]
+        del args[i:i + 2]
+    for r_n in [int(a) for a in args] or [5000]:
+        r = run(r_n, url)
         print(f"{r['rows']:>6} rows: dry run {r['dry_s']:.1f} s, import {r['import_s']:.1f} s "
               f"({r['rows_per_s']:.0f} rows/s); spaces {r['spaces']} (linked {r['linked']}), "
               f"vehicles {r['vehicles']}, 待核对 {r['pending']}")

@@ -407,9 +407,25 @@ def _write_spaces(ctx, spaces: dict[str, Space], owners) -> dict[str, int]:
     return ids
 
 
+def _cards_like(head: str) -> set[str]:
+    from models.parking import Vehicle
+    return {c for (c,) in Vehicle.select(Vehicle.card_number).where(Vehicle.card_number.startswith(head)).tuples()}
+
+
+def _form_numbers(prefix: str, year: int, count: int, taken: set[str]) -> list[str]:
+    """*count* registration form numbers from the car-card sequence, none equal to a card number in use
+    (a card number written in the register, or one typed at the desk): the form number is also the card's."""
+    from app.core.sequences import format_number, reserve_numbers
+    out: list[str] = []
+    while len(out) < count:
+        want = count - len(out)
+        first = reserve_numbers(CARD_SEQUENCE, year, want)
+        out += [n for n in (format_number(prefix, year, first + i) for i in range(want)) if n not in taken]
+    return out
+
+
 def _write(ctx, rows: list[Row], spaces: dict[str, Space], rep):
     from app.archives import search
-    from app.core.sequences import format_number, reserve_numbers
     from app.golive import worklist
     from models.parking import Vehicle
     owners = _primary_owners([s.home for s in spaces.values() if s.home] + [r.home for r in rows if r.vehicle_ok])
@@ -418,11 +434,10 @@ def _write(ctx, rows: list[Row], spaces: dict[str, Space], rep):
     year, now, uid = ctx.clock.today().year, ctx.clock.now(), getattr(ctx.user, "id", None)
     prefix = ctx.settings.get("parking.card_prefix") or "CK"
     seal = Vehicle.phone.db_value          # sealed at rest as the model writes it
-    first = reserve_numbers(CARD_SEQUENCE, year, len(cars))
+    taken = {r.card_no for r in cars if r.card_no} | _cards_like(f"{prefix}{year}-")
     numbers = {}
     data = []
-    for n, r in enumerate(cars):
-        number = format_number(prefix, year, first + n)
+    for number, r in zip(_form_numbers(prefix, year, len(cars), taken), cars, strict=True):
         numbers[number] = r
         owner = owners.get(r.home)
         data.append({"number": number, "home_id": r.home, "owner_id": owner[0] if owner else None,

@@ -143,3 +143,23 @@ def test_excel_and_text_dates():
     assert excel_date("2026年1月5日", "月卡开始") == dt.date(2026, 1, 5)
     assert excel_date(dt.datetime(2026, 3, 1, 0, 0), "月卡开始") == dt.date(2026, 3, 1)
     assert excel_date(None, "月卡开始") is None
+
+
+def test_card_numbers_written_in_the_register_are_kept_and_never_given_twice(site, tmp_path):
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["车位号", "房号", "车牌", "车卡号", "月卡到期"])
+    ws.append(["C-1", "1-1-101", "粤B20001", N, 46387])                  # Excel day number: 2026-12-31
+    ws.append(["C-2", "1-1-102", "粤B20002", "ck2026-000002", N])      # the number the sequence gives next
+    ws.append(["C-3", "1-1-201", "粤B20003", "CK2026-000002", N])      # used on the row above
+    ws.append(["C-4", "1-1-202", "粤B20004", N, N])
+    wb.save(tmp_path / "车卡.xlsx")
+    rep = import_vehicles(site, tmp_path / "车卡.xlsx")
+    assert rep.vehicles == 4 and (4, "车卡号 CK2026-000002 已使用，改用登记表编号") in rep.notes
+    cards = dict(Vehicle.select(Vehicle.plate, Vehicle.card_number).tuples())
+    assert cards == {"粤B20001": "CK2026-000001", "粤B20002": "CK2026-000002", "粤B20003": "CK2026-000004",
+                     "粤B20004": "CK2026-000005"}
+    first = Vehicle.get(Vehicle.plate == "粤B20001")
+    assert (first.valid_from, first.valid_until) == (dt.date(2026, 11, 23), dt.date(2026, 12, 31))
+    assert Vehicle.get(Vehicle.plate == "粤B20004").notes == "上线导入：未登记月卡到期日"
