@@ -163,3 +163,33 @@ def test_card_numbers_written_in_the_register_are_kept_and_never_given_twice(sit
     first = Vehicle.get(Vehicle.plate == "粤B20001")
     assert (first.valid_from, first.valid_until) == (dt.date(2026, 11, 23), dt.date(2026, 12, 31))
     assert Vehicle.get(Vehicle.plate == "粤B20004").notes == "上线导入：未登记月卡到期日"
+
+
+def test_spaces_of_the_owners_workbook_are_matched_not_duplicated(ctx, tmp_path):
+    from openpyxl import Workbook
+
+    from tests.helpers.golive import system_export
+    rep = import_owners(ctx, system_export(tmp_path / "导出.xlsx"))
+    assert rep.parking_created == 12 and ParkingOwner.select().count() == 8
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["车位号", "车位性质", "房号", "车牌号", "车主姓名"])
+    ws.append(["B1-001", "产权", "1-1-101", "粤A10001", N])          # as the owners' workbook has it
+    ws.append(["b1-002", N, N, "粤A10002", "业主家属"])               # no room: the car is the space's home's
+    ws.append(["B1-009", "租赁", "2-1-101", "粤A10009", N])          # was without a home: linked, 租用
+    ws.append(["B1-003", "产权", "1-2-101", "粤A10003", N])          # held by 1-1-201: refused
+    ws.append(["B1-013", "产权", "1-1-501", "粤A10013", N])          # new
+    wb.save(tmp_path / "车位.xlsx")
+    rep = import_vehicles(ctx, tmp_path / "车位.xlsx")
+    assert (rep.spaces_new, rep.spaces_matched, rep.linked, rep.vehicles) == (1, 3, 4, 4)
+    assert rep.rejected == [(5, "车位号：B1-003 已属于房屋 1-1-201，与本行房号 1-2-101 矛盾（车辆 粤A10003 也未导入）")]
+    assert ParkingSpace.select().count() == 13 and ParkingOwner.select().count() == 10
+    b1 = ParkingSpace.get(ParkingSpace.code == "B1-001")
+    assert ParkingOwner.select().where(ParkingOwner.space == b1).count() == 1       # its holder not repeated
+    leased = ParkingSpace.get(ParkingSpace.code == "B1-009")
+    assert (leased.home.room_code, leased.state, ParkingOwner.get(ParkingOwner.space == leased).kind) == (
+        "2-1-101", "已租", "租用")
+    second = Vehicle.get(Vehicle.plate == "粤A10002")
+    assert (second.home.room_code, second.space.code, second.driver_name) == ("1-1-102", "B1-002", "业主家属")
+    primary = Vehicle.get(Vehicle.plate == "粤A10001")
+    assert primary.owner_id is not None and primary.driver_name == primary.owner.name
