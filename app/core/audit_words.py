@@ -121,6 +121,7 @@ ENTITY_LABELS: dict[str, str] = {
     "site": "小区", "subscription": "订用", "user": "账号", "vacant_inspection": "空置房巡查", "vehicle": "车辆",
     "visit": "拜访", "notice": "公告", "notice_template": "公告模板", "notice_register": "公告登记",
     "reduction": "减免申请",
+    "item_count": "计费数量",
     "letting_listing": "租售房源", "letting_seeker": "求租求购登记", "letting_viewing": "看房预约",
     "round_entry": "巡查记录",
 }
