@@ -34,7 +34,7 @@ TABLES = frozenset({
     "payment_history",
     "shared_meter_reading",
     "item_count",
-    "charge_balance",
+    "charge_balance", "charge_balance_month",
 })
 
 

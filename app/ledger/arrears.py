@@ -14,7 +14,7 @@ from peewee import JOIN
 from app.core import audit
 from app.core.dates import as_date
 from app.core.privacy import mask_phone
-from app.ledger.balances import overdue_by_home, owing_homes
+from app.ledger.balances import months_owed, overdue_by_home, owing_homes
 from models.balances import ChargeBalance
 from models.ledger import Charge
 from models.people import HomeOwner, Owner
@@ -77,17 +77,11 @@ def home_arrears(ctx, as_of: dt.date | None = None, *, building_id=None, cluster
     """Households in arrears on ``as_of`` (default today), largest first."""
     as_of = as_of or ctx.clock.today()
     only = _homes_where(building_id, cluster_id, area_manager_id)
-    acc: dict[int, list] = {}
-    for hid, owed, period, due_value in open_overdue(as_of, home_ids):
-        if only is not None and hid not in only:
-            continue
-        due = as_date(due_value)
-        a = acc.setdefault(hid, [0, 0, set(), due])
-        a[0] += int(owed)
-        a[1] += 1
-        a[2].add(period or f"{due.year:04d}-{due.month:02d}")
-        a[3] = min(a[3], due)
-    agg = {hid: (owed, n, len(months), oldest) for hid, (owed, n, months, oldest) in acc.items()}
+    if only is not None:
+        home_ids = only if home_ids is None else only & {int(h) for h in home_ids}
+    owed = overdue_by_home(as_of, home_ids)         # the balance tables: no open charge of the past read
+    months = months_owed(as_of, list(owed)) if home_ids is not None else months_owed(as_of)
+    agg = {hid: (fen, n, months.get(hid, 0), oldest) for hid, (fen, n, oldest) in owed.items()}
     if not agg:
         return []
     info = _home_info(list(agg))

@@ -12,11 +12,13 @@ import datetime as dt
 
 from peewee import fn
 
-from models.balances import AGGREGATE, ChargeBalance, refill
+from models.balances import AGGREGATE, ChargeBalance, ChargeMonth, month_aggregate, refill
+from models.db import is_sqlite
 from models.ledger import Charge
 
 NOT_ARREARS = ("deposit", "prepay")
 CHUNK = 900
+FEW = 200      # up to this many homes are looked up one by one; more are read site-wide and filtered
 
 
 def _chunks(ids):
@@ -42,6 +44,9 @@ def overdue_by_home(as_of: dt.date, home_ids=None) -> dict[int, tuple[int, int, 
 
     A home's overdue amount is all its rows' owed amount less its open charges not yet due; those
     are read through the covering open-charge index from ``as_of`` on (the current cycle)."""
+    if home_ids is not None and len(set(home_ids)) > FEW:
+        wanted = {int(h) for h in home_ids}
+        return {h: v for h, v in overdue_by_home(as_of).items() if h in wanted}
     q = ChargeBalance.select(ChargeBalance.home_id, ChargeBalance.owed_fen, ChargeBalance.open_count,
                              ChargeBalance.oldest_due)
     later = (Charge.select(Charge.home, Charge.amount_fen - Charge.paid_fen)
@@ -67,6 +72,20 @@ def overdue_by_home(as_of: dt.date, home_ids=None) -> dict[int, tuple[int, int, 
     return {hid: (owed, n, oldest) for hid, (owed, n, oldest) in acc.items() if oldest is not None}
 
 
+def months_owed(as_of: dt.date, home_ids=None) -> dict[int, int]:
+    """{home id: months owed on ``as_of``}: the distinct months (period, else the due date's month)
+    with an overdue open charge, counted from charge_balance_month rows with ``oldest_due < as_of``."""
+    q = (ChargeMonth.select(ChargeMonth.home_id, fn.COUNT(ChargeMonth.month))
+         .where(ChargeMonth.oldest_due < as_of).group_by(ChargeMonth.home_id))
+    if home_ids is None or len(set(home_ids)) > FEW:
+        wanted = None if home_ids is None else {int(h) for h in home_ids}
+        return {h: int(n) for h, n in q.tuples() if wanted is None or h in wanted}
+    out = {}
+    for part in _chunks(home_ids):
+        out.update({h: int(n) for h, n in q.where(ChargeMonth.home_id.in_(part)).tuples()})
+    return out
+
+
 def _date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
@@ -86,6 +105,18 @@ def mismatches() -> list[str]:
             have = f"记为欠 {k[0]} 分 {k[1]} 笔" if k else "无记录"
             want = f"应为欠 {t[0]} 分 {t[1]} 笔（{t[2]} 至 {t[3]}）" if t else "应无记录"
             out.append(f"房屋{key[0]} {key[1]} {have}，{want}")
+    kept_m = {(h, m): (int(n), _s(a)) for h, m, n, a in
+              ChargeMonth.select(ChargeMonth.home_id, ChargeMonth.month, ChargeMonth.open_count,
+                                 ChargeMonth.oldest_due).tuples()}
+    engine = "sqlite" if is_sqlite() else "pg"
+    truth_m = {(h, m): (int(n), _s(a)) for h, m, n, a in ChargeBalance._meta.database.execute_sql(
+        month_aggregate(engine) + " GROUP BY 1, 2").fetchall()}
+    for key in sorted(set(kept_m) | set(truth_m)):
+        k, t = kept_m.get(key), truth_m.get(key)
+        if k != t:
+            have = f"记为 {k[0]} 笔" if k else "无记录"
+            want = f"应为 {t[0]} 笔（最早 {t[1]} 到期）" if t else "应无记录"
+            out.append(f"房屋{key[0]} {key[1]}月 {have}，{want}")
     return out
 
 

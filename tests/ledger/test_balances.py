@@ -14,7 +14,7 @@ from app.demo import ledger as demo_ledger
 from app.demo import sites as demo
 from app.ledger import arrears, balances, checks, payments, reductions
 from app.ledger.billing import post_charge
-from models.balances import ChargeBalance
+from models.balances import ChargeBalance, ChargeMonth
 from models.ledger import Charge, Receipt
 from models.people import HomeOwner, Owner
 from models.property import Building, Cluster, Entrance, Home
@@ -39,6 +39,30 @@ def oracle(as_of: dt.date, home_ids=None) -> dict[int, tuple[int, int, dt.date]]
     return {h: tuple(v) for h, v in acc.items()}
 
 
+def oracle_homes(as_of: dt.date) -> dict[int, tuple]:
+    """The old home_arrears figures: {home: (owed, charges, months, oldest due)} from the open charges."""
+    acc: dict[int, list] = {}
+    for hid, owed, period, due_value in arrears.open_overdue(as_of):
+        due = balances._date(due_value)
+        a = acc.setdefault(hid, [0, 0, set(), due])
+        a[0] += int(owed)
+        a[1] += 1
+        a[2].add(period or f"{due.year:04d}-{due.month:02d}")
+        a[3] = min(a[3], due)
+    return {h: (o, n, len(m), d) for h, (o, n, m, d) in acc.items()}
+
+
+def oracle_ageing(as_of: dt.date) -> list[dict]:
+    out = [{"label": label, "homes": 0, "owed_fen": 0} for _lo, _hi, label in arrears.AGEING_BUCKETS]
+    for owed, _n, months, _d in oracle_homes(as_of).values():
+        for i, (lo, hi, _label) in enumerate(arrears.AGEING_BUCKETS):
+            if lo <= max(months, 1) <= hi:
+                out[i]["homes"] += 1
+                out[i]["owed_fen"] += owed
+                break
+    return out
+
+
 def oracle_flags(as_of: dt.date) -> dict[int, bool]:
     owing = set(oracle(as_of))
     held = {}
@@ -49,15 +73,21 @@ def oracle_flags(as_of: dt.date) -> dict[int, bool]:
 
 
 def oracle_summary(ctx, by: str, as_of: dt.date) -> list[dict]:
+    rows = oracle_homes(as_of)
+    info = arrears._home_info(list(rows))
+    key = {"area_manager": lambda i: i[3] or "（未指定）", "building": lambda i: i[1], "cluster": lambda i: i[2]}[by]
     groups: dict[str, dict] = {}
-    key = {"area_manager": lambda a: a.area_manager or "（未指定）", "building": lambda a: a.building,
-           "cluster": lambda a: a.cluster}[by]
-    for a in arrears.home_arrears(ctx, as_of):      # still the open-charge scan
-        g = groups.setdefault(key(a), {"name": key(a), "homes": 0, "owed_fen": 0, "charges": 0})
+    for hid, (owed, n, _m, _d) in rows.items():
+        name = key(info[hid])
+        g = groups.setdefault(name, {"name": name, "homes": 0, "owed_fen": 0, "charges": 0})
         g["homes"] += 1
-        g["owed_fen"] += a.owed_fen
-        g["charges"] += a.charges
+        g["owed_fen"] += owed
+        g["charges"] += n
     return sorted(groups.values(), key=lambda g: (-g["owed_fen"], g["name"]))
+
+
+def _listed(rows) -> dict[int, tuple]:
+    return {a.home_id: (a.owed_fen, a.charges, a.months, a.oldest_due) for a in rows}
 
 
 def assert_same(ctx, dates=AS_OF, summaries: bool = True) -> int:
@@ -71,7 +101,16 @@ def assert_same(ctx, dates=AS_OF, summaries: bool = True) -> int:
         some = sorted(want)[::2]
         assert balances.overdue_by_home(as_of, some) == {h: want[h] for h in some}
         assert balances.owing_homes(as_of, some + [10 ** 6]) == set(some)
+        homes = oracle_homes(as_of)
+        assert _listed(arrears.home_arrears(ctx, as_of)) == homes
+        assert balances.months_owed(as_of) == {h: v[2] for h, v in homes.items()}
+        assert balances.months_owed(as_of, some) == {h: homes[h][2] for h in some}
         if summaries:
+            first = Building.select().order_by(Building.id).first()
+            inside = {h.id for h in Home.select().where(Home.building == first.id)}
+            assert _listed(arrears.home_arrears(ctx, as_of, building_id=first.id)) == {
+                h: v for h, v in homes.items() if h in inside}
+            assert arrears.ageing(ctx, as_of) == oracle_ageing(as_of)
             for by in ("area_manager", "building", "cluster"):
                 got = sorted(arrears.summary_by(ctx, by, as_of), key=lambda g: (-g["owed_fen"], g["name"]))
                 assert got == oracle_summary(ctx, by, as_of)
@@ -225,6 +264,7 @@ def test_check_finds_a_tampered_row_and_repair_rebuilds_it(ctx, site):
     assert checks.run(ctx) == []
     ChargeBalance.update(owed_fen=ChargeBalance.owed_fen - 100).where(ChargeBalance.home_id == site[0]).execute()
     ChargeBalance.delete().where(ChargeBalance.home_id == site[1]).execute()
+    ChargeMonth.delete().where(ChargeMonth.home_id == site[1]).execute()
     ChargeBalance.insert(home_id=site[2], item_code="gas", owed_fen=5, open_count=1,
                          oldest_due=dt.date(2026, 1, 1), newest_due=dt.date(2026, 1, 1)).execute()
     problems = [p for p in checks.run(ctx) if p.startswith("欠费余额表与费用不符")]
@@ -232,6 +272,7 @@ def test_check_finds_a_tampered_row_and_repair_rebuilds_it(ctx, site):
     assert "property_fee 记为欠 9900 分 1 笔，应为欠 10000 分 1 笔（2026-10-31 至 2026-10-31）" in problems[0]
     assert "water 无记录，应为欠 2300 分 1 笔" in problems[0]
     assert "gas 记为欠 5 分 1 笔，应无记录" in problems[0]
+    assert f"房屋{site[1]} 2026-10月 无记录，应为 1 笔（最早 2026-11-10 到期）" in problems[0]
     assert balances.repair(ctx) == 2
     assert checks.run(ctx) == []
 
@@ -243,7 +284,7 @@ def test_step_16_fills_the_balance_of_an_old_database(ctx, site):
     post_charge(ctx, site[0], "property_fee", 10000, period="2026-10", due_date=dt.date(2026, 10, 31))
     post_charge(ctx, site[0], "renovation_deposit", 300000, due_date=dt.date(2026, 10, 1))
     post_charge(ctx, site[3], "water", 777, period="2026-11", due_date=dt.date(2026, 12, 5))
-    ctx.db.drop_tables([ChargeBalance])
+    ctx.db.drop_tables([ChargeBalance, ChargeMonth])
     assert migrations.CURRENT_VERSION >= 16 and [s for s in migrations.STEPS if s[0] == 16]
     install(ctx.db)                                  # what step 16 runs
     assert {(h, i, o, n) for h, i, o, n, _a, _b in ChargeBalance.select().tuples()} == {
@@ -252,3 +293,5 @@ def test_step_16_fills_the_balance_of_an_old_database(ctx, site):
     post_charge(ctx, site[3], "water", 1000, period="2026-12", due_date=dt.date(2027, 1, 5))
     assert balances.mismatches() == []
     assert ChargeBalance.get(home_id=site[3]).open_count == 2
+    assert {(r.month, r.open_count) for r in ChargeMonth.select().where(ChargeMonth.home_id == site[3])} == {
+        ("2026-11", 1), ("2026-12", 1)}
