@@ -11,6 +11,7 @@ are matched by code, not duplicated. One transaction, one audit row, the same fi
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 
 from app.archives.excel_rows import cell_text
@@ -126,9 +127,14 @@ def excel_date(value, label: str) -> dt.date | None:
     return v.parse_date(value, label, required=False)
 
 
+def half_width(text: str) -> str:
+    """Full-width letters (ｂ, Ｂ), digits and dashes to their half-width forms (NFKC; Chinese characters stay)."""
+    return unicodedata.normalize("NFKC", text)
+
+
 def space_code(raw) -> str:
     """A space number as stored: half-width, no spaces, upper case; ValidationError when it cannot be one."""
-    code = "".join(cell_text(raw).split()).upper()
+    code = "".join(half_width(cell_text(raw)).split()).upper()
     if len(code) > CODE_MAX:
         raise ValidationError("车位号", f"“{code}”不能超过{CODE_MAX}个字符")
     if code and not CODE_RE.fullmatch(code):
@@ -168,7 +174,7 @@ def _vehicle_fields(r: Row, cells, today: dt.date):
     raw_plate = cell_text(cells.get("plate"))
     if raw_plate:
         try:
-            r.plate = check_plate(raw_plate)
+            r.plate = check_plate(half_width(raw_plate))
         except ValidationError as exc:
             r.plate_error = str(exc)
     r.driver = cell_text(cells.get("driver"))[:DRIVER_MAX]

@@ -14,7 +14,8 @@ from app.golive import worklist
 from app.golive.checklist import steps
 from app.golive.owners_import import import_owners
 from app.golive.registers_import import import_register
-from app.golive.vehicles_import import excel_date, import_vehicles
+from app.golive.vehicles_import import excel_date, half_width, import_vehicles, space_code
+from app.parking.plates import check_plate
 from models.golive_opening import RegisterImport
 from models.parking import Vehicle
 from models.people import HomeOwner, ParkingOwner
@@ -108,6 +109,7 @@ def test_import_links_spaces_registers_cars_and_refuses_by_row(site, tmp_path):
     assert bad.phone == "" and bad.home_id == hid("1-1-102") and bad.space.code == "B2-002"
     items = {i["label"]: i for i in worklist.list_items(site)}
     assert set(items) == {"联系电话", "月卡到期"} and items["月卡到期"]["raw_text"] == "明年"
+    assert [i["entity"] for i in worklist.list_items(site, query="1381234")] == ["vehicle"]   # the raw phone found
     assert Vehicle.get(Vehicle.plate == "粤C12345").space_id is None
     # one audit row, the file once
     assert AuditLog.select().where(AuditLog.action == "golive.register").count() == 1
@@ -135,6 +137,12 @@ def test_manager_only_and_through_import_register(site, tmp_path, as_role):
             import_vehicles(as_role(role), path)
     rep = import_register(site, "vehicles", path, dry_run=True)
     assert rep.vehicles == 19 and Vehicle.select().count() == 0
+
+
+def test_plates_and_space_numbers_in_full_width_or_with_a_dot():
+    assert space_code(" ｂ１－００１ ") == "B1-001" and space_code(101.0) == "101"
+    assert [check_plate(half_width(p)) for p in ("粤Ｂ·１２３４５", "粤ｂ１２３４５", " 粤B 12345", "粤B·D12345")] == [
+        "粤B12345", "粤B12345", "粤B12345", "粤BD12345"]
 
 
 def test_excel_and_text_dates():
