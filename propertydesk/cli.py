@@ -15,10 +15,68 @@ import sys
 
 from app import __version__
 from app.core.errors import UserError
+from propertydesk import argparse_zh
 from propertydesk.acting import cli_user, sign_in  # noqa: F401  (cli_user: the benchmarks act as a manager)
 
+# Top-level options that take a value: the word after them is not the command.
+VALUE_OPTIONS = frozenset({"--data-dir", "--database", "--user"})
 
-def build_parser() -> argparse.ArgumentParser:
+
+def command_word(argv) -> str | None:
+    """The subcommand the command line names, or None (no command, or help/version asked at the top)."""
+    args = iter(argv)
+    for word in args:
+        if word in VALUE_OPTIONS:
+            next(args, None)
+        elif word in ("-h", "--help", "--version"):
+            return None
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+class _Skipped:
+    """A sub-parser that is not built because the command line names another command: every call on
+    it (add_argument, set_defaults, add_subparsers, add_mutually_exclusive_group …) returns it."""
+
+    def __getattr__(self, name):
+        return self
+
+    def __call__(self, *args, **kwargs):
+        return self
+
+
+SKIPPED = _Skipped()
+
+
+class _OnlyCommand:
+    """The top-level sub-parsers, building only the named command's parser (93 parsers with 350
+    options cost about 0.1 s of every command's start; one costs a millisecond)."""
+
+    def __init__(self, sub, wanted: str):
+        self.sub, self.wanted, self.built = sub, wanted, False
+
+    def add_parser(self, name, **kwargs):
+        if name != self.wanted and self.wanted not in kwargs.get("aliases", ()):
+            return SKIPPED
+        self.built = True
+        return self.sub.add_parser(name, **kwargs)
+
+
+def build_parser(argv=None) -> argparse.ArgumentParser:
+    """The parser; given the command line, only the parser of the command it names is built (the
+    whole tree for --help, no command or a word that is no command, so argparse lists the choices)."""
+    wanted = command_word(sys.argv[1:] if argv is None else argv)
+    if wanted is not None:
+        parser, only = _build(wanted)
+        if only.built:
+            return parser
+    return _build(None)[0]
+
+
+def _build(wanted: str | None):
+    argparse_zh.install()
+
     def common_options(default):
         p = argparse.ArgumentParser(add_help=False)
         p.add_argument("--data-dir", default=default, help="数据目录（默认：用户数据目录）")
@@ -32,8 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     common = common_options(argparse.SUPPRESS)
     parser = argparse.ArgumentParser(prog="propertydesk", description="物业前台 PropertyDesk",
                                      parents=[common_options(None)])
-    parser.add_argument("--version", action="version", version=f"PropertyDesk {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"PropertyDesk {__version__}",
+                        help="显示版本号并退出")
+    real = parser.add_subparsers(dest="command", metavar="COMMAND")
+    only = _OnlyCommand(real, wanted) if wanted is not None else None
+    sub = only or real
     groups = {}
     for name, help_text in (("print", "打印表单到PDF"), ("import", "从Excel导入"), ("export", "导出到Excel")):
         p = sub.add_parser(name, help=help_text, parents=[common])
@@ -41,9 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     groups["common"] = common
     for module in command_modules():
         module.register(sub, groups)
-    add_printer_options(groups["print"])
-    add_printer_to_pdf_commands(sub)
-    return parser
+    if groups["print"] is not SKIPPED:
+        add_printer_options(groups["print"])
+    add_printer_to_pdf_commands(real)
+    return parser, only
 
 
 def add_printer_args(p) -> None:
@@ -200,7 +262,7 @@ def _utf8_stdio():
 
 def main(argv=None) -> int:
     _utf8_stdio()
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "database", None):
         # a PC that uses the office's PostgreSQL server may set it once in the environment
