@@ -14,7 +14,8 @@ from app.golive import worklist
 from app.golive.checklist import steps
 from app.golive.owners_import import import_owners
 from app.golive.registers_import import import_register
-from app.golive.vehicles_import import excel_date, half_width, import_vehicles, space_code
+from app.golive.vehicles_import import import_vehicles
+from app.golive.vehicles_rows import excel_date, half_width, space_code
 from app.parking.plates import check_plate
 from models.golive_opening import RegisterImport
 from models.parking import Vehicle
