@@ -185,10 +185,16 @@ END $$ LANGUAGE plpgsql""",
 )
 
 
+# the open charges of a home (and item): what the triggers recount after a payment, never its history
+OPEN_HOME_INDEX_SQL = ('CREATE INDEX IF NOT EXISTS "charge_open_home" ON "charge" ("home_id", "item_code", "due_date")'
+                       ' WHERE ("paid_fen" < "amount_fen")')
+
+
 def install(db) -> None:
     """Create the tables (when missing), (re)create the triggers of this engine, and fill the tables
     from the charges. Idempotent."""
     db.create_tables([ChargeBalance, ChargeMonth], safe=True)
+    db.execute_sql(OPEN_HOME_INDEX_SQL)
     if is_sqlite(db):                # replaced, not kept: an older version of them may be there
         for name in ("charge_balance_ins", "charge_balance_upd", "charge_balance_move", "charge_balance_del"):
             db.execute_sql(f"DROP TRIGGER IF EXISTS {name}")
