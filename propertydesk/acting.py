@@ -55,10 +55,10 @@ def sign_in(ctx, args):
     account; ``user-add … --role manager`` on a site that has no account (it creates the first
     manager, whose password is the one given). Everything else proves a password, waiting out a
     short pause left by earlier wrong passwords (kept in the database, shared with the window)."""
-    from app.system.accounts import needs_first_run
     name = command_name(args)
     if name in NO_SIGN_IN:
         return None
+    from app.system.accounts import needs_first_run  # argon2 and the accounts: only when signing in
     if needs_first_run():
         if name == "demo" or (name == "user-add" and getattr(args, "role", None) == "manager"):
             return None

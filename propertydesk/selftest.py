@@ -34,17 +34,6 @@ WINDOW_TIMEOUT_S = 180
 MIN_WINDOW_WIDTH = 100  # px: a narrower grab means the main window did not paint
 
 
-def register(sub, groups):
-    p = sub.add_parser("selftest", help="自检：数据库、写入、打印、主窗口（结果写入JSON）",
-                       parents=[groups["common"]])
-    p.add_argument("--out", help="结果JSON文件（默认：数据目录/selftest.json）")
-    p.add_argument("--platforms", default="auto",
-                   help="主窗口检查的Qt平台，逗号分隔：offscreen, default, none；auto=offscreen+有显示时default")
-    p.add_argument("--window-child", default=None, help="（内部）只做主窗口检查")
-    p.add_argument("--pdf", default=None, help="（内部）主窗口检查时用QtPdf打开的PDF")
-    p.set_defaults(handler=run_selftest, needs_context=False)
-
-
 # ---------------------------------------------------------------------------------------------
 class _Checks:
     def __init__(self):
