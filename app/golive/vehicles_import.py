@@ -37,6 +37,8 @@ class VehiclesReport(rs.RegisterReport):
     vehicles: int = 0
     pending: int = 0
     outcomes: list[tuple[int, str]] = field(default_factory=list)
+    linked_new: int = 0          # spaces with a home now that had none (new ones and matched ones linked)
+    found: tuple[int, int, int, int] = (0, 0, 0, 0)     # the database's growth: spaces, linked, vehicles, 待核对
 
     def head(self) -> list[str]:
         verb = "试导入（未写入）" if self.dry_run else "导入完成"
@@ -44,7 +46,15 @@ class VehiclesReport(rs.RegisterReport):
         return [f"{verb}：车位 {spaces} 个（新建 {self.spaces_new}，与已有车位匹配 {self.spaces_matched}，"
                 f"关联房屋 {self.linked} 个），车辆 {self.vehicles} 辆，待核对 {self.pending} 项，"
                 f"拒绝 {len(self.rejected)} 处（共 {self.rows} 行）",
-                f"映射：{self.mapping}；工作表“{self.sheet}”，表头在第 {self.header_row} 行"]
+                f"映射：{self.mapping}；工作表“{self.sheet}”，表头在第 {self.header_row} 行",
+                self.tie()]
+
+    def tie(self) -> str:
+        """What the database holds more after the writes (counted, not the plan), against the counts above."""
+        want = (self.spaces_new, self.linked_new, self.vehicles, self.pending)
+        s, lk, v, p = self.found
+        ok = "与上列相符" if self.found == want else f"与上列不符（应为 {want}）"
+        return f"核对：写入后数据库新增车位 {s} 个、新关联房屋的车位 {lk} 个、车辆 {v} 辆、待核对 {p} 项，{ok}"
 
     def lines(self) -> list[str]:
         """The counts, the refused rows and remarks, then (a dry run) what every row would bring in."""
@@ -69,7 +79,9 @@ def import_vehicles(ctx, path, mapping: str | None = None, dry_run: bool = False
             _plan_vehicles(rows, spaces, rep)
             _count(rows, spaces, rep)
             rs.record_import(ctx, KIND, rep, digest)
+            before = _db_counts()
             _write(ctx, rows, spaces, rep)
+            rep.found = tuple(a - b for a, b in zip(_db_counts(), before, strict=True))
             if dry_run:
                 raise _Rollback
     except _Rollback:
@@ -199,10 +211,20 @@ def _plan_vehicles(rows: list[Row], spaces: dict[str, Space], rep):
         r.vehicle_ok = True
 
 
+def _db_counts() -> tuple[int, int, int, int]:
+    from models.golive import PendingCheck
+    from models.parking import Vehicle
+    from models.property import ParkingSpace
+    pending = PendingCheck.select().where((PendingCheck.entity == "vehicle") & PendingCheck.resolved_at.is_null())
+    return (ParkingSpace.select().count(), ParkingSpace.select().where(ParkingSpace.home.is_null(False)).count(),
+            Vehicle.select().count(), pending.count())
+
+
 def _count(rows: list[Row], spaces: dict[str, Space], rep):
     rep.spaces_new = sum(1 for s in spaces.values() if s.existing is None)
     rep.spaces_matched = len(spaces) - rep.spaces_new
     rep.linked = sum(1 for s in spaces.values() if s.home)
+    rep.linked_new = sum(1 for s in spaces.values() if s.home and (s.existing is None or s.link))
     rep.vehicles = sum(1 for r in rows if r.vehicle_ok)
     rep.pending = sum(len(r.pending) for r in rows if r.vehicle_ok)
     rep.written = sum(1 for r in rows if r.space_ok or r.vehicle_ok)

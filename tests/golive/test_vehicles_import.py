@@ -60,6 +60,8 @@ def test_dry_run_reports_row_by_row_and_writes_nothing(site, tmp_path):
     assert rep.lines()[0] == ("试导入（未写入）：车位 38 个（新建 36，与已有车位匹配 2，关联房屋 36 个），车辆 19 辆，"
                               "待核对 2 项，拒绝 4 处（共 42 行）")
     text = "\n".join(rep.lines())
+    assert rep.lines()[2] == ("核对：写入后数据库新增车位 36 个、新关联房屋的车位 35 个、车辆 19 辆、待核对 2 项，"
+                              "与上列相符")
     assert "  第3行：车位 B1-0001 已有，匹配，关联 1-1-101；车辆 粤B10000（1-1-101）" in text
     assert "  第39行：车位 G-01 新建，未关联房屋" in text
     assert ParkingSpace.select().count() == 3 and Vehicle.select().count() == 0
@@ -71,6 +73,7 @@ def test_import_links_spaces_registers_cars_and_refuses_by_row(site, tmp_path):
     path = book(tmp_path)
     rep = import_vehicles(site, path)
     assert (rep.spaces_new, rep.spaces_matched, rep.linked, rep.vehicles, rep.pending) == (36, 2, 36, 19, 2)
+    assert rep.found == (36, 35, 19, 2) and rep.lines()[2].endswith("与上列相符")
     assert rep.rejected == [
         (5, "车位号：B1-0003 已属于房屋 1-1-101，与本行房号 1-1-201 矛盾（车辆 粤B10002 也未导入）"),
         (40, "车辆 粤A88888：房号为空或不在小区房屋中，车辆须登记在房屋下，未导入；车位 B2-001 已导入"),
