@@ -205,3 +205,23 @@ def test_spaces_of_the_owners_workbook_are_matched_not_duplicated(ctx, tmp_path)
     assert (second.home.room_code, second.space.code, second.driver_name) == ("1-1-102", "B1-002", "业主家属")
     primary = Vehicle.get(Vehicle.plate == "粤A10001")
     assert primary.owner_id is not None and primary.driver_name == primary.owner.name
+
+
+def test_a_csv_register_in_gbk(site, tmp_path):
+    import csv
+
+    from tests.helpers.golive_vehicles import HEADER, good_rows
+    path = tmp_path / "车位车辆.csv"
+    with open(path, "w", encoding="gbk", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADER)
+        for row in good_rows(6):
+            w.writerow(["" if c is None else c.strftime("%Y/%m/%d") if isinstance(c, dt.datetime) else c
+                        for c in row])
+    rep = import_vehicles(site, path)
+    assert (rep.spaces_new, rep.spaces_matched, rep.vehicles) == (3, 2, 2)        # B1-0003 held by 1-1-101
+    assert [r for r, _m in rep.rejected] == [4]                                    # the header is row 1 here
+    assert rep.lines()[2].endswith("与上列相符")
+    car = Vehicle.get(Vehicle.plate == "粤B10004")                   # written 粤B·10004
+    assert (car.home.room_code, car.valid_from, car.valid_until) == ("1-1-301", dt.date(2026, 1, 1),
+                                                                     dt.date(2026, 12, 31))
