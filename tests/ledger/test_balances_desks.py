@@ -36,10 +36,10 @@ DESK = textwrap.dedent("""
     print("READY", flush=True)
     sys.stdin.readline()                      # both desks start when the test says so
     out = {"paid": [], "errors": []}
-    for hid, cid in json.loads(sys.argv[3]):
+    for hid, cids in json.loads(sys.argv[3]):
         try:
-            run_write(ctx, payments.pay, ctx, hid, [cid], "cash", "业主")
-            out["paid"].append(cid)
+            run_write(ctx, payments.pay, ctx, hid, cids, "cash", "业主")
+            out["paid"] += cids
         except Exception as exc:
             out["errors"].append(f"{type(exc).__name__}: {exc}"[:300])
     print("RESULT " + json.dumps(out, ensure_ascii=False), flush=True)
@@ -85,13 +85,23 @@ def test_two_desks_paying_the_same_home_keep_the_balance_exact(ctx, users):
                                           due_date=dt.date(2026, month, 28)).id)
     keep = ids[homes[1]][-3:]                 # left open: the balance must still count them
     plan = [(h, cid) for h in homes for cid in ids[h] if cid not in keep]
-    first, second = plan[0::2], plan[1::2]    # the two desks alternate over the same homes and items
+    # the two desks cross over the same homes, items and months: per month m one pays (fee m, water m+1),
+    # the other (water m, fee m+1) on one receipt each, so their rows are taken in opposite orders
+    first, second = [], []
+    for h in homes:
+        mine = [cid for cid in ids[h] if cid not in keep]
+        for i in range(0, len(mine) - 3, 4):
+            fee, water, fee2, water2 = mine[i:i + 4]
+            first.append((h, [fee, water2]))
+            second.append((h, [water, fee2]))
+        rest = mine[len(mine) - len(mine) % 4:] if len(mine) % 4 else []
+        first += [(h, [cid]) for cid in rest]
     close_database()
     results = _desks(ctx, [first, second])
     ctx.db = open_database(ctx.url)
     assert [r["errors"] for r in results] == [[], []]
     assert sorted(results[0]["paid"] + results[1]["paid"]) == sorted(cid for _h, cid in plan)
-    assert Receipt.select().count() == len(plan)
+    assert Receipt.select().count() == len(first) + len(second)
     assert balances.mismatches() == []
     left = {(r.home_id, r.item_code): (r.owed_fen, r.open_count) for r in ChargeBalance.select()}
     want = {}
