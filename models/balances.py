@@ -11,7 +11,9 @@ exact for every write path, bulk ``INSERT … SELECT`` included, without the ser
 an insert adds to its row; an update or delete recomputes the rows of the old and the new (home,
 item) from that pair's charges (the unique index leads with home, item). On PostgreSQL the function
 first locks the row (an upsert) and then recomputes in a new statement, whose READ COMMITTED snapshot
-sees what the desk that held the lock committed: two desks paying the same home stay exact.
+sees what the desk that held the lock committed: two desks paying the same home stay exact. Before
+an update or delete recounts, it locks the home's row (FOR NO KEY UPDATE), so two desks changing one
+home's charges in crossing orders wait for each other instead of deadlocking.
 
 ``install(db)`` (schema step 16) creates the triggers and fills the table from the charges;
 ``REFILL_SQL`` is the repair, one statement after emptying the table.
@@ -161,12 +163,15 @@ BEGIN
   END IF;
   IF TG_OP = 'DELETE' THEN
     IF """ + COUNTED.format(t="OLD") + """ THEN
+      PERFORM 1 FROM home WHERE id = OLD.home_id FOR NO KEY UPDATE;
       PERFORM charge_balance_fix(OLD.home_id, OLD.item_code);
       PERFORM charge_month_fix(OLD.home_id, """ + MONTH["pg"].format(t="OLD") + """);
     END IF;
     RETURN NULL;
   END IF;
   IF (""" + COUNTED.format(t="OLD") + ") OR (" + COUNTED.format(t="NEW") + """) THEN
+    -- the home's row first: two desks recounting one home's rows in crossing orders would deadlock
+    PERFORM 1 FROM home WHERE id IN (OLD.home_id, NEW.home_id) ORDER BY id FOR NO KEY UPDATE;
     PERFORM charge_balance_fix(OLD.home_id, OLD.item_code);
     PERFORM charge_month_fix(OLD.home_id, """ + MONTH["pg"].format(t="OLD") + """);
     IF (NEW.home_id, NEW.item_code) IS DISTINCT FROM (OLD.home_id, OLD.item_code) THEN

@@ -110,3 +110,50 @@ def test_two_desks_paying_the_same_home_keep_the_balance_exact(ctx, users):
         want[(ch.home_id, ch.item_code)] = (o + ch.amount_fen, n + 1)
     assert left == want and len(want) == 2
     assert balances.owing_homes(dt.date(2027, 1, 1)) == {homes[1]}
+
+
+def test_crossing_updates_of_one_home_wait_instead_of_deadlocking(ctx, users):
+    """PostgreSQL: desk A pays fee (Jan) then water (Feb), desk B pays water (Jan) in between. The
+    trigger locks the home's row first, so B waits for A at its first charge instead of holding the
+    water row while A waits for it (a deadlock PostgreSQL would end by failing one payment)."""
+    import threading
+
+    from models.db import is_sqlite
+    if is_sqlite():
+        pytest.skip("SQLite: one writer at a time already")
+    import psycopg2
+    c = Cluster.create(code="A", name="东区")
+    b = Building.create(cluster=c, code="1", name="1号楼")
+    e = Entrance.create(building=b, code="1")
+    h = Home.create(entrance=e, building=b, cluster=c, room_code="1-101", area_x100=9000, house_type="高层",
+                    state="已入住").id
+    ids = {(item, m): post_charge(ctx, h, item, 1000 + m, period=f"2026-{m:02d}", due_date=dt.date(2026, m, 28)).id
+           for m in (1, 2) for item in ("property_fee", "water")}
+    desk_a, desk_b = psycopg2.connect(ctx.url), psycopg2.connect(ctx.url)
+    paid = "UPDATE charge SET paid_fen = amount_fen WHERE id = %s"
+    errors = []
+
+    def b_pays():
+        try:
+            with desk_b.cursor() as cur:
+                cur.execute(paid, (ids[("water", 1)],))
+            desk_b.commit()
+        except Exception as exc:              # a deadlock would land here
+            errors.append(exc)
+            desk_b.rollback()
+    try:
+        with desk_a.cursor() as cur:
+            cur.execute(paid, (ids[("property_fee", 1)],))
+            t = threading.Thread(target=b_pays)
+            t.start()
+            t.join(1.5)                           # B is waiting (for the home) …
+            assert t.is_alive()
+            cur.execute(paid, (ids[("water", 2)],))   # … and A goes on to the water row
+        desk_a.commit()
+        t.join(20)
+    finally:
+        desk_a.close()
+        desk_b.close()
+    assert errors == []
+    assert balances.mismatches() == []
+    assert {(r.item_code, r.open_count) for r in ChargeBalance.select()} == {("property_fee", 1)}
