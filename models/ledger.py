@@ -145,6 +145,9 @@ Charge.add_index(Charge.index(Charge.due_date, Charge.home, Charge.category, Cha
 # the charges an area posted for one of its records (renovation, loan, service …)
 SOURCE_INDEX_SQL = 'CREATE INDEX IF NOT EXISTS "charge_source" ON "charge" ("source", "source_id")'
 Charge.add_index(Charge.index(Charge.source, Charge.source_id, name="charge_source"))
+# one month's billed charges (the collection rate, the month ledger): a range of the month, never the years
+PERIOD_INDEX_SQL = 'CREATE INDEX IF NOT EXISTS "charge_period" ON "charge" ("period", "category")'
+Charge.add_index(Charge.index(Charge.period, Charge.category, name="charge_period"))
 
 
 class Receipt(NoDeleteMixin, BaseModel):

@@ -80,6 +80,13 @@ def _step_9_charge_source_index(db):
     db.execute_sql(SOURCE_INDEX_SQL)
 
 
+def _step_17_charge_period_index(db):
+    """charge_period (models/ledger.py): one month's charges by category (the collection rate read
+    every charge of five years to find one month's: 4 s at 50,000 homes)."""
+    from .ledger import PERIOD_INDEX_SQL
+    db.execute_sql(PERIOD_INDEX_SQL)
+
+
 def _step_4_audit_chain_keyed(db):
     """The audit chain becomes keyed (HMAC under a key outside the database, app/core/audit_chain.py):
     a log written before is marked legacy, and the program re-seals it with the key once at start
@@ -177,6 +184,7 @@ STEPS = [
     (12, "prepayment index of every item", _step_12_prepay_index),
     (15, "staff phones sealed", _step_15_seal_staff_phones),
     (16, "per-home, per-item balance kept by triggers", _step_16_charge_balance),
+    (17, "charge period index", _step_17_charge_period_index),
 ]
 CURRENT_VERSION = STEPS[-1][0]
 
