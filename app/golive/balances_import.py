@@ -220,7 +220,8 @@ def _against_database(lines: list[Line], rep: BalancesReport, Charge):
                 rep.rejected.append((ln.row, f"{ln.room} {ln.period} 的物业服务费已计费，不能再作为期初欠费"))
 
 
-def import_balances(ctx, path, mapping: str | None = None, dry_run: bool = False, progress=None) -> BalancesReport:
+def import_balances(ctx, path, mapping: str | rs.RegisterMapping | None = None,
+                    dry_run: bool = False, progress=None) -> BalancesReport:
     """Import the opening balances of *path* in one transaction (*dry_run*: and roll it back)."""
     require(ctx, "golive.balances")
     digest = rs.fingerprint(path)

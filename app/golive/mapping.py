@@ -137,8 +137,9 @@ def save(ctx, m: Mapping, name: str) -> ImportMapping:
 
 
 def store(ctx, name: str, text: str, kind: str) -> ImportMapping:
-    """Save the mapping *text* under *name* for the imports of *kind* (owners, history), replacing a saved
-    one of that name and kind; audited. The caller checks the permission and its shipped names."""
+    """Save the mapping *text* under *name* for the imports of *kind* (owners, history, a register's
+    role), replacing a saved one of that name and kind; audited. The caller checks the permission and
+    its shipped names."""
     name = (name or "").strip()
     if not name:
         raise ValidationError("映射名称", "不能为空")

@@ -90,6 +90,17 @@ def _norm(text) -> str:
     return re.sub(r"[(（\[【].*?[)）\]】]", "", s) or s      # 欠费金额(元) → 欠费金额
 
 
+def guess_columns(row, role: str) -> dict[str, int]:
+    """field → column of a header row by the header names and their variants alone."""
+    aliases = {_norm(n): k for k, (_l, names) in FIELDS[role].items() for n in names}
+    out: dict[str, int] = {}
+    for j, cell in enumerate(row):
+        key = aliases.get(_norm(cell_text(cell)))
+        if key and key not in out:
+            out[key] = j
+    return out
+
+
 def label(role: str, key: str) -> str:
     return FIELDS[role][key][0]
 
@@ -101,6 +112,7 @@ class RegisterMapping:
     title: str = ""
     columns: dict[str, str] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=dict)
+    exact: bool = False          # only the columns named (the import window's choice): none guessed
 
 
 def parse(text: str, name: str) -> RegisterMapping:
@@ -120,7 +132,18 @@ def parse(text: str, name: str) -> RegisterMapping:
     if unknown:
         raise ValidationError("映射文件", f"“{ROLE_WORDS[role]}”没有字段 {'、'.join(unknown)}")
     return RegisterMapping(name, role, str(data.get("title", name)), columns,
-                           {str(k): str(v) for k, v in (s.get("defaults") or {}).items()})
+                           {str(k): str(v) for k, v in (s.get("defaults") or {}).items()}, bool(s.get("exact", False)))
+
+
+def dump(m: RegisterMapping) -> str:
+    import tomli_w
+    entry: dict = {"role": m.role}
+    if m.exact:
+        entry["exact"] = True
+    entry["columns"] = dict(m.columns)
+    if m.defaults:
+        entry["defaults"] = dict(m.defaults)
+    return tomli_w.dumps({"title": m.title or m.name, "sheets": [entry]})
 
 
 def shipped(role: str | None = None) -> list[RegisterMapping]:
@@ -128,8 +151,21 @@ def shipped(role: str | None = None) -> list[RegisterMapping]:
     return [m for m in out if role is None or m.role == role]
 
 
-def load(role: str, name_or_path: str | None) -> RegisterMapping:
-    """The mapping named (shipped) or in a .toml file; without a name the role's shipped one."""
+def saved(role: str) -> list[RegisterMapping]:
+    """The mappings the user saved by name for this register (import_mapping, kind = the role), newest first."""
+    from models.golive import ImportMapping
+    return [parse(r.text, r.name) for r in ImportMapping.select().where(ImportMapping.kind == role)
+            .order_by(ImportMapping.saved_at.desc(), ImportMapping.id.desc())]
+
+
+def load(role: str, name_or_path: str | RegisterMapping | None) -> RegisterMapping:
+    """The mapping given (the import window's own), a saved or shipped one by name, or one in a .toml
+    file; without a name the role's shipped one."""
+    if isinstance(name_or_path, RegisterMapping):
+        m = name_or_path
+        if m.role != role:
+            raise ValidationError("映射", f"映射“{m.title}”用于{ROLE_WORDS[m.role]}，不能导入{ROLE_WORDS[role]}")
+        return m
     if not name_or_path:
         return shipped(role)[0]
     p = Path(name_or_path)
@@ -138,9 +174,11 @@ def load(role: str, name_or_path: str | None) -> RegisterMapping:
             raise ValidationError("映射", f"找不到映射文件“{p}”")
         m = parse(p.read_text(encoding="utf-8"), p.stem)
     else:
-        m = next((x for x in shipped() if x.name == name_or_path), None)
+        mine = saved(role)
+        m = next((x for x in mine if name_or_path in (x.name, x.title)), None) or next(
+            (x for x in shipped() if x.name == name_or_path), None)
         if m is None:
-            names = "、".join(x.name for x in shipped(role))
+            names = "、".join(x.name for x in mine + shipped(role))
             raise NotFound(f"没有名为“{name_or_path}”的导入映射（可用：{names}）")
     if m.role != role:
         raise ValidationError("映射", f"映射“{m.title}”用于{ROLE_WORDS[m.role]}，不能导入{ROLE_WORDS[role]}")
@@ -169,7 +207,7 @@ class BoundSheet:
 def _header(row, m: RegisterMapping) -> dict[str, int] | None:
     fields = FIELDS[m.role]
     by_text = {_norm(h): k for k, h in m.columns.items()}
-    aliases = {_norm(n): k for k, (_l, names) in fields.items() for n in names}
+    aliases = {} if m.exact else {_norm(n): k for k, (_l, names) in fields.items() for n in names}
     out: dict[str, int] = {}
     for j, cell in enumerate(row):
         text = _norm(cell_text(cell))
@@ -229,7 +267,7 @@ def home_of(cells: dict, homes: dict[str, int]) -> tuple[int, str]:
     return hid, code
 
 
-def read(path, role: str, mapping: str | None) -> tuple[RegisterMapping, BoundSheet]:
+def read(path, role: str, mapping: str | RegisterMapping | None) -> tuple[RegisterMapping, BoundSheet]:
     m = load(role, mapping)
     return m, bind(read_workbook(path), m)
 

@@ -32,7 +32,8 @@ class _Rollback(Exception):
     pass
 
 
-def import_register(ctx, kind: str, path, mapping: str | None = None, dry_run: bool = False) -> rs.RegisterReport:
+def import_register(ctx, kind: str, path, mapping: str | rs.RegisterMapping | None = None,
+                    dry_run: bool = False) -> rs.RegisterReport:
     if kind == "vehicles":          # 车位与车辆: spaces, holders and vehicles (app.golive.vehicles_import)
         from app.golive.vehicles_import import import_vehicles
         return import_vehicles(ctx, path, mapping, dry_run)

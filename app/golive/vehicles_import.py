@@ -61,7 +61,8 @@ class VehiclesReport(rs.RegisterReport):
         rows = ["逐行结果：", *(f"  第{r}行：{text}" for r, text in self.outcomes)] if self.dry_run else []
         return self.head() + self.tail() + rows
 
-def import_vehicles(ctx, path, mapping: str | None = None, dry_run: bool = False) -> VehiclesReport:
+def import_vehicles(ctx, path, mapping: str | rs.RegisterMapping | None = None,
+                    dry_run: bool = False) -> VehiclesReport:
     """Read the register, check every row against the file and the database, write spaces, their
     holders, vehicles and the 待核对 items in one transaction with one audit row."""
     require(ctx, "archive.import")

@@ -4,6 +4,8 @@
     propertydesk export worklist FILE.xlsx
     propertydesk import balances|keys|meters|residents|vehicles FILE [--mapping NAME|FILE.toml] [--dry-run]
 
+(--mapping NAME finds a mapping saved in the import window for that register, or a shipped one.)
+
 ``import owners`` reads .xlsx, .xls or .csv; without --mapping, a workbook whose sheets and headers fit a
 saved or shipped mapping (the office ledger, the several-sheet export of another system) is
 recognised. The dry run prints the full row-level report and writes nothing. Exit codes: 0 done;
@@ -60,7 +62,8 @@ def register_registers(groups):
                            ("residents", "导入住户与租户"), ("vehicles", "导入车位与车辆登记表（车位号、房号、车牌）")):
         i = groups["import"].add_parser(name, help=helptext, parents=[groups["common"]])
         i.add_argument("file", help="工作簿（.xlsx、.xls 或 .csv）")
-        i.add_argument("--mapping", help="导入映射：系统自带映射的名称或 .toml 映射文件（默认：系统自带）")
+        i.add_argument("--mapping",
+                       help="导入映射：导入窗口中保存的或系统自带映射的名称，或 .toml 映射文件（默认：系统自带）")
         i.add_argument("--dry-run", action="store_true", help="试导入：显示逐行结果，不写入数据库")
         i.set_defaults(handler=import_register, register=name)
 

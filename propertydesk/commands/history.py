@@ -10,7 +10,8 @@ def register(sub, groups):
     i = groups["import"].add_parser("history", help="导入缴费历史（上线前的缴费记录，设定各户已缴至月份）",
                                     parents=[groups["common"]])
     i.add_argument("file", help="工作簿（.xlsx、.xls 或 .csv）")
-    i.add_argument("--mapping", help="导入映射：系统自带映射的名称，或 .toml 映射文件（默认：缴费历史）")
+    i.add_argument("--mapping",
+                   help="导入映射：导入窗口中保存的或系统自带映射的名称，或 .toml 映射文件（默认：缴费历史）")
     i.add_argument("--dry-run", action="store_true", help="试导入：显示逐行结果，不写入数据库")
     i.set_defaults(handler=import_history)
 

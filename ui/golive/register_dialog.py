@@ -1,9 +1,9 @@
 """One go-live register from a workbook (期初欠费与预存, 钥匙登记, 水电气表, 住户与租户, 缴费历史): choose
 the file, 试导入 (the full row-level report, nothing written), then 导入 in one transaction; the report
-ties the opening balances (and the history's 应收/实收) to the workbook's totals. 缴费历史 also shows the
-columns proposed as soon as the file is chosen in a table the user corrects (ui.golive.history_columns:
-used by 试导入 and 导入, saved by name for the command line), and runs with a progress bar and 取消
-(ui.common.progress.ProgressRun). The other registers keep their shipped mappings (register_sheets)."""
+ties the opening balances (and the history's 应收/实收) to the workbook's totals. Every register shows the
+columns proposed as soon as the file is chosen in a table the user corrects (ui.golive.column_table: used
+exactly by 试导入 and 导入, saved by name for the command line); 缴费历史 runs with a progress bar and 取消
+(ui.common.progress.ProgressRun)."""
 from __future__ import annotations
 
 from PySide6.QtGui import QFont
@@ -23,7 +23,7 @@ from app.golive.register_sheets import ROLE_WORDS
 from ui.common.icons import icon
 from ui.common.progress import ProgressRun
 from ui.common.runner import Op
-from ui.golive.history_columns import HistoryColumns
+from ui.golive.column_table import ColumnTable, spec_for
 
 CHANGES = {"balances": ("ledger",), "keys": ("keys",), "meters": ("ledger",), "residents": ("archives",),
            "history": ("ledger",), "vehicles": ("parking", "archives")}
@@ -36,9 +36,9 @@ def _run(ctx, kind, path, dry_run, progress=None, mapping=None):
         return import_history(ctx, path, mapping, dry_run=dry_run, progress=progress)
     if kind == "balances":
         from app.golive.balances_import import import_balances
-        return import_balances(ctx, path, None, dry_run=dry_run)
+        return import_balances(ctx, path, mapping, dry_run=dry_run)
     from app.golive.registers_import import import_register
-    return import_register(ctx, kind, path, None, dry_run=dry_run)
+    return import_register(ctx, kind, path, mapping, dry_run=dry_run)
 
 
 class RegisterImportDialog(QDialog):
@@ -63,7 +63,7 @@ class RegisterImportDialog(QDialog):
         self.report = QPlainTextEdit()
         self.report.setReadOnly(True)
         self.report.setFont(QFont("monospace"))
-        self.columns = HistoryColumns(ctx) if kind == "history" else None
+        self.columns = ColumnTable(ctx, spec_for(kind))
         self.proposed_path = ""
         top = QHBoxLayout()
         top.addWidget(QLabel("文件："))
@@ -78,9 +78,8 @@ class RegisterImportDialog(QDialog):
         lay.addLayout(top)
         lay.addWidget(self.message)
         middle = QHBoxLayout()
-        if self.columns is not None:
-            self.resize(1100, 620)
-            middle.addWidget(self.columns, 2)
+        self.resize(1100, 620)
+        middle.addWidget(self.columns, 2)
         middle.addWidget(self.report, 3)
         lay.addLayout(middle, 1)
         lay.addLayout(buttons)
@@ -89,41 +88,34 @@ class RegisterImportDialog(QDialog):
         path, _ = QFileDialog.getOpenFileName(self, "选择工作簿", "", "Excel 或 CSV (*.xlsx *.xls *.csv)")
         if path:
             self.path.setText(path)
-            if self.kind == "history":
-                self.propose(path)
+            self.propose(path)
 
     def propose(self, path: str):
-        """缴费历史: the sheet and columns proposed, shown for correction before the dry run."""
-        from app.golive.history_import import column_proposal
+        """The sheet and columns proposed, shown for correction before the dry run."""
         self.report.setPlainText("正在识别列…")
         self.columns.clear()
         self.proposed_path = ""
-        Op(self, self.ctx, column_proposal, path).success(
+        Op(self, self.ctx, self.columns.spec.propose, path).success(
             lambda p: self._proposed(path, p)).failure(self._failed).run()
 
     def _proposed(self, path: str, p):
-        from app.golive.history_mapping import column_words
         self.proposed_path = path
         self.columns.show_proposal(p)
-        lines = [f"工作表“{p.sheet}”的列对应（{p.source}）：", *(f"  {c}" for c in column_words(p.headers, p.columns))]
+        lines = [f"工作表“{p.sheet}”的列对应（{p.source}）：", *(f"  {c}" for c in self.columns.words())]
         self.report.setPlainText("\n".join(lines))
-        from app.golive.history_mapping import check_required
         try:
-            check_required(p.header_columns())
+            self.columns.spec.check(p.header_columns())
             todo = "请在左侧核对列对应，再试导入。"
         except UserError as exc:
             todo = f"<span style='color:#c0392b'>尚缺：{exc}</span>，请在左侧为它选择列。"
         self.message.setText(f"已识别工作表“{p.sheet}”的 {len(p.columns)} 列；{todo}")
 
-    def _history_mapping(self, path: str):
+    def _mapping(self, path: str):
         """The columns the user chose for this file (checked: a required field missing is named), or
         None when the table is not for this file (the service proposes by itself)."""
-        if self.columns is None or self.proposed_path != path:
+        if self.proposed_path != path:
             return None
-        m = self.columns.mapping()
-        from app.golive.history_mapping import check_required
-        check_required(m.columns)
-        return m
+        return self.columns.mapping()
 
     def start(self, dry_run: bool):
         path = self.path.text().strip()
@@ -131,7 +123,7 @@ class RegisterImportDialog(QDialog):
             self.message.setText("请先选择要导入的文件。")
             return
         try:
-            mapping = self._history_mapping(path)
+            mapping = self._mapping(path)
         except UserError as exc:
             self._failed(exc)
             return
@@ -145,7 +137,7 @@ class RegisterImportDialog(QDialog):
                 self.last_run.changes(*CHANGES[self.kind])
             self.last_run.success(self._done).failure(self._failed).run()
             return
-        op = Op(self, self.ctx, _run, self.ctx, self.kind, path, dry_run)
+        op = Op(self, self.ctx, _run, self.ctx, self.kind, path, dry_run, None, mapping)
         op.with_progress("正在试导入，请稍候…" if dry_run else "正在导入，请稍候…")
         if not dry_run:
             op.write("导入未完成").changes(*CHANGES[self.kind])
