@@ -102,8 +102,10 @@ _verified: dict[str, tuple] = {}   # file -> (size, mtime, site id) just verifie
 
 def verify_site_file(data_dir, path: Path) -> None:
     """Refuse a missing, empty or foreign database file in a data folder that had a database,
-    offering the backups; a folder that never had one may start a new site."""
-    from app.system.sitemark import read_site_marker
+    offering the backups; a folder that never had one may start a new site. A folder made by another
+    site's installation is refused first (app.system.sitemark.check_site_code)."""
+    from app.system.sitemark import check_site_code, read_site_marker
+    check_site_code(data_dir)
     path = Path(path)
     size = path.stat().st_size if path.exists() else 0
     if size == 0:
