@@ -169,3 +169,31 @@ def test_the_command_line_finds_the_saved_mapping_by_name(site, data_dir, tmp_pa
     assert r.returncode == 2
     shipped = rs.shipped(kind)[0].name
     assert f"没有名为“nosuch”的导入映射（可用：oldsys、{shipped}）" in r.stderr + r.stdout
+
+
+@pytest.mark.parametrize(("kind", "header", "rows", "key", "renamed"), [
+    ("meters", ["房号", "表类", "表号", "止数"], [[CODES[0], "水", "S1", 100.5], [CODES[1], "电表", "D2", 2001]],
+     "reading", "止数"),
+    ("residents", ["房号", "家庭成员", "与业主关系", "电话"], [[CODES[0], "王小明", "子女", "13900001111"],
+                                                     [CODES[1], "李桂芳", "配偶", None]], "name", "家庭成员"),
+])
+def test_meters_and_residents_take_the_corrected_column_too(site, tmp_path, kind, header, rows, key, renamed):
+    from models.ledger import MeterReading
+    from models.people import Resident
+    ctx = site
+    path = tmp_path / f"{kind}.xlsx"
+    wb = Workbook()
+    for r in [header, *rows]:
+        wb.active.append(r)
+    wb.save(path)
+    p = rc.column_proposal(path, kind)
+    assert p.source == "按表头名称推测" and key not in p.columns        # a key column renamed: no mapping fits
+    with pytest.raises(ValidationError, match=f"{rs.label(kind, key)}：必须指定对应的列"):
+        rc.window_mapping(kind, "窗口", p.header_columns())
+    rep = import_register(ctx, kind, path, rc.window_mapping(kind, "窗口", corrected_to(p, key, renamed)))
+    assert (rep.written, rep.rejected) == (2, [])
+    assert (MeterReading if kind == "meters" else Resident).select().count() == 2
+
+
+def corrected_to(p, key, header) -> dict[str, str]:
+    return {**p.header_columns(), key: header}
