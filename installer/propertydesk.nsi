@@ -5,7 +5,10 @@
 ; INSTALLED_KB and the macro REMOVE_PROGRAM_FILES (exactly the entries the stage holds).
 ;
 ; Installer switches: /S (silent)  /D=<folder> (last, unquoted)  /MACHINEDATA or /USERDATA
-;   /REPLACESITE  (silent only: replace another site's installation; the wizard asks instead)
+;   /REPLACESITE  (silent only: replace another site's installation, or another site's data kept on
+;                 this PC after its uninstall; the wizard asks instead). The replacing site gets a data
+;                 folder of its own beside the old one (<old folder>-<site code>); the old site's data
+;                 stays where it is, untouched, and install.log names both folders.
 ; Uninstaller switches: /S  /REMOVEDATA (also delete the office's data; kept by default)
 ;
 ; Program files go to Program Files; data never does: %LOCALAPPDATA%\PropertyDesk (the app's
@@ -30,6 +33,8 @@ SetCompressor ${COMPRESSOR}
 !include "FileFunc.nsh"
 !include "WinMessages.nsh"
 !include "WinVer.nsh"
+!include "StrFunc.nsh"
+${StrStr}
 
 !define PRODUCT "PropertyDesk"
 !define PRODUCT_CN "物业前台"
@@ -65,6 +70,8 @@ Var OldSite         ; the site installed before (registry), if any
 Var OldSiteName
 Var OldLnk
 Var Found           ; how the data folder was chosen, for the log
+Var Replacing       ; 1: this site replaces another site (its own data folder)
+Var OldDataDir      ; the replaced site's data folder (left untouched)
 
 !define MUI_ABORTWARNING
 !define MUI_WELCOMEPAGE_TEXT "将在本机安装 物业前台 PropertyDesk ${VERSION}（站点：${SITE_NAME}）。$\r$\n$\r$\n程序安装到 Program Files；业务数据保存在本机的数据目录中，升级和卸载都不会删除数据（卸载时可选择删除）。$\r$\n$\r$\n升级前请先关闭正在运行的物业前台。"
@@ -119,11 +126,17 @@ Function .onInit
   ReadRegStr $OldSiteName HKLM "${REG_APP}" "SiteName"
   ReadRegStr $OldLnk HKLM "${REG_APP}" "Shortcut"
   ReadRegStr $1 HKLM "${REG_APP}" "InstallDir"
+  StrCpy $Replacing "0"
+  ; installed ($1: its folder), or uninstalled with its data kept (Site, SiteName, DataDir stay)
   ${If} $OldSite != ""
   ${AndIf} $OldSite != "${SITE}"
-  ${AndIf} $1 != ""
     ${If} $OldSiteName == ""
       StrCpy $OldSiteName $OldSite
+    ${EndIf}
+    ${If} $1 != ""
+      StrCpy $R8 "本机已安装站点“$OldSiteName”（$OldSite）的物业前台。"
+    ${Else}
+      StrCpy $R8 "本机保留着站点“$OldSiteName”（$OldSite）的物业前台数据（该站点的程序已卸载，数据未删除）。"
     ${EndIf}
     ClearErrors
     ${GetOptions} $R0 "/REPLACESITE" $R1
@@ -134,13 +147,14 @@ Function .onInit
         SetErrorLevel 4
         Abort
       ${EndIf}
-      MessageBox MB_YESNO|MB_ICONEXCLAMATION|MB_DEFBUTTON2 "本机已安装站点“$OldSiteName”的物业前台。$\r$\n这个安装程序属于另一个站点：“${SITE_NAME}”。$\r$\n$\r$\n继续安装将用“${SITE_NAME}”替换“$OldSiteName”的程序和快捷方式（数据目录保留不动）。$\r$\n确实要替换吗？" IDYES replace_ok
+      MessageBox MB_YESNO|MB_ICONEXCLAMATION|MB_DEFBUTTON2 "$R8$\r$\n这个安装程序属于另一个站点：“${SITE_NAME}”（${SITE}）。$\r$\n$\r$\n继续安装将用“${SITE_NAME}”替换“$OldSiteName”的程序和快捷方式。“${SITE_NAME}”使用自己的新数据目录；“$OldSiteName”的数据保留在原处，不会被打开或修改（位置记入 install.log）。$\r$\n确实要替换吗？" IDYES replace_ok
       StrCpy $R9 "安装时选择了不替换"
       Call LogRefusal
       SetErrorLevel 4
       Abort
       replace_ok:
     ${EndIf}
+    StrCpy $Replacing "1"
   ${EndIf}
   ReadRegStr $0 HKLM "${REG_APP}" "DataMode"
   ${If} $0 != ""
@@ -164,11 +178,49 @@ Function .onInit
     ${EndIf}
   ${EndIf}
   Call SetDataDir
+  ${If} $Replacing == "1"
+    ReadRegStr $OldDataDir HKLM "${REG_APP}" "DataDir"
+    ${If} $OldDataDir == ""
+      StrCpy $OldDataDir $DataDir
+    ${EndIf}
+    Call OwnDataDir
+  ${ElseIf} $IsUpgrade == "1"
+    ReadRegStr $0 HKLM "${REG_APP}" "DataDir"   ; a site that has a folder of its own keeps it
+    ${If} $0 != ""
+    ${AndIf} $0 != $DataDir
+      StrCpy $DataDir $0
+      StrCpy $DataArgs '--data-dir "$DataDir"'
+    ${EndIf}
+  ${EndIf}
+FunctionEnd
+
+; A site that replaces another gets a data folder of its own: the place's folder when its site.json
+; names this site (it was this site's before), else "<that folder>-<site code>" beside it. The program
+; refuses a folder whose site.json names another site (app/system/sitemark.py).
+Function OwnDataDir
+  ClearErrors
+  FileOpen $R1 "$DataDir\site.json" r
+  ${IfNot} ${Errors}
+    FileRead $R1 $R2
+    FileClose $R1
+    ${StrStr} $R3 $R2 '"site_code": "${SITE}"'
+    ${If} $R3 != ""
+      StrCpy $Found "本站点原有的数据目录"
+      StrCpy $DataArgs '--data-dir "$DataDir"'
+      Return
+    ${EndIf}
+  ${EndIf}
+  StrCpy $DataDir "$DataDir-${SITE}"
+  StrCpy $DataArgs '--data-dir "$DataDir"'
+  StrCpy $Found "本站点自己的数据目录"
 FunctionEnd
 
 ; A refused install (another site's installation, no /REPLACESITE or the wizard's 否) says why in the
 ; installed site's install.log ($1 = its InstallDir, $R9 = the reason): nothing else is changed.
 Function LogRefusal
+  ${If} $1 == ""
+    Return       ; the other site's program is uninstalled: no install folder to log in (exit code 4 says it)
+  ${EndIf}
   ${GetTime} "" "L" $R2 $R3 $R4 $R5 $R6 $R7 $R8
   ClearErrors
   FileOpen $R1 "$1\install.log" a
@@ -236,6 +288,9 @@ Function DataPageLeave
     StrCpy $DataMode "user"
   ${EndIf}
   Call SetDataDir
+  ${If} $Replacing == "1"
+    Call OwnDataDir
+  ${EndIf}
 FunctionEnd
 
 Section "PropertyDesk" SecMain
@@ -296,12 +351,10 @@ Section "PropertyDesk" SecMain
   FileSeek $9 0 END
   FileWriteUTF16LE $9 "$2-$1-$0 $4:$5:$6 安装 物业前台 ${VERSION}，站点 ${SITE_NAME}（${SITE}）$\r$\n"
   FileWriteUTF16LE $9 "  安装目录：$INSTDIR$\r$\n  数据目录：$DataDir（$DataMode，$Found）$\r$\n"
-  ${If} $IsUpgrade == "1"
+  ${If} $Replacing == "1"
+    FileWriteUTF16LE $9 "  替换了原站点：$OldSiteName（$OldSite）$\r$\n  原站点的数据保留在原处（未打开、未修改）：$OldDataDir$\r$\n"
+  ${ElseIf} $IsUpgrade == "1"
     FileWriteUTF16LE $9 "  升级或重新安装：保留原数据$\r$\n"
-  ${EndIf}
-  ${If} $OldSite != ""
-  ${AndIf} $OldSite != "${SITE}"
-    FileWriteUTF16LE $9 "  替换了原站点：$OldSiteName（$OldSite）$\r$\n"
   ${EndIf}
   FileClose $9
 SectionEnd

@@ -476,6 +476,7 @@ class Verifier(ReplaceSiteRound):
         finds the office's database by looking (even when told /MACHINEDATA for a new site's data) and
         opens it, never a new empty one."""
         self.uninstall("uninstall-keep")
+        self.kept_site_refused(data_dir_win)   # another site's installer over this site's kept data
         rc, _out = self.wine(["reg", "delete", "HKLM\\Software\\PropertyDesk", "/f"], timeout=300, name="reg-delete")
         self.check(rc == 0 and self.reg_section(self.registry(), APP_KEY) is None,
                    "the data folder's record removed from the registry (as an older uninstaller did)")

@@ -5,19 +5,26 @@ With 天伦庄园 installed (and its data, its account, its records), 万兴现�
     shortcuts, the registry (site, data place, uninstall entry) and the data folder are as they
     were; the old site's install.log says why (both sites named, /REPLACESITE);
  2. silently with /REPLACESITE: installs; the old site's shortcuts are gone, the new ones point at
-    files that exist, the registry names the new site, install.log records the replacement; the
-    data stays where the old site had it (DataMode/DataDir kept, the new site file's default place
-    is not used) and the new site's program opens it: the earlier records are there;
+    files that exist, the registry names the new site, install.log records the replacement and
+    where the old site's data stayed; the new site gets a data folder of its own beside the old
+    one (the same kind of place, "<old folder>-<new code>") and its program starts there on an empty
+    site (its site.json names the new site); the old site's folder is unchanged, file by file, and
+    the new site's program started on it refuses it, naming both site codes (app/system/sitemark.py);
  3. the new site's uninstaller (with /REMOVEDATA) leaves no shortcut anywhere whose target is gone.
+Before that (``kept_site_refused``, after the uninstall that keeps the data): the registry keeps only
+the uninstalled site's code, name and data place, and the other site's silent setup still exits 4
+and installs nothing.
 Every check reads files and the registry of the Wine prefix, as the other rounds do.
 """
 from __future__ import annotations
 
 import contextlib
+import json
 import tomllib
 from pathlib import Path
 
 REFUSED_EXIT = 4   # propertydesk.nsi: a silent install over another site without /REPLACESITE
+REFUSED_CLI_EXIT = 2   # propertydesk's command line: a refusal (here: another site's data folder)
 LOG_NAME = "install.log"
 
 
@@ -104,8 +111,10 @@ class ReplaceSiteRound:
                    and all(w in added for w in (new_name, old_name, "/REPLACESITE")),
                    f"refused: install.log says why, naming both sites ({added.strip()[:160]})")
 
-        # 2. silent with /REPLACESITE: the new site replaces the old one; the data stays in its place
+        # 2. silent with /REPLACESITE: the new site replaces the old one, in a data folder of its own
         kept_mode = (before["app_key"] or {}).get("DataMode")
+        kept_dir = (before["app_key"] or {}).get("DataDir", "")
+        own_dir_win = f"{kept_dir}-{new_code}"
         self.install("other-site-replace", ["/REPLACESITE"], exe=self.other_exe)
         for name, path in old_links.items():
             if name != "start_menu_uninstall":   # one name for every site: replaced by the new one
@@ -120,20 +129,63 @@ class ReplaceSiteRound:
             self.check(app_key.get("Site") == new_code and app_key.get("SiteName") == new_name
                        and app_key.get("Shortcut") == f"物业前台 {new_name}",
                        f"replace: registry names {new_name} ({app_key.get('Site')}, {app_key.get('SiteName')})")
-            kept_dir = (before["app_key"] or {}).get("DataDir", "")
             self.check(app_key.get("DataMode") == kept_mode
-                       and (app_key.get("DataDir") or "").lower() == kept_dir.lower(),
-                       f"replace: the data place kept ({app_key.get('DataMode')}: {app_key.get('DataDir')})")
+                       and (app_key.get("DataDir") or "").lower() == own_dir_win.lower(),
+                       f"replace: {new_name} has a data folder of its own, same kind of place "
+                       f"({app_key.get('DataMode')}: {app_key.get('DataDir')}; expected {own_dir_win})")
             log = self.install_log()
-            self.check(f"替换了原站点：{old_name}（{old_code}）" in log and f"站点 {new_name}（{new_code}）" in log,
-                       f"replace: install.log records {new_name} replacing {old_name}")
+            self.check(f"替换了原站点：{old_name}（{old_code}）" in log and f"站点 {new_name}（{new_code}）" in log
+                       and f"原站点的数据保留在原处（未打开、未修改）：{kept_dir}" in log
+                       and f"数据目录：{own_dir_win}" in log,
+                       f"replace: install.log records {new_name} replacing {old_name} and both data folders")
             shown = self.selftest("selftest-replaced", lnk, "offscreen")
-        self.check((shown.get("data_dir") or "").lower() == data_dir_win.lower(),
-                   f"replace: {new_name}'s program opens the data folder {old_name} left ({shown.get('data_dir')})")
+        self.check((shown.get("data_dir") or "").lower() == own_dir_win.lower(),
+                   f"replace: {new_name}'s program opens its own data folder ({shown.get('data_dir')})")
         write = next((c for c in shown.get("checks", []) if c["name"] == "write"), {})
-        rows = write.get("detail", {}).get("earlier_selftest_rows", 0)
-        self.check(rows >= earlier_rows, f"replace: the data kept: {rows} earlier records (≥ {earlier_rows})")
+        rows = write.get("detail", {}).get("earlier_selftest_rows", -1)
+        self.check(rows == 0, f"replace: {new_name} starts on an empty site of its own ({rows} earlier records; "
+                   f"{old_name}'s {earlier_rows}+ stay in {old_name}'s folder)")
+        own_mark = self.site_json(self.c_path(own_dir_win))
+        self.check(own_mark.get("site_code") == new_code, f"replace: the new folder's site.json names {new_code} "
+                   f"({own_mark.get('site_code')})")
+        self.check(self.site_json(data_dir).get("site_code") == old_code,
+                   f"replace: {old_name}'s folder still names {old_code} "
+                   f"({self.site_json(data_dir).get('site_code')})")
+        # the new site's program pointed at the old folder (a wrong --data-dir): refused, naming both
+        python = (lnk.get("target") or "").replace("pythonw.exe", "python.exe")
+        rc, text = self.wine([python, "-m", "propertydesk", "--data-dir", kept_dir, "settings"], timeout=600,
+                             cwd=self.installed_dir(), name="other-site-folder")
+        self.check(rc == REFUSED_CLI_EXIT and f"（{old_code}）" in text and f"（{new_code}）" in text,
+                   f"replace: {new_name}'s program refuses {old_name}'s folder (exit {rc}: {text.strip()[-200:]})")
+        untouched = self.snapshot(data_dir)["data"]
+        changed = sorted(k for k in set(after["data"]) | set(untouched)
+                         if after["data"].get(k) != untouched.get(k) and not k.startswith("logs"))
+        self.check(not changed, f"replace: {old_name}'s data folder unchanged, file by file ({len(untouched)} files; "
+                   "the start log aside, which records the refused start)"
+                   + (f"; changed: {changed[:5]}" if changed else ""))
         self.replaced_by = new_name
+
+    def site_json(self, folder: Path) -> dict:
+        try:
+            return json.loads((folder / "site.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def kept_site_refused(self, data_dir_win: str) -> None:
+        """Right after an uninstall that kept the data (the registry keeps Site, SiteName and the data
+        place, not InstallDir): the other site's silent setup refuses (exit 4) and changes nothing."""
+        if not self.other_exe:
+            return
+        data_dir = self.c_path(data_dir_win)
+        before = self.snapshot(data_dir)
+        app_key = before["app_key"] or {}
+        self.check(app_key.get("Site") == self.code and not app_key.get("InstallDir"),
+                   f"kept site: the registry keeps {self.site_name}'s code without a program ({app_key})")
+        self.install("other-site-over-kept-data", exe=self.other_exe, expect_rc=REFUSED_EXIT)
+        after = self.snapshot(data_dir)
+        self.check(after["app_key"] == before["app_key"] and after["data"] == before["data"]
+                   and after["links"] == before["links"] and after["program"] == before["program"],
+                   f"kept site: refused, nothing installed, {self.site_name}'s data and registry record unchanged")
 
     def no_dangling_links(self, label: str) -> None:
         """After the last uninstall: no shortcut in any Start menu or on any desktop points at a file
