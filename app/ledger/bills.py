@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from peewee import fn
@@ -45,6 +46,7 @@ from models.property import Building, Home
 COUNTER, PREFIX = "bill", "JF"
 REDUCTION_KINDS = ("reduction", "waive")     # payment lines that settle a charge without money
 CHUNK = 900
+SPAN = re.compile(r"^\d{4}-\d{2}至\d{4}-\d{2}$")   # the months of a quarterly or yearly line (charge memo)
 
 
 @dataclass(frozen=True)
@@ -169,15 +171,17 @@ def _build(ctx, period: str, homes: list, today: dt.date) -> list[Bill]:
             owed = c.amount_fen - c.paid_fen
             # the monthly run's memo says which space, or the vacant share (车位 D-001, 空置 70%)
             memo = bill_memo(c.memo)   # a per-count line's “8.00 元/辆·月 × 2” is in 数量 and 单价 already
+            when = c.period or (c.due_date.isoformat() if c.due_date else "")
+            if c.source == "billing" and SPAN.match(memo):   # a quarterly or yearly line: its months in 所属期间
+                when, memo = memo, ""
             name = items.name(c.item_code) + (f"（{memo}）" if memo and c.source == "billing" else "")
             cut, why = reduced.get(c.id, (0, []))
             qty, rate_text = items.quantity(c.item_code, c.quantity_milli), items.rate(c.item_code, c.unit_price_fen)
             if c.bill_ref == shared_meter.BILL_REF:   # 公摊: the share in 数量, the whole in 单价
                 name, qty, rate_text = shared_meter.bill_columns(items.name(c.item_code), c.memo)
-            lines.append(BillLine(name, c.period or (c.due_date.isoformat() if c.due_date else ""),
-                                  qty, rate_text, c.amount_fen, c.paid_fen - cut, owed, cut))
+            lines.append(BillLine(name, when, qty, rate_text, c.amount_fen, c.paid_fen - cut, owed, cut))
             if cut:
-                notes.append(f"{items.name(c.item_code)} {c.period or ''} 减免 {fmt_fen(cut)} 元"
+                notes.append(f"{items.name(c.item_code)} {when} 减免 {fmt_fen(cut)} 元"
                              + (f"（{'；'.join(why)}）" if why else ""))
             current_late += late_fee_for(s, owed, c.due_date, today) if c.due_date else 0
         months: dict[str, list] = {}

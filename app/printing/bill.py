@@ -5,8 +5,11 @@ foot. One A4 page per household; ``two_up`` puts two bills on one A4 landscape s
 half, for posting into mail boxes).
 
 Drawn straight on the canvas (as the dunning notices) so that a batch of a building's homes takes
-a second or two: the layout is fixed; at most CURRENT_ROWS item rows and ARREARS_ROWS months are
-listed, the rest summed in one line. Takes frozen data only (app/ledger/bills.py builds it)."""
+a second or two: the layout is fixed; item rows up to the height of CURRENT_ROWS rows and ARREARS_ROWS
+months are listed, the rest summed in one line. No name is cut: a cell too narrow for its text takes a
+second line (a quarterly item's 所属期间 “2027-01” / “至2027-03”, a name before its （…） detail), and a
+month's arrears items that overflow their line end in “等 N 项”. Takes frozen data only
+(app/ledger/bills.py builds it)."""
 from __future__ import annotations
 
 import io
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from app.core.money import daxie, fmt_fen
@@ -27,6 +31,8 @@ ARREARS_ROWS = 6          # months of earlier arrears; the oldest beyond are sum
 W, H = A4
 LEFT, RIGHT = 18 * mm, W - 18 * mm
 ROW = 6 * mm
+SUB = 3.6 * mm            # each further line of a cell
+PAD = 1.5 * mm
 STUB_TOP = 62 * mm        # the cut line: the stub (回执) lies below it
 
 
@@ -122,28 +128,56 @@ class BillCanvas:
             y -= leading
         return y
 
+    @staticmethod
+    def cell_lines(row, cols, right_from, size=8.8) -> list[list[str]]:
+        """Each cell's lines: left-aligned text too wide for its column breaks before “至” (a period
+        from–to) or before its （…） detail, else character by character; numbers stay on one line."""
+        out = []
+        for i, cell in enumerate(row):
+            width = cols[i + 1] - cols[i] - 2 * PAD
+            if i >= right_from or stringWidth(cell, FONT_NAME, size) <= width:
+                out.append([cell])
+                continue
+            for sep in ("至", "（"):
+                head, mark, rest = cell.partition(sep)
+                if mark and head and all(stringWidth(x, FONT_NAME, size) <= width for x in (head, mark + rest)):
+                    out.append([head, mark + rest])
+                    break
+            else:
+                out.append(wrap(cell, size, width))
+        return out
+
+    @classmethod
+    def row_height(cls, row, cols, right_from) -> float:
+        return ROW + (max(len(x) for x in cls.cell_lines(row, cols, right_from)) - 1) * SUB
+
     def table(self, c, top, cols, head, rows, right_from, bold_last=True):
-        """A grid: head shaded, cells left-aligned before column *right_from*, right-aligned from it."""
+        """A grid: head shaded, cells left-aligned before column *right_from*, right-aligned from it;
+        a row as high as its longest cell (``cell_lines``)."""
         c.setFillGray(0.93)
         c.rect(cols[0], top - ROW, cols[-1] - cols[0], ROW, stroke=0, fill=1)
         c.setFillGray(0)
         for i, h in enumerate(head):
             self.text(c, (cols[i] + cols[i + 1]) / 2, top - ROW + 1.9 * mm, h, 9, "centre")
-        for r, row in enumerate(rows, 1):
-            base = top - (r + 1) * ROW + 1.9 * mm
-            size = 9 if (bold_last and r == len(rows)) else 8.8
-            for i, cell in enumerate(row):
-                if i >= right_from:
-                    self.text(c, cols[i + 1] - 1.5 * mm, base, cell, size, "right")
-                else:
-                    self.text(c, cols[i] + 1.5 * mm, base, cell, size)
-        bottom = top - (len(rows) + 1) * ROW
         c.setLineWidth(0.5)
-        for k in range(len(rows) + 2):
-            c.line(cols[0], top - k * ROW, cols[-1], top - k * ROW)
+        c.line(cols[0], top, cols[-1], top)
+        y = top - ROW
+        c.line(cols[0], y, cols[-1], y)
+        for r, row in enumerate(rows, 1):
+            size = 9 if (bold_last and r == len(rows)) else 8.8
+            cells = self.cell_lines(row, cols, right_from, size)
+            base = y - ROW + 1.9 * mm
+            for i, lines in enumerate(cells):
+                for k, line in enumerate(lines):
+                    if i >= right_from:
+                        self.text(c, cols[i + 1] - PAD, base - k * SUB, line, size, "right")
+                    else:
+                        self.text(c, cols[i] + PAD, base - k * SUB, line, size)
+            y -= ROW + (max(len(x) for x in cells) - 1) * SUB
+            c.line(cols[0], y, cols[-1], y)
         for x in cols:
-            c.line(x, top, x, bottom)
-        return bottom
+            c.line(x, top, x, y)
+        return y
 
     def page(self, c, b: Bill):
         self.text(c, LEFT, H - 13 * mm, f"{b.site} 客户服务中心", 9)
@@ -170,18 +204,21 @@ class BillCanvas:
     def current_table(self, c, top, b: Bill) -> float:
         self.text(c, LEFT, top - 1 * mm, "一、本期费用（金额单位：元）", 10)
         top -= 3 * mm
-        cols = [LEFT + k * mm for k in (0, 40, 57, 74, 101, 121, 138, 156)] + [RIGHT]
+        cols = [LEFT + k * mm for k in (0, 40, 58, 75, 101, 121, 138, 156)] + [RIGHT]
         head = ["收费项目", "所属期间", "数量", "单价", "金额", "减免", "已缴/抵扣", "本期应缴"]
         lines = list(b.lines)
 
         def sums(xs):
             return [fmt_fen(sum(getattr(x, k) for x in xs)) for k in ("amount_fen", "reduced_fen", "paid_fen",
                                                                       "owed_fen")]
-        rows = [(self.fit(x.name, 37 * mm), x.period, x.quantity, x.rate, *sums([x]))
-                for x in lines[:CURRENT_ROWS - 1 if len(lines) > CURRENT_ROWS else None]]
-        if len(lines) > CURRENT_ROWS:
-            rest = lines[CURRENT_ROWS - 1:]
-            rows.append((f"其他 {len(rest)} 项", "", "", "", *sums(rest)))
+        rows = [(x.name, x.period, x.quantity, x.rate, *sums([x])) for x in lines]
+        heights = [self.row_height(r, cols, 4) for r in rows]
+        if sum(heights) > CURRENT_ROWS * ROW + 0.01:   # the rest summed in one line, within the same height
+            n = 0
+            while n < len(rows) and sum(heights[:n + 1]) <= (CURRENT_ROWS - 1) * ROW + 0.01:
+                n += 1
+            rest = lines[n:]
+            rows = rows[:n] + [(f"其他 {len(rest)} 项", "", "", "", *sums(rest))]
         if not rows:
             rows.append(("本期无计费项目", "", "", "", "", "", "", ""))
         rows.append(("本期小计", "", "", "", *sums(lines)))
@@ -202,15 +239,22 @@ class BillCanvas:
                       fmt_fen(sum(a.owed_fen for a in old)), fmt_fen(sum(a.late_fee_fen for a in old)))]
         else:
             first = []
-        rows = first + [(a.period, self.fit(a.items, 84 * mm), fmt_fen(a.owed_fen), fmt_fen(a.late_fee_fen))
-                        for a in months]
+        rows = first + [(a.period, self.fit(a.items, cols[2] - cols[1] - 2 * PAD), fmt_fen(a.owed_fen),
+                         fmt_fen(a.late_fee_fen)) for a in months]
         rows.append(("往期小计", "", fmt_fen(b.arrears_fen), fmt_fen(sum(a.late_fee_fen for a in b.arrears))))
         return self.table(c, top, cols, head, rows, 2)
 
     @staticmethod
-    def fit(s: str, width: float) -> str:
-        lines = wrap(s, 8.8, width)
-        return lines[0] if len(lines) <= 1 else lines[0][:-1] + "…"
+    def fit(items: str, width: float, size: float = 8.8) -> str:
+        """A month's items (“物业服务费、电梯费”) on one line: whole names, the rest counted (“等 N 项”)."""
+        if stringWidth(items, FONT_NAME, size) <= width:
+            return items
+        names = items.split("、")
+        for n in range(len(names) - 1, 0, -1):
+            s = "、".join(names[:n]) + f" 等 {len(names)} 项"
+            if stringWidth(s, FONT_NAME, size) <= width:
+                return s
+        return f"{names[0]} 等 {len(names)} 项" if len(names) > 1 else names[0]
 
     def totals(self, c, y, b: Bill) -> float:
         parts = [f"本期应缴 {fmt_fen(b.current_fen)}", f"往期欠费 {fmt_fen(b.arrears_fen)}"]

@@ -112,7 +112,7 @@ def test_shown_on_receipt_bill_and_charges(ctx, site):
     for layout in ("A4", "三联"):
         assert "减免¥86.41（2个月，电梯停运）" in _text(payments.print_receipt(ctx, receipt.id, layout)), layout
     _batch, pdf = bills.bills_pdf(ctx, "2027-01", home_id=home.id)
-    assert "电梯费2027-01减免86.41元（2个月，电梯停运）" in _text(pdf)
+    assert "电梯费2027-01至2027-03减免86.41元（2个月，电梯停运）" in _text(pdf)
 
 
 def test_monthly_item_keeps_consecutive_months(ctx, site):
