@@ -13,7 +13,7 @@ built as an office lives it, oldest first, the clock set to that day:
   receipts, payment lines and ``Charge.paid_fen`` in the shape ``payments.pay`` writes, one audit
   row a receipt; about 600 service requests (报事) a month with their audit rows.
 
-Audit rows are appended to the hash chain with ``app.core.audit.row_hash`` and one real
+Audit rows are appended to the keyed chain (``app.core.audit_chain``, as ``audit.record`` seals) and one real
 ``audit.record`` after each batch, which moves the counter and the chain head past them. The
 finished data folder is kept under ``$PROPERTYDESK_BENCH_CACHE`` (default
 ``~/.cache/propertydesk-bench``) as ``h<homes>-y<years>/`` with ``summary.json`` written last;
@@ -66,6 +66,8 @@ def append_audit(ctx, entries) -> int:
     from models.users import AuditLog
     if not entries:
         return 0
+    from app.core.audit_chain import chain_key, sealer, ts_text
+    mac = sealer(chain_key(ctx)).mac   # the keyed chain, as audit.record seals a row
     user = ctx.user
     last = AuditLog.select(AuditLog.seq, AuditLog.hash).order_by(AuditLog.seq.desc()).first()
     seq, prev = (last.seq, last.hash) if last else (0, "")
@@ -73,7 +75,7 @@ def append_audit(ctx, entries) -> int:
     for ts, action, entity, entity_id, after in sorted(entries, key=lambda e: e[0]):
         seq += 1
         a = json.dumps(after, ensure_ascii=False, sort_keys=True, default=str)
-        h = audit.row_hash(seq, ts.isoformat(sep=" "), user.username, action, entity, str(entity_id), "", a, prev)
+        h = mac(seq, ts_text(ts), user.username, action, entity, str(entity_id), "", a, prev)
         rows.append({"ts": ts, "user": user.id, "username": user.username, "action": action, "entity": entity,
                      "entity_id": str(entity_id), "before": "", "after": a, "prev_hash": prev, "hash": h, "seq": seq})
         prev = h
@@ -266,14 +268,48 @@ def ensure_site(homes: int = 5000, years: int = 5, force: bool = False, progress
     target = site_dir(homes, years)
     done = target / "summary.json"
     if done.exists() and not force:
-        return target / "data", json.loads(done.read_text(encoding="utf-8"))
+        summary = json.loads(done.read_text(encoding="utf-8"))
+        if not summary.get("keyed"):   # built before the generator sealed with the chain's key
+            progress(f"resealing the audit chain of {target} …")
+            summary["resealed"] = reseal(target / "data")
+            summary["keyed"] = True
+            done.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+        return target / "data", summary
     if target.exists():
         shutil.rmtree(target)
     (target / "data").mkdir(parents=True)
     progress(f"building {homes} homes × {years} years in {target} …")
-    summary = build_history(target / "data", homes, years, progress=progress)
+    summary = {**build_history(target / "data", homes, years, progress=progress), "keyed": True}
     done.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
     return target / "data", summary
+
+
+def reseal(data_dir: Path) -> int:
+    """Seal every audit row again under the site's chain key, oldest first (a cached site whose bulk rows
+    carried the old unkeyed hash); returns the rows changed."""
+    from app.core.audit_chain import HEAD_KEY, chain_key, sealer, set_meta
+    from app.system.context import open_context
+    ctx = open_context(data_dir)
+    mac, prev, changed, updates = sealer(chain_key(ctx)).mac, "", 0, []
+    cur = ctx.db.execute_sql("SELECT seq, ts, username, action, entity, entity_id, before, after, prev_hash, hash"
+                             " FROM audit_log ORDER BY seq")
+    rows = cur.fetchall()
+    from app.core.audit_chain import ts_text
+    seq = 0
+    for seq, ts, username, action, entity, entity_id, before, after, old_prev, old_hash in rows:
+        h = mac(seq, ts_text(ts), username, action, entity, entity_id, before, after, prev)
+        if h != old_hash or prev != old_prev:
+            updates.append((prev, h, seq))
+        prev = h
+    with ctx.db.atomic():
+        for i in range(0, len(updates), 5000):
+            ctx.db.cursor().executemany("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?",
+                                        updates[i:i + 5000])
+        changed = len(updates)
+        if rows:
+            set_meta(HEAD_KEY, f"{seq}:{prev}")
+    ctx.db.close()
+    return changed
 
 
 def copy_site(src: Path, dest: Path) -> Path:

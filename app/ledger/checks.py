@@ -16,6 +16,7 @@ reduction's payment lines are tied the same way to the audit row that approved t
 """
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
@@ -86,21 +87,18 @@ def _after(text) -> dict:
 
 
 def _audited():
-    """What the audit log says was paid, refunded, voided and waived: pay[receipt id] = (number, total,
-    lines), refund[id] = (number, amount), void[id] = (number, total), waived[charge id] = fen, the
-    receipts of the demo's bulk payments as number ranges, and the audit seq of each."""
-    pay, refund, void, waived, ranges = {}, {}, {}, {}, []
+    """What the audit log says was refunded, voided and waived: refund[id] = (number, amount),
+    void[id] = (number, total), waived[charge id] = fen, the receipts of the demo's bulk payments as
+    number ranges, and the audit seq of each. The payments themselves are streamed (_pay_audits)."""
+    refund, void, waived, ranges = {}, {}, {}, []
     q = (AuditLog.select(AuditLog.seq, AuditLog.action, AuditLog.entity, AuditLog.entity_id, AuditLog.after)
-         .where(AuditLog.action.in_(TIED_ACTIONS)
+         .where(AuditLog.action.in_([a for a in TIED_ACTIONS if a != "ledger.pay"])
                 | ((AuditLog.entity == "charge") & AuditLog.after.contains("waived_fen")))
          .order_by(AuditLog.seq).tuples())
     for seq, action, entity, entity_id, after_text in q.iterator():
         a = _after(after_text)
         rid = int(entity_id) if str(entity_id).isdigit() else None
-        if action == "ledger.pay" and rid is not None:
-            lines = tuple(sorted((int(k), int(v)) for k, v in (a.get("lines") or {}).items()))
-            pay[rid] = (a.get("number"), a.get("total_fen"), lines, seq)
-        elif action == "ledger.refund" and rid is not None:
+        if action == "ledger.refund" and rid is not None:
             refund[rid] = (a.get("number"), a.get("amount_fen"), seq)
         elif action == "ledger.void" and rid is not None:
             void[rid] = (a.get("number"), a.get("total_fen"), seq)
@@ -108,7 +106,52 @@ def _audited():
             ranges.append((str(a.get("from", "")), str(a.get("to", ""))))
         elif entity == "charge" and rid is not None and "waived_fen" in a:
             waived[rid] = waived.get(rid, 0) + int(a.get("waived_fen") or 0)
-    return pay, refund, void, waived, ranges
+    return refund, void, waived, ranges
+
+
+def _pay_audits():
+    """(receipt id, (number, total, lines, seq)) of the ledger.pay audit rows in receipt id order,
+    streamed (a receipt's last row counts); an entity id that is no number is skipped. Ids are
+    decimal texts without leading zeros, so (length, text) is their numeric order on both engines."""
+    q = (AuditLog.select(AuditLog.entity_id, AuditLog.seq, AuditLog.after)
+         .where(AuditLog.action == "ledger.pay")
+         .order_by(fn.LENGTH(AuditLog.entity_id), AuditLog.entity_id, AuditLog.seq).tuples())
+    last = None
+    for entity_id, seq, after_text in q.iterator():
+        if not str(entity_id).isdigit():
+            continue
+        a = _after(after_text)
+        lines = tuple(sorted((int(k), int(v)) for k, v in (a.get("lines") or {}).items()))
+        item = (int(entity_id), (a.get("number"), a.get("total_fen"), lines, seq))
+        if last is not None and last[0] != item[0]:
+            yield last
+        last = item
+    if last is not None:
+        yield last
+
+
+class _Ahead:
+    """A stream of (key, value) in key order, read alongside the receipts in id order: ``take(key)``
+    passes the smaller keys by (kept in ``passed``) and returns the key's value, or None."""
+
+    def __init__(self, items):
+        self.items, self.passed = iter(items), []
+        self.head = next(self.items, None)
+
+    def take(self, key, keep_passed: bool = False):
+        while self.head is not None and self.head[0] < key:
+            if keep_passed:
+                self.passed.append(self.head[1])
+            self.head = next(self.items, None)
+        if self.head is not None and self.head[0] == key:
+            value, self.head = self.head[1], next(self.items, None)
+            return value
+        return None
+
+    def rest(self) -> list:
+        rest = [*self.passed, *([self.head[1]] if self.head is not None else []), *(v for _k, v in self.items)]
+        self.passed, self.head = [], None
+        return rest
 
 
 def _in_ranges(number: str, ranges) -> bool:
@@ -116,30 +159,28 @@ def _in_ranges(number: str, ranges) -> bool:
 
 
 def _receipt_lines():
-    """receipt id → its pay lines ((charge, fen), …) sorted, streamed in receipt order."""
+    """(receipt id, its pay lines ((charge, fen), …) sorted), streamed in receipt order."""
     q = (Payment.select(Payment.receipt, Payment.charge, Payment.amount_fen)
          .where(Payment.receipt.is_null(False) & (Payment.kind == "pay"))
          .order_by(Payment.receipt, Payment.charge).tuples())
-    out: dict[int, list] = {}
-    for rid, cid, amount in q.iterator():
-        out.setdefault(rid, []).append((cid, int(amount)))
-    return out
+    for rid, group in itertools.groupby(q.iterator(), key=lambda row: row[0]):
+        yield rid, tuple(sorted((cid, int(amount)) for _rid, cid, amount in group))
 
 
 def audit_tie(ctx) -> list[str]:  # noqa: PLR0912 - one branch per kind of record
     """Every receipt, refund voucher, void and waive against its audit row (same number and amounts),
     every such audit row against the ledger, and the number counters against the receipts audited."""
     from models.system import Sequence
-    pay, refund, void, waived, ranges = _audited()
-    lines = _receipt_lines()
+    refund, void, waived, ranges = _audited()
+    pay, lines = _Ahead(_pay_audits()), _Ahead(_receipt_lines())   # streamed: memory bounded at any size
     wrong, missing, unaudited, counts = [], [], [], {}
     for rid, number, kind, total, status, year in (Receipt.select(
             Receipt.id, Receipt.number, Receipt.kind, Receipt.total_fen, Receipt.status, Receipt.year)
             .order_by(Receipt.id).tuples().iterator()):
         counts[(kind, year)] = counts.get((kind, year), 0) + 1
         if kind == "receipt":
-            got = pay.pop(rid, None)
-            mine = tuple(sorted(lines.pop(rid, [])))
+            got = pay.take(rid, keep_passed=True)
+            mine = lines.take(rid) or ()
             if got is None:
                 if not _in_ranges(number, ranges):
                     unaudited.append(f"收据 {number}（{total} 分）没有收款审计记录")
@@ -159,7 +200,7 @@ def audit_tie(ctx) -> list[str]:  # noqa: PLR0912 - one branch per kind of recor
             wrong.append(f"{number} 在审计第 {v[2]} 条记录中已作废，台账中却是有效票据")
         elif v is not None and (v[0] != number or v[1] != total):
             wrong.append(f"作废的 {number}（{total} 分）与审计第 {v[2]} 条记录（{v[0]} {v[1]} 分）不符")
-    for got in pay.values():
+    for got in pay.rest():
         missing.append(f"审计第 {got[3]} 条记录开出的收据 {got[0]}（{got[1]} 分）在台账中不存在")
     for got in refund.values():
         missing.append(f"审计第 {got[2]} 条记录开出的退款凭证 {got[0]}（{got[1]} 分）在台账中不存在")
