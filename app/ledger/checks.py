@@ -23,7 +23,7 @@ import re
 from peewee import fn
 
 from app.ledger.balances import mismatches as balance_mismatches
-from models.ledger import Charge, Payment, Receipt
+from models.ledger import Payment, Receipt
 from models.users import AuditLog
 
 LIMIT = 20  # problems listed per kind; the count says how many in all
@@ -37,30 +37,38 @@ def _listed(title: str, rows: list[str]) -> list[str]:
     return [f"{title}：{'；'.join(head)}{more}"]
 
 
+# a charge's paid and refunded amounts against its payment lines; a receipt's total against its lines
+CHARGE_TIE_SQL = (
+    'SELECT c.id, c.amount_fen, c.paid_fen, c.refunded_fen, p.paid, p.refunded FROM "charge" c LEFT JOIN ('
+    ' SELECT charge_id, SUM(CASE WHEN kind <> \'refund\' THEN amount_fen ELSE 0 END) AS paid,'
+    ' SUM(CASE WHEN kind = \'refund\' THEN amount_fen ELSE 0 END) AS refunded'
+    ' FROM "payment" WHERE charge_id IS NOT NULL GROUP BY charge_id) p ON p.charge_id = c.id'
+    ' WHERE COALESCE(p.paid, 0) <> c.paid_fen OR c.paid_fen < 0 OR c.paid_fen > c.amount_fen'
+    ' OR -COALESCE(p.refunded, 0) <> c.refunded_fen ORDER BY c.id')
+RECEIPT_TIE_SQL = (
+    'SELECT r.number, r.total_fen, l.total FROM "receipt" r LEFT JOIN ('
+    ' SELECT receipt_id, SUM(amount_fen) AS total FROM "payment"'
+    ' WHERE receipt_id IS NOT NULL AND kind IN (\'pay\', \'refund\') GROUP BY receipt_id) l ON l.receipt_id = r.id'
+    ' WHERE COALESCE(l.total, 0) <> r.total_fen ORDER BY r.id')
+
+
 def run(ctx) -> list[str]:
     problems: list[str] = []
-    paid = dict(Payment.select(Payment.charge, fn.SUM(Payment.amount_fen))
-                .where(Payment.kind != "refund").group_by(Payment.charge).tuples())
-    refunded = dict(Payment.select(Payment.charge, fn.SUM(Payment.amount_fen))
-                    .where(Payment.kind == "refund").group_by(Payment.charge).tuples())
     wrong_paid, out_of_range, wrong_refund = [], [], []
-    for cid, amount, paid_fen, refunded_fen in Charge.select(
-            Charge.id, Charge.amount_fen, Charge.paid_fen, Charge.refunded_fen).tuples():
-        if int(paid.get(cid) or 0) != paid_fen:
-            wrong_paid.append(f"费用{cid} 已收 {paid_fen} 分，收款明细合计 {int(paid.get(cid) or 0)} 分")
+    # compared in SQL, only the differing rows come back (bounded memory at any size)
+    for cid, amount, paid_fen, refunded_fen, paid_sum, refunded_sum in ctx.db.execute_sql(CHARGE_TIE_SQL):
+        paid, refunded = int(paid_sum or 0), int(refunded_sum or 0)
+        if paid != paid_fen:
+            wrong_paid.append(f"费用{cid} 已收 {paid_fen} 分，收款明细合计 {paid} 分")
         if paid_fen < 0 or paid_fen > amount:
             out_of_range.append(f"费用{cid} 应收 {amount} 分，已收 {paid_fen} 分")
-        if -int(refunded.get(cid) or 0) != refunded_fen:
-            wrong_refund.append(f"费用{cid} 已退 {refunded_fen} 分，退款明细合计 {-int(refunded.get(cid) or 0)} 分")
+        if -refunded != refunded_fen:
+            wrong_refund.append(f"费用{cid} 已退 {refunded_fen} 分，退款明细合计 {-refunded} 分")
     problems += _listed("费用已收金额与收款明细不符", wrong_paid)
     problems += _listed("费用已收金额超出范围", out_of_range)
     problems += _listed("押金已退金额与退款明细不符", wrong_refund)
-    lines = dict(Payment.select(Payment.receipt, fn.SUM(Payment.amount_fen))
-                 .where(Payment.receipt.is_null(False) & Payment.kind.in_(["pay", "refund"]))
-                 .group_by(Payment.receipt).tuples())
-    wrong_total = [f"{number} 票面 {total} 分，明细 {int(lines.get(rid) or 0)} 分"
-                   for rid, number, total in Receipt.select(Receipt.id, Receipt.number, Receipt.total_fen).tuples()
-                   if int(lines.get(rid) or 0) != total]
+    wrong_total = [f"{number} 票面 {total} 分，明细 {int(lines or 0)} 分"
+                   for number, total, lines in ctx.db.execute_sql(RECEIPT_TIE_SQL)]
     problems += _listed("票据金额与明细不符", wrong_total)
     gaps = []
     for kind, year, n, top in (Receipt.select(Receipt.kind, Receipt.year, fn.COUNT(Receipt.id), fn.MAX(Receipt.seq))
