@@ -11,6 +11,7 @@ The shipped items (charge_items.ITEMS) keep billing from their settings.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from app.core.dates import add_period_months, fmt_timestamp, period_bounds
@@ -126,6 +127,9 @@ def bills_in(rule, period: str) -> bool:
     return True
 
 
+SPAN = re.compile(r"^\d{4}-\d{2}至\d{4}-\d{2}$")   # a quarterly or yearly line's months (covered_memo)
+
+
 def covered_memo(rule, period: str) -> str:
     """The months a quarterly or yearly line pays for, e.g. 2026-11至2027-10."""
     months = CYCLE_MONTHS[rule.cycle]
@@ -201,6 +205,13 @@ def shows_memo(bill_ref: str, memo: str) -> bool:
     """Whether a receipt names a line's memo after the item: a 公摊 share (bill_ref SM) or a per-count
     line (“8.00 元/辆·月 × 2”)."""
     return bool(memo) and (bill_ref == "SM" or COUNT_SIGN in memo)
+
+
+def line_period(source: str, period: str, memo: str) -> str:
+    """The months a line pays for as the receipt and bill print them: a quarterly or yearly line's
+    span (2027-01至2027-03, kept in its memo by the monthly run), else its month."""
+    span = bill_memo(memo)
+    return span if source == "billing" and SPAN.match(span) else (period or "")
 
 
 def bill_memo(memo: str) -> str:

@@ -16,7 +16,7 @@ from app.core.money import daxie, fmt_fen
 from app.core.permissions import require
 from app.core.sequences import format_number, next_number
 from app.ledger.charge_items import category_of, item_name, qty_label
-from app.ledger.charge_rules import shows_memo
+from app.ledger.charge_rules import line_period, shows_memo
 from app.ledger.paid_until import paid_until_text
 from app.ledger.prepayment import ITEM_OF_PREPAY, prepay_balance
 from app.ledger.rates import fmt_quantity
@@ -305,7 +305,8 @@ def receipt_print_data(ctx, receipt_id, reprint_no: int = 0, copy_mark: str = ""
         charge_ids.append(c.id)
         quantity = qty_label(c.item_code, fmt_quantity(c.quantity_milli))
         name = item_name(c.item_code) + (f"（{c.memo}）" if shows_memo(c.bill_ref, c.memo) else "")   # 公摊, 按数量
-        lines.append(ReceiptLine(name, c.period or "", quantity, c.unit_price_fen, abs(p.amount_fen)))
+        lines.append(ReceiptLine(name, line_period(c.source, c.period, c.memo), quantity, c.unit_price_fen,
+                                 abs(p.amount_fen)))
     from app.ledger.reductions import receipt_reductions
     total = abs(r.total_fen)
     return ReceiptData(

@@ -91,6 +91,9 @@ def test_receipt_prints_every_name_and_period_in_full(ctx, site, layout, tmp_pat
         assert words in text, words
     if layout == "a4":
         assert "电动车充电桩管理费（8.00元/辆·月×2）" in text
+        # a quarterly or yearly line's 所属期间 is its months, not its first month
+        for span in ("2027-01至2027-03", "2026-11至2027-10"):
+            assert span in text, span
 
 
 def _frozen(lines, arrears=()):
