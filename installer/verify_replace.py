@@ -8,7 +8,8 @@ With 天伦庄园 installed (and its data, its account, its records), 万兴现�
     files that exist, the registry names the new site, install.log records the replacement and
     where the old site's data stayed; the new site gets a data folder of its own beside the old
     one (the same kind of place, "<old folder>-<new code>") and its program starts there on an empty
-    site (its site.json names the new site); the old site's folder is unchanged, file by file, and
+    site (its site.json names the new site; its first manager made as at a first start); the old
+    site's folder is unchanged, file by file, and
     the new site's program started on it refuses it, naming both site codes (app/system/sitemark.py);
  3. the new site's uninstaller (with /REMOVEDATA) leaves no shortcut anywhere whose target is gone.
 Before that (``kept_site_refused``, after the uninstall that keeps the data): the registry keeps only
@@ -138,6 +139,9 @@ class ReplaceSiteRound:
                        and f"原站点的数据保留在原处（未打开、未修改）：{kept_dir}" in log
                        and f"数据目录：{own_dir_win}" in log,
                        f"replace: install.log records {new_name} replacing {old_name} and both data folders")
+            # a new, empty site: the office creates its manager first (as at the first start), then
+            # the shortcut's start signs in through the sign-in window as on the other rounds
+            self.app_settings("replaced-first-manager", own_dir_win)
             shown = self.selftest("selftest-replaced", lnk, "offscreen")
         self.check((shown.get("data_dir") or "").lower() == own_dir_win.lower(),
                    f"replace: {new_name}'s program opens its own data folder ({shown.get('data_dir')})")
