@@ -192,6 +192,7 @@ FIELD_LABELS: dict[str, str] = {
     "period": "所属月份", "bill_period": "计费月份", "bill_ref": "计费依据", "quantity": "数量",
     "quantity_milli": "数量", "unit_price_fen": "单价", "rate_fen": "标准", "amount_fen": "金额",
     "paid_fen": "已收", "refunded_fen": "已退", "owed_fen": "欠费", "late_fee_fen": "滞纳金",
+    "home_id": "房屋", "open_count": "未结笔数", "oldest_due": "最早到期日", "newest_due": "最近到期日",
     "total_fen": "合计", "monthly_fen": "每月金额", "waived_fen": "减免金额", "charge_fen": "收费金额",
     "fee_fen": "费用", "deposit_fen": "押金", "refund_fen": "退款金额", "deposit_refund_fen": "退还押金",
     "rubbish_fen": "垃圾清运费", "due_date": "缴费期限", "receipt": "收据", "receipt_number": "收据号",
