@@ -407,9 +407,25 @@ Section "Uninstall"
     ${If} $DataDir != ""
       RMDir /r "$DataDir"
     ${EndIf}
+    ; the per-user folder also holds the site keys and, after a site was replaced, the replaced site's
+    ; data folder (PropertyDesk\PropertyDesk beside PropertyDesk\PropertyDesk-<code>): it goes only
+    ; when no other site's data folder (one with a site.json) is left in it
     SetShellVarContext current
-    RMDir /r "$LOCALAPPDATA\PropertyDesk"
-    DeleteRegKey HKCU "Software\PropertyDesk"
+    StrCpy $R3 "0"
+    FindFirst $R1 $R2 "$LOCALAPPDATA\PropertyDesk\*"
+    ${DoWhile} $R2 != ""
+      ${If} ${FileExists} "$LOCALAPPDATA\PropertyDesk\$R2\site.json"
+        StrCpy $R3 "1"
+      ${EndIf}
+      FindNext $R1 $R2
+    ${Loop}
+    FindClose $R1
+    ${If} $R3 == "0"
+      RMDir /r "$LOCALAPPDATA\PropertyDesk"
+      DeleteRegKey HKCU "Software\PropertyDesk"
+    ${Else}
+      DetailPrint "另一站点的业务数据及站点密钥仍在 $LOCALAPPDATA\PropertyDesk，已保留"
+    ${EndIf}
     SetShellVarContext all
     DetailPrint "已删除业务数据"
   ${Else}

@@ -466,9 +466,15 @@ class Verifier(ReplaceSiteRound):
         self.reinstall_without_record(data_dir_win)
         if self.other_exe:
             self.replace_site_round(data_dir_win, EARLIER_SELFTESTS_BEFORE_REINSTALL + 2)
+        own_win = (self.reg_section(self.registry(), APP_KEY) or {}).get("DataDir") or data_dir_win
         self.uninstall("uninstall-removedata", ["/REMOVEDATA"])
         self.check(self.reg_section(self.registry(), APP_KEY) is None,
                    "/REMOVEDATA removed the data folder's record from the registry")
+        self.check(not (self.c_path(own_win) / "propertydesk.db").exists(),
+                   f"/REMOVEDATA deleted the installed site's own data ({own_win})")
+        if own_win.lower() != data_dir_win.lower():   # the site was replaced: the old site's data is not its
+            self.check((self.c_path(data_dir_win) / "propertydesk.db").is_file(),
+                       f"/REMOVEDATA of the replacing site kept the replaced site's data ({data_dir_win})")
         self.no_dangling_links("uninstall-removedata")
 
     def reinstall_without_record(self, data_dir_win: str):
@@ -554,8 +560,7 @@ class Verifier(ReplaceSiteRound):
             if self.quick and self.other_exe:
                 log("replace round skipped: it runs before the full cycle's last uninstall (not with --quick)")
             if not self.quick:
-                self.reinstall_and_remove(data_dir_win)
-                self.check(not (data_dir / "propertydesk.db").exists(), "/REMOVEDATA deleted the data")
+                self.reinstall_and_remove(data_dir_win)   # checks what /REMOVEDATA deleted and kept
                 self.check(not self.installed_dir().exists() or not any(self.installed_dir().iterdir()),
                            "program files removed (second uninstall)")
         finally:
