@@ -12,6 +12,7 @@ Stored forms (what ``mask_phone`` and the 4-digit search tokens read):
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -53,7 +54,20 @@ def _reason(pn, number, digits: str) -> str:
 
 def parse_phone(text, field: str = "联系电话") -> str:
     """Any phone (mobile, landline, hotline, foreign) → its stored form; ValidationError naming *field*
-    when libphonenumber finds it invalid. Empty text → ""."""
+    when libphonenumber finds it invalid. Empty text → "". Cached: an import checks each phone twice
+    (the row, then the owner's fields; ~25 MB at most), and libphonenumber takes ~0.2 ms a number."""
+    try:
+        return _parse_phone_cached(text, field)
+    except TypeError:            # an unhashable value: parsed without the cache
+        return _parse_phone(text, field)
+
+
+@functools.lru_cache(maxsize=1 << 17, typed=True)   # two phones a row of a 50,000-row import
+def _parse_phone_cached(text, field: str) -> str:
+    return _parse_phone(text, field)
+
+
+def _parse_phone(text, field: str) -> str:
     raw = unicodedata.normalize("NFKC", str(text if text is not None else "")).strip()
     if not raw:
         return ""
