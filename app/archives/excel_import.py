@@ -104,12 +104,13 @@ class Cache:
         building = self.buildings.get(bcode)
         if building is None:
             cluster = self.cluster(cluster_text)
-            building = Building.create(cluster=cluster, code=bcode, name=f"{bcode}号楼",
-                                       sort_order=len(self.buildings))
+            values = {"cluster": cluster.id, "code": bcode, "name": f"{bcode}号楼", "sort_order": len(self.buildings)}
+            building = Building(id=fast_insert(Building, **values), **values)   # not peewee's create: ~1 ms each
             self.buildings[bcode] = building
         entrance = self.entrances.get((building.id, ecode))
         if entrance is None:
-            entrance = Entrance.create(building=building, code=ecode)
+            entrance = Entrance(id=fast_insert(Entrance, building=building.id, code=ecode), building=building.id,
+                                code=ecode)
             self.entrances[(building.id, ecode)] = entrance
         return building, entrance
 
