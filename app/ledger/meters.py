@@ -152,39 +152,10 @@ FIELD = "导入文件"
 
 
 def _read_sheet(path) -> list[tuple]:
-    """The first sheet's rows (header included), all of one width, read by python-calamine (openpyxl
-    took 2.3 s for 10,000 rows) under the limits of every import (app.core.imports): file size, the .xlsx
-    container (not Excel, damaged, zip bomb), the cells' real extent scanned from the sheet's XML before
-    a row is read. Cells come as openpyxl gave them: whole numbers as int, an empty cell as None."""
-    from app.core.imports import MAX_FILE_BYTES, check_file, scan_extent
-    from app.core.xlsx import check_container
-    path = check_file(path, FIELD, MAX_FILE_BYTES)
-    check_container(path, FIELD)
-    last_row, last_col = scan_extent(path, IMPORT_MAX_ROWS, IMPORT_MAX_COLS, FIELD)
-    if not last_row:
-        return []
-    from python_calamine import CalamineWorkbook
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:   # calamine's own errors: a damaged or password-protected file
-        raise ValidationError(FIELD, f"“{path.name}”无法读取，文件已损坏或不是Excel工作簿"
-                                     f"（{type(exc).__name__}）") from None
-    try:
-        raw = wb.get_sheet_by_index(0).to_python(skip_empty_area=False, nrows=last_row)
-    except Exception as exc:
-        raise ValidationError(FIELD, f"工作表内容已损坏，无法读取（{type(exc).__name__}）") from None
-    finally:
-        wb.close()
-    pad = (None,) * last_col
-    return [(tuple(_cell(v) for v in r[:last_col]) + pad)[:last_col] for r in raw[:last_row]]
-
-
-def _cell(value):
-    if value == "":
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+    """The first sheet's rows (header included), all of one width, through the one fast reader of the
+    imports (app.core.imports.read_first_sheet: calamine, under every import's limits)."""
+    from app.core.imports import read_first_sheet
+    return read_first_sheet(path, FIELD, IMPORT_MAX_ROWS, IMPORT_MAX_COLS)
 
 
 def _parse_entries(ctx, entries, col) -> list:
