@@ -125,7 +125,10 @@ def copy_database(src: Path, dest: Path) -> Path:
 
 
 def _integrity(con) -> str:
-    return "; ".join(str(r[0]) for r in con.execute("PRAGMA integrity_check").fetchall()[:5])
+    """The copy's check: quick_check reads every page and row (what a bad write or a full disk damages) in
+    about half the time of integrity_check (24 s against 43 s at 1 GB); the copy's indexes are the
+    source's, whose whole-file integrity_check is ``check``'s and the start's background check's."""
+    return "; ".join(str(r[0]) for r in con.execute("PRAGMA quick_check").fetchall()[:5])
 
 
 def _sqlite_msg(exc) -> str:
