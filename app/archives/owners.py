@@ -64,5 +64,6 @@ def owner_fields(ctx, data: dict) -> dict:
     if "id_number" in data:
         out.update(identity_fields(ctx, data.get("id_number") or "", "身份证号", out.get("id_type", "身份证")))
         if out["id_enc"] and out.get("birth_date") is None and out.get("id_type", "身份证") == "身份证":
-            out["birth_date"] = v.birth_date_from_id(ctx.vault.decrypt(out["id_enc"]))
+            # the number as encrypted, without decrypting it again (~0.1 ms a row of an import)
+            out["birth_date"] = v.birth_date_from_id(v.check_id_number(data.get("id_number"), "身份证号"))
     return out
