@@ -23,19 +23,28 @@ def _cluster_cell(c: Cluster) -> str:
     return f"{c.code}组团 {c.name}" if c.code != c.name and len(c.code) <= CLUSTER_CODE_MAX_LEN else c.name
 
 
+OWNER_COLUMNS = ("id", "name", "gender", "birth_date", "phone", "phone2", "id_enc", "id_masked", "employer",
+                 "work_address", "native_place", "education", "spouse_name", "spouse_phone", "family_structure",
+                 "residents_count", "key_customer_tags", "notes")
+HOME_COLUMNS = ("id", "cluster", "building", "entrance", "room_code", "area_x100", "house_type", "state",
+                "handover_date", "move_in_date")
+
+
 def export_rows(ctx) -> list[list]:
     """The ledger rows (one per home and owner; homes without an owner get one row)."""
     full = may_see_full(ctx)
     owners: dict[int, list[tuple[Owner, bool]]] = {}
-    q = (HomeOwner.select(HomeOwner, Owner).join(Owner).where(HomeOwner.until.is_null())
-         .order_by(HomeOwner.home, HomeOwner.is_primary.desc(), HomeOwner.id))
+    # only the columns the ledger shows: a row object of every owner column cost half the export at 50,000
+    q = (HomeOwner.select(HomeOwner.home, *(getattr(Owner, f) for f in OWNER_COLUMNS)).join(Owner)
+         .where(HomeOwner.until.is_null()).order_by(HomeOwner.home, HomeOwner.is_primary.desc(), HomeOwner.id))
     for link in q:
         owners.setdefault(link.home_id, []).append(link.owner)
     clusters = {c.id: c for c in Cluster.select()}
     buildings = {b.id: b for b in Building.select()}
     entrances = {e.id: e for e in Entrance.select()}
     out = []
-    for home in Home.select().order_by(Home.cluster, Home.building, Home.entrance, Home.room_code):
+    for home in (Home.select(*(getattr(Home, f) for f in HOME_COLUMNS))
+                 .order_by(Home.cluster, Home.building, Home.entrance, Home.room_code)):
         c, b, e = clusters[home.cluster_id], buildings[home.building_id], entrances[home.entrance_id]
         home_cells = {
             "cluster": _cluster_cell(c),
