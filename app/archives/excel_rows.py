@@ -119,7 +119,7 @@ def _building_code(value) -> str:
     s = cell_text(value).replace(" ", "").upper()
     if not s:
         return ""
-    m = re.fullmatch(r"([A-Z]?\d{1,3})(号楼|号|栋|幢|座|楼)?", s)
+    m = re.fullmatch(r"([A-Z]?\d{1,4})(号楼|号|栋|幢|座|楼)?", s)   # four digits: D1000号楼
     if not m:
         raise ValidationError("楼栋", f"“{value}”无法识别，应如 5号楼 或 5")
     return m.group(1).lstrip("0") or "0" if m.group(1).isdigit() else m.group(1)
@@ -136,7 +136,7 @@ def _entrance_code(value) -> str:
     return str(_CN_DIGITS[g]) if g in _CN_DIGITS else str(int(g))
 
 
-_FULL_ROOM = re.compile(r"^([A-Z]?\d{1,3})(?:号楼|号|栋|幢|座|-)(?:(\d{1,2})(?:单元|-))?(\d{3,4})(?:室|号)?$")
+_FULL_ROOM = re.compile(r"^([A-Z]?\d{1,4})(?:号楼|号|栋|幢|座|-)(?:(\d{1,2})(?:单元|-))?(\d{3,4})(?:室|号)?$")
 
 
 def room_code(room_value, building_value, entrance_value) -> str:

@@ -66,7 +66,7 @@ def check_phone(text, field: str = "联系电话", required: bool = False) -> st
     return s
 
 
-_ROOM_RE = re.compile(r"^[A-Za-z]?\d{1,3}(-\d{1,2})?-\d{3,4}$")
+_ROOM_RE = re.compile(r"^[A-Za-z]?\d{1,4}(-\d{1,2})?-\d{3,4}$")
 
 
 def normalize_room_code(text) -> str:

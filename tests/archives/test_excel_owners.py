@@ -257,9 +257,22 @@ def test_phone_cells(cell, phones):
     (203, "5号楼", "1单元", "5-1-203"), ("203室", "5栋", "一单元", "5-1-203"),
     ("5号楼1单元203室", None, None, "5-1-203"), ("101", "18号楼", None, "18-101"),
     ("A1-2-1802", None, None, "A1-2-1802"),
+    # four-digit building codes (issue 20: "D1000号楼" was refused)
+    (1001, "D1000号楼", "1单元", "D1000-1-1001"), ("D1000号楼2单元1802室", None, None, "D1000-2-1802"),
+    ("1203-101", None, None, "1203-101"),
 ])
 def test_room_codes(room, building, unit, code):
     assert excel_rows.room_code(room, building, unit) == code
+    from app.core.validation import check_room_code
+    assert check_room_code(code) == code
+
+
+def test_a_four_digit_building_comes_in(ctx, tmp_path):
+    p = ledger(tmp_path / "d.xlsx", extra_rows=[[8, "D1000号楼", "1单元", 1001, "刘洋", "", "", 88, "洋房"]])
+    r = owners_import.import_owners(ctx, p)
+    assert not [x for x in r.rejected if "楼栋" in str(x) or "D1000" in str(x)], r.rejected
+    home = Home.get(Home.room_code == "D1000-1-1001")
+    assert home.building.code == "D1000"
 
 
 def test_identity_number_stored_as_number_kept_for_checking(ctx, tmp_path):
