@@ -1,8 +1,9 @@
 """Backups of an SQLite site database and restoring one.
 
-A backup goes through the SQLite backup API into a temporary file in the backup folder, is
-verified with ``PRAGMA integrity_check`` and only then renamed into place, so a backup file
-that exists is always a whole, checked database; its audit row (backup.create) is written only
+A backup is copied into a temporary file in the backup folder (app/system/backup_copy.py: the
+file's bytes under the database's write lock, or SQLite's backup API), flushed to disk, checked
+where a copy goes wrong and only then renamed into place, so a backup file that exists is always a
+whole database (every restore checks the whole file again); its audit row (backup.create) is written only
 after that, so a backup killed half way claims nothing and leaves a ``.tmp`` that the next backup
 removes (app/system/backup_store.py: names, listing, rotation, leftovers, the folder's lock).
 Backups are made by hand (``propertydesk backup``, menu 备份), on exit, every
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.errors import StateError, UserError
+from app.system.backup_copy import BackupError, copy_database  # noqa: F401 - BackupError: the callers' name
 from app.system.backup_store import (  # noqa: F401 - the backup folder's names, listed here for the callers
     NAME_RE,
     PREFIX,
@@ -43,10 +45,6 @@ from app.system.backup_store import (  # noqa: F401 - the backup folder's names,
     sync_dir,
 )
 from app.system.checkpoints import head_file, write_head_file
-
-
-class BackupError(UserError):
-    pass
 
 
 @dataclass
@@ -90,54 +88,6 @@ def integrity_of(path: Path, quick: bool = False) -> str:
         return str(exc)
     finally:
         con.close()
-
-
-def copy_database(src: Path, dest: Path) -> Path:
-    """SQLite backup API from *src* into ``dest.tmp``, integrity_check, rename to *dest*."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".tmp")
-    tmp.unlink(missing_ok=True)
-    try:
-        s = sqlite3.connect(str(src), timeout=30)
-        try:
-            d = sqlite3.connect(str(tmp))
-            try:
-                s.backup(d)
-                d.execute("PRAGMA journal_mode=DELETE")
-                ok = _integrity(d)
-            finally:
-                d.close()
-        finally:
-            s.close()
-        if ok != "ok":
-            raise BackupError(f"备份文件校验未通过（{ok}），未保存该备份。")
-        tmp.replace(dest)
-    except sqlite3.Error as exc:
-        tmp.unlink(missing_ok=True)
-        raise BackupError(f"备份失败：{_sqlite_msg(exc)}") from exc
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise BackupError(f"备份失败，无法写入 {dest.parent}：{exc.strerror or exc}") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return dest
-
-
-def _integrity(con) -> str:
-    """The copy's check: quick_check reads every page and row (what a bad write or a full disk damages) in
-    about half the time of integrity_check (24 s against 43 s at 1 GB); the copy's indexes are the
-    source's, whose whole-file integrity_check is ``check``'s and the start's background check's."""
-    return "; ".join(str(r[0]) for r in con.execute("PRAGMA quick_check").fetchall()[:5])
-
-
-def _sqlite_msg(exc) -> str:
-    text = str(exc)
-    if "disk is full" in text or "disk I/O" in text:
-        return "磁盘空间不足或磁盘故障"
-    if "locked" in text:
-        return "数据库被占用"
-    return text
 
 
 def _last_seq() -> int:

@@ -218,7 +218,7 @@ def _wal_pending(path: Path) -> bool:
 
 def mark_clean_close(data_dir, path: Path | None, checked_today: bool, today) -> bool:
     """After the program closed the database cleanly: remember the file's size and time, and the
-    date of its last full check (today when the exit backup was verified). The next start skips
+    date of its last full check (*checked_today*: the whole file was checked today). The next start skips
     the integrity check while the file is untouched and that check is recent. Returns whether
     the mark was written (not with a pending write-ahead log: another connection is still open)."""
     import json
@@ -268,8 +268,8 @@ def preflight(data_dir, url: str | None, check_days: int | None = None, today=No
 
     The quick_check reads the whole file (about 0.45 s at 50,000 homes), so it is skipped when
     the program last closed this very file cleanly (same size and time, no pending log) and the
-    file was fully checked within ``backup.startup_check_days`` days (the verified exit backup
-    counts); after a crash, a copy from elsewhere or any change outside the program it runs."""
+    file was fully checked within ``backup.startup_check_days`` days (by a start's check or its
+    background check); after a crash, a copy from elsewhere or any change outside the program it runs."""
     import datetime as dt
 
     from app.system.backup import integrity_of

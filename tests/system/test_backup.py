@@ -51,7 +51,8 @@ def test_backup_permission_and_postgres_message(sctx, as_role):
 
 
 def test_failed_backup_leaves_no_file(sctx, monkeypatch):
-    monkeypatch.setattr(backup, "_integrity", lambda con: "row 7 missing from index idx_x")
+    from app.system import backup_copy
+    monkeypatch.setattr(backup_copy, "_integrity", lambda path: "row 7 missing from index idx_x")
     with pytest.raises(backup.BackupError, match="校验未通过"):
         backup.backup_now(sctx)
     assert [p.name for p in sctx.backup_dir.iterdir()] == [".backup.lock"]   # no copy, no .tmp: only the lock
