@@ -19,5 +19,5 @@ def ledger_check(ctx, name: str = "收费台账", run=None) -> Check:
 
 def run_checks(ctx, heads=()) -> list[Check]:
     """Every check; *heads*: audit chain heads typed from daily reports (SEQ:MAC)."""
-    return [*database_checks(ctx, heads), ledger_check(ctx, "收费与审计日志核对", ledger_checks.audit_tie),
-            ledger_check(ctx)]
+    return database_checks(ctx, heads, more=(lambda c: ledger_check(c, "收费与审计日志核对", ledger_checks.audit_tie),
+                                             ledger_check))

@@ -28,7 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.errors import StateError, UserError
-from app.system.backup_copy import BackupError, copy_database  # noqa: F401 - BackupError: the callers' name
+from app.system.backup_copy import (  # noqa: F401 - BackupError, connect_readonly: the callers' names
+    BackupError,
+    connect_readonly,
+    copy_database,
+)
 from app.system.backup_store import (  # noqa: F401 - the backup folder's names, listed here for the callers
     NAME_RE,
     PREFIX,
@@ -64,13 +68,6 @@ def db_file(ctx) -> Path:
         raise BackupError("当前使用 PostgreSQL 数据库：请用服务器的 pg_dump 做备份，"
                           "本程序只备份本机 SQLite 数据库文件。")
     return Path(ctx.db.database)
-
-
-def connect_readonly(path) -> sqlite3.Connection:
-    """A read-only connection to the SQLite file *path* that never changes it: without a -wal file beside
-    it, ``immutable=1`` reads the file without creating -wal/-shm."""
-    mode = "mode=ro" if Path(str(path) + "-wal").exists() else "mode=ro&immutable=1"
-    return sqlite3.connect(f"file:{Path(path).as_posix()}?{mode}", uri=True)
 
 
 def integrity_of(path: Path, quick: bool = False) -> str:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.errors import UserError
+from app.system.backup_copy import SQLITE_HEADER, head_check  # noqa: F401 - head_check: the start's check
 
 
 class DatabaseDamaged(UserError):
@@ -37,7 +38,6 @@ class DatabaseInUse(UserError):
     """Another program holds the database file locked (not damage: closing that program helps)."""
 
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 LISTED_BACKUPS = 10
 
 
@@ -156,14 +156,49 @@ class Check:
             [f"    … 另有 {more} 条"] if more > 0 else [])
 
 
-def _sqlite_checks(ctx) -> list[Check]:
+def start_file_checks(ctx):
+    """Start SQLite's integrity_check and foreign_key_check of the site's file; returns a function that
+    waits for them and gives their two Checks. On a file they run in a thread on a read-only
+    connection of their own, beside the checks that follow (SQLite works without Python's lock, so
+    ``check`` takes about the longer of the two instead of their sum)."""
+    import sqlite3
+    import threading
+
     from models.db import is_sqlite
     if not is_sqlite(ctx.db):
-        return [Check(INTEGRITY, True, note="PostgreSQL 由服务器保证，未检查文件"),
+        done = [Check(INTEGRITY, True, note="PostgreSQL 由服务器保证，未检查文件"),
                 Check(FOREIGN_KEYS, True, note="PostgreSQL 由服务器强制外键")]
-    rows = [r[0] for r in ctx.db.execute_sql("PRAGMA integrity_check").fetchall()]
+        return lambda: done
+    path = str(ctx.db.database)
+    if path == ":memory:" or path.startswith("file:"):
+        done = _file_checks(ctx.db.execute_sql)
+        return lambda: done
+    out: dict = {}
+
+    def work():
+        try:
+            con = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True, timeout=30)
+            try:
+                out["checks"] = _file_checks(con.execute)
+            finally:
+                con.close()
+        except Exception as exc:  # a check that cannot run is itself a finding
+            out["checks"] = [Check(INTEGRITY, False, [f"无法检查：{type(exc).__name__}: {exc}"]),
+                             Check(FOREIGN_KEYS, False, ["未检查"])]
+
+    thread = threading.Thread(target=work, name="integrity-check", daemon=True)
+    thread.start()
+
+    def wait() -> list[Check]:
+        thread.join()
+        return out["checks"]
+    return wait
+
+
+def _file_checks(execute) -> list[Check]:
+    rows = [r[0] for r in execute("PRAGMA integrity_check").fetchall()]
     integ = Check(INTEGRITY, rows == ["ok"], [] if rows == ["ok"] else rows)
-    fk = ctx.db.execute_sql("PRAGMA foreign_key_check").fetchall()
+    fk = execute("PRAGMA foreign_key_check").fetchall()
     fk_problems = [f"表 {t} 第 {rowid} 行引用的 {parent} 记录不存在" for t, rowid, parent, _i in fk]
     return [integ, Check(FOREIGN_KEYS, not fk_problems, fk_problems)]
 
@@ -195,11 +230,13 @@ def _site_check(ctx) -> Check:
 SITE_CHECK = "数据目录与数据库对应"
 
 
-def database_checks(ctx, heads=()) -> list[Check]:
+def database_checks(ctx, heads=(), more=()) -> list[Check]:
     """The database file's own checks, the data folder's site marker, the audit chain and its
-    checkpoints (the backups' heads, and *heads* typed from daily reports; the areas add theirs in
-    app.office.checks)."""
-    return [*_sqlite_checks(ctx), _site_check(ctx), *_audit_checks(ctx, heads)]
+    checkpoints (the backups' heads, and *heads* typed from daily reports), then *more* (functions of
+    ctx giving a Check: the areas' checks, app.office.checks), run while the file's checks run."""
+    wait = start_file_checks(ctx)
+    rest = [_site_check(ctx), *_audit_checks(ctx, heads), *(check(ctx) for check in more)]
+    return [*wait(), *rest]
 
 
 CLEAN_CLOSE_FILE = "clean-close.json"
@@ -315,46 +352,6 @@ def _refuse(path: Path, result: str):
 
 CHECK_FAILED_FILE = "check-failed.json"   # the background check found damage: the next start checks first
 _due: dict[str, object] = {}               # database file → the day its whole-file check became due
-HEADER_BYTES, MIN_PAGE = 100, 512         # SQLite's file header; its smallest page
-
-
-def head_check(path: Path) -> str:
-    """'ok' or the problem, in milliseconds at any size: what a crash, a full disk or a copy cut short
-    damages — the header (page size, page count against the file's length), the schema, and the pages
-    written last (the last row of every table: its b-tree's rightmost path). Read-only, like integrity_of."""
-    import sqlite3
-    size = path.stat().st_size
-    with open(path, "rb") as fh:
-        head = fh.read(HEADER_BYTES)
-    if len(head) < HEADER_BYTES or head[:16] != SQLITE_HEADER:
-        return "文件头损坏"
-    page = int.from_bytes(head[16:18], "big")
-    page = 65536 if page == 1 else page
-    if page < MIN_PAGE or page & (page - 1):
-        return f"文件头损坏（页大小 {page} 无效）"
-    pages = int.from_bytes(head[28:32], "big")
-    if head[24:28] == head[92:96] and size < page * pages:
-        return f"文件被截断（应有 {page * pages} 字节，实际 {size} 字节）"
-    from app.system.backup import connect_readonly
-    try:
-        con = connect_readonly(path)
-    except sqlite3.Error as exc:
-        return f"无法打开：{exc}"
-    try:
-        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        for name in tables:
-            quoted = '"' + name.replace('"', '""') + '"'
-            try:
-                con.execute(f"SELECT * FROM {quoted} ORDER BY rowid DESC LIMIT 1").fetchall()
-            except sqlite3.OperationalError as exc:
-                if "rowid" not in str(exc):
-                    raise
-                con.execute(f"SELECT * FROM {quoted} LIMIT 1").fetchall()    # a WITHOUT ROWID table
-        return "ok"
-    except sqlite3.DatabaseError as exc:
-        return str(exc)
-    finally:
-        con.close()
 
 
 def full_check_due(path) -> bool:
