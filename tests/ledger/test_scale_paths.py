@@ -35,7 +35,7 @@ def test_streaming_sheet_keeps_styles_text_and_types(tmp_path):
         sheet.title_row("天伦庄园 台账")
         sheet.header()
         sheet.row(["5-101", "=HYPERLINK(\"http://x\")", Decimal("123.40"), dt.date(2026, 10, 5)])
-        sheet.row(["5-102", "", 7, None])
+        sheet.row(["5-102", "", 7, None, True, 2.5])
     assert sheet.rows == 4 and not (tmp_path / "out.xlsx.part").exists()
     ws = load_workbook(path).active
     assert ws.title == "台账2026-10" and ws.freeze_panes == "A3"
@@ -46,6 +46,7 @@ def test_streaming_sheet_keeps_styles_text_and_types(tmp_path):
     assert ws["C3"].value == pytest.approx(123.4) and ws["C3"].number_format == "0.00"
     assert ws["D3"].value == dt.datetime(2026, 10, 5) and ws["D3"].number_format == "yyyy-mm-dd"
     assert ws["C4"].value == 7 and ws["B4"].value is None
+    assert ws["E4"].value is True and ws["F4"].value == 2.5     # a flag stays a flag, not the number 1
     assert ws.column_dimensions["B"].width >= 30
 
 
