@@ -36,6 +36,7 @@ def copy_database(src: Path, dest: Path) -> Path:
         try:
             if not _raw_copy(s, Path(src), tmp):
                 tmp.unlink(missing_ok=True)
+                s.execute(f"PRAGMA busy_timeout={API_WAIT_MS}")
                 d = sqlite3.connect(str(tmp))
                 try:
                     s.backup(d)
@@ -66,8 +67,9 @@ def copy_database(src: Path, dest: Path) -> Path:
 
 
 RAW_COPY_TRIES = 3
-CHECKPOINT_WAIT_MS = 1000
-LOCK_WAIT_MS = 30000
+CHECKPOINT_WAIT_MS = 500
+LOCK_WAIT_MS = 5000
+API_WAIT_MS = 30000
 
 
 def _raw_copy(s: sqlite3.Connection, src: Path, tmp: Path) -> bool:
@@ -78,11 +80,15 @@ def _raw_copy(s: sqlite3.Connection, src: Path, tmp: Path) -> bool:
     process's SQLite locks on it (POSIX record locks belong to the process)."""
     wal = src.with_name(src.name + "-wal")
     for _ in range(RAW_COPY_TRIES):
-        # the checkpoint holds other desks' writes while it waits for readers: briefly, then the backup API
-        s.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
-        s.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-        s.execute(f"PRAGMA busy_timeout={LOCK_WAIT_MS}")
-        s.execute("BEGIN IMMEDIATE")
+        # the checkpoint holds other desks' writes while it waits for readers, and the lock waits for a
+        # desk's write: both briefly, then the backup API (which needs neither)
+        try:
+            s.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+            s.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            s.execute(f"PRAGMA busy_timeout={LOCK_WAIT_MS}")
+            s.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:    # "database is locked"
+            return False
         try:
             if wal.exists() and wal.stat().st_size > 0:
                 continue                        # written between the checkpoint and the lock: again

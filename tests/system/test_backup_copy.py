@@ -87,6 +87,30 @@ def test_a_reader_holding_an_old_state_makes_it_use_the_backup_api(sctx, monkeyp
     assert _journal_mode(r.path) == "delete"
 
 
+def test_a_desk_holding_the_write_lock_makes_it_use_the_backup_api(sctx, monkeypatch):
+    """Another desk in the middle of a write: the backup does not wait for it beyond a moment, it
+    copies the committed state with the backup API (the desk's write is not in it, and still commits)."""
+    monkeypatch.setattr(backup_copy, "LOCK_WAIT_MS", 100)
+    used = []
+    monkeypatch.setattr(backup_copy, "_copy_file", lambda s, t: used.append("raw"))
+    _write(sctx, 2)
+    desk = sqlite3.connect(str(Path(sctx.db.database)), isolation_level=None)
+    desk.execute("BEGIN IMMEDIATE")
+    desk.execute("INSERT INTO meta (key, value) VALUES ('desk.b', 'half way')")
+    try:
+        copy = backup_copy.copy_database(Path(sctx.db.database), sctx.backup_dir / "copy.db")
+    finally:
+        desk.execute("COMMIT")
+        desk.close()
+    assert used == []
+    assert _count(copy, "test.write") == 2 and backup.integrity_of(copy) == "ok"
+    con = sqlite3.connect(f"file:{copy.as_posix()}?mode=ro", uri=True)
+    try:
+        assert con.execute("SELECT count(*) FROM meta WHERE key='desk.b'").fetchone()[0] == 0
+    finally:
+        con.close()
+
+
 def test_a_failed_byte_copy_falls_back_to_the_backup_api(sctx, monkeypatch):
     def broken(src, tmp):
         Path(tmp).write_bytes(b"half")
