@@ -46,6 +46,14 @@ if __name__ == "__main__":
     # Issue 20 target: 50,000 rows in <= 10 s on a quiet machine. Measured (import s, load average):
     #   before (per-row inserts, a savepoint a row): 5,000: 8.3 s (load 3.9); 50,000: 159.3 s (load 4.4-5.4)
     #   after  (excel_import.Batch, phones cached):  5,000: 5.1 s (load 4.7); 50,000: 49.7 s (load 4.7)
+    #   2026-12-08, same machine, before the per-row work below: 5,000: 4.6 s (load 0.7); 50,000: 46.0 s (load 1.3)
+    #   after (mobile fast path from libphonenumber's metadata, scan_extent one findall a chunk, Batch's parameter
+    #   plans with dates as text, cells parsed once per distinct value, Vault.lookup_hash_fast/phone_tokens_cached,
+    #   id lists written into index_homes' SQL, the cycle collector paused, a larger SQLite cache):
+    #     5,000: 2.4 s (load 1.9); 50,000: 22.2-25.2 s (load 1.2-1.4; the same run 16.4-20.0 s in CPU time
+    #     alone, this machine's speed varies by a fifth). At 50,000: read 2.3 s, rows checked 3.3 s, written
+    #     10.3 s (of which owner_fields 4.3: Fernet ~20 µs, id check and hash ~20 µs a row; executemany 1.9),
+    #     search lines 2.2 s, commit 0.5 s. Target 10 s not reached on this machine.
     for n in [int(a) for a in sys.argv[1:]] or [5000, 50000]:
         r = run(n)
         load = "/".join(f"{x:.1f}" for x in os.getloadavg())

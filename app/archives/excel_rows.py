@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from app.core import validation as v
@@ -115,21 +116,30 @@ def cell_text(value) -> str:
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
+_BUILDING = re.compile(r"([A-Z]?\d{1,4})(号楼|号|栋|幢|座|楼)?")   # four digits: D1000号楼
+_ENTRANCE = re.compile(r"(\d{1,2}|[一二三四五六七八九十])(单元)?")
+_ROOM_ONLY = re.compile(r"(\d{3,4})(?:室|号)?")
+_PHONE_SPLIT = re.compile(r"[/、，,;；]|\s{2,}")
+CODE_CACHE = 4096          # distinct building and unit cells remembered (an import has a few hundred)
+
+
+@lru_cache(maxsize=CODE_CACHE, typed=True)
 def _building_code(value) -> str:
     s = cell_text(value).replace(" ", "").upper()
     if not s:
         return ""
-    m = re.fullmatch(r"([A-Z]?\d{1,4})(号楼|号|栋|幢|座|楼)?", s)   # four digits: D1000号楼
+    m = _BUILDING.fullmatch(s)
     if not m:
         raise ValidationError("楼栋", f"“{value}”无法识别，应如 5号楼 或 5")
     return m.group(1).lstrip("0") or "0" if m.group(1).isdigit() else m.group(1)
 
 
+@lru_cache(maxsize=CODE_CACHE, typed=True)
 def _entrance_code(value) -> str:
     s = cell_text(value).replace(" ", "")
     if not s:
         return ""
-    m = re.fullmatch(r"(\d{1,2}|[一二三四五六七八九十])(单元)?", s)
+    m = _ENTRANCE.fullmatch(s)
     if not m:
         raise ValidationError("单元", f"“{value}”无法识别，应如 1单元 或 1")
     g = m.group(1)
@@ -152,7 +162,7 @@ def room_code(room_value, building_value, entrance_value) -> str:
     if m:
         b, e, r = m.groups()
         return v.check_room_code(f"{b}-{e}-{r}" if e else f"{b}-{r}")
-    m = re.fullmatch(r"(\d{3,4})(?:室|号)?", s)
+    m = _ROOM_ONLY.fullmatch(s)
     if m:
         if not building:
             raise ValidationError("房号", f"“{room_value}”只有房间号，缺少楼栋")
@@ -164,6 +174,7 @@ def room_code(room_value, building_value, entrance_value) -> str:
 EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 20000, 80000
 
 
+@lru_cache(maxsize=CODE_CACHE, typed=True)   # a ledger's dates repeat (handed over the same day)
 def _date(value, label):
     if value is None or value == "":
         return None
@@ -175,6 +186,7 @@ def _date(value, label):
     return v.parse_date(value, label, required=False)
 
 
+@lru_cache(maxsize=CODE_CACHE, typed=True)   # a site's areas repeat (one per layout)
 def _area(value):
     if value is None or value == "":
         return None
@@ -191,7 +203,7 @@ def phones(value, label) -> list[str]:
     s = cell_text(value)
     if not s or "*" in s:
         return []
-    parts = [p.strip() for p in re.split(r"[/、，,;；]|\s{2,}", s) if p.strip()]
+    parts = [p.strip() for p in _PHONE_SPLIT.split(s) if p.strip()]
     return [_phone(p, label) for p in parts]
 
 

@@ -14,16 +14,21 @@ RESIDENTS_MAX = 50
 
 def identity_fields(ctx, id_number: str, field: str = "身份证号", id_type: str = "身份证") -> dict:
     """Encrypted, hashed, masked and tail forms of an identity document number ('' clears it)."""
+    return _identity(ctx, id_number, field, id_type)[1]
+
+
+def _identity(ctx, id_number: str, field: str, id_type: str) -> tuple[str, dict]:
+    """(the number as checked, identity_fields' forms of it)."""
     if not id_number:
-        return {"id_enc": "", "id_hash": "", "id_masked": "", "id_tail": ""}
+        return "", {"id_enc": "", "id_hash": "", "id_masked": "", "id_tail": ""}
     if id_type == "身份证":
         s = v.check_id_number(id_number, field)
     else:
         s = v.normalize(id_number).upper()
         if len(s) < OTHER_ID_MIN_LEN:
             raise v.ValidationError(field, "证件号码过短")
-    return {"id_enc": ctx.vault.encrypt(s), "id_hash": ctx.vault.lookup_hash(s),
-            "id_masked": mask_id(s), "id_tail": s[-4:]}
+    return s, {"id_enc": ctx.vault.encrypt(s), "id_hash": ctx.vault.lookup_hash_fast(s),
+               "id_masked": mask_id(s), "id_tail": s[-4:]}
 
 
 TEXT_FIELDS = ("gender", "education", "native_place", "employer", "work_address", "spouse_name",
@@ -62,8 +67,9 @@ def owner_fields(ctx, data: dict) -> dict:
     if "id_type" in data:
         out["id_type"] = data.get("id_type") or "身份证"
     if "id_number" in data:
-        out.update(identity_fields(ctx, data.get("id_number") or "", "身份证号", out.get("id_type", "身份证")))
+        checked, forms = _identity(ctx, data.get("id_number") or "", "身份证号", out.get("id_type", "身份证"))
+        out.update(forms)
         if out["id_enc"] and out.get("birth_date") is None and out.get("id_type", "身份证") == "身份证":
-            # the number as encrypted, without decrypting it again (~0.1 ms a row of an import)
-            out["birth_date"] = v.birth_date_from_id(v.check_id_number(data.get("id_number"), "身份证号"))
+            # the number as checked and encrypted (not checked nor decrypted again: an import's rows)
+            out["birth_date"] = v.birth_date_from_id(checked)
     return out

@@ -178,6 +178,32 @@ class Vault:
         windows = dict.fromkeys(digits[i:i + WINDOW] for i in range(len(digits) - WINDOW + 1))
         return [self.window_token(w) for w in windows]
 
+    def phone_tokens_cached(self, phone: str) -> list[str]:
+        """``phone_tokens(phone)``, each window's token kept once computed (WINDOW digits: 10,000 windows at
+        most, a whole site's search lines need each many times)."""
+        cache = self.__dict__.setdefault("_window_tokens", {})
+        if len(cache) > WINDOW_CACHE:
+            cache.clear()
+        digits = re.sub(r"\D", "", phone or "")
+        out = []
+        for w in dict.fromkeys(digits[i:i + WINDOW] for i in range(len(digits) - WINDOW + 1)):
+            token = cache.get(w)
+            if token is None:
+                token = cache[w] = self.window_token(w)
+            out.append(token)
+        return out
+
+    def lookup_hash_fast(self, text: str) -> str:
+        """``lookup_hash(text)``, the same 32 characters, by the one-shot HMAC (C) and base32 of only the
+        20 bytes those characters encode (a third of the time: an import hashes every identity number)."""
+        if not text:
+            return ""
+        digest = hmac.digest(self._mac_key, text.upper().encode("utf-8"), "sha256")
+        return base64.b32encode(digest[:LOOKUP_BYTES]).decode("ascii")
+
+
+WINDOW_CACHE = 20_000          # window tokens kept per Vault (10,000 ASCII windows; other digits are rare)
+LOOKUP_BYTES = 20              # 32 base32 characters: the lookup hash's length
 
 _LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
 _AEADS: dict[bytes, object] = {}

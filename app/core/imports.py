@@ -80,9 +80,26 @@ def sheet_part(z: zipfile.ZipFile, sheet: str | None = None) -> tuple[str, str]:
     raise ValidationError(FIELD, f"工作表“{name}”在文件中缺失")
 
 
-_CELL_TAG = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
-_CELL_REF = re.compile(rb'\br="\$?([A-Za-z]{1,3})\$?(\d+)"')
+# A cell tag holding a value (not self-closing) and its reference, if it has one: one findall a chunk at C
+# speed (50,000 rows x 13 columns: ~1 s, where a Python step per cell took 3.3 s).
+_VALUE_CELL = re.compile(rb'<(?:\w+:)?c\b(?:[^>]*?\br="\$?([A-Za-z]{1,3})\$?(\d+)")?[^>]*(?<!/)>')
+# The usual writers' cell tag (Excel, openpyxl, xlsxwriter): the reference first. A pattern starting with
+# a literal is searched for by the regex engine's fast scan, about twice as fast as _VALUE_CELL.
+_PLAIN_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')
 _CHUNK = 1024 * 1024
+
+
+def _value_cells(body: bytes) -> list[tuple[bytes, bytes]]:
+    """(column letters, row digits) of each cell holding a value in *body* (b"" for a cell without its
+    reference). The plain pattern is used only where it provably finds every such cell: each "<c" of
+    the chunk is one of its matches (so no cell with its reference elsewhere, no <cols> or other tag
+    beginning so), no element closes itself (no formatting-only cell to leave out) and no prefixed
+    (namespaced) tag; any other chunk takes the full pattern."""
+    if b"/>" not in body and b":c" not in body:
+        found = _PLAIN_CELL.findall(body)
+        if len(found) == body.count(b"<c"):
+            return found
+    return _VALUE_CELL.findall(body)
 
 
 def scan_extent(path, max_rows: int, max_cols: int, field: str = FIELD, sheet: str | None = None) -> tuple[int, int]:
@@ -94,7 +111,7 @@ def scan_extent(path, max_rows: int, max_cols: int, field: str = FIELD, sheet: s
         with zipfile.ZipFile(path) as z:
             title, part = sheet_part(z, sheet)
             try:
-                return _extent(_scan_refs(z, part), title, max_rows, max_cols, field)
+                return _scan_refs(z, part, title, max_rows, max_cols, field)
             except _NoReference:   # cells without their reference (rare writers): the full XML parse
                 return _extent(_scan_elements(z, part), title, max_rows, max_cols, field)
     except ValidationError:
@@ -120,25 +137,31 @@ def _extent(cells, title: str, max_rows: int, max_cols: int, field: str) -> tupl
     return last_row, last_col
 
 
-def _scan_refs(z: zipfile.ZipFile, part: str):
-    """(row, column) of each cell with content, found by its r="B7" reference in the raw XML
-    (a regular expression over the stream: fast); _NoReference when a cell has none."""
+def _scan_refs(z: zipfile.ZipFile, part: str, title: str, max_rows: int, max_cols: int, field: str) -> tuple[int, int]:
+    """The extent from each valued cell's r="B7" reference in the raw XML, a chunk at a time: one
+    findall, then the distinct column letters and row numbers (sets, C speed); a chunk holding a cell
+    beyond the limits is walked in order to name its first such cell. _NoReference when a cell has none."""
     carry = b""
+    last_row = last_col = 0
     with z.open(part) as fh:
         while True:
             chunk = fh.read(_CHUNK)
             data = carry + chunk
             cut = data.rfind(b"<") if chunk else len(data)
             body, carry = data[:cut], data[cut:]
-            for m in _CELL_TAG.finditer(body):
-                if m.group(2):          # <c r="B7" s="1"/>: formatting only, no value
-                    continue
-                ref = _CELL_REF.search(m.group(1))
-                if ref is None:
+            found = _value_cells(body)
+            if found:
+                letters, numbers = zip(*found, strict=True)
+                if b"" in set(letters):
                     raise _NoReference
-                yield int(ref.group(2)), _column_number(ref.group(1).decode())
+                cols = max(_column_number(c.decode()) for c in set(letters))
+                rows = max(map(int, set(numbers)))
+                if rows > max_rows + 1 or cols > max_cols:
+                    _extent(((int(r), _column_number(c.decode())) for c, r in found), title, max_rows, max_cols,
+                            field)
+                last_row, last_col = max(last_row, rows), max(last_col, cols)
             if not chunk:
-                return
+                return last_row, last_col
 
 
 def _scan_elements(z: zipfile.ZipFile, part: str):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -19,13 +20,25 @@ _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _ID_CHECK = "10X98765432"
 
 
+_WIDE = re.compile("[" + re.escape("".join(map(chr, _FULLWIDTH))) + "]")   # a character _FULLWIDTH changes
+
+
 def normalize(text) -> str:
-    """Full-width digits and letters to half-width, trimmed."""
-    return str(text if text is not None else "").translate(_FULLWIDTH).strip()
+    """Full-width digits and letters to half-width, trimmed. (Text without such a character is only
+    trimmed: an import normalises every cell, and translate costs ~2 µs a Chinese cell.)"""
+    s = str(text if text is not None else "")
+    if s.isascii() or _WIDE.search(s) is None:
+        return s.strip()
+    return s.translate(_FULLWIDTH).strip()
 
 
 def id_check_char(first17: str) -> str:
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+    if len(first17) != len(_ID_WEIGHTS):
+        raise ValueError("first17 must have 17 digits")
+    return _ID_CHECK[sum(map(operator.mul, map(int, first17), _ID_WEIGHTS)) % 11]
+
+
+_ID_SHAPE = re.compile(r"\d{17}[\dX]")
 
 
 def check_id_number(text, field: str = "身份证号") -> str:
@@ -33,7 +46,7 @@ def check_id_number(text, field: str = "身份证号") -> str:
     s = normalize(text).replace(" ", "").upper()
     if not s:
         raise ValidationError(field, "不能为空")
-    if not re.fullmatch(r"\d{17}[\dX]", s):
+    if not _ID_SHAPE.fullmatch(s):
         raise ValidationError(field, "应为18位（前17位数字，末位数字或X）")
     try:
         dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14]))

