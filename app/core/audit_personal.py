@@ -27,7 +27,10 @@ PERSON_FIELDS = frozenset({
     "driver_name", "family_structure", "notes", "opinion", "suggestions", "special_requests",
 })
 PERSON_ENTITIES = frozenset({"owner", "resident", "vehicle"})
-_KEYS: dict[tuple[int, str], bytes] = {}   # (the site's vault, subject) → key
+# subject → key, for one vault and one database (held, so that neither's id is reused while cached);
+# only keys read outside a transaction are kept: a key created or read in one may be rolled back with it
+_KEYS: dict[str, bytes] = {}
+_KEYS_OF: list = []
 
 
 def subject_of(entity: str, entity_id) -> str:
@@ -50,20 +53,30 @@ def _person_in(value: dict) -> str:
     return ""
 
 
+def _cache(vault) -> dict[str, bytes]:
+    db = PersonalKey._meta.database
+    real = getattr(db, "obj", db)
+    if not _KEYS_OF or _KEYS_OF[0] is not vault or _KEYS_OF[1] is not real:
+        _KEYS.clear()
+        _KEYS_OF[:] = [vault, real]
+    return _KEYS
+
+
 def _key(subject: str, create: bool) -> bytes | None:
     vault = active()
-    key = _KEYS.get((id(vault), subject))
+    keys = _cache(vault)
+    key = keys.get(subject)
     if key is not None:
         return key
     row = PersonalKey.get_or_none(PersonalKey.subject == subject)
     if row is not None:
         raw = vault.unseal(row.key_enc)
         key = base64.b64decode(raw) if raw else None
+        if key is not None and not _KEYS_OF[1].in_transaction():
+            keys[subject] = key
     elif create:
         key = os.urandom(32)
         PersonalKey.create(subject=subject, key_enc=vault.seal(base64.b64encode(key).decode("ascii")))
-    if key is not None:
-        _KEYS[(id(vault), subject)] = key
     return key
 
 
@@ -126,7 +139,7 @@ def destroy_subjects(subjects) -> int:
     Joins the caller's transaction; returns how many keys were destroyed."""
     subjects = list(subjects)
     for s in subjects:
-        _KEYS.pop((id(active()), s), None)
+        _KEYS.pop(s, None)
     if not subjects:
         return 0
     return PersonalKey.delete().where(PersonalKey.subject.in_(subjects)).execute()
@@ -135,3 +148,4 @@ def destroy_subjects(subjects) -> int:
 def forget_cache() -> None:
     """Drop the keys kept in memory (another site was opened)."""
     _KEYS.clear()
+    _KEYS_OF.clear()
