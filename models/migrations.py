@@ -87,6 +87,17 @@ def _step_17_charge_period_index(db):
     db.execute_sql(PERIOD_INDEX_SQL)
 
 
+AUDIT_INDEX_SQL = ('CREATE INDEX IF NOT EXISTS "audit_log_action" ON "audit_log" ("action")',
+                   'CREATE INDEX IF NOT EXISTS "audit_log_entity" ON "audit_log" ("entity")')
+
+
+def _step_18_audit_action_index(db):
+    """audit_log by action and by entity: check's tie of the ledger to the audit log read the whole log
+    three times (a receipt's, a refund's, a reduction's rows) to find a tenth of it."""
+    for sql in AUDIT_INDEX_SQL:
+        db.execute_sql(sql)
+
+
 def _step_4_audit_chain_keyed(db):
     """The audit chain becomes keyed (HMAC under a key outside the database, app/core/audit_chain.py):
     a log written before is marked legacy, and the program re-seals it with the key once at start
@@ -185,6 +196,7 @@ STEPS = [
     (15, "staff phones sealed", _step_15_seal_staff_phones),
     (16, "per-home, per-item balance kept by triggers", _step_16_charge_balance),
     (17, "charge period index", _step_17_charge_period_index),
+    (18, "audit log action and entity indexes", _step_18_audit_action_index),
 ]
 CURRENT_VERSION = STEPS[-1][0]
 

@@ -27,8 +27,8 @@ class AuditLog(BaseModel):
     ts = DateTimeField(default=now, index=True)
     user = ForeignKeyField(User, null=True, on_delete="SET NULL")
     username = CharField(default="")
-    action = CharField()                     # e.g. "owner.update"
-    entity = CharField(default="")           # e.g. "owner"
+    action = CharField(index=True)           # e.g. "owner.update" (check reads the ledger's rows by action)
+    entity = CharField(default="", index=True)   # e.g. "owner"
     entity_id = CharField(default="")
     before = TextField(default="")           # JSON
     after = TextField(default="")            # JSON

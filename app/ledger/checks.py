@@ -16,6 +16,7 @@ reduction's payment lines are tied the same way to the audit row that approved t
 """
 from __future__ import annotations
 
+import heapq
 import itertools
 import json
 import re
@@ -106,11 +107,16 @@ def _audited():
     void[id] = (number, total), waived[charge id] = fen, the receipts of the demo's bulk payments as
     number ranges, and the audit seq of each. The payments themselves are streamed (_pay_audits)."""
     refund, void, waived, ranges = {}, {}, {}, []
-    q = (AuditLog.select(AuditLog.seq, AuditLog.action, AuditLog.entity, AuditLog.entity_id, AuditLog.after)
-         .where(AuditLog.action.in_([a for a in TIED_ACTIONS if a != "ledger.pay"])
-                | ((AuditLog.entity == "charge") & AuditLog.after.contains("waived_fen")))
-         .order_by(AuditLog.seq))
-    for seq, action, entity, entity_id, after_text in _rows(q):
+    columns = (AuditLog.seq, AuditLog.action, AuditLog.entity, AuditLog.entity_id, AuditLog.after)
+    by_action = (AuditLog.select(*columns).where(AuditLog.action.in_([a for a in TIED_ACTIONS if a != "ledger.pay"]))
+                 .order_by(AuditLog.seq))
+    by_entity = (AuditLog.select(*columns).where((AuditLog.entity == "charge") & AuditLog.after.contains("waived_fen"))
+                 .order_by(AuditLog.seq))
+    seen = 0   # the two index reads merged in seq order, a row in both once
+    for seq, action, entity, entity_id, after_text in heapq.merge(_rows(by_action), _rows(by_entity), key=_first):
+        if seq == seen:
+            continue
+        seen = seq
         a = _after(after_text)
         rid = int(entity_id) if str(entity_id).isdigit() else None
         if action == "ledger.refund" and rid is not None:

@@ -229,3 +229,24 @@ def test_metered_lines_use_the_last_reading_before_the_period_only(ctx, site):
     lines = {(x["home_id"], x["item_code"]): x["quantity"] for x in billing.metered_lines(ctx, "2026-10")}
     assert lines == {(a, "water"): Decimal("35"), (b, "power"): Decimal("30")}      # 200→220 + 0→15; 50→80
     assert {(x["home_id"], x["item_code"]) for x in billing.metered_lines(ctx, "2026-09")} == {(a, "water")}
+
+
+def test_audit_action_and_entity_indexes_exist_and_the_tie_uses_them(ctx):
+    """Schema step 18: check's tie reads the ledger's audit rows by action and the waives by entity
+    through indexes, not the whole log; the step is idempotent on a database that has them."""
+    from app.ledger import checks as ledger_checks
+    from models.users import AuditLog
+    db = ctx.db
+    step = next(s for v, _n, s in STEPS if v == 18)
+    step(db)
+    if is_sqlite(db):
+        names = {r[0] for r in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()}
+        for query, index in ((AuditLog.select(AuditLog.seq).where(AuditLog.action == "ledger.pay"), "audit_log_action"),
+                             (AuditLog.select(AuditLog.seq).where(AuditLog.entity == "charge"), "audit_log_entity")):
+            sql, params = query.sql()
+            plan = " ".join(str(r) for r in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall())
+            assert index in plan
+    else:
+        names = {r[0] for r in db.execute_sql("SELECT indexname FROM pg_indexes WHERE tablename = 'audit_log'")}
+    assert {"audit_log_action", "audit_log_entity"} <= names
+    assert ledger_checks.audit_tie(ctx) == []
