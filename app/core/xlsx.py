@@ -174,6 +174,10 @@ class StreamingSheet:
         self.rows = 0
         self._wb = xlsxwriter.Workbook(str(self._tmp), self.OPTIONS)
         self._ws = self._wb.add_worksheet(title[:31])
+        # xlsxwriter's write_string/write_number without their A1-notation wrapper (row and column are
+        # numbers here): a tenth of an export's time; the public methods if a version lacks them
+        self._write_string = getattr(self._ws, "_write_string", self._ws.write_string)
+        self._write_number = getattr(self._ws, "_write_number", self._ws.write_number)
         self._date_format = self._wb.add_format({"num_format": "yyyy-mm-dd"})
         self._time_format = self._wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
         self._formats = []
@@ -230,9 +234,9 @@ class StreamingSheet:
         """One data row; each column's declared style applies. Text and numbers (nearly every cell of an
         export) go straight to xlsxwriter, the rest through ``_write``: an export of 100,000 rows spends
         its time in the writer, not here."""
-        ws, r, formats = self._ws, self.rows, self._formats
+        r, formats = self.rows, self._formats
         n = len(formats)
-        write_string, write_number = ws.write_string, ws.write_number
+        write_string, write_number = self._write_string, self._write_number
         for c, v in enumerate(values):
             fmt = formats[c] if c < n else None
             kind = type(v)
